@@ -1,0 +1,93 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+)
+
+// config is every setting of `aftercare serve`, filled from flags with AFTERCARE_* twins.
+type config struct {
+	Addr         string
+	DataDir      string
+	BaseURL      string
+	VAPIDSubject string
+	PushAllow    []string
+	LogLevel     string
+}
+
+// envDefault returns the environment twin of a flag, or def.
+func envDefault(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func dataFlag(fs *flag.FlagSet) *string {
+	return fs.String("data", envDefault("AFTERCARE_DATA", "./aftercare-data"), "data directory (bbolt file, VAPID keys) [AFTERCARE_DATA]")
+}
+
+func parseServe(args []string) (config, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var cfg config
+	fs.StringVar(&cfg.Addr, "addr", envDefault("AFTERCARE_ADDR", ":8080"), "listen address [AFTERCARE_ADDR]")
+	data := dataFlag(fs)
+	fs.StringVar(&cfg.BaseURL, "base-url", envDefault("AFTERCARE_BASE_URL", ""), "public URL used in plan links, e.g. https://care.example.org (default http://localhost<addr>) [AFTERCARE_BASE_URL]")
+	fs.StringVar(&cfg.VAPIDSubject, "vapid-subject", envDefault("AFTERCARE_VAPID_SUBJECT", ""), "contact for push services: an e-mail address or https: URL (default derived from -base-url) [AFTERCARE_VAPID_SUBJECT]")
+	allow := fs.String("push-allow", envDefault("AFTERCARE_PUSH_ALLOW", ""), "extra push endpoint URL prefixes, comma separated, e.g. http://127.0.0.1:9000/ (tests, local development) [AFTERCARE_PUSH_ALLOW]")
+	fs.StringVar(&cfg.LogLevel, "log-level", envDefault("AFTERCARE_LOG_LEVEL", "info"), "debug, info, warn or error [AFTERCARE_LOG_LEVEL]")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	cfg.DataDir = *data
+	for _, p := range strings.Split(*allow, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.PushAllow = append(cfg.PushAllow, p)
+		}
+	}
+	return cfg, cfg.finish()
+}
+
+// finish fills derived defaults and says what to set when something is off.
+func (c *config) finish() error {
+	if c.Addr == "" {
+		return errors.New("-addr (AFTERCARE_ADDR) must not be empty, e.g. :8080")
+	}
+	if c.BaseURL == "" {
+		host := c.Addr
+		if strings.HasPrefix(host, ":") {
+			host = "localhost" + host
+		}
+		c.BaseURL = "http://" + host
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("-base-url (AFTERCARE_BASE_URL) must be an absolute http(s) URL, got %q", c.BaseURL)
+	}
+	if c.VAPIDSubject == "" {
+		if u.Scheme == "https" {
+			c.VAPIDSubject = u.Scheme + "://" + u.Host
+		} else {
+			// Push services want a reachable contact; Apple refuses localhost addresses.
+			c.VAPIDSubject = "https://github.com/aftercare/aftercare"
+		}
+	}
+	c.VAPIDSubject = strings.TrimPrefix(c.VAPIDSubject, "mailto:")
+	for _, p := range c.PushAllow {
+		pu, err := url.Parse(p)
+		if err != nil || pu.Scheme == "" || pu.Host == "" || !strings.HasSuffix(p, "/") {
+			return fmt.Errorf("-push-allow (AFTERCARE_PUSH_ALLOW): %q must be a URL prefix ending in /, e.g. http://127.0.0.1:9000/", p)
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("-log-level (AFTERCARE_LOG_LEVEL) must be debug, info, warn or error, got %q", c.LogLevel)
+	}
+	return nil
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aftercare/aftercare/pwa"
+	"github.com/aftercare/aftercare/routines"
+	"github.com/aftercare/aftercare/server"
+	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/push"
+	"github.com/aftercare/aftercare/server/remind"
+	"github.com/aftercare/aftercare/server/store"
+)
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// subscriptionChecker adapts the push allowlist to the care service, turning its
+// refusals into input errors (400).
+type subscriptionChecker struct{ allow *push.Allowlist }
+
+func (s subscriptionChecker) CheckSubscription(sub plan.Subscription) error {
+	if err := s.allow.ValidateSubscription(push.Subscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}); err != nil {
+		return &plan.InputError{Message: err.Error()}
+	}
+	return nil
+}
+
+func serve(args []string, stderr io.Writer) error {
+	cfg, err := parseServe(args)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(stderr, cfg.LogLevel)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	return runServer(ctx, cfg, logger, ln)
+}
+
+// runServer runs until ctx ends, then shuts down in order: HTTP (in-flight
+// requests finish), the reminder clock, the database.
+func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.Listener) error {
+	defer ln.Close()
+	db, err := store.Open(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	keys, err := push.LoadOrCreateKeys(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	allow, err := push.NewAllowlist(cfg.PushAllow)
+	if err != nil {
+		return err
+	}
+	sender, err := push.NewSender(push.Config{Keys: keys, Subject: cfg.VAPIDSubject, Allow: allow, Logger: logger})
+	if err != nil {
+		return err
+	}
+	sched := remind.New(remind.Config{DB: db, Sender: sender, BaseURL: cfg.BaseURL, Logger: logger})
+	svc := &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger}
+	app := server.New(server.Deps{
+		Care: svc, DB: db, VAPIDPublicKey: keys.Public, Static: pwa.Static(), Illustration: routines.Illustration,
+		Logger: logger, Secure: strings.HasPrefix(cfg.BaseURL, "https://"),
+	})
+
+	sched.Start()
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+	logger.Info("aftercare is serving", "url", cfg.BaseURL, "addr", ln.Addr().String(), "data", cfg.DataDir)
+	if n, _ := db.Therapists(); len(n) == 0 {
+		logger.Info("no therapist yet: create the studio owner with `aftercare therapist add -email you@example.org -name \"Your Name\"` (password on stdin)")
+	}
+
+	select {
+	case err := <-served:
+		sched.Stop()
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	if err := app.ShutdownWithTimeout(20 * time.Second); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		logger.Warn("http shutdown", "err", err)
+	}
+	sched.Stop()
+	logger.Info("stopped")
+	return nil
+}

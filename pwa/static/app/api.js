@@ -1,0 +1,44 @@
+// The server API, same origin. Every call returns parsed JSON (or null) or throws an ApiError.
+
+/** ApiError carries the HTTP status (0 = no network) and the server's message. */
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function call(method, path, body) {
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'No connection');
+  }
+  const text = await res.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    // A proxy's HTML error page: keep data null.
+  }
+  if (!res.ok) throw new ApiError(res.status, (data && data.error) || `Request failed (${res.status})`);
+  return data;
+}
+
+const plan = (token) => `/api/p/${encodeURIComponent(token)}`;
+
+export const getPlan = (token) => call('GET', plan(token));
+export const erasePlan = (token) => call('DELETE', plan(token));
+export const putPrefs = (token, prefs) => call('PUT', `${plan(token)}/prefs`, prefs);
+export const getPushKey = () => call('GET', '/api/push/key');
+export const putSubscription = (token, sub) => call('PUT', `${plan(token)}/subscription`, sub);
+export const deleteSubscription = (token, endpoint) => call('DELETE', `${plan(token)}/subscription`, { endpoint });
+export const testPush = (token) => call('POST', `${plan(token)}/test-push`);
+/** post sends a completion or check-in; kind is "completions" or "checkins". */
+export const post = (token, kind, body) => call('POST', `${plan(token)}/${kind}`, body);

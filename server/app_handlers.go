@@ -1,0 +1,112 @@
+package server
+
+import (
+	"encoding/json"
+	"io/fs"
+	"mime"
+	"path"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/aftercare/aftercare/server/store"
+)
+
+// clientApp serves the PWA shell for a plan link; an unknown token gets the
+// same shell with 404 so the app can say plainly that the link is no longer valid.
+func (h *handlers) clientApp(c *fiber.Ctx) error {
+	page, err := fs.ReadFile(h.Static, "index.html")
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusOK
+	if _, err := h.DB.Plan(c.Params("token")); err == store.ErrNotFound {
+		status = fiber.StatusNotFound
+	} else if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Status(status).Send(page)
+}
+
+type manifestIcon struct {
+	Src     string `json:"src"`
+	Sizes   string `json:"sizes"`
+	Type    string `json:"type"`
+	Purpose string `json:"purpose,omitempty"`
+}
+
+// manifest is per plan: an iOS home-screen app opens start_url with storage of its own.
+func (h *handlers) manifest(c *fiber.Ctx) error {
+	token := c.Params("token")
+	p, err := h.DB.Plan(token)
+	if err != nil {
+		return err
+	}
+	start := "/p/" + token
+	m := map[string]any{
+		"id":               start,
+		"name":             "aftercare — " + p.ClientName + "'s stretches",
+		"short_name":       "Aftercare",
+		"description":      "Your stretches, reminders and check-ins from your therapist.",
+		"start_url":        start,
+		"scope":            "/",
+		"display":          "standalone",
+		"orientation":      "portrait",
+		"background_color": "#fbf7f2",
+		"theme_color":      "#2f6f62",
+		"lang":             "en",
+		"icons": []manifestIcon{
+			{Src: "/app/icons/icon-192.png", Sizes: "192x192", Type: "image/png", Purpose: "any"},
+			{Src: "/app/icons/icon-512.png", Sizes: "512x512", Type: "image/png", Purpose: "any"},
+			{Src: "/app/icons/maskable-512.png", Sizes: "512x512", Type: "image/png", Purpose: "maskable"},
+		},
+	}
+	body, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/manifest+json")
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	return c.Send(body)
+}
+
+func (h *handlers) serviceWorker(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Set("Service-Worker-Allowed", "/")
+	return h.sendStatic(c, "sw.js")
+}
+
+func (h *handlers) staticAsset(c *fiber.Ctx) error {
+	name := strings.TrimPrefix(path.Clean(c.Path()), "/")
+	if strings.Contains(name, "..") {
+		return fiber.ErrNotFound
+	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	return h.sendStatic(c, name)
+}
+
+func (h *handlers) sendStatic(c *fiber.Ctx, name string) error {
+	data, err := fs.ReadFile(h.Static, name)
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	switch path.Ext(name) {
+	case ".js", ".mjs":
+		ct = "text/javascript; charset=utf-8"
+	case ".webmanifest":
+		ct = "application/manifest+json"
+	}
+	if ct == "" {
+		ct = fiber.MIMEOctetStream
+	}
+	c.Set(fiber.HeaderContentType, ct)
+	return c.Send(data)
+}
+
+// home explains what this server is to someone who opens its bare address.
+func (h *handlers) home(c *fiber.Ctx) error {
+	return h.sendStatic(c, "home.html")
+}

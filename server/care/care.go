@@ -1,0 +1,330 @@
+// Package care is the application service between the HTTP handlers and the
+// store: it creates plans, builds the client's view of a plan, records what the
+// client did and keeps the reminder schedule in step.
+package care
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/aftercare/aftercare/routines"
+	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/store"
+)
+
+// Scheduler keeps a plan's reminders in the due-index and sends pushes.
+type Scheduler interface {
+	Schedule(p plan.Plan) error
+	TestPush(ctx context.Context, token string) (int, error)
+	AlertTherapist(ctx context.Context, p plan.Plan, c plan.CheckIn) error
+}
+
+// SubscriptionChecker validates a browser's push subscription (endpoint allowlist, key shapes).
+type SubscriptionChecker interface {
+	CheckSubscription(s plan.Subscription) error
+}
+
+// ErrForbidden is returned when a therapist reaches for another therapist's plan.
+var ErrForbidden = errors.New("forbidden")
+
+// ErrGone is returned for actions on a plan that has ended.
+var ErrGone = errors.New("plan has ended")
+
+// Service is the aftercare application.
+type Service struct {
+	DB        *store.DB
+	Scheduler Scheduler
+	Subs      SubscriptionChecker
+	Now       func() time.Time
+	BaseURL   string
+	Logger    *slog.Logger
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// PlanURL is the link a client opens.
+func (s *Service) PlanURL(token string) string { return s.BaseURL + "/p/" + token }
+
+// CreatePlan validates input for therapist t and stores the plan with its schedule.
+func (s *Service) CreatePlan(t plan.Therapist, body []byte) (plan.Plan, error) {
+	now := s.now()
+	p, err := plan.DecodeCreate(body, now)
+	if err != nil {
+		return p, err
+	}
+	p.Token = plan.NewToken()
+	p.TherapistID = t.ID
+	p.CreatedAt = now.UTC()
+	if err := s.DB.CreatePlan(p); err != nil {
+		return p, fmt.Errorf("store plan: %w", err)
+	}
+	if err := s.Scheduler.Schedule(p); err != nil {
+		s.Logger.Error("schedule reminders", "err", err)
+	}
+	return p, nil
+}
+
+// Stretch is a routine step with the client's hold and reps applied.
+type Stretch struct {
+	routines.Stretch
+}
+
+// RoutineView is the routine as this client does it.
+type RoutineView struct {
+	ID               string    `json:"id"`
+	Name             string    `json:"name"`
+	Summary          string    `json:"summary"`
+	EstimatedMinutes int       `json:"estimatedMinutes"`
+	Stretches        []Stretch `json:"stretches"`
+}
+
+// TherapistView is what a client sees of their therapist.
+type TherapistView struct {
+	Name string `json:"name"`
+}
+
+// ClientView is GET /api/p/{token}.
+type ClientView struct {
+	Token         string            `json:"token"`
+	ClientName    string            `json:"clientName"`
+	Therapist     TherapistView     `json:"therapist"`
+	SessionAt     time.Time         `json:"sessionAt"`
+	NextSessionAt *time.Time        `json:"nextSessionAt"`
+	TimeZone      string            `json:"timeZone"`
+	StretchTime   string            `json:"stretchTime"`
+	Days          int               `json:"days"`
+	EndsAt        time.Time         `json:"endsAt"`
+	Active        bool              `json:"active"`
+	Notes         string            `json:"notes"`
+	CadenceDays   int               `json:"cadenceDays"`
+	Routine       RoutineView       `json:"routine"`
+	Prefs         plan.Prefs        `json:"prefs"`
+	Completions   []plan.Completion `json:"completions"`
+	CheckIns      []plan.CheckIn    `json:"checkins"`
+}
+
+// Routine applies a plan's overrides to its template.
+func Routine(p plan.Plan) RoutineView {
+	r, _ := routines.RoutineByID(p.RoutineID)
+	applied := r
+	applied.Steps = nil
+	view := RoutineView{ID: r.ID, Name: r.Name, Summary: r.Summary, Stretches: []Stretch{}}
+	for _, step := range r.Steps {
+		st, ok := routines.StretchByID(step.StretchID)
+		if !ok {
+			continue
+		}
+		if step.HoldSeconds > 0 {
+			st.HoldSeconds = step.HoldSeconds
+		}
+		if step.Reps > 0 {
+			st.Reps = step.Reps
+		}
+		if i := slices.IndexFunc(p.Overrides, func(o plan.Override) bool { return o.StretchID == st.ID }); i >= 0 {
+			if o := p.Overrides[i]; o.HoldSeconds > 0 {
+				st.HoldSeconds = o.HoldSeconds
+			}
+			if o := p.Overrides[i]; o.Reps > 0 {
+				st.Reps = o.Reps
+			}
+		}
+		applied.Steps = append(applied.Steps, routines.Step{StretchID: st.ID, HoldSeconds: st.HoldSeconds, Reps: st.Reps})
+		view.Stretches = append(view.Stretches, Stretch{st})
+	}
+	view.EstimatedMinutes = routines.EstimatedMinutes(applied)
+	return view
+}
+
+// ClientView returns the plan as its client sees it.
+func (s *Service) ClientView(token string) (ClientView, error) {
+	p, err := s.DB.Plan(token)
+	if err != nil {
+		return ClientView{}, err
+	}
+	v := ClientView{
+		Token: p.Token, ClientName: p.ClientName, SessionAt: p.SessionAt, NextSessionAt: p.NextSessionAt,
+		TimeZone: p.TimeZone, StretchTime: p.StretchTime, Days: p.Days, EndsAt: p.EndsAt(),
+		Active: p.Active(s.now()), Notes: p.Notes, CadenceDays: p.CadenceDays, Routine: Routine(p), Prefs: p.Prefs,
+	}
+	if t, err := s.DB.Therapist(p.TherapistID); err == nil {
+		v.Therapist.Name = t.Name
+	}
+	if v.Completions, err = s.DB.Completions(token); err != nil {
+		return v, err
+	}
+	if v.CheckIns, err = s.DB.CheckIns(token); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+// ErasePlan deletes a plan and everything tied to it (the client's right to erase).
+func (s *Service) ErasePlan(token string) error { return s.DB.DeletePlan(token) }
+
+// AddCompletion records a finished routine; created is false for a repeat of the same id.
+func (s *Service) AddCompletion(token string, body []byte) (plan.Completion, bool, error) {
+	if _, err := s.DB.Plan(token); err != nil {
+		return plan.Completion{}, false, err
+	}
+	c, err := plan.DecodeCompletion(body, s.now())
+	if err != nil {
+		return c, false, err
+	}
+	created, err := s.DB.AddCompletion(token, c)
+	return c, created, err
+}
+
+// Advice tells the client what a check-in means.
+type Advice string
+
+// Advice values, mirrored by the client app so it works offline.
+const (
+	AdviceUrgent           Advice = "urgent"
+	AdviceContactTherapist Advice = "contact-therapist"
+	AdviceNormal           Advice = "normal"
+)
+
+// AdviceFor decides what the client should do after check-in c on plan p.
+func AdviceFor(p plan.Plan, c plan.CheckIn) Advice {
+	switch {
+	case c.Urgent():
+		return AdviceUrgent
+	case c.StillSoreAfter48h(p.SessionAt):
+		return AdviceContactTherapist
+	}
+	return AdviceNormal
+}
+
+// AddCheckIn records a soreness check-in and alerts the therapist when it needs them.
+func (s *Service) AddCheckIn(ctx context.Context, token string, body []byte) (plan.CheckIn, Advice, bool, error) {
+	p, err := s.DB.Plan(token)
+	if err != nil {
+		return plan.CheckIn{}, "", false, err
+	}
+	c, err := plan.DecodeCheckIn(body, s.now())
+	if err != nil {
+		return c, "", false, err
+	}
+	created, err := s.DB.AddCheckIn(token, c)
+	if err != nil {
+		return c, "", false, err
+	}
+	advice := AdviceFor(p, c)
+	if created && advice != AdviceNormal {
+		if err := s.Scheduler.AlertTherapist(ctx, p, c); err != nil {
+			s.Logger.Warn("alert therapist", "plan", shortToken(token), "err", err)
+		}
+	}
+	return c, advice, created, nil
+}
+
+// SetPrefs stores the client's reminder settings and reschedules.
+func (s *Service) SetPrefs(token string, body []byte) (plan.Prefs, error) {
+	if _, err := s.DB.Plan(token); err != nil {
+		return plan.Prefs{}, err
+	}
+	prefs, err := plan.DecodePrefs(body)
+	if err != nil {
+		return prefs, err
+	}
+	p, err := s.DB.UpdatePlan(token, func(p *plan.Plan) error { p.Prefs = prefs; return nil })
+	if err != nil {
+		return prefs, err
+	}
+	if err := s.Scheduler.Schedule(p); err != nil {
+		s.Logger.Error("reschedule reminders", "err", err)
+	}
+	return prefs, nil
+}
+
+// Subscribe upserts a device for the plan; created is true for a new endpoint.
+func (s *Service) Subscribe(token string, body []byte) (bool, error) {
+	if _, err := s.DB.Plan(token); err != nil {
+		return false, err
+	}
+	sub, err := plan.DecodeSubscription(body)
+	if err != nil {
+		return false, err
+	}
+	if err := s.Subs.CheckSubscription(sub); err != nil {
+		return false, err
+	}
+	sub.LastSeen = s.now().UTC()
+	return s.DB.PutSubscription(token, sub)
+}
+
+// Unsubscribe removes one of the plan's devices.
+func (s *Service) Unsubscribe(token string, body []byte) error {
+	if _, err := s.DB.Plan(token); err != nil {
+		return err
+	}
+	endpoint, err := plan.DecodeEndpoint(body)
+	if err != nil {
+		return err
+	}
+	return s.DB.DeleteSubscription(token, endpoint)
+}
+
+// TestPush sends one test notification to each of the plan's devices.
+func (s *Service) TestPush(ctx context.Context, token string) (int, error) {
+	if _, err := s.DB.Plan(token); err != nil {
+		return 0, err
+	}
+	return s.Scheduler.TestPush(ctx, token)
+}
+
+// TherapistPlan is a plan as its therapist sees it.
+type TherapistPlan struct {
+	plan.Plan
+	URL         string            `json:"url"`
+	Routine     RoutineView       `json:"routine"`
+	Completions []plan.Completion `json:"completions"`
+	CheckIns    []plan.CheckIn    `json:"checkins"`
+}
+
+// PlansFor lists the plans therapist t may see: their own, or all for the owner.
+func (s *Service) PlansFor(t plan.Therapist) ([]plan.Plan, error) {
+	id := t.ID
+	if t.Owner {
+		id = ""
+	}
+	list, err := s.DB.PlansByTherapist(id)
+	if list == nil {
+		list = []plan.Plan{}
+	}
+	return list, err
+}
+
+// PlanFor returns a plan with its history if t may see it.
+func (s *Service) PlanFor(t plan.Therapist, token string) (TherapistPlan, error) {
+	p, err := s.DB.Plan(token)
+	if err != nil {
+		return TherapistPlan{}, err
+	}
+	if p.TherapistID != t.ID && !t.Owner {
+		// Same answer as a missing plan: a therapist learns nothing about others' tokens.
+		return TherapistPlan{}, store.ErrNotFound
+	}
+	tp := TherapistPlan{Plan: p, URL: s.PlanURL(token), Routine: Routine(p)}
+	if tp.Completions, err = s.DB.Completions(token); err != nil {
+		return tp, err
+	}
+	tp.CheckIns, err = s.DB.CheckIns(token)
+	return tp, err
+}
+
+func shortToken(t string) string {
+	if len(t) > 6 {
+		return t[:6] + "…"
+	}
+	return t
+}

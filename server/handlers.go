@@ -1,0 +1,133 @@
+package server
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/aftercare/aftercare/routines"
+	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/plan"
+)
+
+type handlers struct {
+	Deps
+}
+
+func (h *handlers) health(c *fiber.Ctx) error {
+	if err := h.DB.Ping(); err != nil {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "error": "database not readable"})
+	}
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// routineSummary is one entry of GET /api/routines.
+type routineSummary struct {
+	routines.Routine
+	EstimatedMinutes int `json:"estimatedMinutes"`
+}
+
+func (h *handlers) listRoutines(c *fiber.Ctx) error {
+	out := []routineSummary{}
+	for _, r := range routines.Routines() {
+		out = append(out, routineSummary{r, routines.EstimatedMinutes(r)})
+	}
+	return c.JSON(out)
+}
+
+func (h *handlers) getRoutine(c *fiber.Ctx) error {
+	r, ok := routines.RoutineByID(c.Params("id"))
+	if !ok {
+		return fiber.NewError(fiber.StatusNotFound, "unknown routine")
+	}
+	// A template is a plan with no overrides.
+	return c.JSON(care.Routine(plan.Plan{RoutineID: r.ID}))
+}
+
+func (h *handlers) illustration(c *fiber.Ctx) error {
+	id, ok := strings.CutSuffix(c.Params("file"), ".svg")
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	svg, ok := h.Illustration(id)
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	c.Set(fiber.HeaderContentType, "image/svg+xml")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	return c.Send(svg)
+}
+
+func (h *handlers) pushKey(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+	return c.JSON(fiber.Map{"publicKey": h.VAPIDPublicKey})
+}
+
+func (h *handlers) clientPlan(c *fiber.Ctx) error {
+	v, err := h.Care.ClientView(c.Params("token"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(v)
+}
+
+func (h *handlers) erasePlan(c *fiber.Ctx) error {
+	if err := h.Care.ErasePlan(c.Params("token")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (h *handlers) addCompletion(c *fiber.Ctx) error {
+	done, created, err := h.Care.AddCompletion(c.Params("token"), c.BodyRaw())
+	if err != nil {
+		return err
+	}
+	return c.Status(createdOrOK(created)).JSON(done)
+}
+
+func (h *handlers) addCheckIn(c *fiber.Ctx) error {
+	ci, advice, created, err := h.Care.AddCheckIn(c.UserContext(), c.Params("token"), c.BodyRaw())
+	if err != nil {
+		return err
+	}
+	return c.Status(createdOrOK(created)).JSON(fiber.Map{"checkin": ci, "advice": advice})
+}
+
+func (h *handlers) setPrefs(c *fiber.Ctx) error {
+	prefs, err := h.Care.SetPrefs(c.Params("token"), c.BodyRaw())
+	if err != nil {
+		return err
+	}
+	return c.JSON(prefs)
+}
+
+func (h *handlers) subscribe(c *fiber.Ctx) error {
+	created, err := h.Care.Subscribe(c.Params("token"), c.BodyRaw())
+	if err != nil {
+		return err
+	}
+	return c.Status(createdOrOK(created)).JSON(fiber.Map{"subscribed": true})
+}
+
+func (h *handlers) unsubscribe(c *fiber.Ctx) error {
+	if err := h.Care.Unsubscribe(c.Params("token"), c.BodyRaw()); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (h *handlers) testPush(c *fiber.Ctx) error {
+	n, err := h.Care.TestPush(c.UserContext(), c.Params("token"))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"devices": n})
+}
+
+func createdOrOK(created bool) int {
+	if created {
+		return fiber.StatusCreated
+	}
+	return fiber.StatusOK
+}

@@ -1,0 +1,456 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/aftercare/aftercare/routines"
+)
+
+// InputError says which field of a request is wrong and why; it maps to 400.
+type InputError struct {
+	Field   string
+	Message string
+}
+
+func (e *InputError) Error() string {
+	if e.Field == "" {
+		return e.Message
+	}
+	return e.Field + ": " + e.Message
+}
+
+func bad(field, format string, args ...any) error {
+	return &InputError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// MaxNesting bounds JSON depth before decoding, so a deeply nested body costs nothing.
+const MaxNesting = 8
+
+// DecodeStrict decodes exactly one JSON object into v, refusing unknown fields,
+// wrong types, trailing data and deep nesting, with errors that name the field.
+func DecodeStrict(data []byte, v any) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return bad("", "request body must be a JSON object")
+	}
+	if err := checkDepth(data); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &te):
+			field := te.Field
+			if field == "" {
+				return bad("", "request body must be a JSON object")
+			}
+			return bad(field, "must be a %s", jsonKind(te.Type.Kind().String()))
+		case errors.As(err, &se):
+			return bad("", "malformed JSON at byte %d", se.Offset)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return bad(name, "unknown field")
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return bad("", "malformed JSON: unexpected end")
+		default:
+			return bad("", "malformed JSON")
+		}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return bad("", "request body must hold one JSON object only")
+	}
+	return nil
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "int", "int64", "float64":
+		return "number"
+	case "slice":
+		return "list"
+	case "struct", "map":
+		return "object"
+	case "ptr":
+		return "string or null"
+	}
+	return k
+}
+
+func checkDepth(data []byte) error {
+	depth := 0
+	inString, escaped := false, false
+	for _, b := range data {
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case b == '\\':
+				escaped = true
+			case b == '"':
+				inString = false
+			}
+			continue
+		}
+		switch b {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+			if depth > MaxNesting {
+				return bad("", "JSON nested too deeply")
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	return nil
+}
+
+var (
+	hhmm     = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+	clientID = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
+)
+
+func cleanText(field, s string, max int, required bool) (string, error) {
+	s = strings.TrimSpace(s)
+	if required && s == "" {
+		return "", bad(field, "is required")
+	}
+	if !utf8.ValidString(s) {
+		return "", bad(field, "must be valid UTF-8 text")
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return "", bad(field, "must be at most %d characters (got %d)", max, n)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return "", bad(field, "must not contain control characters")
+		}
+	}
+	return s, nil
+}
+
+// LoadZone accepts IANA names only ("Europe/Berlin"), not "Local" or offsets.
+func LoadZone(field, name string) (*time.Location, error) {
+	if name == "" {
+		return nil, bad(field, "is required (an IANA time zone such as Europe/Berlin)")
+	}
+	if name == "Local" || len(name) > 64 {
+		return nil, bad(field, "must be an IANA time zone such as Europe/Berlin")
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, bad(field, "unknown time zone %q (use an IANA name such as Europe/Berlin)", name)
+	}
+	return loc, nil
+}
+
+// CreateInput is the body of POST /api/plans.
+type CreateInput struct {
+	ClientName    string     `json:"clientName"`
+	RoutineID     string     `json:"routineId"`
+	Overrides     []Override `json:"overrides"`
+	SessionAt     string     `json:"sessionAt"`
+	NextSessionAt *string    `json:"nextSessionAt"`
+	TimeZone      string     `json:"timeZone"`
+	StretchTime   string     `json:"stretchTime"`
+	Days          int        `json:"days"`
+	Notes         string     `json:"notes"`
+	CadenceDays   int        `json:"cadenceDays"`
+}
+
+// Limits on a plan.
+const (
+	MinDays = 1
+	MaxDays = 90
+)
+
+// DecodeCreate turns a request body into a valid Plan (without token, owner or timestamps).
+// Omitted sessionAt means now, omitted stretchTime means 19:00, omitted days means 14.
+func DecodeCreate(data []byte, now time.Time) (Plan, error) {
+	var in CreateInput
+	if err := DecodeStrict(data, &in); err != nil {
+		return Plan{}, err
+	}
+	return in.Validate(now)
+}
+
+// Validate checks every field and returns the plan it describes.
+func (in CreateInput) Validate(now time.Time) (Plan, error) {
+	var p Plan
+	var err error
+	if p.ClientName, err = cleanText("clientName", in.ClientName, 40, true); err != nil {
+		return p, err
+	}
+	r, ok := routines.RoutineByID(in.RoutineID)
+	if !ok {
+		return p, bad("routineId", "unknown routine %q", in.RoutineID)
+	}
+	p.RoutineID = r.ID
+	if len(in.Overrides) > len(r.Steps) {
+		return p, bad("overrides", "at most one override per stretch of the routine")
+	}
+	seen := map[string]bool{}
+	for i, o := range in.Overrides {
+		f := fmt.Sprintf("overrides[%d]", i)
+		if !slices.ContainsFunc(r.Steps, func(s routines.Step) bool { return s.StretchID == o.StretchID }) {
+			return p, bad(f+".stretchId", "stretch %q is not part of routine %q", o.StretchID, r.ID)
+		}
+		if seen[o.StretchID] {
+			return p, bad(f+".stretchId", "stretch %q is overridden twice", o.StretchID)
+		}
+		seen[o.StretchID] = true
+		if o.HoldSeconds != 0 && (o.HoldSeconds < routines.MinHoldSeconds || o.HoldSeconds > routines.MaxHoldSeconds) {
+			return p, bad(f+".holdSeconds", "must be between %d and %d", routines.MinHoldSeconds, routines.MaxHoldSeconds)
+		}
+		if o.Reps != 0 && (o.Reps < routines.MinReps || o.Reps > routines.MaxReps) {
+			return p, bad(f+".reps", "must be between %d and %d", routines.MinReps, routines.MaxReps)
+		}
+	}
+	p.Overrides = append([]Override{}, in.Overrides...)
+	loc, err := LoadZone("timeZone", in.TimeZone)
+	if err != nil {
+		return p, err
+	}
+	p.TimeZone = loc.String()
+	if in.SessionAt == "" {
+		p.SessionAt = now.UTC().Truncate(time.Minute)
+	} else {
+		t, err := time.Parse(time.RFC3339, in.SessionAt)
+		if err != nil {
+			return p, bad("sessionAt", "must be an RFC 3339 time such as 2026-11-26T10:00:00+01:00")
+		}
+		if t.Before(now.AddDate(0, 0, -30)) || t.After(now.AddDate(0, 0, 7)) {
+			return p, bad("sessionAt", "must be within the last 30 days or the next 7 days")
+		}
+		p.SessionAt = t.UTC()
+	}
+	if in.NextSessionAt != nil && *in.NextSessionAt != "" {
+		t, err := time.Parse(time.RFC3339, *in.NextSessionAt)
+		if err != nil {
+			return p, bad("nextSessionAt", "must be an RFC 3339 time or null")
+		}
+		if !t.After(p.SessionAt) || t.After(p.SessionAt.AddDate(1, 0, 0)) {
+			return p, bad("nextSessionAt", "must be after sessionAt and within a year")
+		}
+		t = t.UTC()
+		p.NextSessionAt = &t
+	}
+	p.StretchTime = in.StretchTime
+	if p.StretchTime == "" {
+		p.StretchTime = "19:00"
+	}
+	if !hhmm.MatchString(p.StretchTime) {
+		return p, bad("stretchTime", "must be HH:MM (24-hour), e.g. 19:00")
+	}
+	p.Days = in.Days
+	if p.Days == 0 {
+		p.Days = 14
+	}
+	if p.Days < MinDays || p.Days > MaxDays {
+		return p, bad("days", "must be between %d and %d", MinDays, MaxDays)
+	}
+	if p.Notes, err = cleanText("notes", in.Notes, 1000, false); err != nil {
+		return p, err
+	}
+	if in.CadenceDays != 0 && (in.CadenceDays < 7 || in.CadenceDays > 56) {
+		return p, bad("cadenceDays", "must be 0 (no booking nudge) or between 7 and 56")
+	}
+	p.CadenceDays = in.CadenceDays
+	p.Prefs = DefaultPrefs()
+	return p, nil
+}
+
+// CompletionInput is the body of POST /api/p/{token}/completions.
+type CompletionInput struct {
+	ID        string `json:"id"`
+	At        string `json:"at"`
+	RoutineID string `json:"routineId"`
+	Done      int    `json:"done"`
+	Total     int    `json:"total"`
+}
+
+// DecodeCompletion validates a completion sent by the client app.
+func DecodeCompletion(data []byte, now time.Time) (Completion, error) {
+	var in CompletionInput
+	if err := DecodeStrict(data, &in); err != nil {
+		return Completion{}, err
+	}
+	c := Completion{ID: in.ID, RoutineID: in.RoutineID, Done: in.Done, Total: in.Total, ReceivedAt: now.UTC()}
+	if !clientID.MatchString(in.ID) {
+		return c, bad("id", "must be 8–64 letters, digits, - or _")
+	}
+	at, err := clientTime("at", in.At, now)
+	if err != nil {
+		return c, err
+	}
+	c.At = at
+	if in.Total < 1 || in.Total > 30 {
+		return c, bad("total", "must be between 1 and 30")
+	}
+	if in.Done < 0 || in.Done > in.Total {
+		return c, bad("done", "must be between 0 and total")
+	}
+	if _, ok := routines.RoutineByID(in.RoutineID); !ok {
+		return c, bad("routineId", "unknown routine %q", in.RoutineID)
+	}
+	return c, nil
+}
+
+// clientTime parses a time the client's device stamped; empty means now. Queued
+// records may be days old, but not from the future or before the plan era.
+func clientTime(field, s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return now.UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return t, bad(field, "must be an RFC 3339 time")
+	}
+	if t.After(now.Add(10*time.Minute)) || t.Before(now.AddDate(-1, 0, 0)) {
+		return t, bad(field, "must not be in the future or more than a year ago")
+	}
+	return t.UTC(), nil
+}
+
+// CheckInInput is the body of POST /api/p/{token}/checkins.
+type CheckInInput struct {
+	ID       string   `json:"id"`
+	At       string   `json:"at"`
+	Soreness *int     `json:"soreness"`
+	Pain     *int     `json:"pain"`
+	Areas    []string `json:"areas"`
+	Feelings []string `json:"feelings"`
+	RedFlags []string `json:"redFlags"`
+	Note     string   `json:"note"`
+}
+
+// DecodeCheckIn validates a check-in sent by the client app.
+func DecodeCheckIn(data []byte, now time.Time) (CheckIn, error) {
+	var in CheckInInput
+	if err := DecodeStrict(data, &in); err != nil {
+		return CheckIn{}, err
+	}
+	c := CheckIn{ID: in.ID, ReceivedAt: now.UTC()}
+	if !clientID.MatchString(in.ID) {
+		return c, bad("id", "must be 8–64 letters, digits, - or _")
+	}
+	at, err := clientTime("at", in.At, now)
+	if err != nil {
+		return c, err
+	}
+	c.At = at
+	if in.Soreness == nil || *in.Soreness < 0 || *in.Soreness > 10 {
+		return c, bad("soreness", "must be a number from 0 to 10")
+	}
+	if in.Pain == nil || *in.Pain < 0 || *in.Pain > 10 {
+		return c, bad("pain", "must be a number from 0 to 10")
+	}
+	c.Soreness, c.Pain = *in.Soreness, *in.Pain
+	if c.Areas, err = pickFrom("areas", in.Areas, Areas); err != nil {
+		return c, err
+	}
+	if c.Feelings, err = pickFrom("feelings", in.Feelings, Feelings); err != nil {
+		return c, err
+	}
+	if c.RedFlags, err = pickFrom("redFlags", in.RedFlags, RedFlags); err != nil {
+		return c, err
+	}
+	if c.Note, err = cleanText("note", in.Note, 500, false); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func pickFrom(field string, got, allowed []string) ([]string, error) {
+	out := []string{}
+	for i, v := range got {
+		if !slices.Contains(allowed, v) {
+			return nil, bad(fmt.Sprintf("%s[%d]", field, i), "unknown value %q (one of %s)", v, strings.Join(allowed, ", "))
+		}
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// PrefsInput is the body of PUT /api/p/{token}/prefs.
+type PrefsInput struct {
+	Disabled   []string `json:"disabled"`
+	QuietStart string   `json:"quietStart"`
+	QuietEnd   string   `json:"quietEnd"`
+}
+
+// DecodePrefs validates the client's reminder settings.
+func DecodePrefs(data []byte) (Prefs, error) {
+	var in PrefsInput
+	if err := DecodeStrict(data, &in); err != nil {
+		return Prefs{}, err
+	}
+	d, err := pickFrom("disabled", in.Disabled, ReminderKinds)
+	if err != nil {
+		return Prefs{}, err
+	}
+	if !hhmm.MatchString(in.QuietStart) {
+		return Prefs{}, bad("quietStart", "must be HH:MM (24-hour)")
+	}
+	if !hhmm.MatchString(in.QuietEnd) {
+		return Prefs{}, bad("quietEnd", "must be HH:MM (24-hour)")
+	}
+	return Prefs{Disabled: d, QuietStart: in.QuietStart, QuietEnd: in.QuietEnd}, nil
+}
+
+// SubscriptionInput is PushSubscription.toJSON() as the browser sends it.
+type SubscriptionInput struct {
+	Endpoint       string   `json:"endpoint"`
+	ExpirationTime *float64 `json:"expirationTime"`
+	Keys           struct {
+		P256dh string `json:"p256dh"`
+		Auth   string `json:"auth"`
+	} `json:"keys"`
+}
+
+// DecodeSubscription checks shape only; the push allowlist checks the endpoint and keys.
+func DecodeSubscription(data []byte) (Subscription, error) {
+	var in SubscriptionInput
+	if err := DecodeStrict(data, &in); err != nil {
+		return Subscription{}, err
+	}
+	if in.Endpoint == "" || len(in.Endpoint) > 1024 {
+		return Subscription{}, bad("endpoint", "is required (at most 1024 characters)")
+	}
+	if in.Keys.P256dh == "" || len(in.Keys.P256dh) > 128 {
+		return Subscription{}, bad("keys.p256dh", "is required")
+	}
+	if in.Keys.Auth == "" || len(in.Keys.Auth) > 64 {
+		return Subscription{}, bad("keys.auth", "is required")
+	}
+	return Subscription{Endpoint: in.Endpoint, P256dh: in.Keys.P256dh, Auth: in.Keys.Auth}, nil
+}
+
+// DecodeEndpoint reads {"endpoint": "..."} for unsubscribing.
+func DecodeEndpoint(data []byte) (string, error) {
+	var in struct {
+		Endpoint string `json:"endpoint"`
+	}
+	if err := DecodeStrict(data, &in); err != nil {
+		return "", err
+	}
+	if in.Endpoint == "" || len(in.Endpoint) > 1024 {
+		return "", bad("endpoint", "is required")
+	}
+	return in.Endpoint, nil
+}

@@ -1,0 +1,218 @@
+package push
+
+import (
+	"crypto/ecdh"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"strings"
+)
+
+// ErrEndpointNotAllowed is returned (wrapped) for any endpoint the allowlist refuses.
+var ErrEndpointNotAllowed = errors.New("endpoint must be https on port 443 at a known push service")
+
+// ErrInvalidSubscription is returned (wrapped, naming the field) by ValidateSubscription.
+var ErrInvalidSubscription = errors.New("invalid push subscription")
+
+// maxEndpointLen bounds what we store and parse; real endpoints are a few hundred bytes.
+const maxEndpointLen = 2048
+
+// pushHosts are matched exactly; pushSuffixes match any subdomain.
+var (
+	pushHosts    = []string{"fcm.googleapis.com", "android.googleapis.com", "updates.push.services.mozilla.com"}
+	pushSuffixes = []string{".push.apple.com", ".notify.windows.com"}
+)
+
+// Allowlist decides which endpoints may be pushed to. The endpoint URL comes
+// from a browser, so without it the server would POST wherever a stranger says.
+type Allowlist struct {
+	extra []prefix
+}
+
+// prefix is one extra allowed URL prefix, already parsed.
+type prefix struct {
+	scheme string
+	host   string // normalized hostname (lower case, or canonical IP)
+	port   string // explicit or default port
+	path   string // always ends in "/"
+}
+
+// NewAllowlist returns the built-in push services plus extraPrefixes (for
+// tests and local development, e.g. "http://127.0.0.1:9000/").
+func NewAllowlist(extraPrefixes []string) (*Allowlist, error) {
+	a := &Allowlist{}
+	for _, raw := range extraPrefixes {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return nil, fmt.Errorf("push allow prefix %q: %w", raw, err)
+		}
+		if u.Scheme != "http" && u.Scheme != "https" {
+			return nil, fmt.Errorf("push allow prefix %q: scheme must be http or https", raw)
+		}
+		if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+			return nil, fmt.Errorf("push allow prefix %q: want scheme://host[:port]/path/ without userinfo, query or fragment", raw)
+		}
+		p := prefix{scheme: u.Scheme, host: normalizeHost(u.Hostname()), port: portOf(u), path: u.Path}
+		if !strings.HasSuffix(p.path, "/") {
+			p.path += "/"
+		}
+		a.extra = append(a.extra, p)
+	}
+	return a, nil
+}
+
+// Check returns nil if endpoint may be pushed to, or an error wrapping ErrEndpointNotAllowed.
+// The error never contains the endpoint itself: endpoints are bearer capabilities.
+func (a *Allowlist) Check(endpoint string) error {
+	if len(endpoint) > maxEndpointLen {
+		return fmt.Errorf("%w: longer than %d bytes", ErrEndpointNotAllowed, maxEndpointLen)
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return fmt.Errorf("%w: not a URL", ErrEndpointNotAllowed)
+	}
+	if u.Opaque != "" || u.Host == "" {
+		return fmt.Errorf("%w: not an absolute URL", ErrEndpointNotAllowed)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%w: userinfo not allowed", ErrEndpointNotAllowed)
+	}
+	for _, seg := range strings.Split(u.Path, "/") {
+		if seg == "." || seg == ".." {
+			return fmt.Errorf("%w: dot segments not allowed", ErrEndpointNotAllowed)
+		}
+	}
+	host := normalizeHost(u.Hostname())
+	if a != nil {
+		for _, p := range a.extra {
+			if u.Scheme == p.scheme && host == p.host && portOf(u) == p.port &&
+				(u.Path+"/" == p.path || strings.HasPrefix(u.Path, p.path)) {
+				return nil
+			}
+		}
+	}
+	if u.Scheme != "https" {
+		return fmt.Errorf("%w: scheme is not https", ErrEndpointNotAllowed)
+	}
+	if port := u.Port(); port != "" && port != "443" {
+		return fmt.Errorf("%w: port is not 443", ErrEndpointNotAllowed)
+	}
+	if _, err := netip.ParseAddr(u.Hostname()); err == nil || strings.HasPrefix(u.Host, "[") {
+		return fmt.Errorf("%w: IP address not allowed", ErrEndpointNotAllowed)
+	}
+	if !isDNSName(host) {
+		return fmt.Errorf("%w: invalid host name", ErrEndpointNotAllowed)
+	}
+	if isPushHost(host) {
+		return nil
+	}
+	return fmt.Errorf("%w: unknown host", ErrEndpointNotAllowed)
+}
+
+// ValidateSubscription checks the endpoint and the browser's keys, so a bad
+// subscription is refused at subscribe time rather than failing at send time.
+func (a *Allowlist) ValidateSubscription(s Subscription) error {
+	if err := a.Check(s.Endpoint); err != nil {
+		return fmt.Errorf("%w: endpoint: %w", ErrInvalidSubscription, err)
+	}
+	if len(s.P256dh) > 100 {
+		return fmt.Errorf("%w: p256dh: too long", ErrInvalidSubscription)
+	}
+	pub, err := decodeKey(s.P256dh)
+	if err != nil {
+		return fmt.Errorf("%w: p256dh: not URL-safe base64", ErrInvalidSubscription)
+	}
+	if len(pub) != 65 || pub[0] != 0x04 {
+		return fmt.Errorf("%w: p256dh: want a 65-byte uncompressed P-256 point, got %d bytes", ErrInvalidSubscription, len(pub))
+	}
+	if _, err := ecdh.P256().NewPublicKey(pub); err != nil {
+		return fmt.Errorf("%w: p256dh: not a point on the P-256 curve", ErrInvalidSubscription)
+	}
+	if len(s.Auth) > 32 {
+		return fmt.Errorf("%w: auth: too long", ErrInvalidSubscription)
+	}
+	auth, err := decodeKey(s.Auth)
+	if err != nil {
+		return fmt.Errorf("%w: auth: not URL-safe base64", ErrInvalidSubscription)
+	}
+	if len(auth) != 16 {
+		return fmt.Errorf("%w: auth: want 16 bytes, got %d", ErrInvalidSubscription, len(auth))
+	}
+	return nil
+}
+
+// coversDial reports whether an extra prefix names host:port, so the dialer may
+// connect there even if it resolves to a loopback or private address.
+func (a *Allowlist) coversDial(addr string) bool {
+	if a == nil {
+		return false
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	host = normalizeHost(host)
+	for _, p := range a.extra {
+		if p.host == host && p.port == port {
+			return true
+		}
+	}
+	return false
+}
+
+func isPushHost(host string) bool {
+	for _, h := range pushHosts {
+		if host == h {
+			return true
+		}
+	}
+	for _, s := range pushSuffixes {
+		if strings.HasSuffix(host, s) && len(host) > len(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// isDNSName accepts lower-case LDH labels only (no trailing dot, no empty labels).
+func isDNSName(host string) bool {
+	if host == "" || len(host) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(host, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// normalizeHost lower-cases names and writes IP addresses canonically.
+func normalizeHost(h string) string {
+	if ip, err := netip.ParseAddr(h); err == nil {
+		return ip.Unmap().WithZone("").String()
+	}
+	return strings.ToLower(h)
+}
+
+// portOf returns the explicit port or the scheme's default.
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch u.Scheme {
+	case "https":
+		return "443"
+	case "http":
+		return "80"
+	}
+	return ""
+}

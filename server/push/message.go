@@ -1,0 +1,101 @@
+package push
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// MaxPayload is the largest plaintext payload accepted, well under the 3 KB
+// that every push service and phone handles.
+const MaxPayload = 2000
+
+// TTL bounds enforced by the sender: below a minute a phone that is briefly
+// offline misses the message; push services cap TTL at four weeks.
+const (
+	MinTTL = 60 * time.Second
+	MaxTTL = 28 * 24 * time.Hour
+)
+
+// maxTopicLen is the RFC 8030 limit for the Topic header.
+const maxTopicLen = 32
+
+// ErrPayloadTooLarge is returned when a message's JSON exceeds MaxPayload bytes.
+var ErrPayloadTooLarge = errors.New("push payload too large")
+
+// Message is one notification.
+type Message struct {
+	Kind, Title, Body, URL, Tag string
+	// Topic collapses undelivered messages with the same topic at the push
+	// service; hashed to 32 URL-safe characters if longer or not URL-safe.
+	Topic string
+	// TTL is how long the push service keeps the message for an offline
+	// device; clamped to [MinTTL, MaxTTL].
+	TTL time.Duration
+	// Urgency is "very-low", "low", "normal", "high" or empty (service default).
+	Urgency string
+}
+
+// payload is the JSON the service worker reads.
+type payload struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+	URL   string `json:"url"`
+	Kind  string `json:"kind"`
+	Tag   string `json:"tag"`
+}
+
+// Payload returns the JSON bytes {title, body, url, kind, tag}, a fresh slice
+// on every call (webpush-go pads into the slice's spare capacity).
+func (m Message) Payload() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // "<" as \u003c would waste 5 of our 2000 bytes
+	if err := enc.Encode(payload{Title: m.Title, Body: m.Body, URL: m.URL, Kind: m.Kind, Tag: m.Tag}); err != nil {
+		return nil, fmt.Errorf("encode push payload: %w", err)
+	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	if len(b) > MaxPayload {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrPayloadTooLarge, len(b), MaxPayload)
+	}
+	return b, nil
+}
+
+// NormalizeTopic returns topic unchanged if it is at most 32 URL-safe base64
+// characters, else a stable 32-character hash of it.
+func NormalizeTopic(topic string) string {
+	if topic == "" || len(topic) <= maxTopicLen && isURLSafe(topic) {
+		return topic
+	}
+	sum := sha256.Sum256([]byte(topic))
+	return base64.RawURLEncoding.EncodeToString(sum[:])[:maxTopicLen]
+}
+
+func isURLSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// ttlSeconds clamps d to [MinTTL, MaxTTL] and returns whole seconds.
+func ttlSeconds(d time.Duration) int {
+	d = min(max(d, MinTTL), MaxTTL)
+	return int(d / time.Second)
+}
+
+// validUrgency reports whether u is empty or one of the four RFC 8030 values.
+func validUrgency(u string) bool {
+	switch u {
+	case "", "very-low", "low", "normal", "high":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,98 @@
+package push
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"sync"
+)
+
+// Job pairs a subscription with the message for it.
+type Job struct {
+	Sub Subscription
+	Msg Message
+}
+
+// SendAll delivers jobs through a pool of Workers goroutines and returns the
+// results in input order. Workers always take the next job from the push
+// service with the fewest requests in flight, so a slow service holds at most
+// its fair share of workers and never stalls delivery to the others.
+func (s *Sender) SendAll(ctx context.Context, jobs []Job) []Result {
+	results := make([]Result, len(jobs))
+	if len(jobs) == 0 {
+		return results
+	}
+	q := newHostQueues(jobs)
+	var wg sync.WaitGroup
+	for range min(s.workers, len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i, h, ok := q.next()
+				if !ok {
+					return
+				}
+				results[i] = s.Send(ctx, jobs[i].Sub, jobs[i].Msg)
+				q.done(h)
+			}
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+// hostQueues hands out job indexes, grouped by push service host.
+type hostQueues struct {
+	mu    sync.Mutex
+	hosts []*hostQueue
+}
+
+type hostQueue struct {
+	jobs     []int // pending job indexes, in input order
+	inFlight int
+}
+
+func newHostQueues(jobs []Job) *hostQueues {
+	q := &hostQueues{}
+	byHost := make(map[string]*hostQueue)
+	for i, j := range jobs {
+		host := ""
+		if u, err := url.Parse(j.Sub.Endpoint); err == nil {
+			host = strings.ToLower(u.Host)
+		}
+		h, ok := byHost[host]
+		if !ok {
+			h = &hostQueue{}
+			byHost[host] = h
+			q.hosts = append(q.hosts, h)
+		}
+		h.jobs = append(h.jobs, i)
+	}
+	return q
+}
+
+// next returns a pending job from the host with the fewest requests in flight.
+func (q *hostQueues) next() (int, *hostQueue, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var best *hostQueue
+	for _, h := range q.hosts {
+		if len(h.jobs) > 0 && (best == nil || h.inFlight < best.inFlight) {
+			best = h
+		}
+	}
+	if best == nil {
+		return 0, nil, false
+	}
+	i := best.jobs[0]
+	best.jobs = best.jobs[1:]
+	best.inFlight++
+	return i, best, true
+}
+
+func (q *hostQueues) done(h *hostQueue) {
+	q.mu.Lock()
+	h.inFlight--
+	q.mu.Unlock()
+}

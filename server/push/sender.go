@@ -1,0 +1,389 @@
+package push
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	webpush "github.com/SherClockHolmes/webpush-go"
+)
+
+// Defaults for Config.
+const (
+	DefaultWorkers     = 64
+	DefaultMaxAttempts = 4
+	// DefaultRecordSize keeps the encrypted body (webpush-go pads to the full
+	// record) at 2800 bytes: under 3 KB, which Firefox for Android and relays accept.
+	DefaultRecordSize = 2800
+	// recordOverhead is header (86) + delimiter (1) + GCM tag (16).
+	recordOverhead = 103
+)
+
+// Subscription is a browser's push subscription.
+type Subscription struct {
+	Endpoint, P256dh, Auth string
+}
+
+// Result describes one Send: its final status and what the caller should do.
+type Result struct {
+	Status   int  // last HTTP status, 0 if no response
+	Gone     bool // 404 or 410: delete the subscription
+	Attempts int  // HTTP attempts made
+	Err      error
+	Bytes    int // encrypted body size of the last attempt
+	// RetryAfter is the push service's last Retry-After hint, if any. When it
+	// exceeds what Send waits out (60 s), Send stops and the caller may reschedule.
+	RetryAfter time.Duration
+}
+
+// Delivered reports whether the push service accepted the message.
+func (r Result) Delivered() bool { return r.Err == nil && r.Status >= 200 && r.Status < 300 }
+
+// StatusError is Result.Err when the push service answered with a non-2xx status.
+type StatusError struct {
+	Status int
+	Reason string // start of the response body, e.g. Apple's {"reason":"BadJwtToken"}
+}
+
+func (e *StatusError) Error() string {
+	msg := fmt.Sprintf("push service answered %d %s", e.Status, http.StatusText(e.Status))
+	if e.Reason != "" {
+		msg += ": " + e.Reason
+	}
+	return msg
+}
+
+// Config configures a Sender.
+type Config struct {
+	Keys Keys
+	// Subject is the contact in the VAPID JWT: a bare e-mail address or an
+	// https: URL. A "mailto:" prefix is stripped because webpush-go adds one.
+	Subject string
+	// Allow is checked again at send time; nil means the built-in push services only.
+	Allow *Allowlist
+	// HTTPClient nil means a client with 10 s timeouts whose dialer refuses
+	// non-public addresses not covered by Allow's extra prefixes. Redirects are
+	// never followed, whichever client is used.
+	HTTPClient  *http.Client
+	Workers     int    // SendAll concurrency, default 64
+	MaxAttempts int    // per Send, default 4
+	RecordSize  uint32 // default 2800
+	// Sleep waits between attempts; default a timer that honours ctx.
+	Sleep func(context.Context, time.Duration) error
+	// Now reads the clock for Retry-After dates; default time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Sender delivers Web Push messages. It is safe for concurrent use.
+type Sender struct {
+	keys        Keys
+	subject     string
+	allow       *Allowlist
+	client      *http.Client
+	workers     int
+	maxAttempts int
+	recordSize  uint32
+	sleep       func(context.Context, time.Duration) error
+	now         func() time.Time
+	log         *slog.Logger
+
+	mu    sync.Mutex
+	stats map[string]int64
+}
+
+// NewSender validates cfg and fills in defaults.
+func NewSender(cfg Config) (*Sender, error) {
+	if err := cfg.Keys.Validate(); err != nil {
+		return nil, fmt.Errorf("push sender: %w", err)
+	}
+	subject, err := normalizeSubject(cfg.Subject)
+	if err != nil {
+		return nil, fmt.Errorf("push sender: %w", err)
+	}
+	s := &Sender{
+		keys:        cfg.Keys,
+		subject:     subject,
+		allow:       cfg.Allow,
+		workers:     cfg.Workers,
+		maxAttempts: cfg.MaxAttempts,
+		recordSize:  cfg.RecordSize,
+		sleep:       cfg.Sleep,
+		now:         cfg.Now,
+		log:         cfg.Logger,
+		stats:       make(map[string]int64),
+	}
+	if s.allow == nil {
+		s.allow, _ = NewAllowlist(nil)
+	}
+	if s.workers <= 0 {
+		s.workers = DefaultWorkers
+	}
+	if s.maxAttempts <= 0 {
+		s.maxAttempts = DefaultMaxAttempts
+	}
+	if s.recordSize == 0 {
+		s.recordSize = DefaultRecordSize
+	}
+	if s.recordSize < MaxPayload+recordOverhead || s.recordSize > webpush.MaxRecordSize {
+		return nil, fmt.Errorf("push sender: record size must be between %d and %d", MaxPayload+recordOverhead, webpush.MaxRecordSize)
+	}
+	if s.sleep == nil {
+		s.sleep = sleepContext
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.HTTPClient == nil {
+		s.client = newHTTPClient(s.allow, s.workers)
+	} else {
+		c := *cfg.HTTPClient
+		c.CheckRedirect = noRedirect
+		s.client = &c
+	}
+	return s, nil
+}
+
+// normalizeSubject returns the contact as webpush-go wants it: bare e-mail or https: URL.
+func normalizeSubject(subject string) (string, error) {
+	s := strings.TrimSpace(subject)
+	if len(s) >= 7 && strings.EqualFold(s[:7], "mailto:") {
+		s = s[7:]
+	}
+	if s == "" {
+		return "", errors.New("subject is required: set a contact e-mail address (ops@example.org) or an https: URL")
+	}
+	if strings.HasPrefix(s, "https:") {
+		if u, err := url.Parse(s); err != nil || u.Host == "" {
+			return "", fmt.Errorf("subject %q is not a valid https: URL", subject)
+		}
+		return s, nil
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s {
+		return "", fmt.Errorf("subject %q: want a bare e-mail address (ops@example.org) or an https: URL", subject)
+	}
+	domain := strings.ToLower(s[strings.LastIndexByte(s, '@')+1:])
+	if !strings.Contains(domain, ".") || domain == "localhost" ||
+		strings.HasSuffix(domain, ".localhost") || strings.HasSuffix(domain, ".local") || strings.HasSuffix(domain, ".invalid") {
+		return "", fmt.Errorf("subject %q: Apple's push service refuses local or reserved domains; use a real contact address", subject)
+	}
+	return s, nil
+}
+
+// Send delivers one message to one subscription, retrying 429 (after
+// Retry-After), 5xx and transport errors up to MaxAttempts.
+func (s *Sender) Send(ctx context.Context, sub Subscription, msg Message) Result {
+	res := s.send(ctx, sub, msg)
+	s.mu.Lock()
+	if msg.Kind != "" {
+		s.stats["kind:"+msg.Kind]++
+	}
+	switch {
+	case res.Delivered():
+		s.stats["delivered"]++
+	case res.Gone:
+		s.stats["gone"]++
+	default:
+		s.stats["failed"]++
+	}
+	s.mu.Unlock()
+	return res
+}
+
+func (s *Sender) send(ctx context.Context, sub Subscription, msg Message) Result {
+	var res Result
+	if err := ctx.Err(); err != nil {
+		res.Err = err
+		return res
+	}
+	// Checked again here, not only at subscribe time: the allowlist may have
+	// changed, and stored data is not trusted.
+	if err := s.allow.Check(sub.Endpoint); err != nil {
+		res.Err = err
+		return res
+	}
+	payload, err := msg.Payload()
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	if !validUrgency(msg.Urgency) {
+		res.Err = fmt.Errorf("push urgency %q: want very-low, low, normal or high", msg.Urgency)
+		return res
+	}
+	host := endpointHost(sub.Endpoint)
+	log := s.log.With("host", host, "kind", msg.Kind)
+	ws := &webpush.Subscription{Endpoint: sub.Endpoint, Keys: webpush.Keys{Auth: sub.Auth, P256dh: sub.P256dh}}
+	opts := webpush.Options{
+		Subscriber:      s.subject,
+		VAPIDPublicKey:  s.keys.Public,
+		VAPIDPrivateKey: s.keys.Private,
+		TTL:             ttlSeconds(msg.TTL),
+		Urgency:         webpush.Urgency(msg.Urgency),
+		Topic:           NormalizeTopic(msg.Topic),
+		RecordSize:      s.recordSize,
+	}
+
+	for attempt := 1; ; attempt++ {
+		res.Attempts = attempt
+		cc := &countingClient{c: s.client}
+		opts.HTTPClient = cc
+		// A fresh copy per attempt: webpush-go pads into the slice's capacity.
+		resp, err := webpush.SendNotificationWithContext(ctx, bytes.Clone(payload), ws, &opts)
+		res.Bytes = cc.bytes
+
+		var wait time.Duration
+		if err != nil {
+			err = redactURLError(err, host)
+			s.count("error")
+			res.Status, res.Err = 0, err
+			if !cc.called {
+				// Failed before any request: bad keys, so retrying cannot help.
+				log.Warn("push encryption failed", "err", err)
+				return res
+			}
+			if !retryableTransportError(ctx, err) {
+				log.Warn("push request failed", "attempt", attempt, "err", err)
+				return res
+			}
+			wait = backoff(attempt)
+		} else {
+			reason := readReason(resp.Body)
+			res.Status = resp.StatusCode
+			s.count(fmt.Sprintf("%dxx", resp.StatusCode/100))
+			res.Err = nil
+			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+				log.Debug("push delivered", "status", resp.StatusCode, "attempt", attempt, "bytes", res.Bytes)
+				return res
+			}
+			res.Err = &StatusError{Status: resp.StatusCode, Reason: reason}
+			ra, hasRA := parseRetryAfter(resp.Header.Get("Retry-After"), s.now())
+			if hasRA {
+				res.RetryAfter = ra
+			}
+			switch code := resp.StatusCode; {
+			case code == http.StatusNotFound || code == http.StatusGone:
+				res.Gone = true
+				log.Info("push subscription gone", "status", code)
+				return res
+			case code == http.StatusRequestEntityTooLarge:
+				log.Warn("push service refused message as too large", "bytes", res.Bytes, "payload_bytes", len(payload), "reason", reason)
+				return res
+			case code == http.StatusTooManyRequests || code >= 500:
+				if hasRA && ra > maxRetryAfter {
+					log.Warn("push service asks to wait longer than we hold a message", "status", code, "retry_after", ra)
+					return res
+				}
+				wait = backoff(attempt)
+				if hasRA {
+					wait = ra
+				}
+			default:
+				log.Warn("push refused", "status", code, "reason", reason)
+				return res
+			}
+		}
+		if attempt >= s.maxAttempts {
+			log.Warn("push failed after retries", "status", res.Status, "attempts", attempt, "err", res.Err)
+			return res
+		}
+		if err := s.sleep(ctx, wait); err != nil {
+			res.Err = err
+			return res
+		}
+	}
+}
+
+// count adds one to a stats key.
+func (s *Sender) count(key string) {
+	s.mu.Lock()
+	s.stats[key]++
+	s.mu.Unlock()
+}
+
+// Stats returns counters: HTTP attempts by status class ("2xx", "4xx", "5xx",
+// "error" for no response), and per Send "kind:<kind>", "delivered", "gone", "failed".
+func (s *Sender) Stats() map[string]int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int64, len(s.stats))
+	for k, v := range s.stats {
+		out[k] = v
+	}
+	return out
+}
+
+// countingClient records whether webpush-go got as far as sending, and the body size.
+type countingClient struct {
+	c      *http.Client
+	called bool
+	bytes  int
+}
+
+func (cc *countingClient) Do(req *http.Request) (*http.Response, error) {
+	cc.called = true
+	cc.bytes = int(req.ContentLength)
+	return cc.c.Do(req)
+}
+
+// readReason returns the start of a response body for logs, drains a little
+// more so the connection can be reused, and always closes the body.
+func readReason(body io.ReadCloser) string {
+	defer body.Close()
+	buf := make([]byte, 200)
+	n, _ := io.ReadFull(body, buf)
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 4096))
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(string(buf[:n]), ""))
+}
+
+// endpointHost returns the host for logs; the full endpoint is a bearer capability.
+func endpointHost(endpoint string) string {
+	if u, err := url.Parse(endpoint); err == nil {
+		return u.Hostname()
+	}
+	return "?"
+}
+
+// TransportError is Result.Err when no HTTP response arrived. Unlike the
+// *url.Error it replaces, its text names only the host: the full endpoint is
+// a bearer capability and must not reach logs.
+type TransportError struct {
+	Host string
+	Err  error
+}
+
+func (e *TransportError) Error() string { return "push to " + e.Host + ": " + e.Err.Error() }
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// Timeout reports whether the request timed out.
+func (e *TransportError) Timeout() bool {
+	var t interface{ Timeout() bool }
+	return errors.As(e.Err, &t) && t.Timeout()
+}
+
+// redactURLError replaces a *url.Error (which quotes the endpoint) by a TransportError.
+func redactURLError(err error, host string) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &TransportError{Host: host, Err: ue.Err}
+	}
+	return err
+}

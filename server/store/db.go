@@ -1,0 +1,126 @@
+// Package store keeps everything aftercare knows in one bbolt file and hands
+// out domain types; no byte slice read inside a transaction escapes it.
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// SchemaVersion is the layout this code reads and writes.
+const SchemaVersion = 1
+
+// FileName is the database file inside the data directory.
+const FileName = "aftercare.db"
+
+// ErrLocked is returned by Open when another process (usually a running server) holds the file.
+var ErrLocked = errors.New("database is in use by another aftercare process (stop the server first)")
+
+// Bucket names. Keys are documented next to each.
+var (
+	bucketMeta = []byte("meta") // "schema" -> version
+	// plans: token -> plan JSON
+	bucketPlans = []byte("plans")
+	// plansByTherapist: therapistID 0x00 token -> nil
+	bucketPlansByTherapist = []byte("plans_by_therapist")
+	// completions / checkins: token 0x00 id -> JSON
+	bucketCompletions = []byte("completions")
+	bucketCheckIns    = []byte("checkins")
+	// subs: token 0x00 endpointHash -> subscription JSON ("all devices of a plan" is a prefix scan)
+	bucketSubs = []byte("subs")
+	// subsByEndpoint: endpointHash -> owner key (token or "t:"+therapistID) ("this endpoint" is one Get)
+	bucketSubsByEndpoint = []byte("subs_by_endpoint")
+	// therapists: id -> JSON; therapistEmails: lower(email) -> id
+	bucketTherapists      = []byte("therapists")
+	bucketTherapistEmails = []byte("therapist_emails")
+	// apiTokens: sha256(token) -> JSON
+	bucketAPITokens = []byte("api_tokens")
+	// due: fireUnix(8 BE) token 0x00 ruleID -> JSON (the reminder due-index)
+	bucketDue = []byte("due")
+	// rules: token 0x00 ruleID -> rule state JSON
+	bucketRules = []byte("rules")
+)
+
+var allBuckets = [][]byte{
+	bucketMeta, bucketPlans, bucketPlansByTherapist, bucketCompletions, bucketCheckIns,
+	bucketSubs, bucketSubsByEndpoint, bucketTherapists, bucketTherapistEmails, bucketAPITokens,
+	bucketDue, bucketRules,
+}
+
+// DB is the aftercare database.
+type DB struct {
+	bolt *bolt.DB
+	now  func() time.Time
+}
+
+// Open opens (creating if needed) the database in dir, with dir 0700 and the file 0600.
+func Open(dir string) (*DB, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, FileName)
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db := &DB{bolt: b, now: time.Now}
+	if err := db.migrate(); err != nil {
+		_ = b.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// SetClock replaces the clock used for timestamps (tests).
+func (db *DB) SetClock(now func() time.Time) { db.now = now }
+
+// Bolt exposes the underlying handle for backups and benchmarks.
+func (db *DB) Bolt() *bolt.DB { return db.bolt }
+
+// Close closes the file.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Ping checks the database answers a read.
+func (db *DB) Ping() error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil {
+			return errors.New("meta bucket missing")
+		}
+		return nil
+	})
+}
+
+func (db *DB) migrate() error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		v := decodeUint(meta.Get([]byte("schema")))
+		if v > SchemaVersion {
+			return fmt.Errorf("database schema %d is newer than this binary (%d): upgrade aftercare", v, SchemaVersion)
+		}
+		return meta.Put([]byte("schema"), encodeUint(SchemaVersion))
+	})
+}
+
+// Schema returns the stored schema version.
+func (db *DB) Schema() (int, error) {
+	var v uint64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v = decodeUint(tx.Bucket(bucketMeta).Get([]byte("schema")))
+		return nil
+	})
+	return int(v), err
+}

@@ -1,0 +1,251 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/aftercare/aftercare/server/plan"
+)
+
+// ErrNotFound is plan.ErrNotFound, so callers can branch without importing store.
+var ErrNotFound = plan.ErrNotFound
+
+// ErrExists is returned when a unique key is taken.
+var ErrExists = errors.New("already exists")
+
+// CreatePlan stores a new plan; the token must be unused.
+func (db *DB) CreatePlan(p plan.Plan) error {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketPlans)
+		if b.Get([]byte(p.Token)) != nil {
+			return ErrExists
+		}
+		if err := b.Put([]byte(p.Token), data); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketPlansByTherapist).Put(join(p.TherapistID, p.Token), nil)
+	})
+}
+
+// UpdatePlan applies fn to the stored plan and saves the result atomically.
+func (db *DB) UpdatePlan(token string, fn func(*plan.Plan) error) (plan.Plan, error) {
+	var out plan.Plan
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		p, err := getPlan(tx, token)
+		if err != nil {
+			return err
+		}
+		if err := fn(&p); err != nil {
+			return err
+		}
+		p.Token = token
+		data, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		out = p
+		return tx.Bucket(bucketPlans).Put([]byte(token), data)
+	})
+	return out, err
+}
+
+// Plan returns the plan for token or ErrNotFound.
+func (db *DB) Plan(token string) (plan.Plan, error) {
+	var p plan.Plan
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		p, err = getPlan(tx, token)
+		return err
+	})
+	return p, err
+}
+
+func getPlan(tx *bolt.Tx, token string) (plan.Plan, error) {
+	var p plan.Plan
+	if token == "" {
+		return p, ErrNotFound
+	}
+	v := tx.Bucket(bucketPlans).Get([]byte(token))
+	if v == nil {
+		return p, ErrNotFound
+	}
+	if err := json.Unmarshal(v, &p); err != nil {
+		return p, fmt.Errorf("decode plan: %w", err)
+	}
+	return p, nil
+}
+
+// PlansByTherapist returns a therapist's plans, newest first. An empty id returns every plan.
+func (db *DB) PlansByTherapist(therapistID string) ([]plan.Plan, error) {
+	var out []plan.Plan
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		if therapistID == "" {
+			return tx.Bucket(bucketPlans).ForEach(func(_, v []byte) error {
+				var p plan.Plan
+				if err := json.Unmarshal(v, &p); err != nil {
+					return err
+				}
+				out = append(out, p)
+				return nil
+			})
+		}
+		pre := prefix(therapistID)
+		c := tx.Bucket(bucketPlansByTherapist).Cursor()
+		for k, _ := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, _ = c.Next() {
+			p, err := getPlan(tx, string(k[len(pre):]))
+			if err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	return out, err
+}
+
+// DeletePlan erases a plan and everything tied to it: completions, check-ins,
+// subscriptions, reminder rules and due entries.
+func (db *DB) DeletePlan(token string) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		p, err := getPlan(tx, token)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketPlans).Delete([]byte(token)); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketPlansByTherapist).Delete(join(p.TherapistID, token)); err != nil {
+			return err
+		}
+		for _, name := range [][]byte{bucketCompletions, bucketCheckIns, bucketRules} {
+			if err := deletePrefix(tx.Bucket(name), prefix(token)); err != nil {
+				return err
+			}
+		}
+		if err := deleteSubsOf(tx, token); err != nil {
+			return err
+		}
+		return deleteDueOf(tx, token)
+	})
+}
+
+// deletePrefix collects keys first: deleting while iterating a cursor can skip keys.
+func deletePrefix(b *bolt.Bucket, pre []byte) error {
+	var keys [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteDueOf removes every due-index entry of a plan. The index is keyed by
+// time first, so this scans it; plans are erased rarely.
+func deleteDueOf(tx *bolt.Tx, token string) error {
+	b := tx.Bucket(bucketDue)
+	needle := prefix(token)
+	var keys [][]byte
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if len(k) > 8 && bytes.HasPrefix(k[8:], needle) {
+			keys = append(keys, bytes.Clone(k))
+		}
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddCompletion stores a completion once per client-chosen id; it reports whether it was new.
+func (db *DB) AddCompletion(token string, c plan.Completion) (bool, error) {
+	return db.addRecord(bucketCompletions, token, c.ID, c)
+}
+
+// AddCheckIn stores a check-in once per client-chosen id; it reports whether it was new.
+func (db *DB) AddCheckIn(token string, c plan.CheckIn) (bool, error) {
+	return db.addRecord(bucketCheckIns, token, c.ID, c)
+}
+
+func (db *DB) addRecord(bucket []byte, token, id string, v any) (bool, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return false, err
+	}
+	created := false
+	// Batch coalesces concurrent client writes into one fsync; the func is idempotent.
+	err = db.bolt.Batch(func(tx *bolt.Tx) error {
+		created = false
+		if tx.Bucket(bucketPlans).Get([]byte(token)) == nil {
+			return ErrNotFound
+		}
+		b := tx.Bucket(bucket)
+		k := join(token, id)
+		if b.Get(k) != nil {
+			return nil
+		}
+		created = true
+		return b.Put(k, data)
+	})
+	return created, err
+}
+
+// Completions returns a plan's completions, oldest first.
+func (db *DB) Completions(token string) ([]plan.Completion, error) {
+	out := []plan.Completion{}
+	err := scanPrefix(db.bolt, bucketCompletions, token, func(v []byte) error {
+		var c plan.Completion
+		if err := json.Unmarshal(v, &c); err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out, err
+}
+
+// CheckIns returns a plan's check-ins, oldest first.
+func (db *DB) CheckIns(token string) ([]plan.CheckIn, error) {
+	out := []plan.CheckIn{}
+	err := scanPrefix(db.bolt, bucketCheckIns, token, func(v []byte) error {
+		var c plan.CheckIn
+		if err := json.Unmarshal(v, &c); err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out, err
+}
+
+func scanPrefix(b *bolt.DB, bucket []byte, token string, fn func(v []byte) error) error {
+	return b.View(func(tx *bolt.Tx) error {
+		pre := prefix(token)
+		c := tx.Bucket(bucket).Cursor()
+		for k, v := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = c.Next() {
+			if err := fn(v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

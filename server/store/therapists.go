@@ -1,0 +1,165 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/aftercare/aftercare/server/plan"
+)
+
+// CreateTherapist stores an account; the first one ever created becomes the studio owner.
+func (db *DB) CreateTherapist(t plan.Therapist) (plan.Therapist, error) {
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		emails := tx.Bucket(bucketTherapistEmails)
+		key := []byte(strings.ToLower(t.Email))
+		if emails.Get(key) != nil {
+			return ErrExists
+		}
+		if tx.Bucket(bucketTherapists).Stats().KeyN == 0 {
+			t.Owner = true
+		}
+		data, err := json.Marshal(t)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketTherapists).Put([]byte(t.ID), data); err != nil {
+			return err
+		}
+		return emails.Put(key, []byte(t.ID))
+	})
+	return t, err
+}
+
+// TherapistByEmail looks an account up case-insensitively.
+func (db *DB) TherapistByEmail(email string) (plan.Therapist, error) {
+	var t plan.Therapist
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		id := tx.Bucket(bucketTherapistEmails).Get([]byte(strings.ToLower(email)))
+		if id == nil {
+			return ErrNotFound
+		}
+		var err error
+		t, err = getTherapist(tx, string(id))
+		return err
+	})
+	return t, err
+}
+
+// Therapist returns the account with id.
+func (db *DB) Therapist(id string) (plan.Therapist, error) {
+	var t plan.Therapist
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		t, err = getTherapist(tx, id)
+		return err
+	})
+	return t, err
+}
+
+// Therapists lists all accounts.
+func (db *DB) Therapists() ([]plan.Therapist, error) {
+	var out []plan.Therapist
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketTherapists).ForEach(func(_, v []byte) error {
+			var t plan.Therapist
+			if err := json.Unmarshal(v, &t); err != nil {
+				return err
+			}
+			out = append(out, t)
+			return nil
+		})
+	})
+	return out, err
+}
+
+func getTherapist(tx *bolt.Tx, id string) (plan.Therapist, error) {
+	var t plan.Therapist
+	v := tx.Bucket(bucketTherapists).Get([]byte(id))
+	if v == nil {
+		return t, ErrNotFound
+	}
+	err := json.Unmarshal(v, &t)
+	return t, err
+}
+
+func hashSecret(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// AddAPIToken stores the hash of secret for the token's therapist.
+func (db *DB) AddAPIToken(secret string, t plan.APIToken) error {
+	data, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketAPITokens).Put(hashSecret(secret), data)
+	})
+}
+
+// TherapistByAPIToken resolves a presented secret to an enabled account.
+func (db *DB) TherapistByAPIToken(secret string) (plan.Therapist, error) {
+	var t plan.Therapist
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketAPITokens).Get(hashSecret(secret))
+		if v == nil {
+			return ErrNotFound
+		}
+		var tok plan.APIToken
+		if err := json.Unmarshal(v, &tok); err != nil {
+			return err
+		}
+		var err error
+		t, err = getTherapist(tx, tok.TherapistID)
+		if err == nil && t.Disabled {
+			return ErrNotFound
+		}
+		return err
+	})
+	return t, err
+}
+
+// APITokens lists a therapist's tokens (metadata only).
+func (db *DB) APITokens(therapistID string) ([]plan.APIToken, error) {
+	out := []plan.APIToken{}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketAPITokens).ForEach(func(_, v []byte) error {
+			var tok plan.APIToken
+			if err := json.Unmarshal(v, &tok); err != nil {
+				return err
+			}
+			if tok.TherapistID == therapistID {
+				out = append(out, tok)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// RevokeAPIToken deletes the token with id belonging to therapistID.
+func (db *DB) RevokeAPIToken(therapistID, id string) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAPITokens)
+		var hit []byte
+		err := b.ForEach(func(k, v []byte) error {
+			var tok plan.APIToken
+			if json.Unmarshal(v, &tok) == nil && tok.ID == id && tok.TherapistID == therapistID {
+				hit = bytes.Clone(k)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if hit == nil {
+			return ErrNotFound
+		}
+		return b.Delete(hit)
+	})
+}
