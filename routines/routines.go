@@ -28,7 +28,7 @@ const ImagePathPrefix = "/img/stretches/"
 type Stretch struct {
 	ID          string   `json:"id"`          // kebab-case, e.g. "supine-hamstring-strap"
 	Name        string   `json:"name"`        // short title shown to the client
-	Targets     []string `json:"targets"`     // body areas, from KnownTargets
+	Targets     []string `json:"targets"`     // body areas, from KnownTargets()
 	Summary     string   `json:"summary"`     // one sentence
 	Steps       []string `json:"steps"`       // step-by-step instructions in plain words
 	HoldSeconds int      `json:"holdSeconds"` // default hold
@@ -60,16 +60,18 @@ type Routine struct {
 // Body areas a stretch may target; Validate rejects anything else so the
 // client app can group and filter on a fixed vocabulary.
 const (
-	TargetHamstrings  = "hamstrings"
-	TargetGlutes      = "glutes"
-	TargetPiriformis  = "piriformis"
-	TargetLowBack     = "low back"
-	TargetHips        = "hips"
+	TargetHamstrings   = "hamstrings"
+	TargetGlutes       = "glutes"
+	TargetPiriformis   = "piriformis"
+	TargetLowBack      = "low back"
+	TargetHips         = "hips"
 	TargetSciaticNerve = "sciatic nerve"
 )
 
-// KnownTargets lists every allowed value of Stretch.Targets.
-var KnownTargets = []string{TargetHamstrings, TargetGlutes, TargetPiriformis, TargetLowBack, TargetHips, TargetSciaticNerve}
+var knownTargets = []string{TargetHamstrings, TargetGlutes, TargetPiriformis, TargetLowBack, TargetHips, TargetSciaticNerve}
+
+// KnownTargets returns every allowed value of Stretch.Targets, in display order.
+func KnownTargets() []string { return slices.Clone(knownTargets) }
 
 //go:embed illustrations/*.svg
 var illustrations embed.FS

@@ -68,3 +68,103 @@ func NewAPIToken(db *store.DB, t plan.Therapist, name string) (string, error) {
 	}
 	return secret, nil
 }
+
+// validate checks the fields of a new account and hashes its password.
+func validate(email, name, password, tz string) (plan.Therapist, error) {
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != strings.TrimSpace(email) {
+		return plan.Therapist{}, &plan.InputError{Field: "email", Message: "is not an e-mail address"}
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 60 {
+		return plan.Therapist{}, &plan.InputError{Field: "name", Message: "is required (at most 60 characters)"}
+	}
+	hash, err := hashPassword("password", password)
+	if err != nil {
+		return plan.Therapist{}, err
+	}
+	if _, err := plan.LoadZone("timeZone", tz); err != nil {
+		return plan.Therapist{}, err
+	}
+	return plan.Therapist{ID: randomID(12), Email: strings.ToLower(addr.Address), Name: name, PasswordHash: hash, TimeZone: tz, CreatedAt: time.Now().UTC()}, nil
+}
+
+func hashPassword(field, password string) ([]byte, error) {
+	if utf8.RuneCountInString(password) < MinPasswordLength || len(password) > 72 {
+		return nil, &plan.InputError{Field: field, Message: fmt.Sprintf("must be %d to 72 characters", MinPasswordLength)}
+	}
+	return bcrypt.GenerateFromPassword([]byte(password), 12)
+}
+
+// InviteTTL is how long a setup or invitation link works.
+const InviteTTL = 7 * 24 * time.Hour
+
+// InvitePath is where a one-time link opens in the workspace.
+const InvitePath = "/therapist#/join/"
+
+// NewInvite creates a one-time link of kind for email (may be empty) and returns its secret.
+func NewInvite(db *store.DB, kind, email, createdBy string, now time.Time) (string, plan.Invite, error) {
+	secret := randomID(24)
+	inv := plan.Invite{ID: randomID(9), Kind: kind, Email: strings.ToLower(strings.TrimSpace(email)), CreatedBy: createdBy,
+		CreatedAt: now.UTC(), ExpiresAt: now.Add(InviteTTL).UTC()}
+	return secret, inv, db.AddInvite(secret, inv)
+}
+
+// SetupLink returns a fresh one-time link that creates the studio owner, or ""
+// when an account exists already. Each call replaces the previous setup link.
+func SetupLink(db *store.DB, baseURL string, now time.Time) (string, error) {
+	list, err := db.Therapists()
+	if err != nil || len(list) > 0 {
+		return "", err
+	}
+	secret, _, err := NewInvite(db, plan.InviteSetup, "", "", now)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(baseURL, "/") + InvitePath + secret, nil
+}
+
+// AcceptInvite creates the account an invite stands for.
+func AcceptInvite(db *store.DB, secret, email, name, password, tz string, now time.Time) (plan.Therapist, error) {
+	inv, err := db.Invite(secret, now)
+	if err != nil {
+		return plan.Therapist{}, err
+	}
+	if inv.Email != "" && !strings.EqualFold(inv.Email, strings.TrimSpace(email)) {
+		return plan.Therapist{}, &plan.InputError{Field: "email", Message: "must be the address this invitation was sent to"}
+	}
+	t, err := validate(email, name, password, tz)
+	if err != nil {
+		return t, err
+	}
+	t.CreatedAt = now.UTC()
+	t, err = db.AcceptInvite(secret, now, t)
+	if errors.Is(err, store.ErrExists) {
+		return t, ErrEmailTaken
+	}
+	return t, err
+}
+
+// SetPassword replaces t's password.
+func SetPassword(db *store.DB, therapistID, password string) error {
+	hash, err := hashPassword("newPassword", password)
+	if err != nil {
+		return err
+	}
+	_, err = db.UpdateTherapist(therapistID, func(t *plan.Therapist) error { t.PasswordHash = hash; return nil })
+	return err
+}
+
+// ErrSelf is returned when the owner tries to disable their own account.
+var ErrSelf = errors.New("you cannot disable your own account")
+
+// SetDisabled disables or re-enables a therapist; the owner account cannot be disabled.
+func SetDisabled(db *store.DB, therapistID string, disabled bool) (plan.Therapist, error) {
+	return db.UpdateTherapist(therapistID, func(t *plan.Therapist) error {
+		if t.Owner && disabled {
+			return ErrSelf
+		}
+		t.Disabled = disabled
+		return nil
+	})
+}

@@ -118,7 +118,15 @@ func Routine(p plan.Plan) RoutineView {
 	applied := r
 	applied.Steps = nil
 	view := RoutineView{ID: r.ID, Name: r.Name, Summary: r.Summary, Stretches: []Stretch{}}
-	for _, step := range r.Steps {
+	steps := r.Steps
+	if len(p.Stretches) > 0 {
+		// The therapist's own list replaces the template's order and choice of stretches.
+		steps = nil
+		for _, o := range p.Stretches {
+			steps = append(steps, routines.Step{StretchID: o.StretchID, HoldSeconds: o.HoldSeconds, Reps: o.Reps})
+		}
+	}
+	for _, step := range steps {
 		st, ok := routines.StretchByID(step.StretchID)
 		if !ok {
 			continue

@@ -76,6 +76,8 @@ type Plan struct {
 	Prefs       Prefs      `json:"prefs"`
 	CreatedAt   time.Time  `json:"createdAt"`
 	EndedAt     *time.Time `json:"endedAt,omitempty"`
+	// Stretches, when set, replaces the routine's stretch list: the therapist's own order, additions and removals.
+	Stretches []Override `json:"stretches,omitempty"`
 }
 
 // Location returns the client's time zone; the zone was validated on input.

@@ -252,6 +252,7 @@ func (s *Sender) send(ctx context.Context, sub Subscription, msg Message) Result
 			res.Status, res.Err = 0, err
 			if !cc.called {
 				// Failed before any request: bad keys, so retrying cannot help.
+				res.Attempts = 0
 				log.Warn("push encryption failed", "err", err)
 				return res
 			}

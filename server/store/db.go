@@ -51,6 +51,7 @@ var allBuckets = [][]byte{
 	bucketMeta, bucketPlans, bucketPlansByTherapist, bucketCompletions, bucketCheckIns,
 	bucketSubs, bucketSubsByEndpoint, bucketTherapists, bucketTherapistEmails, bucketAPITokens,
 	bucketDue, bucketRules,
+	bucketSessions, bucketInvites, bucketTemplates, // workspace: sessions.go, invites.go
 }
 
 // DB is the aftercare database.

@@ -1,0 +1,260 @@
+// Reminders: Web Push subscription (turned on only from a tap), which kinds to get,
+// and quiet hours. iPhones can only get push once the app is on the Home Screen.
+import { h } from './dom.js';
+import * as api from './api.js';
+
+const KINDS = [
+  ['stretch', 'Stretch reminder', (p) => `Every day at ${p.stretchTime || 'your chosen time'}.`],
+  ['hydration', 'Drink water', () => 'On the day of your massage, the day after, and before your next session.'],
+  ['checkin', 'How are you?', () => 'A short check-in 24 and 48 hours after your massage.'],
+  ['followup', 'Next session', () => 'The day before your next session, or a nudge when it’s time to book.'],
+  ['tip', 'Aftercare tips', () => 'Simple things that help on the day of your massage.'],
+];
+
+const onKey = (token) => `aftercare.push.${token}`;
+
+export const isIOS = () =>
+  /iP(hone|ad|od)/.test(navigator.userAgent) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
+export const isStandalone = () => navigator.standalone === true || matchMedia('(display-mode: standalone)').matches;
+
+/** pushSupport is "ok", "add-to-home" (iPhone/iPad in the browser) or "unsupported". */
+export function pushSupport() {
+  if (isIOS() && !isStandalone()) return 'add-to-home';
+  if (!('serviceWorker' in navigator) || !('PushManager' in window) || !('Notification' in window)) return 'unsupported';
+  return 'ok';
+}
+
+export function urlBase64ToUint8Array(base64url) {
+  const padded = (base64url + '='.repeat((4 - (base64url.length % 4)) % 4)).replace(/-/g, '+').replace(/_/g, '/');
+  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+}
+
+function sameKey(sub, publicKey) {
+  const current = sub.options && sub.options.applicationServerKey;
+  if (!current) return true; // unknown: keep it
+  const a = new Uint8Array(current);
+  const b = urlBase64ToUint8Array(publicKey);
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function withTimeout(promise, ms, what) {
+  return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} took too long`)), ms))]);
+}
+
+async function currentSubscription() {
+  if (pushSupport() !== 'ok') return null;
+  const reg = await navigator.serviceWorker.getRegistration('/');
+  return reg ? reg.pushManager.getSubscription() : null;
+}
+
+async function subscribe(token, publicKey) {
+  const reg = await withTimeout(navigator.serviceWorker.ready, 15000, 'Starting the app');
+  let sub = await reg.pushManager.getSubscription();
+  if (sub && !sameKey(sub, publicKey)) {
+    await sub.unsubscribe();
+    sub = null;
+  }
+  sub ||= await withTimeout(
+    reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: urlBase64ToUint8Array(publicKey) }),
+    20000, 'Connecting to the notification service');
+  await api.putSubscription(token, sub.toJSON());
+  localStorage.setItem(onKey(token), 'on');
+}
+
+/**
+ * syncSubscription runs on every app open: subscriptions vanish (OS updates, cleared data),
+ * so the current one is sent again (the server upserts by endpoint), or renewed if it is gone.
+ */
+export async function syncSubscription(token) {
+  try {
+    if (pushSupport() !== 'ok' || Notification.permission !== 'granted') return;
+    const sub = await currentSubscription();
+    if (sub) await api.putSubscription(token, sub.toJSON());
+    else if (localStorage.getItem(onKey(token)) === 'on') await subscribe(token, (await api.getPushKey()).publicKey);
+  } catch {
+    // Offline or refused: try again next time the app opens.
+  }
+}
+
+/** forgetPush removes this phone's subscription (after the plan is erased). */
+export async function forgetPush(token) {
+  localStorage.removeItem(onKey(token));
+  try {
+    const sub = await currentSubscription();
+    if (sub) await sub.unsubscribe();
+  } catch {
+    // Nothing more to do.
+  }
+}
+
+/** renderReminders builds the reminders screen. */
+export function renderReminders(ctx) {
+  const { token, plan } = ctx;
+  const support = pushSupport();
+  const box = h('section', { class: 'card', 'aria-labelledby': 'push-title' });
+  const status = h('p', { class: 'status', role: 'status' });
+  let key = null;
+  if (support === 'ok') key = api.getPushKey().catch(() => null); // fetched early: the tap must reach requestPermission at once
+
+  function setStatus(text) {
+    status.textContent = text || '';
+  }
+
+  async function draw(message) {
+    const title = h('h2', { id: 'push-title' }, 'Reminders on this phone');
+    if (support === 'add-to-home') {
+      box.replaceChildren(title,
+        h('p', {}, 'On iPhone and iPad, reminders work once this app is on your Home Screen. It takes three taps:'),
+        h('ol', { class: 'steps' },
+          h('li', {}, 'In Safari, tap the Share button (a square with an arrow pointing up). If you don’t see it, tap ⋯ first.'),
+          h('li', {}, 'Scroll down and tap “Add to Home Screen”, then tap “Add”.'),
+          h('li', {}, 'Open aftercare from your Home Screen and come back to this page to turn reminders on.')),
+        h('img', { src: '/app/addtohome.svg', class: 'picture', width: 320, height: 220, alt: 'Safari’s Share button at the bottom of the screen, and the “Add to Home Screen” item in the menu it opens.' }),
+        h('p', { class: 'hint' }, 'This needs iOS 16.4 or newer.'));
+      return;
+    }
+    if (support === 'unsupported') {
+      box.replaceChildren(title,
+        h('p', {}, 'This browser can’t show reminders. Everything else in the app works.'),
+        h('p', { class: 'hint' }, 'Reminders work in Chrome on Android, and on iPhone once the app is on the Home Screen.'));
+      return;
+    }
+    if (Notification.permission === 'denied') {
+      box.replaceChildren(title,
+        h('p', {}, 'Notifications are blocked for this app, so reminders can’t reach you.'),
+        h('p', {}, isIOS()
+          ? 'To allow them: open the Settings app, tap Notifications, find aftercare and turn on Allow Notifications.'
+          : 'To allow them: tap the icon next to the web address (or open the app’s settings), choose Notifications and allow them. Then come back here.'),
+        status);
+      setStatus(message);
+      return;
+    }
+    let sub = null;
+    try {
+      sub = Notification.permission === 'granted' ? await currentSubscription() : null;
+    } catch {
+      sub = null;
+    }
+    if (sub) {
+      box.replaceChildren(title,
+        h('p', { class: 'ok-line' }, '✓ Reminders are on.'),
+        h('button', { type: 'button', class: 'btn btn-primary', onclick: sendTest }, 'Send a test reminder'),
+        h('button', { type: 'button', class: 'btn', onclick: turnOff }, 'Turn off reminders'),
+        status);
+    } else {
+      box.replaceChildren(title,
+        h('p', {}, 'Get a gentle nudge when it’s time to stretch, drink water or check in. Your phone will ask you to allow notifications.'),
+        h('button', { type: 'button', class: 'btn btn-primary btn-big', 'data-testid': 'enable-push', onclick: turnOn }, 'Turn on reminders'),
+        status);
+    }
+    setStatus(message);
+  }
+
+  async function turnOn(e) {
+    e.currentTarget.disabled = true;
+    // Asked straight from the tap: iOS refuses a permission prompt that isn't.
+    const asking = Notification.requestPermission();
+    setStatus('Waiting for your answer…');
+    try {
+      const permission = await asking;
+      if (permission !== 'granted') {
+        return draw(permission === 'denied' ? '' : 'Reminders are still off. Tap the button to try again.');
+      }
+      setStatus('Turning on…');
+      const k = (await key) || (await api.getPushKey());
+      await subscribe(token, k.publicKey);
+      await draw('Reminders are on. Try a test reminder.');
+    } catch (err) {
+      await draw(`Couldn’t turn on reminders: ${err.message}. Please try again.`);
+    }
+  }
+
+  async function turnOff(e) {
+    e.currentTarget.disabled = true;
+    try {
+      const sub = await currentSubscription();
+      if (sub) {
+        await api.deleteSubscription(token, sub.endpoint).catch(() => {});
+        await sub.unsubscribe();
+      }
+      localStorage.removeItem(onKey(token));
+      await draw('Reminders are off.');
+    } catch (err) {
+      await draw(`Couldn’t turn off reminders: ${err.message}.`);
+    }
+  }
+
+  async function sendTest(e) {
+    const btn = e.currentTarget;
+    btn.disabled = true;
+    setStatus('Sending…');
+    try {
+      await api.testPush(token);
+      setStatus('Sent. It should arrive within a minute.');
+    } catch (err) {
+      setStatus(err.status === 0 ? 'You’re offline. Try again when you’re connected.' : `Couldn’t send: ${err.message}`);
+    }
+    btn.disabled = false;
+  }
+
+  const heading = h('h1', { tabindex: '-1' }, 'Reminders');
+  const node = h('section', { class: 'stack' },
+    heading,
+    h('p', { class: 'lead' }, 'Gentle nudges from your plan. You choose which ones, and when to be left in peace.'),
+    box,
+    prefsCard(ctx));
+  draw();
+  return { node, focus: heading };
+}
+
+function prefsCard(ctx) {
+  const { token, plan } = ctx;
+  const prefs = plan.prefs || { disabled: [], quietStart: '21:00', quietEnd: '08:00' };
+  const status = h('p', { class: 'status', role: 'status' });
+  const switches = KINDS.map(([kind, label, desc]) => {
+    const input = h('input', { type: 'checkbox', role: 'switch', name: 'kind', value: kind, id: `kind-${kind}`, 'aria-describedby': `kind-${kind}-d` });
+    input.checked = !(prefs.disabled || []).includes(kind);
+    return h('li', {}, h('label', { class: 'switch-row', for: `kind-${kind}` },
+      h('span', {}, h('span', { class: 'switch-label' }, label), h('span', { class: 'hint', id: `kind-${kind}-d` }, desc(plan))),
+      input));
+  });
+  const start = h('input', { type: 'time', id: 'quiet-start', value: prefs.quietStart || '21:00', required: true });
+  const end = h('input', { type: 'time', id: 'quiet-end', value: prefs.quietEnd || '08:00', required: true });
+
+  let timer = 0;
+  const card = h('section', { class: 'card', 'aria-labelledby': 'prefs-title' },
+    h('h2', { id: 'prefs-title' }, 'Which reminders'),
+    h('ul', { class: 'switches' }, switches),
+    h('fieldset', { class: 'quiet' },
+      h('legend', {}, 'Quiet hours'),
+      h('p', { class: 'hint' }, 'No reminders between these times.'),
+      h('div', { class: 'times' },
+        h('div', { class: 'field' }, h('label', { for: 'quiet-start' }, 'From'), start),
+        h('div', { class: 'field' }, h('label', { for: 'quiet-end' }, 'Until'), end))),
+    status);
+
+  card.addEventListener('change', () => {
+    clearTimeout(timer);
+    timer = setTimeout(save, 400);
+  });
+
+  async function save() {
+    if (!start.value || !end.value) {
+      status.textContent = 'Please choose both quiet-hour times.';
+      return;
+    }
+    const body = {
+      disabled: [...card.querySelectorAll('input[name=kind]')].filter((i) => !i.checked).map((i) => i.value),
+      quietStart: start.value.slice(0, 5),
+      quietEnd: end.value.slice(0, 5),
+    };
+    status.textContent = 'Saving…';
+    try {
+      plan.prefs = (await api.putPrefs(token, body)) || body;
+      status.textContent = 'Saved ✓';
+    } catch (err) {
+      status.textContent = err.status === 0 ? 'Not saved — you’re offline. Try again when you’re connected.' : `Not saved: ${err.message}`;
+    }
+  }
+  return card;
+}

@@ -1,0 +1,414 @@
+package routines
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"io/fs"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestLibraryIsValid(t *testing.T) {
+	if err := Validate(Stretches(), Routines(), nil); err != nil {
+		t.Fatalf("embedded content is invalid:\n%v", err)
+	}
+}
+
+// The design makes these non-negotiable, so check the real text directly too,
+// not only through Validate's keyword rules.
+func TestEveryStretchCarriesSafetyText(t *testing.T) {
+	for _, s := range Stretches() {
+		t.Run(s.ID, func(t *testing.T) {
+			for _, c := range []struct{ field, text, want string }{
+				{"feel", s.Feel, "never sharp or shooting pain"},
+				{"stopIf", s.StopIf, "sharp or shooting pain down your leg"},
+				{"stopIf", s.StopIf, "new numbness or tingling"},
+				{"breathing", s.Breathing, "never hold your breath"},
+			} {
+				if !strings.Contains(strings.ToLower(c.text), c.want) {
+					t.Errorf("%s = %q, want it to say %q", c.field, c.text, c.want)
+				}
+			}
+			if strings.TrimSpace(s.Easier) == "" {
+				t.Error("easier is empty")
+			}
+			if len(s.Steps) < 3 {
+				t.Errorf("only %d steps; guide the client step by step", len(s.Steps))
+			}
+		})
+	}
+}
+
+func TestLibraryCoverage(t *testing.T) {
+	ss := Stretches()
+	if len(ss) < 12 {
+		t.Errorf("%d stretches, want at least 12", len(ss))
+	}
+	covered := map[string]int{}
+	for _, s := range ss {
+		for _, tg := range s.Targets {
+			covered[tg]++
+		}
+	}
+	for _, tg := range []string{TargetHamstrings, TargetGlutes, TargetPiriformis, TargetLowBack} {
+		if covered[tg] < 2 {
+			t.Errorf("target %q covered by %d stretches, want at least 2", tg, covered[tg])
+		}
+	}
+	for _, id := range []string{"gentle-sciatica-aftercare", "piriformis-release", "desk-day-hamstrings", "low-back-unwind"} {
+		r, ok := RoutineByID(id)
+		if !ok {
+			t.Errorf("routine %q missing", id)
+			continue
+		}
+		if n := len(r.Steps); n < 4 || n > 7 {
+			t.Errorf("routine %q has %d steps, want 4–7", id, n)
+		}
+	}
+	// The desk-day routine promises no floor work.
+	desk, _ := RoutineByID("desk-day-hamstrings")
+	for _, st := range desk.Steps {
+		if !strings.HasPrefix(st.StretchID, "seated-") && !strings.HasPrefix(st.StretchID, "standing-") {
+			t.Errorf("desk-day-hamstrings includes %q, which is not done on a chair or standing", st.StretchID)
+		}
+	}
+}
+
+func TestStretchesAreCopies(t *testing.T) {
+	a := Stretches()
+	a[0].Name = "changed"
+	a[0].Steps[0] = "changed"
+	a[0].Targets[0] = "changed"
+	b := Stretches()
+	if b[0].Name == "changed" || b[0].Steps[0] == "changed" || b[0].Targets[0] == "changed" {
+		t.Fatal("Stretches shares memory with the library")
+	}
+	s, _ := StretchByID(b[0].ID)
+	s.Steps[0] = "changed"
+	if again, _ := StretchByID(b[0].ID); again.Steps[0] == "changed" {
+		t.Fatal("StretchByID shares memory with the library")
+	}
+}
+
+func TestRoutinesAreCopies(t *testing.T) {
+	a := Routines()
+	a[0].Steps[0].HoldSeconds = 999
+	if Routines()[0].Steps[0].HoldSeconds == 999 {
+		t.Fatal("Routines shares memory with the templates")
+	}
+	r, _ := RoutineByID(a[0].ID)
+	r.Steps[0].Reps = 99
+	if again, _ := RoutineByID(a[0].ID); again.Steps[0].Reps == 99 {
+		t.Fatal("RoutineByID shares memory with the templates")
+	}
+}
+
+func TestByIDAndOrder(t *testing.T) {
+	ss := Stretches()
+	for i, s := range Stretches() {
+		if ss[i].ID != s.ID {
+			t.Fatal("Stretches order is not stable")
+		}
+		got, ok := StretchByID(s.ID)
+		if !ok || got.ID != s.ID {
+			t.Errorf("StretchByID(%q) = %q, %v", s.ID, got.ID, ok)
+		}
+		if s.Image != "/img/stretches/"+s.ID+".svg" {
+			t.Errorf("%s: image = %q", s.ID, s.Image)
+		}
+	}
+	for _, r := range Routines() {
+		if got, ok := RoutineByID(r.ID); !ok || got.ID != r.ID {
+			t.Errorf("RoutineByID(%q) = %q, %v", r.ID, got.ID, ok)
+		}
+	}
+	if _, ok := StretchByID("no-such-stretch"); ok {
+		t.Error("StretchByID found an unknown id")
+	}
+	if _, ok := RoutineByID(""); ok {
+		t.Error("RoutineByID found an empty id")
+	}
+}
+
+var eventAttr = regexp.MustCompile(`\son[a-z]+\s*=`)
+
+// svgDoc is the part of an illustration the checks below look at.
+type svgDoc struct {
+	XMLName xml.Name `xml:"svg"`
+	ViewBox string   `xml:"viewBox,attr"`
+	Role    string   `xml:"role,attr"`
+	Title   string   `xml:"title"`
+}
+
+func TestIllustrations(t *testing.T) {
+	for _, s := range Stretches() {
+		t.Run(s.ID, func(t *testing.T) {
+			b, ok := Illustration(s.ID)
+			if !ok {
+				t.Fatal("no illustration")
+			}
+			if len(b) > 2048 {
+				t.Errorf("%d bytes, keep it under 2 KB", len(b))
+			}
+			if err := wellFormed(b); err != nil {
+				t.Fatalf("not well-formed XML: %v", err)
+			}
+			var doc svgDoc
+			if err := xml.Unmarshal(b, &doc); err != nil {
+				t.Fatal(err)
+			}
+			if doc.ViewBox != "0 0 240 160" || doc.Role != "img" {
+				t.Errorf("viewBox=%q role=%q", doc.ViewBox, doc.Role)
+			}
+			if doc.Title != s.Name {
+				t.Errorf("title %q, want the stretch name %q", doc.Title, s.Name)
+			}
+			text := strings.ToLower(string(b))
+			for _, banned := range []string{"<script", "href", "url(", "<image", "<text", "<style", "<foreignobject", "font"} {
+				if strings.Contains(text, banned) {
+					t.Errorf("contains %q; illustrations must be self-contained and inert", banned)
+				}
+			}
+			if eventAttr.MatchString(text) {
+				t.Error("contains an event-handler attribute")
+			}
+			if !strings.Contains(text, "currentcolor") || !strings.Contains(text, "#e4572e") {
+				t.Error("want currentColor for the figure and the #e4572e accent")
+			}
+		})
+	}
+}
+
+func wellFormed(b []byte) error {
+	d := xml.NewDecoder(bytes.NewReader(b))
+	for {
+		if _, err := d.Token(); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+}
+
+func TestNoOrphanIllustrations(t *testing.T) {
+	files, err := fs.Glob(illustrations, "illustrations/*.svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		id := strings.TrimSuffix(strings.TrimPrefix(f, "illustrations/"), ".svg")
+		if _, ok := StretchByID(id); !ok {
+			t.Errorf("%s has no stretch", f)
+		}
+	}
+}
+
+func TestIllustrationRejectsBadIDs(t *testing.T) {
+	for _, id := range []string{"", "../routines", "cat-cow.svg", "Cat-Cow", "no-such-stretch", "illustrations/cat-cow", "-cat-cow"} {
+		if b, ok := Illustration(id); ok || b != nil {
+			t.Errorf("Illustration(%q) = %d bytes, %v", id, len(b), ok)
+		}
+	}
+}
+
+func TestEstimatedMinutes(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps []Step
+		want  int
+	}{
+		{"empty", nil, 0},
+		// one side: 20*2 + 10 = 50 s
+		{"one-sided", []Step{{"double-knee-to-chest", 20, 2}}, 1},
+		// per side: 2 * (30*2 + 10) = 140 s
+		{"per side doubles", []Step{{"supine-hamstring-strap", 30, 2}}, 3},
+		// 140 + 2*(30*2+10) + (5*10+10) = 140 + 140 + 60 = 340 s
+		{"sum", []Step{{"supine-hamstring-strap", 30, 2}, {"supine-figure-four", 30, 2}, {"pelvic-tilt", 5, 10}}, 6},
+		// unknown stretch counts one side: 60*2 + 10 = 130 s
+		{"unknown stretch", []Step{{"no-such-stretch", 60, 2}}, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := EstimatedMinutes(Routine{Steps: tt.steps}); got != tt.want {
+				t.Errorf("EstimatedMinutes = %d, want %d", got, tt.want)
+			}
+		})
+	}
+	for _, r := range Routines() {
+		if m := EstimatedMinutes(r); m < 3 || m > 15 {
+			t.Errorf("routine %q takes %d min; a daily aftercare routine should take 3–15", r.ID, m)
+		}
+	}
+}
+
+func TestCheckHoldAndReps(t *testing.T) {
+	for _, tt := range []struct {
+		hold, reps int
+		ok         bool
+	}{
+		{MinHoldSeconds, MinReps, true},
+		{MaxHoldSeconds, MaxReps, true},
+		{MinHoldSeconds - 1, MinReps, false},
+		{MaxHoldSeconds + 1, MinReps, false},
+		{MinHoldSeconds, MinReps - 1, false},
+		{MinHoldSeconds, MaxReps + 1, false},
+	} {
+		err := errors.Join(CheckHold(tt.hold), CheckReps(tt.reps))
+		if (err == nil) != tt.ok {
+			t.Errorf("hold %d reps %d: err = %v, want ok=%v", tt.hold, tt.reps, err, tt.ok)
+		}
+	}
+}
+
+func TestValidateRoutine(t *testing.T) {
+	r, _ := RoutineByID("low-back-unwind")
+	if err := ValidateRoutine(r); err != nil {
+		t.Fatal(err)
+	}
+	r.Steps[0].StretchID = "made-up"
+	assertFieldError(t, ValidateRoutine(r), "routine", "low-back-unwind", "steps[0].stretchId")
+}
+
+// fixture returns one valid stretch and one valid routine using it.
+func fixture() ([]Stretch, []Routine) {
+	s := Stretch{
+		ID:          "test-stretch",
+		Name:        "Test stretch",
+		Targets:     []string{TargetHamstrings},
+		Summary:     "A stretch for tests.",
+		Steps:       []string{"Lie down.", "Stretch gently.", "Get up slowly."},
+		HoldSeconds: 30,
+		Reps:        2,
+		Feel:        "A gentle pull, never sharp.",
+		StopIf:      stopCore,
+		Breathing:   breatheSlowly,
+		Easier:      "Do less.",
+		Image:       ImagePath("test-stretch"),
+	}
+	r := Routine{
+		ID:      "test-routine",
+		Name:    "Test routine",
+		Summary: "A routine for tests.",
+		ForWhom: "Tests.",
+		Steps:   []Step{{StretchID: "test-stretch", HoldSeconds: 20, Reps: 2}},
+	}
+	return []Stretch{s}, []Routine{r}
+}
+
+func TestValidateRejects(t *testing.T) {
+	yes := func(string) bool { return true }
+	tests := []struct {
+		name       string
+		stretch    func(*Stretch) // edits the fixture's stretch
+		routine    func(*Routine) // edits the fixture's routine
+		dupStretch bool           // appends a second copy of the stretch
+		dupRoutine bool           // appends a second copy of the routine
+		noImage    bool
+		kind, id   string
+		field      string
+		problemHas string
+	}{
+		{name: "missing feel", stretch: func(s *Stretch) { s.Feel = "" }, kind: "stretch", field: "feel"},
+		{name: "missing stopIf", stretch: func(s *Stretch) { s.StopIf = "  " }, kind: "stretch", field: "stopIf"},
+		{name: "missing breathing", stretch: func(s *Stretch) { s.Breathing = "" }, kind: "stretch", field: "breathing"},
+		{name: "missing easier", stretch: func(s *Stretch) { s.Easier = "" }, kind: "stretch", field: "easier"},
+		{name: "missing steps", stretch: func(s *Stretch) { s.Steps = nil }, kind: "stretch", field: "steps"},
+		{name: "blank step", stretch: func(s *Stretch) { s.Steps[1] = "" }, kind: "stretch", field: "steps[1]"},
+		{name: "stopIf without numbness", stretch: func(s *Stretch) { s.StopIf = "Stop if you feel sharp or shooting pain down your leg." },
+			kind: "stretch", field: "stopIf", problemHas: "numbness"},
+		{name: "feel without sharp", stretch: func(s *Stretch) { s.Feel = "A nice pull." }, kind: "stretch", field: "feel", problemHas: "sharp"},
+		{name: "breathing allows holding", stretch: func(s *Stretch) { s.Breathing = "Breathe." }, kind: "stretch", field: "breathing"},
+		{name: "missing name", stretch: func(s *Stretch) { s.Name = "" }, kind: "stretch", field: "name"},
+		{name: "no targets", stretch: func(s *Stretch) { s.Targets = nil }, kind: "stretch", field: "targets"},
+		{name: "unknown target", stretch: func(s *Stretch) { s.Targets = []string{"elbow"} }, kind: "stretch", field: "targets[0]"},
+		{name: "stretch hold 0", stretch: func(s *Stretch) { s.HoldSeconds = 0 }, kind: "stretch", field: "holdSeconds"},
+		{name: "stretch hold 600", stretch: func(s *Stretch) { s.HoldSeconds = 600 }, kind: "stretch", field: "holdSeconds"},
+		{name: "stretch reps 0", stretch: func(s *Stretch) { s.Reps = 0 }, kind: "stretch", field: "reps"},
+		{name: "stretch reps 50", stretch: func(s *Stretch) { s.Reps = 50 }, kind: "stretch", field: "reps"},
+		{name: "id not kebab-case", stretch: func(s *Stretch) { s.ID, s.Image = "Test_Stretch", ImagePath("Test_Stretch") },
+			kind: "stretch", id: "Test_Stretch", field: "id"},
+		{name: "missing id", stretch: func(s *Stretch) { s.ID = "" }, kind: "stretch", id: "#0", field: "id"},
+		{name: "wrong image path", stretch: func(s *Stretch) { s.Image = "/img/other.svg" }, kind: "stretch", field: "image"},
+		{name: "no illustration", noImage: true, kind: "stretch", field: "image", problemHas: "illustration"},
+		{name: "duplicate stretch id", dupStretch: true, kind: "stretch", field: "id", problemHas: "duplicate"},
+		{name: "duplicate routine id", dupRoutine: true, kind: "routine", field: "id", problemHas: "duplicate"},
+		{name: "unknown stretch in routine", routine: func(r *Routine) { r.Steps[0].StretchID = "made-up" },
+			kind: "routine", field: "steps[0].stretchId", problemHas: "made-up"},
+		{name: "routine hold 0", routine: func(r *Routine) { r.Steps[0].HoldSeconds = 0 }, kind: "routine", field: "steps[0].holdSeconds"},
+		{name: "routine hold 600", routine: func(r *Routine) { r.Steps[0].HoldSeconds = 600 }, kind: "routine", field: "steps[0].holdSeconds"},
+		{name: "routine reps 0", routine: func(r *Routine) { r.Steps[0].Reps = 0 }, kind: "routine", field: "steps[0].reps"},
+		{name: "routine reps 50", routine: func(r *Routine) { r.Steps[0].Reps = 50 }, kind: "routine", field: "steps[0].reps"},
+		{name: "empty routine", routine: func(r *Routine) { r.Steps = nil }, kind: "routine", field: "steps"},
+		{name: "routine without forWhom", routine: func(r *Routine) { r.ForWhom = "" }, kind: "routine", field: "forWhom"},
+	}
+	ss, rs := fixture()
+	if err := Validate(ss, rs, yes); err != nil {
+		t.Fatalf("fixture is invalid: %v", err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ss, rs := fixture()
+			if tt.stretch != nil {
+				tt.stretch(&ss[0])
+			}
+			if tt.routine != nil {
+				tt.routine(&rs[0])
+			}
+			if tt.dupStretch {
+				ss = append(ss, ss[0])
+			}
+			if tt.dupRoutine {
+				rs = append(rs, rs[0])
+			}
+			id := tt.id
+			if id == "" {
+				id = map[string]string{"stretch": "test-stretch", "routine": "test-routine"}[tt.kind]
+			}
+			has := yes
+			if tt.noImage {
+				has = func(string) bool { return false }
+			}
+			fe := assertFieldError(t, Validate(ss, rs, has), tt.kind, id, tt.field)
+			if fe != nil && !strings.Contains(fe.Problem, tt.problemHas) {
+				t.Errorf("problem %q does not mention %q", fe.Problem, tt.problemHas)
+			}
+		})
+	}
+}
+
+func TestValidateNilHasImageUsesEmbedded(t *testing.T) {
+	ss, rs := fixture() // "test-stretch" has no embedded illustration
+	assertFieldError(t, Validate(ss, rs, nil), "stretch", "test-stretch", "image")
+}
+
+// assertFieldError fails t unless err holds a *FieldError for kind, id and
+// field whose message names both, and returns it.
+func assertFieldError(t *testing.T, err error, kind, id, field string) *FieldError {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want %s %q field %s rejected", kind, id, field)
+	}
+	var all []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		all = j.Unwrap()
+	} else {
+		all = []error{err}
+	}
+	i := slices.IndexFunc(all, func(e error) bool {
+		var fe *FieldError
+		return errors.As(e, &fe) && fe.Kind == kind && fe.ID == id && fe.Field == field
+	})
+	if i < 0 {
+		t.Fatalf("want %s %q field %s rejected, got:\n%v", kind, id, field, err)
+	}
+	var fe *FieldError
+	errors.As(all[i], &fe)
+	if msg := fe.Error(); !strings.Contains(msg, id) || !strings.Contains(msg, field) {
+		t.Errorf("message %q does not name %q and %q", msg, id, field)
+	}
+	return fe
+}

@@ -1,0 +1,197 @@
+package routines
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// FieldError is one problem found by Validate, naming the stretch or routine
+// and the JSON field at fault.
+type FieldError struct {
+	Kind    string // "stretch" or "routine"
+	ID      string // the item's id, or "#<index>" when the id itself is missing
+	Field   string // JSON field name, e.g. "stopIf" or "steps[2].holdSeconds"
+	Problem string
+}
+
+// Error says which item and field is wrong, and why.
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("%s %q: %s: %s", e.Kind, e.ID, e.Field, e.Problem)
+}
+
+// Validate checks stretches and routines for completeness, safety text, limits
+// and references, and returns every problem joined into one error (nil when
+// all is well). Each problem is a *FieldError. hasImage reports whether an
+// illustration exists for a stretch id; nil means the embedded illustrations.
+func Validate(stretches []Stretch, routines []Routine, hasImage func(id string) bool) error {
+	if hasImage == nil {
+		hasImage = func(id string) bool { _, ok := Illustration(id); return ok }
+	}
+	var errs []error
+	known := make(map[string]bool, len(stretches))
+	for i, s := range stretches {
+		errs = append(errs, checkStretch(i, s, hasImage)...)
+		if s.ID == "" {
+			continue // reported by checkStretch; an empty id must not satisfy a routine step
+		}
+		if known[s.ID] {
+			errs = append(errs, &FieldError{"stretch", s.ID, "id", "duplicate id"})
+		}
+		known[s.ID] = true
+	}
+	seen := make(map[string]bool, len(routines))
+	for i, r := range routines {
+		errs = append(errs, checkRoutine(i, r, known)...)
+		if seen[r.ID] && r.ID != "" {
+			errs = append(errs, &FieldError{"routine", r.ID, "id", "duplicate id"})
+		}
+		seen[r.ID] = true
+	}
+	return errors.Join(errs...)
+}
+
+// ValidateRoutine checks a routine, such as a therapist's edited copy of a
+// template, against the embedded stretch library.
+func ValidateRoutine(r Routine) error {
+	known := make(map[string]bool, len(library))
+	for _, s := range library {
+		known[s.ID] = true
+	}
+	return errors.Join(checkRoutine(0, r, known)...)
+}
+
+// CheckHold reports whether seconds is an allowed hold.
+func CheckHold(seconds int) error {
+	if seconds < MinHoldSeconds || seconds > MaxHoldSeconds {
+		return fmt.Errorf("hold of %d s is outside %d–%d s", seconds, MinHoldSeconds, MaxHoldSeconds)
+	}
+	return nil
+}
+
+// CheckReps reports whether n is an allowed number of repetitions.
+func CheckReps(n int) error {
+	if n < MinReps || n > MaxReps {
+		return fmt.Errorf("%d reps is outside %d–%d", n, MinReps, MaxReps)
+	}
+	return nil
+}
+
+func checkStretch(i int, s Stretch, hasImage func(string) bool) []error {
+	id := s.ID
+	if id == "" {
+		id = fmt.Sprintf("#%d", i)
+	}
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, &FieldError{"stretch", id, field, fmt.Sprintf(format, args...)})
+	}
+	if !isKebab(s.ID) {
+		bad("id", "must be kebab-case (a-z, 0-9 and single hyphens)")
+	}
+	// The safety fields must also contain these words, so text edited later
+	// cannot silently drop the warnings the design requires.
+	for _, f := range []struct {
+		name, text  string
+		mustMention []string
+	}{
+		{"name", s.Name, nil},
+		{"summary", s.Summary, nil},
+		{"feel", s.Feel, []string{"sharp"}},
+		{"stopIf", s.StopIf, []string{"shooting", "numbness", "tingling"}},
+		{"breathing", s.Breathing, []string{"hold your breath"}},
+		{"easier", s.Easier, nil},
+	} {
+		if strings.TrimSpace(f.text) == "" {
+			bad(f.name, "is empty")
+			continue
+		}
+		for _, w := range f.mustMention {
+			if !strings.Contains(strings.ToLower(f.text), w) {
+				bad(f.name, "must mention %q", w)
+			}
+		}
+	}
+	if len(s.Targets) == 0 {
+		bad("targets", "is empty")
+	}
+	for j, t := range s.Targets {
+		if !slices.Contains(knownTargets, t) {
+			bad(fmt.Sprintf("targets[%d]", j), "unknown target %q (known: %s)", t, strings.Join(knownTargets, ", "))
+		}
+	}
+	if len(s.Steps) == 0 {
+		bad("steps", "is empty")
+	}
+	for j, st := range s.Steps {
+		if strings.TrimSpace(st) == "" {
+			bad(fmt.Sprintf("steps[%d]", j), "is empty")
+		}
+	}
+	if err := CheckHold(s.HoldSeconds); err != nil {
+		bad("holdSeconds", "%v", err)
+	}
+	if err := CheckReps(s.Reps); err != nil {
+		bad("reps", "%v", err)
+	}
+	if s.Image != ImagePath(s.ID) {
+		bad("image", "is %q, want %q", s.Image, ImagePath(s.ID))
+	}
+	if isKebab(s.ID) && !hasImage(s.ID) {
+		bad("image", "no illustration for this stretch")
+	}
+	return errs
+}
+
+func checkRoutine(i int, r Routine, known map[string]bool) []error {
+	id := r.ID
+	if id == "" {
+		id = fmt.Sprintf("#%d", i)
+	}
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, &FieldError{"routine", id, field, fmt.Sprintf(format, args...)})
+	}
+	if !isKebab(r.ID) {
+		bad("id", "must be kebab-case (a-z, 0-9 and single hyphens)")
+	}
+	if strings.TrimSpace(r.Name) == "" {
+		bad("name", "is empty")
+	}
+	if strings.TrimSpace(r.Summary) == "" {
+		bad("summary", "is empty")
+	}
+	if strings.TrimSpace(r.ForWhom) == "" {
+		bad("forWhom", "is empty")
+	}
+	if len(r.Steps) == 0 {
+		bad("steps", "is empty: a routine needs at least one stretch")
+	}
+	for j, st := range r.Steps {
+		f := fmt.Sprintf("steps[%d]", j)
+		if !known[st.StretchID] {
+			bad(f+".stretchId", "unknown stretch %q", st.StretchID)
+		}
+		if err := CheckHold(st.HoldSeconds); err != nil {
+			bad(f+".holdSeconds", "%v", err)
+		}
+		if err := CheckReps(st.Reps); err != nil {
+			bad(f+".reps", "%v", err)
+		}
+	}
+	return errs
+}
+
+// isKebab reports whether s is lower-case kebab-case: "a-z0-9" words joined by single hyphens.
+func isKebab(s string) bool {
+	if s == "" || s[0] == '-' || s[len(s)-1] == '-' || strings.Contains(s, "--") {
+		return false
+	}
+	for _, c := range s {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,461 @@
+// Package remind turns a plan into reminder rules, keeps their next fire times
+// in the store's due-index, and sends what is due once a minute.
+package remind
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	_ "time/tzdata" // client zones must resolve on a slim host without /usr/share/zoneinfo
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/push"
+)
+
+// LocalLayout formats a fire time as the client's wall clock; it is the
+// dedupe key stored as the rule's LastSentLocal.
+const LocalLayout = "2006-01-02T15:04"
+
+// Policy is how a kind of reminder travels: how long the push service keeps
+// it, how urgently the phone shows it, and how late it may still go out after
+// downtime.
+type Policy struct {
+	TTL     time.Duration
+	Urgency string
+	Grace   time.Duration
+}
+
+// Policies per kind. A hydration reminder is worthless hours later; a follow-up is not.
+var Policies = map[string]Policy{
+	plan.KindHydration: {TTL: 3 * time.Hour, Urgency: "high", Grace: 2 * time.Hour},
+	plan.KindStretch:   {TTL: 6 * time.Hour, Urgency: "high", Grace: 3 * time.Hour},
+	plan.KindCheckIn:   {TTL: 12 * time.Hour, Urgency: "normal", Grace: 6 * time.Hour},
+	plan.KindFollowUp:  {TTL: 24 * time.Hour, Urgency: "normal", Grace: 12 * time.Hour},
+	plan.KindTip:       {TTL: 6 * time.Hour, Urgency: "low", Grace: 2 * time.Hour},
+	plan.KindTest:      {TTL: time.Hour, Urgency: "high"},
+}
+
+// Rule is one reminder of a plan: what it says and when it fires. It fires
+// either on a 5-field cron spec read in the client's zone or once at At, and
+// only inside [From, Until).
+type Rule struct {
+	ID   string // stable across re-derivation, e.g. "stretch-daily"
+	Kind string
+	Spec string    // cron spec in Loc; empty for a one-shot rule
+	At   time.Time // the one-shot time when Spec is empty
+	// From and Until bound the window; a zero Until means no end.
+	From, Until time.Time
+	Loc         *time.Location
+	Quiet       Quiet
+	// SameDay forbids quiet hours from pushing the reminder into the next
+	// local day; it is skipped instead (a stretch is for today, not tomorrow).
+	SameDay bool
+	Title   string
+	Body    string
+	URL     string // path below the base URL, e.g. "/p/<token>#/play"
+	Topic   string
+	Policy
+
+	sched cron.Schedule
+}
+
+// Fire is one firing of a rule: the instant and the client's wall clock.
+type Fire struct {
+	At    time.Time
+	Local string
+}
+
+// Message is the push message for the rule, with baseURL in front of its path.
+func (r *Rule) Message(baseURL string) push.Message {
+	return push.Message{
+		Kind: r.Kind, Title: r.Title, Body: r.Body, URL: baseURL + r.URL,
+		Tag: r.Kind, Topic: r.Topic, TTL: r.TTL, Urgency: r.Urgency,
+	}
+}
+
+// maxSteps bounds the search for a fire time (a daily rule whose every
+// firing falls into quiet hours finds none before its window closes).
+const maxSteps = 1000
+
+// Next returns the first firing strictly after after whose local time is
+// later than lastLocal (the one last sent), or false when the rule has none left.
+//
+// Next works on the client's wall clock, not on instants, because robfig's
+// Schedule.Next misbehaves across DST in a zone: it skips a time in the spring
+// gap for the whole day and fires twice in the repeated autumn hour. A wall
+// time in the gap fires once when the gap ends; a repeated one fires at its
+// first occurrence, and lastLocal keeps the second from firing again.
+func (r *Rule) Next(after time.Time, lastLocal string) (Fire, bool) {
+	if r.Spec == "" {
+		return r.fireAt(wallOf(r.At, r.Loc), after, lastLocal)
+	}
+	if r.sched == nil {
+		return Fire{}, false
+	}
+	start := after
+	if start.Before(r.From) {
+		start = r.From.Add(-time.Second)
+	}
+	w := wallOf(start, r.Loc)
+	// A nominal time already passed may still lie ahead once quiet hours move
+	// it, so search from the start of the quiet window we are in.
+	if qs, ok := r.Quiet.windowStart(w); ok {
+		w = qs.Add(-time.Second)
+	}
+	for range maxSteps {
+		// A wall clock held as UTC has no DST: the schedule steps plain calendar time.
+		w = r.sched.Next(w)
+		if w.IsZero() {
+			return Fire{}, false
+		}
+		nominal := instantsOf(w, r.Loc)[0]
+		if !r.Until.IsZero() && !nominal.Before(r.Until) {
+			return Fire{}, false
+		}
+		if nominal.Before(r.From) {
+			continue
+		}
+		if f, ok := r.fireAt(w, after, lastLocal); ok {
+			return f, true
+		}
+	}
+	return Fire{}, false
+}
+
+// fireAt turns the nominal wall time w into a firing: moved out of quiet
+// hours, after after, inside the window, and not already sent.
+func (r *Rule) fireAt(w time.Time, after time.Time, lastLocal string) (Fire, bool) {
+	if nominal := instantsOf(w, r.Loc)[0]; nominal.Before(r.From) || !r.Until.IsZero() && !nominal.Before(r.Until) {
+		return Fire{}, false
+	}
+	adj, nextDay := r.Quiet.shift(w)
+	if nextDay && r.SameDay {
+		return Fire{}, false
+	}
+	for _, at := range instantsOf(adj, r.Loc) {
+		if !at.After(after) {
+			continue
+		}
+		if !r.Until.IsZero() && !at.Before(r.Until) {
+			return Fire{}, false
+		}
+		local := at.In(r.Loc).Format(LocalLayout)
+		if lastLocal != "" && local <= lastLocal {
+			continue
+		}
+		return Fire{At: at, Local: local}, true
+	}
+	return Fire{}, false
+}
+
+// wallOf returns t's wall clock in loc, held as a UTC time.
+func wallOf(t time.Time, loc *time.Location) time.Time {
+	l := t.In(loc)
+	return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)
+}
+
+// instantsOf returns the instants at which loc's clock shows the wall time w
+// (held as UTC), earliest first: one normally, two in a repeated autumn hour,
+// and for a time in the spring gap the instant the gap ends.
+func instantsOf(w time.Time, loc *time.Location) []time.Time {
+	guess := time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, loc)
+	_, o0 := guess.Add(-26 * time.Hour).Zone()
+	_, o1 := guess.Zone()
+	_, o2 := guess.Add(26 * time.Hour).Zone()
+	if o0 == o1 && o1 == o2 {
+		return []time.Time{guess} // no transition nearby: the common case
+	}
+	var out []time.Time
+	var gapEnd time.Time
+	for _, off := range []int{o0, o1, o2} {
+		c := w.Add(-time.Duration(off) * time.Second).In(loc)
+		switch cw := wallOf(c, loc); {
+		case cw.Equal(w):
+			if !slices.ContainsFunc(out, c.Equal) {
+				out = append(out, c)
+			}
+		case cw.After(w):
+			// Read with the offset from before a spring transition, a wall time
+			// in the gap lands after it; that zone period starts where the gap ends.
+			start, _ := c.ZoneBounds()
+			if !start.IsZero() && (gapEnd.IsZero() || start.Before(gapEnd)) {
+				gapEnd = start
+			}
+		}
+	}
+	if len(out) == 0 {
+		if gapEnd.IsZero() {
+			return []time.Time{guess}
+		}
+		return []time.Time{gapEnd.In(loc)}
+	}
+	slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
+	return out
+}
+
+// Quiet is the client's daily window without reminders, in minutes after
+// local midnight; it may wrap midnight. Start == End means no quiet hours.
+type Quiet struct{ Start, End int }
+
+// QuietOf reads a plan's quiet hours; unreadable values fall back to 21:00–08:00.
+func QuietOf(p plan.Prefs) Quiet {
+	s, err1 := parseClock(p.QuietStart)
+	e, err2 := parseClock(p.QuietEnd)
+	if err1 != nil || err2 != nil {
+		return Quiet{Start: 21 * 60, End: 8 * 60}
+	}
+	return Quiet{Start: s, End: e}
+}
+
+// Contains reports whether the local time t falls into quiet hours.
+func (q Quiet) Contains(t time.Time) bool {
+	return q.contains(t.Hour()*60 + t.Minute())
+}
+
+func (q Quiet) contains(m int) bool {
+	switch {
+	case q.Start == q.End:
+		return false
+	case q.Start < q.End:
+		return m >= q.Start && m < q.End
+	default:
+		return m >= q.Start || m < q.End
+	}
+}
+
+// shift moves a wall time inside quiet hours to the end of that quiet window
+// and reports whether that is on the next day.
+func (q Quiet) shift(w time.Time) (time.Time, bool) {
+	m := w.Hour()*60 + w.Minute()
+	if !q.contains(m) {
+		return w, false
+	}
+	day := time.Date(w.Year(), w.Month(), w.Day(), 0, 0, 0, 0, time.UTC)
+	end := day.Add(time.Duration(q.End) * time.Minute)
+	if q.Start > q.End && m >= q.Start {
+		return end.AddDate(0, 0, 1), true
+	}
+	return end, false
+}
+
+// windowStart returns the start of the quiet window holding wall time w.
+func (q Quiet) windowStart(w time.Time) (time.Time, bool) {
+	m := w.Hour()*60 + w.Minute()
+	if !q.contains(m) {
+		return time.Time{}, false
+	}
+	day := time.Date(w.Year(), w.Month(), w.Day(), 0, 0, 0, 0, time.UTC)
+	if q.Start > q.End && m < q.End {
+		day = day.AddDate(0, 0, -1)
+	}
+	return day.Add(time.Duration(q.Start) * time.Minute), true
+}
+
+// parseClock reads "HH:MM" as minutes after midnight.
+func parseClock(s string) (int, error) {
+	h, m, ok := strings.Cut(s, ":")
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if !ok || err1 != nil || err2 != nil || hh < 0 || hh > 23 || mm < 0 || mm > 59 {
+		return 0, fmt.Errorf("time of day %q: want HH:MM", s)
+	}
+	return hh*60 + mm, nil
+}
+
+var (
+	locations sync.Map // zone name -> *time.Location; LoadLocation parses tzdata on every call
+	schedules sync.Map // spec -> cron.Schedule
+)
+
+// location resolves an IANA zone name, cached.
+func location(name string) (*time.Location, error) {
+	if l, ok := locations.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("time zone %q: %w", name, err)
+	}
+	locations.Store(name, l)
+	return l, nil
+}
+
+func parseSpec(spec string) (cron.Schedule, error) {
+	if s, ok := schedules.Load(spec); ok {
+		return s.(cron.Schedule), nil
+	}
+	s, err := cron.ParseStandard(spec)
+	if err != nil {
+		return nil, fmt.Errorf("cron spec %q: %w", spec, err)
+	}
+	schedules.Store(spec, s)
+	return s, nil
+}
+
+// Topic returns the Web Push topic for a plan's reminders of one kind: the
+// push service keeps only the newest undelivered one (one pending hydration
+// reminder, not five).
+func Topic(token, kind string) string {
+	sum := sha256.Sum256([]byte(token + "/" + kind))
+	return base64.RawURLEncoding.EncodeToString(sum[:])[:32]
+}
+
+// Rules derives the plan's reminder rules (design.md, "Reminders"), leaving
+// out the kinds the client switched off. Times are in the client's zone.
+func Rules(p plan.Plan) ([]Rule, error) {
+	loc, err := location(p.TimeZone)
+	if err != nil {
+		return nil, err
+	}
+	stretchAt, err := parseClock(p.StretchTime)
+	if err != nil {
+		return nil, fmt.Errorf("stretch time: %w", err)
+	}
+	d := deriver{p: p, loc: loc, quiet: QuietOf(p.Prefs), name: firstName(p.ClientName)}
+	d.session = p.SessionAt.In(loc)
+	d.day = time.Date(d.session.Year(), d.session.Month(), d.session.Day(), 0, 0, 0, 0, loc)
+	d.ends = d.day.AddDate(0, 0, p.Days)
+
+	// Hydration: water flushes the worked tissue.
+	d.once(plan.KindHydration, "hydration-after", d.session.Add(2*time.Hour), time.Time{},
+		"Time for a glass of water", d.hi("a big glass of water now helps your muscles recover from today's massage."), "today")
+	d.once(plan.KindHydration, "hydration-next-day", d.clock(1, 12*60), time.Time{},
+		"Keep drinking water", d.hi("keep sipping water today: hydrated muscles recover better."), "today")
+
+	// Stretch: daily at the chosen time while the plan runs.
+	if d.enabled(plan.KindStretch) {
+		spec := fmt.Sprintf("%d %d * * *", stretchAt%60, stretchAt/60)
+		r := d.rule(plan.KindStretch, "stretch-daily", "Time for your stretches",
+			d.hi("a few gentle minutes now. A gentle pull is right, never sharp pain."), "play")
+		r.Spec, r.Until, r.SameDay = spec, d.ends, true
+		if r.sched, err = parseSpec(spec); err != nil {
+			return nil, err
+		}
+		d.add(r)
+	}
+
+	// Soreness check-ins: same clock time one and two days on. Lock screens are
+	// public, so the text asks for a check-in and says nothing about health.
+	d.once(plan.KindCheckIn, "checkin-24h", d.session.AddDate(0, 0, 1), time.Time{},
+		"How are you feeling today?", d.hi("a 30-second check-in helps your therapist see how you're doing."), "checkin")
+	d.once(plan.KindCheckIn, "checkin-48h", d.session.AddDate(0, 0, 2), time.Time{},
+		"Two days on: a quick check-in", d.hi("how is it going? Tap to check in, it takes 30 seconds."), "checkin")
+
+	// Session-day tips, while the advice still applies: today, not tomorrow.
+	if d.enabled(plan.KindTip) {
+		r := d.rule(plan.KindTip, "tip-session", "Take it easy today",
+			"Rest from strenuous activity. Ice or heat on tender spots, a warm Epsom-salt bath or a slow walk can help.", "today")
+		r.At, r.SameDay = d.session.Add(3*time.Hour), true
+		d.add(r)
+	}
+
+	// Follow-up: before the booked session, or a nudge to book one.
+	if p.NextSessionAt != nil {
+		next := p.NextSessionAt.In(loc)
+		nextDay := time.Date(next.Year(), next.Month(), next.Day(), 0, 0, 0, 0, loc)
+		d.once(plan.KindFollowUp, "followup-eve", nextDay.AddDate(0, 0, -1).Add(18*time.Hour), next,
+			"Your session is tomorrow", d.hi(fmt.Sprintf("see you tomorrow at %s. Keep up the gentle stretches until then.", next.Format("15:04"))), "today")
+		// Morning of: 08:30, or two hours ahead of an early session.
+		prepare := nextDay.Add(8*time.Hour + 30*time.Minute)
+		if early := next.Add(-2 * time.Hour); early.Before(prepare) {
+			prepare = early
+		}
+		d.once(plan.KindFollowUp, "followup-prepare", prepare, next,
+			"Session today: get ready", "Drink some water, and note where it hurts and what it feels like to tell your therapist.", "today")
+		// Hydration the morning of the session; an early session's prepare note covers it.
+		if next.Sub(nextDay) >= 10*time.Hour {
+			at := nextDay.Add(9 * time.Hour)
+			if before := next.Add(-90 * time.Minute); before.Before(at) {
+				at = before
+			}
+			d.once(plan.KindHydration, "hydration-before-session", at, next,
+				"Water before your session", d.hi("drink a glass of water this morning: hydrated muscles respond better to massage."), "today")
+		}
+	} else if p.CadenceDays > 0 && p.Days > 1 {
+		last := d.ends.AddDate(0, 0, -1)
+		for k := 1; ; k++ {
+			day := d.day.AddDate(0, 0, k*p.CadenceDays)
+			if !day.Before(last) {
+				break
+			}
+			d.once(plan.KindFollowUp, "followup-book-"+strconv.Itoa(k), day.Add(10*time.Hour), time.Time{},
+				"Time to book your next session", d.hi("regular sessions keep the progress going. Book your next one when it suits you."), "today")
+		}
+		d.once(plan.KindFollowUp, "followup-book-end", last.Add(10*time.Hour), time.Time{},
+			"Your plan ends today", d.hi("this is the last day of your plan. Book your next session to keep the progress going."), "today")
+	}
+	return d.out, nil
+}
+
+// deriver holds what every rule of one plan shares.
+type deriver struct {
+	p         plan.Plan
+	loc       *time.Location
+	quiet     Quiet
+	name      string
+	session   time.Time // local
+	day, ends time.Time // local midnight of the session day and after the last day
+	out       []Rule
+	topics    map[string]string
+}
+
+func (d *deriver) enabled(kind string) bool { return d.p.Prefs.Enabled(kind) }
+
+// clock returns local minute m on the session day + days.
+func (d *deriver) clock(days, m int) time.Time {
+	return d.day.AddDate(0, 0, days).Add(time.Duration(m) * time.Minute)
+}
+
+func (d *deriver) rule(kind, id, title, body, screen string) Rule {
+	if d.topics == nil {
+		d.topics = make(map[string]string)
+	}
+	topic, ok := d.topics[kind]
+	if !ok {
+		topic = Topic(d.p.Token, kind)
+		d.topics[kind] = topic
+	}
+	return Rule{
+		ID: id, Kind: kind, From: d.p.SessionAt, Loc: d.loc, Quiet: d.quiet,
+		Title: title, Body: body, URL: "/p/" + d.p.Token + "#/" + screen, Topic: topic,
+		Policy: Policies[kind],
+	}
+}
+
+// once adds a one-shot rule at the local time at (until zero: no end).
+func (d *deriver) once(kind, id string, at, until time.Time, title, body, screen string) {
+	if !d.enabled(kind) {
+		return
+	}
+	r := d.rule(kind, id, title, body, screen)
+	r.At, r.Until = at, until
+	d.add(r)
+}
+
+func (d *deriver) add(r Rule) { d.out = append(d.out, r) }
+
+// hi starts a text with the client's first name when there is one.
+func (d *deriver) hi(text string) string {
+	if d.name == "" {
+		return strings.ToUpper(text[:1]) + text[1:]
+	}
+	return d.name + ", " + text
+}
+
+func firstName(full string) string {
+	f := strings.Fields(full)
+	if len(f) == 0 {
+		return ""
+	}
+	if r := []rune(f[0]); len(r) > 24 {
+		return string(r[:24])
+	}
+	return f[0]
+}

@@ -1,0 +1,546 @@
+package remind
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/push"
+	"github.com/aftercare/aftercare/server/store"
+)
+
+// Sender delivers push jobs; *push.Sender is the real one. Results come back
+// in input order.
+type Sender interface {
+	SendAll(ctx context.Context, jobs []push.Job) []push.Result
+}
+
+// DefaultBatchLimit is how many due entries one send-and-commit round takes.
+// A crash between send and commit repeats at most one round, and each
+// reminder in it at most once.
+const DefaultBatchLimit = 1000
+
+// Config wires a Scheduler.
+type Config struct {
+	DB     *store.DB
+	Sender Sender
+	// Now reads the clock; default time.Now.
+	Now func() time.Time
+	// BaseURL prefixes the paths in notifications, e.g. "https://care.example.org".
+	BaseURL string
+	Logger  *slog.Logger
+	// BatchLimit caps the due entries per round; default DefaultBatchLimit.
+	BatchLimit int
+}
+
+// Scheduler keeps each plan's reminders in the due-index and, once a minute,
+// sends what is due.
+type Scheduler struct {
+	db      *store.DB
+	sender  Sender
+	now     func() time.Time
+	baseURL string
+	log     *slog.Logger
+	batch   int
+
+	// afterSend runs between SendAll and the commit (tests simulate a crash there).
+	afterSend func()
+
+	ticking sync.Mutex // one Tick at a time; a slow one makes the next minute skip
+
+	mu      sync.Mutex
+	cron    *cron.Cron
+	cancel  context.CancelFunc
+	catchUp sync.WaitGroup
+}
+
+// New returns a Scheduler; call Start to tick each minute.
+func New(cfg Config) *Scheduler {
+	s := &Scheduler{db: cfg.DB, sender: cfg.Sender, now: cfg.Now, baseURL: cfg.BaseURL, log: cfg.Logger, batch: cfg.BatchLimit}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.batch <= 0 {
+		s.batch = DefaultBatchLimit
+	}
+	return s
+}
+
+// Schedule derives the plan's rules and writes their next fire times, replacing
+// what was scheduled before. Call it when a plan is created and whenever its
+// prefs, times or next session change. An ended plan keeps no schedule.
+func (s *Scheduler) Schedule(p plan.Plan) error {
+	now := s.now()
+	states := []store.RuleState{}
+	if !ended(p, now) {
+		rules, err := Rules(p)
+		if err != nil {
+			return fmt.Errorf("schedule %s: %w", shortToken(p.Token), err)
+		}
+		old, err := s.db.RuleStates(p.Token)
+		if err != nil {
+			return err
+		}
+		last := make(map[string]string, len(old))
+		for _, o := range old {
+			last[o.RuleID] = o.LastSentLocal
+		}
+		for i := range rules {
+			r := &rules[i]
+			st := store.RuleState{RuleID: r.ID, Kind: r.Kind}
+			if f, ok := r.Next(now, last[r.ID]); ok {
+				st.NextFire, st.NextLocal = f.At, f.Local
+			}
+			states = append(states, st)
+		}
+	}
+	if err := s.db.ReplaceSchedule(p.Token, states); err != nil {
+		return fmt.Errorf("schedule %s: %w", shortToken(p.Token), err)
+	}
+	return nil
+}
+
+// TickStats says what one Tick did.
+type TickStats struct {
+	Due       int // entries taken from the due-index
+	Sent      int // reminders handed to the sender (each to all of its plan's devices)
+	Pushes    int // push messages attempted
+	Delivered int // pushes the push service accepted
+	Failed    int // pushes that failed after the sender's retries
+	Gone      int // subscriptions deleted because the push service answered 404/410
+	Late      int // skipped: missed by more than the kind's grace
+	Done      int // stretch skipped: the routine was already done that day
+	Deferred  int // moved on without sending: out of quiet hours, or a time already sent
+	Dropped   int // plan erased or ended, or rule switched off
+	NoDevices int // due, but the plan has no subscribed device
+	Duration  time.Duration
+}
+
+// Tick sends every reminder due by now and commits each one's next fire time.
+// Its work is proportional to the number of due entries, not to the number of
+// plans. Between rounds it stops if ctx is done; a round in flight finishes.
+func (s *Scheduler) Tick(ctx context.Context) (TickStats, error) {
+	start := time.Now()
+	now := s.now()
+	var st TickStats
+	for ctx.Err() == nil {
+		entries, err := s.db.DueUntil(now, s.batch)
+		if err != nil {
+			return st, fmt.Errorf("tick: %w", err)
+		}
+		if len(entries) == 0 {
+			break
+		}
+		if err := s.round(ctx, now, entries, &st); err != nil {
+			return st, fmt.Errorf("tick: %w", err)
+		}
+		if len(entries) < s.batch {
+			break
+		}
+	}
+	st.Duration = time.Since(start)
+	return st, nil
+}
+
+// planView is one plan as a round sees it, loaded once per round.
+type planView struct {
+	p     plan.Plan
+	err   error
+	rules map[string]*Rule
+	subs  []plan.Subscription
+	// subsLoaded and doneDays are filled on first need.
+	subsLoaded bool
+	doneDays   map[string]bool
+}
+
+// due is one entry's outcome within a round.
+type due struct {
+	entry   store.DueEntry
+	rule    *Rule
+	fire    Fire
+	next    *store.RuleState
+	jobs    [2]int // [from, to) in the round's jobs
+	sending bool
+}
+
+func (s *Scheduler) round(ctx context.Context, now time.Time, entries []store.DueEntry, st *TickStats) error {
+	st.Due += len(entries)
+	views := make(map[string]*planView)
+	var jobs []push.Job
+	outcomes := make([]due, len(entries))
+	for i, e := range entries {
+		v, ok := views[e.Token]
+		if !ok {
+			v = s.view(e.Token)
+			views[e.Token] = v
+		}
+		d := &outcomes[i]
+		d.entry = e
+		if err := s.decide(now, v, d, st); err != nil {
+			return err
+		}
+		if d.sending {
+			d.jobs[0] = len(jobs)
+			msg := d.rule.Message(s.baseURL)
+			for _, sub := range v.subs {
+				jobs = append(jobs, push.Job{Sub: push.Subscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}, Msg: msg})
+			}
+			d.jobs[1] = len(jobs)
+			st.Sent++
+		}
+	}
+
+	// The round's sends finish even when ctx ends: what went out must be committed.
+	results := s.sender.SendAll(context.WithoutCancel(ctx), jobs)
+	if s.afterSend != nil {
+		s.afterSend()
+	}
+	st.Pushes += len(jobs)
+	gone := make(map[string]bool)
+	for i, r := range results {
+		switch {
+		case r.Gone:
+			gone[jobs[i].Sub.Endpoint] = true
+		case r.Delivered():
+			st.Delivered++
+		default:
+			st.Failed++
+			s.log.Warn("push failed", "kind", jobs[i].Msg.Kind, "status", r.Status, "attempts", r.Attempts, "err", r.Err)
+		}
+	}
+	for ep := range gone {
+		if err := s.db.DeleteEndpoint(ep); err != nil {
+			return err
+		}
+		st.Gone++
+	}
+
+	steps := make([]store.DueStep, len(outcomes))
+	for i := range outcomes {
+		steps[i] = store.DueStep{Entry: outcomes[i].entry, Next: outcomes[i].next}
+	}
+	// The commit: from here on these reminders count as sent.
+	return s.db.AdvanceAll(steps)
+}
+
+// view loads a plan with its rules for a round.
+func (s *Scheduler) view(token string) *planView {
+	v := &planView{}
+	v.p, v.err = s.db.Plan(token)
+	if v.err != nil {
+		return v
+	}
+	rules, err := Rules(v.p)
+	if err != nil {
+		v.err = err
+		return v
+	}
+	v.rules = make(map[string]*Rule, len(rules))
+	for i := range rules {
+		v.rules[rules[i].ID] = &rules[i]
+	}
+	return v
+}
+
+// decide works out whether entry d is sent now and what the rule does next.
+func (s *Scheduler) decide(now time.Time, v *planView, d *due, st *TickStats) error {
+	e := d.entry
+	if v.err != nil {
+		if !errors.Is(v.err, store.ErrNotFound) {
+			s.log.Error("reminder plan unreadable", "plan", shortToken(e.Token), "err", v.err)
+		}
+		st.Dropped++ // erased, or a plan we can no longer read: forget its rule
+		return nil
+	}
+	r := v.rules[e.RuleID]
+	if r == nil || ended(v.p, now) {
+		st.Dropped++
+		return nil
+	}
+	last := e.State.LastSentLocal
+	// Ask the rule again which firing this entry stands for: prefs may have
+	// changed since it was written (quiet hours), and a local time already sent
+	// (the repeated autumn hour, a resend after a crash) is not one.
+	f, ok := r.Next(e.At.Add(-time.Second), last)
+	if !ok {
+		d.next = s.finished(e)
+		st.Deferred++
+		return nil
+	}
+	if f.At.After(now) {
+		d.next = s.pending(e, f)
+		st.Deferred++
+		return nil
+	}
+	if now.Sub(f.At) > r.Grace {
+		// Missed by more than its grace; the latest firing still within grace goes instead.
+		f2, ok := r.Next(now.Add(-r.Grace-time.Second), last)
+		if !ok || f2.At.After(now) {
+			st.Late++
+			d.next = s.finished(e)
+			if ok {
+				d.next = s.pending(e, f2)
+			}
+			return nil
+		}
+		f = f2
+	}
+	if r.Kind == plan.KindStretch {
+		done, err := s.doneOn(v, f.Local[:10])
+		if err != nil {
+			return err
+		}
+		if done {
+			st.Done++
+			d.next = s.following(e, r, maxTime(now, f.At), last, nil)
+			return nil
+		}
+	}
+	if !v.subsLoaded {
+		subs, err := s.db.Subscriptions(e.Token)
+		if err != nil {
+			return err
+		}
+		v.subs, v.subsLoaded = subs, true
+	}
+	if len(v.subs) == 0 {
+		st.NoDevices++
+		d.next = s.following(e, r, maxTime(now, f.At), last, nil)
+		return nil
+	}
+	d.rule, d.fire, d.sending = r, f, true
+	d.next = s.following(e, r, maxTime(now, f.At), f.Local, &now)
+	return nil
+}
+
+// following is the rule's state after its firing: the next fire after after,
+// and if sentAt is set, f's local time recorded as sent.
+func (s *Scheduler) following(e store.DueEntry, r *Rule, after time.Time, last string, sentAt *time.Time) *store.RuleState {
+	st := e.State
+	st.RuleID, st.Kind = e.RuleID, r.Kind
+	st.NextFire, st.NextLocal = time.Time{}, ""
+	if sentAt != nil {
+		st.LastSent, st.LastSentLocal = *sentAt, last
+	}
+	if n, ok := r.Next(after, last); ok {
+		st.NextFire, st.NextLocal = n.At, n.Local
+	}
+	return &st
+}
+
+func (s *Scheduler) pending(e store.DueEntry, f Fire) *store.RuleState {
+	st := e.State
+	st.RuleID, st.NextFire, st.NextLocal = e.RuleID, f.At, f.Local
+	return &st
+}
+
+func (s *Scheduler) finished(e store.DueEntry) *store.RuleState {
+	st := e.State
+	st.RuleID, st.NextFire, st.NextLocal = e.RuleID, time.Time{}, ""
+	return &st
+}
+
+// doneOn reports whether the plan has a completion on the client's local date day.
+func (s *Scheduler) doneOn(v *planView, day string) (bool, error) {
+	if v.doneDays == nil {
+		comps, err := s.db.Completions(v.p.Token)
+		if err != nil {
+			return false, err
+		}
+		loc, err := location(v.p.TimeZone)
+		if err != nil {
+			return false, err
+		}
+		v.doneDays = make(map[string]bool, len(comps))
+		for _, c := range comps {
+			v.doneDays[c.At.In(loc).Format("2006-01-02")] = true
+		}
+	}
+	return v.doneDays[day], nil
+}
+
+// ended reports whether the therapist ended the plan by now.
+func ended(p plan.Plan, now time.Time) bool {
+	return p.EndedAt != nil && !now.Before(*p.EndedAt)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// shortToken is enough of a token to tell plans apart in logs without
+// logging the capability itself.
+func shortToken(t string) string {
+	if len(t) > 6 {
+		return t[:6] + "…"
+	}
+	return t
+}
+
+// TestPush sends one "test" notification to each of the plan's devices and
+// returns how many the push services accepted.
+func (s *Scheduler) TestPush(ctx context.Context, token string) (int, error) {
+	p, err := s.db.Plan(token)
+	if err != nil {
+		return 0, err
+	}
+	pol := Policies[plan.KindTest]
+	msg := push.Message{
+		Kind: plan.KindTest, Title: "Reminders are on",
+		Body: "This is how your aftercare reminders will look on this device.",
+		URL:  s.baseURL + "/p/" + p.Token + "#/today", Tag: plan.KindTest,
+		Topic: Topic(p.Token, plan.KindTest), TTL: pol.TTL, Urgency: pol.Urgency,
+	}
+	return s.sendToOwner(ctx, p.Token, msg)
+}
+
+// AlertTherapist pushes a red-flag check-in, or soreness still 7 or more 48 h
+// after the session, to the therapist's alert devices; a no-op otherwise or
+// when the therapist has no device.
+func (s *Scheduler) AlertTherapist(ctx context.Context, p plan.Plan, c plan.CheckIn) error {
+	red := c.Urgent()
+	if !red && !c.StillSoreAfter48h(p.SessionAt) {
+		return nil
+	}
+	name := p.ClientName
+	if r := []rune(name); len(r) > 40 {
+		name = string(r[:40])
+	}
+	title := "Still sore after 48 h: " + name
+	if red {
+		title = "Red flag: " + name
+	}
+	topic := Topic(p.Token, "alert")
+	msg := push.Message{
+		Kind: plan.KindCheckIn, Title: title,
+		// The lock screen is not private: details stay behind the link.
+		Body: "A check-in needs your attention. Open the plan to see it.",
+		URL:  s.baseURL + "/therapist#/plans/" + p.Token, Tag: "alert-" + topic[:8],
+		Topic: topic, TTL: 24 * time.Hour, Urgency: "high",
+	}
+	_, err := s.sendToOwner(ctx, store.TherapistOwner(p.TherapistID), msg)
+	return err
+}
+
+// OnCheckIn reacts to a stored check-in: it alerts the therapist when needed.
+// The schedule stays as it is (a 48 h check-in reminder already answered
+// costs one notification; re-deriving on every check-in would cost more).
+func (s *Scheduler) OnCheckIn(ctx context.Context, p plan.Plan, c plan.CheckIn) error {
+	return s.AlertTherapist(ctx, p, c)
+}
+
+// sendToOwner sends msg to every device of owner, deletes the gone ones, and
+// returns how many were delivered; an error only if none was and one failed.
+func (s *Scheduler) sendToOwner(ctx context.Context, owner string, msg push.Message) (int, error) {
+	subs, err := s.db.Subscriptions(owner)
+	if err != nil || len(subs) == 0 {
+		return 0, err
+	}
+	jobs := make([]push.Job, len(subs))
+	for i, sub := range subs {
+		jobs[i] = push.Job{Sub: push.Subscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}, Msg: msg}
+	}
+	delivered := 0
+	var firstErr error
+	for i, r := range s.sender.SendAll(ctx, jobs) {
+		switch {
+		case r.Gone:
+			if err := s.db.DeleteEndpoint(jobs[i].Sub.Endpoint); err != nil {
+				return delivered, err
+			}
+		case r.Delivered():
+			delivered++
+		case firstErr == nil:
+			firstErr = r.Err
+			if firstErr == nil {
+				firstErr = fmt.Errorf("push service answered %d", r.Status)
+			}
+		}
+	}
+	if delivered == 0 && firstErr != nil {
+		return 0, fmt.Errorf("%s push: %w", msg.Kind, firstErr)
+	}
+	return delivered, nil
+}
+
+// Start ticks every minute on the minute (UTC), after one catch-up tick right
+// away for whatever came due while the server was down.
+func (s *Scheduler) Start() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cron != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	chain := s.chain()
+	c := cron.New(cron.WithLocation(time.UTC), cron.WithChain(chain...))
+	if _, err := c.AddFunc("* * * * *", func() { s.runTick(ctx) }); err != nil {
+		panic(err) // a constant spec
+	}
+	s.cron, s.cancel = c, cancel
+	s.catchUp.Add(1)
+	go func() {
+		defer s.catchUp.Done()
+		cron.NewChain(chain...).Then(cron.FuncJob(func() { s.runTick(ctx) })).Run()
+	}()
+	c.Start()
+}
+
+// Stop ends ticking and waits for a running tick (its round in flight is
+// committed first); close the database only after it returns.
+func (s *Scheduler) Stop() {
+	s.mu.Lock()
+	c, cancel := s.cron, s.cancel
+	s.cron, s.cancel = nil, nil
+	s.mu.Unlock()
+	if c == nil {
+		return
+	}
+	cancel()
+	<-c.Stop().Done()
+	s.catchUp.Wait()
+}
+
+// chain recovers a panicking tick: robfig/cron does not by default, and one
+// bad plan must not take the server down.
+func (s *Scheduler) chain() []cron.JobWrapper {
+	return []cron.JobWrapper{cron.Recover(cronLogger{s.log})}
+}
+
+func (s *Scheduler) runTick(ctx context.Context) {
+	if !s.ticking.TryLock() {
+		s.log.Warn("reminder tick skipped: the previous one is still running")
+		return
+	}
+	defer s.ticking.Unlock()
+	st, err := s.Tick(ctx)
+	if err != nil {
+		s.log.Error("reminder tick", "err", err)
+	}
+	if st.Due > 0 {
+		s.log.Info("reminder tick", "due", st.Due, "sent", st.Sent, "pushes", st.Pushes, "delivered", st.Delivered,
+			"failed", st.Failed, "gone", st.Gone, "late", st.Late, "done", st.Done, "deferred", st.Deferred,
+			"dropped", st.Dropped, "noDevices", st.NoDevices, "ms", st.Duration.Milliseconds())
+	}
+}
+
+// cronLogger adapts slog to robfig/cron's Logger.
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
+
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append([]any{"err", err}, kv...)...)
+}

@@ -1,0 +1,146 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/aftercare/aftercare/server/plan"
+)
+
+var (
+	// invites: sha256(invite secret) -> invite JSON.
+	bucketInvites = []byte("invites")
+	// templates: therapistID 0x00 templateID -> own template JSON.
+	bucketTemplates = []byte("own_templates")
+)
+
+// ErrInviteUsed is returned for an invite that expired, was used, or (setup) came after the first account.
+var ErrInviteUsed = errors.New("this invitation link has expired or was already used")
+
+// AddInvite stores a one-time invite. A new setup invite replaces any earlier one,
+// so only the link printed last works.
+func (db *DB) AddInvite(secret string, inv plan.Invite) error {
+	data, err := json.Marshal(inv)
+	if err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketInvites)
+		if inv.Kind == plan.InviteSetup {
+			var old [][]byte
+			_ = b.ForEach(func(k, v []byte) error {
+				var i plan.Invite
+				if json.Unmarshal(v, &i) == nil && i.Kind == plan.InviteSetup {
+					old = append(old, bytes.Clone(k))
+				}
+				return nil
+			})
+			for _, k := range old {
+				if err := b.Delete(k); err != nil {
+					return err
+				}
+			}
+		}
+		return b.Put(hashSecret(secret), data)
+	})
+}
+
+// Invite returns a still valid invite for secret, or ErrInviteUsed.
+func (db *DB) Invite(secret string, now time.Time) (plan.Invite, error) {
+	var inv plan.Invite
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		inv, err = validInvite(tx, secret, now)
+		return err
+	})
+	return inv, err
+}
+
+func validInvite(tx *bolt.Tx, secret string, now time.Time) (plan.Invite, error) {
+	var inv plan.Invite
+	v := tx.Bucket(bucketInvites).Get(hashSecret(secret))
+	if v == nil {
+		return inv, ErrInviteUsed
+	}
+	if err := json.Unmarshal(v, &inv); err != nil {
+		return inv, err
+	}
+	if !now.Before(inv.ExpiresAt) {
+		return inv, ErrInviteUsed
+	}
+	if inv.Kind == plan.InviteSetup && tx.Bucket(bucketTherapists).Stats().KeyN > 0 {
+		return inv, ErrInviteUsed
+	}
+	return inv, nil
+}
+
+// AcceptInvite creates account t from the invite for secret and deletes the invite,
+// in one transaction: a link creates exactly one account. A setup invite makes the owner.
+func (db *DB) AcceptInvite(secret string, now time.Time, t plan.Therapist) (plan.Therapist, error) {
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		inv, err := validInvite(tx, secret, now)
+		if err != nil {
+			return err
+		}
+		emails := tx.Bucket(bucketTherapistEmails)
+		key := []byte(strings.ToLower(t.Email))
+		if emails.Get(key) != nil {
+			return ErrExists
+		}
+		t.Owner = inv.Kind == plan.InviteSetup
+		data, err := json.Marshal(t)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketTherapists).Put([]byte(t.ID), data); err != nil {
+			return err
+		}
+		if err := emails.Put(key, []byte(t.ID)); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketInvites).Delete(hashSecret(secret))
+	})
+	return t, err
+}
+
+// PutTemplate stores a therapist's own template.
+func (db *DB) PutTemplate(t plan.Template) error {
+	data, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketTemplates).Put(join(t.TherapistID, t.ID), data)
+	})
+}
+
+// Templates lists a therapist's own templates, oldest first.
+func (db *DB) Templates(therapistID string) ([]plan.Template, error) {
+	out := []plan.Template{}
+	err := scanPrefix(db.bolt, bucketTemplates, therapistID, func(v []byte) error {
+		var t plan.Template
+		if err := json.Unmarshal(v, &t); err != nil {
+			return err
+		}
+		out = append(out, t)
+		return nil
+	})
+	return out, err
+}
+
+// DeleteTemplate removes one of therapistID's templates (ErrNotFound if it is not theirs).
+func (db *DB) DeleteTemplate(therapistID, id string) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketTemplates)
+		k := join(therapistID, id)
+		if b.Get(k) == nil {
+			return ErrNotFound
+		}
+		return b.Delete(k)
+	})
+}

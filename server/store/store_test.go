@@ -1,0 +1,199 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/aftercare/aftercare/server/plan"
+)
+
+// mustOpen opens a real bbolt file in a temp dir and closes it with the test.
+func mustOpen(tb testing.TB) *DB {
+	tb.Helper()
+	db, err := Open(tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+func mustPlan(tb testing.TB, db *DB, therapist string) plan.Plan {
+	tb.Helper()
+	p := plan.Plan{Token: plan.NewToken(), TherapistID: therapist, ClientName: "Sam", RoutineID: "piriformis-release",
+		TimeZone: "Europe/Berlin", SessionAt: time.Now().UTC(), Days: 7, StretchTime: "19:00", Prefs: plan.DefaultPrefs(), CreatedAt: time.Now()}
+	if err := db.CreatePlan(p); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+func TestOpenRefusesASecondHolderQuickly(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	start := time.Now()
+	_, err = Open(dir)
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("want ErrLocked, got %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("waited %v", d)
+	}
+	if v, _ := db.Schema(); v != SchemaVersion {
+		t.Fatalf("schema %d", v)
+	}
+}
+
+func TestPlansByTherapistSeesOnlyOwnPlans(t *testing.T) {
+	db := mustOpen(t)
+	a1, a2, b1 := mustPlan(t, db, "A"), mustPlan(t, db, "A"), mustPlan(t, db, "B")
+	got, err := db.PlansByTherapist("A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || (got[0].Token != a1.Token && got[0].Token != a2.Token) {
+		t.Fatalf("A sees %v", got)
+	}
+	all, _ := db.PlansByTherapist("")
+	if len(all) != 3 {
+		t.Fatalf("owner sees %d plans", len(all))
+	}
+	if _, err := db.Plan(b1.Token); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRecordsAreIdempotentByClientID(t *testing.T) {
+	db := mustOpen(t)
+	p := mustPlan(t, db, "A")
+	c := plan.CheckIn{ID: "same-id-1", At: time.Now(), Soreness: 4}
+	created, err := db.AddCheckIn(p.Token, c)
+	if err != nil || !created {
+		t.Fatalf("first add: %v %v", created, err)
+	}
+	created, err = db.AddCheckIn(p.Token, c)
+	if err != nil || created {
+		t.Fatalf("second add: %v %v", created, err)
+	}
+	list, _ := db.CheckIns(p.Token)
+	if len(list) != 1 {
+		t.Fatalf("%d check-ins", len(list))
+	}
+	if _, err := db.AddCompletion("missing", plan.Completion{ID: "x1234567"}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("completion on unknown plan: %v", err)
+	}
+}
+
+func TestSubscriptionsUpsertByEndpointAndCap(t *testing.T) {
+	db := mustOpen(t)
+	p, q := mustPlan(t, db, "A"), mustPlan(t, db, "A")
+	t0 := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	sub := plan.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/one", P256dh: "k", Auth: "a", LastSeen: t0}
+	if created, err := db.PutSubscription(p.Token, sub); err != nil || !created {
+		t.Fatalf("first put: %v %v", created, err)
+	}
+	sub.LastSeen = t0.Add(time.Hour)
+	sub.Auth = "b"
+	if created, err := db.PutSubscription(p.Token, sub); err != nil || created {
+		t.Fatalf("upsert: %v %v", created, err)
+	}
+	list, _ := db.Subscriptions(p.Token)
+	if len(list) != 1 || list[0].Auth != "b" || !list[0].CreatedAt.Equal(t0) || !list[0].LastSeen.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("after upsert %+v", list)
+	}
+	// The same browser opening another plan moves the endpoint there.
+	if _, err := db.PutSubscription(q.Token, sub); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := db.Subscriptions(p.Token); len(l) != 0 {
+		t.Fatalf("endpoint still on old plan: %+v", l)
+	}
+	if owner, _ := db.SubscriptionOwner(sub.Endpoint); owner != q.Token {
+		t.Fatalf("owner %q", owner)
+	}
+	for i := 0; i < plan.MaxDevices+3; i++ {
+		s := plan.Subscription{Endpoint: fmt.Sprintf("https://fcm.googleapis.com/fcm/send/d%d", i), LastSeen: t0.Add(time.Duration(i+2) * time.Hour)}
+		if _, err := db.PutSubscription(q.Token, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, _ = db.Subscriptions(q.Token)
+	if len(list) != plan.MaxDevices {
+		t.Fatalf("%d devices, want cap %d", len(list), plan.MaxDevices)
+	}
+	if _, err := db.SubscriptionOwner(sub.Endpoint); !errors.Is(err, ErrNotFound) {
+		t.Fatal("least recently seen device should have been dropped")
+	}
+	if n, _ := db.CountSubscriptions(); n != plan.MaxDevices {
+		t.Fatalf("count %d", n)
+	}
+}
+
+func TestDeletePlanErasesEverythingTiedToIt(t *testing.T) {
+	db := mustOpen(t)
+	p, other := mustPlan(t, db, "A"), mustPlan(t, db, "A")
+	_, _ = db.AddCheckIn(p.Token, plan.CheckIn{ID: "ci-00001"})
+	_, _ = db.AddCompletion(p.Token, plan.Completion{ID: "co-00001"})
+	_, _ = db.AddCheckIn(other.Token, plan.CheckIn{ID: "ci-00002"})
+	_, _ = db.PutSubscription(p.Token, plan.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/p"})
+	if err := db.DeletePlan(p.Token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Plan(p.Token); !errors.Is(err, ErrNotFound) {
+		t.Fatal("plan survived")
+	}
+	if l, _ := db.CheckIns(p.Token); len(l) != 0 {
+		t.Fatal("check-ins survived")
+	}
+	if l, _ := db.Completions(p.Token); len(l) != 0 {
+		t.Fatal("completions survived")
+	}
+	if _, err := db.SubscriptionOwner("https://fcm.googleapis.com/fcm/send/p"); !errors.Is(err, ErrNotFound) {
+		t.Fatal("subscription survived")
+	}
+	if l, _ := db.CheckIns(other.Token); len(l) != 1 {
+		t.Fatal("another plan's data was erased")
+	}
+	if l, _ := db.PlansByTherapist("A"); len(l) != 1 {
+		t.Fatalf("therapist index still lists erased plan: %d", len(l))
+	}
+	if err := db.DeletePlan(p.Token); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("second erase: %v", err)
+	}
+}
+
+func TestTherapistsAndTokens(t *testing.T) {
+	db := mustOpen(t)
+	owner, err := db.CreateTherapist(plan.Therapist{ID: "t1", Email: "ana@example.org"})
+	if err != nil || !owner.Owner {
+		t.Fatalf("first account should be owner: %+v %v", owner, err)
+	}
+	second, _ := db.CreateTherapist(plan.Therapist{ID: "t2", Email: "bo@example.org"})
+	if second.Owner {
+		t.Fatal("second account must not be owner")
+	}
+	if _, err := db.CreateTherapist(plan.Therapist{ID: "t3", Email: "ANA@example.org"}); !errors.Is(err, ErrExists) {
+		t.Fatalf("duplicate e-mail: %v", err)
+	}
+	if err := db.AddAPIToken("secret-1", plan.APIToken{ID: "k1", TherapistID: "t2"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.TherapistByAPIToken("secret-1"); err != nil || got.ID != "t2" {
+		t.Fatalf("token lookup %+v %v", got, err)
+	}
+	if err := db.RevokeAPIToken("t1", "k1"); !errors.Is(err, ErrNotFound) {
+		t.Fatal("another therapist revoked a token")
+	}
+	if err := db.RevokeAPIToken("t2", "k1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.TherapistByAPIToken("secret-1"); !errors.Is(err, ErrNotFound) {
+		t.Fatal("revoked token still works")
+	}
+}
