@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/plan"
 	"github.com/aftercare/aftercare/server/store"
@@ -31,6 +32,10 @@ type Deps struct {
 	Logger       *slog.Logger
 	// Secure marks cookies Secure (the public URL is https).
 	Secure bool
+	// Auth keeps therapist sessions and login throttles; nil builds one on DB and Care.Now.
+	Auth *auth.Service
+	// TrustedProxies may set X-Forwarded-For (login throttling keys on the client address).
+	TrustedProxies []string
 }
 
 // New builds the Fiber app with every route.
@@ -45,6 +50,10 @@ func New(d Deps) *fiber.App {
 		Immutable:             true, // strings from Params/Get stay valid after the handler returns
 		DisableStartupMessage: true,
 		ErrorHandler:          errorHandler(d.Logger),
+		// The client address (login throttling) comes from X-Forwarded-For only via a trusted proxy.
+		EnableTrustedProxyCheck: len(d.TrustedProxies) > 0,
+		TrustedProxies:          d.TrustedProxies,
+		ProxyHeader:             proxyHeader(d.TrustedProxies),
 	})
 	app.Use(recover.New())
 	app.Use(requestLog(d.Logger))
@@ -72,6 +81,7 @@ func New(d Deps) *fiber.App {
 	therapist.Post("/", h.createPlan)
 	therapist.Get("/", h.listPlans)
 	therapist.Get("/:token", h.therapistPlan)
+	h.workspaceRoutes(app, api)
 
 	api.Use(func(c *fiber.Ctx) error { return fiber.NewError(fiber.StatusNotFound, "no such API route") })
 

@@ -1,29 +1,84 @@
 package server
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/plan"
 )
 
-const localsTherapist = "therapist"
+const (
+	localsTherapist = "therapist"
+	localsSession   = "session"
+	localsSecret    = "sessionSecret"
+)
 
-// requireTherapist authenticates "Authorization: Bearer <API token>".
+// CSRFHeader carries the session's CSRF token on cookie-authenticated writes.
+const CSRFHeader = "X-CSRF-Token"
+
+// requireTherapist authenticates "Authorization: Bearer <API token>" or, without
+// that header, the session cookie; cookie-authenticated writes must also send the
+// session's CSRF token in X-CSRF-Token. A client's plan token is neither, so it
+// never reaches a therapist route.
 func (h *handlers) requireTherapist(c *fiber.Ctx) error {
-	auth := c.Get(fiber.HeaderAuthorization)
-	secret, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || secret == "" {
-		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="aftercare"`)
-		return fiber.NewError(fiber.StatusUnauthorized, "missing credentials: send Authorization: Bearer <API token>")
+	if _, ok := c.Locals(localsTherapist).(plan.Therapist); ok {
+		return c.Next() // already authenticated by an enclosing group
 	}
-	t, err := h.DB.TherapistByAPIToken(strings.TrimSpace(secret))
-	if err != nil {
-		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="aftercare", error="invalid_token"`)
-		return fiber.NewError(fiber.StatusUnauthorized, "invalid or revoked API token")
+	if authz := c.Get(fiber.HeaderAuthorization); authz != "" {
+		secret, ok := strings.CutPrefix(authz, "Bearer ")
+		if !ok || strings.TrimSpace(secret) == "" {
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="aftercare"`)
+			return fiber.NewError(fiber.StatusUnauthorized, "missing credentials: send Authorization: Bearer <API token>")
+		}
+		t, err := h.DB.TherapistByAPIToken(strings.TrimSpace(secret))
+		if err != nil {
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="aftercare", error="invalid_token"`)
+			return fiber.NewError(fiber.StatusUnauthorized, "invalid or revoked API token")
+		}
+		c.Locals(localsTherapist, t)
+		return c.Next()
+	}
+	secret := c.Cookies(h.sessionCookie())
+	if secret == "" {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="aftercare"`)
+		return fiber.NewError(fiber.StatusUnauthorized, "missing credentials: log in, or send Authorization: Bearer <API token>")
+	}
+	t, sess, err := h.Auth.Session(secret)
+	if errors.Is(err, auth.ErrNoSession) {
+		h.clearSessionCookies(c)
+		return fiber.NewError(fiber.StatusUnauthorized, err.Error())
+	} else if err != nil {
+		return err
+	}
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+	default:
+		if !auth.CSRFValid(sess, c.Get(CSRFHeader)) {
+			return fiber.NewError(fiber.StatusForbidden, "missing or wrong "+CSRFHeader+" header (reload the page)")
+		}
 	}
 	c.Locals(localsTherapist, t)
+	c.Locals(localsSession, sess)
+	c.Locals(localsSecret, secret)
+	return c.Next()
+}
+
+// requireSession admits only a logged-in browser: account settings are not for API tokens.
+func (h *handlers) requireSession(c *fiber.Ctx) error {
+	if _, ok := c.Locals(localsSession).(plan.Session); !ok {
+		return fiber.NewError(fiber.StatusForbidden, "log in with your password for this; API tokens cannot change account settings")
+	}
+	return c.Next()
+}
+
+// requireOwner admits only the studio owner.
+func (h *handlers) requireOwner(c *fiber.Ctx) error {
+	if !therapistOf(c).Owner {
+		return fiber.NewError(fiber.StatusForbidden, "only the studio owner can manage therapists")
+	}
 	return c.Next()
 }
 
@@ -32,8 +87,9 @@ func therapistOf(c *fiber.Ctx) plan.Therapist {
 	return t
 }
 
+// createPlan accepts the original body plus an optional "stretches" list (the therapist's own order).
 func (h *handlers) createPlan(c *fiber.Ctx) error {
-	p, err := h.Care.CreatePlan(therapistOf(c), c.BodyRaw())
+	p, err := h.Care.CreatePlanCustom(therapistOf(c), c.BodyRaw())
 	if err != nil {
 		return err
 	}

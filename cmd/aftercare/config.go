@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -17,6 +18,8 @@ type config struct {
 	VAPIDSubject string
 	PushAllow    []string
 	LogLevel     string
+	// TrustedProxies may set X-Forwarded-For (IPs or CIDRs), e.g. the local reverse proxy.
+	TrustedProxies []string
 }
 
 // envDefault returns the environment twin of a flag, or def.
@@ -39,11 +42,17 @@ func parseServe(args []string) (config, error) {
 	fs.StringVar(&cfg.BaseURL, "base-url", envDefault("AFTERCARE_BASE_URL", ""), "public URL used in plan links, e.g. https://care.example.org (default http://localhost<addr>) [AFTERCARE_BASE_URL]")
 	fs.StringVar(&cfg.VAPIDSubject, "vapid-subject", envDefault("AFTERCARE_VAPID_SUBJECT", ""), "contact for push services: an e-mail address or https: URL (default derived from -base-url) [AFTERCARE_VAPID_SUBJECT]")
 	allow := fs.String("push-allow", envDefault("AFTERCARE_PUSH_ALLOW", ""), "extra push endpoint URL prefixes, comma separated, e.g. http://127.0.0.1:9000/ (tests, local development) [AFTERCARE_PUSH_ALLOW]")
+	proxies := fs.String("trusted-proxies", envDefault("AFTERCARE_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For names the client (login throttling), comma separated IPs or CIDRs, e.g. 127.0.0.1 [AFTERCARE_TRUSTED_PROXIES]")
 	fs.StringVar(&cfg.LogLevel, "log-level", envDefault("AFTERCARE_LOG_LEVEL", "info"), "debug, info, warn or error [AFTERCARE_LOG_LEVEL]")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
 	cfg.DataDir = *data
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+		}
+	}
 	for _, p := range strings.Split(*allow, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			cfg.PushAllow = append(cfg.PushAllow, p)
@@ -82,6 +91,11 @@ func (c *config) finish() error {
 		pu, err := url.Parse(p)
 		if err != nil || pu.Scheme == "" || pu.Host == "" || !strings.HasSuffix(p, "/") {
 			return fmt.Errorf("-push-allow (AFTERCARE_PUSH_ALLOW): %q must be a URL prefix ending in /, e.g. http://127.0.0.1:9000/", p)
+		}
+	}
+	for _, p := range c.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return fmt.Errorf("-trusted-proxies (AFTERCARE_TRUSTED_PROXIES): %q is neither an IP address nor a CIDR range", p)
 		}
 	}
 	switch c.LogLevel {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +30,7 @@ type testServer struct {
 
 func startServer(t *testing.T) *testServer {
 	t.Helper()
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "data") // created by the CLI, as on a fresh machine
 	ts := &testServer{Data: dir}
 	ts.Token = addTherapist(t, dir, "ana@example.org", "Ana Ruiz")
 	keys, err := push.LoadOrCreateKeys(dir)

@@ -16,6 +16,7 @@ import (
 	"github.com/aftercare/aftercare/pwa"
 	"github.com/aftercare/aftercare/routines"
 	"github.com/aftercare/aftercare/server"
+	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/plan"
 	"github.com/aftercare/aftercare/server/push"
@@ -80,15 +81,18 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	svc := &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger}
 	app := server.New(server.Deps{
 		Care: svc, DB: db, VAPIDPublicKey: keys.Public, Static: pwa.Static(), Illustration: routines.Illustration,
-		Logger: logger, Secure: strings.HasPrefix(cfg.BaseURL, "https://"),
+		Logger: logger, Secure: strings.HasPrefix(cfg.BaseURL, "https://"), TrustedProxies: cfg.TrustedProxies,
 	})
 
 	sched.Start()
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	logger.Info("aftercare is serving", "url", cfg.BaseURL, "addr", ln.Addr().String(), "data", cfg.DataDir)
-	if n, _ := db.Therapists(); len(n) == 0 {
-		logger.Info("no therapist yet: create the studio owner with `aftercare therapist add -email you@example.org -name \"Your Name\"` (password on stdin)")
+	if link, err := account.SetupLink(db, cfg.BaseURL, time.Now()); err != nil {
+		logger.Error("create setup link", "err", err)
+	} else if link != "" {
+		// One-time and replaced at each start until the owner exists; it is the only secret we log.
+		logger.Info("no account yet: open this one-time link to create the studio owner (valid 7 days), or run `aftercare therapist add`", "setup", link)
 	}
 
 	select {

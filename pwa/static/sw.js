@@ -121,14 +121,26 @@ async function planData(event, url) {
       event.waitUntil(caches.open(DATA_CACHE).then((c) => c.delete(key)));
       return res;
     }
-    if (res.status >= 500) return (await caches.match(key)) || res;
+    if (res.status >= 500) {
+      const cached = await caches.match(key);
+      return cached ? markedOffline(cached) : res;
+    }
     return res;
   } catch {
-    return (await caches.match(key)) || new Response('{"error":"offline"}', {
+    const cached = await caches.match(key);
+    if (cached) return markedOffline(cached);
+    return new Response('{"error":"offline"}', {
       status: 503,
       headers: { 'Content-Type': 'application/json' },
     });
   }
+}
+
+/** markedOffline tells the page (X-Aftercare-Offline) that it sees the offline copy. */
+function markedOffline(cached) {
+  const headers = new Headers(cached.headers);
+  headers.set('X-Aftercare-Offline', '1');
+  return new Response(cached.body, { status: cached.status, statusText: cached.statusText, headers });
 }
 
 async function cacheFirst(request, cacheName) {

@@ -8,6 +8,9 @@ export class ApiError extends Error {
   }
 }
 
+/** connection tells the app whether the last request reached the server. */
+const connection = (online) => window.dispatchEvent(new CustomEvent('aftercare-connection', { detail: { online } }));
+
 async function call(method, path, body) {
   let res;
   try {
@@ -18,8 +21,11 @@ async function call(method, path, body) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
+    connection(false);
     throw new ApiError(0, 'No connection');
   }
+  // The service worker marks answers it served from its offline copy.
+  connection(!res.headers.get('X-Aftercare-Offline'));
   const text = await res.text();
   let data = null;
   try {

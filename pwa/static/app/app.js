@@ -94,8 +94,9 @@ async function cacheForOffline() {
 }
 
 function watchConnection() {
+  let reached = true; // did the last request reach the server?
   const update = () => {
-    if (navigator.onLine) {
+    if (navigator.onLine && reached) {
       banner?.remove();
       banner = null;
     } else if (!banner) {
@@ -104,8 +105,13 @@ function watchConnection() {
       app.prepend(banner);
     }
   };
+  window.addEventListener('aftercare-connection', (e) => {
+    reached = e.detail.online;
+    update();
+  });
   window.addEventListener('offline', update);
   window.addEventListener('online', () => {
+    reached = true;
     update();
     if (ctx.plan) flush().then((sent) => sent && refreshPlan());
   });
@@ -208,19 +214,23 @@ function renderToday() {
   else if (dayN < 1) lead = `Your aftercare plan from ${therapist} starts on ${formatDay(session, tz)}.`;
   else lead = `Day ${Math.min(dayN, p.days)} of ${p.days} of your aftercare plan from ${therapist}.`;
 
+  // At 24 h and 48 h the check-in matters most, so it comes first.
+  const checkin = checkinCard(p, hoursSince, tz);
+  const emphasised = checkin.classList.contains('card-accent');
   return h('div', { class: 'stack' },
     h('h1', { tabindex: '-1' }, `${greeting}${name ? `, ${name}` : ''}`),
     h('p', { class: 'lead' }, lead),
+    emphasised && checkin,
+    routineCard(p, today, tz),
+    p.notes && h('section', { class: 'card', 'aria-labelledby': 'notes-title' },
+      h('h2', { id: 'notes-title' }, `A note from ${tFirst}`),
+      h('p', { class: 'notes', 'data-testid': 'plan-notes' }, p.notes)),
     dayN === 1 && sessionDayCard(),
     dayN === 2 && h('section', { class: 'card card-soft', 'aria-labelledby': 'day2' },
       h('h2', { id: 'day2' }, 'The day after'),
       h('p', {}, 'Keep drinking water and moving gently. Soreness usually fades within 48 hours.')),
-    routineCard(p, today, tz),
-    checkinCard(p, hoursSince, tz),
+    !emphasised && checkin,
     nextSessionCard(p, now, tz, therapist, tFirst),
-    p.notes && h('section', { class: 'card', 'aria-labelledby': 'notes-title' },
-      h('h2', { id: 'notes-title' }, `A note from ${tFirst}`),
-      h('p', { class: 'notes', 'data-testid': 'plan-notes' }, p.notes)),
     h('section', { class: 'card', 'aria-labelledby': 'rem-title' },
       h('h2', { id: 'rem-title' }, 'Reminders'),
       h('p', {}, 'A gentle nudge when it’s time to stretch or drink water.'),

@@ -100,11 +100,12 @@ export function renderCheckin(ctx) {
     if (!redFlags.length) {
       if (soreness === null) missing.push(['f-soreness', 'how sore you are']);
       if (pain === null) missing.push(['f-pain', 'how much pain you have']);
-      for (const [id, v] of flags) if (v === null) missing.push([`f-rf-${id}`, 'each warning-sign question']);
+      for (const [id, v] of flags) if (v === null) missing.push([`f-rf-${id}`, 'your answer to each warning-sign question']);
     }
     if (missing.length) {
       const what = [...new Set(missing.map(([, w]) => w))];
-      error.textContent = `Please tell us ${what.join(' and ')}.`;
+      const list = what.length > 1 ? `${what.slice(0, -1).join(', ')} and ${what[what.length - 1]}` : what[0];
+      error.textContent = `Please tell us ${list}.`;
       form.querySelector(`#${missing[0][0]}`).focus();
       return;
     }

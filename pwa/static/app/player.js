@@ -59,7 +59,7 @@ function formatSeconds(s) {
 /** renderPlayer builds the player screen starting at stretch index start (0-based). */
 export function renderPlayer(ctx, start) {
   const { plan, token } = ctx;
-  const routine = plan.routine;
+  const routine = plan.routine || {};
   const stretches = routine.stretches || [];
   const done = new Set();
   let si = Math.min(Math.max(0, start), Math.max(0, stretches.length - 1));
@@ -97,7 +97,7 @@ export function renderPlayer(ctx, start) {
   skipBtn.setAttribute('aria-label', 'Skip this stretch');
 
   const top = h('div', { class: 'player-top' },
-    h('a', { href: '#/today', class: 'btn btn-quiet' }, '✕ Close'), counter);
+    h('a', { href: '#/today', class: 'btn btn-quiet' }, h('span', { 'aria-hidden': 'true' }, '✕\u00a0'), 'Close'), counter);
   if (canSpeak()) {
     const voice = h('button', { type: 'button', class: 'btn btn-quiet toggle', 'aria-pressed': String(voiceOn()) }, 'Voice');
     voice.addEventListener('click', () => {
@@ -116,13 +116,20 @@ export function renderPlayer(ctx, start) {
     return { node: root, cleanup() {} };
   }
 
-  function loadStretch(index, why, startedAt = performance.now()) {
+  /** loadStretch starts stretch index from its first lead-in. */
+  function loadStretch(index, why) {
     si = index;
-    const s = stretches[si];
-    phases = phasesOf(s);
+    phases = phasesOf(stretches[si]);
     pi = 0;
-    t0 = startedAt;
+    t0 = performance.now();
     halfwaySaid = false;
+    showStretch();
+    startPhase(why);
+  }
+
+  /** showStretch puts the current stretch's picture and text on screen. */
+  function showStretch() {
+    const s = stretches[si];
     shown = '';
     history.replaceState(null, '', `#/play/${si + 1}`);
     counter.textContent = `Stretch ${si + 1} of ${stretches.length}`;
@@ -133,7 +140,6 @@ export function renderPlayer(ctx, start) {
     }
     title.textContent = s.name;
     details.replaceChildren(...stretchDetails(s));
-    startPhase(why);
   }
 
   function startPhase(prefix = '') {
@@ -160,7 +166,8 @@ export function renderPlayer(ctx, start) {
     if (pausedAt === null) {
       let ended = null;
       let late = 0;
-      while (!finished && now - t0 >= phases[pi].secs * 1000) {
+      let newStretch = false;
+      while (now - t0 >= phases[pi].secs * 1000) {
         late = now - t0 - phases[pi].secs * 1000;
         ended = phases[pi];
         t0 += phases[pi].secs * 1000; // the next phase starts when this one ended, not now
@@ -169,16 +176,19 @@ export function renderPlayer(ctx, start) {
         if (pi >= phases.length) {
           done.add(si);
           if (si + 1 >= stretches.length) return finish();
-          nextStretchQuietly();
+          si++;
+          phases = phasesOf(stretches[si]);
+          pi = 0;
+          newStretch = true;
         }
       }
       if (ended) {
         // When the phone slept through several phases, cue only the current one.
         const live = late < 1500;
         if (live && ended.kind === 'hold' && navigator.vibrate) navigator.vibrate(200);
-        const prefix = ended.kind === 'hold' ? (pi === 0 ? 'Well done.' : 'And release.') : '';
-        if (pi === 0) loadStretch(si, live ? prefix : '', t0);
-        else startPhase(live ? prefix : '');
+        const prefix = live && ended.kind === 'hold' ? (newStretch && pi === 0 ? 'Well done.' : 'And release.') : '';
+        if (newStretch) showStretch();
+        startPhase(prefix);
       }
       const p = phases[pi];
       if (p.kind === 'hold' && p.secs >= 16 && !halfwaySaid && now - t0 >= (p.secs * 1000) / 2) {
@@ -188,13 +198,6 @@ export function renderPlayer(ctx, start) {
       }
     }
     draw(now);
-  }
-
-  // Moves the index on; loadStretch then redraws and cues once.
-  function nextStretchQuietly() {
-    si++;
-    pi = 0;
-    phases = phasesOf(stretches[si]);
   }
 
   function draw(now) {

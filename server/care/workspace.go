@@ -1,0 +1,305 @@
+package care
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/aftercare/aftercare/routines"
+	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/store"
+)
+
+// MaxPlanDays bounds a plan's length after extensions.
+const MaxPlanDays = 180
+
+// CreatePlanCustom is CreatePlan that also accepts the therapist's own stretch list.
+func (s *Service) CreatePlanCustom(t plan.Therapist, body []byte) (plan.Plan, error) {
+	now := s.now()
+	p, err := plan.DecodeCreateCustom(body, now)
+	if err != nil {
+		return p, err
+	}
+	p.Token = plan.NewToken()
+	p.TherapistID = t.ID
+	p.CreatedAt = now.UTC()
+	if err := s.DB.CreatePlan(p); err != nil {
+		return p, fmt.Errorf("store plan: %w", err)
+	}
+	s.reschedule(p)
+	return p, nil
+}
+
+func (s *Service) reschedule(p plan.Plan) {
+	if err := s.Scheduler.Schedule(p); err != nil {
+		s.Logger.Error("schedule reminders", "plan", shortToken(p.Token), "err", err)
+	}
+}
+
+// visiblePlan returns the plan if t may see it; others' plans look missing.
+func (s *Service) visiblePlan(t plan.Therapist, token string) (plan.Plan, error) {
+	p, err := s.DB.Plan(token)
+	if err != nil {
+		return p, err
+	}
+	if p.TherapistID != t.ID && !t.Owner {
+		return plan.Plan{}, store.ErrNotFound
+	}
+	return p, nil
+}
+
+// CheckPlanAccess reports ErrNotFound unless t may see the plan with token.
+func (s *Service) CheckPlanAccess(t plan.Therapist, token string) error {
+	_, err := s.visiblePlan(t, token)
+	return err
+}
+
+// ChangePlan edits the next session, the booking cadence, the notes or the length of a plan,
+// then reschedules its reminders.
+func (s *Service) ChangePlan(t plan.Therapist, token string, body []byte) (TherapistPlan, error) {
+	if _, err := s.visiblePlan(t, token); err != nil {
+		return TherapistPlan{}, err
+	}
+	ch, err := plan.DecodePlanChange(body)
+	if err != nil {
+		return TherapistPlan{}, err
+	}
+	now := s.now()
+	p, err := s.DB.UpdatePlan(token, func(p *plan.Plan) error {
+		if ch.SetNextSession {
+			if n := ch.NextSessionAt; n != nil && (!n.After(p.SessionAt) || n.After(now.AddDate(1, 0, 0))) {
+				return &plan.InputError{Field: "nextSessionAt", Message: "must be after the session and within a year from now"}
+			}
+			p.NextSessionAt = ch.NextSessionAt
+		}
+		if ch.CadenceDays != nil {
+			p.CadenceDays = *ch.CadenceDays
+		}
+		if ch.Notes != nil {
+			p.Notes = *ch.Notes
+		}
+		if ch.ExtendDays > 0 {
+			if !p.Active(now) {
+				// Re-open an ended plan: it runs for ExtendDays from today.
+				p.EndedAt = nil
+				p.Days = max(p.Days, daysSince(*p, now))
+			}
+			if p.Days+ch.ExtendDays > MaxPlanDays {
+				return &plan.InputError{Field: "extendDays", Message: fmt.Sprintf("a plan runs at most %d days", MaxPlanDays)}
+			}
+			p.Days += ch.ExtendDays
+		}
+		return nil
+	})
+	if err != nil {
+		return TherapistPlan{}, err
+	}
+	s.reschedule(p)
+	return s.PlanFor(t, token)
+}
+
+// daysSince counts the plan's local days from the session day to today.
+func daysSince(p plan.Plan, now time.Time) int {
+	loc := p.Location()
+	return localDays(p.SessionAt.In(loc), now.In(loc))
+}
+
+func localDays(from, to time.Time) int {
+	a := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC)
+	b := time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, time.UTC)
+	return int(b.Sub(a).Hours() / 24)
+}
+
+// EndPlan stops a plan now: no more reminders (the scheduler drops an ended plan's rules).
+func (s *Service) EndPlan(t plan.Therapist, token string) (TherapistPlan, error) {
+	if _, err := s.visiblePlan(t, token); err != nil {
+		return TherapistPlan{}, err
+	}
+	now := s.now().UTC()
+	p, err := s.DB.UpdatePlan(token, func(p *plan.Plan) error {
+		if p.EndedAt == nil {
+			p.EndedAt = &now
+		}
+		return nil
+	})
+	if err != nil {
+		return TherapistPlan{}, err
+	}
+	s.reschedule(p)
+	return s.PlanFor(t, token)
+}
+
+// Attention reasons on the clients list, most urgent first.
+const (
+	AttentionRedFlag   = "red-flag"
+	AttentionStillSore = "still-sore"
+	AttentionInactive  = "inactive"
+)
+
+// InactiveAfterDays is how long an active plan may go without activity before it is flagged.
+const InactiveAfterDays = 2
+
+// ClientSummary is one row of the therapist's clients list.
+type ClientSummary struct {
+	Token         string        `json:"token"`
+	ClientName    string        `json:"clientName"`
+	TherapistID   string        `json:"therapistId"`
+	TherapistName string        `json:"therapistName"`
+	RoutineName   string        `json:"routineName"`
+	SessionAt     time.Time     `json:"sessionAt"`
+	NextSessionAt *time.Time    `json:"nextSessionAt"`
+	EndsAt        time.Time     `json:"endsAt"`
+	Active        bool          `json:"active"`
+	LastActivity  time.Time     `json:"lastActivity"`
+	InactiveDays  int           `json:"inactiveDays"`
+	StretchedDays int           `json:"stretchedDays"`
+	DaysSoFar     int           `json:"daysSoFar"`
+	Latest        *plan.CheckIn `json:"latest"`
+	RedFlag       bool          `json:"redFlag"`
+	StillSore     bool          `json:"stillSore"`
+	Attention     string        `json:"attention"`
+}
+
+// Adherence counts the plan's local days with at least one stretch session, out of its days so far.
+func Adherence(p plan.Plan, done []plan.Completion, now time.Time) (stretched, soFar int) {
+	loc := p.Location()
+	if now.Before(p.SessionAt) {
+		return 0, 0
+	}
+	last := now
+	if end := p.EndsAt(); !now.Before(end) {
+		last = end.Add(-time.Second)
+	}
+	if p.EndedAt != nil && p.EndedAt.Before(last) {
+		last = *p.EndedAt
+	}
+	soFar = min(localDays(p.SessionAt.In(loc), last.In(loc))+1, p.Days)
+	days := map[string]bool{}
+	for _, c := range done {
+		if c.Done == 0 || c.At.Before(p.SessionAt.Add(-12*time.Hour)) || c.At.After(last) {
+			continue
+		}
+		days[c.At.In(loc).Format(time.DateOnly)] = true
+	}
+	return min(len(days), soFar), soFar
+}
+
+// Clients lists the plans t may see with what needs attention on top.
+func (s *Service) Clients(t plan.Therapist) ([]ClientSummary, error) {
+	plans, err := s.PlansFor(t)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	names := map[string]string{}
+	out := make([]ClientSummary, 0, len(plans))
+	for _, p := range plans {
+		done, err := s.DB.Completions(p.Token)
+		if err != nil {
+			return nil, err
+		}
+		checks, err := s.DB.CheckIns(p.Token)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := names[p.TherapistID]; !ok {
+			if th, err := s.DB.Therapist(p.TherapistID); err == nil {
+				names[p.TherapistID] = th.Name
+			}
+		}
+		r, _ := routines.RoutineByID(p.RoutineID)
+		c := ClientSummary{
+			Token: p.Token, ClientName: p.ClientName, TherapistID: p.TherapistID, TherapistName: names[p.TherapistID],
+			RoutineName: r.Name, SessionAt: p.SessionAt, NextSessionAt: p.NextSessionAt, EndsAt: p.EndsAt(),
+			Active: p.Active(now), LastActivity: p.SessionAt,
+		}
+		if p.EndedAt != nil && p.EndedAt.Before(c.EndsAt) {
+			c.EndsAt = *p.EndedAt
+		}
+		c.StretchedDays, c.DaysSoFar = Adherence(p, done, now)
+		for _, d := range done {
+			if d.At.After(c.LastActivity) {
+				c.LastActivity = d.At
+			}
+		}
+		for i := range checks {
+			ci := checks[i]
+			if ci.At.After(c.LastActivity) {
+				c.LastActivity = ci.At
+			}
+			if ci.Urgent() {
+				c.RedFlag = true
+			}
+			c.Latest = &ci
+		}
+		if c.Latest != nil && c.Latest.StillSoreAfter48h(p.SessionAt) {
+			c.StillSore = true
+		}
+		c.InactiveDays = max(0, int(now.Sub(c.LastActivity).Hours()/24))
+		switch {
+		case c.RedFlag:
+			c.Attention = AttentionRedFlag
+		case c.StillSore:
+			c.Attention = AttentionStillSore
+		case c.Active && c.InactiveDays >= InactiveAfterDays:
+			c.Attention = AttentionInactive
+		}
+		out = append(out, c)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra < rb
+		}
+		if a.InactiveDays != b.InactiveDays {
+			return a.InactiveDays > b.InactiveDays
+		}
+		return a.LastActivity.After(b.LastActivity)
+	})
+	return out, nil
+}
+
+func rank(c ClientSummary) int {
+	switch {
+	case c.Attention == AttentionRedFlag:
+		return 0
+	case c.Attention == AttentionStillSore:
+		return 1
+	case c.Active:
+		return 2
+	}
+	return 3
+}
+
+// SubscribeTherapist upserts one of t's alert devices; created is true for a new endpoint.
+func (s *Service) SubscribeTherapist(t plan.Therapist, body []byte) (bool, error) {
+	sub, err := plan.DecodeSubscription(body)
+	if err != nil {
+		return false, err
+	}
+	if err := s.Subs.CheckSubscription(sub); err != nil {
+		return false, err
+	}
+	sub.LastSeen = s.now().UTC()
+	return s.DB.PutSubscription(store.TherapistOwner(t.ID), sub)
+}
+
+// UnsubscribeTherapist removes one of t's alert devices.
+func (s *Service) UnsubscribeTherapist(t plan.Therapist, body []byte) error {
+	endpoint, err := plan.DecodeEndpoint(body)
+	if err != nil {
+		return err
+	}
+	err = s.DB.DeleteSubscription(store.TherapistOwner(t.ID), endpoint)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // already gone: the goal is reached
+	}
+	return err
+}
+
+// TherapistDevices counts t's alert devices.
+func (s *Service) TherapistDevices(t plan.Therapist) (int, error) {
+	list, err := s.DB.Subscriptions(store.TherapistOwner(t.ID))
+	return len(list), err
+}

@@ -1,0 +1,296 @@
+package remind
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/push"
+	"github.com/aftercare/aftercare/server/store"
+)
+
+// seededDirs holds databases seeded once per process for the benchmarks;
+// TestMain removes them.
+var seededDirs []string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, d := range seededDirs {
+		_ = os.RemoveAll(d)
+	}
+	os.Exit(code)
+}
+
+// discard is a Sender that accepts everything without sending: BenchmarkTick1M
+// measures the scan and commit path only (delivery is benchmarked in
+// package push and by BenchmarkFanout).
+type discard struct{}
+
+func (discard) SendAll(_ context.Context, jobs []push.Job) []push.Result {
+	out := make([]push.Result, len(jobs))
+	for i := range out {
+		out[i] = push.Result{Status: 201, Attempts: 1}
+	}
+	return out
+}
+
+const (
+	benchPlans  = 111_112 // × 9 rules each ≈ 1,000,000 scheduled rules
+	benchDueNow = 10_000  // 1% of them due at the tick
+)
+
+var (
+	tick1MOnce sync.Once
+	tick1MFile string
+	tick1MNow  time.Time
+	tick1MErr  error
+)
+
+// seedTick1M builds the 1M-rule database once: plans with one device each,
+// every rule's next fire spread over 100 days, and for 10,000 random plans the
+// 19:00 stretch due right now. Writes go in big transactions with NoSync
+// (seeding only; the benchmark itself runs with fsync).
+func seedTick1M() (string, time.Time, error) {
+	tick1MOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "remind-bench-1m-")
+		if err != nil {
+			tick1MErr = err
+			return
+		}
+		seededDirs = append(seededDirs, dir)
+		tick1MFile = filepath.Join(dir, store.FileName)
+		tick1MNow, tick1MErr = seed1M(dir)
+	})
+	return tick1MFile, tick1MNow, tick1MErr
+}
+
+func seed1M(dir string) (time.Time, error) {
+	db, err := store.Open(dir)
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer db.Close()
+	db.Bolt().NoSync = true
+	defer func() { db.Bolt().NoSync = false }()
+
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	session := time.Date(2026, 11, 26, 10, 0, 0, 0, loc)
+	now := time.Date(2026, 12, 1, 19, 0, 0, 0, loc)
+	rng := rand.New(rand.NewPCG(1, 2))
+	due := make(map[int]bool, benchDueNow)
+	for len(due) < benchDueNow {
+		due[rng.IntN(benchPlans)] = true
+	}
+	tokens := make([]string, benchPlans)
+	for i := range tokens {
+		tokens[i] = fmt.Sprintf("bench%011d-%08x", i, rng.Uint32()) // sequential keys, token-sized
+	}
+
+	// Plans and devices: concurrent writers so the store's Batch coalesces them.
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < benchPlans; i += 16 {
+				p := benchPlan(tokens[i], session, loc)
+				if err := db.CreatePlan(p); err != nil {
+					errs <- err
+					return
+				}
+				sub := plan.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/" + tokens[i],
+					P256dh: "BP", Auth: "au", LastSeen: session}
+				if _, err := db.PutSubscription(tokens[i], sub); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return time.Time{}, err
+	}
+
+	// Rule states, 10,000 plans per transaction.
+	rules, err := Rules(benchPlan(tokens[0], session, loc))
+	if err != nil {
+		return time.Time{}, err
+	}
+	span := int64(100 * 24 * time.Hour / time.Minute)
+	batch := make(map[string][]store.RuleState)
+	for i, tok := range tokens {
+		states := make([]store.RuleState, len(rules))
+		for j, r := range rules {
+			at := now.Add(time.Duration(1+rng.Int64N(span)) * time.Minute)
+			if due[i] && r.ID == "stretch-daily" {
+				at = now
+			}
+			states[j] = store.RuleState{RuleID: r.ID, Kind: r.Kind, NextFire: at, NextLocal: at.In(loc).Format(LocalLayout)}
+		}
+		batch[tok] = states
+		if len(batch) == 10_000 || i == len(tokens)-1 {
+			if err := db.ReplaceSchedules(batch); err != nil {
+				return time.Time{}, err
+			}
+			clear(batch)
+		}
+	}
+	if n, err := db.CountDue(now); err != nil || n != benchDueNow {
+		return time.Time{}, fmt.Errorf("seeded %d due now (%v), want %d", n, err, benchDueNow)
+	}
+	return now, nil
+}
+
+func benchPlan(token string, session time.Time, loc *time.Location) plan.Plan {
+	next := session.AddDate(0, 0, 30)
+	return plan.Plan{
+		Token: token, TherapistID: "th1", ClientName: "Sam Example", RoutineID: "sciatica-gentle",
+		SessionAt: session, NextSessionAt: &next, TimeZone: loc.String(), StretchTime: "19:00",
+		Days: 28, Notes: "Gentle hamstring and glute work; go easy on the left side.",
+		Prefs: plan.DefaultPrefs(), CreatedAt: session,
+	}
+}
+
+func copyFile(dst, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// BenchmarkTick1M: one tick over 1,000,000 scheduled rules with 1% (10,000)
+// due: scan the due-index, load each plan and its devices, decide, hand the
+// jobs to a discarding sender, commit. Each iteration ticks a fresh copy of
+// the seeded file (the copy is not timed).
+func BenchmarkTick1M(b *testing.B) {
+	file, now, err := seedTick1M()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		dir := b.TempDir()
+		if err := copyFile(filepath.Join(dir, store.FileName), file); err != nil {
+			b.Fatal(err)
+		}
+		db, err := store.Open(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s := New(Config{DB: db, Sender: discard{}, Now: func() time.Time { return now }})
+		b.StartTimer()
+		start := time.Now()
+		st, err := s.Tick(context.Background())
+		total += time.Since(start)
+		b.StopTimer()
+		if err != nil || st.Due != benchDueNow || st.Sent != benchDueNow || st.Pushes != benchDueNow {
+			b.Fatalf("tick: %+v, %v", st, err)
+		}
+		_ = db.Close()
+		_ = os.RemoveAll(dir)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/tick")
+}
+
+// BenchmarkFanout: 100,000 due reminders (10,000 plans × 10 devices) through
+// the real push.Sender (encryption, VAPID) to a loopback pushtest service
+// that verifies and decrypts each one. Both share this machine's cores.
+// Reports pushes/s and the p99 lateness of arrival against the due minute.
+func BenchmarkFanout(b *testing.B) {
+	const plans, devices = 10_000, 10
+	sender, svc := loopbackSender(b)
+	db := openDB(b, b.TempDir())
+	defer db.Close()
+	db.Bolt().NoSync = true // seeding only
+
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	session := time.Date(2026, 11, 26, 10, 0, 0, 0, loc)
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < plans; i += 16 {
+				p := benchPlan(fmt.Sprintf("fan%011d", i), session, loc)
+				p.Days = 365
+				p.Prefs.Disabled = []string{plan.KindHydration, plan.KindCheckIn, plan.KindFollowUp, plan.KindTip}
+				if err := db.CreatePlan(p); err != nil {
+					errs <- err
+					return
+				}
+				for range devices {
+					ep, k, a := svc.NewSubscription()
+					if _, err := db.PutSubscription(p.Token, plan.Subscription{Endpoint: ep, P256dh: k, Auth: a, LastSeen: session}); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatal(err)
+	}
+	clk := &fakeClock{t: session}
+	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL})
+	for i := range plans {
+		p, err := db.Plan(fmt.Sprintf("fan%011d", i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Schedule(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	db.Bolt().NoSync = false
+
+	b.ResetTimer()
+	var lateness []time.Duration
+	var elapsed time.Duration
+	for i := 0; i < b.N; i++ {
+		// Day i's 19:00 stretch is due for every plan; the tick runs at the due minute.
+		clk.Set(time.Date(2026, 11, 26+i, 19, 0, 0, 0, loc))
+		seen := len(svc.Received())
+		start := time.Now()
+		st, err := s.Tick(context.Background())
+		elapsed += time.Since(start)
+		if err != nil || st.Delivered != plans*devices {
+			b.Fatalf("tick: %+v, %v (refusals %d)", st, err, len(svc.Refusals()))
+		}
+		b.StopTimer()
+		for _, r := range svc.Received()[seen:] {
+			lateness = append(lateness, r.At.Sub(start))
+		}
+		b.StartTimer()
+	}
+	slices.Sort(lateness)
+	b.ReportMetric(float64(b.N*plans*devices)/elapsed.Seconds(), "pushes/s")
+	b.ReportMetric(lateness[len(lateness)*99/100].Seconds(), "p99-late-s")
+}

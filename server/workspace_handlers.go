@@ -1,0 +1,235 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/aftercare/aftercare/server/account"
+	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/qr"
+)
+
+// proxyHeader names the header carrying the client address, only when proxies are trusted.
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
+}
+
+func (h *handlers) listTokens(c *fiber.Ctx) error {
+	list, err := h.DB.APITokens(therapistOf(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(list)
+}
+
+type tokenInput struct {
+	Name string `json:"name"`
+}
+
+// createToken shows the secret once; only its hash is stored.
+func (h *handlers) createToken(c *fiber.Ctx) error {
+	var in tokenInput
+	if err := plan.DecodeStrict(c.BodyRaw(), &in); err != nil {
+		return err
+	}
+	name := strings.TrimSpace(in.Name)
+	if name == "" || utf8.RuneCountInString(name) > 40 {
+		return &plan.InputError{Field: "name", Message: "is required (at most 40 characters), e.g. booking-system"}
+	}
+	secret, err := account.NewAPIToken(h.DB, therapistOf(c), name)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": secret, "name": name})
+}
+
+func (h *handlers) revokeToken(c *fiber.Ctx) error {
+	if err := h.DB.RevokeAPIToken(therapistOf(c).ID, c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (h *handlers) therapistDevices(c *fiber.Ctx) error {
+	n, err := h.Care.TherapistDevices(therapistOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"devices": n})
+}
+
+func (h *handlers) therapistSubscribe(c *fiber.Ctx) error {
+	created, err := h.Care.SubscribeTherapist(therapistOf(c), c.BodyRaw())
+	if err != nil {
+		return err
+	}
+	return c.Status(createdOrOK(created)).JSON(fiber.Map{"subscribed": true})
+}
+
+func (h *handlers) therapistUnsubscribe(c *fiber.Ctx) error {
+	if err := h.Care.UnsubscribeTherapist(therapistOf(c), c.BodyRaw()); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// therapistView is a row of the owner's team list.
+type therapistView struct {
+	me
+	Disabled  bool      `json:"disabled"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (h *handlers) listTherapists(c *fiber.Ctx) error {
+	list, err := h.DB.Therapists()
+	if err != nil {
+		return err
+	}
+	out := make([]therapistView, 0, len(list))
+	for _, t := range list {
+		out = append(out, therapistView{meOf(t), t.Disabled, t.CreatedAt})
+	}
+	return c.JSON(out)
+}
+
+type inviteInput struct {
+	Email string `json:"email"`
+}
+
+func (h *handlers) inviteTherapist(c *fiber.Ctx) error {
+	var in inviteInput
+	if err := plan.DecodeStrict(c.BodyRaw(), &in); err != nil {
+		return err
+	}
+	if in.Email != "" && (!strings.Contains(in.Email, "@") || len(in.Email) > 254) {
+		return &plan.InputError{Field: "email", Message: "is not an e-mail address (or leave it empty)"}
+	}
+	secret, inv, err := account.NewInvite(h.DB, plan.InviteTherapist, in.Email, therapistOf(c).ID, h.Auth.Now())
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{
+		"url": h.Care.BaseURL + account.InvitePath + secret, "email": inv.Email, "expiresAt": inv.ExpiresAt,
+	})
+}
+
+type therapistChange struct {
+	Disabled *bool `json:"disabled"`
+}
+
+// changeTherapist disables or re-enables an account; disabling logs it out everywhere
+// (its API tokens stop working too, as TherapistByAPIToken refuses disabled accounts).
+func (h *handlers) changeTherapist(c *fiber.Ctx) error {
+	var in therapistChange
+	if err := plan.DecodeStrict(c.BodyRaw(), &in); err != nil {
+		return err
+	}
+	if in.Disabled == nil {
+		return &plan.InputError{Field: "disabled", Message: "is required (true or false)"}
+	}
+	t, err := account.SetDisabled(h.DB, c.Params("id"), *in.Disabled)
+	if err != nil {
+		return workspaceError(c, err)
+	}
+	if t.Disabled {
+		if err := h.Auth.EndAllOf(t.ID, ""); err != nil {
+			return err
+		}
+	}
+	return c.JSON(therapistView{meOf(t), t.Disabled, t.CreatedAt})
+}
+
+func (h *handlers) listTemplates(c *fiber.Ctx) error {
+	list, err := h.DB.Templates(therapistOf(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(list)
+}
+
+// maxOwnTemplates keeps the assign screen's picker short.
+const maxOwnTemplates = 30
+
+func (h *handlers) createTemplate(c *fiber.Ctx) error {
+	t := therapistOf(c)
+	tpl, err := plan.DecodeTemplate(c.BodyRaw())
+	if err != nil {
+		return err
+	}
+	if list, err := h.DB.Templates(t.ID); err != nil {
+		return err
+	} else if len(list) >= maxOwnTemplates {
+		return &plan.InputError{Message: "you have " + strconv.Itoa(maxOwnTemplates) + " templates already: delete one first"}
+	}
+	tpl.ID = plan.NewToken()[:12]
+	tpl.TherapistID = t.ID
+	tpl.CreatedAt = h.Auth.Now().UTC()
+	if err := h.DB.PutTemplate(tpl); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(tpl)
+}
+
+func (h *handlers) deleteTemplate(c *fiber.Ctx) error {
+	if err := h.DB.DeleteTemplate(therapistOf(c).ID, c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (h *handlers) listClients(c *fiber.Ctx) error {
+	list, err := h.Care.Clients(therapistOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(list)
+}
+
+// planQR draws the plan link: SVG by default, PNG with ?format=png (&size=pixels).
+func (h *handlers) planQR(c *fiber.Ctx) error {
+	token := c.Params("token")
+	if err := h.Care.CheckPlanAccess(therapistOf(c), token); err != nil {
+		return err
+	}
+	url := h.Care.PlanURL(token)
+	switch c.Query("format", "svg") {
+	case "svg":
+		img, err := qr.SVG(url)
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "image/svg+xml")
+		return c.Send(img)
+	case "png":
+		img, err := qr.PNG(url, c.QueryInt("size", 512))
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "image/png")
+		return c.Send(img)
+	}
+	return &plan.InputError{Field: "format", Message: "must be svg or png"}
+}
+
+func (h *handlers) changePlan(c *fiber.Ctx) error {
+	p, err := h.Care.ChangePlan(therapistOf(c), c.Params("token"), c.BodyRaw())
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
+func (h *handlers) endPlan(c *fiber.Ctx) error {
+	p, err := h.Care.EndPlan(therapistOf(c), c.Params("token"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}

@@ -1,0 +1,73 @@
+package server
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/aftercare/aftercare/server/auth"
+)
+
+// workspaceRoutes registers the therapist workspace: login and sessions, invites,
+// account settings, the clients list, plan follow-up and the workspace's pages.
+// It must run before the /api catch-all.
+func (h *handlers) workspaceRoutes(app *fiber.App, api fiber.Router) {
+	if h.Auth == nil {
+		h.Auth = auth.New(h.DB, func() time.Time {
+			if h.Care.Now != nil {
+				return h.Care.Now()
+			}
+			return time.Now()
+		})
+	}
+	t, sess, owner := h.requireTherapist, h.requireSession, h.requireOwner
+
+	api.Post("/session", h.login)
+	api.Get("/session", t, h.getSession)
+	api.Delete("/session", h.logout)
+	api.Put("/session/password", t, sess, h.changePassword)
+
+	api.Get("/invites/:secret", h.getInvite)
+	api.Post("/invites/:secret", h.acceptInvite)
+
+	api.Get("/tokens", t, sess, h.listTokens)
+	api.Post("/tokens", t, sess, h.createToken)
+	api.Delete("/tokens/:id", t, sess, h.revokeToken)
+
+	api.Get("/therapist/subscription", t, h.therapistDevices)
+	api.Put("/therapist/subscription", t, h.therapistSubscribe)
+	api.Delete("/therapist/subscription", t, h.therapistUnsubscribe)
+
+	api.Get("/therapists", t, sess, owner, h.listTherapists)
+	api.Post("/therapists/invites", t, sess, owner, h.inviteTherapist)
+	api.Patch("/therapists/:id", t, sess, owner, h.changeTherapist)
+
+	api.Get("/templates", t, h.listTemplates)
+	api.Post("/templates", t, h.createTemplate)
+	api.Delete("/templates/:id", t, h.deleteTemplate)
+
+	api.Get("/clients", t, h.listClients)
+	api.Get("/plans/:token/qr", t, h.planQR)
+	api.Patch("/plans/:token", t, h.changePlan)
+	api.Post("/plans/:token/end", t, h.endPlan)
+
+	app.Get("/therapist", h.workspacePage)
+	app.Get("/therapist/*", h.staticAsset)
+}
+
+// WorkspaceRoutes lists every therapist route (method and path) for the authorization matrix test.
+var WorkspaceRoutes = [][2]string{
+	{"GET", "/api/session"}, {"PUT", "/api/session/password"},
+	{"GET", "/api/tokens"}, {"POST", "/api/tokens"}, {"DELETE", "/api/tokens/:id"},
+	{"GET", "/api/therapist/subscription"}, {"PUT", "/api/therapist/subscription"}, {"DELETE", "/api/therapist/subscription"},
+	{"GET", "/api/therapists"}, {"POST", "/api/therapists/invites"}, {"PATCH", "/api/therapists/:id"},
+	{"GET", "/api/templates"}, {"POST", "/api/templates"}, {"DELETE", "/api/templates/:id"},
+	{"GET", "/api/clients"},
+	{"POST", "/api/plans"}, {"GET", "/api/plans"}, {"GET", "/api/plans/:token"},
+	{"GET", "/api/plans/:token/qr"}, {"PATCH", "/api/plans/:token"}, {"POST", "/api/plans/:token/end"},
+}
+
+func (h *handlers) workspacePage(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	return h.sendStatic(c, "therapist/index.html")
+}

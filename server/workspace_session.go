@@ -1,0 +1,199 @@
+package server
+
+import (
+	"errors"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/aftercare/aftercare/server/account"
+	"github.com/aftercare/aftercare/server/auth"
+	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/store"
+)
+
+// Cookie names; behind https the session cookie takes the __Host- prefix, which
+// browsers accept only Secure, host-only and for path /.
+const (
+	sessionCookieName = "aftercare_session"
+	csrfCookieName    = "aftercare_csrf"
+)
+
+func (h *handlers) sessionCookie() string {
+	if h.Secure {
+		return "__Host-" + sessionCookieName
+	}
+	return sessionCookieName
+}
+
+// me is what the workspace knows about the logged-in therapist (never the password hash).
+type me struct {
+	ID       string `json:"id"`
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Owner    bool   `json:"owner"`
+	TimeZone string `json:"timeZone"`
+}
+
+func meOf(t plan.Therapist) me {
+	return me{ID: t.ID, Email: t.Email, Name: t.Name, Owner: t.Owner, TimeZone: t.TimeZone}
+}
+
+type sessionReply struct {
+	Therapist me     `json:"therapist"`
+	CSRFToken string `json:"csrfToken,omitempty"`
+	// Via is "session" (cookie) or "token" (Authorization: Bearer).
+	Via string `json:"via"`
+}
+
+func (h *handlers) setSessionCookies(c *fiber.Ctx, secret string, sess plan.Session) {
+	expires := sess.CreatedAt.Add(h.Auth.MaxAge)
+	c.Cookie(&fiber.Cookie{Name: h.sessionCookie(), Value: secret, Path: "/", Expires: expires,
+		HTTPOnly: true, Secure: h.Secure, SameSite: fiber.CookieSameSiteLaxMode})
+	// Readable by the workspace's script, which echoes it in X-CSRF-Token.
+	c.Cookie(&fiber.Cookie{Name: csrfCookieName, Value: sess.CSRF, Path: "/", Expires: expires,
+		Secure: h.Secure, SameSite: fiber.CookieSameSiteLaxMode})
+}
+
+func (h *handlers) clearSessionCookies(c *fiber.Ctx) {
+	for _, name := range []string{h.sessionCookie(), csrfCookieName} {
+		c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
+			HTTPOnly: name != csrfCookieName, Secure: h.Secure, SameSite: fiber.CookieSameSiteLaxMode})
+	}
+}
+
+// workspaceError maps account and login errors to HTTP answers.
+func workspaceError(c *fiber.Ctx, err error) error {
+	var te *auth.ThrottledError
+	switch {
+	case errors.As(err, &te):
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(te.RetryAfter.Seconds()))))
+		return fiber.NewError(fiber.StatusTooManyRequests, te.Error())
+	case errors.Is(err, auth.ErrBadCredentials):
+		return fiber.NewError(fiber.StatusUnauthorized, err.Error())
+	case errors.Is(err, store.ErrInviteUsed):
+		return fiber.NewError(fiber.StatusGone, err.Error())
+	case errors.Is(err, account.ErrEmailTaken):
+		return fiber.NewError(fiber.StatusConflict, "email: "+err.Error())
+	case errors.Is(err, account.ErrSelf):
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	return err
+}
+
+type loginInput struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+func (h *handlers) login(c *fiber.Ctx) error {
+	var in loginInput
+	if err := plan.DecodeStrict(c.BodyRaw(), &in); err != nil {
+		return err
+	}
+	if in.Email == "" {
+		return &plan.InputError{Field: "email", Message: "is required"}
+	}
+	if in.Password == "" {
+		return &plan.InputError{Field: "password", Message: "is required"}
+	}
+	t, err := h.Auth.Login(in.Email, in.Password, c.IP())
+	if err != nil {
+		return workspaceError(c, err)
+	}
+	return h.startSession(c, t, fiber.StatusOK)
+}
+
+func (h *handlers) startSession(c *fiber.Ctx, t plan.Therapist, status int) error {
+	secret, sess, err := h.Auth.Start(t)
+	if err != nil {
+		return err
+	}
+	h.setSessionCookies(c, secret, sess)
+	return c.Status(status).JSON(sessionReply{Therapist: meOf(t), CSRFToken: sess.CSRF, Via: "session"})
+}
+
+func (h *handlers) getSession(c *fiber.Ctx) error {
+	r := sessionReply{Therapist: meOf(therapistOf(c)), Via: "token"}
+	if sess, ok := c.Locals(localsSession).(plan.Session); ok {
+		r.CSRFToken, r.Via = sess.CSRF, "session"
+	}
+	return c.JSON(r)
+}
+
+// logout ends the cookie's session. A still valid session needs its CSRF token, so
+// another site cannot log a therapist out; a dead one just has its cookies cleared.
+func (h *handlers) logout(c *fiber.Ctx) error {
+	secret := c.Cookies(h.sessionCookie())
+	if _, sess, err := h.Auth.Session(secret); err == nil {
+		if !auth.CSRFValid(sess, c.Get(CSRFHeader)) {
+			return fiber.NewError(fiber.StatusForbidden, "missing or wrong "+CSRFHeader+" header (reload the page)")
+		}
+		if err := h.Auth.End(secret); err != nil {
+			return err
+		}
+	}
+	h.clearSessionCookies(c)
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+type passwordInput struct {
+	CurrentPassword string `json:"currentPassword"`
+	NewPassword     string `json:"newPassword"`
+}
+
+// changePassword also logs every other browser of this therapist out.
+func (h *handlers) changePassword(c *fiber.Ctx) error {
+	var in passwordInput
+	if err := plan.DecodeStrict(c.BodyRaw(), &in); err != nil {
+		return err
+	}
+	t := therapistOf(c)
+	if err := h.Auth.CheckPassword(t, in.CurrentPassword); err != nil {
+		return workspaceError(c, err)
+	}
+	if err := account.SetPassword(h.DB, t.ID, in.NewPassword); err != nil {
+		return err
+	}
+	secret, _ := c.Locals(localsSecret).(string)
+	if err := h.Auth.EndAllOf(t.ID, secret); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+type inviteView struct {
+	Kind      string    `json:"kind"`
+	Email     string    `json:"email"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+func (h *handlers) getInvite(c *fiber.Ctx) error {
+	inv, err := h.DB.Invite(c.Params("secret"), h.Auth.Now())
+	if err != nil {
+		return workspaceError(c, err)
+	}
+	return c.JSON(inviteView{Kind: inv.Kind, Email: inv.Email, ExpiresAt: inv.ExpiresAt})
+}
+
+type acceptInput struct {
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Password string `json:"password"`
+	TimeZone string `json:"timeZone"`
+}
+
+// acceptInvite creates the account of a one-time link and logs it in.
+func (h *handlers) acceptInvite(c *fiber.Ctx) error {
+	var in acceptInput
+	if err := plan.DecodeStrict(c.BodyRaw(), &in); err != nil {
+		return err
+	}
+	t, err := account.AcceptInvite(h.DB, c.Params("secret"), in.Email, in.Name, in.Password, in.TimeZone, h.Auth.Now())
+	if err != nil {
+		return workspaceError(c, err)
+	}
+	return h.startSession(c, t, fiber.StatusCreated)
+}
