@@ -75,7 +75,8 @@ func (h *handlers) manifest(c *fiber.Ctx) error {
 func (h *handlers) serviceWorker(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set("Service-Worker-Allowed", "/")
-	return h.sendStatic(c, "sw.js")
+	c.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
+	return c.Send(h.ServiceWorker)
 }
 
 func (h *handlers) staticAsset(c *fiber.Ctx) error {

@@ -27,6 +27,8 @@ type Deps struct {
 	VAPIDPublicKey string
 	// Static is the PWA file system (index.html, sw.js, app/...).
 	Static fs.FS
+	// ServiceWorker is sw.js stamped with the app's version.
+	ServiceWorker []byte
 	// Illustration returns the SVG for a stretch id.
 	Illustration func(id string) ([]byte, bool)
 	Logger       *slog.Logger

@@ -44,7 +44,11 @@ func startServer(t *testing.T) *testServer {
 
 func (ts *testServer) start(t *testing.T) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := "127.0.0.1:0"
+	if ts.URL != "" {
+		addr = strings.TrimPrefix(ts.URL, "http://") // a restart keeps the address the browser knows
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +64,8 @@ func (ts *testServer) start(t *testing.T) {
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(&testLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
-	go func() { ts.done <- runServer(ctx, cfg, logger, ln) }()
+	done := ts.done
+	go func() { done <- runServer(ctx, cfg, logger, ln) }()
 	t.Cleanup(func() { ts.shutdown(t) })
 	deadline := time.Now().Add(5 * time.Second)
 	for {

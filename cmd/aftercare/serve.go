@@ -79,8 +79,13 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	}
 	sched := remind.New(remind.Config{DB: db, Sender: sender, BaseURL: cfg.BaseURL, Logger: logger})
 	svc := &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger}
+	sw, err := pwa.ServiceWorker(pwa.Static())
+	if err != nil {
+		return err
+	}
 	app := server.New(server.Deps{
-		Care: svc, DB: db, VAPIDPublicKey: keys.Public, Static: pwa.Static(), Illustration: routines.Illustration,
+		ServiceWorker: sw,
+		Care:          svc, DB: db, VAPIDPublicKey: keys.Public, Static: pwa.Static(), Illustration: routines.Illustration,
 		Logger: logger, Secure: strings.HasPrefix(cfg.BaseURL, "https://"), TrustedProxies: cfg.TrustedProxies,
 	})
 

@@ -9,13 +9,14 @@
  * 5. Clicks   — open or focus the plan at the right screen.
  * 6. Sync     — send completions and check-ins waiting in the IndexedDB outbox.
  *
- * Bump VERSION whenever a file under /app/ changes: cache-first serves the old copy until then.
+ * VERSION is stamped by the server with a hash of the app's files, so every change to /app/
+ * installs a new worker and refreshes the cache-first shell; 'dev' is the unstamped value.
  */
 'use strict';
 
 // ---- 1. Caches ----------------------------------------------------------------------
 
-const VERSION = 'v1';
+const VERSION = 'dev';
 const SHELL_CACHE = `aftercare-shell-${VERSION}`;
 const DATA_CACHE = 'aftercare-data-v1';
 // Every /p/<token> page is the same HTML; the latest copy is also kept under this key so a
@@ -27,6 +28,8 @@ const SHELL_FILES = [
   '/app/dom.js',
   '/app/api.js',
   '/app/outbox.js',
+  '/app/safety.js',
+  '/app/speech.js',
   '/app/player.js',
   '/app/checkin.js',
   '/app/reminders.js',
@@ -240,9 +243,9 @@ async function openOrFocus(target) {
   const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
   const existing = windows.find((c) => new URL(c.url).pathname.replace(/\/+$/, '') === planPath);
   if (existing) {
-    await existing.focus();
     // The page switches screens itself (a hash change), without reloading.
     existing.postMessage({ type: 'navigate', url: absolute.href });
+    await existing.focus().catch(() => {});
     return;
   }
   await self.clients.openWindow(absolute.href);

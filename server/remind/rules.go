@@ -318,7 +318,7 @@ func Rules(p plan.Plan) ([]Rule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stretch time: %w", err)
 	}
-	d := deriver{p: p, loc: loc, quiet: QuietOf(p.Prefs), name: firstName(p.ClientName)}
+	d := deriver{p: p, loc: loc, quiet: QuietOf(p.Prefs), name: firstName(p.ClientName), out: make([]Rule, 0, 12)}
 	d.session = p.SessionAt.In(loc)
 	d.day = time.Date(d.session.Year(), d.session.Month(), d.session.Day(), 0, 0, 0, 0, loc)
 	d.ends = d.day.AddDate(0, 0, p.Days)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -83,14 +84,41 @@ func (db *DB) ReplaceSchedule(token string, rules []RuleState) error {
 }
 
 // ReplaceSchedules is ReplaceSchedule for many plans in one transaction (bulk
-// rebuilds and seeding); plans that do not exist are skipped.
+// rebuilds and seeding); plans that do not exist are skipped. Writes go in key
+// order: bbolt inserts sorted keys cheaply, random ones into one big node slowly.
 func (db *DB) ReplaceSchedules(schedules map[string][]RuleState) error {
+	tokens := make([]string, 0, len(schedules))
+	for t := range schedules {
+		tokens = append(tokens, t)
+	}
+	slices.Sort(tokens)
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		for token, rules := range schedules {
+		var dues []kv
+		for _, token := range tokens {
 			if tx.Bucket(bucketPlans).Get([]byte(token)) == nil {
 				continue
 			}
-			if err := replaceSchedule(tx, token, rules); err != nil {
+			if _, err := clearSchedule(tx, token); err != nil {
+				return err
+			}
+			// Rule keys are token-prefixed, so plans in token order write them in order.
+			for _, s := range schedules[token] {
+				data, err := encodeRuleState(token, s)
+				if err != nil {
+					return err
+				}
+				if err := tx.Bucket(bucketRules).Put(join(token, s.RuleID), data); err != nil {
+					return err
+				}
+				if !s.NextFire.IsZero() {
+					dues = append(dues, kv{dueKey(s.NextFire, token, s.RuleID), data})
+				}
+			}
+		}
+		slices.SortFunc(dues, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
+		due := tx.Bucket(bucketDue)
+		for _, d := range dues {
+			if err := due.Put(d.k, d.v); err != nil {
 				return err
 			}
 		}
@@ -98,32 +126,12 @@ func (db *DB) ReplaceSchedules(schedules map[string][]RuleState) error {
 	})
 }
 
+type kv struct{ k, v []byte }
+
 func replaceSchedule(tx *bolt.Tx, token string, rules []RuleState) error {
-	rb, due := tx.Bucket(bucketRules), tx.Bucket(bucketDue)
-	old := make(map[string]RuleState)
-	var oldKeys [][]byte
-	pre := prefix(token)
-	c := rb.Cursor()
-	for k, v := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = c.Next() {
-		var s RuleState
-		if err := json.Unmarshal(v, &s); err != nil {
-			return fmt.Errorf("decode rule state %q: %w", k, err)
-		}
-		s.RuleID = string(k[len(pre):])
-		old[s.RuleID] = s
-		oldKeys = append(oldKeys, bytes.Clone(k))
-	}
-	for _, k := range oldKeys {
-		if err := rb.Delete(k); err != nil {
-			return err
-		}
-	}
-	for _, s := range old {
-		if !s.NextFire.IsZero() {
-			if err := due.Delete(dueKey(s.NextFire, token, s.RuleID)); err != nil {
-				return err
-			}
-		}
+	old, err := clearSchedule(tx, token)
+	if err != nil {
+		return err
 	}
 	for _, s := range rules {
 		if prev, ok := old[s.RuleID]; ok && s.LastSentLocal == "" {
@@ -136,13 +144,42 @@ func replaceSchedule(tx *bolt.Tx, token string, rules []RuleState) error {
 	return nil
 }
 
+// clearSchedule deletes a plan's rule states and their due entries, and
+// returns the deleted states by rule ID.
+func clearSchedule(tx *bolt.Tx, token string) (map[string]RuleState, error) {
+	rb, due := tx.Bucket(bucketRules), tx.Bucket(bucketDue)
+	old := make(map[string]RuleState)
+	var oldKeys [][]byte
+	pre := prefix(token)
+	c := rb.Cursor()
+	for k, v := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = c.Next() {
+		var s RuleState
+		if err := json.Unmarshal(v, &s); err != nil {
+			return nil, fmt.Errorf("decode rule state %q: %w", k, err)
+		}
+		s.RuleID = string(k[len(pre):])
+		old[s.RuleID] = s
+		oldKeys = append(oldKeys, bytes.Clone(k))
+	}
+	for _, k := range oldKeys {
+		if err := rb.Delete(k); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range old {
+		if !s.NextFire.IsZero() {
+			if err := due.Delete(dueKey(s.NextFire, token, s.RuleID)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return old, nil
+}
+
 // putRuleState writes a rule's state and, if it has a NextFire, its due entry
 // (the same JSON, so a due scan needs no second lookup).
 func putRuleState(tx *bolt.Tx, token string, s RuleState) error {
-	if s.RuleID == "" {
-		return fmt.Errorf("rule state of %s without rule id", token)
-	}
-	data, err := json.Marshal(s)
+	data, err := encodeRuleState(token, s)
 	if err != nil {
 		return err
 	}
@@ -153,6 +190,13 @@ func putRuleState(tx *bolt.Tx, token string, s RuleState) error {
 		return nil
 	}
 	return tx.Bucket(bucketDue).Put(dueKey(s.NextFire, token, s.RuleID), data)
+}
+
+func encodeRuleState(token string, s RuleState) ([]byte, error) {
+	if s.RuleID == "" {
+		return nil, fmt.Errorf("rule state of %s without rule id", token)
+	}
+	return json.Marshal(s)
 }
 
 // RuleStates returns the stored rule states of a plan, ordered by rule ID.

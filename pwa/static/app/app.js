@@ -3,9 +3,13 @@
 import { h, dayKey, daysBetween, hourIn, formatWhen, formatDay, relativeDay, firstName, plural } from './dom.js';
 import * as api from './api.js';
 import { flush, pending, forget } from './outbox.js';
-import { renderPlayer, unlockSpeech } from './player.js';
-import { renderCheckin, renderUrgent, renderResult, RED_FLAGS } from './checkin.js';
-import { renderReminders, syncSubscription, forgetPush } from './reminders.js';
+import { renderUrgent, callCard } from './safety.js';
+import { unlockSpeech } from './speech.js';
+
+// Screens not needed for the first paint load on demand (the service worker precaches them).
+const loadPlayer = () => import('./player.js');
+const loadCheckin = () => import('./checkin.js');
+const loadReminders = () => import('./reminders.js');
 
 const app = document.getElementById('app');
 const token = (location.pathname.match(/^\/p\/([A-Za-z0-9_-]+)\/?$/) || [])[1] || null;
@@ -50,12 +54,14 @@ async function boot() {
   }
   ctx.plan = await withPending(plan);
   window.addEventListener('hashchange', () => route());
-  route(true);
+  await route(true);
   document.documentElement.dataset.ready = '1';
 
   cacheForOffline();
   flush().then((sent) => sent && refreshPlan());
-  syncSubscription(token);
+  if (window.Notification && Notification.permission === 'granted') {
+    loadReminders().then((m) => m.syncSubscription(token)).catch(() => {});
+  }
 }
 
 /** The HTML is the same for every plan, so the per-plan manifest link is added here. */
@@ -144,23 +150,37 @@ const screenName = () => location.hash.replace(/^#\/?/, '').split('/')[0] || 'to
 
 const TITLES = { today: 'Today', play: 'Stretches', checkin: 'Check in', urgent: 'Get medical care now', reminders: 'Reminders', about: 'Help' };
 
-function route(first = false, moveFocus = !first) {
+let routing = 0; // counts route() calls, so a slow module load can't mount a stale screen
+
+async function route(first = false, moveFocus = !first) {
+  const ticket = ++routing;
   const [name, arg] = location.hash.replace(/^#\/?/, '').split('/');
   const flash = ctx.flash;
   ctx.flash = null;
-  let screen;
   let key = TITLES[name] ? name : 'today';
-  if (key === 'play' && arg !== 'done') screen = renderPlayer(ctx, arg ? parseInt(arg, 10) - 1 || 0 : 0);
-  else if (key === 'checkin' && arg === 'done' && flash) screen = renderResult(ctx, flash);
-  else if (key === 'checkin' && arg !== 'done') screen = renderCheckin(ctx);
-  else if (key === 'urgent') screen = renderUrgent(ctx, flash);
-  else if (key === 'reminders') screen = renderReminders(ctx);
-  else if (key === 'about') screen = renderAbout();
-  else {
+  let screen;
+  try {
+    if (key === 'play' && arg !== 'done') screen = (await loadPlayer()).renderPlayer(ctx, arg ? parseInt(arg, 10) - 1 || 0 : 0);
+    else if (key === 'checkin' && arg === 'done' && flash) screen = (await loadCheckin()).renderResult(ctx, flash);
+    else if (key === 'checkin' && arg !== 'done') screen = (await loadCheckin()).renderCheckin(ctx);
+    else if (key === 'urgent') screen = renderUrgent(ctx, flash);
+    else if (key === 'reminders') screen = (await loadReminders()).renderReminders(ctx);
+    else if (key === 'about') screen = renderAbout();
+  } catch {
+    screen = h('section', { class: 'stack end' },
+      h('h1', { tabindex: '-1' }, 'This page didn’t load'),
+      h('p', { class: 'lead' }, 'Please check your connection and try again.'),
+      h('button', { type: 'button', class: 'btn btn-primary', onclick: () => location.reload() }, 'Try again'));
+  }
+  if (!screen) {
     // Unknown route, or a result screen reloaded without its state: go to Today.
     if (location.hash && location.hash !== '#/today') history.replaceState(null, '', '#/today');
     key = 'today';
     screen = renderToday();
+  }
+  if (ticket !== routing) {
+    screen.cleanup?.();
+    return;
   }
   mount(key, screen, moveFocus);
 }
@@ -347,7 +367,7 @@ async function erase(dialog, button, status) {
   }
   dialog?.close();
   await forgetLocalData();
-  await forgetPush(token);
+  await loadReminders().then((m) => m.forgetPush(token)).catch(() => {});
   ctx.plan = null;
   showEnd(h('section', { class: 'stack end' },
     h('h1', {}, 'Your plan has been erased'),
@@ -372,15 +392,6 @@ async function forgetLocalData() {
 }
 
 // ---- Other screens ------------------------------------------------------------------
-
-function callCard(heading) {
-  return h('section', { class: 'card card-danger', 'aria-labelledby': 'rf-list' },
-    h('h2', { id: 'rf-list' }, heading),
-    h('ul', {}, RED_FLAGS.map(([, , words]) => h('li', {}, words[0].toUpperCase() + words.slice(1)))),
-    h('a', { class: 'btn btn-call', href: 'tel:112', 'aria-describedby': 'numbers' }, 'Call emergency services'),
-    h('p', { id: 'numbers', class: 'numbers' }, 'In the US call 911, in the UK 999 or 111.'),
-    h('p', {}, 'Or go straight to the nearest emergency department (A&E / ER). Don’t wait to see if it passes.'));
-}
 
 function renderAbout() {
   return h('div', { class: 'stack' },

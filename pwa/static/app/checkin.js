@@ -1,7 +1,8 @@
-// The soreness check-in, the advice it leads to, and the urgent-care screen.
-// Advice is computed here too, so it shows offline; the server alerts the therapist.
+// The soreness check-in and the advice it leads to. Advice is computed here too, so it
+// shows offline; the server alerts the therapist.
 import { h, announce, uuid, firstName } from './dom.js';
 import { send } from './outbox.js';
+import { RED_FLAGS, sendStatus } from './safety.js';
 
 export const AREAS = [
   ['low-back', 'Low back'], ['left-buttock', 'Left buttock'], ['right-buttock', 'Right buttock'],
@@ -11,12 +12,6 @@ export const AREAS = [
 ];
 export const FEELINGS = [
   ['dull', 'Dull ache'], ['sharp', 'Sharp'], ['shooting', 'Shooting'], ['burning', 'Burning'], ['tingling', 'Tingling'], ['numb', 'Numb'],
-];
-/** The red flags: the question asked, and the plain words used on the urgent screen. */
-export const RED_FLAGS = [
-  ['leg-weakness', 'Do you have severe or worsening weakness or numbness in a leg?', 'severe or worsening weakness or numbness in a leg'],
-  ['saddle-numbness', 'Do you have numbness in your groin, between your legs (the “saddle” area) or on your inner thighs?', 'numbness in the groin, saddle area or inner thighs'],
-  ['bladder-bowel', 'Have you newly lost control of your bladder or bowels?', 'new loss of bladder or bowel control'],
 ];
 
 const SEVERITY = { normal: 0, 'contact-therapist': 1, urgent: 2 };
@@ -132,39 +127,6 @@ export function renderCheckin(ctx) {
     form);
 }
 
-function sendStatus(ctx, sending, texts) {
-  const p = h('p', { class: 'status', role: 'status' }, texts.pending);
-  sending.then((r) => {
-    p.textContent = r.sent ? texts.sent : r.queued ? texts.queued : texts.failed;
-  });
-  return p;
-}
-
-/** renderUrgent is the full-screen "get medical care now" screen; flash is set after a check-in. */
-export function renderUrgent(ctx, flash) {
-  const therapist = ctx.plan?.therapist?.name || 'your therapist';
-  const flagged = flash ? RED_FLAGS.filter(([id]) => flash.checkin.redFlags.includes(id)) : RED_FLAGS;
-  const heading = h('h1', { tabindex: '-1' }, 'Get medical care now');
-  const node = h('section', { class: 'urgent', 'data-testid': 'urgent' },
-    heading,
-    h('p', { class: 'lead' }, flash ? 'You told us you have:' : 'Get medical care now if you have:'),
-    h('ul', {}, flagged.map(([, , words]) => h('li', {}, words))),
-    h('p', {}, 'With back pain, these signs can mean a nerve at the bottom of the spine is being squeezed. '
-      + 'That needs a doctor today — treated quickly it heals best. Don’t wait to see if it passes.'),
-    h('a', { class: 'btn btn-call', href: 'tel:112', 'aria-describedby': 'other-numbers' }, 'Call emergency services'),
-    h('p', { id: 'other-numbers', class: 'numbers' }, 'In the US call 911, in the UK 999 or 111.'),
-    h('p', {}, 'Or go straight to the nearest emergency department (A&E / ER).'),
-    h('p', {}, 'Please don’t do any more stretches until a doctor has checked you.'),
-    flash && sendStatus(ctx, flash.sending, {
-      pending: `Telling ${therapist}…`,
-      sent: `${therapist} has been told. Please still get care now.`,
-      queued: `We’ll tell ${therapist} as soon as your phone is back online. Please get care now.`,
-      failed: `We couldn’t reach ${therapist}. Please get care now, and call them when you can.`,
-    }),
-    ctx.plan && h('a', { class: 'btn btn-on-urgent', href: '#/today' }, 'Back to my plan'));
-  return { node, focus: heading };
-}
-
 /** renderResult thanks the client, or asks them to contact the therapist when still very sore. */
 export function renderResult(ctx, flash) {
   const { plan } = ctx;
@@ -173,7 +135,7 @@ export function renderResult(ctx, flash) {
   const build = (advice) => {
     const heading = h('h1', { tabindex: '-1' });
     const parts = [heading];
-    const status = sendStatus(ctx, flash.sending, {
+    const status = sendStatus(flash.sending, {
       pending: 'Sending…',
       sent: advice === 'contact-therapist' ? `We’ve let ${therapist} know.` : `Sent to ${therapist}.`,
       queued: 'Saved on this phone. We’ll send it when you’re back online.',

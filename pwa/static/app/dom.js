@@ -28,9 +28,6 @@ function setProps(el, props) {
   }
 }
 
-/** A link that looks like a button. */
-export const linkButton = (href, text, cls = 'btn', extra = {}) => h('a', { href, class: cls, ...extra }, text);
-
 /** announce speaks a short message through the polite live region. */
 export function announce(text) {
   let live = document.getElementById('live');

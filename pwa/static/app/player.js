@@ -7,31 +7,12 @@
 // ("Switch sides" between them), then the next rep.
 import { h, svg, announce, uuid, plural } from './dom.js';
 import { send } from './outbox.js';
+import { VOICE_KEY, canSpeak, voiceOn, speak } from './speech.js';
 
-const LEAD_SECONDS = 5;
-const VOICE_KEY = 'aftercare.voice';
 const RING = 2 * Math.PI * 54; // circumference of the countdown ring (r = 54)
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 
-const canSpeak = () => 'speechSynthesis' in window && typeof SpeechSynthesisUtterance === 'function';
-const voiceOn = () => canSpeak() && localStorage.getItem(VOICE_KEY) !== 'off';
-
-function speak(text) {
-  if (!voiceOn()) return;
-  speechSynthesis.cancel();
-  const u = new SpeechSynthesisUtterance(text);
-  u.rate = 0.9;
-  speechSynthesis.speak(u);
-}
-
-/** unlockSpeech must run inside a tap: iOS only lets speech start from a user gesture. */
-export function unlockSpeech() {
-  if (!voiceOn()) return;
-  const u = new SpeechSynthesisUtterance(' ');
-  u.volume = 0;
-  speechSynthesis.speak(u);
-}
-
+const LEAD_SECONDS = 5;
 const sideName = (side) => (side === 'left' ? 'Left side' : side === 'right' ? 'Right side' : '');
 
 /** phasesOf lists lead-ins and holds of one stretch in the order they are done. */

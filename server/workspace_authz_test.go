@@ -1,0 +1,126 @@
+package server
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestAuthorizationMatrix runs every therapist route as the owner, therapist A,
+// therapist B, a client's plan token and nobody, against resources of A.
+func TestAuthorizationMatrix(t *testing.T) {
+	w := newWorkspace(t)
+	actors := map[string]*browser{
+		"owner":  w.login(t, "owner@example.org"),
+		"A":      w.login(t, "a@example.org"),
+		"B":      w.login(t, "b@example.org"),
+		"nobody": {},
+	}
+	planA := w.createPlan(t, actors["A"], "")
+	actors["client"] = &browser{bearer: planA}
+	// The client's token also fails as a session cookie.
+	actors["client-cookie"] = &browser{cookies: map[string]string{sessionCookieName: planA}}
+
+	sub := `{"endpoint":"https://fcm.googleapis.com/fcm/send/x","keys":{"p256dh":"BPk","auth":"a1"}}`
+	// fill returns the path and body for one route, creating fresh resources of A where the route consumes them.
+	fill := func(method, route string) (string, string) {
+		path := strings.NewReplacer(":token", planA, ":id", "").Replace(route)
+		switch method + " " + route {
+		case "DELETE /api/tokens/:id":
+			if err := w.db.AddAPIToken("act_fresh_"+time.Now().Format("150405.000000000"), tokenMeta(w.a.ID)); err != nil {
+				t.Fatal(err)
+			}
+			list, _ := w.db.APITokens(w.a.ID)
+			return "/api/tokens/" + list[len(list)-1].ID, ""
+		case "DELETE /api/templates/:id":
+			r := w.do(t, actors["A"], "POST", "/api/templates", `{"name":"Mine","routineId":"piriformis-release","stretches":[{"stretchId":"childs-pose"}]}`)
+			return "/api/templates/" + jsonField(t, r.Body, "id"), ""
+		case "PATCH /api/therapists/:id":
+			return "/api/therapists/" + w.a.ID, `{"disabled":false}`
+		case "PUT /api/session/password":
+			return path, `{"currentPassword":"` + testPassword + `","newPassword":"` + testPassword + `"}`
+		case "POST /api/tokens":
+			return path, `{"name":"booking"}`
+		case "PUT /api/therapist/subscription":
+			return path, sub
+		case "DELETE /api/therapist/subscription":
+			return path, `{"endpoint":"https://fcm.googleapis.com/fcm/send/x"}`
+		case "POST /api/therapists/invites":
+			return path, `{"email":"new@example.org"}`
+		case "POST /api/templates":
+			return path, `{"name":"Mine","routineId":"piriformis-release","stretches":[{"stretchId":"childs-pose"}]}`
+		case "POST /api/plans":
+			return path, planBody(w.clock.Now(), "")
+		case "PATCH /api/plans/:token":
+			return path, `{"cadenceDays":14}`
+		}
+		return path, ""
+	}
+	ownerOnly := map[string]bool{"GET /api/therapists": true, "POST /api/therapists/invites": true, "PATCH /api/therapists/:id": true}
+	// Routes addressing one of A's resources: others get 404, as for a missing one.
+	aResource := map[string]bool{
+		"GET /api/plans/:token": true, "GET /api/plans/:token/qr": true, "PATCH /api/plans/:token": true,
+		"POST /api/plans/:token/end": true, "DELETE /api/tokens/:id": true, "DELETE /api/templates/:id": true,
+	}
+	// Tokens and templates are personal: even the owner cannot revoke or delete A's.
+	personal := map[string]bool{"DELETE /api/tokens/:id": true, "DELETE /api/templates/:id": true}
+
+	for _, rt := range WorkspaceRoutes {
+		method, route := rt[0], rt[1]
+		key := method + " " + route
+		for _, actor := range []string{"owner", "A", "B", "client", "client-cookie", "nobody"} {
+			t.Run(key+" as "+actor, func(t *testing.T) {
+				path, body := fill(method, route)
+				r := w.do(t, actors[actor], method, path, body)
+				want := 200
+				switch {
+				case actor == "nobody" || actor == "client" || actor == "client-cookie":
+					want = 401
+				case ownerOnly[key] && actor != "owner":
+					want = 403
+				case aResource[key] && actor == "B", personal[key] && actor == "owner":
+					want = 404
+				}
+				ok := r.Status == want || (want == 200 && r.Status >= 200 && r.Status < 300)
+				if !ok {
+					t.Fatalf("%s %s as %s: %d, want %d: %s", method, path, actor, r.Status, want, r.Body)
+				}
+				if r.Status < 300 && actor == "B" && strings.Contains(r.Body, planA) {
+					t.Fatalf("B sees A's plan in %s: %s", key, r.Body)
+				}
+			})
+		}
+	}
+
+	// The lists: the owner sees A's client, A sees it, B does not.
+	for actor, want := range map[string]bool{"owner": true, "A": true, "B": false} {
+		for _, path := range []string{"/api/plans", "/api/clients"} {
+			r := w.do(t, actors[actor], "GET", path, "")
+			if got := strings.Contains(r.Body, planA); got != want {
+				t.Errorf("%s as %s lists A's plan: %v, want %v", path, actor, got, want)
+			}
+		}
+	}
+}
+
+// TestMatrixCoversEveryTherapistRoute fails when a route is added without being listed in WorkspaceRoutes.
+func TestMatrixCoversEveryTherapistRoute(t *testing.T) {
+	w := newWorkspace(t)
+	listed := map[string]bool{}
+	for _, rt := range WorkspaceRoutes {
+		listed[rt[0]+" "+rt[1]] = true
+	}
+	public := map[string]bool{
+		"POST /api/session": true, "DELETE /api/session": true, "GET /api/invites/:secret": true, "POST /api/invites/:secret": true,
+		"GET /api/routines": true, "GET /api/routines/:id": true, "GET /api/push/key": true,
+	}
+	for _, r := range w.app.GetRoutes(true) {
+		key := r.Method + " " + strings.TrimSuffix(r.Path, "/")
+		if !strings.HasPrefix(r.Path, "/api/") || strings.HasPrefix(r.Path, "/api/p/") || r.Method == "HEAD" || r.Method == "USE" || public[key] {
+			continue
+		}
+		if !listed[key] {
+			t.Errorf("route %s is not in WorkspaceRoutes, so the authorization matrix does not test it", key)
+		}
+	}
+}

@@ -1,0 +1,235 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/aftercare/aftercare/server/account"
+	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/store"
+)
+
+// fakeScheduler records which plans were (re)scheduled.
+type fakeScheduler struct {
+	mu        sync.Mutex
+	scheduled []plan.Plan
+}
+
+func (f *fakeScheduler) Schedule(p plan.Plan) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.scheduled = append(f.scheduled, p)
+	return nil
+}
+func (f *fakeScheduler) TestPush(context.Context, string) (int, error) { return 0, nil }
+func (f *fakeScheduler) AlertTherapist(context.Context, plan.Plan, plan.CheckIn) error {
+	return nil
+}
+
+func (f *fakeScheduler) last() plan.Plan {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.scheduled[len(f.scheduled)-1]
+}
+
+type acceptAll struct{}
+
+func (acceptAll) CheckSubscription(plan.Subscription) error { return nil }
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+const testPassword = "correct horse battery"
+
+// workspace is an in-process app with three accounts: the owner, A and B.
+type workspace struct {
+	app   *fiber.App
+	db    *store.DB
+	sched *fakeScheduler
+	clock *clock
+	owner, a, b plan.Therapist
+}
+
+func newWorkspace(t *testing.T) *workspace {
+	t.Helper()
+	db, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	w := &workspace{db: db, sched: &fakeScheduler{}, clock: &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := &care.Service{DB: db, Scheduler: w.sched, Subs: acceptAll{}, Now: w.clock.Now, BaseURL: "http://care.test", Logger: logger}
+	static := fstest.MapFS{"therapist/index.html": {Data: []byte("<!doctype html><title>workspace</title>")}}
+	w.app = New(Deps{Care: svc, DB: db, Static: static, Logger: logger, Illustration: func(string) ([]byte, bool) { return nil, false }})
+	w.owner = w.addAccount(t, "owner@example.org", "Olga Owner")
+	w.a = w.addAccount(t, "a@example.org", "Ana A")
+	w.b = w.addAccount(t, "b@example.org", "Ben B")
+	if !w.owner.Owner || w.a.Owner {
+		t.Fatal("first account must be the owner, only")
+	}
+	return w
+}
+
+// addAccount stores an account with a cheap bcrypt cost so tests stay fast.
+func (w *workspace) addAccount(t *testing.T, email, name string) plan.Therapist {
+	t.Helper()
+	hash, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, err := w.db.CreateTherapist(plan.Therapist{ID: strings.SplitN(email, "@", 2)[0] + "-id", Email: email, Name: name,
+		PasswordHash: hash, TimeZone: "Europe/Berlin", CreatedAt: w.clock.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return th
+}
+
+func (w *workspace) apiToken(t *testing.T, th plan.Therapist) string {
+	t.Helper()
+	secret, err := account.NewAPIToken(w.db, th, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret
+}
+
+// browser is a cookie jar plus the CSRF token a logged-in workspace page holds.
+type browser struct {
+	cookies map[string]string
+	csrf    string
+	bearer  string
+}
+
+type resp struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+func (w *workspace) do(t *testing.T, b *browser, method, path, body string) resp {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if b != nil {
+		for k, v := range b.cookies {
+			req.AddCookie(&http.Cookie{Name: k, Value: v})
+		}
+		if b.csrf != "" {
+			req.Header.Set(CSRFHeader, b.csrf)
+		}
+		if b.bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+b.bearer)
+		}
+	}
+	res, err := w.app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	if b != nil {
+		for _, c := range res.Cookies() {
+			if b.cookies == nil {
+				b.cookies = map[string]string{}
+			}
+			if c.MaxAge < 0 || c.Value == "" {
+				delete(b.cookies, c.Name)
+			} else {
+				b.cookies[c.Name] = c.Value
+			}
+		}
+	}
+	return resp{res.StatusCode, res.Header, string(data)}
+}
+
+// login logs th in and returns a browser holding the session cookie and CSRF token.
+func (w *workspace) login(t *testing.T, email string) *browser {
+	t.Helper()
+	b := &browser{}
+	r := w.do(t, b, "POST", "/api/session", `{"email":"`+email+`","password":"`+testPassword+`"}`)
+	if r.Status != 200 {
+		t.Fatalf("login %s: %d %s", email, r.Status, r.Body)
+	}
+	b.csrf = b.cookies[csrfCookieName]
+	if b.csrf == "" || b.cookies[sessionCookieName] == "" {
+		t.Fatalf("login set no cookies: %v", b.cookies)
+	}
+	if !strings.Contains(r.Body, b.csrf) {
+		t.Fatal("login reply lacks the CSRF token")
+	}
+	return b
+}
+
+func (w *workspace) createPlan(t *testing.T, b *browser, extra string) string {
+	t.Helper()
+	r := w.do(t, b, "POST", "/api/plans", planBody(w.clock.Now().Add(-time.Hour), extra))
+	if r.Status != 201 {
+		t.Fatalf("create plan: %d %s", r.Status, r.Body)
+	}
+	return jsonField(t, r.Body, "token")
+}
+
+func planBody(session time.Time, extra string) string {
+	return `{"clientName":"Sam","routineId":"gentle-sciatica-aftercare","sessionAt":"` + session.Format(time.RFC3339) +
+		`","timeZone":"Europe/Berlin","days":14` + extra + `}`
+}
+
+func jsonField(t *testing.T, body, field string) string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+	s, _ := m[field].(string)
+	return s
+}
+
+func tokenMeta(therapistID string) plan.APIToken {
+	return plan.APIToken{ID: plan.NewToken()[:9], TherapistID: therapistID, Name: "fresh"}
+}
+
+// newEmptyWorkspace is a studio with no account at all (first start).
+func newEmptyWorkspace(t *testing.T) *workspace {
+	t.Helper()
+	db, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	w := &workspace{db: db, sched: &fakeScheduler{}, clock: &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := &care.Service{DB: db, Scheduler: w.sched, Subs: acceptAll{}, Now: w.clock.Now, BaseURL: "http://care.test", Logger: logger}
+	w.app = New(Deps{Care: svc, DB: db, Static: fstest.MapFS{}, Logger: logger})
+	return w
+}
