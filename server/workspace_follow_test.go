@@ -29,10 +29,10 @@ func TestCustomStretchListReachesTheClient(t *testing.T) {
 		t.Fatalf("client routine %+v", got)
 	}
 	for body, field := range map[string]string{
-		`,"stretches":[{"stretchId":"yoga"}]`:                                         "stretches[0].stretchId",
-		`,"stretches":[{"stretchId":"childs-pose","holdSeconds":1}]`:                  "stretches[0].holdSeconds",
-		`,"stretches":[]`:                                                             "stretches",
-		`,"stretches":[{"stretchId":"childs-pose"},{"stretchId":"childs-pose"}]`:      "stretches[1].stretchId",
+		`,"stretches":[{"stretchId":"yoga"}]`:                        "stretches[0].stretchId",
+		`,"stretches":[{"stretchId":"childs-pose","holdSeconds":1}]`: "stretches[0].holdSeconds",
+		`,"stretches":[]`: "stretches",
+		`,"stretches":[{"stretchId":"childs-pose"},{"stretchId":"childs-pose"}]`:     "stretches[1].stretchId",
 		`,"stretches":[{"stretchId":"childs-pose"}],"overrides":[{"stretchId":"x"}]`: "overrides",
 	} {
 		r := w.do(t, b, "POST", "/api/plans", planBody(w.clock.Now(), body))

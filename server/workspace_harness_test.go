@@ -66,10 +66,10 @@ const testPassword = "correct horse battery"
 
 // workspace is an in-process app with three accounts: the owner, A and B.
 type workspace struct {
-	app   *fiber.App
-	db    *store.DB
-	sched *fakeScheduler
-	clock *clock
+	app         *fiber.App
+	db          *store.DB
+	sched       *fakeScheduler
+	clock       *clock
 	owner, a, b plan.Therapist
 }
 

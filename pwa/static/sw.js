@@ -229,10 +229,16 @@ self.addEventListener('notificationclick', (event) => {
   event.waitUntil(openOrFocus(target));
 });
 
-/** samePath accepts only a same-origin path ("/p/x#/play"), never another site. */
+/** samePath turns a payload URL into a path on this origin ("/p/x#/play"); other sites → "/". */
 function samePath(url) {
-  if (typeof url !== 'string' || !url.startsWith('/') || url.startsWith('//')) return '/';
-  return url;
+  if (typeof url !== 'string' || url.startsWith('//')) return '/';
+  try {
+    const u = new URL(url, self.location.origin);
+    if (u.origin !== self.location.origin) return '/';
+    return u.pathname + u.search + u.hash;
+  } catch {
+    return '/';
+  }
 }
 
 const withHash = (url, hash) => url.split('#')[0] + hash;
