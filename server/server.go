@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/aftercare/aftercare/server/auth"
@@ -60,6 +61,8 @@ func New(d Deps) *fiber.App {
 	app.Use(recover.New())
 	app.Use(requestLog(d.Logger))
 	app.Use(securityHeaders)
+	// Responses are compressed for the phone's sake; request bodies never are (see refuseEncodedBodies).
+	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 
 	h := &handlers{Deps: d}
 	app.Get("/healthz", h.health)

@@ -203,7 +203,7 @@ func BenchmarkTick1M(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		s := New(Config{DB: db, Sender: discard{}, Now: func() time.Time { return now }})
+		s := New(Config{DB: db, Sender: discard{}, Now: func() time.Time { return now }, BatchLimit: benchBatch()})
 		b.StartTimer()
 		start := time.Now()
 		st, err := s.Tick(context.Background())
@@ -300,4 +300,10 @@ func BenchmarkFanout(b *testing.B) {
 	slices.Sort(lateness)
 	b.ReportMetric(float64(b.N*plans*devices)/elapsed.Seconds(), "pushes/s")
 	b.ReportMetric(lateness[len(lateness)*99/100].Seconds(), "p99-late-s")
+}
+
+func benchBatch() int {
+	n := 0
+	fmt.Sscan(os.Getenv("BATCH"), &n)
+	return n
 }
