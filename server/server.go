@@ -62,7 +62,11 @@ func New(d Deps) *fiber.App {
 	app.Use(requestLog(d.Logger))
 	app.Use(securityHeaders)
 	// Responses are compressed for the phone's sake; request bodies never are (see refuseEncodedBodies).
-	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
+	app.Use(compress.New(compress.Config{
+		Level: compress.LevelBestSpeed,
+		// A backup is a stream of already dense pages: compressing would buffer it whole.
+		Next: func(c *fiber.Ctx) bool { return c.Path() == "/api/admin/backup" },
+	}))
 
 	h := &handlers{Deps: d}
 	app.Get("/healthz", h.health)
@@ -87,6 +91,9 @@ func New(d Deps) *fiber.App {
 	therapist.Get("/", h.listPlans)
 	therapist.Get("/:token", h.therapistPlan)
 	h.workspaceRoutes(app, api)
+
+	admin := api.Group("/admin", h.requireTherapist, h.requireOwner)
+	admin.Get("/backup", h.backup)
 
 	api.Use(func(c *fiber.Ctx) error { return fiber.NewError(fiber.StatusNotFound, "no such API route") })
 

@@ -17,6 +17,9 @@ Usage:
   aftercare [serve] [flags]                        run the server (default)
   aftercare therapist add -email E -name N         create a therapist (password on stdin; the first is the studio owner)
   aftercare therapist token -email E               print a new API token (last line)
+  aftercare backup [-data D] [-out F]              write a consistent snapshot (server stopped)
+  aftercare backup -url U -token T [-out F]        snapshot from a running server (owner token)
+  aftercare restore -data D -from F                replace the database with a snapshot (server stopped)
   aftercare help                                   this text
 
 Run "aftercare serve -h" for the server's flags.
@@ -40,6 +43,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return serve(args[1:], stderr)
 	case "therapist":
 		return therapistCmd(args[1:], stdin, stdout)
+	case "backup":
+		return backupCmd(args[1:], stdout)
+	case "restore":
+		return restoreCmd(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

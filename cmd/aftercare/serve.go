@@ -65,7 +65,7 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 		return err
 	}
 	defer db.Close()
-	keys, err := push.LoadOrCreateKeys(cfg.DataDir)
+	keys, err := loadKeys(db, cfg.DataDir)
 	if err != nil {
 		return err
 	}
@@ -113,4 +113,31 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	sched.Stop()
 	logger.Info("stopped")
 	return nil
+}
+
+// loadKeys returns the VAPID pair, keeping vapid.json and the copy inside the
+// database (which backups carry) in step. After a restore onto a fresh data
+// directory the database's pair is written back to vapid.json.
+func loadKeys(db *store.DB, dir string) (push.Keys, error) {
+	pub, priv, inDB, err := db.VAPIDKeys()
+	if err != nil {
+		return push.Keys{}, err
+	}
+	var keys push.Keys
+	if inDB {
+		keys, err = push.WriteKeys(dir, push.Keys{Public: pub, Private: priv})
+	} else {
+		keys, err = push.LoadOrCreateKeys(dir)
+	}
+	if err != nil {
+		return push.Keys{}, err
+	}
+	if !inDB {
+		return keys, db.SetVAPIDKeys(keys.Public, keys.Private)
+	}
+	if keys.Public != pub {
+		return push.Keys{}, fmt.Errorf("%s/vapid.json holds a different key pair than the database (restored from another server?); "+
+			"every subscription is bound to the database's pair: move vapid.json away and start again", dir)
+	}
+	return keys, nil
 }

@@ -63,7 +63,19 @@ func LoadOrCreateKeys(dir string) (Keys, error) {
 	if err != nil {
 		return Keys{}, fmt.Errorf("generate vapid keys: %w", err)
 	}
-	keys = Keys{Public: pub, Private: priv}
+	return WriteKeys(dir, Keys{Public: pub, Private: priv})
+}
+
+// WriteKeys writes keys to dir/vapid.json (0600) unless the file exists, and
+// returns the pair now on disk: the existing one wins, never overwritten.
+func WriteKeys(dir string, keys Keys) (Keys, error) {
+	if err := keys.Validate(); err != nil {
+		return Keys{}, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return Keys{}, fmt.Errorf("create key directory %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, keysFile)
 	data, err := json.MarshalIndent(keys, "", "  ")
 	if err != nil {
 		return Keys{}, err

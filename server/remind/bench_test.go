@@ -203,6 +203,7 @@ func BenchmarkTick1M(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		db.Bolt().NoSync = os.Getenv("NOSYNC") != ""
 		s := New(Config{DB: db, Sender: discard{}, Now: func() time.Time { return now }, BatchLimit: benchBatch()})
 		b.StartTimer()
 		start := time.Now()

@@ -125,3 +125,28 @@ func (db *DB) Schema() (int, error) {
 	})
 	return int(v), err
 }
+
+// VAPIDKeys returns the push key pair recorded in the database, so a backup
+// carries it: subscriptions are bound to the public key and die with it.
+func (db *DB) VAPIDKeys() (public, private string, ok bool, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		m := tx.Bucket(bucketMeta)
+		pub, priv := m.Get([]byte("vapid_public")), m.Get([]byte("vapid_private"))
+		if pub != nil && priv != nil {
+			public, private, ok = string(pub), string(priv), true
+		}
+		return nil
+	})
+	return public, private, ok, err
+}
+
+// SetVAPIDKeys records the push key pair in the database.
+func (db *DB) SetVAPIDKeys(public, private string) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		m := tx.Bucket(bucketMeta)
+		if err := m.Put([]byte("vapid_public"), []byte(public)); err != nil {
+			return err
+		}
+		return m.Put([]byte("vapid_private"), []byte(private))
+	})
+}
