@@ -56,7 +56,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		return path, ""
 	}
-	ownerOnly := map[string]bool{"GET /api/therapists": true, "POST /api/therapists/invites": true, "PATCH /api/therapists/:id": true}
+	ownerOnly := map[string]bool{"GET /api/admin/backup": true, "GET /api/therapists": true, "POST /api/therapists/invites": true, "PATCH /api/therapists/:id": true}
 	// Routes addressing one of A's resources: others get 404, as for a missing one.
 	aResource := map[string]bool{
 		"GET /api/plans/:token": true, "GET /api/plans/:token/qr": true, "PATCH /api/plans/:token": true,

@@ -65,6 +65,7 @@ var WorkspaceRoutes = [][2]string{
 	{"GET", "/api/clients"},
 	{"POST", "/api/plans"}, {"GET", "/api/plans"}, {"GET", "/api/plans/:token"},
 	{"GET", "/api/plans/:token/qr"}, {"PATCH", "/api/plans/:token"}, {"POST", "/api/plans/:token/end"},
+	{"GET", "/api/admin/backup"},
 }
 
 func (h *handlers) workspacePage(c *fiber.Ctx) error {

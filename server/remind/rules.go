@@ -310,6 +310,21 @@ func Topic(token, kind string) string {
 // Rules derives the plan's reminder rules (design.md, "Reminders"), leaving
 // out the kinds the client switched off. Times are in the client's zone.
 func Rules(p plan.Plan) ([]Rule, error) {
+	return derive(p, "")
+}
+
+// RuleFor derives only the rule with this ID (a tick needs one rule of a
+// plan, not its text for every other); nil if the plan has no such rule.
+func RuleFor(p plan.Plan, id string) (*Rule, error) {
+	rules, err := derive(p, id)
+	if err != nil || len(rules) == 0 {
+		return nil, err
+	}
+	return &rules[0], nil
+}
+
+// derive builds the plan's rules, or only the one with ID only if set.
+func derive(p plan.Plan, only string) ([]Rule, error) {
 	loc, err := location(p.TimeZone)
 	if err != nil {
 		return nil, err
@@ -318,57 +333,62 @@ func Rules(p plan.Plan) ([]Rule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stretch time: %w", err)
 	}
-	d := deriver{p: p, loc: loc, quiet: QuietOf(p.Prefs), name: firstName(p.ClientName), out: make([]Rule, 0, 12)}
+	d := deriver{p: p, only: only, loc: loc, quiet: QuietOf(p.Prefs), name: firstName(p.ClientName)}
+	if only == "" {
+		d.out = make([]Rule, 0, 12)
+	}
 	d.session = p.SessionAt.In(loc)
 	d.day = time.Date(d.session.Year(), d.session.Month(), d.session.Day(), 0, 0, 0, 0, loc)
 	d.ends = d.day.AddDate(0, 0, p.Days)
 
 	// Hydration: water flushes the worked tissue.
 	d.once(plan.KindHydration, "hydration-after", d.session.Add(2*time.Hour), time.Time{},
-		"Time for a glass of water", d.hi("a big glass of water now helps your muscles recover from today's massage."), "today")
+		text{"Time for a glass of water", "a big glass of water now helps your muscles recover from today's massage.", true, "today"})
 	d.once(plan.KindHydration, "hydration-next-day", d.clock(1, 12*60), time.Time{},
-		"Keep drinking water", d.hi("keep sipping water today: hydrated muscles recover better."), "today")
+		text{"Keep drinking water", "keep sipping water today: hydrated muscles recover better.", true, "today"})
 
 	// Stretch: daily at the chosen time while the plan runs.
-	if d.enabled(plan.KindStretch) {
+	if d.wants(plan.KindStretch, "stretch-daily") {
 		spec := fmt.Sprintf("%d %d * * *", stretchAt%60, stretchAt/60)
-		r := d.rule(plan.KindStretch, "stretch-daily", "Time for your stretches",
-			d.hi("a few gentle minutes now. A gentle pull is right, never sharp pain."), "play")
+		r := d.rule(plan.KindStretch, "stretch-daily",
+			text{"Time for your stretches", "a few gentle minutes now. A gentle pull is right, never sharp pain.", true, "play"})
 		r.Spec, r.Until, r.SameDay = spec, d.ends, true
 		if r.sched, err = parseSpec(spec); err != nil {
 			return nil, err
 		}
-		d.add(r)
+		d.out = append(d.out, r)
 	}
 
 	// Soreness check-ins: same clock time one and two days on. Lock screens are
 	// public, so the text asks for a check-in and says nothing about health.
 	d.once(plan.KindCheckIn, "checkin-24h", d.session.AddDate(0, 0, 1), time.Time{},
-		"How are you feeling today?", d.hi("a 30-second check-in helps your therapist see how you're doing."), "checkin")
+		text{"How are you feeling today?", "a 30-second check-in helps your therapist see how you're doing.", true, "checkin"})
 	d.once(plan.KindCheckIn, "checkin-48h", d.session.AddDate(0, 0, 2), time.Time{},
-		"Two days on: a quick check-in", d.hi("how is it going? Tap to check in, it takes 30 seconds."), "checkin")
+		text{"Two days on: a quick check-in", "how is it going? Tap to check in, it takes 30 seconds.", true, "checkin"})
 
 	// Session-day tips, while the advice still applies: today, not tomorrow.
-	if d.enabled(plan.KindTip) {
-		r := d.rule(plan.KindTip, "tip-session", "Take it easy today",
-			"Rest from strenuous activity. Ice or heat on tender spots, a warm Epsom-salt bath or a slow walk can help.", "today")
+	if d.wants(plan.KindTip, "tip-session") {
+		r := d.rule(plan.KindTip, "tip-session", text{"Take it easy today",
+			"Rest from strenuous activity. Ice or heat on tender spots, a warm Epsom-salt bath or a slow walk can help.", false, "today"})
 		r.At, r.SameDay = d.session.Add(3*time.Hour), true
-		d.add(r)
+		d.out = append(d.out, r)
 	}
 
 	// Follow-up: before the booked session, or a nudge to book one.
 	if p.NextSessionAt != nil {
 		next := p.NextSessionAt.In(loc)
 		nextDay := time.Date(next.Year(), next.Month(), next.Day(), 0, 0, 0, 0, loc)
-		d.once(plan.KindFollowUp, "followup-eve", nextDay.AddDate(0, 0, -1).Add(18*time.Hour), next,
-			"Your session is tomorrow", d.hi(fmt.Sprintf("see you tomorrow at %s. Keep up the gentle stretches until then.", next.Format("15:04"))), "today")
+		if d.wants(plan.KindFollowUp, "followup-eve") {
+			d.once(plan.KindFollowUp, "followup-eve", nextDay.AddDate(0, 0, -1).Add(18*time.Hour), next,
+				text{"Your session is tomorrow", "see you tomorrow at " + next.Format("15:04") + ". Keep up the gentle stretches until then.", true, "today"})
+		}
 		// Morning of: 08:30, or two hours ahead of an early session.
 		prepare := nextDay.Add(8*time.Hour + 30*time.Minute)
 		if early := next.Add(-2 * time.Hour); early.Before(prepare) {
 			prepare = early
 		}
 		d.once(plan.KindFollowUp, "followup-prepare", prepare, next,
-			"Session today: get ready", "Drink some water, and note where it hurts and what it feels like to tell your therapist.", "today")
+			text{"Session today: get ready", "Drink some water, and note where it hurts and what it feels like to tell your therapist.", false, "today"})
 		// Hydration the morning of the session; an early session's prepare note covers it.
 		if next.Sub(nextDay) >= 10*time.Hour {
 			at := nextDay.Add(9 * time.Hour)
@@ -376,7 +396,7 @@ func Rules(p plan.Plan) ([]Rule, error) {
 				at = before
 			}
 			d.once(plan.KindHydration, "hydration-before-session", at, next,
-				"Water before your session", d.hi("drink a glass of water this morning: hydrated muscles respond better to massage."), "today")
+				text{"Water before your session", "drink a glass of water this morning: hydrated muscles respond better to massage.", true, "today"})
 		}
 	} else if p.CadenceDays > 0 && p.Days > 1 {
 		last := d.ends.AddDate(0, 0, -1)
@@ -386,17 +406,26 @@ func Rules(p plan.Plan) ([]Rule, error) {
 				break
 			}
 			d.once(plan.KindFollowUp, "followup-book-"+strconv.Itoa(k), day.Add(10*time.Hour), time.Time{},
-				"Time to book your next session", d.hi("regular sessions keep the progress going. Book your next one when it suits you."), "today")
+				text{"Time to book your next session", "regular sessions keep the progress going. Book your next one when it suits you.", true, "today"})
 		}
 		d.once(plan.KindFollowUp, "followup-book-end", last.Add(10*time.Hour), time.Time{},
-			"Your plan ends today", d.hi("this is the last day of your plan. Book your next session to keep the progress going."), "today")
+			text{"Your plan ends today", "this is the last day of your plan. Book your next session to keep the progress going.", true, "today"})
 	}
 	return d.out, nil
+}
+
+// text is what a rule's notification says; named bodies start with the
+// client's first name.
+type text struct {
+	title, body string
+	named       bool
+	screen      string // the PWA route the notification opens
 }
 
 // deriver holds what every rule of one plan shares.
 type deriver struct {
 	p         plan.Plan
+	only      string // derive just this rule ID, if set
 	loc       *time.Location
 	quiet     Quiet
 	name      string
@@ -406,40 +435,45 @@ type deriver struct {
 	topics    map[string]string
 }
 
-func (d *deriver) enabled(kind string) bool { return d.p.Prefs.Enabled(kind) }
+// wants reports whether the rule id of kind is to be derived.
+func (d *deriver) wants(kind, id string) bool {
+	return (d.only == "" || d.only == id) && d.p.Prefs.Enabled(kind)
+}
 
 // clock returns local minute m on the session day + days.
 func (d *deriver) clock(days, m int) time.Time {
 	return d.day.AddDate(0, 0, days).Add(time.Duration(m) * time.Minute)
 }
 
-func (d *deriver) rule(kind, id, title, body, screen string) Rule {
-	if d.topics == nil {
-		d.topics = make(map[string]string)
-	}
+func (d *deriver) rule(kind, id string, t text) Rule {
 	topic, ok := d.topics[kind]
 	if !ok {
 		topic = Topic(d.p.Token, kind)
+		if d.topics == nil {
+			d.topics = make(map[string]string)
+		}
 		d.topics[kind] = topic
+	}
+	body := t.body
+	if t.named {
+		body = d.hi(body)
 	}
 	return Rule{
 		ID: id, Kind: kind, From: d.p.SessionAt, Loc: d.loc, Quiet: d.quiet,
-		Title: title, Body: body, URL: "/p/" + d.p.Token + "#/" + screen, Topic: topic,
+		Title: t.title, Body: body, URL: "/p/" + d.p.Token + "#/" + t.screen, Topic: topic,
 		Policy: Policies[kind],
 	}
 }
 
 // once adds a one-shot rule at the local time at (until zero: no end).
-func (d *deriver) once(kind, id string, at, until time.Time, title, body, screen string) {
-	if !d.enabled(kind) {
+func (d *deriver) once(kind, id string, at, until time.Time, t text) {
+	if !d.wants(kind, id) {
 		return
 	}
-	r := d.rule(kind, id, title, body, screen)
+	r := d.rule(kind, id, t)
 	r.At, r.Until = at, until
-	d.add(r)
+	d.out = append(d.out, r)
 }
-
-func (d *deriver) add(r Rule) { d.out = append(d.out, r) }
 
 // hi starts a text with the client's first name when there is one.
 func (d *deriver) hi(text string) string {

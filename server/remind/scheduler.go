@@ -160,11 +160,27 @@ func (s *Scheduler) Tick(ctx context.Context) (TickStats, error) {
 type planView struct {
 	p     plan.Plan
 	err   error
-	rules map[string]*Rule
+	rules map[string]*Rule // derived on first need, nil for "no such rule"
 	subs  []plan.Subscription
 	// subsLoaded and doneDays are filled on first need.
 	subsLoaded bool
 	doneDays   map[string]bool
+}
+
+// rule derives one rule of the plan, once per round.
+func (v *planView) rule(id string) (*Rule, error) {
+	if r, ok := v.rules[id]; ok {
+		return r, nil
+	}
+	r, err := RuleFor(v.p, id)
+	if err != nil {
+		return nil, err
+	}
+	if v.rules == nil {
+		v.rules = make(map[string]*Rule, 1)
+	}
+	v.rules[id] = r
+	return r, nil
 }
 
 // due is one entry's outcome within a round.
@@ -242,22 +258,10 @@ func (s *Scheduler) round(ctx context.Context, now time.Time, entries []store.Du
 	return err
 }
 
-// view loads a plan with its rules for a round.
+// view loads a plan for a round.
 func (s *Scheduler) view(token string) *planView {
 	v := &planView{}
 	v.p, v.err = s.db.Plan(token)
-	if v.err != nil {
-		return v
-	}
-	rules, err := Rules(v.p)
-	if err != nil {
-		v.err = err
-		return v
-	}
-	v.rules = make(map[string]*Rule, len(rules))
-	for i := range rules {
-		v.rules[rules[i].ID] = &rules[i]
-	}
 	return v
 }
 
@@ -271,8 +275,15 @@ func (s *Scheduler) decide(now time.Time, v *planView, d *due, st *TickStats) er
 		st.Dropped++ // erased, or a plan we can no longer read: forget its rule
 		return nil
 	}
-	r := v.rules[e.RuleID]
-	if r == nil || ended(v.p, now) {
+	if ended(v.p, now) {
+		st.Dropped++
+		return nil
+	}
+	r, err := v.rule(e.RuleID)
+	if err != nil {
+		s.log.Error("reminder rules", "plan", shortToken(e.Token), "err", err)
+	}
+	if r == nil { // switched off, no longer derived, or underivable
 		st.Dropped++
 		return nil
 	}
