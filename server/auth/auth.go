@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/plan"
 	"github.com/aftercare/aftercare/server/store"
 )
@@ -64,7 +65,7 @@ func New(db *store.DB, now func() time.Time) *Service {
 
 // dummyHash makes a login for an unknown address cost as much as a real one.
 var dummyHash = sync.OnceValue(func() []byte {
-	h, _ := bcrypt.GenerateFromPassword([]byte("aftercare timing equaliser"), 12)
+	h, _ := bcrypt.GenerateFromPassword([]byte("aftercare timing equaliser"), account.PasswordCost)
 	return h
 })
 

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"testing"
@@ -205,10 +206,19 @@ func BenchmarkTick1M(b *testing.B) {
 		}
 		db.Bolt().NoSync = os.Getenv("NOSYNC") != ""
 		s := New(Config{DB: db, Sender: discard{}, Now: func() time.Time { return now }, BatchLimit: benchBatch()})
+		if f := os.Getenv("TICKPROF"); f != "" && i == b.N-1 {
+			pf, _ := os.Create(f)
+			pprof.StartCPUProfile(pf)
+			defer pprof.StopCPUProfile()
+		}
 		b.StartTimer()
 		start := time.Now()
 		st, err := s.Tick(context.Background())
 		total += time.Since(start)
+		if os.Getenv("TXSTATS") != "" {
+			ts := db.Bolt().Stats().TxStats
+			fmt.Fprintf(os.Stderr, "writes %d write %v spill %v pages %d pagealloc %d MB rebalance %v; st %+v\n", ts.GetWrite(), ts.GetWriteTime(), ts.GetSpillTime(), ts.GetPageCount(), ts.GetPageAlloc()>>20, ts.GetRebalanceTime(), st)
+		}
 		scan += st.Scan
 		commit += st.Commit
 		b.StopTimer()

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -158,13 +160,13 @@ func (s *Scheduler) Tick(ctx context.Context) (TickStats, error) {
 
 // planView is one plan as a round sees it, loaded once per round.
 type planView struct {
-	p     plan.Plan
-	err   error
-	rules map[string]*Rule // derived on first need, nil for "no such rule"
-	subs  []plan.Subscription
-	// subsLoaded and doneDays are filled on first need.
-	subsLoaded bool
-	doneDays   map[string]bool
+	p       plan.Plan
+	err     error
+	rules   map[string]*Rule // derived on first need, nil for "no such rule"
+	subs    []plan.Subscription
+	subsErr error
+	// doneDays is filled on first need.
+	doneDays map[string]bool
 }
 
 // rule derives one rule of the plan, once per round.
@@ -195,15 +197,11 @@ type due struct {
 
 func (s *Scheduler) round(ctx context.Context, now time.Time, entries []store.DueEntry, st *TickStats) error {
 	st.Due += len(entries)
-	views := make(map[string]*planView)
+	views := s.views(entries)
 	var jobs []push.Job
 	outcomes := make([]due, len(entries))
 	for i, e := range entries {
-		v, ok := views[e.Token]
-		if !ok {
-			v = s.view(e.Token)
-			views[e.Token] = v
-		}
+		v := views[e.Token]
 		d := &outcomes[i]
 		d.entry = e
 		if err := s.decide(now, v, d, st); err != nil {
@@ -258,11 +256,34 @@ func (s *Scheduler) round(ctx context.Context, now time.Time, entries []store.Du
 	return err
 }
 
-// view loads a plan for a round.
-func (s *Scheduler) view(token string) *planView {
-	v := &planView{}
-	v.p, v.err = s.db.Plan(token)
-	return v
+// views loads the plans of a round with their devices, decoding on all
+// cores: decoding JSON is most of a tick's CPU.
+func (s *Scheduler) views(entries []store.DueEntry) map[string]*planView {
+	views := make(map[string]*planView)
+	var tokens []string
+	for _, e := range entries {
+		if _, ok := views[e.Token]; !ok {
+			views[e.Token] = &planView{}
+			tokens = append(tokens, e.Token)
+		}
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), 8, len(tokens)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(tokens); i = int(next.Add(1)) - 1 {
+				v := views[tokens[i]] // the map is only read here
+				v.p, v.err = s.db.Plan(tokens[i])
+				if v.err == nil {
+					v.subs, v.subsErr = s.db.Subscriptions(tokens[i])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return views
 }
 
 // decide works out whether entry d is sent now and what the rule does next.
@@ -326,12 +347,8 @@ func (s *Scheduler) decide(now time.Time, v *planView, d *due, st *TickStats) er
 			return nil
 		}
 	}
-	if !v.subsLoaded {
-		subs, err := s.db.Subscriptions(e.Token)
-		if err != nil {
-			return err
-		}
-		v.subs, v.subsLoaded = subs, true
+	if v.subsErr != nil {
+		return v.subsErr
 	}
 	if len(v.subs) == 0 {
 		st.NoDevices++
