@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"net"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -25,4 +26,17 @@ func (h *handlers) backup(c *fiber.Ctx) error {
 		logger.Info("backup streamed", "bytes", n)
 	})
 	return nil
+}
+
+// localScrape serves a scraper on the same host directly; anyone else goes on
+// to the owner check. Requests relayed by a proxy never count as local: behind
+// a reverse proxy set -trusted-proxies so the client address is the real one.
+func localScrape(scrape fiber.Handler) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		relayed := c.Get(fiber.HeaderXForwardedFor) != "" || c.Get("Forwarded") != ""
+		if ip := net.ParseIP(c.IP()); ip != nil && ip.IsLoopback() && !relayed {
+			return scrape(c)
+		}
+		return c.Next()
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/aftercare/aftercare/server/metrics"
 )
 
 // contentSecurityPolicy allows only this origin's scripts and styles: no inline code.
@@ -43,8 +45,9 @@ func refuseEncodedBodies(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// requestLog logs one line per request without the path's capability tokens.
-func requestLog(logger *slog.Logger) fiber.Handler {
+// requestLog logs one line per request without the path's capability tokens,
+// and feeds the latency histogram (by route pattern) when metrics are on.
+func requestLog(logger *slog.Logger, m *metrics.Metrics) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
 		err := c.Next()
@@ -55,6 +58,9 @@ func requestLog(logger *slog.Logger) fiber.Handler {
 		level := slog.LevelDebug
 		if status >= 500 {
 			level = slog.LevelWarn
+		}
+		if m != nil {
+			m.ObserveHTTP(c.Method(), c.Route().Path, status, time.Since(start))
 		}
 		logger.Log(c.UserContext(), level, "http", "method", c.Method(), "route", c.Route().Path,
 			"status", status, "dur", time.Since(start).Round(time.Microsecond))

@@ -9,11 +9,13 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/metrics"
 	"github.com/aftercare/aftercare/server/plan"
 	"github.com/aftercare/aftercare/server/store"
 )
@@ -28,6 +30,8 @@ type Deps struct {
 	VAPIDPublicKey string
 	// Static is the PWA file system (index.html, sw.js, app/...).
 	Static fs.FS
+	// Metrics, if set, is served at /metrics (loopback or the owner's token).
+	Metrics *metrics.Metrics
 	// ServiceWorker is sw.js stamped with the app's version.
 	ServiceWorker []byte
 	// Illustration returns the SVG for a stretch id.
@@ -59,7 +63,7 @@ func New(d Deps) *fiber.App {
 		ProxyHeader:             proxyHeader(d.TrustedProxies),
 	})
 	app.Use(recover.New())
-	app.Use(requestLog(d.Logger))
+	app.Use(requestLog(d.Logger, d.Metrics))
 	app.Use(securityHeaders)
 	// Responses are compressed for the phone's sake; request bodies never are (see refuseEncodedBodies).
 	app.Use(compress.New(compress.Config{
@@ -70,6 +74,10 @@ func New(d Deps) *fiber.App {
 
 	h := &handlers{Deps: d}
 	app.Get("/healthz", h.health)
+	if d.Metrics != nil {
+		scrape := adaptor.HTTPHandler(d.Metrics.Handler())
+		app.Get("/metrics", localScrape(scrape), h.requireTherapist, h.requireOwner, scrape)
+	}
 
 	api := app.Group("/api", noStore, refuseEncodedBodies)
 	api.Get("/routines", h.listRoutines)

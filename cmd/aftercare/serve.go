@@ -18,6 +18,7 @@ import (
 	"github.com/aftercare/aftercare/server"
 	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/metrics"
 	"github.com/aftercare/aftercare/server/plan"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/remind"
@@ -73,7 +74,8 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	if err != nil {
 		return err
 	}
-	sender, err := push.NewSender(push.Config{Keys: keys, Subject: cfg.VAPIDSubject, Allow: allow, Logger: logger})
+	meter := metrics.New(db, time.Now)
+	sender, err := push.NewSender(push.Config{Keys: keys, Subject: cfg.VAPIDSubject, Allow: allow, Logger: logger, Observe: meter.ObservePush})
 	if err != nil {
 		return err
 	}
@@ -85,6 +87,7 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	}
 	app := server.New(server.Deps{
 		ServiceWorker: sw,
+		Metrics:       meter,
 		Care:          svc, DB: db, VAPIDPublicKey: keys.Public, Static: pwa.Static(), Illustration: routines.Illustration,
 		Logger: logger, Secure: strings.HasPrefix(cfg.BaseURL, "https://"), TrustedProxies: cfg.TrustedProxies,
 	})

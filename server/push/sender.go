@@ -82,6 +82,9 @@ type Config struct {
 	// Now reads the clock for Retry-After dates; default time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Observe, if set, hears the outcome of every Send: the message kind, the
+	// final HTTP status (0 when no response came) and the time with retries.
+	Observe func(kind string, status int, d time.Duration)
 }
 
 // Sender delivers Web Push messages. It is safe for concurrent use.
@@ -96,6 +99,8 @@ type Sender struct {
 	sleep       func(context.Context, time.Duration) error
 	now         func() time.Time
 	log         *slog.Logger
+
+	observe func(kind string, status int, d time.Duration)
 
 	mu    sync.Mutex
 	stats map[string]int64
@@ -120,6 +125,7 @@ func NewSender(cfg Config) (*Sender, error) {
 		sleep:       cfg.Sleep,
 		now:         cfg.Now,
 		log:         cfg.Logger,
+		observe:     cfg.Observe,
 		stats:       make(map[string]int64),
 	}
 	if s.allow == nil {
@@ -186,7 +192,11 @@ func normalizeSubject(subject string) (string, error) {
 // Send delivers one message to one subscription, retrying 429 (after
 // Retry-After), 5xx and transport errors up to MaxAttempts.
 func (s *Sender) Send(ctx context.Context, sub Subscription, msg Message) Result {
+	start := time.Now()
 	res := s.send(ctx, sub, msg)
+	if s.observe != nil {
+		s.observe(msg.Kind, res.Status, time.Since(start))
+	}
 	s.mu.Lock()
 	if msg.Kind != "" {
 		s.stats["kind:"+msg.Kind]++

@@ -247,20 +247,23 @@ func BenchmarkFanout(b *testing.B) {
 
 	loc, _ := time.LoadLocation("Europe/Berlin")
 	session := time.Date(2026, 11, 26, 10, 0, 0, 0, loc)
+	for i := range plans {
+		p := benchPlan(fmt.Sprintf("fan%011d", i), session, loc)
+		p.Days = 365
+		p.Prefs.Disabled = []string{plan.KindHydration, plan.KindCheckIn, plan.KindFollowUp, plan.KindTip}
+		if err := db.CreatePlan(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// Many writers at once, so the store's Batch puts hundreds of devices in a transaction.
 	var wg sync.WaitGroup
-	errs := make(chan error, 16)
-	for w := range 16 {
+	errs := make(chan error, 500)
+	for w := range 500 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := w; i < plans; i += 16 {
-				p := benchPlan(fmt.Sprintf("fan%011d", i), session, loc)
-				p.Days = 365
-				p.Prefs.Disabled = []string{plan.KindHydration, plan.KindCheckIn, plan.KindFollowUp, plan.KindTip}
-				if err := db.CreatePlan(p); err != nil {
-					errs <- err
-					return
-				}
+			for i := w; i < plans; i += 500 {
+				p := plan.Plan{Token: fmt.Sprintf("fan%011d", i)}
 				for range devices {
 					ep, k, a := svc.NewSubscription()
 					if _, err := db.PutSubscription(p.Token, plan.Subscription{Endpoint: ep, P256dh: k, Auth: a, LastSeen: session}); err != nil {

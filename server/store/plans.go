@@ -249,3 +249,13 @@ func scanPrefix(b *bolt.DB, bucket []byte, token string, fn func(v []byte) error
 		return nil
 	})
 }
+
+// CountPlans returns the number of stored plans.
+func (db *DB) CountPlans() (int, error) {
+	n := 0
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketPlans).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
