@@ -1,9 +1,11 @@
 package server
 
 import (
+	"net/mail"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -40,7 +42,7 @@ func (h *handlers) createToken(c *fiber.Ctx) error {
 		return err
 	}
 	name := strings.TrimSpace(in.Name)
-	if name == "" || utf8.RuneCountInString(name) > 40 {
+	if name == "" || utf8.RuneCountInString(name) > 40 || strings.ContainsFunc(name, unicode.IsControl) {
 		return &plan.InputError{Field: "name", Message: "is required (at most 40 characters), e.g. booking-system"}
 	}
 	secret, err := account.NewAPIToken(h.DB, therapistOf(c), name)
@@ -108,7 +110,7 @@ func (h *handlers) inviteTherapist(c *fiber.Ctx) error {
 	if err := plan.DecodeStrict(c.BodyRaw(), &in); err != nil {
 		return err
 	}
-	if in.Email != "" && (!strings.Contains(in.Email, "@") || len(in.Email) > 254) {
+	if in.Email != "" && (!strings.Contains(in.Email, "@") || len(in.Email) > 254 || !isMailAddress(in.Email)) {
 		return &plan.InputError{Field: "email", Message: "is not an e-mail address (or leave it empty)"}
 	}
 	secret, inv, err := account.NewInvite(h.DB, plan.InviteTherapist, in.Email, therapistOf(c).ID, h.Auth.Now())
@@ -118,6 +120,12 @@ func (h *handlers) inviteTherapist(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{
 		"url": h.Care.BaseURL + account.InvitePath + secret, "email": inv.Email, "expiresAt": inv.ExpiresAt,
 	})
+}
+
+// isMailAddress reports whether s is a bare address, as account creation will require.
+func isMailAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == strings.TrimSpace(s)
 }
 
 type therapistChange struct {

@@ -45,6 +45,9 @@ func DecodeStrict(data []byte, v any) error {
 	if err := checkDepth(data); err != nil {
 		return err
 	}
+	if err := checkWellFormed(data); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -96,8 +96,12 @@ func (r *Rule) Next(after time.Time, lastLocal string) (Fire, bool) {
 	if r.Spec == "" {
 		return r.fireAt(wallOf(r.At, r.Loc), after, lastLocal)
 	}
-	if r.sched == nil {
-		return Fire{}, false
+	sched := r.sched
+	if sched == nil { // a Rule built by hand rather than by Rules
+		var err error
+		if sched, err = parseSpec(r.Spec); err != nil {
+			return Fire{}, false
+		}
 	}
 	start := after
 	if start.Before(r.From) {
@@ -111,7 +115,7 @@ func (r *Rule) Next(after time.Time, lastLocal string) (Fire, bool) {
 	}
 	for range maxSteps {
 		// A wall clock held as UTC has no DST: the schedule steps plain calendar time.
-		w = r.sched.Next(w)
+		w = sched.Next(w)
 		if w.IsZero() {
 			return Fire{}, false
 		}

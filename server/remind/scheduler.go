@@ -54,7 +54,9 @@ type Scheduler struct {
 	// afterSend runs between SendAll and the commit (tests simulate a crash there).
 	afterSend func()
 
-	ticking sync.Mutex // one Tick at a time; a slow one makes the next minute skip
+	// ticking allows one tick at a time: two would send the same entries. A
+	// minute's tick that finds the previous one still running skips.
+	ticking sync.Mutex
 
 	mu      sync.Mutex
 	cron    *cron.Cron
@@ -134,6 +136,12 @@ type TickStats struct {
 // Its work is proportional to the number of due entries, not to the number of
 // plans. Between rounds it stops if ctx is done; a round in flight finishes.
 func (s *Scheduler) Tick(ctx context.Context) (TickStats, error) {
+	s.ticking.Lock()
+	defer s.ticking.Unlock()
+	return s.tick(ctx)
+}
+
+func (s *Scheduler) tick(ctx context.Context) (TickStats, error) {
 	start := time.Now()
 	now := s.now()
 	var st TickStats
@@ -185,14 +193,13 @@ func (v *planView) rule(id string) (*Rule, error) {
 	return r, nil
 }
 
-// due is one entry's outcome within a round.
+// due is one entry's outcome within a round: whether its rule sends now,
+// and the rule's state after it.
 type due struct {
 	entry   store.DueEntry
 	rule    *Rule
-	fire    Fire
-	next    *store.RuleState
-	jobs    [2]int // [from, to) in the round's jobs
 	sending bool
+	next    *store.RuleState
 }
 
 func (s *Scheduler) round(ctx context.Context, now time.Time, entries []store.DueEntry, st *TickStats) error {
@@ -204,16 +211,12 @@ func (s *Scheduler) round(ctx context.Context, now time.Time, entries []store.Du
 		v := views[e.Token]
 		d := &outcomes[i]
 		d.entry = e
-		if err := s.decide(now, v, d, st); err != nil {
-			return err
-		}
+		s.decide(now, v, d, st)
 		if d.sending {
-			d.jobs[0] = len(jobs)
 			msg := d.rule.Message(s.baseURL)
 			for _, sub := range v.subs {
 				jobs = append(jobs, push.Job{Sub: push.Subscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}, Msg: msg})
 			}
-			d.jobs[1] = len(jobs)
 			st.Sent++
 		}
 	}
@@ -227,6 +230,8 @@ func (s *Scheduler) round(ctx context.Context, now time.Time, entries []store.Du
 	}
 	st.Pushes += len(jobs)
 	gone := make(map[string]bool)
+	failed := make(map[int]int) // status -> count; one log line per round, not per push
+	var firstErr error
 	for i, r := range results {
 		switch {
 		case r.Gone:
@@ -235,14 +240,15 @@ func (s *Scheduler) round(ctx context.Context, now time.Time, entries []store.Du
 			st.Delivered++
 		default:
 			st.Failed++
-			s.log.Warn("push failed", "kind", jobs[i].Msg.Kind, "status", r.Status, "attempts", r.Attempts, "err", r.Err)
+			failed[r.Status]++
+			if firstErr == nil {
+				firstErr = r.Err
+			}
 		}
 	}
-	for ep := range gone {
-		if err := s.db.DeleteEndpoint(ep); err != nil {
-			return err
-		}
-		st.Gone++
+	if len(failed) > 0 {
+		// Errors from push never contain the endpoint (a bearer capability).
+		s.log.Warn("reminder pushes failed", "byStatus", failed, "firstErr", firstErr)
 	}
 
 	steps := make([]store.DueStep, len(outcomes))
@@ -253,7 +259,16 @@ func (s *Scheduler) round(ctx context.Context, now time.Time, entries []store.Du
 	t0 = time.Now()
 	err := s.db.AdvanceAll(steps)
 	st.Commit += time.Since(t0)
-	return err
+	if err != nil {
+		return err
+	}
+	for ep := range gone {
+		if err := s.db.DeleteEndpoint(ep); err != nil {
+			return err
+		}
+		st.Gone++
+	}
+	return nil
 }
 
 // views loads the plans of a round with their devices, decoding on all
@@ -287,18 +302,19 @@ func (s *Scheduler) views(entries []store.DueEntry) map[string]*planView {
 }
 
 // decide works out whether entry d is sent now and what the rule does next.
-func (s *Scheduler) decide(now time.Time, v *planView, d *due, st *TickStats) error {
+// A read error costs at most this one firing; it never blocks the index.
+func (s *Scheduler) decide(now time.Time, v *planView, d *due, st *TickStats) {
 	e := d.entry
 	if v.err != nil {
 		if !errors.Is(v.err, store.ErrNotFound) {
 			s.log.Error("reminder plan unreadable", "plan", shortToken(e.Token), "err", v.err)
 		}
 		st.Dropped++ // erased, or a plan we can no longer read: forget its rule
-		return nil
+		return
 	}
 	if ended(v.p, now) {
 		st.Dropped++
-		return nil
+		return
 	}
 	r, err := v.rule(e.RuleID)
 	if err != nil {
@@ -306,7 +322,7 @@ func (s *Scheduler) decide(now time.Time, v *planView, d *due, st *TickStats) er
 	}
 	if r == nil { // switched off, no longer derived, or underivable
 		st.Dropped++
-		return nil
+		return
 	}
 	last := e.State.LastSentLocal
 	// Ask the rule again which firing this entry stands for: prefs may have
@@ -316,12 +332,12 @@ func (s *Scheduler) decide(now time.Time, v *planView, d *due, st *TickStats) er
 	if !ok {
 		d.next = s.finished(e)
 		st.Deferred++
-		return nil
+		return
 	}
 	if f.At.After(now) {
 		d.next = s.pending(e, f)
 		st.Deferred++
-		return nil
+		return
 	}
 	if now.Sub(f.At) > r.Grace {
 		// Missed by more than its grace; the latest firing still within grace goes instead.
@@ -332,32 +348,31 @@ func (s *Scheduler) decide(now time.Time, v *planView, d *due, st *TickStats) er
 			if ok {
 				d.next = s.pending(e, f2)
 			}
-			return nil
+			return
 		}
 		f = f2
 	}
 	if r.Kind == plan.KindStretch {
 		done, err := s.doneOn(v, f.Local[:10])
-		if err != nil {
-			return err
+		if err != nil { // better a reminder too many than none
+			s.log.Error("reminder completions", "plan", shortToken(e.Token), "err", err)
 		}
 		if done {
 			st.Done++
 			d.next = s.following(e, r, maxTime(now, f.At), last, nil)
-			return nil
+			return
 		}
 	}
 	if v.subsErr != nil {
-		return v.subsErr
+		s.log.Error("reminder devices", "plan", shortToken(e.Token), "err", v.subsErr)
 	}
 	if len(v.subs) == 0 {
 		st.NoDevices++
 		d.next = s.following(e, r, maxTime(now, f.At), last, nil)
-		return nil
+		return
 	}
-	d.rule, d.fire, d.sending = r, f, true
+	d.rule, d.sending = r, true
 	d.next = s.following(e, r, maxTime(now, f.At), f.Local, &now)
-	return nil
 }
 
 // following is the rule's state after its firing: the next fire after after,
@@ -563,7 +578,7 @@ func (s *Scheduler) runTick(ctx context.Context) {
 		return
 	}
 	defer s.ticking.Unlock()
-	st, err := s.Tick(ctx)
+	st, err := s.tick(ctx)
 	if err != nil {
 		s.log.Error("reminder tick", "err", err)
 	}

@@ -592,3 +592,42 @@ func TestScheduleKeepsHistory(t *testing.T) {
 		t.Fatalf("ended plan still has %d due", n)
 	}
 }
+
+// TestTickFailedPushIsCommitted: a device whose push service keeps failing
+// costs that device this reminder (after the sender's retries), never the
+// other devices, and never an endless resend.
+func TestTickFailedPushIsCommitted(t *testing.T) {
+	db := openDB(t, t.TempDir())
+	defer db.Close()
+	sender, svc := loopbackSender(t)
+	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	var logs syncBuffer
+	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	p := stretchOnly(t, plan.NewToken())
+	_ = db.CreatePlan(p)
+	bad, k1, a1 := svc.NewSubscription()
+	good, k2, a2 := svc.NewSubscription()
+	addDevice(t, db, p.Token, bad, k1, a1)
+	addDevice(t, db, p.Token, good, k2, a2)
+	svc.Behave(bad, pushtest.Behavior{Status: 503})
+	_ = s.Schedule(p)
+
+	clk.Set(berlin(t, 2026, 11, 26, 19, 0))
+	st := tick(t, s)
+	if st.Sent != 1 || st.Delivered != 1 || st.Failed != 1 || st.Gone != 0 {
+		t.Fatalf("tick: %+v", st)
+	}
+	if got := svc.Received(); len(got) != 1 || got[0].Endpoint != good {
+		t.Fatalf("received %+v", got)
+	}
+	if subs, _ := db.Subscriptions(p.Token); len(subs) != 2 {
+		t.Fatalf("a 503 must not delete the device: %d left", len(subs))
+	}
+	clk.Set(berlin(t, 2026, 11, 26, 19, 1))
+	if st := tick(t, s); st.Due != 0 {
+		t.Fatalf("resent: %+v", st)
+	}
+	if out := logs.String(); !strings.Contains(out, "reminder pushes failed") || strings.Contains(out, bad) {
+		t.Fatalf("log must report the failure without the endpoint: %s", out)
+	}
+}

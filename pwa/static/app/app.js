@@ -42,6 +42,7 @@ async function boot() {
   registerServiceWorker();
   watchConnection();
   if (!token) return showEnd(notFound(false));
+  const waiting = pending(token); // read the outbox while the plan loads, not after
   let plan;
   try {
     plan = await api.getPlan(token);
@@ -52,7 +53,7 @@ async function boot() {
     }
     return showEnd(loadError());
   }
-  ctx.plan = await withPending(plan);
+  ctx.plan = await withPending(plan, waiting);
   window.addEventListener('hashchange', () => route());
   await route(true);
   document.documentElement.dataset.ready = '1';
@@ -125,10 +126,10 @@ function watchConnection() {
 }
 
 /** withPending adds completions and check-ins still in the outbox, so "done today" holds offline. */
-async function withPending(plan) {
+async function withPending(plan, waiting = pending(token)) {
   plan.completions ||= [];
   plan.checkins ||= [];
-  for (const item of await pending(token)) {
+  for (const item of await waiting) {
     const list = item.kind === 'completions' ? plan.completions : plan.checkins;
     if (!list.some((x) => x.id === item.id)) list.push(item.body);
   }

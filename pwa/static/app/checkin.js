@@ -42,7 +42,9 @@ function scale(name, question, hint, lowText, highText) {
     h('legend', {}, question),
     hint && h('p', { class: 'hint' }, hint),
     grid,
-    h('div', { class: 'scale-ends', 'aria-hidden': 'true' }, h('span', {}, `0 ${lowText}`), h('span', {}, `10 ${highText}`)),
+    // One line, not two labels at the row ends: the 11 buttons wrap onto two rows, so "10"
+    // is not at the far right. Screen readers get the same from the 0 and 10 buttons.
+    h('p', { class: 'scale-ends', 'aria-hidden': 'true' }, `0 = ${lowText} · 10 = ${highText}`),
     value);
 }
 

@@ -53,19 +53,37 @@ export function uuid() {
 // The app's words are English; dates follow the reader's English variant.
 const locale = (navigator.languages || []).find((l) => /^en\b/i.test(l)) || 'en-GB';
 
+const known = new Map(); // tz → tz or undefined
+const formats = new Map(); // locale + options + tz → Intl.DateTimeFormat
+
 /** zone returns tz if this browser knows it, else undefined (= the phone's own zone). */
 export function zone(tz) {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return tz;
-  } catch {
-    return undefined;
+  if (!known.has(tz)) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      known.set(tz, tz);
+    } catch {
+      known.set(tz, undefined);
+    }
   }
+  return known.get(tz);
+}
+
+/** dtf returns a cached formatter: building one (with a time zone) costs far more than using it,
+ *  and the Today screen formats many dates on first paint. */
+function dtf(loc, options, tz) {
+  const key = `${loc}|${JSON.stringify(options)}|${tz}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(loc, { ...options, timeZone: zone(tz) });
+    formats.set(key, f);
+  }
+  return f;
 }
 
 /** dayKey is the calendar date "YYYY-MM-DD" of date in the zone tz. */
 export function dayKey(date, tz) {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: zone(tz), year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(date);
+  const parts = dtf('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }, tz).formatToParts(date);
   const get = (t) => parts.find((p) => p.type === t).value;
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
@@ -75,19 +93,19 @@ export const daysBetween = (a, b) => Math.round((Date.parse(b) - Date.parse(a)) 
 
 /** hourIn is the hour of the day (0–23) at date in the zone tz. */
 export function hourIn(date, tz) {
-  return Number(new Intl.DateTimeFormat('en-GB', { timeZone: zone(tz), hour: '2-digit', hourCycle: 'h23' }).format(date));
+  return Number(dtf('en-GB', { hour: '2-digit', hourCycle: 'h23' }, tz).format(date));
 }
 
 /** formatWhen reads like "Thursday 3 December at 11:00" in the plan's zone. */
 export function formatWhen(date, tz) {
-  const day = new Intl.DateTimeFormat(locale, { timeZone: zone(tz), weekday: 'long', day: 'numeric', month: 'long' }).format(date);
-  const time = new Intl.DateTimeFormat(locale, { timeZone: zone(tz), hour: 'numeric', minute: '2-digit' }).format(date);
+  const day = formatDay(date, tz);
+  const time = dtf(locale, { hour: 'numeric', minute: '2-digit' }, tz).format(date);
   return `${day} at ${time}`;
 }
 
 /** formatDay reads like "Thursday 3 December". */
 export const formatDay = (date, tz) =>
-  new Intl.DateTimeFormat(locale, { timeZone: zone(tz), weekday: 'long', day: 'numeric', month: 'long' }).format(date);
+  dtf(locale, { weekday: 'long', day: 'numeric', month: 'long' }, tz).format(date);
 
 /** relativeDay says "today", "yesterday" or the date. */
 export function relativeDay(date, tz) {

@@ -127,14 +127,14 @@ export function renderPlayer(ctx, start) {
     const p = phases[pi];
     const s = stretches[si];
     const side = sideName(p.side);
-    meta.textContent = [`Rep ${p.rep} of ${p.reps}`, side].filter(Boolean).join(' · ');
+    meta.textContent = [`Repeat ${p.rep} of ${p.reps}`, side].filter(Boolean).join(' · ');
     timer.dataset.phase = p.kind;
     phaseLabel.textContent = p.kind === 'hold' ? 'Hold' : LEAD_LABEL[p.lead];
     let say;
     if (p.kind === 'hold') say = `Hold for ${p.secs} seconds. Breathe slowly.`;
     else if (p.lead === 'position') say = `${s.name}. Get into position${side ? `, ${side.toLowerCase()}` : ''}.`;
     else if (p.lead === 'switch') say = `Switch sides. ${side}.`;
-    else say = `Relax. Rep ${p.rep} of ${p.reps} next.`;
+    else say = `Relax. Next, repeat ${p.rep} of ${p.reps}.`;
     say = `${prefix} ${say}`.trim();
     announce(say);
     speak(say);

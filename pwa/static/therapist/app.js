@@ -29,7 +29,9 @@ function s(tag, props, ...kids) {
 }
 
 function show(...nodes) {
-  main.replaceChildren(...nodes);
+  // Screens pass optional parts (false/null) and lists: drop the former, spread the latter,
+  // so nothing is ever rendered as "false" or "[object HTMLDivElement],".
+  main.replaceChildren(...nodes.flat(Infinity).filter((n) => n != null && n !== false && n !== ''));
   main.focus({ preventScroll: true });
   window.scrollTo(0, 0);
 }
@@ -126,6 +128,10 @@ async function route() {
   const hash = location.hash || '#/';
   const [re, screen, needsLogin] = routes.find(([r]) => r.test(hash)) || routes[routes.length - 1];
   if (needsLogin && !state.me) {
+    // A browser session always carries the readable CSRF cookie (set and cleared with the
+    // session cookie): without it there is nothing to ask the server, so go straight to the
+    // login form instead of provoking a 401.
+    if (!csrfCookie()) return login();
     try {
       const sess = await api('GET', '/api/session');
       state.me = sess.therapist;
@@ -451,7 +457,7 @@ async function planDetail(token) {
   const latest = p.checkins[p.checkins.length - 1];
   const sore48 = latest && latest.soreness >= 7 && Date.parse(latest.at) - Date.parse(p.sessionAt) >= 48 * 36e5;
   const banners = [
-    flagged.length && h('div', { class: 'banner red-flag', role: 'alert' }, `Red flag reported ${when(flagged[flagged.length - 1].at)}: ${flagged[flagged.length - 1].redFlags.map((f) => flagText[f] || f).join(', ')}. The app told the client to seek urgent care — contact them.`),
+    flagged.length > 0 && h('div', { class: 'banner red-flag', role: 'alert' }, `Red flag reported ${when(flagged[flagged.length - 1].at)}: ${flagged[flagged.length - 1].redFlags.map((f) => flagText[f] || f).join(', ')}. The app told the client to seek urgent care — contact them.`),
     sore48 && h('div', { class: 'banner still-sore' }, `Still sore (${latest.soreness}/10) 48 hours after the session — consider contacting ${p.clientName}.`),
   ];
   const words = p.checkins.filter((c) => c.note || c.areas.length || c.feelings.length).reverse();
