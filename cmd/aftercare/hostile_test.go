@@ -37,12 +37,16 @@ type hostileEnv struct {
 	ownerID      string
 	sub          string // a valid subscription body (loopback push service)
 	endpoint     string
+	client       *http.Client
 }
 
 func setupHostile(t *testing.T) *hostileEnv {
 	t.Helper()
 	ts := startServer(t)
-	e := &hostileEnv{ts: ts}
+	e := &hostileEnv{ts: ts, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}}
+	// A connection dialled for a request that then went out on another one never
+	// sends a byte; the server's shutdown waits for it until its read timeout.
+	t.Cleanup(e.client.CloseIdleConnections) // runs before the server's shutdown
 	e.plan = ts.createPlan(t, planJSON(time.Now().Add(-time.Hour), ""))
 
 	r := ts.do(t, "POST", "/api/session", `{"email":"ana@example.org","password":"correct horse battery"}`)
@@ -122,7 +126,7 @@ func (e *hostileEnv) send(t *testing.T, c hostileCase) (reply, error) {
 	for i := 0; i+1 < len(c.headers); i += 2 {
 		req.Header.Set(c.headers[i], c.headers[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := e.client.Do(req)
 	if err != nil {
 		return reply{}, err
 	}
@@ -402,9 +406,7 @@ func genericCases(t *testing.T, rt bodyRoute, bomb []byte) []hostileCase {
 // route: each gets a clear 4xx with a JSON error, the database is the same
 // afterwards, memory stays bounded and the server keeps serving.
 func TestHostileRequestsAreRefusedAndStoreNothing(t *testing.T) {
-	st0 := time.Now()
 	e := setupHostile(t)
-	t.Logf("DEBUG setup took %v", time.Since(st0))
 	ts := e.ts
 	before := e.snapshot(t)
 	bomb := gzipBomb(t, 48<<20)
@@ -509,9 +511,6 @@ func TestHostileRequestsAreRefusedAndStoreNothing(t *testing.T) {
 	if r := ts.do(t, "GET", "/api/session", "", e.session()...); r.Status != 200 {
 		t.Errorf("the browser was logged out by refused requests: %d %s", r.Status, r.Body)
 	}
-	st := time.Now()
-	ts.shutdown(t)
-	t.Logf("DEBUG shutdown took %v", time.Since(st))
 	if len(ts.Push.Received()) != 0 || ts.Push.Requests() != 0 {
 		t.Errorf("refused requests reached the push service %d times", ts.Push.Requests())
 	}

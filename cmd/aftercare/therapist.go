@@ -15,7 +15,7 @@ import (
 
 func therapistCmd(args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: aftercare therapist add|token ...")
+		return errors.New("usage: aftercare therapist add|token [flags]")
 	}
 	switch args[0] {
 	case "add":

@@ -212,7 +212,8 @@ self.addEventListener('push', (event) => {
   };
   const tag = payload.tag || kind;
   if (tag) options.tag = String(tag);
-  if (ACTIONS[kind]) options.actions = ACTIONS[kind];
+  // Actions belong to a client's plan; a therapist's alert just opens the workspace.
+  if (ACTIONS[kind] && samePath(payload.url).startsWith('/p/')) options.actions = ACTIONS[kind];
   event.waitUntil(self.registration.showNotification(title, options));
 });
 

@@ -95,7 +95,7 @@ func checkSubject(sub string) error {
 	}
 	addr, ok := strings.CutPrefix(sub, "mailto:")
 	if !ok {
-		return fmt.Errorf("want mailto: or https:")
+		return fmt.Errorf("subject %q is neither a mailto: nor an https: URL", sub)
 	}
 	if strings.HasPrefix(addr, "mailto:") {
 		return fmt.Errorf("doubled mailto: prefix")
