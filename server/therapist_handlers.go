@@ -89,7 +89,7 @@ func therapistOf(c *fiber.Ctx) plan.Therapist {
 
 // createPlan accepts the original body plus an optional "stretches" list (the therapist's own order).
 func (h *handlers) createPlan(c *fiber.Ctx) error {
-	p, err := h.Care.CreatePlanCustom(therapistOf(c), c.BodyRaw())
+	p, err := h.Care.CreatePlan(therapistOf(c), c.BodyRaw())
 	if err != nil {
 		return err
 	}

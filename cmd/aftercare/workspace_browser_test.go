@@ -10,62 +10,17 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-const workspaceChromium = "/usr/bin/chromium"
-
-// wsStep runs browser steps with a deadline and fails the test on error.
-func wsStep(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if err := chromedp.Do(c, steps...); err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-}
-
-func wsEval[T any](t *testing.T, ctx context.Context, expr string) T {
-	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(c, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("eval %s: %v", expr, err)
-	}
-	return v
-}
-
 // TestWorkspaceInBrowser drives the real binary's workspace on a 390×844 phone
 // viewport: log in, create a plan from a template, see the QR, open the plan as
 // the client in a separate browser context, check in, and find the check-in on
 // the therapist's clients list. It reports taps and time from dashboard to QR.
 func TestWorkspaceInBrowser(t *testing.T) {
-	if _, err := os.Stat(workspaceChromium); err != nil {
-		t.Skip("no Chromium at " + workspaceChromium)
-	}
 	ts := startServer(t)
-
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(workspaceChromium),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(390, 844),
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	therapist, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-
-	// The first action runs on the root context: a deadline child would close the browser when it ends.
-	if err := chromedp.Do(therapist, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	wsStep(t, therapist, "open workspace",
+	therapist := newBrowser(t)
+	within(t, therapist, 20*time.Second, "open workspace",
 		chromedp.Navigate(ts.URL+"/therapist"),
 		chromedp.WaitVisible(`[data-testid=login]`))
-	wsStep(t, therapist, "log in",
+	within(t, therapist, 20*time.Second, "log in",
 		chromedp.SendKeys(`#email`, "ana@example.org"),
 		chromedp.SendKeys(`#password`, "correct horse battery"),
 		chromedp.Click(`[data-testid=login]`),
@@ -78,7 +33,7 @@ func TestWorkspaceInBrowser(t *testing.T) {
 		return chromedp.Steps(chromedp.WaitVisible(sel), chromedp.Click(sel))
 	}
 	start := time.Now()
-	wsStep(t, therapist, "assign",
+	within(t, therapist, 20*time.Second, "assign",
 		tap(`[data-testid=new-plan]`),
 		tap(`[data-testid=template-gentle-sciatica-aftercare]`),
 		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error { wsShot(t, ctx, "workspace-assign"); return nil }),
@@ -87,7 +42,7 @@ func TestWorkspaceInBrowser(t *testing.T) {
 		chromedp.SendKeys(`[data-testid=client-name]`, "Sam"),
 		tap(`[data-testid=create-plan]`),
 		chromedp.WaitVisible(`[data-testid=qr]`))
-	wsStep(t, therapist, "QR loaded", chromedp.Steps(func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+	within(t, therapist, 20*time.Second, "QR loaded", chromedp.Steps(func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 		_, err := chromedp.Poll[bool](`document.querySelector('[data-testid=qr]').complete && document.querySelector('[data-testid=qr]').naturalWidth > 100`,
 			chromedp.WithPollingTimeout(10*time.Second))(ctx, tg)
 		return chromedp.Void{}, err
@@ -98,11 +53,11 @@ func TestWorkspaceInBrowser(t *testing.T) {
 		t.Errorf("assigning took %d taps and %v", taps, elapsed)
 	}
 	wsShot(t, therapist, "workspace-qr")
-	link := wsEval[string](t, therapist, `document.querySelector('[data-testid=plan-link]').value`)
+	link := eval[string](t, therapist, `document.querySelector('[data-testid=plan-link]').value`)
 	if !strings.HasPrefix(link, ts.URL+"/p/") {
 		t.Fatalf("plan link %q", link)
 	}
-	if w := wsEval[float64](t, therapist, `document.querySelector('[data-testid=qr]').getBoundingClientRect().width`); w < 300 {
+	if w := eval[float64](t, therapist, `document.querySelector('[data-testid=qr]').getBoundingClientRect().width`); w < 300 {
 		t.Errorf("QR code is %.0f CSS px wide on a 390 px phone: too small to scan across a table", w)
 	}
 
@@ -112,8 +67,8 @@ func TestWorkspaceInBrowser(t *testing.T) {
 	if err := chromedp.Do(client, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
 		t.Fatalf("client context: %v", err)
 	}
-	wsStep(t, client, "open plan as client", chromedp.Navigate(link+"#/checkin"))
-	if wsEval[bool](t, client, `document.cookie.includes('aftercare_csrf')`) {
+	within(t, client, 20*time.Second, "open plan as client", chromedp.Navigate(link+"#/checkin"))
+	if eval[bool](t, client, `document.cookie.includes('aftercare_csrf')`) {
 		t.Fatal("the client context shares the therapist's cookies")
 	}
 	uiCtx, cancelUI := context.WithTimeout(client, 10*time.Second)
@@ -121,7 +76,7 @@ func TestWorkspaceInBrowser(t *testing.T) {
 	cancelUI()
 	if err == nil {
 		t.Log("check-in through the client app's form")
-		wsEval[bool](t, client, `(() => {
+		eval[bool](t, client, `(() => {
 			document.querySelector('[data-testid=soreness-5]').click();
 			document.querySelector('[data-testid=pain-3]').click();
 			for (const r of document.querySelectorAll('input[type=radio][name^="rf-"][value=no]')) r.click();
@@ -131,7 +86,7 @@ func TestWorkspaceInBrowser(t *testing.T) {
 	} else {
 		t.Log("client check-in form not ready; posting the check-in from the client's page through the API")
 		token := strings.TrimPrefix(link, ts.URL+"/p/")
-		status := wsEval[int](t, client, `fetch('/api/p/`+token+`/checkins', {method: 'POST', headers: {'Content-Type': 'application/json'},
+		status := eval[int](t, client, `fetch('/api/p/`+token+`/checkins', {method: 'POST', headers: {'Content-Type': 'application/json'},
 			body: JSON.stringify({id: 'browser-checkin-1', soreness: 5, pain: 3, redFlags: []})}).then(r => r.status)`)
 		if status != 201 {
 			t.Fatalf("check-in via API: %d", status)
@@ -139,17 +94,17 @@ func TestWorkspaceInBrowser(t *testing.T) {
 	}
 
 	// The therapist sees it on the clients list.
-	wsStep(t, therapist, "back to the clients list", chromedp.Navigate(ts.URL+"/therapist#/"), chromedp.WaitVisible(`[data-testid=new-plan]`))
+	within(t, therapist, 20*time.Second, "back to the clients list", chromedp.Navigate(ts.URL+"/therapist#/"), chromedp.WaitVisible(`[data-testid=new-plan]`))
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		row := wsEval[string](t, therapist, `(document.querySelector('[data-testid=client-row]') || {}).textContent || ''`)
+		row := eval[string](t, therapist, `(document.querySelector('[data-testid=client-row]') || {}).textContent || ''`)
 		if strings.Contains(row, "Sam") && strings.Contains(row, "Soreness 5") && strings.Contains(row, "Pain 3") {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("check-in not on the clients list; first row: %q", row)
 		}
-		wsStep(t, therapist, "reload", chromedp.Reload(), chromedp.WaitVisible(`[data-testid=new-plan]`))
+		within(t, therapist, 20*time.Second, "reload", chromedp.Reload(), chromedp.WaitVisible(`[data-testid=new-plan]`))
 		time.Sleep(300 * time.Millisecond)
 	}
 	wsShot(t, therapist, "workspace-clients")

@@ -6,7 +6,6 @@ package care
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"slices"
 	"time"
@@ -53,25 +52,6 @@ func (s *Service) now() time.Time {
 
 // PlanURL is the link a client opens.
 func (s *Service) PlanURL(token string) string { return s.BaseURL + "/p/" + token }
-
-// CreatePlan validates input for therapist t and stores the plan with its schedule.
-func (s *Service) CreatePlan(t plan.Therapist, body []byte) (plan.Plan, error) {
-	now := s.now()
-	p, err := plan.DecodeCreate(body, now)
-	if err != nil {
-		return p, err
-	}
-	p.Token = plan.NewToken()
-	p.TherapistID = t.ID
-	p.CreatedAt = now.UTC()
-	if err := s.DB.CreatePlan(p); err != nil {
-		return p, fmt.Errorf("store plan: %w", err)
-	}
-	if err := s.Scheduler.Schedule(p); err != nil {
-		s.Logger.Error("schedule reminders", "err", err)
-	}
-	return p, nil
-}
 
 // Stretch is a routine step with the client's hold and reps applied.
 type Stretch struct {

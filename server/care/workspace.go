@@ -14,8 +14,9 @@ import (
 // MaxPlanDays bounds a plan's length after extensions.
 const MaxPlanDays = 180
 
-// CreatePlanCustom is CreatePlan that also accepts the therapist's own stretch list.
-func (s *Service) CreatePlanCustom(t plan.Therapist, body []byte) (plan.Plan, error) {
+// CreatePlan validates input for therapist t (a template with overrides, or the
+// therapist's own stretch list) and stores the plan with its schedule.
+func (s *Service) CreatePlan(t plan.Therapist, body []byte) (plan.Plan, error) {
 	now := s.now()
 	p, err := plan.DecodeCreateCustom(body, now)
 	if err != nil {
