@@ -104,8 +104,9 @@ func TestClientJourneyInChromium(t *testing.T) {
 	if txt := eval[string](t, ctx, `document.querySelector('[data-testid=urgent]').textContent`); !strings.Contains(strings.ToLower(txt), "medical care") {
 		t.Fatalf("urgent screen: %q", txt)
 	}
-	if n := eval[int](t, ctx, `document.querySelectorAll('[data-testid=urgent] a[href^="tel:"]').length`); n == 0 {
-		t.Fatal("urgent screen has no call button")
+	// The plan is in Europe/Berlin: the button dials 112 and says so.
+	if call := eval[string](t, ctx, `(() => { const a = document.querySelector('[data-testid=urgent] a[href^="tel:"]'); return a ? a.getAttribute('href') + ' ' + a.textContent : ''; })()`); !strings.HasPrefix(call, "tel:112 Call 112") {
+		t.Fatalf("urgent screen call button: %q", call)
 	}
 
 	// Back online: the queued completion and check-in reach the server.

@@ -72,7 +72,7 @@ func setupHostile(t *testing.T) *hostileEnv {
 	if r.Status != 201 || e.invite == "" {
 		t.Fatalf("invite: %d %s", r.Status, r.Body)
 	}
-	r = ts.do(t, "POST", "/api/templates", templateJSON, ts.auth()...)
+	r = ts.do(t, "POST", "/api/templates", hostileTemplateJSON, ts.auth()...)
 	var tpl struct{ ID string }
 	r.json(t, &tpl)
 	e.template = tpl.ID
@@ -88,7 +88,7 @@ func setupHostile(t *testing.T) *hostileEnv {
 	return e
 }
 
-const templateJSON = `{"name":"Mine","routineId":"piriformis-release","stretches":[{"stretchId":"childs-pose"}]}`
+const hostileTemplateJSON = `{"name":"Mine","routineId":"piriformis-release","stretches":[{"stretchId":"childs-pose"}]}`
 
 // session is the headers of the owner's logged-in browser, CSRF token included.
 func (e *hostileEnv) session() []string {
@@ -149,7 +149,7 @@ func (e *hostileEnv) check(t *testing.T, c hostileCase) {
 		return
 	}
 	if r.Status != c.want {
-		t.Errorf("%s: %s %s → %d, want %d: %.300s", c.name, c.method, short(c.path), r.Status, c.want, r.Body)
+		t.Errorf("%s: %s %s → %d, want %d: %.300s", c.name, c.method, shortPath(c.path), r.Status, c.want, r.Body)
 		return
 	}
 	var out struct {
@@ -164,7 +164,7 @@ func (e *hostileEnv) check(t *testing.T, c hostileCase) {
 	}
 }
 
-func short(s string) string {
+func shortPath(s string) string {
 	if len(s) > 80 {
 		return s[:80] + "…"
 	}
@@ -200,7 +200,7 @@ func (e *hostileEnv) bodyRoutes() []bodyRoute {
 	var subCases []hostileCase
 	for _, ep := range badEndpoints {
 		// A 2 KiB endpoint is refused by the decoder; it does not say "endpoint" twice.
-		subCases = append(subCases, hostileCase{name: "endpoint " + short(ep), body: []byte(sub(ep)), mention: "endpoint"})
+		subCases = append(subCases, hostileCase{name: "endpoint " + shortPath(ep), body: []byte(sub(ep)), mention: "endpoint"})
 	}
 	subCases = append(subCases,
 		hostileCase{name: "keys as a list", body: []byte(`{"endpoint":"` + e.endpoint + `","keys":["a","b"]}`), mention: "keys"},
@@ -287,7 +287,7 @@ func (e *hostileEnv) bodyRoutes() []bodyRoute {
 			wrongType: `{"endpoint":{"x":1},"keys":{"p256dh":"a","auth":"b"}}`, typeField: "endpoint", extra: subCases},
 		{method: "DELETE", path: "/api/therapist/subscription", auth: e.ts.auth(), valid: `{"endpoint":"` + e.endpoint + `"}`,
 			wrongType: `{"endpoint":true}`, typeField: "endpoint"},
-		{method: "POST", path: "/api/templates", auth: e.ts.auth(), valid: templateJSON,
+		{method: "POST", path: "/api/templates", auth: e.ts.auth(), valid: hostileTemplateJSON,
 			wrongType: `{"name":"X","routineId":"piriformis-release","stretches":{"stretchId":"childs-pose"}}`, typeField: "stretches",
 			extra: cases(
 				hostileCase{name: "no stretches", body: b(`{"name":"X","routineId":"piriformis-release","stretches":[]}`), mention: "stretches"},
@@ -427,7 +427,7 @@ func TestHostileRequestsAreRefusedAndStoreNothing(t *testing.T) {
 					if c.want == 0 {
 						c.want = 400
 					}
-					c.name = rt.method + " " + short(rt.path) + ": " + c.name
+					c.name = rt.method + " " + shortPath(rt.path) + ": " + c.name
 					e.check(t, c)
 				}
 			}
@@ -459,7 +459,7 @@ func TestHostileRequestsAreRefusedAndStoreNothing(t *testing.T) {
 				}
 				c.method, c.path = rt[0], rt[1]
 				c.headers = append(slices.Clone(e.session()), c.headers...)
-				c.name = rt[0] + " " + short(rt[1]) + ": " + c.name
+				c.name = rt[0] + " " + shortPath(rt[1]) + ": " + c.name
 				e.check(t, c)
 			}
 		}
@@ -532,7 +532,7 @@ func (e *hostileEnv) tokenCases() []hostileCase {
 			{"PUT", "/prefs", bodies["prefs"]}, {"PUT", "/subscription", bodies["subscription"]},
 			{"DELETE", "/subscription", `{"endpoint":"` + e.endpoint + `"}`}, {"POST", "/test-push", ""},
 		} {
-			c := hostileCase{name: "client " + rt[0] + " " + rt[1] + " token " + short(tok), method: rt[0], path: "/api/p/" + tok + rt[1], want: 404}
+			c := hostileCase{name: "client " + rt[0] + " " + rt[1] + " token " + shortPath(tok), method: rt[0], path: "/api/p/" + tok + rt[1], want: 404}
 			if rt[2] != "" {
 				c.body = []byte(rt[2])
 			}
@@ -545,14 +545,14 @@ func (e *hostileEnv) tokenCases() []hostileCase {
 			{"PATCH", "/api/therapists/" + tok, `{"disabled":true}`},
 			{"GET", "/p/" + tok + "/manifest.webmanifest", ""},
 		} {
-			c := hostileCase{name: "therapist " + rt[0] + " " + short(rt[1]), method: rt[0], path: rt[1], headers: e.session(), want: 404}
+			c := hostileCase{name: "therapist " + rt[0] + " " + shortPath(rt[1]), method: rt[0], path: rt[1], headers: e.session(), want: 404}
 			if rt[2] != "" {
 				c.body = []byte(rt[2])
 			}
 			out = append(out, c)
 		}
 		for _, m := range []string{"GET", "POST"} {
-			c := hostileCase{name: "invite " + m + " " + short(tok), method: m, path: "/api/invites/" + tok, want: 410, mention: "expired"}
+			c := hostileCase{name: "invite " + m + " " + shortPath(tok), method: m, path: "/api/invites/" + tok, want: 410, mention: "expired"}
 			if m == "POST" {
 				c.body = []byte(`{"email":"nia@example.org","name":"Nia","password":"correct horse battery","timeZone":"Europe/Berlin"}`)
 			}

@@ -74,22 +74,24 @@ type TherapistView struct {
 
 // ClientView is GET /api/p/{token}.
 type ClientView struct {
-	Token         string            `json:"token"`
-	ClientName    string            `json:"clientName"`
-	Therapist     TherapistView     `json:"therapist"`
-	SessionAt     time.Time         `json:"sessionAt"`
-	NextSessionAt *time.Time        `json:"nextSessionAt"`
-	TimeZone      string            `json:"timeZone"`
-	StretchTime   string            `json:"stretchTime"`
-	Days          int               `json:"days"`
-	EndsAt        time.Time         `json:"endsAt"`
-	Active        bool              `json:"active"`
-	Notes         string            `json:"notes"`
-	CadenceDays   int               `json:"cadenceDays"`
-	Routine       RoutineView       `json:"routine"`
-	Prefs         plan.Prefs        `json:"prefs"`
-	Completions   []plan.Completion `json:"completions"`
-	CheckIns      []plan.CheckIn    `json:"checkins"`
+	Token         string        `json:"token"`
+	ClientName    string        `json:"clientName"`
+	Therapist     TherapistView `json:"therapist"`
+	SessionAt     time.Time     `json:"sessionAt"`
+	NextSessionAt *time.Time    `json:"nextSessionAt"`
+	TimeZone      string        `json:"timeZone"`
+	StretchTime   string        `json:"stretchTime"`
+	Days          int           `json:"days"`
+	EndsAt        time.Time     `json:"endsAt"`
+	Active        bool          `json:"active"`
+	Notes         string        `json:"notes"`
+	CadenceDays   int           `json:"cadenceDays"`
+	// EmergencyNumber is the ambulance number where the client is (from the time zone).
+	EmergencyNumber string            `json:"emergencyNumber"`
+	Routine         RoutineView       `json:"routine"`
+	Prefs           plan.Prefs        `json:"prefs"`
+	Completions     []plan.Completion `json:"completions"`
+	CheckIns        []plan.CheckIn    `json:"checkins"`
 }
 
 // Routine applies a plan's overrides to its template.
@@ -142,6 +144,7 @@ func (s *Service) ClientView(token string) (ClientView, error) {
 		Token: p.Token, ClientName: p.ClientName, SessionAt: p.SessionAt, NextSessionAt: p.NextSessionAt,
 		TimeZone: p.TimeZone, StretchTime: p.StretchTime, Days: p.Days, EndsAt: p.EndsAt(),
 		Active: p.Active(s.now()), Notes: p.Notes, CadenceDays: p.CadenceDays, Routine: Routine(p), Prefs: p.Prefs,
+		EmergencyNumber: plan.EmergencyNumber(p.TimeZone),
 	}
 	if t, err := s.DB.Therapist(p.TherapistID); err == nil {
 		v.Therapist.Name = t.Name

@@ -166,7 +166,7 @@ async function route(first = false, moveFocus = !first) {
     else if (key === 'checkin' && arg !== 'done') screen = (await loadCheckin()).renderCheckin(ctx);
     else if (key === 'urgent') screen = renderUrgent(ctx, flash);
     else if (key === 'reminders') screen = (await loadReminders()).renderReminders(ctx);
-    else if (key === 'about') screen = renderAbout();
+    else if (key === 'about') screen = renderAbout(ctx.plan);
   } catch {
     screen = h('section', { class: 'stack end' },
       h('h1', { tabindex: '-1' }, 'This page didn’t load'),
@@ -394,10 +394,10 @@ async function forgetLocalData() {
 
 // ---- Other screens ------------------------------------------------------------------
 
-function renderAbout() {
+function renderAbout(plan) {
   return h('div', { class: 'stack' },
     h('h1', { tabindex: '-1' }, 'Warning signs and help'),
-    callCard('Get medical care now if you have'),
+    callCard('Get medical care now if you have', plan?.emergencyNumber),
     h('section', { class: 'card', 'aria-labelledby': 'contact-title' },
       h('h2', { id: 'contact-title' }, 'Contact your therapist if'),
       h('ul', {},

@@ -9,13 +9,23 @@ export const RED_FLAGS = [
   ['bladder-bowel', 'Have you newly lost control of your bladder or bowels?', 'new loss of bladder or bowel control'],
 ];
 
+/** callButton dials the emergency number where the client is (the server picks it from the
+ *  plan's time zone; 112 reaches emergency services from mobile phones in most countries). */
+function callButton(number, describedBy) {
+  return [
+    h('a', { class: 'btn btn-call', href: `tel:${number}`, 'aria-describedby': describedBy }, `Call ${number} — emergency services`),
+    h('p', { id: describedBy, class: 'numbers' }, number === '112'
+      ? 'Or your local emergency number. 112 works from mobile phones in most countries.'
+      : 'Or your local emergency number if you are travelling. 112 works from mobile phones in most countries.'),
+  ];
+}
+
 /** callCard lists the red flags with the emergency call button. */
-export function callCard(heading) {
+export function callCard(heading, number = '112') {
   return h('section', { class: 'card card-danger', 'aria-labelledby': 'rf-list' },
     h('h2', { id: 'rf-list' }, heading),
     h('ul', {}, RED_FLAGS.map(([, , words]) => h('li', {}, words[0].toUpperCase() + words.slice(1)))),
-    h('a', { class: 'btn btn-call', href: 'tel:112', 'aria-describedby': 'numbers' }, 'Call emergency services'),
-    h('p', { id: 'numbers', class: 'numbers' }, 'In the US call 911, in the UK 999 or 111.'),
+    ...callButton(number, 'numbers'),
     h('p', {}, 'Or go straight to the nearest emergency department (A&E / ER). Don’t wait to see if it passes.'));
 }
 
@@ -39,8 +49,7 @@ export function renderUrgent(ctx, flash) {
     h('ul', {}, flagged.map(([, , words]) => h('li', {}, words))),
     h('p', {}, 'With back pain, these signs can mean a nerve at the bottom of the spine is being squeezed. '
       + 'That needs a doctor today — treated quickly it heals best. Don’t wait to see if it passes.'),
-    h('a', { class: 'btn btn-call', href: 'tel:112', 'aria-describedby': 'other-numbers' }, 'Call emergency services'),
-    h('p', { id: 'other-numbers', class: 'numbers' }, 'In the US call 911, in the UK 999 or 111.'),
+    ...callButton(ctx.plan?.emergencyNumber || '112', 'other-numbers'),
     h('p', {}, 'Or go straight to the nearest emergency department (A&E / ER).'),
     h('p', {}, 'Please don’t do any more stretches until a doctor has checked you.'),
     flash && sendStatus(flash.sending, {
