@@ -123,15 +123,6 @@ func startProcess(t *testing.T, bin, dir, pushAllow string, extra ...string) *se
 	}
 }
 
-// kill ends the process with SIGKILL: no shutdown code runs.
-func (p *serverProcess) kill(t *testing.T) {
-	t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-p.exited
-}
-
 // stop sends SIGTERM and expects a clean exit.
 func (p *serverProcess) stop(t *testing.T) {
 	t.Helper()

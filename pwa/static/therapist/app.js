@@ -581,6 +581,26 @@ async function tokensSection() {
   return [h('h2', {}, 'API tokens'), h('p', { class: 'hint' }, 'For a booking system creating plans after an appointment: send Authorization: Bearer <token> to /api/plans.'), box];
 }
 
+async function templatesSection() {
+  const box = h('div', {});
+  const render = async () => {
+    const list = await api('GET', '/api/templates');
+    const out = h('p', { role: 'status' });
+    box.replaceChildren(
+      list.length ? h('ul', {}, list.map((t) => {
+        const del = h('button', { type: 'button', class: 'danger', 'aria-label': `Delete template ${t.name}` }, 'Delete');
+        del.addEventListener('click', () => {
+          if (!confirm(`Delete your template “${t.name}”? Plans made from it stay as they are.`)) return;
+          busy(del, out, async () => { await api('DELETE', `/api/templates/${t.id}`); await render(); announce('Template deleted'); });
+        });
+        return h('li', { class: 'row', 'data-testid': 'own-template' }, h('span', { class: 'grow' }, `${t.name} (${t.stretches.length} stretches)`), del);
+      })) : h('p', { class: 'muted' }, 'None yet. On “New plan”, adjust a routine and tap “Save as my template”.'),
+      out);
+  };
+  await render();
+  return [h('h2', {}, 'My templates'), box];
+}
+
 async function teamSection() {
   const box = h('div', {});
   const render = async () => {
@@ -611,7 +631,7 @@ async function settings() {
     state.me = null;
     location.hash = '#/login';
   }));
-  const sections = [await alertSection(), passwordSection(), await tokensSection()];
+  const sections = [await alertSection(), await templatesSection(), passwordSection(), await tokensSection()];
   if (state.me.owner) sections.push(await teamSection());
   show(h('h1', {}, 'Settings'), h('p', { class: 'muted' }, `${state.me.name} · ${state.me.email}`),
     ...sections.map((sec) => h('section', { class: 'card' }, sec)), h('p', {}, logout));
