@@ -67,3 +67,17 @@ func requestLog(logger *slog.Logger, m *metrics.Metrics) fiber.Handler {
 		return err
 	}
 }
+
+// refuseCrossSiteWrites blocks writes that a browser reports as coming from
+// another site (Sec-Fetch-Site), e.g. a login-CSRF form or a script on a page
+// that learned a plan link. Integrations calling from servers send no such header.
+func refuseCrossSiteWrites(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	if c.Get("Sec-Fetch-Site") == "cross-site" {
+		return fiber.NewError(fiber.StatusForbidden, "cross-site requests are not accepted")
+	}
+	return c.Next()
+}

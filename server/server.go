@@ -79,7 +79,7 @@ func New(d Deps) *fiber.App {
 		app.Get("/metrics", localScrape(scrape), h.requireTherapist, h.requireOwner, scrape)
 	}
 
-	api := app.Group("/api", noStore, refuseEncodedBodies)
+	api := app.Group("/api", noStore, refuseCrossSiteWrites, refuseEncodedBodies)
 	api.Get("/routines", h.listRoutines)
 	api.Get("/routines/:id", h.getRoutine)
 	api.Get("/push/key", h.pushKey)

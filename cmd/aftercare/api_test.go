@@ -199,6 +199,12 @@ func TestHostileBodiesAreRefused(t *testing.T) {
 	if r := ts.do(t, "GET", "/api/p/"+token, ""); !strings.Contains(string(r.Body), `"checkins":[]`) {
 		t.Fatalf("refused requests stored a check-in: %s", r.Body)
 	}
+	if r := ts.do(t, "POST", "/api/session", `{"email":"ana@example.org","password":"correct horse battery"}`, "Sec-Fetch-Site", "cross-site"); r.Status != 403 {
+		t.Fatalf("cross-site login: %d %s", r.Status, r.Body)
+	}
+	if r := ts.do(t, "DELETE", "/api/p/"+token, "", "Sec-Fetch-Site", "cross-site"); r.Status != 403 {
+		t.Fatalf("cross-site erase: %d", r.Status)
+	}
 	if r := ts.do(t, "GET", "/api/p/not-a-token", ""); r.Status != 404 {
 		t.Fatalf("unknown token: %d", r.Status)
 	}
