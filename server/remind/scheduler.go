@@ -126,6 +126,9 @@ type TickStats struct {
 	Deferred  int // moved on without sending: out of quiet hours, or a time already sent
 	Dropped   int // plan erased or ended, or rule switched off
 	NoDevices int // due, but the plan has no subscribed device
+	// Retrying counts reminders no device accepted because a push service failed
+	// (5xx, 429, timeout): they stay due and the next tick tries again within their grace.
+	Retrying int
 	// Duration is the whole tick; Scan, Send and Commit are its parts spent
 	// reading the due-index, in the sender, and committing (the rest is
 	// loading plans and deciding).
@@ -155,10 +158,12 @@ func (s *Scheduler) tick(ctx context.Context) (TickStats, error) {
 		if len(entries) == 0 {
 			break
 		}
+		retrying := st.Retrying
 		if err := s.round(ctx, now, entries, &st); err != nil {
 			return st, fmt.Errorf("tick: %w", err)
 		}
-		if len(entries) < s.batch {
+		// Entries kept for a retry would come back in the next round: leave them to the next tick.
+		if len(entries) < s.batch || st.Retrying > retrying {
 			break
 		}
 	}
@@ -198,6 +203,7 @@ func (v *planView) rule(id string) (*Rule, error) {
 type due struct {
 	entry   store.DueEntry
 	rule    *Rule
+	fire    Fire // the firing being sent
 	sending bool
 	next    *store.RuleState
 }
@@ -207,6 +213,7 @@ func (s *Scheduler) round(ctx context.Context, now time.Time, entries []store.Du
 	views := s.views(entries)
 	var jobs []push.Job
 	outcomes := make([]due, len(entries))
+	jobsOf := make([][2]int, len(entries)) // [from, to) in jobs
 	for i, e := range entries {
 		v := views[e.Token]
 		d := &outcomes[i]
@@ -214,9 +221,11 @@ func (s *Scheduler) round(ctx context.Context, now time.Time, entries []store.Du
 		s.decide(now, v, d, st)
 		if d.sending {
 			msg := d.rule.Message(s.baseURL)
+			jobsOf[i][0] = len(jobs)
 			for _, sub := range v.subs {
 				jobs = append(jobs, push.Job{Sub: push.Subscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}, Msg: msg})
 			}
+			jobsOf[i][1] = len(jobs)
 			st.Sent++
 		}
 	}
@@ -249,6 +258,14 @@ func (s *Scheduler) round(ctx context.Context, now time.Time, entries []store.Du
 	if len(failed) > 0 {
 		// Errors from push never contain the endpoint (a bearer capability).
 		s.log.Warn("reminder pushes failed", "byStatus", failed, "firstErr", firstErr)
+	}
+
+	for i := range outcomes {
+		if d := &outcomes[i]; d.sending && noneAccepted(results[jobsOf[i][0]:jobsOf[i][1]]) {
+			// Not one device has it: keep the firing due rather than lose it in an outage.
+			d.next = s.pending(d.entry, d.fire)
+			st.Retrying++
+		}
 	}
 
 	steps := make([]store.DueStep, len(outcomes))
@@ -371,7 +388,7 @@ func (s *Scheduler) decide(now time.Time, v *planView, d *due, st *TickStats) {
 		d.next = s.following(e, r, maxTime(now, f.At), last, nil)
 		return
 	}
-	d.rule, d.sending = r, true
+	d.rule, d.fire, d.sending = r, f, true
 	d.next = s.following(e, r, maxTime(now, f.At), f.Local, &now)
 }
 
@@ -388,6 +405,19 @@ func (s *Scheduler) following(e store.DueEntry, r *Rule, after time.Time, last s
 		st.NextFire, st.NextLocal = n.At, n.Local
 	}
 	return &st
+}
+
+// noneAccepted reports whether no push of a reminder was accepted and at least
+// one failed for a reason other than a gone subscription.
+func noneAccepted(results []push.Result) bool {
+	failed := false
+	for _, r := range results {
+		if r.Delivered() {
+			return false
+		}
+		failed = failed || !r.Gone
+	}
+	return failed
 }
 
 func (s *Scheduler) pending(e store.DueEntry, f Fire) *store.RuleState {

@@ -4,12 +4,33 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/aftercare/aftercare/server/plan"
 )
+
+// The reminder schedule lives in two buckets:
+//
+//   - due: fireUnix(8 BE) token 0x00 ruleID -> the rule's state (compact
+//     binary, see encodeDue). Time first, so "everything due by t" is one
+//     cursor range from the start. The entry carries all a tick needs (kind,
+//     the local time last sent, the schedule generation), so a tick's commit
+//     is "delete this key, put the next key": both near the two ends of the
+//     time order, i.e. mostly sequential pages, whatever the number of plans.
+//   - rules: token 0x00 -> the plan's schedule generation (8 BE), and
+//     token 0x00 ruleID -> the rule's state JSON as of the last
+//     ReplaceSchedule (or the last send persisted with DueStep.Persist).
+//
+// A tick does not rewrite the rules bucket (that was one random page per sent
+// reminder). ReplaceSchedule bumps the generation and writes new due entries;
+// the old entries it can locate (each rule's stored NextFire) are deleted, and
+// any others (rules that moved on since) are stale: DueUntil marks them and the
+// tick drops them unsent. DeletePlan removes all of a plan's entries.
 
 // RuleState is the persisted progress of one reminder rule of a plan: when it
 // fires next and what it last sent. The rule itself (text, cron spec, window)
@@ -25,6 +46,8 @@ type RuleState struct {
 	// LastSentLocal is the local fire time last sent; a rule never sends the
 	// same local time twice (the repeated autumn hour, a resend after a crash).
 	LastSentLocal string `json:"lastSentLocal,omitempty"`
+	// Gen is the plan's schedule generation this state belongs to; the store sets it.
+	Gen uint64 `json:"gen,omitempty"`
 }
 
 // DueEntry is one reminder waiting in the due-index.
@@ -34,19 +57,26 @@ type DueEntry struct {
 	RuleID string
 	// State is the rule's state as stored with the entry.
 	State RuleState
+	// Stale is set when the plan's schedule was replaced (or erased) after
+	// this entry was written: it stands for nothing and is to be dropped.
+	Stale bool
 }
 
-// DueStep is the commit for one due entry: the entry leaves the index and the
-// rule moves on to Next. Next nil forgets the rule altogether (plan erased,
-// rule no longer derived); a Next with zero NextFire keeps its history but
-// schedules nothing.
+// DueStep is the commit for one due entry: the entry leaves the index and,
+// if Next has a NextFire, the rule's next entry goes in. Next nil or with a
+// zero NextFire schedules nothing more for the rule.
 type DueStep struct {
 	Entry DueEntry
 	Next  *RuleState
+	// Persist also writes Next to the plan's stored rule states (a random page
+	// write, so only when needed): ReplaceSchedule inherits LastSentLocal from
+	// there. A tick persists a send whose local time recurs later (the repeated
+	// autumn hour); any other sent local time lies before every later firing.
+	// With Next nil, Persist deletes the stored state (rule no longer derived).
+	Persist bool
 }
 
-// dueKey is fireUnix(8 BE) token 0x00 ruleID: time first, so "everything due
-// by t" is one cursor range from the start.
+// dueKey is fireUnix(8 BE) token 0x00 ruleID.
 func dueKey(at time.Time, token, ruleID string) []byte {
 	k := make([]byte, 8, 8+len(token)+1+len(ruleID))
 	binary.BigEndian.PutUint64(k, uint64(at.Unix()))
@@ -68,11 +98,83 @@ func parseDueKey(k []byte) (at time.Time, token, ruleID string, ok bool) {
 	return at, string(rest[:i]), string(rest[i+1:]), true
 }
 
+// dueFormat marks the binary due value; entries written by older code are JSON ('{').
+const dueFormat = 1
+
+var zeroUnix = time.Time{}.Unix()
+
+// encodeDue writes s compactly: format, gen, kind, nextLocal, lastSentLocal,
+// lastSent (unix seconds, nanoseconds). NextFire is the key's time.
+func encodeDue(s RuleState) []byte {
+	b := make([]byte, 0, 1+3*binary.MaxVarintLen64+3+len(s.Kind)+len(s.NextLocal)+len(s.LastSentLocal))
+	b = append(b, dueFormat)
+	b = binary.AppendUvarint(b, s.Gen)
+	for _, str := range [...]string{s.Kind, s.NextLocal, s.LastSentLocal} {
+		b = binary.AppendUvarint(b, uint64(len(str)))
+		b = append(b, str...)
+	}
+	sec := zeroUnix
+	var nsec int
+	if !s.LastSent.IsZero() {
+		sec, nsec = s.LastSent.Unix(), s.LastSent.Nanosecond()
+	}
+	b = binary.AppendVarint(b, sec)
+	return binary.AppendUvarint(b, uint64(nsec))
+}
+
+var errDueValue = errors.New("malformed due entry")
+
+// decodeDue reads a due value (binary, or JSON from before the binary format).
+func decodeDue(v []byte, s *RuleState) error {
+	if len(v) > 0 && v[0] == '{' {
+		return json.Unmarshal(v, s)
+	}
+	if len(v) == 0 || v[0] != dueFormat {
+		return errDueValue
+	}
+	v = v[1:]
+	gen, n := binary.Uvarint(v)
+	if n <= 0 {
+		return errDueValue
+	}
+	s.Gen, v = gen, v[n:]
+	var strs [3]string
+	for i := range strs {
+		l, n := binary.Uvarint(v)
+		if n <= 0 || uint64(len(v)-n) < l {
+			return errDueValue
+		}
+		strs[i], v = string(v[n:n+int(l)]), v[n+int(l):]
+	}
+	s.Kind, s.NextLocal, s.LastSentLocal = strs[0], strs[1], strs[2]
+	sec, n := binary.Varint(v)
+	if n <= 0 {
+		return errDueValue
+	}
+	nsec, m := binary.Uvarint(v[n:])
+	if m <= 0 || nsec >= 1e9 {
+		return errDueValue
+	}
+	s.LastSent = time.Time{}
+	if sec != zeroUnix {
+		s.LastSent = time.Unix(sec, int64(nsec)).UTC()
+	}
+	return nil
+}
+
+// scheduleGen returns the plan's schedule generation; 0 when it has none yet
+// (or only rules written before generations existed).
+func scheduleGen(tx *bolt.Tx, token string) uint64 {
+	return decodeUint(tx.Bucket(bucketRules).Get(prefix(token)))
+}
+
 // ReplaceSchedule swaps a plan's reminder rules for rules in one transaction:
-// the old rules and their due entries go (found through each rule's stored
-// NextFire, not by scanning the index), the new ones are written with a due
-// entry for each non-zero NextFire. A new rule without LastSentLocal inherits
-// the old one of the same ID, so editing a plan never resends a reminder.
+// the plan's schedule generation goes up, so every due entry written before
+// is stale; the ones found through each old rule's stored NextFire are deleted
+// right away, the rest are dropped by the tick that reaches them. The new
+// rules are written with a due entry for each non-zero NextFire. A new rule
+// without LastSentLocal inherits the stored one of the same ID (see
+// DueStep.Persist for what that holds).
 // It returns ErrNotFound when the plan does not exist (erased meanwhile).
 func (db *DB) ReplaceSchedule(token string, rules []RuleState) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
@@ -94,24 +196,32 @@ func (db *DB) ReplaceSchedules(schedules map[string][]RuleState) error {
 	slices.Sort(tokens)
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		var dues []kv
+		rb := tx.Bucket(bucketRules)
 		for _, token := range tokens {
 			if tx.Bucket(bucketPlans).Get([]byte(token)) == nil {
 				continue
 			}
-			if _, err := clearSchedule(tx, token); err != nil {
+			old, gen, err := clearSchedule(tx, token)
+			if err != nil {
 				return err
 			}
+			gen++
 			// Rule keys are token-prefixed, so plans in token order write them in order.
+			if err := rb.Put(prefix(token), encodeUint(gen)); err != nil {
+				return err
+			}
 			for _, s := range schedules[token] {
+				inherit(&s, old)
+				s.Gen = gen
 				data, err := encodeRuleState(token, s)
 				if err != nil {
 					return err
 				}
-				if err := tx.Bucket(bucketRules).Put(join(token, s.RuleID), data); err != nil {
+				if err := rb.Put(join(token, s.RuleID), data); err != nil {
 					return err
 				}
 				if !s.NextFire.IsZero() {
-					dues = append(dues, kv{dueKey(s.NextFire, token, s.RuleID), data})
+					dues = append(dues, kv{dueKey(s.NextFire, token, s.RuleID), encodeDue(s)})
 				}
 			}
 		}
@@ -128,15 +238,24 @@ func (db *DB) ReplaceSchedules(schedules map[string][]RuleState) error {
 
 type kv struct{ k, v []byte }
 
+func inherit(s *RuleState, old map[string]RuleState) {
+	if prev, ok := old[s.RuleID]; ok && s.LastSentLocal == "" {
+		s.LastSent, s.LastSentLocal = prev.LastSent, prev.LastSentLocal
+	}
+}
+
 func replaceSchedule(tx *bolt.Tx, token string, rules []RuleState) error {
-	old, err := clearSchedule(tx, token)
+	old, gen, err := clearSchedule(tx, token)
 	if err != nil {
 		return err
 	}
+	gen++
+	if err := tx.Bucket(bucketRules).Put(prefix(token), encodeUint(gen)); err != nil {
+		return err
+	}
 	for _, s := range rules {
-		if prev, ok := old[s.RuleID]; ok && s.LastSentLocal == "" {
-			s.LastSent, s.LastSentLocal = prev.LastSent, prev.LastSentLocal
-		}
+		inherit(&s, old)
+		s.Gen = gen
 		if err := putRuleState(tx, token, s); err != nil {
 			return err
 		}
@@ -144,40 +263,50 @@ func replaceSchedule(tx *bolt.Tx, token string, rules []RuleState) error {
 	return nil
 }
 
-// clearSchedule deletes a plan's rule states and their due entries, and
-// returns the deleted states by rule ID.
-func clearSchedule(tx *bolt.Tx, token string) (map[string]RuleState, error) {
+// clearSchedule deletes a plan's stored rule states and the due entries they
+// point to, and returns the deleted states by rule ID and the generation.
+func clearSchedule(tx *bolt.Tx, token string) (map[string]RuleState, uint64, error) {
 	rb, due := tx.Bucket(bucketRules), tx.Bucket(bucketDue)
-	old := make(map[string]RuleState)
-	var oldKeys [][]byte
+	old, err := storedStates(tx, token)
+	if err != nil {
+		return nil, 0, err
+	}
+	gen := scheduleGen(tx, token)
+	byID := make(map[string]RuleState, len(old))
+	for _, s := range old {
+		byID[s.RuleID] = s
+		if err := rb.Delete(join(token, s.RuleID)); err != nil {
+			return nil, 0, err
+		}
+		if !s.NextFire.IsZero() {
+			if err := due.Delete(dueKey(s.NextFire, token, s.RuleID)); err != nil {
+				return nil, 0, err
+			}
+		}
+	}
+	return byID, gen, nil
+}
+
+// storedStates reads a plan's rule states from the rules bucket, by rule ID.
+func storedStates(tx *bolt.Tx, token string) ([]RuleState, error) {
+	var out []RuleState
 	pre := prefix(token)
-	c := rb.Cursor()
+	c := tx.Bucket(bucketRules).Cursor()
 	for k, v := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = c.Next() {
+		if len(k) == len(pre) {
+			continue // the generation
+		}
 		var s RuleState
 		if err := json.Unmarshal(v, &s); err != nil {
 			return nil, fmt.Errorf("decode rule state %q: %w", k, err)
 		}
 		s.RuleID = string(k[len(pre):])
-		old[s.RuleID] = s
-		oldKeys = append(oldKeys, bytes.Clone(k))
+		out = append(out, s)
 	}
-	for _, k := range oldKeys {
-		if err := rb.Delete(k); err != nil {
-			return nil, err
-		}
-	}
-	for _, s := range old {
-		if !s.NextFire.IsZero() {
-			if err := due.Delete(dueKey(s.NextFire, token, s.RuleID)); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return old, nil
+	return out, nil
 }
 
-// putRuleState writes a rule's state and, if it has a NextFire, its due entry
-// (the same JSON, so a due scan needs no second lookup).
+// putRuleState writes a rule's state and, if it has a NextFire, its due entry.
 func putRuleState(tx *bolt.Tx, token string, s RuleState) error {
 	data, err := encodeRuleState(token, s)
 	if err != nil {
@@ -189,7 +318,7 @@ func putRuleState(tx *bolt.Tx, token string, s RuleState) error {
 	if s.NextFire.IsZero() {
 		return nil
 	}
-	return tx.Bucket(bucketDue).Put(dueKey(s.NextFire, token, s.RuleID), data)
+	return tx.Bucket(bucketDue).Put(dueKey(s.NextFire, token, s.RuleID), encodeDue(s))
 }
 
 func encodeRuleState(token string, s RuleState) ([]byte, error) {
@@ -199,31 +328,83 @@ func encodeRuleState(token string, s RuleState) ([]byte, error) {
 	return json.Marshal(s)
 }
 
-// RuleStates returns the stored rule states of a plan, ordered by rule ID.
+// ScheduledStates returns the plan's rule states as stored by the last
+// ReplaceSchedule (plus persisted sends), ordered by rule ID: one prefix read.
+// Their NextFire may have passed since; RuleStates has the current ones.
+func (db *DB) ScheduledStates(token string) ([]RuleState, error) {
+	var out []RuleState
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		out, err = storedStates(tx, token)
+		return err
+	})
+	if out == nil {
+		out = []RuleState{}
+	}
+	return out, err
+}
+
+// RuleStates returns the plan's rules as they stand now, ordered by rule ID:
+// the stored states with each pending rule's NextFire, NextLocal and
+// LastSentLocal taken from its live due entry; a rule without one has
+// nothing left to send. It scans the due-index from the earliest stored
+// NextFire on, so it is for tests and diagnostics, not for a request path.
 func (db *DB) RuleStates(token string) ([]RuleState, error) {
 	out := []RuleState{}
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		pre := prefix(token)
-		c := tx.Bucket(bucketRules).Cursor()
-		for k, v := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = c.Next() {
-			var s RuleState
-			if err := json.Unmarshal(v, &s); err != nil {
-				return fmt.Errorf("decode rule state: %w", err)
+		stored, err := storedStates(tx, token)
+		if err != nil || len(stored) == 0 {
+			return err
+		}
+		gen := scheduleGen(tx, token)
+		idx := make(map[string]int, len(stored))
+		var from time.Time
+		for i := range stored {
+			s := &stored[i]
+			idx[s.RuleID] = i
+			if !s.NextFire.IsZero() && (from.IsZero() || s.NextFire.Before(from)) {
+				from = s.NextFire
 			}
-			s.RuleID = string(k[len(pre):])
-			out = append(out, s)
+			s.NextFire, s.NextLocal = time.Time{}, ""
+		}
+		out = stored
+		if from.IsZero() {
+			return nil
+		}
+		seek := make([]byte, 8)
+		binary.BigEndian.PutUint64(seek, uint64(from.Unix()))
+		needle := prefix(token)
+		c := tx.Bucket(bucketDue).Cursor()
+		for k, v := c.Seek(seek); k != nil; k, v = c.Next() {
+			if len(k) <= 8 || !bytes.HasPrefix(k[8:], needle) {
+				continue
+			}
+			at, _, ruleID, ok := parseDueKey(k)
+			i, known := idx[ruleID]
+			if !ok || !known {
+				continue
+			}
+			var s RuleState
+			if decodeDue(v, &s) != nil || s.Gen != gen {
+				continue
+			}
+			o := &out[i]
+			o.NextFire, o.NextLocal = at, s.NextLocal
+			o.LastSent, o.LastSentLocal = s.LastSent, s.LastSentLocal
 		}
 		return nil
 	})
 	return out, err
 }
 
-// DueUntil returns up to limit entries due at or before t, oldest first. It
-// reads only the entries it returns: the work is O(due), not O(rules).
+// DueUntil returns up to limit entries due at or before t, oldest first,
+// stale ones marked. It reads only the entries it returns: the work is
+// O(due), not O(rules).
 func (db *DB) DueUntil(t time.Time, limit int) ([]DueEntry, error) {
 	var out []DueEntry
 	end := uint64(t.Unix())
 	err := db.bolt.View(func(tx *bolt.Tx) error {
+		gens := make(map[string]uint64)
 		c := tx.Bucket(bucketDue).Cursor()
 		for k, v := c.First(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
 			if len(k) < 8 || binary.BigEndian.Uint64(k[:8]) > end {
@@ -234,10 +415,17 @@ func (db *DB) DueUntil(t time.Time, limit int) ([]DueEntry, error) {
 				continue // not ours to interpret; never written by this code
 			}
 			e := DueEntry{At: at, Token: token, RuleID: ruleID}
-			if err := json.Unmarshal(v, &e.State); err != nil {
+			if err := decodeDue(v, &e.State); err != nil {
 				return fmt.Errorf("decode due entry: %w", err)
 			}
 			e.State.RuleID = ruleID
+			e.State.NextFire = at
+			gen, ok := gens[token]
+			if !ok {
+				gen = scheduleGen(tx, token)
+				gens[token] = gen
+			}
+			e.Stale = e.State.Gen != gen
 			out = append(out, e)
 		}
 		return nil
@@ -245,7 +433,8 @@ func (db *DB) DueUntil(t time.Time, limit int) ([]DueEntry, error) {
 	return out, err
 }
 
-// CountDue returns how many entries are due at or before t (the backlog).
+// CountDue returns how many entries are due at or before t (the backlog;
+// stale entries count until a tick drops them).
 func (db *DB) CountDue(t time.Time) (int, error) {
 	n := 0
 	end := uint64(t.Unix())
@@ -281,13 +470,16 @@ func (db *DB) Advance(e DueEntry, next *RuleState) error {
 
 // AdvanceAll commits many due entries in one transaction (one fsync per
 // tick batch instead of one per reminder). An entry whose due key is gone was
-// replaced or erased while it was being sent; it is left alone.
+// replaced or erased while it was being sent; it is left alone. An entry whose
+// plan's schedule was replaced meanwhile is deleted and not followed up: the
+// new generation has its own entries.
 func (db *DB) AdvanceAll(steps []DueStep) error {
 	if len(steps) == 0 {
 		return nil
 	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		due, rules := tx.Bucket(bucketDue), tx.Bucket(bucketRules)
+		gens := make(map[string]uint64)
 		for _, st := range steps {
 			e := st.Entry
 			k := dueKey(e.At, e.Token, e.RuleID)
@@ -297,18 +489,63 @@ func (db *DB) AdvanceAll(steps []DueStep) error {
 			if err := due.Delete(k); err != nil {
 				return err
 			}
+			gen, ok := gens[e.Token]
+			if !ok {
+				gen = scheduleGen(tx, e.Token)
+				gens[e.Token] = gen
+			}
+			if e.State.Gen != gen {
+				continue
+			}
 			if st.Next == nil {
-				if err := rules.Delete(join(e.Token, e.RuleID)); err != nil {
-					return err
+				if st.Persist {
+					if err := rules.Delete(join(e.Token, e.RuleID)); err != nil {
+						return err
+					}
 				}
 				continue
 			}
 			next := *st.Next
-			next.RuleID = e.RuleID
-			if err := putRuleState(tx, e.Token, next); err != nil {
-				return err
+			next.RuleID, next.Gen = e.RuleID, gen
+			if st.Persist {
+				data, err := encodeRuleState(e.Token, next)
+				if err != nil {
+					return err
+				}
+				if err := rules.Put(join(e.Token, e.RuleID), data); err != nil {
+					return err
+				}
+			}
+			if !next.NextFire.IsZero() {
+				if err := due.Put(dueKey(next.NextFire, e.Token, e.RuleID), encodeDue(next)); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	})
+}
+
+// PlanDevices is a plan with its push devices, as a reminder tick needs it.
+type PlanDevices struct {
+	Plan    plan.Plan
+	Err     error // ErrNotFound when the plan was erased
+	Devices []plan.Subscription
+}
+
+// PlansWithDevices reads the plans and their devices in one read
+// transaction, in the order of tokens.
+func (db *DB) PlansWithDevices(tokens []string) ([]PlanDevices, error) {
+	out := make([]PlanDevices, len(tokens))
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		for i, token := range tokens {
+			o := &out[i]
+			o.Plan, o.Err = getPlan(tx, token)
+			if o.Err == nil {
+				o.Devices, _ = listSubs(tx, token)
+			}
+		}
+		return nil
+	})
+	return out, err
 }
