@@ -26,6 +26,8 @@ func FuzzDecodeCheckIn(f *testing.F) {
 	f.Add([]byte(`{"id":"abcdef12","soreness":7,"pain":2,"areas":["left-buttock"],"feelings":["dull"],"redFlags":[],"note":"tight"}`))
 	f.Add([]byte(`{"id":"abcdef12","soreness":0,"pain":0}`))
 	f.Add([]byte(`{"soreness":[{"a":{}}]}`))
+	f.Add([]byte(`{"id":"abcdef12","soreness":99,"soreness":1,"pain":1}`))
+	f.Add([]byte("{\"id\":\"abcdef12\",\"soreness\":1,\"pain\":1,\"note\":\"\xff\\u0000\"}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := DecodeCheckIn(data, now)
 		var ie *InputError
@@ -40,6 +42,8 @@ func FuzzDecodeCheckIn(f *testing.F) {
 
 func FuzzDecodeSubscription(f *testing.F) {
 	f.Add([]byte(`{"endpoint":"https://fcm.googleapis.com/fcm/send/x","expirationTime":null,"keys":{"p256dh":"BNc","auth":"tBH"}}`))
+	f.Add([]byte(`{"endpoint":"https://127.0.0.2/x","keys":{"p256dh":"BNc","auth":"tBH","auth":"x"}}`))
+	f.Add([]byte(`{"endpoint":"https://[::1]/x","expirationTime":1e400,"keys":["BNc","tBH"]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, err := DecodeSubscription(data)
 		var ie *InputError

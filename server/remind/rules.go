@@ -119,7 +119,7 @@ func (r *Rule) Next(after time.Time, lastLocal string) (Fire, bool) {
 		if w.IsZero() {
 			return Fire{}, false
 		}
-		nominal := instantsOf(w, r.Loc)[0]
+		nominal := firstInstant(w, r.Loc)
 		if !r.Until.IsZero() && !nominal.Before(r.Until) {
 			return Fire{}, false
 		}
@@ -136,14 +136,15 @@ func (r *Rule) Next(after time.Time, lastLocal string) (Fire, bool) {
 // fireAt turns the nominal wall time w into a firing: moved out of quiet
 // hours, after after, inside the window, and not already sent.
 func (r *Rule) fireAt(w time.Time, after time.Time, lastLocal string) (Fire, bool) {
-	if nominal := instantsOf(w, r.Loc)[0]; nominal.Before(r.From) || !r.Until.IsZero() && !nominal.Before(r.Until) {
+	if nominal := firstInstant(w, r.Loc); nominal.Before(r.From) || !r.Until.IsZero() && !nominal.Before(r.Until) {
 		return Fire{}, false
 	}
 	adj, nextDay := r.Quiet.shift(w)
 	if nextDay && r.SameDay {
 		return Fire{}, false
 	}
-	for _, at := range instantsOf(adj, r.Loc) {
+	var buf [3]time.Time
+	for _, at := range appendInstants(buf[:0], adj, r.Loc) {
 		if !at.After(after) {
 			continue
 		}
@@ -159,6 +160,14 @@ func (r *Rule) fireAt(w time.Time, after time.Time, lastLocal string) (Fire, boo
 	return Fire{}, false
 }
 
+// recurs reports whether f's local wall time comes round again at a later
+// instant (it lies in a repeated autumn hour, first pass).
+func (r *Rule) recurs(f Fire) bool {
+	var buf [3]time.Time
+	in := appendInstants(buf[:0], wallOf(f.At, r.Loc), r.Loc)
+	return len(in) > 1 && in[len(in)-1].After(f.At)
+}
+
 // wallOf returns t's wall clock in loc, held as a UTC time.
 func wallOf(t time.Time, loc *time.Location) time.Time {
 	l := t.In(loc)
@@ -169,20 +178,32 @@ func wallOf(t time.Time, loc *time.Location) time.Time {
 // (held as UTC), earliest first: one normally, two in a repeated autumn hour,
 // and for a time in the spring gap the instant the gap ends.
 func instantsOf(w time.Time, loc *time.Location) []time.Time {
+	return appendInstants(nil, w, loc)
+}
+
+// firstInstant is instantsOf(w, loc)[0].
+func firstInstant(w time.Time, loc *time.Location) time.Time {
+	var buf [3]time.Time
+	return appendInstants(buf[:0], w, loc)[0]
+}
+
+// appendInstants appends instantsOf(w, loc) to out (a tick calls it for
+// every due entry: callers pass a stack buffer instead of allocating).
+func appendInstants(out []time.Time, w time.Time, loc *time.Location) []time.Time {
 	guess := time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, loc)
 	_, o0 := guess.Add(-26 * time.Hour).Zone()
 	_, o1 := guess.Zone()
 	_, o2 := guess.Add(26 * time.Hour).Zone()
 	if o0 == o1 && o1 == o2 {
-		return []time.Time{guess} // no transition nearby: the common case
+		return append(out, guess) // no transition nearby: the common case
 	}
-	var out []time.Time
+	base := len(out)
 	var gapEnd time.Time
 	for _, off := range []int{o0, o1, o2} {
 		c := w.Add(-time.Duration(off) * time.Second).In(loc)
 		switch cw := wallOf(c, loc); {
 		case cw.Equal(w):
-			if !slices.ContainsFunc(out, c.Equal) {
+			if !slices.ContainsFunc(out[base:], c.Equal) {
 				out = append(out, c)
 			}
 		case cw.After(w):
@@ -194,13 +215,13 @@ func instantsOf(w time.Time, loc *time.Location) []time.Time {
 			}
 		}
 	}
-	if len(out) == 0 {
+	if len(out) == base {
 		if gapEnd.IsZero() {
-			return []time.Time{guess}
+			return append(out, guess)
 		}
-		return []time.Time{gapEnd.In(loc)}
+		return append(out, gapEnd.In(loc))
 	}
-	slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
+	slices.SortFunc(out[base:], func(a, b time.Time) int { return a.Compare(b) })
 	return out
 }
 

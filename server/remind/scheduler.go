@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -39,6 +38,9 @@ type Config struct {
 	Logger  *slog.Logger
 	// BatchLimit caps the due entries per round; default DefaultBatchLimit.
 	BatchLimit int
+	// ObserveLateness, if set, hears once per reminder handed to the sender
+	// how long after its due time that happened (e.g. metrics.ObserveLateness).
+	ObserveLateness func(kind string, late time.Duration)
 }
 
 // Scheduler keeps each plan's reminders in the due-index and, once a minute,
@@ -50,6 +52,8 @@ type Scheduler struct {
 	baseURL string
 	log     *slog.Logger
 	batch   int
+
+	observeLateness func(kind string, late time.Duration)
 
 	// afterSend runs between SendAll and the commit (tests simulate a crash there).
 	afterSend func()
@@ -66,7 +70,8 @@ type Scheduler struct {
 
 // New returns a Scheduler; call Start to tick each minute.
 func New(cfg Config) *Scheduler {
-	s := &Scheduler{db: cfg.DB, sender: cfg.Sender, now: cfg.Now, baseURL: cfg.BaseURL, log: cfg.Logger, batch: cfg.BatchLimit}
+	s := &Scheduler{db: cfg.DB, sender: cfg.Sender, now: cfg.Now, baseURL: cfg.BaseURL, log: cfg.Logger, batch: cfg.BatchLimit,
+		observeLateness: cfg.ObserveLateness}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -90,7 +95,7 @@ func (s *Scheduler) Schedule(p plan.Plan) error {
 		if err != nil {
 			return fmt.Errorf("schedule %s: %w", shortToken(p.Token), err)
 		}
-		old, err := s.db.RuleStates(p.Token)
+		old, err := s.db.ScheduledStates(p.Token)
 		if err != nil {
 			return err
 		}
@@ -125,14 +130,15 @@ type TickStats struct {
 	Done      int // stretch skipped: the routine was already done that day
 	Deferred  int // moved on without sending: out of quiet hours, or a time already sent
 	Dropped   int // plan erased or ended, or rule switched off
+	Stale     int // dropped: written for a schedule since replaced
 	NoDevices int // due, but the plan has no subscribed device
 	// Retrying counts reminders no device accepted because a push service failed
 	// (5xx, 429, timeout): they stay due and the next tick tries again within their grace.
 	Retrying int
-	// Duration is the whole tick; Scan, Send and Commit are its parts spent
-	// reading the due-index, in the sender, and committing (the rest is
-	// loading plans and deciding).
-	Duration, Scan, Send, Commit time.Duration
+	// Duration is the whole tick; Scan, Decide, Send and Commit are its parts
+	// spent reading the due-index, loading plans and deciding, in the sender,
+	// and committing.
+	Duration, Scan, Decide, Send, Commit time.Duration
 }
 
 // Tick sends every reminder due by now and commits each one's next fire time.
@@ -175,10 +181,13 @@ func (s *Scheduler) tick(ctx context.Context) (TickStats, error) {
 type planView struct {
 	p       plan.Plan
 	err     error
+	gen     uint64           // the plan's schedule generation
 	rules   map[string]*Rule // derived on first need, nil for "no such rule"
 	subs    []plan.Subscription
 	subsErr error
-	// doneDays is filled on first need.
+	// doneAt are the completion times if loaded with the plan; doneDays is
+	// filled from them (or read) on first need.
+	doneAt   []time.Time
 	doneDays map[string]bool
 }
 
@@ -202,36 +211,49 @@ func (v *planView) rule(id string) (*Rule, error) {
 // and the rule's state after it.
 type due struct {
 	entry   store.DueEntry
+	view    *planView
 	rule    *Rule
-	fire    Fire // the firing being sent
 	sending bool
+	fire    Fire // the firing sent, when sending
 	next    *store.RuleState
+	persist bool
 }
 
 func (s *Scheduler) round(ctx context.Context, now time.Time, entries []store.DueEntry, st *TickStats) error {
 	st.Due += len(entries)
-	views := s.views(entries)
-	var jobs []push.Job
-	outcomes := make([]due, len(entries))
-	jobsOf := make([][2]int, len(entries)) // [from, to) in jobs
-	for i, e := range entries {
-		v := views[e.Token]
+	t0 := time.Now()
+	outcomes := s.decideAll(now, entries, st)
+	st.Decide += time.Since(t0)
+	sending, pushes := 0, 0
+	for i := range outcomes {
+		if d := &outcomes[i]; d.sending {
+			sending++
+			pushes += len(d.view.subs)
+		}
+	}
+	jobs := make([]push.Job, 0, pushes)
+	for i := range outcomes {
 		d := &outcomes[i]
-		d.entry = e
-		s.decide(now, v, d, st)
-		if d.sending {
-			msg := d.rule.Message(s.baseURL)
-			jobsOf[i][0] = len(jobs)
-			for _, sub := range v.subs {
-				jobs = append(jobs, push.Job{Sub: push.Subscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}, Msg: msg})
+		if !d.sending {
+			continue
+		}
+		msg := d.rule.Message(s.baseURL)
+		for _, sub := range d.view.subs {
+			jobs = append(jobs, push.Job{Sub: push.Subscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}, Msg: msg})
+		}
+		st.Sent++
+	}
+	if s.observeLateness != nil && sending > 0 {
+		handed := s.now()
+		for i := range outcomes {
+			if d := &outcomes[i]; d.sending {
+				s.observeLateness(d.rule.Kind, max(handed.Sub(d.fire.At), 0))
 			}
-			jobsOf[i][1] = len(jobs)
-			st.Sent++
 		}
 	}
 
 	// The round's sends finish even when ctx ends: what went out must be committed.
-	t0 := time.Now()
+	t0 = time.Now()
 	results := s.sender.SendAll(context.WithoutCancel(ctx), jobs)
 	st.Send += time.Since(t0)
 	if s.afterSend != nil {
@@ -259,18 +281,23 @@ func (s *Scheduler) round(ctx context.Context, now time.Time, entries []store.Du
 		// Errors from push never contain the endpoint (a bearer capability).
 		s.log.Warn("reminder pushes failed", "byStatus", failed, "firstErr", firstErr)
 	}
-
-	for i := range outcomes {
-		if d := &outcomes[i]; d.sending && noneAccepted(results[jobsOf[i][0]:jobsOf[i][1]]) {
-			// Not one device has it: keep the firing due rather than lose it in an outage.
-			d.next = s.pending(d.entry, d.fire)
-			st.Retrying++
+	// Jobs were made in outcome order, one per device. A reminder not one device
+	// accepted because push services failed stays due: the next tick tries again
+	// while it is within its grace, instead of losing it to an outage.
+	for i, at := 0, 0; i < len(outcomes); i++ {
+		if d := &outcomes[i]; d.sending {
+			n := len(d.view.subs)
+			if noneAccepted(results[at : at+n]) {
+				d.next, d.persist = s.pending(d.entry, d.fire), false
+				st.Retrying++
+			}
+			at += n
 		}
 	}
 
 	steps := make([]store.DueStep, len(outcomes))
 	for i := range outcomes {
-		steps[i] = store.DueStep{Entry: outcomes[i].entry, Next: outcomes[i].next}
+		steps[i] = store.DueStep{Entry: outcomes[i].entry, Next: outcomes[i].next, Persist: outcomes[i].persist}
 	}
 	// The commit: from here on these reminders count as sent.
 	t0 = time.Now()
@@ -288,34 +315,67 @@ func (s *Scheduler) round(ctx context.Context, now time.Time, entries []store.Du
 	return nil
 }
 
-// views loads the plans of a round with their devices, decoding on all
-// cores: decoding JSON is most of a tick's CPU.
-func (s *Scheduler) views(entries []store.DueEntry) map[string]*planView {
-	views := make(map[string]*planView)
+// decideAll loads the round's plans with their devices and decides each
+// entry, on all cores: decoding the plans' JSON and stepping the rules are
+// most of a tick's CPU. Each worker takes whole plans (one read transaction
+// for its share), so a plan's view is only ever touched by one goroutine.
+func (s *Scheduler) decideAll(now time.Time, entries []store.DueEntry, st *TickStats) []due {
+	outcomes := make([]due, len(entries))
+	byToken := make(map[string][]int, len(entries))
 	var tokens []string
-	for _, e := range entries {
-		if _, ok := views[e.Token]; !ok {
-			views[e.Token] = &planView{}
+	for i, e := range entries {
+		outcomes[i].entry = e
+		if _, ok := byToken[e.Token]; !ok {
 			tokens = append(tokens, e.Token)
 		}
+		byToken[e.Token] = append(byToken[e.Token], i)
 	}
-	var next atomic.Int64
+	workers := max(1, min(runtime.GOMAXPROCS(0), 8, (len(tokens)+63)/64))
+	stats := make([]TickStats, workers)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), 8, len(tokens)) {
+	for w := range workers {
+		part := tokens[w*len(tokens)/workers : (w+1)*len(tokens)/workers]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < len(tokens); i = int(next.Add(1)) - 1 {
-				v := views[tokens[i]] // the map is only read here
-				v.p, v.err = s.db.Plan(tokens[i])
-				if v.err == nil {
-					v.subs, v.subsErr = s.db.Subscriptions(tokens[i])
+			ws := &stats[w]
+			// A stretch reminder is skipped on a day the routine was done.
+			withDone := make([]bool, len(part))
+			for i, tok := range part {
+				for _, j := range byToken[tok] {
+					withDone[i] = withDone[i] || entries[j].State.Kind == plan.KindStretch
+				}
+			}
+			loaded, err := s.db.PlansWithDevices(part, withDone)
+			for i, tok := range part {
+				v := &planView{err: err}
+				if err == nil {
+					l := &loaded[i]
+					v.p, v.err, v.subs, v.gen, v.doneAt = l.Plan, l.Err, l.Devices, l.Gen, l.DoneAt
+				}
+				for _, j := range byToken[tok] {
+					d := &outcomes[j]
+					d.view = v
+					s.decide(now, v, d, ws)
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	return views
+	for i := range stats {
+		st.add(&stats[i])
+	}
+	return outcomes
+}
+
+// add sums the counters of o into st (durations are the caller's).
+func (st *TickStats) add(o *TickStats) {
+	st.Late += o.Late
+	st.Done += o.Done
+	st.Deferred += o.Deferred
+	st.Dropped += o.Dropped
+	st.Stale += o.Stale
+	st.NoDevices += o.NoDevices
 }
 
 // decide works out whether entry d is sent now and what the rule does next.
@@ -329,6 +389,10 @@ func (s *Scheduler) decide(now time.Time, v *planView, d *due, st *TickStats) {
 		st.Dropped++ // erased, or a plan we can no longer read: forget its rule
 		return
 	}
+	if e.State.Gen != v.gen {
+		st.Stale++ // the plan was rescheduled since: the commit deletes it
+		return
+	}
 	if ended(v.p, now) {
 		st.Dropped++
 		return
@@ -339,6 +403,7 @@ func (s *Scheduler) decide(now time.Time, v *planView, d *due, st *TickStats) {
 	}
 	if r == nil { // switched off, no longer derived, or underivable
 		st.Dropped++
+		d.persist = true // forget its stored state too
 		return
 	}
 	last := e.State.LastSentLocal
@@ -388,8 +453,13 @@ func (s *Scheduler) decide(now time.Time, v *planView, d *due, st *TickStats) {
 		d.next = s.following(e, r, maxTime(now, f.At), last, nil)
 		return
 	}
-	d.rule, d.fire, d.sending = r, f, true
+	d.rule, d.sending, d.fire = r, true, f
 	d.next = s.following(e, r, maxTime(now, f.At), f.Local, &now)
+	// The due entry carries LastSentLocal on; the stored rule state, which a
+	// rescheduling starts from, only needs it when this local time comes
+	// round again later (the repeated autumn hour). Every other later firing
+	// has a later local time anyway.
+	d.persist = r.recurs(f)
 }
 
 // following is the rule's state after its firing: the next fire after after,
@@ -435,17 +505,23 @@ func (s *Scheduler) finished(e store.DueEntry) *store.RuleState {
 // doneOn reports whether the plan has a completion on the client's local date day.
 func (s *Scheduler) doneOn(v *planView, day string) (bool, error) {
 	if v.doneDays == nil {
-		comps, err := s.db.Completions(v.p.Token)
-		if err != nil {
-			return false, err
+		if v.doneAt == nil {
+			comps, err := s.db.Completions(v.p.Token)
+			if err != nil {
+				return false, err
+			}
+			v.doneAt = make([]time.Time, len(comps))
+			for i, c := range comps {
+				v.doneAt[i] = c.At
+			}
 		}
 		loc, err := location(v.p.TimeZone)
 		if err != nil {
 			return false, err
 		}
-		v.doneDays = make(map[string]bool, len(comps))
-		for _, c := range comps {
-			v.doneDays[c.At.In(loc).Format("2006-01-02")] = true
+		v.doneDays = make(map[string]bool, len(v.doneAt))
+		for _, at := range v.doneAt {
+			v.doneDays[at.In(loc).Format("2006-01-02")] = true
 		}
 	}
 	return v.doneDays[day], nil

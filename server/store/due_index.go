@@ -30,7 +30,8 @@ import (
 // reminder). ReplaceSchedule bumps the generation and writes new due entries;
 // the old entries it can locate (each rule's stored NextFire) are deleted, and
 // any others (rules that moved on since) are stale: DueUntil marks them and the
-// tick drops them unsent. DeletePlan removes all of a plan's entries.
+// tick drops them unsent (a commit that follows one up by mistake writes
+// another stale entry, never a live one). DeletePlan removes all of a plan's entries.
 
 // RuleState is the persisted progress of one reminder rule of a plan: when it
 // fires next and what it last sent. The rule itself (text, cron spec, window)
@@ -55,11 +56,10 @@ type DueEntry struct {
 	At     time.Time
 	Token  string
 	RuleID string
-	// State is the rule's state as stored with the entry.
+	// State is the rule's state as stored with the entry. An entry whose
+	// State.Gen is not its plan's current generation (PlanDevices.Gen) is
+	// stale: it was written for a schedule since replaced and stands for nothing.
 	State RuleState
-	// Stale is set when the plan's schedule was replaced (or erased) after
-	// this entry was written: it stands for nothing and is to be dropped.
-	Stale bool
 }
 
 // DueStep is the commit for one due entry: the entry leaves the index and,
@@ -160,6 +160,15 @@ func decodeDue(v []byte, s *RuleState) error {
 		s.LastSent = time.Unix(sec, int64(nsec)).UTC()
 	}
 	return nil
+}
+
+// dueGen reads just the generation of a due value (0 for the JSON format).
+func dueGen(v []byte) uint64 {
+	if len(v) < 2 || v[0] != dueFormat {
+		return 0
+	}
+	gen, _ := binary.Uvarint(v[1:])
+	return gen
 }
 
 // scheduleGen returns the plan's schedule generation; 0 when it has none yet
@@ -398,13 +407,12 @@ func (db *DB) RuleStates(token string) ([]RuleState, error) {
 }
 
 // DueUntil returns up to limit entries due at or before t, oldest first,
-// stale ones marked. It reads only the entries it returns: the work is
-// O(due), not O(rules).
+// stale ones included (see DueEntry). It reads only the entries it returns:
+// the work is O(due), not O(rules).
 func (db *DB) DueUntil(t time.Time, limit int) ([]DueEntry, error) {
 	var out []DueEntry
 	end := uint64(t.Unix())
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		gens := make(map[string]uint64)
 		c := tx.Bucket(bucketDue).Cursor()
 		for k, v := c.First(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
 			if len(k) < 8 || binary.BigEndian.Uint64(k[:8]) > end {
@@ -420,12 +428,6 @@ func (db *DB) DueUntil(t time.Time, limit int) ([]DueEntry, error) {
 			}
 			e.State.RuleID = ruleID
 			e.State.NextFire = at
-			gen, ok := gens[token]
-			if !ok {
-				gen = scheduleGen(tx, token)
-				gens[token] = gen
-			}
-			e.Stale = e.State.Gen != gen
 			out = append(out, e)
 		}
 		return nil
@@ -470,16 +472,16 @@ func (db *DB) Advance(e DueEntry, next *RuleState) error {
 
 // AdvanceAll commits many due entries in one transaction (one fsync per
 // tick batch instead of one per reminder). An entry whose due key is gone was
-// replaced or erased while it was being sent; it is left alone. An entry whose
-// plan's schedule was replaced meanwhile is deleted and not followed up: the
-// new generation has its own entries.
+// replaced or erased while it was being sent; it is left alone. The next
+// entry keeps the entry's generation, so following up an entry whose plan was
+// rescheduled meanwhile writes only another stale entry; a persisted state is
+// written only if the generation is still current.
 func (db *DB) AdvanceAll(steps []DueStep) error {
 	if len(steps) == 0 {
 		return nil
 	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		due, rules := tx.Bucket(bucketDue), tx.Bucket(bucketRules)
-		gens := make(map[string]uint64)
 		for _, st := range steps {
 			e := st.Entry
 			k := dueKey(e.At, e.Token, e.RuleID)
@@ -489,16 +491,9 @@ func (db *DB) AdvanceAll(steps []DueStep) error {
 			if err := due.Delete(k); err != nil {
 				return err
 			}
-			gen, ok := gens[e.Token]
-			if !ok {
-				gen = scheduleGen(tx, e.Token)
-				gens[e.Token] = gen
-			}
-			if e.State.Gen != gen {
-				continue
-			}
+			persist := st.Persist && e.State.Gen == scheduleGen(tx, e.Token)
 			if st.Next == nil {
-				if st.Persist {
+				if persist {
 					if err := rules.Delete(join(e.Token, e.RuleID)); err != nil {
 						return err
 					}
@@ -506,8 +501,8 @@ func (db *DB) AdvanceAll(steps []DueStep) error {
 				continue
 			}
 			next := *st.Next
-			next.RuleID, next.Gen = e.RuleID, gen
-			if st.Persist {
+			next.RuleID, next.Gen = e.RuleID, e.State.Gen
+			if persist {
 				data, err := encodeRuleState(e.Token, next)
 				if err != nil {
 					return err
@@ -517,7 +512,13 @@ func (db *DB) AdvanceAll(steps []DueStep) error {
 				}
 			}
 			if !next.NextFire.IsZero() {
-				if err := due.Put(dueKey(next.NextFire, e.Token, e.RuleID), encodeDue(next)); err != nil {
+				nk := dueKey(next.NextFire, e.Token, e.RuleID)
+				// A stale follow-up must not overwrite the entry a rescheduling
+				// just wrote for the same firing (its newer generation wins).
+				if old := due.Get(nk); old != nil && dueGen(old) > next.Gen {
+					continue
+				}
+				if err := due.Put(nk, encodeDue(next)); err != nil {
 					return err
 				}
 			}
@@ -531,18 +532,54 @@ type PlanDevices struct {
 	Plan    plan.Plan
 	Err     error // ErrNotFound when the plan was erased
 	Devices []plan.Subscription
+	Gen     uint64 // the schedule generation: due entries of another are stale
+	// DoneAt holds the times of the plan's completions, when asked for (else nil).
+	DoneAt []time.Time
 }
 
-// PlansWithDevices reads the plans and their devices in one read
-// transaction, in the order of tokens.
-func (db *DB) PlansWithDevices(tokens []string) ([]PlanDevices, error) {
+// PlansWithDevices reads the plans and their devices (and, where
+// withDone[i], the completion times) in one read transaction, in the order
+// of tokens. One cursor per bucket serves all plans: a tick reads thousands.
+func (db *DB) PlansWithDevices(tokens []string, withDone []bool) ([]PlanDevices, error) {
 	out := make([]PlanDevices, len(tokens))
 	err := db.bolt.View(func(tx *bolt.Tx) error {
+		plans := tx.Bucket(bucketPlans).Cursor()
+		subs := tx.Bucket(bucketSubs).Cursor()
+		rules := tx.Bucket(bucketRules).Cursor()
+		comps := tx.Bucket(bucketCompletions).Cursor()
+		var pre []byte
 		for i, token := range tokens {
 			o := &out[i]
-			o.Plan, o.Err = getPlan(tx, token)
-			if o.Err == nil {
-				o.Devices, _ = listSubs(tx, token)
+			pre = append(append(pre[:0], token...), 0)
+			k, v := plans.Seek(pre[:len(token)])
+			if token == "" || !bytes.Equal(k, pre[:len(token)]) {
+				o.Err = ErrNotFound
+				continue
+			}
+			if err := json.Unmarshal(v, &o.Plan); err != nil {
+				o.Err = fmt.Errorf("decode plan: %w", err)
+				continue
+			}
+			for k, v := subs.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = subs.Next() {
+				var s plan.Subscription
+				if json.Unmarshal(v, &s) == nil {
+					o.Devices = append(o.Devices, s)
+				}
+			}
+			if k, v := rules.Seek(pre); bytes.Equal(k, pre) {
+				o.Gen = decodeUint(v)
+			}
+			if withDone != nil && withDone[i] {
+				o.DoneAt = []time.Time{}
+				for k, v := comps.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = comps.Next() {
+					var c struct {
+						At time.Time `json:"at"`
+					}
+					if err := json.Unmarshal(v, &c); err != nil {
+						return fmt.Errorf("decode completion: %w", err)
+					}
+					o.DoneAt = append(o.DoneAt, c.At)
+				}
 			}
 		}
 		return nil

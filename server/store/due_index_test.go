@@ -1,10 +1,13 @@
 package store_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/aftercare/aftercare/server/plan"
 	"github.com/aftercare/aftercare/server/store"
@@ -115,10 +118,10 @@ func TestAdvanceCommitsOneEntry(t *testing.T) {
 	if err := db.Advance(es[0], &next); err != nil {
 		t.Fatal(err)
 	}
-	// r2 finished: keeps its history, leaves the index.
+	// r2 finished: leaves the index; persisted, its history stays in the stored state.
 	fin := state("r2", time.Time{})
 	fin.LastSentLocal = "2026-11-26T12:00"
-	if err := db.Advance(es[1], &fin); err != nil {
+	if err := db.AdvanceAll([]store.DueStep{{Entry: es[1], Next: &fin, Persist: true}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := dueIDs(t, db, t0.Add(23*time.Hour)); len(got) != 0 {
@@ -142,22 +145,149 @@ func TestAdvanceCommitsOneEntry(t *testing.T) {
 		t.Fatalf("after stale advance: %s", got)
 	}
 
-	// Editing the plan keeps what was last sent.
-	if err := db.ReplaceSchedule("a", []store.RuleState{state("r1", t0.Add(25*time.Hour))}); err != nil {
+	// A plain Advance wrote only the due-index: the stored states still hold
+	// what the schedule was written with; a persisted step updates them.
+	if st, _ := db.ScheduledStates("a"); len(st) != 2 || st[0].LastSentLocal != "" || st[1].LastSentLocal != "2026-11-26T12:00" {
+		t.Fatalf("stored states = %+v", st)
+	}
+	es, _ = db.DueUntil(t0.Add(48*time.Hour), 10)
+	next2 := state("r1", t0.Add(48*time.Hour))
+	next2.LastSent, next2.LastSentLocal = t0.Add(24*time.Hour), "2026-11-27T12:00"
+	if err := db.AdvanceAll([]store.DueStep{{Entry: es[0], Next: &next2, Persist: true}}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Editing the plan keeps what was last persisted.
+	if err := db.ReplaceSchedule("a", []store.RuleState{state("r1", t0.Add(49*time.Hour))}); err != nil {
 		t.Fatal(err)
 	}
 	rs, _ = db.RuleStates("a")
-	if len(rs) != 1 || rs[0].LastSentLocal != "2026-11-26T12:00" {
+	if len(rs) != 1 || rs[0].LastSentLocal != "2026-11-27T12:00" || rs[0].NextLocal != "2026-11-28T13:00" {
 		t.Fatalf("history lost: %+v", rs)
 	}
 
-	// Nil forgets the rule.
-	es, _ = db.DueUntil(t0.Add(48*time.Hour), 10)
-	if err := db.Advance(es[0], nil); err != nil {
+	// Nil with Persist forgets the rule.
+	es, _ = db.DueUntil(t0.Add(72*time.Hour), 10)
+	if len(es) != 1 {
+		t.Fatalf("due = %+v", es)
+	}
+	if err := db.AdvanceAll([]store.DueStep{{Entry: es[0], Persist: true}}); err != nil {
 		t.Fatal(err)
 	}
 	if rs, _ := db.RuleStates("a"); len(rs) != 0 {
 		t.Fatalf("forgotten rule still stored: %+v", rs)
+	}
+}
+
+// TestReplaceScheduleGenerations: entries a rescheduling cannot find (the
+// rule moved on since) are marked stale, never followed up by a commit, and
+// the old schedule's found entries go at once.
+func TestReplaceScheduleGenerations(t *testing.T) {
+	db := openDueDB(t)
+	createDuePlan(t, db, "a")
+	if err := db.ReplaceSchedule("a", []store.RuleState{state("r1", t0), state("r2", t0.Add(time.Hour))}); err != nil {
+		t.Fatal(err)
+	}
+	// r1 fires and moves on to tomorrow; the stored state still says t0.
+	es, _ := db.DueUntil(t0, 10)
+	next := state("r1", t0.Add(24*time.Hour))
+	next.LastSentLocal = "2026-11-26T12:00"
+	if err := db.Advance(es[0], &next); err != nil {
+		t.Fatal(err)
+	}
+	// Rescheduled: r1 now at 18:00, r2 gone.
+	if err := db.ReplaceSchedule("a", []store.RuleState{state("r1", t0.Add(6*time.Hour))}); err != nil {
+		t.Fatal(err)
+	}
+	all, err := db.DueUntil(t0.Add(48*time.Hour), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pd, err := db.PlansWithDevices([]string{"a", "nope"}, nil)
+	if err != nil || pd[0].Err != nil || pd[0].Gen != 2 || !errors.Is(pd[1].Err, store.ErrNotFound) {
+		t.Fatalf("PlansWithDevices = %+v, %v", pd, err)
+	}
+	var got []string
+	for _, e := range all {
+		got = append(got, fmt.Sprintf("%s@%s stale=%v", e.RuleID, e.At.Format("02 15:04"), e.State.Gen != pd[0].Gen))
+	}
+	// r2's entry was found and deleted; r1's tomorrow entry is stale.
+	if want := "[r1@26 18:00 stale=false r1@27 12:00 stale=true]"; fmt.Sprint(got) != want {
+		t.Fatalf("due = %v, want %s", got, want)
+	}
+	// A persisted commit of the stale entry (a send racing the reschedule)
+	// must not overwrite the new schedule's stored state.
+	racing := state("r1", t0.Add(48*time.Hour))
+	racing.LastSentLocal = "2026-11-27T12:00"
+	if err := db.AdvanceAll([]store.DueStep{{Entry: all[1], Next: &racing, Persist: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := db.ScheduledStates("a"); len(st) != 1 || st[0].Gen != 2 || !st[0].NextFire.Equal(t0.Add(6*time.Hour)) {
+		t.Fatalf("stored state overwritten by a stale commit: %+v", st)
+	}
+	// Its follow-up carries the old generation: just as stale.
+	es, _ = db.DueUntil(t0.Add(48*time.Hour), 0)
+	if len(es) != 2 || es[1].State.Gen != 1 {
+		t.Fatalf("after the stale commit: %+v", es)
+	}
+	// A stale follow-up onto the very firing the new schedule holds leaves it alone.
+	onto := state("r1", t0.Add(6*time.Hour))
+	if err := db.AdvanceAll([]store.DueStep{{Entry: es[1], Next: &onto}}); err != nil {
+		t.Fatal(err)
+	}
+	if es, _ := db.DueUntil(t0.Add(48*time.Hour), 0); len(es) != 1 || es[0].State.Gen != 2 || !es[0].At.Equal(t0.Add(6*time.Hour)) {
+		t.Fatalf("live entry overwritten by a stale follow-up: %+v", es)
+	}
+	if n, _ := db.CountDue(t0.Add(72 * time.Hour)); n != 1 {
+		t.Fatalf("CountDue after the stale commits = %d, want 1", n)
+	}
+	// The live entry carries the new generation on.
+	again := state("r1", t0.Add(48*time.Hour))
+	if err := db.Advance(all[0], &again); err != nil {
+		t.Fatal(err)
+	}
+	if es, _ := db.DueUntil(t0.Add(72*time.Hour), 0); len(es) != 1 || es[0].State.Gen != 2 || !es[0].At.Equal(t0.Add(48*time.Hour)) {
+		t.Fatalf("after the live commit: %+v", es)
+	}
+	if rs, _ := db.RuleStates("a"); len(rs) != 1 || !rs[0].NextFire.Equal(t0.Add(48*time.Hour)) {
+		t.Fatalf("rule states = %+v", rs)
+	}
+}
+
+// TestDueValueRoundTrip: the compact due value keeps every field, and values
+// written as JSON by earlier versions still read.
+func TestDueValueRoundTrip(t *testing.T) {
+	db := openDueDB(t)
+	createDuePlan(t, db, "a")
+	s := state("r1", t0)
+	s.LastSent, s.LastSentLocal = t0.Add(-24*time.Hour+1500*time.Millisecond), "2026-11-25T12:00"
+	if err := db.ReplaceSchedule("a", []store.RuleState{s}); err != nil {
+		t.Fatal(err)
+	}
+	es, err := db.DueUntil(t0, 0)
+	if err != nil || len(es) != 1 {
+		t.Fatalf("due = %+v, %v", es, err)
+	}
+	got := es[0].State
+	if got.Kind != "stretch" || got.NextLocal != s.NextLocal || got.LastSentLocal != s.LastSentLocal ||
+		!got.LastSent.Equal(s.LastSent) || got.Gen != 1 || !got.NextFire.Equal(t0) {
+		t.Fatalf("round trip: %+v", got)
+	}
+
+	// An entry as the JSON-valued index wrote it (generation 0, before any
+	// generation was stored) is live and reads the same.
+	createDuePlan(t, db, "legacy")
+	at := t0.Add(-time.Minute)
+	key := binary.BigEndian.AppendUint64(nil, uint64(at.Unix()))
+	key = append(append(append(key, "legacy"...), 0), "r9"...)
+	if err := db.Bolt().Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("due")).Put(key, []byte(`{"kind":"tip","next":"2026-11-26T11:59:00Z","nextLocal":"2026-11-26T11:59","lastSentLocal":"2026-11-25T11:59"}`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	es, err = db.DueUntil(t0, 0)
+	if err != nil || len(es) != 2 || es[0].Token != "legacy" || es[0].State.Gen != 0 || es[0].State.Kind != "tip" || es[0].State.LastSentLocal != "2026-11-25T11:59" {
+		t.Fatalf("legacy entry: %+v, %v", es, err)
 	}
 }
 
