@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +37,7 @@ func TestClientJourneyInChromium(t *testing.T) {
 	if notes := eval[string](t, ctx, `document.querySelector('[data-testid=plan-notes]').textContent`); !strings.Contains(notes, "left piriformis") {
 		t.Fatalf("therapist notes not shown: %q", notes)
 	}
+	screenshot(t, ctx, "client-today")
 	waitFor(t, ctx, 10*time.Second, "service worker active and controlling",
 		`navigator.serviceWorker.ready.then(r => !!r.active && !!navigator.serviceWorker.controller)`)
 	// A reload under the service worker caches the page and the plan.
@@ -61,6 +60,7 @@ func TestClientJourneyInChromium(t *testing.T) {
 
 	// Guided player: the first stretch runs its whole timer, the rest are skipped.
 	within(t, ctx, 5*time.Second, "start routine", chromedp.Click(`[data-testid=start-routine]`), chromedp.WaitVisible(`[data-testid=countdown]`))
+	screenshot(t, ctx, "client-player")
 	first := eval[string](t, ctx, `document.querySelector('[data-testid=stretch-name]').textContent`)
 	if first == "" {
 		t.Fatal("no stretch name in the player")
@@ -75,6 +75,7 @@ func TestClientJourneyInChromium(t *testing.T) {
 		within(t, ctx, 5*time.Second, "skip", chromedp.Click(`[data-testid=skip]`))
 	}
 	within(t, ctx, 5*time.Second, "finish screen", chromedp.WaitVisible(`[data-testid=finish]`))
+	screenshot(t, ctx, "client-finish")
 	if txt := eval[string](t, ctx, `document.querySelector('[data-testid=finish]').textContent`); !strings.Contains(txt, "You did 1 of") {
 		t.Fatalf("finish screen: %q", txt)
 	}
@@ -92,15 +93,12 @@ func TestClientJourneyInChromium(t *testing.T) {
 			t.Fatalf("could not tick %s", sel)
 		}
 	}
-	if os.Getenv("AFTERCARE_SCREENSHOTS") != "" {
-		within(t, ctx, 5*time.Second, "scroll", chromedp.ScrollIntoView(`[data-testid=submit-checkin]`))
-		shot, _ := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		_ = os.WriteFile(filepath.Join(os.Getenv("AFTERCARE_SCREENSHOTS"), "checkin.png"), shot, 0o644)
-	}
+	screenshot(t, ctx, "client-checkin")
 	within(t, ctx, 10*time.Second, "submit check-in", chromedp.Click(`[data-testid=submit-checkin]`))
 	if !eval[bool](t, ctx, `new Promise(r => setTimeout(() => r(!!document.querySelector('[data-testid=urgent]')), 1500))`) {
 		t.Fatalf("no urgent screen after a red-flag check-in; page says: %.600s", eval[string](t, ctx, `document.getElementById('app').innerText`))
 	}
+	screenshot(t, ctx, "client-urgent")
 	if txt := eval[string](t, ctx, `document.querySelector('[data-testid=urgent]').textContent`); !strings.Contains(strings.ToLower(txt), "medical care") {
 		t.Fatalf("urgent screen: %q", txt)
 	}

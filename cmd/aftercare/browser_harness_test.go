@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -85,5 +86,19 @@ func waitFor(t *testing.T, ctx context.Context, d time.Duration, what, expr stri
 	defer cancel()
 	if _, err := chromedp.Run(c, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(d))); err != nil {
 		t.Fatalf("waiting for %s: %v", what, err)
+	}
+}
+
+// screenshot saves a PNG of the tab when AFTERCARE_SCREENSHOTS names a directory.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("AFTERCARE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	c, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if shot, err := chromedp.Run(c, chromedp.CaptureScreenshot()); err == nil {
+		_ = os.WriteFile(filepath.Join(dir, name+".png"), shot, 0o644)
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +35,10 @@ func TestWorkspaceInBrowser(t *testing.T) {
 	within(t, therapist, 20*time.Second, "assign",
 		tap(`[data-testid=new-plan]`),
 		tap(`[data-testid=template-gentle-sciatica-aftercare]`),
-		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error { wsShot(t, ctx, "workspace-assign"); return nil }),
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			screenshot(t, ctx, "workspace-assign")
+			return nil
+		}),
 		// The name field has focus after the template tap: the therapist just types.
 		chromedp.WaitVisible(`[data-testid=client-name]`),
 		chromedp.SendKeys(`[data-testid=client-name]`, "Sam"),
@@ -52,7 +54,7 @@ func TestWorkspaceInBrowser(t *testing.T) {
 	if taps > 4 || elapsed > time.Minute {
 		t.Errorf("assigning took %d taps and %v", taps, elapsed)
 	}
-	wsShot(t, therapist, "workspace-qr")
+	screenshot(t, therapist, "workspace-qr")
 	link := eval[string](t, therapist, `document.querySelector('[data-testid=plan-link]').value`)
 	if !strings.HasPrefix(link, ts.URL+"/p/") {
 		t.Fatalf("plan link %q", link)
@@ -94,7 +96,7 @@ func TestWorkspaceInBrowser(t *testing.T) {
 		within(t, therapist, 20*time.Second, "reload", chromedp.Reload(), chromedp.WaitVisible(`[data-testid=new-plan]`))
 		time.Sleep(300 * time.Millisecond)
 	}
-	wsShot(t, therapist, "workspace-clients")
+	screenshot(t, therapist, "workspace-clients")
 
 	// Own templates can be deleted from Settings.
 	if r := ts.do(t, "POST", "/api/templates", `{"name":"Sam's routine","routineId":"piriformis-release","stretches":[{"stretchId":"childs-pose"}]}`, ts.auth()...); r.Status != 201 {
@@ -105,19 +107,5 @@ func TestWorkspaceInBrowser(t *testing.T) {
 	waitFor(t, therapist, 10*time.Second, "template gone from settings", `!document.querySelector('[data-testid=own-template]')`)
 	if r := ts.do(t, "GET", "/api/templates", "", ts.auth()...); strings.TrimSpace(string(r.Body)) != "[]" {
 		t.Fatalf("template still stored: %s", r.Body)
-	}
-}
-
-// wsShot saves a screenshot when AFTERCARE_SCREENSHOTS names a directory.
-func wsShot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	dir := os.Getenv("AFTERCARE_SCREENSHOTS")
-	if dir == "" {
-		return
-	}
-	c, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if shot, err := chromedp.Run(c, chromedp.CaptureScreenshot()); err == nil {
-		_ = os.WriteFile(dir+"/"+name+".png", shot, 0o644)
 	}
 }
