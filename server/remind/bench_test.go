@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -181,6 +182,11 @@ func copyFile(dst, src string) error {
 		out.Close()
 		return err
 	}
+	// Written back now, untimed: else the tick's first fdatasync flushes the copy.
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
 	return out.Close()
 }
 
@@ -188,15 +194,28 @@ func copyFile(dst, src string) error {
 // due: scan the due-index, load each plan and its devices, decide, hand the
 // jobs to a discarding sender, commit. Each iteration ticks a fresh copy of
 // the seeded file (the copy is not timed).
+//
+//   - cold: the first tick after opening the file: every plan is decoded.
+//   - warm: the steady state of a running server: the previous minute's tick
+//     ended with its prefetch (Scheduler.warm, as runTick does), which read
+//     the plans due within WarmAhead into the store's cache. Its cost is
+//     reported as prefetch-ms (not in ms/tick: it ran the minute before) and
+//     the cache's heap as cache-MB.
 func BenchmarkTick1M(b *testing.B) {
+	b.Run("cold", func(b *testing.B) { benchTick1M(b, false) })
+	b.Run("warm", func(b *testing.B) { benchTick1M(b, true) })
+}
+
+func benchTick1M(b *testing.B, warm bool) {
 	file, now, err := seedTick1M()
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	var total, scan, decide, commit time.Duration
+	var total, scan, decide, commit, prefetch time.Duration
 	var pageWrites int64
+	var cacheBytes uint64
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		dir := b.TempDir()
@@ -208,6 +227,20 @@ func BenchmarkTick1M(b *testing.B) {
 			b.Fatal(err)
 		}
 		s := New(Config{DB: db, Sender: discard{}, Now: func() time.Time { return now }})
+		if warm {
+			var m0, m1 runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&m0)
+			t0 := time.Now()
+			s.warm(now.Add(-time.Minute)) // the end of the previous minute's runTick
+			prefetch += time.Since(t0)
+			runtime.GC()
+			runtime.ReadMemStats(&m1)
+			cacheBytes += m1.HeapAlloc - min(m1.HeapAlloc, m0.HeapAlloc)
+			if n := db.CachedPlans(); n < benchDueNow {
+				b.Fatalf("prefetch cached %d plans", n)
+			}
+		}
 		before := db.Bolt().Stats()
 		writes0 := before.TxStats.GetWrite()
 		b.StartTimer()
@@ -231,6 +264,10 @@ func BenchmarkTick1M(b *testing.B) {
 	b.ReportMetric(float64(scan.Milliseconds())/float64(b.N), "scan-ms")
 	b.ReportMetric(float64(decide.Milliseconds())/float64(b.N), "decide-ms")
 	b.ReportMetric(float64(commit.Milliseconds())/float64(b.N), "commit-ms")
+	if warm {
+		b.ReportMetric(float64(prefetch.Milliseconds())/float64(b.N), "prefetch-ms")
+		b.ReportMetric(float64(cacheBytes)/float64(b.N)/(1<<20), "cache-MB")
+	}
 	// Pages written by the tick's commits: the due entries leave the start of
 	// the index and their next ones go in together (about 700 for 10,000).
 	b.ReportMetric(float64(pageWrites)/float64(b.N), "pages-written/tick")

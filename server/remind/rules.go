@@ -151,13 +151,36 @@ func (r *Rule) fireAt(w time.Time, after time.Time, lastLocal string) (Fire, boo
 		if !r.Until.IsZero() && !at.Before(r.Until) {
 			return Fire{}, false
 		}
-		local := at.In(r.Loc).Format(LocalLayout)
+		local := formatLocal(at.In(r.Loc))
 		if lastLocal != "" && local <= lastLocal {
 			continue
 		}
 		return Fire{At: at, Local: local}, true
 	}
 	return Fire{}, false
+}
+
+// formatLocal is t.Format(LocalLayout) without the layout interpreter (a
+// tick formats each due reminder's local time more than once).
+func formatLocal(t time.Time) string {
+	y, mo, d := t.Date()
+	h, mi, _ := t.Clock()
+	if y < 1000 || y > 9999 {
+		return t.Format(LocalLayout)
+	}
+	var b [16]byte
+	two := func(i, v int) { b[i], b[i+1] = byte('0'+v/10), byte('0'+v%10) }
+	two(0, y/100)
+	two(2, y%100)
+	b[4] = '-'
+	two(5, int(mo))
+	b[7] = '-'
+	two(8, d)
+	b[10] = 'T'
+	two(11, h)
+	b[13] = ':'
+	two(14, mi)
+	return string(b[:])
 }
 
 // recurs reports whether f's local wall time comes round again at a later
@@ -174,28 +197,29 @@ func wallOf(t time.Time, loc *time.Location) time.Time {
 	return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)
 }
 
-// instantsOf returns the instants at which loc's clock shows the wall time w
-// (held as UTC), earliest first: one normally, two in a repeated autumn hour,
-// and for a time in the spring gap the instant the gap ends.
-func instantsOf(w time.Time, loc *time.Location) []time.Time {
-	return appendInstants(nil, w, loc)
-}
-
-// firstInstant is instantsOf(w, loc)[0].
+// firstInstant is the first of the instants of w in loc (see appendInstants).
 func firstInstant(w time.Time, loc *time.Location) time.Time {
 	var buf [3]time.Time
 	return appendInstants(buf[:0], w, loc)[0]
 }
 
-// appendInstants appends instantsOf(w, loc) to out (a tick calls it for
-// every due entry: callers pass a stack buffer instead of allocating).
+// appendInstants appends to out the instants at which loc's clock shows the
+// wall time w (held as UTC), earliest first: one normally, two in a repeated
+// autumn hour, and for a time in the spring gap the instant the gap ends (a
+// tick calls it for every due entry: callers pass a stack buffer instead of
+// allocating).
 func appendInstants(out []time.Time, w time.Time, loc *time.Location) []time.Time {
 	guess := time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, loc)
+	// No transition within 26 h either side: the common case, one lookup.
+	if start, end := guess.ZoneBounds(); (start.IsZero() || !start.After(guess.Add(-26*time.Hour))) &&
+		(end.IsZero() || end.After(guess.Add(26*time.Hour))) {
+		return append(out, guess)
+	}
 	_, o0 := guess.Add(-26 * time.Hour).Zone()
 	_, o1 := guess.Zone()
 	_, o2 := guess.Add(26 * time.Hour).Zone()
 	if o0 == o1 && o1 == o2 {
-		return append(out, guess) // no transition nearby: the common case
+		return append(out, guess) // a transition that keeps the offset
 	}
 	base := len(out)
 	var gapEnd time.Time
@@ -320,8 +344,37 @@ func parseSpec(spec string) (cron.Schedule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cron spec %q: %w", spec, err)
 	}
+	// "M H * * *", the daily stretch: the same answer without robfig's
+	// field-by-field search (a tick asks twice per stretch reminder).
+	var m, h int
+	if n, err := fmt.Sscanf(spec, "%d %d * * *", &m, &h); err == nil && n == 2 && spec == fmt.Sprintf("%d %d * * *", m, h) &&
+		m >= 0 && m < 60 && h >= 0 && h < 24 {
+		s = daily{hour: h, min: m, spec: s}
+	}
 	schedules.Store(spec, s)
 	return s, nil
+}
+
+// daily is a cron schedule firing every day at hour:min:00; spec is the
+// parsed robfig schedule it stands for.
+type daily struct {
+	hour, min int
+	spec      cron.Schedule
+}
+
+// Next returns the first hour:min:00 strictly after t, as robfig's
+// SpecSchedule.Next does. Rule.Next passes wall clocks held as UTC; any other
+// zone goes to robfig (its DST handling is its own).
+func (d daily) Next(t time.Time) time.Time {
+	if t.Location() != time.UTC {
+		return d.spec.Next(t)
+	}
+	y, mo, day := t.Date()
+	c := time.Date(y, mo, day, d.hour, d.min, 0, 0, time.UTC)
+	if !c.After(t) {
+		c = time.Date(y, mo, day+1, d.hour, d.min, 0, 0, time.UTC)
+	}
+	return c
 }
 
 // Topic returns the Web Push topic for a plan's reminders of one kind: the

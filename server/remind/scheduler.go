@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -154,35 +155,94 @@ func (s *Scheduler) tick(ctx context.Context) (TickStats, error) {
 	start := time.Now()
 	now := s.now()
 	var st TickStats
-	for ctx.Err() == nil {
-		t0 := time.Now()
-		entries, err := s.db.DueUntil(now, s.batch)
-		st.Scan += time.Since(t0)
-		if err != nil {
-			return st, fmt.Errorf("tick: %w", err)
+	if ctx.Err() != nil {
+		st.Duration = time.Since(start)
+		return st, nil
+	}
+	// Rounds are pipelined: while round k is committed, round k+1 is read and
+	// decided (neither writes anything), and it is sent only once round k's
+	// commit is done, so a crash between send and commit still repeats at
+	// most one round. Round k+1 reads the index after round k's last entry:
+	// what round k's commit writes lies after now (or is a retry, and a
+	// round with retries ends the tick), so nothing due is passed over.
+	r := s.prepare(now, nil)
+	var gone map[string]bool // endpoints the previous round deleted
+	for {
+		st.merge(&r.st)
+		if r.err != nil {
+			return st, fmt.Errorf("tick: %w", r.err)
 		}
-		if len(entries) == 0 {
+		if len(r.entries) == 0 {
 			break
 		}
 		retrying := st.Retrying
-		if err := s.round(ctx, now, entries, &st); err != nil {
+		steps, goneNow := s.send(ctx, now, r.outcomes, gone, &st)
+		// Entries kept for a retry would come back in the next round: leave them to the next tick.
+		more := len(r.entries) == s.batch && st.Retrying == retrying && ctx.Err() == nil
+		var next chan round
+		if more {
+			next = make(chan round, 1)
+			last := r.entries[len(r.entries)-1]
+			go func() { next <- s.prepare(now, &last) }()
+		}
+		err := s.commit(steps, goneNow, &st)
+		if more {
+			r = <-next
+		}
+		if err != nil {
 			return st, fmt.Errorf("tick: %w", err)
 		}
-		// Entries kept for a retry would come back in the next round: leave them to the next tick.
-		if len(entries) < s.batch || st.Retrying > retrying {
+		// Between rounds the tick stops if ctx is done; a decided round not
+		// yet sent has changed nothing.
+		if !more || ctx.Err() != nil {
 			break
 		}
+		gone = goneNow
 	}
 	st.Duration = time.Since(start)
 	return st, nil
 }
 
+// round is one batch of due entries, read and decided.
+type round struct {
+	entries  []store.DueEntry
+	outcomes []due
+	st       TickStats // Due, Scan, Decide and the deciding counters
+	err      error
+}
+
+// prepare reads up to a batch of entries due by now after the entry after
+// (nil: from the start) and decides them.
+func (s *Scheduler) prepare(now time.Time, after *store.DueEntry) round {
+	var r round
+	t0 := time.Now()
+	r.entries, r.err = s.db.DueAfter(after, now, s.batch)
+	r.st.Scan = time.Since(t0)
+	if r.err != nil || len(r.entries) == 0 {
+		return r
+	}
+	r.st.Due = len(r.entries)
+	t0 = time.Now()
+	r.outcomes = s.decideAll(now, r.entries, &r.st)
+	r.st.Decide = time.Since(t0)
+	return r
+}
+
+// merge adds what prepare counted in o to st.
+func (st *TickStats) merge(o *TickStats) {
+	st.add(o)
+	st.Due += o.Due
+	st.Scan += o.Scan
+	st.Decide += o.Decide
+}
+
 // planView is one plan as a round sees it, loaded once per round.
 type planView struct {
-	p       plan.Plan
+	p       *plan.Plan // shared with the store's cache: read-only
 	err     error
 	gen     uint64           // the plan's schedule generation
 	rules   map[string]*Rule // derived on first need, nil for "no such rule"
+	memo    *sync.Map        // the store's per-version memo of the plan (may be nil)
 	subs    []plan.Subscription
 	subsErr error
 	// doneAt are the completion times if loaded with the plan; doneDays is
@@ -193,10 +253,13 @@ type planView struct {
 
 // rule derives one rule of the plan, once per round.
 func (v *planView) rule(id string) (*Rule, error) {
+	if v.memo != nil {
+		return v.derive(id) // the memo keeps it, and for longer
+	}
 	if r, ok := v.rules[id]; ok {
 		return r, nil
 	}
-	r, err := RuleFor(v.p, id)
+	r, err := v.derive(id)
 	if err != nil {
 		return nil, err
 	}
@@ -206,6 +269,26 @@ func (v *planView) rule(id string) (*Rule, error) {
 	v.rules[id] = r
 	return r, nil
 }
+
+// derive derives rule id of the plan, or takes it from the store's memo of
+// this version of the plan. A rule is never changed once derived, so one
+// *Rule serves every tick while the plan stays as it is.
+func (v *planView) derive(id string) (*Rule, error) {
+	if v.memo == nil {
+		return RuleFor(*v.p, id)
+	}
+	if m, ok := v.memo.Load(ruleMemo(id)); ok {
+		return m.(*Rule), nil
+	}
+	r, err := RuleFor(*v.p, id)
+	if err == nil {
+		v.memo.Store(ruleMemo(id), r)
+	}
+	return r, err
+}
+
+// ruleMemo is the key of a derived rule (*Rule, nil if none) in a plan's memo.
+type ruleMemo string
 
 // due is one entry's outcome within a round: whether its rule sends now,
 // and the rule's state after it.
@@ -219,11 +302,35 @@ type due struct {
 	persist bool
 }
 
-func (s *Scheduler) round(ctx context.Context, now time.Time, entries []store.DueEntry, st *TickStats) error {
-	st.Due += len(entries)
-	t0 := time.Now()
-	outcomes := s.decideAll(now, entries, st)
-	st.Decide += time.Since(t0)
+// send hands a decided round's reminders to the sender and returns the
+// round's commit steps and the endpoints found gone. Devices in gone (deleted
+// by the previous round after this one was loaded) are left out.
+// A sender that panics (or the afterSend hook) leaves the round uncommitted.
+func (s *Scheduler) send(ctx context.Context, now time.Time, outcomes []due, prevGone map[string]bool, st *TickStats) ([]store.DueStep, map[string]bool) {
+	if len(prevGone) > 0 {
+		for i := range outcomes {
+			d := &outcomes[i]
+			if !d.sending {
+				continue
+			}
+			if slices.ContainsFunc(d.view.subs, func(sub plan.Subscription) bool { return prevGone[sub.Endpoint] }) {
+				// A copy: the loaded slice is the store cache's (read-only).
+				var keep []plan.Subscription
+				for _, sub := range d.view.subs {
+					if !prevGone[sub.Endpoint] {
+						keep = append(keep, sub)
+					}
+				}
+				d.view.subs = keep
+			}
+			if len(d.view.subs) == 0 {
+				e := d.entry
+				st.NoDevices++
+				d.sending, d.persist = false, false
+				d.next = s.following(e, d.rule, maxTime(now, d.fire.At), e.State.LastSentLocal, nil)
+			}
+		}
+	}
 	sending, pushes := 0, 0
 	for i := range outcomes {
 		if d := &outcomes[i]; d.sending {
@@ -253,7 +360,7 @@ func (s *Scheduler) round(ctx context.Context, now time.Time, entries []store.Du
 	}
 
 	// The round's sends finish even when ctx ends: what went out must be committed.
-	t0 = time.Now()
+	t0 := time.Now()
 	results := s.sender.SendAll(context.WithoutCancel(ctx), jobs)
 	st.Send += time.Since(t0)
 	if s.afterSend != nil {
@@ -299,8 +406,13 @@ func (s *Scheduler) round(ctx context.Context, now time.Time, entries []store.Du
 	for i := range outcomes {
 		steps[i] = store.DueStep{Entry: outcomes[i].entry, Next: outcomes[i].next, Persist: outcomes[i].persist}
 	}
-	// The commit: from here on these reminders count as sent.
-	t0 = time.Now()
+	return steps, gone
+}
+
+// commit writes a sent round's steps: from here on its reminders count as
+// sent. Then it deletes the endpoints found gone.
+func (s *Scheduler) commit(steps []store.DueStep, gone map[string]bool, st *TickStats) error {
+	t0 := time.Now()
 	err := s.db.AdvanceAll(steps)
 	st.Commit += time.Since(t0)
 	if err != nil {
@@ -351,7 +463,7 @@ func (s *Scheduler) decideAll(now time.Time, entries []store.DueEntry, st *TickS
 				v := &planView{err: err}
 				if err == nil {
 					l := &loaded[i]
-					v.p, v.err, v.subs, v.gen, v.doneAt = l.Plan, l.Err, l.Devices, l.Gen, l.DoneAt
+					v.p, v.err, v.subs, v.gen, v.doneAt, v.memo = l.Plan, l.Err, l.Devices, l.Gen, l.DoneAt, l.Memo
 				}
 				for _, j := range byToken[tok] {
 					d := &outcomes[j]
@@ -393,7 +505,7 @@ func (s *Scheduler) decide(now time.Time, v *planView, d *due, st *TickStats) {
 		st.Stale++ // the plan was rescheduled since: the commit deletes it
 		return
 	}
-	if ended(v.p, now) {
+	if ended(*v.p, now) {
 		st.Dropped++
 		return
 	}
@@ -504,6 +616,9 @@ func (s *Scheduler) finished(e store.DueEntry) *store.RuleState {
 
 // doneOn reports whether the plan has a completion on the client's local date day.
 func (s *Scheduler) doneOn(v *planView, day string) (bool, error) {
+	if v.doneAt != nil && len(v.doneAt) == 0 {
+		return false, nil // loaded with the plan: none yet
+	}
 	if v.doneDays == nil {
 		if v.doneAt == nil {
 			comps, err := s.db.Completions(v.p.Token)
@@ -684,14 +799,58 @@ func (s *Scheduler) runTick(ctx context.Context) {
 		return
 	}
 	defer s.ticking.Unlock()
+	now := s.now()
 	st, err := s.tick(ctx)
 	if err != nil {
 		s.log.Error("reminder tick", "err", err)
+	}
+	if ctx.Err() == nil {
+		s.warm(now)
 	}
 	if st.Due > 0 {
 		s.log.Info("reminder tick", "due", st.Due, "sent", st.Sent, "pushes", st.Pushes, "delivered", st.Delivered,
 			"failed", st.Failed, "gone", st.Gone, "late", st.Late, "done", st.Done, "deferred", st.Deferred,
 			"dropped", st.Dropped, "noDevices", st.NoDevices, "ms", st.Duration.Milliseconds())
+	}
+}
+
+// WarmAhead is how far ahead of a tick the plans of coming due entries are
+// read into the store's cache (two ticks' worth), and warmLimit caps the
+// entries that prefetch looks at.
+const (
+	WarmAhead = 2 * time.Minute
+	warmLimit = 100_000
+)
+
+// warm reads the plans (with devices) of the entries due after now and
+// within WarmAhead into the store's cache and derives their rules into the
+// plans' memos, so the next tick finds them ready instead of doing that at
+// its due minute. runTick calls it after each tick, off the due minute's
+// path. The cache stays coherent with writes: a plan edited in between is
+// read afresh by the tick. The cost is O(entries due in the window).
+func (s *Scheduler) warm(now time.Time) {
+	refs, err := s.db.DueRefs(now, now.Add(WarmAhead), warmLimit)
+	if err != nil || len(refs) == 0 {
+		return
+	}
+	idx := make(map[string]int, len(refs))
+	var tokens []string
+	for _, r := range refs {
+		if _, ok := idx[r.Token]; !ok {
+			idx[r.Token] = len(tokens)
+			tokens = append(tokens, r.Token)
+		}
+	}
+	loaded, err := s.db.PlansWithDevices(tokens, nil)
+	if err != nil {
+		s.log.Warn("reminder prefetch", "err", err)
+		return
+	}
+	for _, r := range refs {
+		if l := &loaded[idx[r.Token]]; l.Err == nil && l.Memo != nil {
+			v := planView{p: l.Plan, memo: l.Memo}
+			_, _ = v.derive(r.RuleID)
+		}
 	}
 }
 

@@ -56,8 +56,9 @@ var allBuckets = [][]byte{
 
 // DB is the aftercare database.
 type DB struct {
-	bolt *bolt.DB
-	now  func() time.Time
+	bolt  *bolt.DB
+	now   func() time.Time
+	cache *planCache // decoded plans and devices; see cache.go
 }
 
 // Open opens (creating if needed) the database in dir, with dir 0700 and the file 0600.
@@ -73,7 +74,7 @@ func Open(dir string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	db := &DB{bolt: b, now: time.Now}
+	db := &DB{bolt: b, now: time.Now, cache: newPlanCache(DefaultCachePlans)}
 	if err := db.migrate(); err != nil {
 		_ = b.Close()
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -78,8 +79,11 @@ type DueStep struct {
 
 // dueKey is fireUnix(8 BE) token 0x00 ruleID.
 func dueKey(at time.Time, token, ruleID string) []byte {
-	k := make([]byte, 8, 8+len(token)+1+len(ruleID))
-	binary.BigEndian.PutUint64(k, uint64(at.Unix()))
+	return appendDueKey(make([]byte, 0, 8+len(token)+1+len(ruleID)), at, token, ruleID)
+}
+
+func appendDueKey(k []byte, at time.Time, token, ruleID string) []byte {
+	k = binary.BigEndian.AppendUint64(k, uint64(at.Unix()))
 	k = append(k, token...)
 	k = append(k, 0)
 	return append(k, ruleID...)
@@ -144,7 +148,7 @@ func decodeDue(v []byte, s *RuleState) error {
 		if n <= 0 || uint64(len(v)-n) < l {
 			return errDueValue
 		}
-		strs[i], v = string(v[n:n+int(l)]), v[n+int(l):]
+		strs[i], v = internKind(v[n:n+int(l)], i == 0), v[n+int(l):]
 	}
 	s.Kind, s.NextLocal, s.LastSentLocal = strs[0], strs[1], strs[2]
 	sec, n := binary.Varint(v)
@@ -160,6 +164,20 @@ func decodeDue(v []byte, s *RuleState) error {
 		s.LastSent = time.Unix(sec, int64(nsec)).UTC()
 	}
 	return nil
+}
+
+// kinds are the reminder kinds, so decoding a due entry's kind allocates nothing.
+var kinds = []string{plan.KindHydration, plan.KindStretch, plan.KindCheckIn, plan.KindFollowUp, plan.KindTip, plan.KindTest}
+
+func internKind(b []byte, isKind bool) string {
+	if isKind {
+		for _, k := range kinds {
+			if string(b) == k {
+				return k
+			}
+		}
+	}
+	return string(b)
 }
 
 // dueGen reads just the generation of a due value (0 for the JSON format).
@@ -186,6 +204,7 @@ func scheduleGen(tx *bolt.Tx, token string) uint64 {
 // DueStep.Persist for what that holds).
 // It returns ErrNotFound when the plan does not exist (erased meanwhile).
 func (db *DB) ReplaceSchedule(token string, rules []RuleState) error {
+	defer db.cache.invalidate(token) // the cache holds the generation
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketPlans).Get([]byte(token)) == nil {
 			return ErrNotFound
@@ -203,6 +222,7 @@ func (db *DB) ReplaceSchedules(schedules map[string][]RuleState) error {
 		tokens = append(tokens, t)
 	}
 	slices.Sort(tokens)
+	defer db.cache.invalidate(tokens...)
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		var dues []kv
 		rb := tx.Bucket(bucketRules)
@@ -410,11 +430,27 @@ func (db *DB) RuleStates(token string) ([]RuleState, error) {
 // stale ones included (see DueEntry). It reads only the entries it returns:
 // the work is O(due), not O(rules).
 func (db *DB) DueUntil(t time.Time, limit int) ([]DueEntry, error) {
+	return db.DueAfter(nil, t, limit)
+}
+
+// DueAfter is DueUntil for the entries after the entry after (nil: from the
+// start): a tick reads its next round while the last one is being committed.
+func (db *DB) DueAfter(after *DueEntry, t time.Time, limit int) ([]DueEntry, error) {
 	var out []DueEntry
+	if limit > 0 {
+		out = make([]DueEntry, 0, min(limit, 4096))
+	}
 	end := uint64(t.Unix())
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketDue).Cursor()
-		for k, v := c.First(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
+		k, v := c.First()
+		if after != nil {
+			from := dueKey(after.At, after.Token, after.RuleID)
+			if k, v = c.Seek(from); bytes.Equal(k, from) {
+				k, v = c.Next()
+			}
+		}
+		for ; k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
 			if len(k) < 8 || binary.BigEndian.Uint64(k[:8]) > end {
 				break
 			}
@@ -442,7 +478,7 @@ func (db *DB) CountDue(t time.Time) (int, error) {
 	end := uint64(t.Unix())
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketDue).Cursor()
-		for k, _ := c.First(); k != nil && len(k) >= 8 && binary.BigEndian.Uint64(k[:8]) <= end; k, _ = c.Next() {
+		for k, _ := c.First(); len(k) >= 8 && binary.BigEndian.Uint64(k[:8]) <= end; k, _ = c.Next() {
 			n++
 		}
 		return nil
@@ -482,13 +518,16 @@ func (db *DB) AdvanceAll(steps []DueStep) error {
 	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		due, rules := tx.Bucket(bucketDue), tx.Bucket(bucketRules)
+		// One cursor serves the lookups (a Get or Delete makes a new one each).
+		c := due.Cursor()
+		var k []byte
 		for _, st := range steps {
 			e := st.Entry
-			k := dueKey(e.At, e.Token, e.RuleID)
-			if due.Get(k) == nil {
+			k = appendDueKey(k[:0], e.At, e.Token, e.RuleID)
+			if found, _ := c.Seek(k); !bytes.Equal(found, k) {
 				continue
 			}
-			if err := due.Delete(k); err != nil {
+			if err := c.Delete(); err != nil {
 				return err
 			}
 			persist := st.Persist && e.State.Gen == scheduleGen(tx, e.Token)
@@ -515,7 +554,7 @@ func (db *DB) AdvanceAll(steps []DueStep) error {
 				nk := dueKey(next.NextFire, e.Token, e.RuleID)
 				// A stale follow-up must not overwrite the entry a rescheduling
 				// just wrote for the same firing (its newer generation wins).
-				if old := due.Get(nk); old != nil && dueGen(old) > next.Gen {
+				if found, old := c.Seek(nk); bytes.Equal(found, nk) && dueGen(old) > next.Gen {
 					continue
 				}
 				if err := due.Put(nk, encodeDue(next)); err != nil {
@@ -528,58 +567,136 @@ func (db *DB) AdvanceAll(steps []DueStep) error {
 }
 
 // PlanDevices is a plan with its push devices, as a reminder tick needs it.
+// Plan, Devices and DoneAt are shared with the store's cache: read-only,
+// never to be changed by the caller (the reminder tick only reads them; it
+// reads thousands a minute, so they are not copied).
 type PlanDevices struct {
-	Plan    plan.Plan
-	Err     error // ErrNotFound when the plan was erased
+	Plan    *plan.Plan // nil with Err
+	Err     error      // ErrNotFound when the plan was erased
 	Devices []plan.Subscription
 	Gen     uint64 // the schedule generation: due entries of another are stale
 	// DoneAt holds the times of the plan's completions, when asked for (else nil).
 	DoneAt []time.Time
+	// Memo, if not nil, keeps values derived from Plan alone (e.g. reminder
+	// rules) for as long as the cache holds this version of the plan: a write
+	// to the plan drops it with the plan. Values put there must be immutable.
+	Memo *sync.Map
 }
 
 // PlansWithDevices reads the plans and their devices (and, where
 // withDone[i], the completion times) in one read transaction, in the order
 // of tokens. One cursor per bucket serves all plans: a tick reads thousands.
+// What the cache has (see cache.go) is not read from the file; what is read
+// goes into the cache.
 func (db *DB) PlansWithDevices(tokens []string, withDone []bool) ([]PlanDevices, error) {
 	out := make([]PlanDevices, len(tokens))
+	var miss []int
+	for i, token := range tokens {
+		if e := db.cache.get(token); e != nil && e.full {
+			out[i] = fromCache(e, withDone != nil && withDone[i])
+		} else {
+			miss = append(miss, i)
+		}
+	}
+	if len(miss) == 0 {
+		return out, nil
+	}
+	mark := db.cache.mark()
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		plans := tx.Bucket(bucketPlans).Cursor()
-		subs := tx.Bucket(bucketSubs).Cursor()
-		rules := tx.Bucket(bucketRules).Cursor()
-		comps := tx.Bucket(bucketCompletions).Cursor()
-		var pre []byte
-		for i, token := range tokens {
-			o := &out[i]
-			pre = append(append(pre[:0], token...), 0)
-			k, v := plans.Seek(pre[:len(token)])
-			if token == "" || !bytes.Equal(k, pre[:len(token)]) {
-				o.Err = ErrNotFound
+		r := newPlanReader(tx)
+		for _, i := range miss {
+			e, err := r.read(tokens[i])
+			if err != nil {
+				out[i].Err = err
 				continue
 			}
-			if err := json.Unmarshal(v, &o.Plan); err != nil {
-				o.Err = fmt.Errorf("decode plan: %w", err)
-				continue
+			if c := db.cache.put(mark, tokens[i], e); c != nil && c.full {
+				e = c
 			}
-			for k, v := subs.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = subs.Next() {
-				var s plan.Subscription
-				if json.Unmarshal(v, &s) == nil {
-					o.Devices = append(o.Devices, s)
-				}
+			out[i] = fromCache(e, withDone != nil && withDone[i])
+		}
+		return r.err
+	})
+	return out, err
+}
+
+// fromCache hands out e, read-only (see PlanDevices).
+func fromCache(e *cachedPlan, withDone bool) PlanDevices {
+	o := PlanDevices{Plan: e.p, Devices: e.devs, Gen: e.gen, Memo: e.memo}
+	if withDone {
+		o.DoneAt = e.done
+		if o.DoneAt == nil {
+			o.DoneAt = []time.Time{}
+		}
+	}
+	return o
+}
+
+// planReader reads whole cache entries with one cursor per bucket.
+type planReader struct {
+	plans, subs, rules, comps *bolt.Cursor
+	pre                       []byte
+	err                       error // a completion that does not decode
+}
+
+func newPlanReader(tx *bolt.Tx) *planReader {
+	return &planReader{plans: tx.Bucket(bucketPlans).Cursor(), subs: tx.Bucket(bucketSubs).Cursor(),
+		rules: tx.Bucket(bucketRules).Cursor(), comps: tx.Bucket(bucketCompletions).Cursor()}
+}
+
+// read returns token's plan with devices, generation and completion times.
+func (r *planReader) read(token string) (*cachedPlan, error) {
+	r.pre = append(append(r.pre[:0], token...), 0)
+	pre := r.pre
+	k, v := r.plans.Seek(pre[:len(token)])
+	if token == "" || !bytes.Equal(k, pre[:len(token)]) {
+		return nil, ErrNotFound
+	}
+	e := &cachedPlan{p: new(plan.Plan), full: true}
+	if err := json.Unmarshal(v, e.p); err != nil {
+		return nil, fmt.Errorf("decode plan: %w", err)
+	}
+	for k, v := r.subs.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = r.subs.Next() {
+		var s plan.Subscription
+		if json.Unmarshal(v, &s) == nil {
+			e.devs = append(e.devs, s)
+		}
+	}
+	if k, v := r.rules.Seek(pre); bytes.Equal(k, pre) {
+		e.gen = decodeUint(v)
+	}
+	for k, v := r.comps.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = r.comps.Next() {
+		var c struct {
+			At time.Time `json:"at"`
+		}
+		if err := json.Unmarshal(v, &c); err != nil {
+			r.err = fmt.Errorf("decode completion: %w", err)
+			return nil, r.err
+		}
+		e.done = append(e.done, c.At)
+	}
+	return e, nil
+}
+
+// DueRef names one due entry: its plan and rule.
+type DueRef struct{ Token, RuleID string }
+
+// DueRefs returns the entries due after after and at or before until (at
+// most limit), in index order: what the next ticks will load, for a
+// prefetch. It reads keys only.
+func (db *DB) DueRefs(after, until time.Time, limit int) ([]DueRef, error) {
+	var out []DueRef
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		seek := make([]byte, 8)
+		binary.BigEndian.PutUint64(seek, uint64(after.Unix())+1)
+		end := uint64(until.Unix())
+		c := tx.Bucket(bucketDue).Cursor()
+		for k, _ := c.Seek(seek); k != nil && (limit <= 0 || len(out) < limit); k, _ = c.Next() {
+			if len(k) < 8 || binary.BigEndian.Uint64(k[:8]) > end {
+				break
 			}
-			if k, v := rules.Seek(pre); bytes.Equal(k, pre) {
-				o.Gen = decodeUint(v)
-			}
-			if withDone != nil && withDone[i] {
-				o.DoneAt = []time.Time{}
-				for k, v := comps.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = comps.Next() {
-					var c struct {
-						At time.Time `json:"at"`
-					}
-					if err := json.Unmarshal(v, &c); err != nil {
-						return fmt.Errorf("decode completion: %w", err)
-					}
-					o.DoneAt = append(o.DoneAt, c.At)
-				}
+			if _, token, ruleID, ok := parseDueKey(k); ok {
+				out = append(out, DueRef{Token: token, RuleID: ruleID})
 			}
 		}
 		return nil

@@ -24,6 +24,7 @@ func (db *DB) CreatePlan(p plan.Plan) error {
 	if err != nil {
 		return err
 	}
+	defer db.cache.invalidate(p.Token)
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPlans)
 		if b.Get([]byte(p.Token)) != nil {
@@ -39,6 +40,7 @@ func (db *DB) CreatePlan(p plan.Plan) error {
 // UpdatePlan applies fn to the stored plan and saves the result atomically.
 func (db *DB) UpdatePlan(token string, fn func(*plan.Plan) error) (plan.Plan, error) {
 	var out plan.Plan
+	defer db.cache.invalidate(token)
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		p, err := getPlan(tx, token)
 		if err != nil {
@@ -60,12 +62,20 @@ func (db *DB) UpdatePlan(token string, fn func(*plan.Plan) error) (plan.Plan, er
 
 // Plan returns the plan for token or ErrNotFound.
 func (db *DB) Plan(token string) (plan.Plan, error) {
+	if e := db.cache.get(token); e != nil {
+		return clonePlan(e.p), nil
+	}
+	mark := db.cache.mark()
 	var p plan.Plan
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
 		p, err = getPlan(tx, token)
 		return err
 	})
+	if err == nil {
+		c := clonePlan(&p)
+		db.cache.put(mark, token, &cachedPlan{p: &c})
+	}
 	return p, err
 }
 
@@ -116,6 +126,7 @@ func (db *DB) PlansByTherapist(therapistID string) ([]plan.Plan, error) {
 // DeletePlan erases a plan and everything tied to it: completions, check-ins,
 // subscriptions, reminder rules and due entries.
 func (db *DB) DeletePlan(token string) error {
+	defer db.cache.invalidate(token)
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		p, err := getPlan(tx, token)
 		if err != nil {
@@ -188,6 +199,9 @@ func (db *DB) addRecord(bucket []byte, token, id string, v any) (bool, error) {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return false, err
+	}
+	if bytes.Equal(bucket, bucketCompletions) {
+		defer db.cache.invalidate(token) // the cache holds completion times
 	}
 	created := false
 	// Batch coalesces concurrent client writes into one fsync; the func is idempotent.

@@ -19,6 +19,9 @@ func TherapistOwner(therapistID string) string { return "t:" + therapistID }
 // recently seen device is dropped.
 func (db *DB) PutSubscription(owner string, s plan.Subscription) (bool, error) {
 	created := false
+	// Owners whose devices change; the func may run twice, so this only grows.
+	touched := []string{owner}
+	defer func() { db.cache.invalidate(touched...) }()
 	err := db.bolt.Batch(func(tx *bolt.Tx) error {
 		created = false
 		subs := tx.Bucket(bucketSubs)
@@ -31,8 +34,11 @@ func (db *DB) PutSubscription(owner string, s plan.Subscription) (bool, error) {
 				if v := subs.Get(subKey(owner, ek)); v != nil && json.Unmarshal(v, &old) == nil {
 					s.CreatedAt = old.CreatedAt
 				}
-			} else if err := subs.Delete(subKey(prevOwner, ek)); err != nil {
-				return err
+			} else {
+				touched = append(touched, prevOwner)
+				if err := subs.Delete(subKey(prevOwner, ek)); err != nil {
+					return err
+				}
 			}
 		} else {
 			created = true
@@ -124,6 +130,7 @@ func (db *DB) SubscriptionOwner(endpoint string) (string, error) {
 
 // DeleteSubscription removes endpoint if owner holds it (ErrNotFound otherwise).
 func (db *DB) DeleteSubscription(owner, endpoint string) error {
+	defer db.cache.invalidate(owner)
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		ek := endpointKey(endpoint)
 		byEP := tx.Bucket(bucketSubsByEndpoint)
@@ -139,6 +146,8 @@ func (db *DB) DeleteSubscription(owner, endpoint string) error {
 
 // DeleteEndpoint removes an endpoint whoever holds it (the push service said it is gone).
 func (db *DB) DeleteEndpoint(endpoint string) error {
+	var touched []string
+	defer func() { db.cache.invalidate(touched...) }()
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		ek := endpointKey(endpoint)
 		byEP := tx.Bucket(bucketSubsByEndpoint)
@@ -146,6 +155,7 @@ func (db *DB) DeleteEndpoint(endpoint string) error {
 		if owner == nil {
 			return nil
 		}
+		touched = append(touched, string(owner))
 		k := subKey(string(owner), ek)
 		if err := byEP.Delete(ek); err != nil {
 			return err
