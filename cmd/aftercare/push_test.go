@@ -27,6 +27,11 @@ func TestSubscribeAndTestPushReachADecryptingPushService(t *testing.T) {
 	if r := ts.do(t, "PUT", "/api/p/"+token+"/subscription", subscriptionJSON(ep2, k2, a2)); r.Status != 201 {
 		t.Fatalf("second device: %d %s", r.Status, r.Body)
 	}
+	// A returning client's new plan on the same phone shares the device; the first plan keeps it.
+	second := ts.createPlan(t, planJSON(time.Now().Add(-time.Hour), ""))
+	if r := ts.do(t, "PUT", "/api/p/"+second+"/subscription", subscriptionJSON(ep1, k1, a1)); r.Status != 201 {
+		t.Fatalf("second plan, same phone: %d %s", r.Status, r.Body)
+	}
 	r := ts.do(t, "POST", "/api/p/"+token+"/test-push", "")
 	if r.Status != 202 || !strings.Contains(string(r.Body), `"devices":2`) {
 		t.Fatalf("test-push: %d %s", r.Status, r.Body)

@@ -3,6 +3,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -14,7 +15,10 @@ import (
 )
 
 // SchemaVersion is the layout this code reads and writes.
-const SchemaVersion = 1
+//
+//	1: first release.
+//	2: subs_by_endpoint keyed endpointHash|owner (a phone may serve several plans).
+const SchemaVersion = 2
 
 // FileName is the database file inside the data directory.
 const FileName = "aftercare.db"
@@ -34,7 +38,8 @@ var (
 	bucketCheckIns    = []byte("checkins")
 	// subs: token 0x00 endpointHash -> subscription JSON ("all devices of a plan" is a prefix scan)
 	bucketSubs = []byte("subs")
-	// subsByEndpoint: endpointHash -> owner key (token or "t:"+therapistID) ("this endpoint" is one Get)
+	// subsByEndpoint: endpointHash(16) owner -> nil, owner = token or "t:"+therapistID
+	// ("who holds this endpoint" is a prefix scan)
 	bucketSubsByEndpoint = []byte("subs_by_endpoint")
 	// therapists: id -> JSON; therapistEmails: lower(email) -> id
 	bucketTherapists      = []byte("therapists")
@@ -113,6 +118,13 @@ func (db *DB) migrate() error {
 		if v > SchemaVersion {
 			return fmt.Errorf("database schema %d is newer than this binary (%d): upgrade aftercare", v, SchemaVersion)
 		}
+		for _, m := range migrations {
+			if v < m.to {
+				if err := m.run(tx); err != nil {
+					return fmt.Errorf("migrate database to schema %d: %w", m.to, err)
+				}
+			}
+		}
 		return meta.Put([]byte("schema"), encodeUint(SchemaVersion))
 	})
 }
@@ -150,4 +162,38 @@ func (db *DB) SetVAPIDKeys(public, private string) error {
 		}
 		return m.Put([]byte("vapid_private"), []byte(private))
 	})
+}
+
+// migrations run in order inside the opening transaction, each once.
+var migrations = []struct {
+	to  uint64
+	run func(*bolt.Tx) error
+}{
+	{2, migrateSubsByEndpoint},
+}
+
+// migrateSubsByEndpoint rewrites schema 1's endpointHash -> owner entries as
+// endpointHash|owner keys.
+func migrateSubsByEndpoint(tx *bolt.Tx) error {
+	b := tx.Bucket(bucketSubsByEndpoint)
+	type entry struct{ k, owner []byte }
+	var old []entry
+	err := b.ForEach(func(k, v []byte) error {
+		if len(k) == 16 && len(v) > 0 {
+			old = append(old, entry{bytes.Clone(k), bytes.Clone(v)})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range old {
+		if err := b.Delete(e.k); err != nil {
+			return err
+		}
+		if err := b.Put(append(e.k, e.owner...), nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -64,3 +64,50 @@ func TestOpenRefusesAFileFromANewerVersion(t *testing.T) {
 		t.Fatalf("newer schema: %v", err)
 	}
 }
+
+// A schema-1 file (subs_by_endpoint: endpointHash -> owner) opens with its
+// devices intact and reachable by endpoint.
+func TestOpenMigratesSchemaOneSubscriptions(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := mustPlan(t, db, "A")
+	sub := plan.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/v1", P256dh: "k", Auth: "a"}
+	data, _ := json.Marshal(sub)
+	ek := endpointKey(sub.Endpoint)
+	// Write the file as schema 1 did.
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketSubs).Put(subKey(p.Token, ek), data); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketSubsByEndpoint).Put(ek, []byte(p.Token)); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put([]byte("schema"), encodeUint(1))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = db.Close()
+
+	db, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, _ := db.Schema(); v != SchemaVersion {
+		t.Fatalf("schema %d", v)
+	}
+	owners, _ := db.SubscriptionOwners(sub.Endpoint)
+	if len(owners) != 1 || owners[0] != p.Token {
+		t.Fatalf("owners after migration %q", owners)
+	}
+	if err := db.DeleteEndpoint(sub.Endpoint); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := db.Subscriptions(p.Token); len(l) != 0 {
+		t.Fatal("a migrated device could not be deleted as gone")
+	}
+}

@@ -107,15 +107,22 @@ func TestSubscriptionsUpsertByEndpointAndCap(t *testing.T) {
 	if len(list) != 1 || list[0].Auth != "b" || !list[0].CreatedAt.Equal(t0) || !list[0].LastSeen.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("after upsert %+v", list)
 	}
-	// The same browser opening another plan moves the endpoint there.
+	// The same phone opening a second plan (a returning client) gets both plans' reminders.
 	if _, err := db.PutSubscription(q.Token, sub); err != nil {
 		t.Fatal(err)
 	}
-	if l, _ := db.Subscriptions(p.Token); len(l) != 0 {
-		t.Fatalf("endpoint still on old plan: %+v", l)
+	if l, _ := db.Subscriptions(p.Token); len(l) != 1 {
+		t.Fatalf("first plan lost the device: %+v", l)
 	}
-	if owner, _ := db.SubscriptionOwner(sub.Endpoint); owner != q.Token {
-		t.Fatalf("owner %q", owner)
+	if owners, _ := db.SubscriptionOwners(sub.Endpoint); len(owners) != 2 {
+		t.Fatalf("owners %q", owners)
+	}
+	// Unsubscribing from one plan leaves the other.
+	if err := db.DeleteSubscription(p.Token, sub.Endpoint); err != nil {
+		t.Fatal(err)
+	}
+	if owners, _ := db.SubscriptionOwners(sub.Endpoint); len(owners) != 1 || owners[0] != q.Token {
+		t.Fatalf("owners after unsubscribe %q", owners)
 	}
 	for i := 0; i < plan.MaxDevices+3; i++ {
 		s := plan.Subscription{Endpoint: fmt.Sprintf("https://fcm.googleapis.com/fcm/send/d%d", i), LastSeen: t0.Add(time.Duration(i+2) * time.Hour)}
@@ -127,7 +134,7 @@ func TestSubscriptionsUpsertByEndpointAndCap(t *testing.T) {
 	if len(list) != plan.MaxDevices {
 		t.Fatalf("%d devices, want cap %d", len(list), plan.MaxDevices)
 	}
-	if _, err := db.SubscriptionOwner(sub.Endpoint); !errors.Is(err, ErrNotFound) {
+	if owners, _ := db.SubscriptionOwners(sub.Endpoint); len(owners) != 0 {
 		t.Fatal("least recently seen device should have been dropped")
 	}
 	if n, _ := db.CountSubscriptions(); n != plan.MaxDevices {
@@ -154,7 +161,7 @@ func TestDeletePlanErasesEverythingTiedToIt(t *testing.T) {
 	if l, _ := db.Completions(p.Token); len(l) != 0 {
 		t.Fatal("completions survived")
 	}
-	if _, err := db.SubscriptionOwner("https://fcm.googleapis.com/fcm/send/p"); !errors.Is(err, ErrNotFound) {
+	if owners, _ := db.SubscriptionOwners("https://fcm.googleapis.com/fcm/send/p"); len(owners) != 0 {
 		t.Fatal("subscription survived")
 	}
 	if l, _ := db.CheckIns(other.Token); len(l) != 1 {
@@ -195,5 +202,27 @@ func TestTherapistsAndTokens(t *testing.T) {
 	}
 	if _, err := db.TherapistByAPIToken("secret-1"); !errors.Is(err, ErrNotFound) {
 		t.Fatal("revoked token still works")
+	}
+}
+
+func TestGoneEndpointLeavesEveryOwner(t *testing.T) {
+	db := mustOpen(t)
+	p, q := mustPlan(t, db, "A"), mustPlan(t, db, "A")
+	sub := plan.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/gone"}
+	for _, owner := range []string{p.Token, q.Token, TherapistOwner("A")} {
+		if _, err := db.PutSubscription(owner, sub); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.DeleteEndpoint(sub.Endpoint); err != nil {
+		t.Fatal(err)
+	}
+	for _, owner := range []string{p.Token, q.Token, TherapistOwner("A")} {
+		if l, _ := db.Subscriptions(owner); len(l) != 0 {
+			t.Errorf("%s still has the gone endpoint", owner)
+		}
+	}
+	if n, _ := db.CountSubscriptions(); n != 0 {
+		t.Fatalf("%d subscriptions left", n)
 	}
 }

@@ -13,37 +13,23 @@ import (
 // TherapistOwner is the subscription owner key for a therapist's alert devices.
 func TherapistOwner(therapistID string) string { return "t:" + therapistID }
 
-// PutSubscription upserts a device by endpoint for owner (a plan token or
-// TherapistOwner). An endpoint moves to the new owner if it belonged to another.
-// It reports whether the subscription was new. Beyond plan.MaxDevices, the least
-// recently seen device is dropped.
+// PutSubscription upserts a device for owner (a plan token or TherapistOwner),
+// keyed by (owner, endpoint): one phone can get the reminders of several plans
+// (a returning client) and a therapist's alerts at once. It reports whether the
+// pair was new. Beyond plan.MaxDevices per owner, the least recently seen device
+// is dropped.
 func (db *DB) PutSubscription(owner string, s plan.Subscription) (bool, error) {
 	created := false
-	// Owners whose devices change; the func may run twice, so this only grows.
-	touched := []string{owner}
-	defer func() { db.cache.invalidate(touched...) }()
+	defer db.cache.invalidate(owner)
 	err := db.bolt.Batch(func(tx *bolt.Tx) error {
 		created = false
 		subs := tx.Bucket(bucketSubs)
-		byEP := tx.Bucket(bucketSubsByEndpoint)
 		ek := endpointKey(s.Endpoint)
-		if prev := byEP.Get(ek); prev != nil {
-			prevOwner := string(prev)
-			if prevOwner == owner {
-				var old plan.Subscription
-				if v := subs.Get(subKey(owner, ek)); v != nil && json.Unmarshal(v, &old) == nil {
-					s.CreatedAt = old.CreatedAt
-				}
-			} else {
-				touched = append(touched, prevOwner)
-				if err := subs.Delete(subKey(prevOwner, ek)); err != nil {
-					return err
-				}
-			}
+		var old plan.Subscription
+		if v := subs.Get(subKey(owner, ek)); v != nil && json.Unmarshal(v, &old) == nil {
+			s.CreatedAt = old.CreatedAt
 		} else {
 			created = true
-		}
-		if created || s.CreatedAt.IsZero() {
 			s.CreatedAt = s.LastSeen
 		}
 		data, err := json.Marshal(s)
@@ -53,12 +39,17 @@ func (db *DB) PutSubscription(owner string, s plan.Subscription) (bool, error) {
 		if err := subs.Put(subKey(owner, ek), data); err != nil {
 			return err
 		}
-		if err := byEP.Put(ek, []byte(owner)); err != nil {
+		if err := tx.Bucket(bucketSubsByEndpoint).Put(ownerKey(ek, owner), nil); err != nil {
 			return err
 		}
 		return capDevices(tx, owner)
 	})
 	return created, err
+}
+
+// ownerKey is the subsByEndpoint key: the fixed-size endpoint hash, then the owner.
+func ownerKey(ek []byte, owner string) []byte {
+	return append(bytes.Clone(ek), owner...)
 }
 
 func subKey(owner string, ek []byte) []byte {
@@ -79,7 +70,7 @@ func capDevices(tx *bolt.Tx, owner string) error {
 		if err := tx.Bucket(bucketSubs).Delete(keys[i]); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketSubsByEndpoint).Delete(endpointKey(list[i].Endpoint)); err != nil {
+		if err := tx.Bucket(bucketSubsByEndpoint).Delete(ownerKey(endpointKey(list[i].Endpoint), owner)); err != nil {
 			return err
 		}
 	}
@@ -114,53 +105,57 @@ func (db *DB) Subscriptions(owner string) ([]plan.Subscription, error) {
 	return out, err
 }
 
-// SubscriptionOwner returns who holds endpoint, or ErrNotFound.
-func (db *DB) SubscriptionOwner(endpoint string) (string, error) {
-	var owner string
+// SubscriptionOwners returns every owner (plan tokens, therapists) holding endpoint.
+func (db *DB) SubscriptionOwners(endpoint string) ([]string, error) {
+	var owners []string
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketSubsByEndpoint).Get(endpointKey(endpoint))
-		if v == nil {
-			return ErrNotFound
-		}
-		owner = string(v)
+		owners = endpointOwners(tx, endpointKey(endpoint))
 		return nil
 	})
-	return owner, err
+	return owners, err
 }
 
-// DeleteSubscription removes endpoint if owner holds it (ErrNotFound otherwise).
+func endpointOwners(tx *bolt.Tx, ek []byte) []string {
+	var owners []string
+	c := tx.Bucket(bucketSubsByEndpoint).Cursor()
+	for k, _ := c.Seek(ek); k != nil && bytes.HasPrefix(k, ek); k, _ = c.Next() {
+		owners = append(owners, string(k[len(ek):]))
+	}
+	return owners
+}
+
+// DeleteSubscription removes owner's device with endpoint (ErrNotFound if it has none).
 func (db *DB) DeleteSubscription(owner, endpoint string) error {
 	defer db.cache.invalidate(owner)
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		ek := endpointKey(endpoint)
-		byEP := tx.Bucket(bucketSubsByEndpoint)
-		if string(byEP.Get(ek)) != owner {
+		subs := tx.Bucket(bucketSubs)
+		if subs.Get(subKey(owner, ek)) == nil {
 			return ErrNotFound
 		}
-		if err := byEP.Delete(ek); err != nil {
+		if err := tx.Bucket(bucketSubsByEndpoint).Delete(ownerKey(ek, owner)); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketSubs).Delete(subKey(owner, ek))
+		return subs.Delete(subKey(owner, ek))
 	})
 }
 
-// DeleteEndpoint removes an endpoint whoever holds it (the push service said it is gone).
+// DeleteEndpoint removes an endpoint from every owner (the push service said it is gone).
 func (db *DB) DeleteEndpoint(endpoint string) error {
 	var touched []string
 	defer func() { db.cache.invalidate(touched...) }()
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		ek := endpointKey(endpoint)
-		byEP := tx.Bucket(bucketSubsByEndpoint)
-		owner := byEP.Get(ek)
-		if owner == nil {
-			return nil
+		touched = endpointOwners(tx, ek)
+		for _, owner := range touched {
+			if err := tx.Bucket(bucketSubsByEndpoint).Delete(ownerKey(ek, owner)); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketSubs).Delete(subKey(owner, ek)); err != nil {
+				return err
+			}
 		}
-		touched = append(touched, string(owner))
-		k := subKey(string(owner), ek)
-		if err := byEP.Delete(ek); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketSubs).Delete(k)
+		return nil
 	})
 }
 
@@ -180,7 +175,7 @@ func deleteSubsOf(tx *bolt.Tx, owner string) error {
 		if err := tx.Bucket(bucketSubs).Delete(keys[i]); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketSubsByEndpoint).Delete(endpointKey(s.Endpoint)); err != nil {
+		if err := tx.Bucket(bucketSubsByEndpoint).Delete(ownerKey(endpointKey(s.Endpoint), owner)); err != nil {
 			return err
 		}
 	}

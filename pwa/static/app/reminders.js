@@ -12,6 +12,17 @@ const KINDS = [
 ];
 
 const onKey = (token) => `aftercare.push.${token}`;
+const isOn = (token) => localStorage.getItem(onKey(token)) === 'on';
+
+/** otherPlansOn: does another plan opened on this phone still want reminders? The browser has
+ *  one subscription per site, shared by every plan (a returning client may have several). */
+function otherPlansOn(token) {
+  for (let i = 0; i < localStorage.length; i++) {
+    const k = localStorage.key(i);
+    if (k && k.startsWith('aftercare.push.') && k !== onKey(token) && localStorage.getItem(k) === 'on') return true;
+  }
+  return false;
+}
 
 export const isIOS = () =>
   /iP(hone|ad|od)/.test(navigator.userAgent) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
@@ -67,10 +78,12 @@ async function subscribe(token, publicKey) {
  */
 export async function syncSubscription(token) {
   try {
-    if (pushSupport() !== 'ok' || Notification.permission !== 'granted') return;
+    // Only plans whose reminders were turned on here: another plan on this phone sharing the
+    // browser's subscription must not switch this one on by itself.
+    if (pushSupport() !== 'ok' || Notification.permission !== 'granted' || !isOn(token)) return;
     const sub = await currentSubscription();
     if (sub) await api.putSubscription(token, sub.toJSON());
-    else if (localStorage.getItem(onKey(token)) === 'on') await subscribe(token, (await api.getPushKey()).publicKey);
+    else await subscribe(token, (await api.getPushKey()).publicKey);
   } catch {
     // Offline or refused: try again next time the app opens.
   }
@@ -81,7 +94,7 @@ export async function forgetPush(token) {
   localStorage.removeItem(onKey(token));
   try {
     const sub = await currentSubscription();
-    if (sub) await sub.unsubscribe();
+    if (sub && !otherPlansOn(token)) await sub.unsubscribe();
   } catch {
     // Nothing more to do.
   }
@@ -131,7 +144,7 @@ export function renderReminders(ctx) {
     }
     let sub = null;
     try {
-      sub = Notification.permission === 'granted' ? await currentSubscription() : null;
+      sub = Notification.permission === 'granted' && isOn(token) ? await currentSubscription() : null;
     } catch {
       sub = null;
     }
@@ -173,11 +186,11 @@ export function renderReminders(ctx) {
     e.currentTarget.disabled = true;
     try {
       const sub = await currentSubscription();
+      localStorage.removeItem(onKey(token));
       if (sub) {
         await api.deleteSubscription(token, sub.endpoint).catch(() => {});
-        await sub.unsubscribe();
+        if (!otherPlansOn(token)) await sub.unsubscribe();
       }
-      localStorage.removeItem(onKey(token));
       await draw('Reminders are off.');
     } catch (err) {
       await draw(`Couldn’t turn off reminders: ${err.message}.`);
