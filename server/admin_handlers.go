@@ -2,7 +2,6 @@ package server
 
 import (
 	"bufio"
-	"net"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -34,7 +33,8 @@ func (h *handlers) backup(c *fiber.Ctx) error {
 func localScrape(scrape fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		relayed := c.Get(fiber.HeaderXForwardedFor) != "" || c.Get("Forwarded") != ""
-		if ip := net.ParseIP(c.IP()); ip != nil && ip.IsLoopback() && !relayed {
+		// The TCP peer itself: with -trusted-proxies, c.IP() is read from X-Forwarded-For.
+		if c.Context().RemoteIP().IsLoopback() && !relayed {
 			return scrape(c)
 		}
 		return c.Next()

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -12,6 +13,7 @@ import (
 
 type handlers struct {
 	Deps
+	trusted []*net.IPNet // -trusted-proxies, parsed
 }
 
 func (h *handlers) health(c *fiber.Ctx) error {

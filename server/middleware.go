@@ -1,7 +1,9 @@
 package server
 
 import (
+	"fmt"
 	"log/slog"
+	"net"
 	"strings"
 	"time"
 
@@ -80,4 +82,54 @@ func refuseCrossSiteWrites(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusForbidden, "cross-site requests are not accepted")
 	}
 	return c.Next()
+}
+
+// trustedNets parses -trusted-proxies (IPs or CIDRs); invalid entries were refused at start.
+func trustedNets(list []string) []*net.IPNet {
+	var nets []*net.IPNet
+	for _, s := range list {
+		if !strings.Contains(s, "/") {
+			if ip := net.ParseIP(s); ip != nil {
+				bits := 32
+				if ip.To4() == nil {
+					bits = 128
+				}
+				s = fmt.Sprintf("%s/%d", ip, bits)
+			}
+		}
+		if _, n, err := net.ParseCIDR(s); err == nil {
+			nets = append(nets, n)
+		}
+	}
+	return nets
+}
+
+func inNets(nets []*net.IPNet, ip net.IP) bool {
+	for _, n := range nets {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// clientIP is the address of the person, not of our proxy: the TCP peer, or,
+// when the peer is a trusted proxy, the rightmost X-Forwarded-For entry that is
+// not itself a trusted proxy. Entries to the left of it were written by the
+// client and prove nothing (a proxy appending with $proxy_add_x_forwarded_for
+// keeps them), so they never pick the throttling key.
+func clientIP(c *fiber.Ctx, trusted []*net.IPNet) string {
+	peer := c.Context().RemoteIP()
+	if !inNets(trusted, peer) {
+		return peer.String()
+	}
+	parts := strings.Split(c.Get(fiber.HeaderXForwardedFor), ",")
+	for i := len(parts) - 1; i >= 0; i-- {
+		ip := net.ParseIP(strings.TrimSpace(parts[i]))
+		if ip == nil || inNets(trusted, ip) {
+			continue
+		}
+		return ip.String()
+	}
+	return peer.String()
 }

@@ -72,7 +72,7 @@ func New(d Deps) *fiber.App {
 		Next: func(c *fiber.Ctx) bool { return c.Path() == "/api/admin/backup" },
 	}))
 
-	h := &handlers{Deps: d}
+	h := &handlers{Deps: d, trusted: trustedNets(d.TrustedProxies)}
 	app.Get("/healthz", h.health)
 	if d.Metrics != nil {
 		scrape := adaptor.HTTPHandler(d.Metrics.Handler())

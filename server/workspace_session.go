@@ -99,7 +99,7 @@ func (h *handlers) login(c *fiber.Ctx) error {
 	if in.Password == "" {
 		return &plan.InputError{Field: "password", Message: "is required"}
 	}
-	t, err := h.Auth.Login(in.Email, in.Password, c.IP())
+	t, err := h.Auth.Login(in.Email, in.Password, clientIP(c, h.trusted))
 	if err != nil {
 		return workspaceError(c, err)
 	}

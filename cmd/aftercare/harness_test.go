@@ -24,8 +24,10 @@ type testServer struct {
 	Data  string
 	Token string // API token of the studio owner
 	Push  *pushtest.Service
-	stop  context.CancelFunc
-	done  chan error
+	// TrustedProxies is passed as -trusted-proxies when set before start.
+	TrustedProxies []string
+	stop           context.CancelFunc
+	done           chan error
 }
 
 func startServer(t *testing.T) *testServer {
@@ -53,7 +55,7 @@ func (ts *testServer) start(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts.URL = "http://" + ln.Addr().String()
-	cfg := config{Addr: ln.Addr().String(), DataDir: ts.Data, BaseURL: ts.URL, LogLevel: "warn", PushAllow: []string{ts.Push.URL + "/"}}
+	cfg := config{Addr: ln.Addr().String(), DataDir: ts.Data, BaseURL: ts.URL, LogLevel: "warn", PushAllow: []string{ts.Push.URL + "/"}, TrustedProxies: ts.TrustedProxies}
 	if err := cfg.finish(); err != nil {
 		t.Fatal(err)
 	}
