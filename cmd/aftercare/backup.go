@@ -45,6 +45,9 @@ func backupCmd(args []string, stdout io.Writer) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		err = store.VerifyBackup(tmp)
+	}
 	if err != nil {
 		_ = os.Remove(tmp)
 		return err

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -85,4 +88,28 @@ func addTherapistWhileRunning(t *testing.T, ts *testServer, email string) string
 	tok := addTherapist(t, ts.Data, email, "Bo Lind")
 	ts.start(t)
 	return tok
+}
+
+// A backup stream cut short is reported as an error, never as a backup.
+func TestTruncatedBackupIsRefused(t *testing.T) {
+	ts := startServer(t)
+	ts.createPlan(t, planJSON(time.Now().Add(-time.Hour), ""))
+	full := ts.do(t, "GET", "/api/admin/backup", "", ts.auth()...)
+	if full.Status != 200 || len(full.Body) < 8192 {
+		t.Fatalf("backup: %d, %d bytes", full.Status, len(full.Body))
+	}
+	// A loopback server that sends only the first half of a real backup.
+	half := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write(full.Body[:len(full.Body)/2])
+	}))
+	defer half.Close()
+	out := filepath.Join(t.TempDir(), "half.db")
+	var log bytes.Buffer
+	err := run([]string{"backup", "-url", half.URL, "-token", "x", "-out", out}, nil, &log, &log)
+	if err == nil {
+		t.Fatalf("a truncated backup was accepted: %s", log.String())
+	}
+	if _, statErr := os.Stat(out); statErr == nil {
+		t.Fatal("a truncated backup file was left behind")
+	}
 }

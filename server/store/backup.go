@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -95,4 +96,60 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// VerifyBackup opens a snapshot read-only and checks it page by page, so a
+// backup cut short (a dropped connection mid-stream) is never reported written.
+func VerifyBackup(path string) error {
+	// bbolt maps the file and faults on pages past its end, so the size comes first.
+	if err := checkLength(path); err != nil {
+		return err
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		return fmt.Errorf("%s is not a readable database: %w", path, err)
+	}
+	defer b.Close()
+	return b.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil || tx.Bucket(bucketPlans) == nil {
+			return fmt.Errorf("%s is not an aftercare database", path)
+		}
+		for err := range tx.Check() {
+			return fmt.Errorf("%s is damaged: %w", path, err)
+		}
+		return nil
+	})
+}
+
+// checkLength compares the file's size with the page count its meta pages
+// record (bbolt's layout: a 16-byte page header, then magic, version, page
+// size, flags, root bucket (16), freelist page, high-water page id, txid).
+func checkLength(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	const magic = 0xED0CDAED
+	var need uint64
+	for _, off := range []int{0, -1} {
+		if off == -1 {
+			if len(data) < 64 {
+				break
+			}
+			off = int(binary.LittleEndian.Uint32(data[16+8:])) // page size from meta 0
+		}
+		if off+64 > len(data) || binary.LittleEndian.Uint32(data[off+16:]) != magic {
+			continue
+		}
+		pageSize := uint64(binary.LittleEndian.Uint32(data[off+16+8:]))
+		pages := binary.LittleEndian.Uint64(data[off+16+40:])
+		need = max(need, pages*pageSize)
+	}
+	if need == 0 {
+		return fmt.Errorf("%s is not a bbolt database", path)
+	}
+	if uint64(len(data)) < need {
+		return fmt.Errorf("%s is truncated: %d of %d bytes", path, len(data), need)
+	}
+	return nil
 }

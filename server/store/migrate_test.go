@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -109,5 +111,30 @@ func TestOpenMigratesSchemaOneSubscriptions(t *testing.T) {
 	}
 	if l, _ := db.Subscriptions(p.Token); len(l) != 0 {
 		t.Fatal("a migrated device could not be deleted as gone")
+	}
+}
+
+func TestVerifyBackupRefusesATruncatedSnapshot(t *testing.T) {
+	db := mustOpen(t)
+	for i := 0; i < 50; i++ {
+		mustPlan(t, db, "A")
+	}
+	var buf bytes.Buffer
+	if _, err := db.Backup(&buf); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	full, half := filepath.Join(dir, "full.db"), filepath.Join(dir, "half.db")
+	_ = os.WriteFile(full, buf.Bytes(), 0o600)
+	_ = os.WriteFile(half, buf.Bytes()[:buf.Len()/2], 0o600)
+	if err := VerifyBackup(full); err != nil {
+		t.Fatalf("a whole snapshot: %v", err)
+	}
+	if err := VerifyBackup(half); err == nil || !strings.Contains(err.Error(), "truncated") {
+		t.Fatalf("half a snapshot: %v", err)
+	}
+	_ = os.WriteFile(half, []byte("not a database at all, just some text"), 0o600)
+	if err := VerifyBackup(half); err == nil {
+		t.Fatal("text accepted as a backup")
 	}
 }
