@@ -93,6 +93,11 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	})
 
 	sched.Start()
+	pruneCtx, stopPrune := context.WithCancel(ctx)
+	pruneDone := make(chan struct{})
+	go pruneDaily(pruneCtx, db, logger, pruneDone)
+	// Runs before the deferred db.Close, on every way out.
+	defer func() { stopPrune(); <-pruneDone }()
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	logger.Info("aftercare is serving", "url", cfg.BaseURL, "addr", ln.Addr().String(), "data", cfg.DataDir)
@@ -143,4 +148,24 @@ func loadKeys(db *store.DB, dir string) (push.Keys, error) {
 			"every subscription is bound to the database's pair: move vapid.json away and start again", dir)
 	}
 	return keys, nil
+}
+
+// pruneDaily drops push devices nobody will push to again (ended plans, long
+// unseen therapist devices): at start, then once a day, until ctx ends.
+func pruneDaily(ctx context.Context, db *store.DB, logger *slog.Logger, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(24 * time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := db.PruneSubscriptions(time.Now()); err != nil {
+			logger.Warn("prune subscriptions", "err", err)
+		} else if n > 0 {
+			logger.Info("pruned stale push subscriptions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -224,5 +225,39 @@ func TestGoneEndpointLeavesEveryOwner(t *testing.T) {
 	}
 	if n, _ := db.CountSubscriptions(); n != 0 {
 		t.Fatalf("%d subscriptions left", n)
+	}
+}
+
+func TestPruneSubscriptionsDropsDevicesNobodyWillPushTo(t *testing.T) {
+	db := mustOpen(t)
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	running := mustPlan(t, db, "A") // 7 days from now
+	ended := plan.Plan{Token: plan.NewToken(), TherapistID: "A", ClientName: "Jo", RoutineID: "piriformis-release",
+		TimeZone: "Europe/Berlin", SessionAt: now.AddDate(0, 0, -30), Days: 7, Prefs: plan.DefaultPrefs(), CreatedAt: now.AddDate(0, 0, -30)}
+	if err := db.CreatePlan(ended); err != nil {
+		t.Fatal(err)
+	}
+	put := func(owner, ep string, seen time.Time) {
+		t.Helper()
+		if _, err := db.PutSubscription(owner, plan.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/" + ep, LastSeen: seen}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(running.Token, "running", now)
+	put(ended.Token, "ended", now.AddDate(0, 0, -20))
+	put(TherapistOwner("A"), "therapist-recent", now.AddDate(0, 0, -10))
+	put(TherapistOwner("A"), "therapist-gone", now.AddDate(-1, 0, 0))
+	n, err := db.PruneSubscriptions(now)
+	if err != nil || n != 2 {
+		t.Fatalf("pruned %d (%v), want 2", n, err)
+	}
+	if l, _ := db.Subscriptions(running.Token); len(l) != 1 {
+		t.Fatal("a running plan lost its device")
+	}
+	if l, _ := db.Subscriptions(ended.Token); len(l) != 0 {
+		t.Fatal("an ended plan kept its device")
+	}
+	if l, _ := db.Subscriptions(TherapistOwner("A")); len(l) != 1 || !strings.HasSuffix(l[0].Endpoint, "recent") {
+		t.Fatalf("therapist devices %+v", l)
 	}
 }

@@ -3,7 +3,10 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"sort"
+	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -180,4 +183,63 @@ func deleteSubsOf(tx *bolt.Tx, owner string) error {
 		}
 	}
 	return nil
+}
+
+// Stale devices are pruned: a plan's devices a week after the plan ended (the
+// client may still open it to look back), a therapist's after half a year unseen.
+const (
+	pruneAfterPlanEnd    = 7 * 24 * time.Hour
+	pruneTherapistUnseen = 180 * 24 * time.Hour
+)
+
+// PruneSubscriptions deletes devices nobody will push to again and returns how
+// many went. It reads every subscription: run it daily, not per tick.
+func (db *DB) PruneSubscriptions(now time.Time) (int, error) {
+	type pair struct {
+		owner    string
+		endpoint string
+	}
+	var stale []pair
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		active := map[string]bool{}
+		return tx.Bucket(bucketSubs).ForEach(func(k, v []byte) error {
+			i := bytes.IndexByte(k, 0)
+			if i < 0 {
+				return nil
+			}
+			owner := string(k[:i])
+			var s plan.Subscription
+			if json.Unmarshal(v, &s) != nil {
+				return nil
+			}
+			if strings.HasPrefix(owner, "t:") {
+				if !s.LastSeen.IsZero() && now.Sub(s.LastSeen) > pruneTherapistUnseen {
+					stale = append(stale, pair{owner, s.Endpoint})
+				}
+				return nil
+			}
+			on, seen := active[owner]
+			if !seen {
+				p, err := getPlan(tx, owner)
+				on = err == nil && p.Active(now.Add(-pruneAfterPlanEnd))
+				active[owner] = on
+			}
+			if !on {
+				stale = append(stale, pair{owner, s.Endpoint})
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, p := range stale {
+		if err := db.DeleteSubscription(p.owner, p.endpoint); err == nil {
+			n++
+		} else if !errors.Is(err, ErrNotFound) {
+			return n, err
+		}
+	}
+	return n, nil
 }
