@@ -136,6 +136,8 @@ func statusOf(err error) (int, string) {
 		return fiber.StatusNotFound, "not found"
 	case errors.Is(err, care.ErrForbidden):
 		return fiber.StatusForbidden, "forbidden"
+	case errors.Is(err, care.ErrGone):
+		return fiber.StatusGone, "this plan has ended"
 	case errors.As(err, &fe):
 		return fe.Code, fe.Message
 	}
