@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/plan"
 	"github.com/aftercare/aftercare/server/qr"
+	"github.com/aftercare/aftercare/server/store"
 )
 
 // proxyHeader names the header carrying the client address, only when proxies are trusted.
@@ -150,8 +152,28 @@ func (h *handlers) changeTherapist(c *fiber.Ctx) error {
 		if err := h.Auth.EndAllOf(t.ID, ""); err != nil {
 			return err
 		}
+		// Their alert devices go too: a former colleague's phone must not
+		// keep getting clients' red flags (the owner's devices get them now).
+		if err := h.deleteAlertDevices(t.ID); err != nil {
+			return err
+		}
 	}
 	return c.JSON(therapistView{meOf(t), t.Disabled, t.CreatedAt})
+}
+
+// deleteAlertDevices removes every alert device of therapist id.
+func (h *handlers) deleteAlertDevices(id string) error {
+	owner := store.TherapistOwner(id)
+	subs, err := h.DB.Subscriptions(owner)
+	if err != nil {
+		return err
+	}
+	for _, sub := range subs {
+		if err := h.DB.DeleteSubscription(owner, sub.Endpoint); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
 }
 
 func (h *handlers) listTemplates(c *fiber.Ctx) error {

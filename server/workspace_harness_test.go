@@ -35,9 +35,7 @@ func (f *fakeScheduler) Schedule(p plan.Plan) error {
 	return nil
 }
 func (f *fakeScheduler) TestPush(context.Context, string) (int, error) { return 0, nil }
-func (f *fakeScheduler) AlertTherapist(context.Context, plan.Plan, plan.CheckIn) error {
-	return nil
-}
+func (f *fakeScheduler) AlertTherapistAsync(plan.Plan, plan.CheckIn)   {}
 
 func (f *fakeScheduler) last() plan.Plan {
 	f.mu.Lock()

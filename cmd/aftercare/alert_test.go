@@ -46,10 +46,10 @@ func TestCheckInAlertsReachTheTherapistsDevice(t *testing.T) {
 			t.Errorf("health details on the lock screen: %q", p.Body)
 		}
 	}
-	if u := titles["Red flag: Sam"]; !strings.HasSuffix(u, "/therapist#/plans/"+fresh) {
+	if u := titles["Red flag: Sam"]; !strings.HasSuffix(u, "/therapist#/plan/"+fresh) {
 		t.Errorf("red-flag alert: %v", titles)
 	}
-	if u := titles["Still sore after 48 h: Jo"]; !strings.HasSuffix(u, "/therapist#/plans/"+old) {
+	if u := titles["Still sore after 48 h: Jo"]; !strings.HasSuffix(u, "/therapist#/plan/"+old) {
 		t.Errorf("48 h alert: %v", titles)
 	}
 }

@@ -19,8 +19,15 @@ import (
 type Scheduler interface {
 	Schedule(p plan.Plan) error
 	TestPush(ctx context.Context, token string) (int, error)
-	AlertTherapist(ctx context.Context, p plan.Plan, c plan.CheckIn) error
+	// AlertTherapistAsync alerts the plan's therapist about check-in c when it
+	// needs them, in the background: the client's request does not wait on
+	// push services (which may ask to retry a minute later).
+	AlertTherapistAsync(p plan.Plan, c plan.CheckIn)
 }
+
+// TestPushTimeout bounds a test notification: the client waits for its
+// answer, so a slow or rate-limiting push service must not hold it for long.
+const TestPushTimeout = 10 * time.Second
 
 // SubscriptionChecker validates a browser's push subscription (endpoint allowlist, key shapes).
 type SubscriptionChecker interface {
@@ -211,9 +218,7 @@ func (s *Service) AddCheckIn(ctx context.Context, token string, body []byte) (pl
 	}
 	advice := AdviceFor(p, c)
 	if created && advice != AdviceNormal {
-		if err := s.Scheduler.AlertTherapist(ctx, p, c); err != nil {
-			s.Logger.Warn("alert therapist", "plan", shortToken(token), "err", err)
-		}
+		s.Scheduler.AlertTherapistAsync(p, c)
 	}
 	return c, advice, created, nil
 }
@@ -265,11 +270,18 @@ func (s *Service) Unsubscribe(token string, body []byte) error {
 	return s.DB.DeleteSubscription(token, endpoint)
 }
 
-// TestPush sends one test notification to each of the plan's devices.
+// TestPush sends one test notification to each of the plan's devices, within
+// TestPushTimeout. A plan the therapist ended sends no reminders: ErrGone.
 func (s *Service) TestPush(ctx context.Context, token string) (int, error) {
-	if _, err := s.DB.Plan(token); err != nil {
+	p, err := s.DB.Plan(token)
+	if err != nil {
 		return 0, err
 	}
+	if p.EndedAt != nil && !s.now().Before(*p.EndedAt) {
+		return 0, ErrGone
+	}
+	ctx, cancel := context.WithTimeout(ctx, TestPushTimeout)
+	defer cancel()
 	return s.Scheduler.TestPush(ctx, token)
 }
 

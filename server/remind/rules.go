@@ -42,6 +42,10 @@ var Policies = map[string]Policy{
 	plan.KindTest:      {TTL: time.Hour, Urgency: "high"},
 }
 
+// StretchBeforeQuiet is how long before quiet hours a stretch time that falls
+// into their evening part fires instead (that day's stretch is not skipped).
+const StretchBeforeQuiet = 15 * time.Minute
+
 // Rule is one reminder of a plan: what it says and when it fires. It fires
 // either on a 5-field cron spec read in the client's zone or once at At, and
 // only inside [From, Until).
@@ -57,10 +61,15 @@ type Rule struct {
 	// SameDay forbids quiet hours from pushing the reminder into the next
 	// local day; it is skipped instead (a stretch is for today, not tomorrow).
 	SameDay bool
-	Title   string
-	Body    string
-	URL     string // path below the base URL, e.g. "/p/<token>#/play"
-	Topic   string
+	// BeforeQuiet, for a SameDay rule, moves a time in the evening part of
+	// quiet hours to this long before they start, on the same day, instead
+	// of skipping it (the stretch: 21:30 with quiet hours from 21:00 fires
+	// at 20:45). Zero: skipped.
+	BeforeQuiet time.Duration
+	Title       string
+	Body        string
+	URL         string // path below the base URL, e.g. "/p/<token>#/play"
+	Topic       string
 	Policy
 
 	sched cron.Schedule
@@ -141,11 +150,14 @@ func (r *Rule) fireAt(w time.Time, after time.Time, lastLocal string) (Fire, boo
 	}
 	adj, nextDay := r.Quiet.shift(w)
 	if nextDay && r.SameDay {
-		return Fire{}, false
+		if r.BeforeQuiet <= 0 {
+			return Fire{}, false
+		}
+		adj = r.Quiet.before(w, r.BeforeQuiet)
 	}
 	var buf [3]time.Time
 	for _, at := range appendInstants(buf[:0], adj, r.Loc) {
-		if !at.After(after) {
+		if !at.After(after) || at.Before(r.From) {
 			continue
 		}
 		if !r.Until.IsZero() && !at.Before(r.Until) {
@@ -294,6 +306,16 @@ func (q Quiet) shift(w time.Time) (time.Time, bool) {
 	return end, false
 }
 
+// before returns the wall time lead before the start of the quiet window
+// that wall time w (in the evening part of a window wrapping midnight) falls
+// into, on w's day; never earlier than the end of the morning's quiet hours,
+// so it is itself outside them.
+func (q Quiet) before(w time.Time, lead time.Duration) time.Time {
+	day := time.Date(w.Year(), w.Month(), w.Day(), 0, 0, 0, 0, time.UTC)
+	m := max(q.Start-int(lead/time.Minute), q.End)
+	return day.Add(time.Duration(m) * time.Minute)
+}
+
 // windowStart returns the start of the quiet window holding wall time w.
 func (q Quiet) windowStart(w time.Time) (time.Time, bool) {
 	m := w.Hour()*60 + w.Minute()
@@ -430,7 +452,7 @@ func derive(p plan.Plan, only string) ([]Rule, error) {
 		spec := fmt.Sprintf("%d %d * * *", stretchAt%60, stretchAt/60)
 		r := d.rule(plan.KindStretch, "stretch-daily",
 			text{"Time for your stretches", "a few gentle minutes now. A gentle pull is right, never sharp pain.", true, "play"})
-		r.Spec, r.Until, r.SameDay = spec, d.ends, true
+		r.Spec, r.Until, r.SameDay, r.BeforeQuiet = spec, d.ends, true, StretchBeforeQuiet
 		if r.sched, err = parseSpec(spec); err != nil {
 			return nil, err
 		}

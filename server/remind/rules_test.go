@@ -100,7 +100,8 @@ func TestRules(t *testing.T) {
 		},
 		{
 			// 05:00 session: +2 h hydration (07:00) and +3 h tip (08:00 is already
-			// outside) move to 08:00; a 22:00 stretch is skipped, not moved to tomorrow.
+			// outside) move to 08:00; a 22:00 stretch fires at 20:45, 15 minutes
+			// before quiet hours, the same day (not tomorrow, and not never).
 			name: "quiet hours",
 			edit: func(p *plan.Plan) {
 				p.SessionAt = time.Date(2026, 11, 26, 5, 0, 0, 0, loc)
@@ -109,9 +110,71 @@ func TestRules(t *testing.T) {
 			},
 			want: map[string][]string{
 				plan.KindHydration: {"2026-11-26T08:00", "2026-11-27T12:00"},
-				plan.KindCheckIn:   {"2026-11-27T08:00", "2026-11-28T08:00"},
-				plan.KindTip:       {"2026-11-26T08:00"},
+				plan.KindStretch: {"2026-11-26T20:45", "2026-11-27T20:45", "2026-11-28T20:45", "2026-11-29T20:45",
+					"2026-11-30T20:45", "2026-12-01T20:45", "2026-12-02T20:45"},
+				plan.KindCheckIn: {"2026-11-27T08:00", "2026-11-28T08:00"},
+				plan.KindTip:     {"2026-11-26T08:00"},
 			},
+		},
+		{
+			name: "evening stretch in quiet hours fires before them the same day",
+			edit: func(p *plan.Plan) {
+				p.StretchTime = "21:30"
+				p.Days = 3
+				p.Prefs.Disabled = []string{plan.KindHydration, plan.KindCheckIn, plan.KindFollowUp, plan.KindTip}
+			},
+			want: map[string][]string{plan.KindStretch: {"2026-11-26T20:45", "2026-11-27T20:45", "2026-11-28T20:45"}},
+		},
+		{
+			name: "stretch just after midnight in quiet hours fires before them the same day",
+			edit: func(p *plan.Plan) {
+				p.StretchTime = "23:59"
+				p.Days = 2
+				p.Prefs.QuietStart, p.Prefs.QuietEnd = "22:00", "06:30"
+				p.Prefs.Disabled = []string{plan.KindHydration, plan.KindCheckIn, plan.KindFollowUp, plan.KindTip}
+			},
+			want: map[string][]string{plan.KindStretch: {"2026-11-26T21:45", "2026-11-27T21:45"}},
+		},
+		{
+			// Quiet hours leave only 20:50–21:00: the stretch goes at 20:50, not into them.
+			name: "evening stretch before a short waking window",
+			edit: func(p *plan.Plan) {
+				p.StretchTime = "21:30"
+				p.Days = 2
+				p.Prefs.QuietStart, p.Prefs.QuietEnd = "21:00", "20:50"
+				p.Prefs.Disabled = []string{plan.KindHydration, plan.KindCheckIn, plan.KindFollowUp, plan.KindTip}
+			},
+			want: map[string][]string{plan.KindStretch: {"2026-11-26T20:50", "2026-11-27T20:50"}},
+		},
+		{
+			// 20:50 session: its own day's 20:45 would come before it.
+			name: "stretch moved before quiet hours never fires before the session",
+			edit: func(p *plan.Plan) {
+				p.SessionAt = time.Date(2026, 11, 26, 20, 50, 0, 0, loc)
+				p.StretchTime = "21:30"
+				p.Days = 3
+				p.Prefs.Disabled = []string{plan.KindHydration, plan.KindCheckIn, plan.KindFollowUp, plan.KindTip}
+			},
+			want: map[string][]string{plan.KindStretch: {"2026-11-27T20:45", "2026-11-28T20:45"}},
+		},
+		{
+			// A tip is for the session day: in the evening's quiet hours it is skipped, not moved.
+			name: "late tip in quiet hours is skipped",
+			edit: func(p *plan.Plan) {
+				p.SessionAt = time.Date(2026, 11, 26, 19, 0, 0, 0, loc)
+				p.NextSessionAt = nil
+				p.Prefs.Disabled = []string{plan.KindHydration, plan.KindCheckIn, plan.KindFollowUp, plan.KindStretch}
+			},
+			want: map[string][]string{},
+		},
+		{
+			name: "morning stretch 07:00 in quiet hours moves to their end",
+			edit: func(p *plan.Plan) {
+				p.StretchTime = "07:00"
+				p.Days = 3
+				p.Prefs.Disabled = []string{plan.KindHydration, plan.KindCheckIn, plan.KindFollowUp, plan.KindTip}
+			},
+			want: map[string][]string{plan.KindStretch: {"2026-11-27T08:00", "2026-11-28T08:00"}},
 		},
 		{
 			name: "quiet hours off",
@@ -257,6 +320,20 @@ func TestQuiet(t *testing.T) {
 		got, nd := q.shift(at(c.h, c.m))
 		if !got.Equal(c.want) || nd != c.nextDay {
 			t.Errorf("shift %02d:%02d = %v %v, want %v %v", c.h, c.m, got, nd, c.want, c.nextDay)
+		}
+	}
+	for _, c := range []struct {
+		q    Quiet
+		h, m int
+		want time.Time
+	}{
+		{q, 21, 30, at(20, 45)},
+		{q, 23, 59, at(20, 45)},
+		{Quiet{Start: 21 * 60, End: 20*60 + 50}, 21, 30, at(20, 50)}, // never into the morning's quiet hours
+		{Quiet{Start: 10, End: 0}, 0, 20, at(0, 0)},                  // never the day before
+	} {
+		if got := c.q.before(at(c.h, c.m), 15*time.Minute); !got.Equal(c.want) {
+			t.Errorf("%+v before %02d:%02d = %v, want %v", c.q, c.h, c.m, got, c.want)
 		}
 	}
 	day := Quiet{Start: 13 * 60, End: 15 * 60} // a nap, not wrapping

@@ -67,6 +67,13 @@ type Scheduler struct {
 	cron    *cron.Cron
 	cancel  context.CancelFunc
 	catchUp sync.WaitGroup
+	// alerts tracks AlertTherapistAsync's goroutines; stopped refuses new ones
+	// once Stop has begun waiting for them.
+	alerts  sync.WaitGroup
+	stopped bool
+	// alertsCtx ends alerts still in flight when Stop has waited AlertShutdownGrace.
+	alertsCtx    context.Context
+	cancelAlerts context.CancelFunc
 }
 
 // New returns a Scheduler; call Start to tick each minute.
@@ -82,6 +89,7 @@ func New(cfg Config) *Scheduler {
 	if s.batch <= 0 {
 		s.batch = DefaultBatchLimit
 	}
+	s.alertsCtx, s.cancelAlerts = context.WithCancel(context.Background())
 	return s
 }
 
@@ -245,9 +253,12 @@ type planView struct {
 	memo    *sync.Map        // the store's per-version memo of the plan (may be nil)
 	subs    []plan.Subscription
 	subsErr error
-	// doneAt are the completion times if loaded with the plan; doneDays is
-	// filled from them (or read) on first need.
+	// doneAt are the completion times if loaded with the plan; someDays are
+	// their local dates, filled on first need. doneDays are the local dates
+	// with a completion of at least one stretch, read on first need (only
+	// for a day someDays has, when doneAt was loaded).
 	doneAt   []time.Time
+	someDays map[string]bool
 	doneDays map[string]bool
 }
 
@@ -614,29 +625,40 @@ func (s *Scheduler) finished(e store.DueEntry) *store.RuleState {
 	return &st
 }
 
-// doneOn reports whether the plan has a completion on the client's local date day.
+// doneOn reports whether the plan has a completion with at least one
+// stretch done on the client's local date day. An empty completion (done: 0,
+// the routine opened and left) does not count.
 func (s *Scheduler) doneOn(v *planView, day string) (bool, error) {
 	if v.doneAt != nil && len(v.doneAt) == 0 {
 		return false, nil // loaded with the plan: none yet
 	}
-	if v.doneDays == nil {
-		if v.doneAt == nil {
-			comps, err := s.db.Completions(v.p.Token)
-			if err != nil {
-				return false, err
-			}
-			v.doneAt = make([]time.Time, len(comps))
-			for i, c := range comps {
-				v.doneAt[i] = c.At
+	loc, err := location(v.p.TimeZone)
+	if err != nil {
+		return false, err
+	}
+	if v.doneAt != nil {
+		// The cache holds completion times only: a day without any completion
+		// needs no further read.
+		if v.someDays == nil {
+			v.someDays = make(map[string]bool, len(v.doneAt))
+			for _, at := range v.doneAt {
+				v.someDays[at.In(loc).Format("2006-01-02")] = true
 			}
 		}
-		loc, err := location(v.p.TimeZone)
+		if !v.someDays[day] {
+			return false, nil
+		}
+	}
+	if v.doneDays == nil {
+		comps, err := s.db.Completions(v.p.Token)
 		if err != nil {
 			return false, err
 		}
-		v.doneDays = make(map[string]bool, len(v.doneAt))
-		for _, at := range v.doneAt {
-			v.doneDays[at.In(loc).Format("2006-01-02")] = true
+		v.doneDays = make(map[string]bool, len(comps))
+		for _, c := range comps {
+			if c.Done > 0 {
+				v.doneDays[c.At.In(loc).Format("2006-01-02")] = true
+			}
 		}
 	}
 	return v.doneDays[day], nil
@@ -701,11 +723,74 @@ func (s *Scheduler) AlertTherapist(ctx context.Context, p plan.Plan, c plan.Chec
 		Kind: plan.KindCheckIn, Title: title,
 		// The lock screen is not private: details stay behind the link.
 		Body: "A check-in needs your attention. Open the plan to see it.",
-		URL:  s.baseURL + "/therapist#/plans/" + p.Token, Tag: "alert-" + topic[:8],
+		// The workspace's route for one plan (pwa/static/therapist/app.js).
+		URL: s.baseURL + "/therapist#/plan/" + p.Token, Tag: "alert-" + topic[:8],
 		Topic: topic, TTL: 24 * time.Hour, Urgency: "high",
 	}
-	_, err := s.sendToOwner(ctx, store.TherapistOwner(p.TherapistID), msg)
+	to, err := s.alertRecipient(p.TherapistID)
+	if err != nil || to == "" {
+		return err
+	}
+	_, err = s.sendToOwner(ctx, store.TherapistOwner(to), msg)
 	return err
+}
+
+// alertRecipient is the account whose devices get a plan's alerts: its
+// therapist, or the studio owner when that account is disabled or gone (a red
+// flag must reach someone who can act). "" when there is no one.
+func (s *Scheduler) alertRecipient(therapistID string) (string, error) {
+	t, err := s.db.Therapist(therapistID)
+	switch {
+	case err == nil && !t.Disabled:
+		return t.ID, nil
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return "", err
+	}
+	all, err := s.db.Therapists()
+	if err != nil {
+		return "", err
+	}
+	for _, o := range all {
+		if o.Owner && !o.Disabled {
+			return o.ID, nil
+		}
+	}
+	return "", nil
+}
+
+// AlertTimeout bounds one asynchronous therapist alert, the push service's
+// retries included (it may ask to wait up to a minute).
+const AlertTimeout = 2 * time.Minute
+
+// AlertShutdownGrace is how long Stop lets alerts in flight finish before
+// cancelling them, so shutdown stays inside a service manager's stop timeout.
+const AlertShutdownGrace = 10 * time.Second
+
+// AlertTherapistAsync runs AlertTherapist in the background, so that a
+// check-in request does not wait on push services; Stop waits for alerts in
+// flight. Failures are logged.
+func (s *Scheduler) AlertTherapistAsync(p plan.Plan, c plan.CheckIn) {
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		s.log.Warn("alert therapist: the scheduler is stopped", "plan", shortToken(p.Token))
+		return
+	}
+	s.alerts.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.alerts.Done()
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("alert therapist panicked", "plan", shortToken(p.Token), "panic", r)
+			}
+		}()
+		ctx, cancel := context.WithTimeout(s.alertsCtx, AlertTimeout)
+		defer cancel()
+		if err := s.AlertTherapist(ctx, p, c); err != nil {
+			s.log.Warn("alert therapist", "plan", shortToken(p.Token), "err", err)
+		}
+	}()
 }
 
 // OnCheckIn reacts to a stored check-in: it alerts the therapist when needed.
@@ -757,6 +842,7 @@ func (s *Scheduler) Start() {
 	if s.cron != nil {
 		return
 	}
+	s.stopped = false
 	ctx, cancel := context.WithCancel(context.Background())
 	chain := s.chain()
 	c := cron.New(cron.WithLocation(time.UTC), cron.WithChain(chain...))
@@ -773,18 +859,28 @@ func (s *Scheduler) Start() {
 }
 
 // Stop ends ticking and waits for a running tick (its round in flight is
-// committed first); close the database only after it returns.
+// committed first) and for therapist alerts in flight (each bounded by
+// AlertTimeout); close the database only after it returns.
 func (s *Scheduler) Stop() {
 	s.mu.Lock()
 	c, cancel := s.cron, s.cancel
 	s.cron, s.cancel = nil, nil
+	s.stopped = true
 	s.mu.Unlock()
-	if c == nil {
-		return
+	if c != nil {
+		cancel()
+		<-c.Stop().Done()
+		s.catchUp.Wait()
 	}
-	cancel()
-	<-c.Stop().Done()
-	s.catchUp.Wait()
+	done := make(chan struct{})
+	go func() { s.alerts.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(AlertShutdownGrace):
+		s.log.Warn("stopping: cancelling therapist alerts still waiting on a push service")
+		s.cancelAlerts()
+		<-done
+	}
 }
 
 // chain recovers a panicking tick: robfig/cron does not by default, and one

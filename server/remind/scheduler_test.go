@@ -454,6 +454,9 @@ func TestTestPushAndTherapistAlert(t *testing.T) {
 	p := testPlan(t, plan.NewToken())
 	p.ClientName = "Sam"
 	_ = db.CreatePlan(p)
+	if _, err := db.CreateTherapist(plan.Therapist{ID: p.TherapistID, Email: "th1@example.org", Name: "Th One", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 
 	if n, err := s.TestPush(context.Background(), p.Token); n != 0 || err != nil {
 		t.Fatalf("no devices: %d %v", n, err)
@@ -502,7 +505,7 @@ func TestTestPushAndTherapistAlert(t *testing.T) {
 		t.Fatalf("alerts %+v", alerts)
 	}
 	for _, al := range alerts {
-		if al.Kind != "checkin" || al.URL != testBaseURL+"/therapist#/plans/"+p.Token || strings.Contains(al.Body, "saddle") || strings.Contains(al.Body, "hip") {
+		if al.Kind != "checkin" || al.URL != testBaseURL+"/therapist#/plan/"+p.Token || strings.Contains(al.Body, "saddle") || strings.Contains(al.Body, "hip") {
 			t.Errorf("alert %+v", al)
 		}
 	}

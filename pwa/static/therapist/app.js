@@ -157,6 +157,25 @@ function renderNav(hash) {
 window.addEventListener('hashchange', route);
 route();
 
+// A tapped alert focuses an open workspace window and posts {type: 'navigate', url}
+// (sw.js openOrFocus): switch screens by the URL's hash, without reloading.
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.addEventListener('message', (e) => {
+    const msg = e.data || {};
+    if (msg.type !== 'navigate' || typeof msg.url !== 'string') return;
+    let target;
+    try {
+      target = new URL(msg.url, location.href);
+    } catch {
+      return;
+    }
+    if (target.origin !== location.origin) return;
+    if (target.pathname.replace(/\/+$/, '') === '/therapist') location.hash = target.hash || '#/';
+    else location.assign(target.href);
+  });
+  if (navigator.serviceWorker.startMessages) navigator.serviceWorker.startMessages();
+}
+
 // ---- Login and invitations -----------------------------------------------------------
 
 function login() {
