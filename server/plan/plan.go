@@ -97,6 +97,20 @@ func (p Plan) EndsAt() time.Time {
 	return day.AddDate(0, 0, p.Days)
 }
 
+// RemindersUntil is when the plan's last reminder can fire: the end of its last
+// day, or a booked next session after that (follow-ups lead up to it); an ended
+// plan sends nothing after EndedAt.
+func (p Plan) RemindersUntil() time.Time {
+	until := p.EndsAt()
+	if p.NextSessionAt != nil && p.NextSessionAt.After(until) {
+		until = *p.NextSessionAt
+	}
+	if p.EndedAt != nil && p.EndedAt.Before(until) {
+		until = *p.EndedAt
+	}
+	return until
+}
+
 // Active reports whether the plan still runs at t.
 func (p Plan) Active(t time.Time) bool {
 	if p.EndedAt != nil && !t.Before(*p.EndedAt) {

@@ -777,6 +777,7 @@ func (s *Scheduler) AlertTherapistAsync(p plan.Plan, c plan.CheckIn) {
 		return
 	}
 	s.alerts.Add(1)
+	alertsCtx := s.alertsCtx
 	s.mu.Unlock()
 	go func() {
 		defer s.alerts.Done()
@@ -785,7 +786,7 @@ func (s *Scheduler) AlertTherapistAsync(p plan.Plan, c plan.CheckIn) {
 				s.log.Error("alert therapist panicked", "plan", shortToken(p.Token), "panic", r)
 			}
 		}()
-		ctx, cancel := context.WithTimeout(s.alertsCtx, AlertTimeout)
+		ctx, cancel := context.WithTimeout(alertsCtx, AlertTimeout)
 		defer cancel()
 		if err := s.AlertTherapist(ctx, p, c); err != nil {
 			s.log.Warn("alert therapist", "plan", shortToken(p.Token), "err", err)
@@ -843,6 +844,9 @@ func (s *Scheduler) Start() {
 		return
 	}
 	s.stopped = false
+	if s.alertsCtx.Err() != nil { // cancelled by an earlier Stop's grace period
+		s.alertsCtx, s.cancelAlerts = context.WithCancel(context.Background())
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	chain := s.chain()
 	c := cron.New(cron.WithLocation(time.UTC), cron.WithChain(chain...))
@@ -866,6 +870,7 @@ func (s *Scheduler) Stop() {
 	c, cancel := s.cron, s.cancel
 	s.cron, s.cancel = nil, nil
 	s.stopped = true
+	cancelAlerts := s.cancelAlerts
 	s.mu.Unlock()
 	if c != nil {
 		cancel()
@@ -878,7 +883,7 @@ func (s *Scheduler) Stop() {
 	case <-done:
 	case <-time.After(AlertShutdownGrace):
 		s.log.Warn("stopping: cancelling therapist alerts still waiting on a push service")
-		s.cancelAlerts()
+		cancelAlerts()
 		<-done
 	}
 }

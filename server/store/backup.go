@@ -110,12 +110,25 @@ func VerifyBackup(path string) error {
 		return fmt.Errorf("%s is not a readable database: %w", path, err)
 	}
 	defer b.Close()
-	return b.View(func(tx *bolt.Tx) error {
+	return b.View(func(tx *bolt.Tx) (err error) {
+		// bbolt panics on some damaged pages instead of returning an error.
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("%s is damaged: %v", path, r)
+			}
+		}()
+		// The page check first, and read to its end: its goroutine must not outlive the transaction.
+		var first error
+		for e := range tx.Check() {
+			if first == nil {
+				first = e
+			}
+		}
+		if first != nil {
+			return fmt.Errorf("%s is damaged: %w", path, first)
+		}
 		if tx.Bucket(bucketMeta) == nil || tx.Bucket(bucketPlans) == nil {
 			return fmt.Errorf("%s is not an aftercare database", path)
-		}
-		for err := range tx.Check() {
-			return fmt.Errorf("%s is damaged: %w", path, err)
 		}
 		return nil
 	})

@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -231,12 +230,19 @@ func TestGoneEndpointLeavesEveryOwner(t *testing.T) {
 func TestPruneSubscriptionsDropsDevicesNobodyWillPushTo(t *testing.T) {
 	db := mustOpen(t)
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	running := mustPlan(t, db, "A") // 7 days from now
-	ended := plan.Plan{Token: plan.NewToken(), TherapistID: "A", ClientName: "Jo", RoutineID: "piriformis-release",
-		TimeZone: "Europe/Berlin", SessionAt: now.AddDate(0, 0, -30), Days: 7, Prefs: plan.DefaultPrefs(), CreatedAt: now.AddDate(0, 0, -30)}
-	if err := db.CreatePlan(ended); err != nil {
-		t.Fatal(err)
+	mk := func(days int, sessionAgo time.Duration, next *time.Time) plan.Plan {
+		t.Helper()
+		p := plan.Plan{Token: plan.NewToken(), TherapistID: "A", ClientName: "Jo", RoutineID: "piriformis-release",
+			TimeZone: "Europe/Berlin", SessionAt: now.Add(-sessionAgo), NextSessionAt: next, Days: days, Prefs: plan.DefaultPrefs()}
+		if err := db.CreatePlan(p); err != nil {
+			t.Fatal(err)
+		}
+		return p
 	}
+	booked := now.AddDate(0, 0, 14)
+	running := mk(14, 24*time.Hour, nil)
+	ended := mk(7, 30*24*time.Hour, nil)
+	followUp := mk(7, 15*24*time.Hour, &booked) // its days are over, its follow-up reminders are not
 	put := func(owner, ep string, seen time.Time) {
 		t.Helper()
 		if _, err := db.PutSubscription(owner, plan.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/" + ep, LastSeen: seen}); err != nil {
@@ -245,19 +251,18 @@ func TestPruneSubscriptionsDropsDevicesNobodyWillPushTo(t *testing.T) {
 	}
 	put(running.Token, "running", now)
 	put(ended.Token, "ended", now.AddDate(0, 0, -20))
-	put(TherapistOwner("A"), "therapist-recent", now.AddDate(0, 0, -10))
-	put(TherapistOwner("A"), "therapist-gone", now.AddDate(-1, 0, 0))
+	put(followUp.Token, "follow-up", now.AddDate(0, 0, -15))
+	put(TherapistOwner("A"), "therapist", now.AddDate(-1, 0, 0)) // set up a year ago, still in use
 	n, err := db.PruneSubscriptions(now)
-	if err != nil || n != 2 {
-		t.Fatalf("pruned %d (%v), want 2", n, err)
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d (%v), want 1", n, err)
 	}
-	if l, _ := db.Subscriptions(running.Token); len(l) != 1 {
-		t.Fatal("a running plan lost its device")
+	for owner, want := range map[string]int{running.Token: 1, ended.Token: 0, followUp.Token: 1, TherapistOwner("A"): 1} {
+		if l, _ := db.Subscriptions(owner); len(l) != want {
+			t.Errorf("%s: %d devices, want %d", owner, len(l), want)
+		}
 	}
-	if l, _ := db.Subscriptions(ended.Token); len(l) != 0 {
-		t.Fatal("an ended plan kept its device")
-	}
-	if l, _ := db.Subscriptions(TherapistOwner("A")); len(l) != 1 || !strings.HasSuffix(l[0].Endpoint, "recent") {
-		t.Fatalf("therapist devices %+v", l)
+	if owners, _ := db.SubscriptionOwners("https://fcm.googleapis.com/fcm/send/ended"); len(owners) != 0 {
+		t.Fatal("the pruned device is still findable by endpoint")
 	}
 }

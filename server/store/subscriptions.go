@@ -3,9 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"sort"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -185,61 +183,57 @@ func deleteSubsOf(tx *bolt.Tx, owner string) error {
 	return nil
 }
 
-// Stale devices are pruned: a plan's devices a week after the plan ended (the
-// client may still open it to look back), a therapist's after half a year unseen.
-const (
-	pruneAfterPlanEnd    = 7 * 24 * time.Hour
-	pruneTherapistUnseen = 180 * 24 * time.Hour
-)
+// pruneAfterLastReminder keeps a plan's devices a week past its last possible
+// reminder (the client may still open the plan to look back). Therapist alert
+// devices are never pruned by age: nothing refreshes them between alerts, and a
+// dead one is removed when its push service answers 404/410.
+const pruneAfterLastReminder = 7 * 24 * time.Hour
 
-// PruneSubscriptions deletes devices nobody will push to again and returns how
-// many went. It reads every subscription: run it daily, not per tick.
+// PruneSubscriptions deletes the devices of plans that will never send again
+// (erased, ended, or a week past their last reminder) in one transaction, and
+// returns how many went. It reads every subscription: run it daily, not per tick.
 func (db *DB) PruneSubscriptions(now time.Time) (int, error) {
-	type pair struct {
-		owner    string
-		endpoint string
-	}
-	var stale []pair
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		active := map[string]bool{}
-		return tx.Bucket(bucketSubs).ForEach(func(k, v []byte) error {
+	n := 0
+	var touched []string
+	defer func() { db.cache.invalidate(touched...) }()
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		n, touched = 0, nil
+		done := map[string]bool{}
+		var stale [][]byte
+		var owners []string
+		err := tx.Bucket(bucketSubs).ForEach(func(k, _ []byte) error {
 			i := bytes.IndexByte(k, 0)
-			if i < 0 {
+			if i < 0 || bytes.HasPrefix(k, []byte("t:")) {
 				return nil
 			}
 			owner := string(k[:i])
-			var s plan.Subscription
-			if json.Unmarshal(v, &s) != nil {
-				return nil
-			}
-			if strings.HasPrefix(owner, "t:") {
-				if !s.LastSeen.IsZero() && now.Sub(s.LastSeen) > pruneTherapistUnseen {
-					stale = append(stale, pair{owner, s.Endpoint})
-				}
-				return nil
-			}
-			on, seen := active[owner]
+			over, seen := done[owner]
 			if !seen {
 				p, err := getPlan(tx, owner)
-				on = err == nil && p.Active(now.Add(-pruneAfterPlanEnd))
-				active[owner] = on
+				over = err != nil || now.Sub(p.RemindersUntil()) > pruneAfterLastReminder
+				done[owner] = over
 			}
-			if !on {
-				stale = append(stale, pair{owner, s.Endpoint})
+			if over {
+				stale = append(stale, bytes.Clone(k))
+				owners = append(owners, owner)
 			}
 			return nil
 		})
-	})
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, p := range stale {
-		if err := db.DeleteSubscription(p.owner, p.endpoint); err == nil {
-			n++
-		} else if !errors.Is(err, ErrNotFound) {
-			return n, err
+		if err != nil {
+			return err
 		}
-	}
-	return n, nil
+		for i, k := range stale {
+			ek := k[len(owners[i])+1:]
+			if err := tx.Bucket(bucketSubsByEndpoint).Delete(ownerKey(ek, owners[i])); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketSubs).Delete(k); err != nil {
+				return err
+			}
+			n++
+		}
+		touched = owners
+		return nil
+	})
+	return n, err
 }
