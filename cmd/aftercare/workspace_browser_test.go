@@ -98,6 +98,35 @@ func TestWorkspaceInBrowser(t *testing.T) {
 	}
 	screenshot(t, therapist, "workspace-clients")
 
+	// A red flag puts a "Mark as handled" button next to the banner; pressing it from
+	// the keyboard records who handled it and takes the badge off the clients list.
+	token := strings.TrimPrefix(link, ts.URL+"/p/")
+	now := time.Now().UTC().Format(time.RFC3339)
+	if r := ts.do(t, "POST", "/api/p/"+token+"/checkins", `{"id":"checkin-browser-flag","at":"`+now+`","soreness":4,"pain":6,"redFlags":["leg-weakness"]}`); r.Status != 201 {
+		t.Fatalf("red-flag check-in: %d %s", r.Status, r.Body)
+	}
+	within(t, therapist, 20*time.Second, "plan page with red flag",
+		chromedp.Navigate(ts.URL+"/therapist#/plan/"+token),
+		chromedp.WaitVisible(`.banner.red-flag`),
+		chromedp.WaitVisible(`[data-testid=mark-handled]`))
+	if hgt := eval[float64](t, therapist, `document.querySelector('[data-testid=mark-handled]').getBoundingClientRect().height`); hgt < 44 {
+		t.Errorf("Mark as handled is %.0f px tall, want at least 44", hgt)
+	}
+	within(t, therapist, 20*time.Second, "mark handled with the keyboard",
+		chromedp.Focus(`[data-testid=mark-handled]`),
+		chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(`[data-testid=alerts-handled]`))
+	if txt := eval[string](t, therapist, `document.querySelector('[data-testid=alerts-handled]').textContent`); !strings.Contains(txt, "by you") {
+		t.Errorf("handled note %q", txt)
+	}
+	if eval[bool](t, therapist, `!!document.querySelector('.banner.red-flag, [data-testid=mark-handled]')`) {
+		t.Error("red-flag banner still shown after marking it handled")
+	}
+	within(t, therapist, 20*time.Second, "clients list after handling", chromedp.Navigate(ts.URL+"/therapist#/"), chromedp.WaitVisible(`[data-testid=client-row]`))
+	if eval[bool](t, therapist, `!!document.querySelector('[data-testid=client-row] .badge.red-flag')`) {
+		t.Error("handled red flag still badged on the clients list")
+	}
+
 	// Own templates can be deleted from Settings.
 	if r := ts.do(t, "POST", "/api/templates", `{"name":"Sam's routine","routineId":"piriformis-release","stretches":[{"stretchId":"childs-pose"}]}`, ts.auth()...); r.Status != 201 {
 		t.Fatalf("save template: %d %s", r.Status, r.Body)

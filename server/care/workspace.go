@@ -57,7 +57,7 @@ func (s *Service) CheckPlanAccess(t plan.Therapist, token string) error {
 }
 
 // ChangePlan edits the next session, the booking cadence, the notes or the length of a plan,
-// then reschedules its reminders.
+// or marks its alerts as handled by t, then reschedules its reminders.
 func (s *Service) ChangePlan(t plan.Therapist, token string, body []byte) (TherapistPlan, error) {
 	if _, err := s.visiblePlan(t, token); err != nil {
 		return TherapistPlan{}, err
@@ -79,6 +79,11 @@ func (s *Service) ChangePlan(t plan.Therapist, token string, body []byte) (Thera
 		}
 		if ch.Notes != nil {
 			p.Notes = *ch.Notes
+		}
+		if ch.AlertsHandled {
+			at := now.UTC()
+			p.AlertsHandledAt = &at
+			p.AlertsHandledBy = t.ID
 		}
 		if ch.ExtendDays > 0 {
 			if !p.Active(now) {
@@ -141,7 +146,8 @@ const (
 // InactiveAfterDays is how long an active plan may go without activity before it is flagged.
 const InactiveAfterDays = 2
 
-// ClientSummary is one row of the therapist's clients list.
+// ClientSummary is one row of the therapist's clients list. RedFlag and StillSore
+// count only check-ins received after the plan's alerts were last marked handled.
 type ClientSummary struct {
 	Token         string        `json:"token"`
 	ClientName    string        `json:"clientName"`
@@ -229,12 +235,13 @@ func (s *Service) Clients(t plan.Therapist) ([]ClientSummary, error) {
 			if ci.At.After(c.LastActivity) {
 				c.LastActivity = ci.At
 			}
-			if ci.Urgent() {
+			// Alerts a therapist already marked handled do not count again.
+			if ci.Urgent() && p.AlertPending(ci) {
 				c.RedFlag = true
 			}
 			c.Latest = &ci
 		}
-		if c.Latest != nil && c.Latest.StillSoreAfter48h(p.SessionAt) {
+		if c.Latest != nil && c.Latest.StillSoreAfter48h(p.SessionAt) && p.AlertPending(*c.Latest) {
 			c.StillSore = true
 		}
 		c.InactiveDays = max(0, int(now.Sub(c.LastActivity).Hours()/24))

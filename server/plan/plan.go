@@ -78,6 +78,25 @@ type Plan struct {
 	EndedAt     *time.Time `json:"endedAt,omitempty"`
 	// Stretches, when set, replaces the routine's stretch list: the therapist's own order, additions and removals.
 	Stretches []Override `json:"stretches,omitempty"`
+	// AlertsHandledAt is when a therapist last marked the plan's alerts (red flag,
+	// still sore at 48 h) as handled; only check-ins received after it raise alerts
+	// on the clients list and plan page. Nil when never handled.
+	AlertsHandledAt *time.Time `json:"alertsHandledAt,omitempty"`
+	// AlertsHandledBy is the id of the therapist who marked them handled.
+	AlertsHandledBy string `json:"alertsHandledBy,omitempty"`
+}
+
+// AlertPending reports whether check-in c arrived after the plan's alerts were
+// last marked handled, so it can still raise a red-flag or still-sore alert.
+func (p Plan) AlertPending(c CheckIn) bool {
+	if p.AlertsHandledAt == nil {
+		return true
+	}
+	got := c.ReceivedAt
+	if got.IsZero() {
+		got = c.At
+	}
+	return got.After(*p.AlertsHandledAt)
 }
 
 // Location returns the client's time zone; the zone was validated on input.

@@ -171,6 +171,8 @@ type PlanChangeInput struct {
 	// ExtendDays adds days to the plan (and re-opens an ended plan).
 	ExtendDays int     `json:"extendDays"`
 	Notes      *string `json:"notes"`
+	// AlertsHandled true marks the plan's current alerts as handled now; false changes nothing.
+	AlertsHandled bool `json:"alertsHandled"`
 }
 
 // PlanChange is a validated PlanChangeInput.
@@ -180,6 +182,7 @@ type PlanChange struct {
 	CadenceDays    *int
 	ExtendDays     int
 	Notes          *string
+	AlertsHandled  bool
 }
 
 // DecodePlanChange validates an edit of a running plan.
@@ -217,8 +220,9 @@ func DecodePlanChange(data []byte) (PlanChange, error) {
 		}
 		ch.Notes = &n
 	}
-	if !ch.SetNextSession && ch.CadenceDays == nil && ch.ExtendDays == 0 && ch.Notes == nil {
-		return ch, bad("", "nothing to change: send nextSessionAt, cadenceDays, extendDays or notes")
+	ch.AlertsHandled = in.AlertsHandled
+	if !ch.SetNextSession && ch.CadenceDays == nil && ch.ExtendDays == 0 && ch.Notes == nil && !ch.AlertsHandled {
+		return ch, bad("", "nothing to change: send nextSessionAt, cadenceDays, extendDays, notes or alertsHandled")
 	}
 	return ch, nil
 }

@@ -472,13 +472,30 @@ async function planDetail(token) {
   const p = await api('GET', `/api/plans/${token}`);
   const active = !p.endedAt && Date.now() < Date.parse(p.sessionAt) + p.days * 864e5 + 864e5;
   const err = h('p', { class: 'error', role: 'alert' });
-  const flagged = p.checkins.filter((c) => c.redFlags.length);
+  // Alerts count only check-ins received after a therapist last marked them handled (as on the clients list).
+  const handledAt = p.alertsHandledAt ? Date.parse(p.alertsHandledAt) : 0;
+  const pending = (c) => !handledAt || Date.parse(c.receivedAt || c.at) > handledAt;
+  const flagged = p.checkins.filter((c) => c.redFlags.length && pending(c));
   const latest = p.checkins[p.checkins.length - 1];
-  const sore48 = latest && latest.soreness >= 7 && Date.parse(latest.at) - Date.parse(p.sessionAt) >= 48 * 36e5;
-  const banners = [
+  const sore48 = latest && pending(latest) && latest.soreness >= 7 && Date.parse(latest.at) - Date.parse(p.sessionAt) >= 48 * 36e5;
+  const handledBy = p.alertsHandledBy === state.me.id ? 'you' : 'a colleague';
+  const handledNote = handledAt > 0 && h('p', { class: 'muted', role: 'status', 'data-testid': 'alerts-handled' },
+    `Alerts handled ${when(p.alertsHandledAt)} by ${handledBy}.`);
+  let markHandled = null;
+  if (flagged.length > 0 || sore48) {
+    markHandled = h('button', { type: 'button', 'data-testid': 'mark-handled', 'aria-describedby': 'alert-banners' }, 'Mark as handled');
+    markHandled.addEventListener('click', () => busy(markHandled, err, async () => {
+      await api('PATCH', `/api/plans/${token}`, { alertsHandled: true });
+      announce('Alerts marked as handled');
+      planDetail(token);
+    }));
+  }
+  const banners = h('div', { id: 'alert-banners' },
     flagged.length > 0 && h('div', { class: 'banner red-flag', role: 'alert' }, `Red flag reported ${when(flagged[flagged.length - 1].at)}: ${flagged[flagged.length - 1].redFlags.map((f) => flagText[f] || f).join(', ')}. The app told the client to seek urgent care — contact them.`),
-    sore48 && h('div', { class: 'banner still-sore' }, `Still sore (${latest.soreness}/10) 48 hours after the session — consider contacting ${p.clientName}.`),
-  ];
+    sore48 && h('div', { class: 'banner still-sore' }, `Still sore (${latest.soreness}/10) 48 hours after the session — consider contacting ${p.clientName}.`));
+  const alerts = markHandled
+    ? [banners, h('div', { class: 'row' }, markHandled, handledNote && h('span', { class: 'muted' }, `Last handled ${when(p.alertsHandledAt)} by ${handledBy}.`))]
+    : handledNote;
   const words = p.checkins.filter((c) => c.note || c.areas.length || c.feelings.length).reverse();
   const history = p.checkins.slice().reverse().map((c) => h('li', {}, `${when(c.at)} — soreness ${c.soreness}, pain ${c.pain}`, c.redFlags.length ? h('strong', { class: 'error' }, ` · red flag: ${c.redFlags.map((f) => flagText[f] || f).join(', ')}`) : ''));
   const done = p.completions.slice().reverse().map((c) => h('li', {}, `${when(c.at)} — ${c.done}/${c.total} stretches`));
@@ -502,7 +519,7 @@ async function planDetail(token) {
 
   show(h('h1', {}, p.clientName),
     h('p', { class: 'muted' }, `${p.routine.name} · ${active ? `${p.days}-day plan` : 'ended'}`),
-    banners,
+    alerts,
     h('div', { class: 'row' }, h('a', { href: `#/qr/${token}`, class: 'btn' }, 'Show QR / link')),
     h('h2', {}, 'Soreness and pain'), chart(p),
     h('h2', {}, 'In their words'),
