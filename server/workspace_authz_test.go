@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aftercare/aftercare/server/account"
+	"github.com/aftercare/aftercare/server/plan"
 )
 
 // TestAuthorizationMatrix runs every therapist route as the owner, therapist A,
@@ -35,6 +38,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		case "DELETE /api/templates/:id":
 			r := w.do(t, actors["A"], "POST", "/api/templates", `{"name":"Mine","routineId":"piriformis-release","stretches":[{"stretchId":"childs-pose"}]}`)
 			return "/api/templates/" + jsonField(t, r.Body, "id"), ""
+		case "DELETE /api/therapists/invites/:id":
+			_, inv, err := account.NewInvite(w.db, plan.InviteTherapist, "", w.owner.ID, w.clock.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return "/api/therapists/invites/" + inv.ID, ""
 		case "PATCH /api/therapists/:id":
 			return "/api/therapists/" + w.a.ID, `{"disabled":false}`
 		case "PUT /api/session/password":
@@ -56,7 +65,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		return path, ""
 	}
-	ownerOnly := map[string]bool{"GET /api/admin/backup": true, "GET /api/therapists": true, "POST /api/therapists/invites": true, "PATCH /api/therapists/:id": true}
+	ownerOnly := map[string]bool{"GET /api/admin/backup": true, "GET /api/therapists": true, "POST /api/therapists/invites": true,
+		"GET /api/therapists/invites": true, "DELETE /api/therapists/invites/:id": true, "PATCH /api/therapists/:id": true}
 	// Routes addressing one of A's resources: others get 404, as for a missing one.
 	aResource := map[string]bool{
 		"GET /api/plans/:token": true, "GET /api/plans/:token/qr": true, "PATCH /api/plans/:token": true,

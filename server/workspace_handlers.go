@@ -124,6 +124,34 @@ func (h *handlers) inviteTherapist(c *fiber.Ctx) error {
 	})
 }
 
+// pendingInvite is a pending invitation in the owner's team list: never its secret or hash.
+type pendingInvite struct {
+	ID        string    `json:"id"`
+	Email     string    `json:"email"`
+	CreatedAt time.Time `json:"createdAt"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+func (h *handlers) listInvites(c *fiber.Ctx) error {
+	list, err := h.DB.PendingInvites(h.Auth.Now())
+	if err != nil {
+		return err
+	}
+	out := make([]pendingInvite, 0, len(list))
+	for _, inv := range list {
+		out = append(out, pendingInvite{inv.ID, inv.Email, inv.CreatedAt, inv.ExpiresAt})
+	}
+	return c.JSON(out)
+}
+
+// cancelInvite deletes a pending invitation: its link then answers like a used one.
+func (h *handlers) cancelInvite(c *fiber.Ctx) error {
+	if err := h.DB.DeleteInvite(c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
 // isMailAddress reports whether s is a bare address, as account creation will require.
 func isMailAddress(s string) bool {
 	a, err := mail.ParseAddress(s)

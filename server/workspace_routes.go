@@ -39,7 +39,9 @@ func (h *handlers) workspaceRoutes(app *fiber.App, api fiber.Router) {
 	api.Delete("/therapist/subscription", t, h.therapistUnsubscribe)
 
 	api.Get("/therapists", t, sess, owner, h.listTherapists)
+	api.Get("/therapists/invites", t, sess, owner, h.listInvites)
 	api.Post("/therapists/invites", t, sess, owner, h.inviteTherapist)
+	api.Delete("/therapists/invites/:id", t, sess, owner, h.cancelInvite)
 	api.Patch("/therapists/:id", t, sess, owner, h.changeTherapist)
 
 	api.Get("/templates", t, h.listTemplates)
@@ -60,7 +62,8 @@ var WorkspaceRoutes = [][2]string{
 	{"GET", "/api/session"}, {"PUT", "/api/session/password"},
 	{"GET", "/api/tokens"}, {"POST", "/api/tokens"}, {"DELETE", "/api/tokens/:id"},
 	{"GET", "/api/therapist/subscription"}, {"PUT", "/api/therapist/subscription"}, {"DELETE", "/api/therapist/subscription"},
-	{"GET", "/api/therapists"}, {"POST", "/api/therapists/invites"}, {"PATCH", "/api/therapists/:id"},
+	{"GET", "/api/therapists"}, {"GET", "/api/therapists/invites"}, {"POST", "/api/therapists/invites"},
+	{"DELETE", "/api/therapists/invites/:id"}, {"PATCH", "/api/therapists/:id"},
 	{"GET", "/api/templates"}, {"POST", "/api/templates"}, {"DELETE", "/api/templates/:id"},
 	{"GET", "/api/clients"},
 	{"POST", "/api/plans"}, {"GET", "/api/plans"}, {"GET", "/api/plans/:token"},

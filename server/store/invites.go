@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"sort"
 	"strings"
 	"time"
 
@@ -106,6 +107,54 @@ func (db *DB) AcceptInvite(secret string, now time.Time, t plan.Therapist) (plan
 		return tx.Bucket(bucketInvites).Delete(hashSecret(secret))
 	})
 	return t, err
+}
+
+// PendingInvites lists the therapist invitations still valid at now, oldest first.
+// Setup links are not listed: they stop working once the owner exists.
+func (db *DB) PendingInvites(now time.Time) ([]plan.Invite, error) {
+	out := []plan.Invite{}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketInvites).ForEach(func(_, v []byte) error {
+			var inv plan.Invite
+			if err := json.Unmarshal(v, &inv); err != nil {
+				return err
+			}
+			if inv.Kind == plan.InviteTherapist && now.Before(inv.ExpiresAt) {
+				out = append(out, inv)
+			}
+			return nil
+		})
+	})
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.Before(out[j].CreatedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, err
+}
+
+// DeleteInvite cancels the therapist invitation with id, so its link stops working
+// (ErrNotFound if there is none).
+func (db *DB) DeleteInvite(id string) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketInvites)
+		var key []byte
+		err := b.ForEach(func(k, v []byte) error {
+			var inv plan.Invite
+			if json.Unmarshal(v, &inv) == nil && inv.Kind == plan.InviteTherapist && inv.ID == id {
+				key = bytes.Clone(k)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if key == nil || id == "" {
+			return ErrNotFound
+		}
+		return b.Delete(key)
+	})
 }
 
 // PutTemplate stores a therapist's own template.

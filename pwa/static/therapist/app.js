@@ -637,24 +637,43 @@ async function templatesSection() {
   return [h('h2', {}, 'My templates'), box];
 }
 
+// pendingInvites renders the owner's unused, unexpired invitations, each with a Cancel button, into box.
+async function pendingInvites(box) {
+  const list = await api('GET', '/api/therapists/invites');
+  const out = h('p', { role: 'status' });
+  box.replaceChildren(h('h3', {}, 'Pending invitations'), list.length ? h('ul', {}, list.map((inv) => {
+    const who = inv.email || 'anyone with the link';
+    const cancel = h('button', { type: 'button', class: 'danger', 'aria-label': `Cancel the invitation for ${who}` }, 'Cancel');
+    cancel.addEventListener('click', () => {
+      if (!confirm(`Cancel the invitation for ${who}? Its link stops working.`)) return;
+      busy(cancel, out, async () => { await api('DELETE', `/api/therapists/invites/${inv.id}`); await pendingInvites(box); announce('Invitation cancelled'); });
+    });
+    return h('li', { class: 'row', 'data-testid': 'pending-invite' },
+      h('span', { class: 'grow' }, `${who} · created ${fmtDay.format(new Date(inv.createdAt))} · expires ${fmtDay.format(new Date(inv.expiresAt))}`), cancel);
+  })) : h('p', { class: 'muted' }, 'No pending invitations.'), out);
+}
+
 async function teamSection() {
   const box = h('div', {});
   const render = async () => {
     const list = await api('GET', '/api/therapists');
     const email = h('input', { id: 'invite-email', type: 'email', placeholder: 'colleague@example.org (optional)' });
     const out = h('p', { role: 'status', class: 'secret' });
+    const invites = h('div', {});
     const invite = h('button', { type: 'button' }, 'Create invitation link');
     invite.addEventListener('click', () => busy(invite, out, async () => {
       const inv = await api('POST', '/api/therapists/invites', { email: email.value.trim() });
       out.replaceChildren('One-time link, valid 7 days — send it to your colleague: ', h('span', { class: 'link', 'data-testid': 'invite-link' }, inv.url));
+      await pendingInvites(invites);
     }));
+    await pendingInvites(invites);
     box.replaceChildren(
       h('ul', {}, list.map((t) => {
         const toggle = !t.owner && h('button', { type: 'button', class: t.disabled ? '' : 'danger' }, t.disabled ? 'Enable' : 'Disable');
         if (toggle) toggle.addEventListener('click', () => busy(toggle, out, async () => { await api('PATCH', `/api/therapists/${t.id}`, { disabled: !t.disabled }); await render(); }));
         return h('li', { class: 'row' }, h('span', { class: 'grow' }, `${t.name} <${t.email}>${t.owner ? ' · owner' : ''}${t.disabled ? ' · disabled' : ''}`), toggle);
       })),
-      h('label', { for: 'invite-email' }, 'Invite a therapist'), email, invite, out);
+      invites, h('label', { for: 'invite-email' }, 'Invite a therapist'), email, invite, out);
   };
   await render();
   return [h('h2', {}, 'Team'), box];
