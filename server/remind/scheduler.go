@@ -144,6 +144,16 @@ type TickStats struct {
 	// Retrying counts reminders no device accepted because a push service failed
 	// (5xx, 429, timeout): they stay due and the next tick tries again within their grace.
 	Retrying int
+	// Requeued counts pushes to single devices that failed (5xx, 429, a
+	// transport error) while other devices of their plan accepted the
+	// reminder: each goes into the retry index and is tried again on a later
+	// tick within the kind's grace, to that device only.
+	Requeued int
+	// Retries counts retry entries taken from the retry index; RetriesDelivered
+	// those the push service accepted now, RetriesDropped those dropped unsent
+	// (plan erased or ended, rule or firing gone, device gone, past grace,
+	// routine done). Their pushes count in Pushes, Delivered, Failed and Gone too.
+	Retries, RetriesDelivered, RetriesDropped int
 	// Duration is the whole tick; Scan, Decide, Send and Commit are its parts
 	// spent reading the due-index, loading plans and deciding, in the sender,
 	// and committing.
@@ -206,6 +216,13 @@ func (s *Scheduler) tick(ctx context.Context) (TickStats, error) {
 			break
 		}
 		gone = goneNow
+	}
+	// Then the single devices still owed a reminder that others already got.
+	if ctx.Err() == nil {
+		if err := s.retryDevices(ctx, now, &st); err != nil {
+			st.Duration = time.Since(start)
+			return st, fmt.Errorf("tick retries: %w", err)
+		}
 	}
 	st.Duration = time.Since(start)
 	return st, nil
@@ -311,6 +328,7 @@ type due struct {
 	fire    Fire // the firing sent, when sending
 	next    *store.RuleState
 	persist bool
+	retries []store.Retry // devices that failed while others accepted: see TickStats.Requeued
 }
 
 // send hands a decided round's reminders to the sender and returns the
@@ -408,6 +426,20 @@ func (s *Scheduler) send(ctx context.Context, now time.Time, outcomes []due, pre
 			if noneAccepted(results[at : at+n]) {
 				d.next, d.persist = s.pending(d.entry, d.fire), false
 				st.Retrying++
+			} else {
+				// Some devices have it: the firing counts as sent, and each device
+				// that failed for a reason worth another try gets it later, alone.
+				for j, r := range results[at : at+n] {
+					if !retryable(r) {
+						continue
+					}
+					rt := store.Retry{Token: d.entry.Token, RuleID: d.entry.RuleID, Endpoint: d.view.subs[j].Endpoint,
+						Due: d.fire.At, Local: d.fire.Local}
+					if s.nextRetry(now, &rt, r, d.rule.Grace) {
+						d.retries = append(d.retries, rt)
+						st.Requeued++
+					}
+				}
 			}
 			at += n
 		}
@@ -415,7 +447,7 @@ func (s *Scheduler) send(ctx context.Context, now time.Time, outcomes []due, pre
 
 	steps := make([]store.DueStep, len(outcomes))
 	for i := range outcomes {
-		steps[i] = store.DueStep{Entry: outcomes[i].entry, Next: outcomes[i].next, Persist: outcomes[i].persist}
+		steps[i] = store.DueStep{Entry: outcomes[i].entry, Next: outcomes[i].next, Persist: outcomes[i].persist, Retries: outcomes[i].retries}
 	}
 	return steps, gone
 }
@@ -911,7 +943,11 @@ func (s *Scheduler) runTick(ctx context.Context) {
 	if st.Due > 0 {
 		s.log.Info("reminder tick", "due", st.Due, "sent", st.Sent, "pushes", st.Pushes, "delivered", st.Delivered,
 			"failed", st.Failed, "gone", st.Gone, "late", st.Late, "done", st.Done, "deferred", st.Deferred,
-			"dropped", st.Dropped, "noDevices", st.NoDevices, "ms", st.Duration.Milliseconds())
+			"dropped", st.Dropped, "noDevices", st.NoDevices, "retrying", st.Retrying, "requeued", st.Requeued,
+			"ms", st.Duration.Milliseconds())
+	}
+	if st.Retries > 0 {
+		s.log.Info("reminder retries", "taken", st.Retries, "delivered", st.RetriesDelivered, "dropped", st.RetriesDropped)
 	}
 }
 

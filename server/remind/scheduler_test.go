@@ -600,8 +600,9 @@ func TestScheduleKeepsHistory(t *testing.T) {
 }
 
 // TestTickFailedPushIsCommitted: a device whose push service keeps failing
-// costs that device this reminder (after the sender's retries), never the
-// other devices, and never an endless resend.
+// never costs the other devices their reminder nor causes an endless resend:
+// the firing is committed as sent, and only the failing device is retried
+// (alone, from the retry index, within the kind's grace; see partial_retry_test.go).
 func TestTickFailedPushIsCommitted(t *testing.T) {
 	db := openDB(t, t.TempDir())
 	defer db.Close()

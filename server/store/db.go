@@ -50,12 +50,15 @@ var (
 	bucketDue = []byte("due")
 	// rules: token 0x00 ruleID -> rule state JSON
 	bucketRules = []byte("rules")
+	// retry: fireUnix(8 BE) token 0x00 ruleID 0x00 endpointHash(16) -> retry JSON
+	// (a reminder's pushes to single devices still to go; see retry_index.go)
+	bucketRetry = []byte("retry")
 )
 
 var allBuckets = [][]byte{
 	bucketMeta, bucketPlans, bucketPlansByTherapist, bucketCompletions, bucketCheckIns,
 	bucketSubs, bucketSubsByEndpoint, bucketTherapists, bucketTherapistEmails, bucketAPITokens,
-	bucketDue, bucketRules,
+	bucketDue, bucketRules, bucketRetry,
 	bucketSessions, bucketInvites, bucketTemplates, // workspace: sessions.go, invites.go
 }
 

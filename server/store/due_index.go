@@ -75,6 +75,10 @@ type DueStep struct {
 	// autumn hour); any other sent local time lies before every later firing.
 	// With Next nil, Persist deletes the stored state (rule no longer derived).
 	Persist bool
+	// Retries are pushes of this firing to single devices that failed while
+	// other devices accepted it: they go into the retry index in the same
+	// transaction, and only if the entry was still there to commit.
+	Retries []Retry
 }
 
 // dueKey is fireUnix(8 BE) token 0x00 ruleID.
@@ -528,6 +532,9 @@ func (db *DB) AdvanceAll(steps []DueStep) error {
 				continue
 			}
 			if err := c.Delete(); err != nil {
+				return err
+			}
+			if err := putRetries(tx, st.Retries); err != nil {
 				return err
 			}
 			persist := st.Persist && e.State.Gen == scheduleGen(tx, e.Token)

@@ -124,7 +124,7 @@ func (db *DB) PlansByTherapist(therapistID string) ([]plan.Plan, error) {
 }
 
 // DeletePlan erases a plan and everything tied to it: completions, check-ins,
-// subscriptions, reminder rules and due entries.
+// subscriptions, reminder rules, due entries and pending per-device retries.
 func (db *DB) DeletePlan(token string) error {
 	defer db.cache.invalidate(token)
 	return db.bolt.Update(func(tx *bolt.Tx) error {
@@ -144,6 +144,9 @@ func (db *DB) DeletePlan(token string) error {
 			}
 		}
 		if err := deleteSubsOf(tx, token); err != nil {
+			return err
+		}
+		if err := deleteRetriesOf(tx, token); err != nil {
 			return err
 		}
 		return deleteDueOf(tx, token)
