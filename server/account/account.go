@@ -37,25 +37,10 @@ func randomID(n int) string {
 
 // Create adds a therapist; the first account of a studio becomes its owner.
 func Create(db *store.DB, email, name, password, tz string) (plan.Therapist, error) {
-	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != strings.TrimSpace(email) {
-		return plan.Therapist{}, &plan.InputError{Field: "email", Message: "is not an e-mail address"}
-	}
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > 60 {
-		return plan.Therapist{}, &plan.InputError{Field: "name", Message: "is required (at most 60 characters)"}
-	}
-	if utf8.RuneCountInString(password) < MinPasswordLength || len(password) > 72 {
-		return plan.Therapist{}, &plan.InputError{Field: "password", Message: fmt.Sprintf("must be %d to 72 characters", MinPasswordLength)}
-	}
-	if _, err := plan.LoadZone("timeZone", tz); err != nil {
-		return plan.Therapist{}, err
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
+	t, err := validate(email, name, password, tz)
 	if err != nil {
-		return plan.Therapist{}, err
+		return t, err
 	}
-	t := plan.Therapist{ID: randomID(12), Email: strings.ToLower(addr.Address), Name: name, PasswordHash: hash, TimeZone: tz, CreatedAt: time.Now().UTC()}
 	t, err = db.CreateTherapist(t)
 	if errors.Is(err, store.ErrExists) {
 		return t, ErrEmailTaken

@@ -247,6 +247,11 @@ func (s *Service) Subscribe(token string, body []byte) (bool, error) {
 	if _, err := s.DB.Plan(token); err != nil {
 		return false, err
 	}
+	return s.subscribe(token, body)
+}
+
+// subscribe validates a browser's PushSubscription and upserts it for owner.
+func (s *Service) subscribe(owner string, body []byte) (bool, error) {
 	sub, err := plan.DecodeSubscription(body)
 	if err != nil {
 		return false, err
@@ -255,7 +260,7 @@ func (s *Service) Subscribe(token string, body []byte) (bool, error) {
 		return false, err
 	}
 	sub.LastSeen = s.now().UTC()
-	return s.DB.PutSubscription(token, sub)
+	return s.DB.PutSubscription(owner, sub)
 }
 
 // Unsubscribe removes one of the plan's devices.

@@ -282,15 +282,7 @@ func rank(c ClientSummary) int {
 
 // SubscribeTherapist upserts one of t's alert devices; created is true for a new endpoint.
 func (s *Service) SubscribeTherapist(t plan.Therapist, body []byte) (bool, error) {
-	sub, err := plan.DecodeSubscription(body)
-	if err != nil {
-		return false, err
-	}
-	if err := s.Subs.CheckSubscription(sub); err != nil {
-		return false, err
-	}
-	sub.LastSeen = s.now().UTC()
-	return s.DB.PutSubscription(store.TherapistOwner(t.ID), sub)
+	return s.subscribe(store.TherapistOwner(t.ID), body)
 }
 
 // UnsubscribeTherapist removes one of t's alert devices.

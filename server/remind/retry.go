@@ -142,13 +142,7 @@ func (s *Scheduler) commitRetries(steps []store.RetryStep, gone map[string]bool,
 	if err != nil {
 		return err
 	}
-	for ep := range gone {
-		if err := s.db.DeleteEndpoint(ep); err != nil {
-			return err
-		}
-		st.Gone++
-	}
-	return nil
+	return s.deleteGone(gone, st)
 }
 
 // retryTarget checks that retry rt is still owed and returns its device and rule.

@@ -461,6 +461,11 @@ func (s *Scheduler) commit(steps []store.DueStep, gone map[string]bool, st *Tick
 	if err != nil {
 		return err
 	}
+	return s.deleteGone(gone, st)
+}
+
+// deleteGone forgets the endpoints a push service answered 404/410 for.
+func (s *Scheduler) deleteGone(gone map[string]bool, st *TickStats) error {
 	for ep := range gone {
 		if err := s.db.DeleteEndpoint(ep); err != nil {
 			return err

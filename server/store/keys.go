@@ -3,6 +3,8 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/binary"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func encodeUint(v uint64) []byte {
@@ -41,4 +43,14 @@ func prefix(a string) []byte { return append([]byte(a), 0) }
 func endpointKey(endpoint string) []byte {
 	h := sha256.Sum256([]byte(endpoint))
 	return h[:16]
+}
+
+// countKeys returns the number of keys in a top-level bucket.
+func (db *DB) countKeys(bucket []byte) (int, error) {
+	n := 0
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucket).Stats().KeyN
+		return nil
+	})
+	return n, err
 }

@@ -268,11 +268,4 @@ func scanPrefix(b *bolt.DB, bucket []byte, token string, fn func(v []byte) error
 }
 
 // CountPlans returns the number of stored plans.
-func (db *DB) CountPlans() (int, error) {
-	n := 0
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bucketPlans).Stats().KeyN
-		return nil
-	})
-	return n, err
-}
+func (db *DB) CountPlans() (int, error) { return db.countKeys(bucketPlans) }

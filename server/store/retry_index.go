@@ -107,14 +107,7 @@ func (db *DB) RetriesDue(t time.Time, limit int) ([]Retry, error) {
 }
 
 // CountRetries returns how many retries are pending (tests, diagnostics).
-func (db *DB) CountRetries() (int, error) {
-	n := 0
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bucketRetry).Stats().KeyN
-		return nil
-	})
-	return n, err
-}
+func (db *DB) CountRetries() (int, error) { return db.countKeys(bucketRetry) }
 
 // RetryStep is the commit for one retry taken by RetriesDue: it leaves the
 // index and, if Next is set, comes back as Next (same token, rule and

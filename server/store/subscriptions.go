@@ -161,14 +161,7 @@ func (db *DB) DeleteEndpoint(endpoint string) error {
 }
 
 // CountSubscriptions returns the number of stored devices.
-func (db *DB) CountSubscriptions() (int, error) {
-	n := 0
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bucketSubs).Stats().KeyN
-		return nil
-	})
-	return n, err
-}
+func (db *DB) CountSubscriptions() (int, error) { return db.countKeys(bucketSubs) }
 
 func deleteSubsOf(tx *bolt.Tx, owner string) error {
 	list, keys := listSubs(tx, owner)
