@@ -48,7 +48,8 @@ func TestDisablingTherapistDropsAlertDevices(t *testing.T) {
 	addAlertDevice(t, w.db, store.TherapistOwner(w.a.ID), phone)
 	addAlertDevice(t, w.db, store.TherapistOwner(w.a.ID), "https://fcm.googleapis.com/fcm/send/a-laptop")
 	addAlertDevice(t, w.db, store.TherapistOwner(w.owner.ID), "https://fcm.googleapis.com/fcm/send/owner")
-	addAlertDevice(t, w.db, "some-plan-token", phone)
+	client := w.createPlan(t, w.login(t, "a@example.org"), "")
+	addAlertDevice(t, w.db, client, phone)
 
 	if r := w.do(t, owner, "PATCH", "/api/therapists/"+w.a.ID, `{"disabled":true}`); r.Status != 200 {
 		t.Fatalf("disable: %d %s", r.Status, r.Body)
@@ -66,7 +67,7 @@ func TestDisablingTherapistDropsAlertDevices(t *testing.T) {
 	if n := count(store.TherapistOwner(w.owner.ID)); n != 1 {
 		t.Errorf("owner has %d alert devices, want 1", n)
 	}
-	if n := count("some-plan-token"); n != 1 {
+	if n := count(client); n != 1 {
 		t.Errorf("the phone's client reminders: %d devices, want 1", n)
 	}
 	// Re-enabling works and deletes nothing more.

@@ -28,11 +28,11 @@ type fakeScheduler struct {
 	scheduled []plan.Plan
 }
 
-func (f *fakeScheduler) Schedule(p plan.Plan) error {
+func (f *fakeScheduler) States(p plan.Plan, _ []store.RuleState) ([]store.RuleState, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.scheduled = append(f.scheduled, p)
-	return nil
+	return nil, nil
 }
 func (f *fakeScheduler) TestPush(context.Context, string) (int, error) { return 0, nil }
 func (f *fakeScheduler) AlertTherapistAsync(plan.Plan, plan.CheckIn)   {}

@@ -15,9 +15,12 @@ import (
 	"github.com/aftercare/aftercare/server/store"
 )
 
-// Scheduler keeps a plan's reminders in the due-index and sends pushes.
+// Scheduler derives a plan's reminders and sends pushes.
 type Scheduler interface {
-	Schedule(p plan.Plan) error
+	// States derives the reminder schedule of p from the rule states stored
+	// for it so far; the service stores it in the transaction that stores p
+	// (see store.ScheduleFunc), so a plan is never kept without its reminders.
+	States(p plan.Plan, stored []store.RuleState) ([]store.RuleState, error)
 	TestPush(ctx context.Context, token string) (int, error)
 	// AlertTherapistAsync alerts the plan's therapist about check-in c when it
 	// needs them, in the background: the client's request does not wait on
@@ -223,7 +226,7 @@ func (s *Service) AddCheckIn(ctx context.Context, token string, body []byte) (pl
 	return c, advice, created, nil
 }
 
-// SetPrefs stores the client's reminder settings and reschedules.
+// SetPrefs stores the client's reminder settings and the schedule they make, together.
 func (s *Service) SetPrefs(token string, body []byte) (plan.Prefs, error) {
 	if _, err := s.DB.Plan(token); err != nil {
 		return plan.Prefs{}, err
@@ -232,14 +235,8 @@ func (s *Service) SetPrefs(token string, body []byte) (plan.Prefs, error) {
 	if err != nil {
 		return prefs, err
 	}
-	p, err := s.DB.UpdatePlan(token, func(p *plan.Plan) error { p.Prefs = prefs; return nil })
-	if err != nil {
-		return prefs, err
-	}
-	if err := s.Scheduler.Schedule(p); err != nil {
-		s.Logger.Error("reschedule reminders", "err", err)
-	}
-	return prefs, nil
+	_, err = s.DB.UpdatePlanWithSchedule(token, func(p *plan.Plan) error { p.Prefs = prefs; return nil }, s.Scheduler.States)
+	return prefs, err
 }
 
 // Subscribe upserts a device for the plan; created is true for a new endpoint.
@@ -328,11 +325,4 @@ func (s *Service) PlanFor(t plan.Therapist, token string) (TherapistPlan, error)
 	}
 	tp.CheckIns, err = s.DB.CheckIns(token)
 	return tp, err
-}
-
-func shortToken(t string) string {
-	if len(t) > 6 {
-		return t[:6] + "…"
-	}
-	return t
 }

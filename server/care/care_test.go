@@ -22,7 +22,9 @@ type stubScheduler struct {
 	alerts   []string // check-in IDs handed over
 }
 
-func (s *stubScheduler) Schedule(plan.Plan) error { return nil }
+func (s *stubScheduler) States(plan.Plan, []store.RuleState) ([]store.RuleState, error) {
+	return nil, nil
+}
 
 func (s *stubScheduler) TestPush(ctx context.Context, _ string) (int, error) {
 	s.mu.Lock()

@@ -25,17 +25,10 @@ func (s *Service) CreatePlan(t plan.Therapist, body []byte) (plan.Plan, error) {
 	p.Token = plan.NewToken()
 	p.TherapistID = t.ID
 	p.CreatedAt = now.UTC()
-	if err := s.DB.CreatePlan(p); err != nil {
+	if err := s.DB.CreatePlanWithSchedule(p, s.Scheduler.States); err != nil {
 		return p, fmt.Errorf("store plan: %w", err)
 	}
-	s.reschedule(p)
 	return p, nil
-}
-
-func (s *Service) reschedule(p plan.Plan) {
-	if err := s.Scheduler.Schedule(p); err != nil {
-		s.Logger.Error("schedule reminders", "plan", shortToken(p.Token), "err", err)
-	}
 }
 
 // visiblePlan returns the plan if t may see it; others' plans look missing.
@@ -57,7 +50,7 @@ func (s *Service) CheckPlanAccess(t plan.Therapist, token string) error {
 }
 
 // ChangePlan edits the next session, the booking cadence, the notes or the length of a plan,
-// or marks its alerts as handled by t, then reschedules its reminders.
+// or marks its alerts as handled by t, and stores its new reminder schedule with it.
 func (s *Service) ChangePlan(t plan.Therapist, token string, body []byte) (TherapistPlan, error) {
 	if _, err := s.visiblePlan(t, token); err != nil {
 		return TherapistPlan{}, err
@@ -67,7 +60,7 @@ func (s *Service) ChangePlan(t plan.Therapist, token string, body []byte) (Thera
 		return TherapistPlan{}, err
 	}
 	now := s.now()
-	p, err := s.DB.UpdatePlan(token, func(p *plan.Plan) error {
+	_, err = s.DB.UpdatePlanWithSchedule(token, func(p *plan.Plan) error {
 		if ch.SetNextSession {
 			if n := ch.NextSessionAt; n != nil && (!n.After(p.SessionAt) || n.After(now.AddDate(1, 0, 0))) {
 				return &plan.InputError{Field: "nextSessionAt", Message: "must be after the session and within a year from now"}
@@ -97,11 +90,10 @@ func (s *Service) ChangePlan(t plan.Therapist, token string, body []byte) (Thera
 			p.Days += ch.ExtendDays
 		}
 		return nil
-	})
+	}, s.Scheduler.States)
 	if err != nil {
 		return TherapistPlan{}, err
 	}
-	s.reschedule(p)
 	return s.PlanFor(t, token)
 }
 
@@ -117,22 +109,21 @@ func localDays(from, to time.Time) int {
 	return int(b.Sub(a).Hours() / 24)
 }
 
-// EndPlan stops a plan now: no more reminders (the scheduler drops an ended plan's rules).
+// EndPlan stops a plan now: no more reminders (an ended plan's schedule is empty).
 func (s *Service) EndPlan(t plan.Therapist, token string) (TherapistPlan, error) {
 	if _, err := s.visiblePlan(t, token); err != nil {
 		return TherapistPlan{}, err
 	}
 	now := s.now().UTC()
-	p, err := s.DB.UpdatePlan(token, func(p *plan.Plan) error {
+	_, err := s.DB.UpdatePlanWithSchedule(token, func(p *plan.Plan) error {
 		if p.EndedAt == nil {
 			p.EndedAt = &now
 		}
 		return nil
-	})
+	}, s.Scheduler.States)
 	if err != nil {
 		return TherapistPlan{}, err
 	}
-	s.reschedule(p)
 	return s.PlanFor(t, token)
 }
 

@@ -25,16 +25,19 @@ func (db *DB) CreatePlan(p plan.Plan) error {
 		return err
 	}
 	defer db.cache.invalidate(p.Token)
-	return db.bolt.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketPlans)
-		if b.Get([]byte(p.Token)) != nil {
-			return ErrExists
-		}
-		if err := b.Put([]byte(p.Token), data); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketPlansByTherapist).Put(join(p.TherapistID, p.Token), nil)
-	})
+	return db.bolt.Update(func(tx *bolt.Tx) error { return putNewPlan(tx, p, data) })
+}
+
+// putNewPlan stores plan p (encoded as data) under its unused token.
+func putNewPlan(tx *bolt.Tx, p plan.Plan, data []byte) error {
+	b := tx.Bucket(bucketPlans)
+	if b.Get([]byte(p.Token)) != nil {
+		return ErrExists
+	}
+	if err := b.Put([]byte(p.Token), data); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketPlansByTherapist).Put(join(p.TherapistID, p.Token), nil)
 }
 
 // UpdatePlan applies fn to the stored plan and saves the result atomically.
@@ -42,22 +45,30 @@ func (db *DB) UpdatePlan(token string, fn func(*plan.Plan) error) (plan.Plan, er
 	var out plan.Plan
 	defer db.cache.invalidate(token)
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		p, err := getPlan(tx, token)
-		if err != nil {
-			return err
+		p, err := updatePlan(tx, token, fn)
+		if err == nil {
+			out = p
 		}
-		if err := fn(&p); err != nil {
-			return err
-		}
-		p.Token = token
-		data, err := json.Marshal(p)
-		if err != nil {
-			return err
-		}
-		out = p
-		return tx.Bucket(bucketPlans).Put([]byte(token), data)
+		return err
 	})
 	return out, err
+}
+
+// updatePlan applies fn to the stored plan and writes the result back.
+func updatePlan(tx *bolt.Tx, token string, fn func(*plan.Plan) error) (plan.Plan, error) {
+	p, err := getPlan(tx, token)
+	if err != nil {
+		return p, err
+	}
+	if err := fn(&p); err != nil {
+		return p, err
+	}
+	p.Token = token
+	data, err := json.Marshal(p)
+	if err != nil {
+		return p, err
+	}
+	return p, tx.Bucket(bucketPlans).Put([]byte(token), data)
 }
 
 // Plan returns the plan for token or ErrNotFound.

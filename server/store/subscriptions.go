@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"sort"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -12,18 +13,25 @@ import (
 )
 
 // TherapistOwner is the subscription owner key for a therapist's alert devices.
-func TherapistOwner(therapistID string) string { return "t:" + therapistID }
+func TherapistOwner(therapistID string) string { return therapistOwnerPrefix + therapistID }
+
+const therapistOwnerPrefix = "t:"
 
 // PutSubscription upserts a device for owner (a plan token or TherapistOwner),
 // keyed by (owner, endpoint): one phone can get the reminders of several plans
 // (a returning client) and a therapist's alerts at once. It reports whether the
 // pair was new. Beyond plan.MaxDevices per owner, the least recently seen device
-// is dropped.
+// is dropped. A plan's device is stored only if the plan still exists when the
+// write commits (ErrNotFound otherwise): an erasure racing the subscribe leaves
+// nothing behind.
 func (db *DB) PutSubscription(owner string, s plan.Subscription) (bool, error) {
 	created := false
 	defer db.cache.invalidate(owner)
 	err := db.bolt.Batch(func(tx *bolt.Tx) error {
 		created = false
+		if !strings.HasPrefix(owner, therapistOwnerPrefix) && tx.Bucket(bucketPlans).Get([]byte(owner)) == nil {
+			return ErrNotFound
+		}
 		subs := tx.Bucket(bucketSubs)
 		ek := endpointKey(s.Endpoint)
 		var old plan.Subscription
@@ -196,7 +204,7 @@ func (db *DB) PruneSubscriptions(now time.Time) (int, error) {
 		var owners []string
 		err := tx.Bucket(bucketSubs).ForEach(func(k, _ []byte) error {
 			i := bytes.IndexByte(k, 0)
-			if i < 0 || bytes.HasPrefix(k, []byte("t:")) {
+			if i < 0 || bytes.HasPrefix(k, []byte(therapistOwnerPrefix)) {
 				return nil
 			}
 			owner := string(k[:i])
