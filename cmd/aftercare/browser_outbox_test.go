@@ -145,6 +145,7 @@ func noticeFits(t *testing.T, ctx context.Context, screen string) {
 		if got != "ok" {
 			t.Errorf("%s at %d px: %s", screen, width, got)
 		}
+		eval[bool](t, ctx, `(document.querySelector('[data-testid=delivery]').scrollIntoView({block: 'center'}), true)`)
 		screenshot(t, ctx, fmt.Sprintf("outbox-%s-%d", screen, width))
 	}
 	within(t, ctx, 5*time.Second, "resize back", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
@@ -237,6 +238,7 @@ func TestQueuedRedFlagReachesTherapistWhilePageStaysOpen(t *testing.T) {
 	}
 	eval[bool](t, ctx, `(location.hash = '#/today', true)`)
 	waitFor(t, ctx, 5*time.Second, "Today says sent", `document.body.dataset.screen === 'today' && `+noticeText+`.includes('Sent to Ana Ruiz')`)
+	screenshot(t, ctx, "outbox-today-sent")
 }
 
 // TestQueuedCheckinRetriesWhenPageBecomesVisible: a client whose check-in is waiting
