@@ -22,7 +22,11 @@ const (
 	proxyUp          = iota
 	proxyDrop        // the connection closes without an answer (a dead host, a broken route)
 	proxyUnavailable // 503 from the front end (the app behind it is down)
+	proxyRefuse      // check-ins get a final 400; everything else reaches the server
 )
+
+// refusal is the proxy's final answer to a check-in in proxyRefuse mode.
+const refusal = "at: more than a day in the future"
 
 // outageProxy is a loopback reverse proxy in front of the test server that can be
 // switched into an outage. Unlike stopping Chromium's network, the phone keeps its
@@ -51,10 +55,14 @@ func startOutageProxy(t *testing.T, backend string) *outageProxy {
 			p.failed = append(p.failed, time.Now())
 			p.mu.Unlock()
 		}
-		switch mode {
-		case proxyUp:
+		switch {
+		case mode == proxyUp, mode == proxyRefuse && !strings.HasSuffix(r.URL.Path, "/checkins"):
 			forward.ServeHTTP(w, r)
-		case proxyUnavailable:
+		case mode == proxyRefuse:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, `{"error":%q}`, refusal)
+		case mode == proxyUnavailable:
 			http.Error(w, "Service Unavailable", http.StatusServiceUnavailable)
 		default:
 			conn, _, err := w.(http.Hijacker).Hijack()
@@ -153,6 +161,11 @@ func noticeFits(t *testing.T, ctx context.Context, screen string) {
 
 const noticeText = `(document.querySelector('[data-testid=delivery]')?.innerText || '')`
 
+// outboxCount counts the items in the app's IndexedDB outbox.
+const outboxCount = `new Promise(r => { const q = indexedDB.open('aftercare'); q.onsuccess = () => {
+	const db = q.result; const g = db.transaction('outbox').objectStore('outbox').count();
+	g.onsuccess = () => { r(g.result); db.close(); }; }; })`
+
 // TestQueuedRedFlagReachesTherapistWhilePageStaysOpen: the server is unreachable while a
 // client reports a red flag. The app says plainly that the therapist does not know yet
 // and offers a call; once the server is back the check-in is delivered while the page
@@ -233,7 +246,7 @@ func TestQueuedRedFlagReachesTherapistWhilePageStaysOpen(t *testing.T) {
 	if !eval[bool](t, ctx, `window.__sameDocument === true && window.__onlineEvents === 0 && navigator.onLine`) {
 		t.Fatal("the page was reloaded or saw an online event: the test does not show a retry while the page stays open")
 	}
-	if n := eval[int](t, ctx, `new Promise(r => { const q = indexedDB.open('aftercare'); q.onsuccess = () => { const db = q.result; const g = db.transaction('outbox').objectStore('outbox').count(); g.onsuccess = () => { r(g.result); db.close(); }; }; })`); n != 0 {
+	if n := eval[int](t, ctx, outboxCount); n != 0 {
 		t.Errorf("%d items still in the outbox after delivery", n)
 	}
 	eval[bool](t, ctx, `(location.hash = '#/today', true)`)
@@ -300,5 +313,40 @@ func TestQueuedCheckinRetriesWhenPageBecomesVisible(t *testing.T) {
 	waitFor(t, ctx, 5*time.Second, "notice says sent", noticeText+`.includes('Sent to Ana Ruiz')`)
 	if !eval[bool](t, ctx, `window.__sameDocument === true && window.__onlineEvents === 0`) {
 		t.Fatal("the page was reloaded or saw an online event")
+	}
+}
+
+// TestQueuedCheckinRefusedForGoodIsDroppedAndSaid: a waiting red-flag check-in that the
+// server refuses with a final 4xx is not retried for ever; it leaves the outbox and the
+// client is told, with the server's reason and the call button.
+func TestQueuedCheckinRefusedForGoodIsDroppedAndSaid(t *testing.T) {
+	ts := startServer(t)
+	proxy := startOutageProxy(t, ts.URL)
+	ctx := newBrowser(t)
+	token := ts.createPlan(t, planJSON(time.Now().Add(-2*time.Hour), ""))
+	openWithServiceWorker(t, ctx, proxy.URL+"/p/"+token)
+
+	proxy.set(proxyUnavailable)
+	eval[bool](t, ctx, `(location.hash = '#/checkin', true)`)
+	within(t, ctx, 10*time.Second, "check-in form", chromedp.WaitVisible(`[data-testid=submit-checkin]`))
+	tick(t, ctx, `[data-testid=soreness-4]`, `[data-testid=pain-7]`,
+		`input[name=rf-leg-weakness][value=yes]`, `input[name=rf-saddle-numbness][value=no]`, `input[name=rf-bladder-bowel][value=no]`)
+	within(t, ctx, 10*time.Second, "submit check-in", chromedp.Click(`[data-testid=submit-checkin]`))
+	waitFor(t, ctx, 10*time.Second, "notice that the therapist has not got it", `!!document.querySelector('[data-testid=urgent]') && `+noticeText+`.includes('not reached')`)
+
+	proxy.set(proxyRefuse)
+	waitFor(t, ctx, 15*time.Second, "notice that it could not be sent", noticeText+`.includes(`+jsString(refusal)+`)`)
+	txt := eval[string](t, ctx, noticeText)
+	if !strings.Contains(txt, "could not be sent to Ana Ruiz") || strings.Contains(txt, "not reached") {
+		t.Errorf("notice after a final refusal: %q", txt)
+	}
+	if !eval[bool](t, ctx, `!!document.querySelector('[data-testid=delivery] a[href="tel:112"]')`) {
+		t.Error("no call button after a red-flag check-in was refused")
+	}
+	if n := eval[int](t, ctx, outboxCount); n != 0 {
+		t.Errorf("%d items still in the outbox after a final refusal", n)
+	}
+	if got := serverCheckIns(t, ts, token); len(got) != 0 {
+		t.Errorf("server has check-ins %v", got)
 	}
 }
