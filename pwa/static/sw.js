@@ -7,7 +7,7 @@
  * 3. Messages — the page asks us to keep a plan's page, data and pictures for offline use.
  * 4. Push     — every push shows a notification (iOS revokes silent subscriptions).
  * 5. Clicks   — open or focus the plan at the right screen.
- * 6. Sync     — send completions and check-ins waiting in the IndexedDB outbox.
+ * 6. Sync     — send completions and check-ins waiting in the IndexedDB outbox (also after a push).
  *
  * VERSION is stamped by the server with a hash of the app's files, so every change to /app/
  * installs a new worker and refreshes the cache-first shell; 'dev' is the unstamped value.
@@ -214,7 +214,10 @@ self.addEventListener('push', (event) => {
   if (tag) options.tag = String(tag);
   // Actions belong to a client's plan; a therapist's alert just opens the workspace.
   if (ACTIONS[kind] && samePath(payload.url).startsWith('/p/')) options.actions = ACTIONS[kind];
-  event.waitUntil(self.registration.showNotification(title, options));
+  event.waitUntil(Promise.all([
+    self.registration.showNotification(title, options),
+    flushOutbox().catch(() => {}), // a push means the network works: send what is waiting
+  ]));
 });
 
 // ---- 5. Notification clicks -------------------------------------------------------------
@@ -259,11 +262,16 @@ async function openOrFocus(target) {
 }
 
 // ---- 6. Background Sync: the outbox ---------------------------------------------------
-// Same IndexedDB store as app/outbox.js: item = {id, token, kind, body, queuedAt}.
+// Same IndexedDB store as app/outbox.js: item = {id, token, kind, body, queuedAt}, the same
+// order (red-flag check-ins first) and the same final answers. Only Chromium fires `sync`;
+// everywhere, a push (the network works) is also a chance to send what is waiting. While
+// the app is open, the page retries by itself.
 
 self.addEventListener('sync', (event) => {
   if (event.tag === 'aftercare-outbox') event.waitUntil(flushOutbox());
 });
+
+const OUTBOX_TIMEOUT_MS = 15000;
 
 function openOutbox() {
   return new Promise((resolve, reject) => {
@@ -283,40 +291,64 @@ function outboxRequest(db, mode, fn) {
   });
 }
 
+const outboxRank = (item) => (item.kind !== 'checkins' ? 2 : item.body && item.body.redFlags && item.body.redFlags.length ? 0 : 1);
+
+/** postOutboxItem returns the HTTP status, or 0 for no answer (also after a timeout). */
+async function postOutboxItem(item) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), OUTBOX_TIMEOUT_MS);
+  try {
+    const res = await fetch(`/api/p/${encodeURIComponent(item.token)}/${item.kind}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(item.body),
+      signal: abort.signal,
+    });
+    let message = '';
+    if (!res.ok) {
+      try {
+        message = (await res.json()).error || '';
+      } catch {
+        // Not JSON (a proxy's error page).
+      }
+    }
+    return { status: res.status, message: message || `Request failed (${res.status})` };
+  } catch {
+    return { status: 0, message: 'No connection' };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** flushOutbox posts each waiting item; it rejects if any should be retried, so the browser tries again later. */
 async function flushOutbox() {
   const db = await openOutbox();
   let retry = false;
-  let sent = 0;
+  const delivered = [];
+  const dropped = [];
   try {
     const items = await outboxRequest(db, 'readonly', (s) => s.getAll());
+    items.sort((a, b) => outboxRank(a) - outboxRank(b) || String(a.queuedAt).localeCompare(String(b.queuedAt)));
     for (const item of items) {
-      let status = 0;
-      try {
-        const res = await fetch(`/api/p/${encodeURIComponent(item.token)}/${item.kind}`, {
-          method: 'POST',
-          credentials: 'same-origin',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify(item.body),
-        });
-        status = res.status;
-      } catch {
-        status = 0;
-      }
-      const again = status === 0 || status === 408 || status === 429 || status >= 500;
+      const { status, message } = await postOutboxItem(item);
+      const again = status === 0 || status === 408 || status === 425 || status === 429 || status >= 500;
       if (again) {
         retry = true;
         continue;
       }
       // 2xx: stored (200 = it was already there). Other 4xx: will never be accepted.
       await outboxRequest(db, 'readwrite', (s) => s.delete(item.id));
-      if (status < 300) sent++;
+      if (status < 300) delivered.push(item);
+      else dropped.push({ item, message });
     }
   } finally {
     db.close();
   }
-  if (sent) {
-    for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage({ type: 'outbox-flushed' });
+  if (delivered.length || dropped.length) {
+    for (const client of await self.clients.matchAll({ type: 'window' })) {
+      client.postMessage({ type: 'outbox-flushed', delivered, dropped });
+    }
   }
   if (retry) throw new Error('outbox: some items must wait');
 }

@@ -11,22 +11,31 @@ export class ApiError extends Error {
 /** connection tells the app whether the last request reached the server. */
 const connection = (online) => window.dispatchEvent(new CustomEvent('aftercare-connection', { detail: { online } }));
 
-async function call(method, path, body) {
+async function call(method, path, body, timeoutMs) {
+  // A request that hangs counts as no connection after timeoutMs (if given).
+  const abort = timeoutMs && typeof AbortController === 'function' ? new AbortController() : null;
+  const timer = abort && setTimeout(() => abort.abort(), timeoutMs);
   let res;
+  let text;
   try {
-    res = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    connection(false);
-    throw new ApiError(0, 'No connection');
+    try {
+      res = await fetch(path, {
+        method,
+        credentials: 'same-origin',
+        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: abort ? abort.signal : undefined,
+      });
+      text = await res.text();
+    } catch {
+      connection(false);
+      throw new ApiError(0, 'No connection');
+    }
+  } finally {
+    clearTimeout(timer);
   }
   // The service worker marks answers it served from its offline copy.
   connection(!res.headers.get('X-Aftercare-Offline'));
-  const text = await res.text();
   let data = null;
   try {
     data = text ? JSON.parse(text) : null;
@@ -47,4 +56,4 @@ export const putSubscription = (token, sub) => call('PUT', `${plan(token)}/subsc
 export const deleteSubscription = (token, endpoint) => call('DELETE', `${plan(token)}/subscription`, { endpoint });
 export const testPush = (token) => call('POST', `${plan(token)}/test-push`);
 /** post sends a completion or check-in; kind is "completions" or "checkins". */
-export const post = (token, kind, body) => call('POST', `${plan(token)}/${kind}`, body);
+export const post = (token, kind, body, timeoutMs) => call('POST', `${plan(token)}/${kind}`, body, timeoutMs);

@@ -2,7 +2,7 @@
 // screen per hash route (#/today, #/play, #/checkin, #/urgent, #/reminders, #/about).
 import { h, dayKey, daysBetween, hourIn, formatWhen, formatDay, relativeDay, firstName, plural } from './dom.js';
 import * as api from './api.js';
-import { flush, pending, forget } from './outbox.js';
+import { keepTrying, onChange, flushedElsewhere, pending, forget } from './outbox.js';
 import { renderUrgent, callCard } from './safety.js';
 import { unlockSpeech } from './speech.js';
 
@@ -30,6 +30,8 @@ const ctx = {
   addCheckin(c) {
     ctx.plan.checkins = [...(ctx.plan.checkins || []), c];
   },
+  /** deliveryNotice says whether this plan's check-ins have reached the therapist (see below). */
+  deliveryNotice: () => deliveryNotice(),
 };
 
 let current = null; // the mounted screen, for cleanup
@@ -59,7 +61,8 @@ async function boot() {
   document.documentElement.dataset.ready = '1';
 
   cacheForOffline();
-  flush().then((sent) => sent && refreshPlan());
+  onChange(followOutbox);
+  keepTrying();
   if (window.Notification && Notification.permission === 'granted') {
     loadReminders().then((m) => m.syncSubscription(token)).catch(() => {});
   }
@@ -82,7 +85,7 @@ function registerServiceWorker() {
       if (target.origin === location.origin && target.pathname === location.pathname) location.hash = target.hash || '#/today';
       else if (target.origin === location.origin) location.assign(target.href);
     } else if (msg.type === 'outbox-flushed') {
-      refreshPlan();
+      flushedElsewhere(msg.delivered, msg.dropped);
     }
   });
   if (navigator.serviceWorker.startMessages) navigator.serviceWorker.startMessages();
@@ -119,8 +122,7 @@ function watchConnection() {
   window.addEventListener('offline', update);
   window.addEventListener('online', () => {
     reached = true;
-    update();
-    if (ctx.plan) flush().then((sent) => sent && refreshPlan());
+    update(); // the outbox retries by itself (outbox.keepTrying)
   });
   update();
 }
@@ -189,6 +191,7 @@ async function route(first = false, moveFocus = !first) {
 function mount(key, screen, moveFocus) {
   current?.cleanup?.();
   current = screen instanceof Node ? { node: screen } : screen;
+  if (!current.node.querySelector('[data-testid=delivery]')) forgetDeliveryNews();
   const full = key === 'play' || key === 'urgent';
   document.body.dataset.screen = key;
   document.title = key === 'today' ? 'aftercare' : `${TITLES[key]} · aftercare`;
@@ -241,6 +244,7 @@ function renderToday() {
   return h('div', { class: 'stack' },
     h('h1', { tabindex: '-1' }, `${greeting}${name ? `, ${name}` : ''}`),
     h('p', { class: 'lead' }, lead),
+    deliveryNotice(),
     emphasised && checkin,
     routineCard(p, today, tz),
     p.notes && h('section', { class: 'card', 'aria-labelledby': 'notes-title' },
@@ -328,6 +332,74 @@ function cadence(days) {
   if (days === 7) return 'week';
   if (days % 7 === 0) return `${days / 7} weeks`;
   return plural(days, 'day', 'days');
+}
+
+// ---- Delivery notice ------------------------------------------------------------
+// A check-in in the outbox has not reached the therapist. Today, the urgent screen and
+// the check-in result say so plainly (with a call button for a red flag) until the
+// outbox delivers it, then "Sent to …" until the client moves on to another screen.
+
+const delivery = {
+  waiting: [], // this plan's check-ins still in the outbox
+  sent: false, // one the client was told about has been delivered since
+  dropped: [], // refused for good by the server: [{item, message}]
+};
+
+const isMine = (item) => item && item.token === token && item.kind === 'checkins';
+const hasRedFlag = (item) => !!(item.body && item.body.redFlags && item.body.redFlags.length);
+
+/** followOutbox keeps the notices and the plan in step with the outbox. */
+function followOutbox({ waiting, delivered, dropped }) {
+  const known = new Set(delivery.waiting.map((item) => item.id));
+  delivery.waiting = waiting.filter(isMine);
+  if (delivered.some((item) => isMine(item) && known.has(item.id))) delivery.sent = true;
+  delivery.dropped.push(...dropped.filter((d) => isMine(d.item)));
+  for (const node of document.querySelectorAll('[data-testid=delivery]')) fillNotice(node);
+  if (ctx.plan && (delivered.length || dropped.length)) refreshPlan();
+}
+
+/** forgetDeliveryNews clears "sent" and "could not be sent" once the client moves on. */
+function forgetDeliveryNews() {
+  delivery.sent = false;
+  delivery.dropped = [];
+}
+
+function deliveryNotice() {
+  const node = h('section', { class: 'delivery', role: 'status', 'data-testid': 'delivery' });
+  fillNotice(node);
+  return node;
+}
+
+function fillNotice(node) {
+  const therapist = ctx.plan?.therapist?.name || 'your therapist';
+  const number = ctx.plan?.emergencyNumber || '112';
+  const call = h('a', { class: 'btn btn-call', href: `tel:${number}` }, `Call ${number}`);
+  const careLink = h('a', { href: '#/about' }, 'When to get medical care');
+  let state = '';
+  let kids = [];
+  if (delivery.waiting.length) {
+    const urgent = delivery.waiting.some(hasRedFlag);
+    state = 'waiting';
+    kids = [
+      h('p', { class: 'delivery-title' }, `Your answers have not reached ${therapist} yet.`),
+      h('p', {}, urgent ? 'We keep trying. If you are worried, call:' : 'We keep trying.'),
+      urgent ? call : h('p', {}, careLink),
+    ];
+  } else if (delivery.dropped.length) {
+    const urgent = delivery.dropped.some((d) => hasRedFlag(d.item));
+    state = 'dropped';
+    kids = [
+      h('p', { class: 'delivery-title' }, `Your check-in could not be sent to ${therapist}: ${delivery.dropped[0].message}`),
+      h('p', {}, urgent ? 'If you are worried, call:' : `Please tell ${therapist} yourself.`),
+      urgent && call,
+    ];
+  } else if (delivery.sent) {
+    state = 'sent';
+    kids = [h('p', { class: 'delivery-title' }, `✓ Sent to ${therapist}.`)];
+  }
+  node.dataset.state = state;
+  node.hidden = !state;
+  node.replaceChildren(...kids.filter(Boolean));
 }
 
 // ---- Erasing the plan -----------------------------------------------------------

@@ -140,14 +140,16 @@ export function renderResult(ctx, flash) {
     const status = sendStatus(flash.sending, {
       pending: 'Sending…',
       sent: advice === 'contact-therapist' ? `We’ve let ${therapist} know.` : `Sent to ${therapist}.`,
-      queued: 'Saved on this phone. We’ll send it when you’re back online.',
+      queued: 'Saved on this phone.', // the delivery notice says the rest, and when it is sent
       failed: 'We couldn’t send this. Please check your connection.',
     });
+    const notice = ctx.deliveryNotice();
     if (advice === 'contact-therapist') {
       heading.textContent = 'Please contact your therapist';
       parts.push(
         h('p', { class: 'lead' }, `You’re still quite sore two days after your massage. Soreness usually fades within 48 hours, so please get in touch with ${therapist}.`),
         status,
+        notice,
         h('h2', {}, 'Until then'),
         h('ul', {},
           h('li', {}, 'Go gently. Skip any stretch that hurts.'),
@@ -158,7 +160,8 @@ export function renderResult(ctx, flash) {
       parts.push(
         h('p', { class: 'lead' }, 'Some soreness after a deep-tissue massage is normal. It usually fades within 48 hours.'),
         h('p', {}, 'Keep drinking water, move gently, and do your stretches.'),
-        status);
+        status,
+        notice);
     }
     if (flash.checkin.feelings.some((f) => ['shooting', 'tingling', 'numb', 'burning'].includes(f))) {
       parts.push(h('p', { class: 'note stop' }, 'You mentioned shooting, burning, tingling or numb feelings. Skip any stretch that brings them on, and tell your therapist if they don’t settle.'));

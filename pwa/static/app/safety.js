@@ -55,9 +55,10 @@ export function renderUrgent(ctx, flash) {
     flash && sendStatus(flash.sending, {
       pending: `Telling ${therapist}…`,
       sent: `${therapist} has been told. Please still get care now.`,
-      queued: `We’ll tell ${therapist} as soon as your phone is back online. Please get care now.`,
+      queued: '', // the delivery notice below says it has not reached them yet
       failed: `We couldn’t reach ${therapist}. Please get care now, and call them when you can.`,
     }),
+    ctx.deliveryNotice?.(),
     ctx.plan && h('a', { class: 'btn btn-on-urgent', href: '#/today' }, 'Back to my plan'));
   return { node, focus: heading };
 }
