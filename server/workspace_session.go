@@ -147,8 +147,7 @@ type passwordInput struct {
 // passwordChanged answers a password change: other browsers were logged out;
 // API tokens keep working, so they are listed for the therapist to revoke.
 type passwordChanged struct {
-	OtherSessionsEnded int             `json:"otherSessionsEnded"`
-	APITokens          []plan.APIToken `json:"apiTokens"`
+	APITokens []plan.APIToken `json:"apiTokens"`
 }
 
 // changePassword also logs every other browser of this therapist out.
@@ -165,15 +164,14 @@ func (h *handlers) changePassword(c *fiber.Ctx) error {
 		return err
 	}
 	secret, _ := c.Locals(localsSecret).(string)
-	ended, err := h.Auth.EndAllOf(t.ID, secret)
-	if err != nil {
+	if err := h.Auth.EndAllOf(t.ID, secret); err != nil {
 		return err
 	}
 	tokens, err := h.DB.APITokens(t.ID)
 	if err != nil {
 		return err
 	}
-	return c.JSON(passwordChanged{OtherSessionsEnded: ended, APITokens: tokens})
+	return c.JSON(passwordChanged{APITokens: tokens})
 }
 
 type inviteView struct {

@@ -308,10 +308,10 @@ func (s *Service) End(secret string) error {
 	return s.DB.DeleteSession(secret)
 }
 
-// EndAllOf logs therapistID out everywhere except the session keepSecret and
-// returns how many sessions ended.
-func (s *Service) EndAllOf(therapistID, keepSecret string) (int, error) {
-	return s.DB.DeleteSessions(therapistID, keepSecret, nil)
+// EndAllOf logs therapistID out everywhere except the session keepSecret.
+func (s *Service) EndAllOf(therapistID, keepSecret string) error {
+	_, err := s.DB.DeleteSessions(therapistID, keepSecret, nil)
+	return err
 }
 
 // CSRFValid compares a presented token with the session's in constant time.
