@@ -162,8 +162,8 @@ type therapistChange struct {
 	Disabled *bool `json:"disabled"`
 }
 
-// changeTherapist disables or re-enables an account; disabling logs it out everywhere
-// (its API tokens stop working too, as TherapistByAPIToken refuses disabled accounts).
+// changeTherapist disables or re-enables an account; disabling deletes its
+// sessions and API tokens (account.SetDisabled), so re-enabling revives neither.
 func (h *handlers) changeTherapist(c *fiber.Ctx) error {
 	var in therapistChange
 	if err := plan.DecodeStrict(c.BodyRaw(), &in); err != nil {
@@ -177,9 +177,6 @@ func (h *handlers) changeTherapist(c *fiber.Ctx) error {
 		return workspaceError(c, err)
 	}
 	if t.Disabled {
-		if err := h.Auth.EndAllOf(t.ID, ""); err != nil {
-			return err
-		}
 		// Their alert devices go too: a former colleague's phone must not
 		// keep getting clients' red flags (the owner's devices get them now).
 		if err := h.deleteAlertDevices(t.ID); err != nil {

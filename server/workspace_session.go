@@ -144,6 +144,12 @@ type passwordInput struct {
 	NewPassword     string `json:"newPassword"`
 }
 
+// passwordChanged answers a password change: other browsers were logged out;
+// API tokens keep working, so they are listed for the therapist to revoke.
+type passwordChanged struct {
+	APITokens []plan.APIToken `json:"apiTokens"`
+}
+
 // changePassword also logs every other browser of this therapist out.
 func (h *handlers) changePassword(c *fiber.Ctx) error {
 	var in passwordInput
@@ -151,7 +157,7 @@ func (h *handlers) changePassword(c *fiber.Ctx) error {
 		return err
 	}
 	t := therapistOf(c)
-	if err := h.Auth.CheckPassword(t, in.CurrentPassword); err != nil {
+	if err := h.Auth.CheckPassword(t, in.CurrentPassword, clientIP(c, h.trusted)); err != nil {
 		return workspaceError(c, err)
 	}
 	if err := account.SetPassword(h.DB, t.ID, in.NewPassword); err != nil {
@@ -161,7 +167,11 @@ func (h *handlers) changePassword(c *fiber.Ctx) error {
 	if err := h.Auth.EndAllOf(t.ID, secret); err != nil {
 		return err
 	}
-	return c.SendStatus(fiber.StatusNoContent)
+	tokens, err := h.DB.APITokens(t.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(passwordChanged{APITokens: tokens})
 }
 
 type inviteView struct {

@@ -147,13 +147,13 @@ func SetPassword(db *store.DB, therapistID, password string) error {
 // ErrSelf is returned when the owner tries to disable their own account.
 var ErrSelf = errors.New("you cannot disable your own account")
 
-// SetDisabled disables or re-enables a therapist; the owner account cannot be disabled.
+// SetDisabled disables or re-enables a therapist; the owner account cannot be
+// disabled. Disabling deletes the account's API tokens and sessions for good.
 func SetDisabled(db *store.DB, therapistID string, disabled bool) (plan.Therapist, error) {
-	return db.UpdateTherapist(therapistID, func(t *plan.Therapist) error {
+	return db.SetTherapistDisabled(therapistID, disabled, func(t plan.Therapist) error {
 		if t.Owner && disabled {
 			return ErrSelf
 		}
-		t.Disabled = disabled
 		return nil
 	})
 }

@@ -8,8 +8,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -23,10 +25,21 @@ import (
 const (
 	DefaultIdleTimeout = 3 * 24 * time.Hour
 	DefaultMaxAge      = 14 * 24 * time.Hour
-	AccountFailures    = 5  // per account per ThrottleWindow
-	AddressFailures    = 20 // per client address per ThrottleWindow
-	ThrottleWindow     = 15 * time.Minute
+	AccountFailures    = 5  // per account per ThrottleWindow, from addresses that have failed
+	AddressFailures    = 20 // per client address (IPv6: per /64) per ThrottleWindow, strict
+	// AccountCeiling bounds failures per account per ThrottleWindow even from
+	// clean addresses, which may otherwise try past AccountFailures: guessing
+	// from many addresses stays slow.
+	AccountCeiling = 50
+	ThrottleWindow = 15 * time.Minute
+	// DefaultHashWait is how long a login waits for a free password check
+	// before it is answered 429.
+	DefaultHashWait = 3 * time.Second
 )
+
+// DefaultHashSlots bounds concurrent bcrypt checks to half the CPUs (at least
+// one), so a login flood leaves the other half to everything else.
+func DefaultHashSlots() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // ErrBadCredentials is the one answer for a wrong e-mail, wrong password or disabled account.
 var ErrBadCredentials = errors.New("wrong e-mail address or password")
@@ -35,10 +48,18 @@ var ErrBadCredentials = errors.New("wrong e-mail address or password")
 var ErrNoSession = errors.New("not logged in or session expired: log in again")
 
 // ThrottledError says how long to wait before the next login attempt.
-type ThrottledError struct{ RetryAfter time.Duration }
+type ThrottledError struct {
+	RetryAfter time.Duration
+	// Busy is set when the password checks were all taken, not for failures.
+	Busy bool
+}
 
 func (e *ThrottledError) Error() string {
-	return fmt.Sprintf("too many failed logins: try again in %s", e.RetryAfter.Round(time.Second))
+	wait := max(e.RetryAfter.Round(time.Second), time.Second)
+	if e.Busy {
+		return fmt.Sprintf("the server is busy checking other logins: try again in %s", wait)
+	}
+	return fmt.Sprintf("too many failed logins: try again in %s", wait)
 }
 
 // Service checks passwords and keeps sessions.
@@ -47,8 +68,21 @@ type Service struct {
 	Now         func() time.Time
 	IdleTimeout time.Duration
 	MaxAge      time.Duration
-	Accounts    *Throttle
-	Addresses   *Throttle
+	Accounts    *Throttle // failures per account (lower-cased e-mail address)
+	Addresses   *Throttle // failures per client address (AddressKey)
+	// AccountCeiling is the per-account limit for attempts from clean addresses.
+	AccountCeiling int
+	// HashSlots bounds concurrent bcrypt checks; HashWait is how long a login
+	// waits for one. Set them before the first login.
+	HashSlots int
+	HashWait  time.Duration
+
+	reserving sync.Mutex // one decision at a time across both throttles
+	slotsOnce sync.Once
+	slots     chan struct{}
+	hashes    atomic.Int64
+	busy      atomic.Int32
+	peak      atomic.Int32
 }
 
 // New returns a service with default lifetimes; now may be nil for the wall clock.
@@ -58,9 +92,114 @@ func New(db *store.DB, now func() time.Time) *Service {
 	}
 	return &Service{
 		DB: db, Now: now, IdleTimeout: DefaultIdleTimeout, MaxAge: DefaultMaxAge,
-		Accounts:  NewThrottle(AccountFailures, ThrottleWindow, now),
-		Addresses: NewThrottle(AddressFailures, ThrottleWindow, now),
+		Accounts:       NewThrottle(AccountFailures, ThrottleWindow, now),
+		Addresses:      NewThrottle(AddressFailures, ThrottleWindow, now),
+		AccountCeiling: AccountCeiling,
+		HashSlots:      DefaultHashSlots(),
+		HashWait:       DefaultHashWait,
 	}
+}
+
+// HashStats is how much bcrypt work the service has done.
+type HashStats struct {
+	Checks int64 // password checks run (logins and password changes)
+	Peak   int   // most checks that ran at once
+	Slots  int   // the bound on checks at once
+}
+
+// HashStats reports the bcrypt checks run so far.
+func (s *Service) HashStats() HashStats {
+	return HashStats{Checks: s.hashes.Load(), Peak: int(s.peak.Load()), Slots: cap(s.hashSlots())}
+}
+
+func (s *Service) hashSlots() chan struct{} {
+	s.slotsOnce.Do(func() { s.slots = make(chan struct{}, max(1, s.HashSlots)) })
+	return s.slots
+}
+
+// AccountKey is the throttling key of the account a login names.
+func AccountKey(email string) string { return "a:" + strings.ToLower(strings.TrimSpace(email)) }
+
+// attempt is a login reserved in both throttles before its password is checked.
+type attempt struct {
+	s         *Service
+	acct, ip  string
+	pastLimit bool // let through the account's limit because its address is clean
+}
+
+// reserve admits an attempt for account key acct from address key ip, or says
+// how long to wait. The address limit is strict. The account limit applies to
+// addresses that have failed (or have an attempt in flight) in the window; a
+// clean address may try up to AccountCeiling, so an attacker who knows an
+// e-mail address cannot lock its therapist out from everywhere.
+func (s *Service) reserve(acct, ip string) (*attempt, error) {
+	s.reserving.Lock()
+	defer s.reserving.Unlock()
+	clean := s.Addresses.Count(ip) == 0
+	if wait := s.Addresses.Reserve(ip, s.Addresses.Limit); wait > 0 {
+		return nil, &ThrottledError{RetryAfter: wait}
+	}
+	a := &attempt{s: s, acct: acct, ip: ip}
+	wait := s.Accounts.Reserve(acct, s.Accounts.Limit)
+	if wait > 0 && clean {
+		if wait = s.Accounts.Reserve(acct, max(s.AccountCeiling, s.Accounts.Limit)); wait == 0 {
+			a.pastLimit = true
+		}
+	}
+	if wait > 0 {
+		s.Addresses.Release(ip)
+		return nil, &ThrottledError{RetryAfter: wait}
+	}
+	return a, nil
+}
+
+// fail settles the attempt as a failure in both throttles.
+func (a *attempt) fail() {
+	a.s.Accounts.Fail(a.acct)
+	a.s.Addresses.Fail(a.ip)
+}
+
+// release settles the attempt as not made (the check never ran).
+func (a *attempt) release() {
+	a.s.Accounts.Release(a.acct)
+	a.s.Addresses.Release(a.ip)
+}
+
+// succeed settles the attempt as a right password. Within the account's limit
+// that forgets its failures; past it (a clean address during an attack) the
+// lock stays for everyone else.
+func (a *attempt) succeed(forget bool) {
+	a.release()
+	if forget && !a.pastLimit {
+		a.s.Accounts.Reset(a.acct)
+	}
+}
+
+// check compares password with hash in one of the bounded bcrypt slots,
+// waiting at most HashWait for one.
+func (s *Service) check(hash []byte, password string) (bool, error) {
+	slots := s.hashSlots()
+	select {
+	case slots <- struct{}{}:
+	default:
+		timer := time.NewTimer(s.HashWait)
+		defer timer.Stop()
+		select {
+		case slots <- struct{}{}:
+		case <-timer.C:
+			return false, &ThrottledError{RetryAfter: time.Second, Busy: true}
+		}
+	}
+	defer func() { <-slots }()
+	s.hashes.Add(1)
+	n := s.busy.Add(1)
+	defer s.busy.Add(-1)
+	for {
+		if p := s.peak.Load(); n <= p || s.peak.CompareAndSwap(p, n) {
+			break
+		}
+	}
+	return bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil, nil
 }
 
 // dummyHash makes a login for an unknown address cost as much as a real one.
@@ -69,40 +208,51 @@ var dummyHash = sync.OnceValue(func() []byte {
 	return h
 })
 
-// Login checks email and password from client address addr.
+// Login checks email and password from client address addr. The attempt is
+// counted before bcrypt runs, so concurrent attempts cannot pass the limits.
 func (s *Service) Login(email, password, addr string) (plan.Therapist, error) {
-	acct := "a:" + strings.ToLower(strings.TrimSpace(email))
-	ip := "i:" + addr
-	if wait := max(s.Accounts.RetryAfter(acct), s.Addresses.RetryAfter(ip)); wait > 0 {
-		return plan.Therapist{}, &ThrottledError{RetryAfter: wait}
+	a, err := s.reserve(AccountKey(email), AddressKey(addr))
+	if err != nil {
+		return plan.Therapist{}, err
 	}
 	t, err := s.DB.TherapistByEmail(strings.TrimSpace(email))
 	hash := dummyHash()
 	if err == nil {
 		hash = t.PasswordHash
 	} else if !errors.Is(err, store.ErrNotFound) {
+		a.release()
 		return t, err
 	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil || t.Disabled {
-		s.Accounts.Fail(acct)
-		s.Addresses.Fail(ip)
+	ok, cerr := s.check(hash, password)
+	if cerr != nil {
+		a.release()
+		return plan.Therapist{}, cerr
+	}
+	if !ok || err != nil || t.Disabled {
+		a.fail()
 		return plan.Therapist{}, ErrBadCredentials
 	}
-	s.Accounts.Reset(acct)
+	a.succeed(true)
 	return t, nil
 }
 
-// CheckPassword verifies t's current password (for a password change); failures count
-// against the account's throttle like logins do.
-func (s *Service) CheckPassword(t plan.Therapist, password string) error {
-	acct := "a:" + strings.ToLower(t.Email)
-	if wait := s.Accounts.RetryAfter(acct); wait > 0 {
-		return &ThrottledError{RetryAfter: wait}
+// CheckPassword verifies t's current password (for a password change) from
+// client address addr; it is throttled and counted like a login.
+func (s *Service) CheckPassword(t plan.Therapist, password, addr string) error {
+	a, err := s.reserve(AccountKey(t.Email), AddressKey(addr))
+	if err != nil {
+		return err
 	}
-	if bcrypt.CompareHashAndPassword(t.PasswordHash, []byte(password)) != nil {
-		s.Accounts.Fail(acct)
+	ok, err := s.check(t.PasswordHash, password)
+	if err != nil {
+		a.release()
+		return err
+	}
+	if !ok {
+		a.fail()
 		return &plan.InputError{Field: "currentPassword", Message: "is not your current password"}
 	}
+	a.succeed(false)
 	return nil
 }
 

@@ -163,3 +163,62 @@ func (db *DB) RevokeAPIToken(therapistID, id string) error {
 		return b.Delete(hit)
 	})
 }
+
+// SetTherapistDisabled sets or clears id's disabled flag once allow (if not nil)
+// approves the account. Whenever the account is or was disabled, the same
+// transaction deletes its API tokens and browser sessions: disabling revokes
+// them for good, and re-enabling revives none (nor any a disabled account kept
+// from an older version).
+func (db *DB) SetTherapistDisabled(id string, disabled bool, allow func(plan.Therapist) error) (plan.Therapist, error) {
+	var out plan.Therapist
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		t, err := getTherapist(tx, id)
+		if err != nil {
+			return err
+		}
+		if allow != nil {
+			if err := allow(t); err != nil {
+				return err
+			}
+		}
+		if t.Disabled || disabled {
+			if err := deleteCredentials(tx, id); err != nil {
+				return err
+			}
+		}
+		t.Disabled = disabled
+		data, err := json.Marshal(t)
+		if err != nil {
+			return err
+		}
+		out = t
+		return tx.Bucket(bucketTherapists).Put([]byte(id), data)
+	})
+	return out, err
+}
+
+// deleteCredentials deletes every API token and session of therapistID.
+func deleteCredentials(tx *bolt.Tx, therapistID string) error {
+	for _, bucket := range [][]byte{bucketAPITokens, bucketSessions} {
+		b := tx.Bucket(bucket)
+		var keys [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			var owner struct {
+				TherapistID string `json:"therapistId"`
+			}
+			if json.Unmarshal(v, &owner) == nil && owner.TherapistID == therapistID {
+				keys = append(keys, bytes.Clone(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -586,9 +586,11 @@ function passwordSection() {
   const msg = h('p', { role: 'status' });
   const btn = h('button', { type: 'button' }, 'Change password');
   btn.addEventListener('click', () => busy(btn, msg, async () => {
-    await api('PUT', '/api/session/password', { currentPassword: current.value, newPassword: next.value });
+    const { apiTokens } = await api('PUT', '/api/session/password', { currentPassword: current.value, newPassword: next.value });
     current.value = next.value = '';
-    msg.textContent = 'Password changed. Other devices were logged out.';
+    msg.textContent = 'Password changed. Other devices were logged out.' + (apiTokens.length
+      ? ` These API tokens still work: ${apiTokens.map((t) => t.name).join(', ')}. Revoke any you do not trust under “API tokens”.`
+      : '');
   }));
   return [h('h2', {}, 'Password'), h('label', { for: 'cur-pw' }, 'Current password'), current, h('label', { for: 'new-pw' }, 'New password (at least 10 characters)'), next, msg, btn];
 }
