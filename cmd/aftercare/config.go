@@ -34,18 +34,17 @@ func envDefault(name, def string) string {
 	return def
 }
 
-// envDuration returns a duration flag's environment twin, or def; a value that
-// does not parse is kept as -1ns so finish refuses it with the flag's name.
-func envDuration(name string, def time.Duration) time.Duration {
+// envDuration returns a duration flag's environment twin, or def.
+func envDuration(name string, def time.Duration) (time.Duration, error) {
 	v, ok := os.LookupEnv(name)
 	if !ok {
-		return def
+		return def, nil
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil {
-		return -1
+		return 0, fmt.Errorf("%s=%q is not a duration, e.g. 10m", name, v)
 	}
-	return d
+	return d, nil
 }
 
 func dataFlag(fs *flag.FlagSet) *string {
@@ -61,7 +60,11 @@ func parseServe(args []string) (config, error) {
 	fs.StringVar(&cfg.VAPIDSubject, "vapid-subject", envDefault("AFTERCARE_VAPID_SUBJECT", ""), "contact for push services: an e-mail address or https: URL (default derived from -base-url) [AFTERCARE_VAPID_SUBJECT]")
 	allow := fs.String("push-allow", envDefault("AFTERCARE_PUSH_ALLOW", ""), "extra push endpoint URL prefixes, comma separated, e.g. http://127.0.0.1:9000/ (tests, local development) [AFTERCARE_PUSH_ALLOW]")
 	proxies := fs.String("trusted-proxies", envDefault("AFTERCARE_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For names the client (login throttling), comma separated IPs or CIDRs, e.g. 127.0.0.1 [AFTERCARE_TRUSTED_PROXIES]")
-	fs.DurationVar(&cfg.EraseCompactAfter, "erase-compact-after", envDuration("AFTERCARE_ERASE_COMPACT_AFTER", 10*time.Minute), "after a client erases a plan, rewrite the database file within this delay so the erased words leave the disk, e.g. 10m (0s: at once; at most 24h) [AFTERCARE_ERASE_COMPACT_AFTER]")
+	compactAfter, err := envDuration("AFTERCARE_ERASE_COMPACT_AFTER", 10*time.Minute)
+	if err != nil {
+		return cfg, fmt.Errorf("-erase-compact-after: %w", err)
+	}
+	fs.DurationVar(&cfg.EraseCompactAfter, "erase-compact-after", compactAfter, "after a client erases a plan, rewrite the database file within this delay so the erased words leave the disk, e.g. 10m (0s: at once; at most 24h) [AFTERCARE_ERASE_COMPACT_AFTER]")
 	fs.StringVar(&cfg.LogLevel, "log-level", envDefault("AFTERCARE_LOG_LEVEL", "info"), "debug, info, warn or error [AFTERCARE_LOG_LEVEL]")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err

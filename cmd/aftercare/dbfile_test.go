@@ -431,3 +431,26 @@ func TestHealthzFailsWhenDataPagesAreUnreadable(t *testing.T) {
 		t.Fatalf("crash report in the server's log:\n%s", out)
 	}
 }
+
+func TestEraseCompactAfterFlagAndEnvironment(t *testing.T) {
+	cfg, err := parseServe(nil)
+	if err != nil || cfg.EraseCompactAfter != 10*time.Minute {
+		t.Fatalf("default: %v %v", cfg.EraseCompactAfter, err)
+	}
+	t.Setenv("AFTERCARE_ERASE_COMPACT_AFTER", "90s")
+	if cfg, err = parseServe(nil); err != nil || cfg.EraseCompactAfter != 90*time.Second {
+		t.Fatalf("environment: %v %v", cfg.EraseCompactAfter, err)
+	}
+	if cfg, err = parseServe([]string{"-erase-compact-after", "0s"}); err != nil || cfg.EraseCompactAfter != 0 {
+		t.Fatalf("flag over environment: %v %v", cfg.EraseCompactAfter, err)
+	}
+	for _, bad := range []string{"-1m", "25h"} {
+		if _, err := parseServe([]string{"-erase-compact-after", bad}); err == nil || !strings.Contains(err.Error(), "AFTERCARE_ERASE_COMPACT_AFTER") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+	t.Setenv("AFTERCARE_ERASE_COMPACT_AFTER", "soon")
+	if _, err := parseServe(nil); err == nil || !strings.Contains(err.Error(), "-erase-compact-after") {
+		t.Errorf("unparsable environment value: %v", err)
+	}
+}
