@@ -47,6 +47,8 @@ func compactInto(dst string, src *bolt.DB) error {
 // tempPattern names the data directory's scratch files; Open removes leftovers.
 const tempPattern = FileName + ".tmp-*"
 
+// tempFile creates an empty scratch file beside the database (bbolt
+// initialises an empty file when it opens it).
 func (db *DB) tempFile() (string, error) {
 	f, err := os.CreateTemp(filepath.Dir(db.bolt.path), tempPattern)
 	if err != nil {
@@ -97,7 +99,6 @@ func (db *DB) Snapshot() (*os.File, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	_ = os.Remove(name) // BackupFile creates the file itself
 	if err := db.BackupFile(name); err != nil {
 		return nil, 0, err
 	}
@@ -165,7 +166,6 @@ func (db *DB) Compact() (st CompactStats, err error) {
 	if err != nil {
 		return st, err
 	}
-	_ = os.Remove(name)
 	fail := func(err error) (CompactStats, error) { _ = os.Remove(name); return st, err }
 	// No writer runs, so h.b is stable and the copy is the current state.
 	if err := h.guard(func() error { return compactInto(name, h.b) }); err != nil {
