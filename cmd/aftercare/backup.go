@@ -29,23 +29,13 @@ func backupCmd(args []string, stdout io.Writer) error {
 		*out = "aftercare-" + time.Now().UTC().Format("20060102-150405") + ".db"
 	}
 	tmp := *out + ".partial"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	var n int64
+	var err error
 	if *url != "" {
-		n, err = backupOverHTTP(strings.TrimRight(*url, "/"), *token, f)
+		err = backupOverHTTPTo(strings.TrimRight(*url, "/"), *token, tmp)
 	} else {
-		n, err = backupFromFile(*data, f)
+		err = backupFromFile(*data, tmp)
 	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
+	if err == nil && *url != "" { // the file copy verified itself
 		err = store.VerifyBackup(tmp)
 	}
 	if err != nil {
@@ -56,20 +46,40 @@ func backupCmd(args []string, stdout io.Writer) error {
 		return err
 	}
 	abs, _ := filepath.Abs(*out)
+	var n int64
+	if fi, err := os.Stat(*out); err == nil {
+		n = fi.Size()
+	}
 	fmt.Fprintf(stdout, "backup written: %s (%d bytes)\n", abs, n)
 	return nil
 }
 
-func backupFromFile(dir string, w io.Writer) (int64, error) {
+// backupFromFile writes a compacted snapshot of dir's database (live records only) to path.
+func backupFromFile(dir, path string) error {
 	db, err := store.Open(dir)
 	if errors.Is(err, store.ErrLocked) {
-		return 0, fmt.Errorf("%w; while it runs, use: aftercare backup -url http://host:port -token <owner API token>", err)
+		return fmt.Errorf("%w; while it runs, use: aftercare backup -url http://host:port -token <owner API token>", err)
 	}
 	if err != nil {
-		return 0, err
+		return err
 	}
 	defer db.Close()
-	return db.Backup(w)
+	return db.BackupFile(path)
+}
+
+func backupOverHTTPTo(base, token, path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = backupOverHTTP(base, token, f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func backupOverHTTP(base, token string, w io.Writer) (int64, error) {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 )
 
 // config is every setting of `aftercare serve`, filled from flags with AFTERCARE_* twins.
@@ -20,6 +21,9 @@ type config struct {
 	LogLevel     string
 	// TrustedProxies may set X-Forwarded-For (IPs or CIDRs), e.g. the local reverse proxy.
 	TrustedProxies []string
+	// EraseCompactAfter is how long an erased client's words may stay in the
+	// database file's free pages before it is compacted.
+	EraseCompactAfter time.Duration
 }
 
 // envDefault returns the environment twin of a flag, or def.
@@ -28,6 +32,19 @@ func envDefault(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// envDuration returns a duration flag's environment twin, or def.
+func envDuration(name string, def time.Duration) (time.Duration, error) {
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q is not a duration, e.g. 10m", name, v)
+	}
+	return d, nil
 }
 
 func dataFlag(fs *flag.FlagSet) *string {
@@ -43,6 +60,11 @@ func parseServe(args []string) (config, error) {
 	fs.StringVar(&cfg.VAPIDSubject, "vapid-subject", envDefault("AFTERCARE_VAPID_SUBJECT", ""), "contact for push services: an e-mail address or https: URL (default derived from -base-url) [AFTERCARE_VAPID_SUBJECT]")
 	allow := fs.String("push-allow", envDefault("AFTERCARE_PUSH_ALLOW", ""), "extra push endpoint URL prefixes, comma separated, e.g. http://127.0.0.1:9000/ (tests, local development) [AFTERCARE_PUSH_ALLOW]")
 	proxies := fs.String("trusted-proxies", envDefault("AFTERCARE_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For names the client (login throttling), comma separated IPs or CIDRs, e.g. 127.0.0.1 [AFTERCARE_TRUSTED_PROXIES]")
+	compactAfter, err := envDuration("AFTERCARE_ERASE_COMPACT_AFTER", 10*time.Minute)
+	if err != nil {
+		return cfg, fmt.Errorf("-erase-compact-after: %w", err)
+	}
+	fs.DurationVar(&cfg.EraseCompactAfter, "erase-compact-after", compactAfter, "after a client erases a plan, rewrite the database file within this delay so the erased words leave the disk, e.g. 10m (0s: at once; at most 24h) [AFTERCARE_ERASE_COMPACT_AFTER]")
 	fs.StringVar(&cfg.LogLevel, "log-level", envDefault("AFTERCARE_LOG_LEVEL", "info"), "debug, info, warn or error [AFTERCARE_LOG_LEVEL]")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -97,6 +119,9 @@ func (c *config) finish() error {
 		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
 			return fmt.Errorf("-trusted-proxies (AFTERCARE_TRUSTED_PROXIES): %q is neither an IP address nor a CIDR range", p)
 		}
+	}
+	if c.EraseCompactAfter < 0 || c.EraseCompactAfter > 24*time.Hour {
+		return fmt.Errorf("-erase-compact-after (AFTERCARE_ERASE_COMPACT_AFTER) must be between 0s and 24h, got %v", c.EraseCompactAfter)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -66,6 +66,9 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 		return err
 	}
 	defer db.Close()
+	if err := db.CompactAfterErasure(cfg.EraseCompactAfter, logger); err != nil {
+		return err
+	}
 	keys, err := loadKeys(db, cfg.DataDir)
 	if err != nil {
 		return err

@@ -1,10 +1,14 @@
 package store
 
 import (
+	"encoding/json"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/aftercare/aftercare/server/plan"
 )
@@ -39,4 +43,104 @@ func BenchmarkSubscribeConcurrent(b *testing.B) {
 	})
 	b.StopTimer()
 	b.ReportMetric(float64(n.Load())/time.Since(start).Seconds(), "subscribes/s")
+}
+
+// seedPlans fills db with n plans of realistic size (notes, five check-ins each),
+// without fsync per write (seeding only).
+func seedPlans(b *testing.B, db *DB, n int) {
+	b.Helper()
+	bdb := db.Bolt()
+	bdb.NoSync = true
+	defer func() { bdb.NoSync = false }()
+	const per = 500
+	for start := 0; start < n; start += per {
+		err := db.bolt.Update(func(tx *bolt.Tx) error {
+			for i := start; i < min(n, start+per); i++ {
+				p := plan.Plan{Token: plan.NewToken(), TherapistID: "t1", ClientName: "Client " + strconv.Itoa(i),
+					Notes: strings.Repeat("Focus on the left piriformis, gentle. ", 8), RoutineID: "piriformis-release",
+					TimeZone: "Europe/Berlin", SessionAt: time.Now().UTC(), Days: 14, StretchTime: "19:00", Prefs: plan.DefaultPrefs(), CreatedAt: time.Now()}
+				data, _ := json.Marshal(p)
+				if err := tx.Bucket(bucketPlans).Put([]byte(p.Token), data); err != nil {
+					return err
+				}
+				if err := tx.Bucket(bucketPlansByTherapist).Put(join(p.TherapistID, p.Token), nil); err != nil {
+					return err
+				}
+				for j := range 5 {
+					c := plan.CheckIn{ID: "checkin-" + strconv.Itoa(j), At: time.Now(), Soreness: 4, Pain: 2, Note: strings.Repeat("a bit stiff today ", 5)}
+					cd, _ := json.Marshal(c)
+					if err := tx.Bucket(bucketCheckIns).Put(join(p.Token, c.ID), cd); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCompact measures one online compaction (the erasure path): writers
+// wait for the whole copy, readers only for the swap.
+func BenchmarkCompact(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(strconv.Itoa(n)+"plans", func(b *testing.B) {
+			db := mustOpen(b)
+			seedPlans(b, db, n)
+			var st CompactStats
+			var writes, reads time.Duration
+			b.ResetTimer()
+			for range b.N {
+				var err error
+				if st, err = db.Compact(); err != nil {
+					b.Fatal(err)
+				}
+				writes += st.WritesPaused
+				reads += st.ReadsPaused
+			}
+			b.ReportMetric(float64(writes.Milliseconds())/float64(b.N), "writes-paused-ms")
+			b.ReportMetric(float64(reads.Microseconds())/float64(b.N), "reads-paused-µs")
+			b.ReportMetric(float64(st.After)/(1<<20), "file-MiB")
+		})
+	}
+}
+
+// BenchmarkOpenVerify measures Open of an existing file, which walks every
+// reachable page before bbolt maps it.
+func BenchmarkOpenVerify(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(strconv.Itoa(n)+"plans", func(b *testing.B) {
+			dir := b.TempDir()
+			db, err := Open(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			seedPlans(b, db, n)
+			_ = db.Close()
+			b.ResetTimer()
+			for range b.N {
+				db, err := Open(dir)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_ = db.Close()
+			}
+		})
+	}
+}
+
+// BenchmarkSnapshot measures a hot backup: compact into a scratch file and verify it.
+func BenchmarkSnapshot(b *testing.B) {
+	db := mustOpen(b)
+	seedPlans(b, db, 10000)
+	b.ResetTimer()
+	for range b.N {
+		f, _, err := db.Snapshot()
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = f.Close()
+	}
 }

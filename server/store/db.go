@@ -64,9 +64,10 @@ var allBuckets = [][]byte{
 
 // DB is the aftercare database.
 type DB struct {
-	bolt  *bolt.DB
-	now   func() time.Time
-	cache *planCache // decoded plans and devices; see cache.go
+	bolt      *handle // the file; swapped underneath by online compaction (compact.go)
+	now       func() time.Time
+	cache     *planCache // decoded plans and devices; see cache.go
+	compactor *compactor // nil unless CompactAfterErasure was called
 }
 
 // Open opens (creating if needed) the database in dir, with dir 0700 and the file 0600.
@@ -75,35 +76,81 @@ func Open(dir string) (*DB, error) {
 		return nil, fmt.Errorf("create data directory %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, FileName)
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	// bbolt maps the file and trusts its pages: a truncated or damaged file
+	// makes it fault or panic. Check the file first, under bbolt's own lock so
+	// a running server's file is never read mid-write.
+	if _, err := os.Stat(path); err == nil {
+		unlock, err := lockFile(path, false)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		err = checkFile(path)
+		unlock()
+		if err != nil {
+			return nil, fmt.Errorf("%w; restore the last backup: aftercare restore -data %s -from FILE", &damagedFile{path, err}, dir)
+		}
+	}
+	opts := &bolt.Options{Timeout: time.Second}
+	b, err := openBolt(path, opts)
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
+	}
+	if errors.Is(err, ErrDamaged) {
+		return nil, &damagedFile{path, err}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	db := &DB{bolt: b, now: time.Now, cache: newPlanCache(DefaultCachePlans)}
+	db := &DB{bolt: newHandle(path, b, opts), now: time.Now, cache: newPlanCache(DefaultCachePlans)}
 	if err := db.migrate(); err != nil {
 		_ = b.Close()
-		return nil, err
+		if errors.Is(err, ErrDamaged) {
+			return nil, &damagedFile{path, err}
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	removeStaleTemps(dir)
 	return db, nil
 }
 
 // SetClock replaces the clock used for timestamps (tests).
 func (db *DB) SetClock(now func() time.Time) { db.now = now }
 
-// Bolt exposes the underlying handle for backups and benchmarks.
-func (db *DB) Bolt() *bolt.DB { return db.bolt }
+// Bolt exposes the underlying bbolt handle for tests and benchmarks. An
+// online compaction replaces it: do not keep it across erasures.
+func (db *DB) Bolt() *bolt.DB { return db.bolt.current() }
 
-// Close closes the file.
-func (db *DB) Close() error { return db.bolt.Close() }
+// Close closes the file. With CompactAfterErasure, a compaction still due runs first.
+func (db *DB) Close() error {
+	if c := db.compactor; c != nil {
+		c.stop()
+		if _, due, err := db.ErasedWordsSince(); err == nil && due {
+			if st, err := db.Compact(); err != nil {
+				c.logger.Error("compact database before closing", "err", err)
+			} else {
+				c.logger.Info("compacted database before closing: erased words removed from the file", "writesPaused", st.WritesPaused.Round(time.Microsecond))
+			}
+		}
+	}
+	return db.bolt.Close()
+}
 
-// Ping checks the database answers a read.
+// Ping checks the database answers a read that touches real pages: the first
+// and last record of every bucket. After any transaction met an unreadable
+// page it keeps failing, until a restart verifies the file again.
 func (db *DB) Ping() error {
+	if msg := db.bolt.damaged.Load(); msg != nil {
+		return &pageFault{*msg}
+	}
 	return db.bolt.View(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketMeta) == nil {
-			return errors.New("meta bucket missing")
+		for _, name := range allBuckets {
+			b := tx.Bucket(name)
+			if b == nil {
+				return fmt.Errorf("bucket %s missing", name)
+			}
+			c := b.Cursor()
+			c.First()
+			c.Last()
 		}
 		return nil
 	})

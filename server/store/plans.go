@@ -146,6 +146,9 @@ func (db *DB) DeletePlan(token string) error {
 		if err := tx.Bucket(bucketPlans).Delete([]byte(token)); err != nil {
 			return err
 		}
+		if err := db.noteErasure(tx); err != nil { // the words stay in free pages until compacted
+			return err
+		}
 		if err := tx.Bucket(bucketPlansByTherapist).Delete(join(p.TherapistID, token)); err != nil {
 			return err
 		}
@@ -265,7 +268,7 @@ func (db *DB) CheckIns(token string) ([]plan.CheckIn, error) {
 	return out, err
 }
 
-func scanPrefix(b *bolt.DB, bucket []byte, token string, fn func(v []byte) error) error {
+func scanPrefix(b *handle, bucket []byte, token string, fn func(v []byte) error) error {
 	return b.View(func(tx *bolt.Tx) error {
 		pre := prefix(token)
 		c := tx.Bucket(bucket).Cursor()
