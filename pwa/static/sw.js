@@ -292,6 +292,7 @@ async function flushOutbox() {
     const items = await outboxRequest(db, 'readonly', (s) => s.getAll());
     for (const item of items) {
       let status = 0;
+      let limit = null;
       try {
         const res = await fetch(`/api/p/${encodeURIComponent(item.token)}/${item.kind}`, {
           method: 'POST',
@@ -300,9 +301,11 @@ async function flushOutbox() {
           body: JSON.stringify(item.body),
         });
         status = res.status;
+        limit = res.headers.get('X-Aftercare-Limit');
       } catch {
         status = 0;
       }
+      if (limit) continue; // refused by a plan limit: the app drops it and tells the client
       const again = status === 0 || status === 408 || status === 429 || status >= 500;
       if (again) {
         retry = true;

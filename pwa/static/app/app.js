@@ -34,6 +34,7 @@ const ctx = {
 
 let current = null; // the mounted screen, for cleanup
 let banner = null; // the offline banner while offline
+let notice = null; // what a plan limit refused, until dismissed
 
 boot();
 
@@ -41,6 +42,7 @@ async function boot() {
   if (token) addManifestLink();
   registerServiceWorker();
   watchConnection();
+  window.addEventListener('aftercare-refused', onRefused);
   if (!token) return showEnd(notFound(false));
   const waiting = pending(token); // read the outbox while the plan loads, not after
   let plan;
@@ -125,6 +127,22 @@ function watchConnection() {
   update();
 }
 
+/** onRefused drops a record the server will never take from this phone's copy of the plan and, if it was sent in the background, says so. */
+function onRefused(e) {
+  const { kind, id, message, background } = e.detail;
+  if (ctx.plan) ctx.plan[kind] = (ctx.plan[kind] || []).filter((x) => x.id !== id);
+  if (!background || !ctx.plan) return;
+  const what = kind === 'checkins' ? 'A check-in' : 'A finished routine';
+  const ok = h('button', { type: 'button', class: 'btn' }, 'OK');
+  notice = h('div', { class: 'note stop', role: 'alert', 'data-testid': 'refused' }, h('p', {}, `${what} saved on this phone was not sent: ${message}.`), ok);
+  ok.addEventListener('click', () => {
+    notice.remove();
+    notice = null;
+  });
+  if (screenName() === 'today') route(false, false);
+  else document.getElementById('main')?.prepend(notice);
+}
+
 /** withPending adds completions and check-ins still in the outbox, so "done today" holds offline. */
 async function withPending(plan, waiting = pending(token)) {
   plan.completions ||= [];
@@ -192,7 +210,7 @@ function mount(key, screen, moveFocus) {
   const full = key === 'play' || key === 'urgent';
   document.body.dataset.screen = key;
   document.title = key === 'today' ? 'aftercare' : `${TITLES[key]} · aftercare`;
-  const main = h('main', { id: 'main' }, current.node);
+  const main = h('main', { id: 'main' }, notice, current.node);
   app.replaceChildren(...[banner, main, full ? null : tabBar(key)].filter(Boolean));
   if (moveFocus) {
     window.scrollTo(0, 0);

@@ -38,8 +38,12 @@ async function run(mode, fn) {
 const all = () => run('readonly', (s) => s.getAll());
 const remove = (id) => run('readwrite', (s) => s.delete(id)).catch(() => {});
 
-/** retryable errors are worth another try later; 4xx answers are final. */
-const retryable = (err) => err.status === 0 || err.status === 408 || err.status === 429 || err.status >= 500;
+/** retryable errors are worth another try later; 4xx answers are final, and so is a plan limit's 429. */
+const retryable = (err) => !err.limit && (err.status === 0 || err.status === 408 || err.status === 429 || err.status >= 500);
+
+/** refused tells the app the server will never take item (a plan limit): it says so and drops it from the screen. */
+const refused = (item, err, background) =>
+  window.dispatchEvent(new CustomEvent('aftercare-refused', { detail: { kind: item.kind, id: item.id, message: err.message, background } }));
 
 /** pending lists the items still waiting for this plan (empty if storage is unavailable). */
 export async function pending(token) {
@@ -72,6 +76,7 @@ export async function send(token, kind, body) {
       return stored ? { queued: true } : { failed: true };
     }
     if (stored) await remove(item.id);
+    if (err.limit) refused(item, err, false);
     return { rejected: true, error: err };
   }
 }
@@ -96,6 +101,7 @@ export function flush() {
       } catch (err) {
         if (!retryable(err)) await remove(item.id); // e.g. 404: plan erased; 400: never acceptable
         else if (err.status === 0) break; // offline: the rest would fail too
+        if (err.limit) refused(item, err, true);
       }
     }
     return sent;
