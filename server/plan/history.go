@@ -13,8 +13,8 @@ import (
 // 40 a local day is a record every 20 minutes of a 13-hour waking day, or ten
 // days at four a day sent at once by a phone's outbox after a week offline;
 // 500 a plan is more than five a day for 90 days. A plan at its limits holds
-// about 1.6 MB of check-ins (500-character notes of the widest characters) and
-// 100 KB of completions.
+// about 1.7 MB of check-ins (every field at its widest, notes of 500 characters
+// that JSON escapes) and 90 KB of completions.
 const (
 	MaxCheckInsPerDay    = 40
 	MaxCheckIns          = 500
