@@ -265,9 +265,9 @@ func TestPlanLimitAnswersAreFinalForTheOutboxInBrowser(t *testing.T) {
 				body: { id: 'queued-ci-0001', at: new Date().toISOString(), soreness: 4, pain: 2, areas: [], feelings: [], redFlags: [], note: '' } });
 			tx.oncomplete = () => { r.result.close(); window.dispatchEvent(new Event('online')); ok(true); }; tx.onerror = () => fail(tx.error); };
 		r.onerror = () => fail(r.error); })`)
-	waitFor(t, ctx, 10*time.Second, "notice of the refused check-in", `!!document.querySelector('[data-testid=refused]')`)
+	waitFor(t, ctx, 10*time.Second, "notice of the refused check-in", `!!document.querySelector('[data-testid=delivery][data-state=dropped]')`)
 	screenshot(t, ctx, "client-refused")
-	if txt := eval[string](t, ctx, `document.querySelector('[data-testid=refused]').textContent`); !strings.Contains(txt, "was not sent") ||
+	if txt := eval[string](t, ctx, `document.querySelector('[data-testid=delivery][data-state=dropped]').textContent`); !strings.Contains(txt, "could not be sent") ||
 		!strings.Contains(txt, fmt.Sprintf("%d check-ins", maxCheckIns)) {
 		t.Errorf("notice says %q", txt)
 	}
@@ -277,6 +277,6 @@ func TestPlanLimitAnswersAreFinalForTheOutboxInBrowser(t *testing.T) {
 	if r := ts.do(t, "GET", "/api/p/"+token, ""); !strings.Contains(string(r.Body), fmt.Sprintf(`"checkinsTotal":%d`, maxCheckIns)) {
 		t.Fatalf("plan after the refusals: %.300s", r.Body)
 	}
-	within(t, ctx, 5*time.Second, "dismiss", chromedp.Click(`[data-testid=refused] button`))
-	waitFor(t, ctx, 5*time.Second, "notice gone", `!document.querySelector('[data-testid=refused]')`)
+	within(t, ctx, 10*time.Second, "moving on", chromedp.Navigate(planURL+"#/about"), chromedp.WaitVisible(`h1`))
+	waitFor(t, ctx, 5*time.Second, "notice gone once the client moves on", `!document.querySelector('[data-testid=delivery][data-state=dropped]')`)
 }

@@ -34,7 +34,7 @@ const ctx = {
 
 let current = null; // the mounted screen, for cleanup
 let banner = null; // the offline banner while offline
-let notice = null; // what a plan limit refused, until dismissed
+let notice = null; // what a plan limit refused, shown on the next screen mounted
 
 boot();
 
@@ -133,14 +133,11 @@ function onRefused(e) {
   if (ctx.plan) ctx.plan[kind] = (ctx.plan[kind] || []).filter((x) => x.id !== id);
   if (!background || !ctx.plan) return;
   const what = kind === 'checkins' ? 'A check-in' : 'A finished routine';
-  const ok = h('button', { type: 'button', class: 'btn' }, 'OK');
-  notice = h('div', { class: 'note stop', role: 'alert', 'data-testid': 'refused' }, h('p', {}, `${what} saved on this phone was not sent: ${message}.`), ok);
-  ok.addEventListener('click', () => {
-    notice.remove();
-    notice = null;
-  });
-  if (screenName() === 'today') route(false, false);
-  else document.getElementById('main')?.prepend(notice);
+  notice = h('section', { class: 'note stop', role: 'alert', 'data-testid': 'delivery', 'data-state': 'dropped' },
+    h('p', {}, `${what} saved on this phone could not be sent: ${message}.`));
+  if (screenName() === 'today') return route(false, false);
+  document.getElementById('main')?.prepend(notice);
+  notice = null;
 }
 
 /** withPending adds completions and check-ins still in the outbox, so "done today" holds offline. */
@@ -211,6 +208,7 @@ function mount(key, screen, moveFocus) {
   document.body.dataset.screen = key;
   document.title = key === 'today' ? 'aftercare' : `${TITLES[key]} · aftercare`;
   const main = h('main', { id: 'main' }, notice, current.node);
+  notice = null; // said once: gone when the client moves on
   app.replaceChildren(...[banner, main, full ? null : tabBar(key)].filter(Boolean));
   if (moveFocus) {
     window.scrollTo(0, 0);
