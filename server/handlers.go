@@ -96,6 +96,35 @@ func (h *handlers) addCheckIn(c *fiber.Ctx) error {
 	return c.Status(createdOrOK(created)).JSON(fiber.Map{"checkin": ci, "advice": advice})
 }
 
+// pageQuery decodes ?limit=&before= of a history route.
+func pageQuery(c *fiber.Ctx) (plan.PageQuery, error) {
+	return plan.DecodePageQuery(c.Query("limit"), c.Query("before"))
+}
+
+func (h *handlers) clientCheckIns(c *fiber.Ctx) error {
+	q, err := pageQuery(c)
+	if err != nil {
+		return err
+	}
+	page, err := h.Care.CheckIns(c.Params("token"), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+func (h *handlers) clientCompletions(c *fiber.Ctx) error {
+	q, err := pageQuery(c)
+	if err != nil {
+		return err
+	}
+	page, err := h.Care.Completions(c.Params("token"), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
 func (h *handlers) setPrefs(c *fiber.Ctx) error {
 	prefs, err := h.Care.SetPrefs(c.Params("token"), c.BodyRaw())
 	if err != nil {

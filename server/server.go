@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"math"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -89,6 +91,8 @@ func New(d Deps) *fiber.App {
 	client.Delete("/", h.erasePlan)
 	client.Post("/completions", h.addCompletion)
 	client.Post("/checkins", h.addCheckIn)
+	client.Get("/completions", h.clientCompletions)
+	client.Get("/checkins", h.clientCheckIns)
 	client.Put("/prefs", h.setPrefs)
 	client.Put("/subscription", h.subscribe)
 	client.Delete("/subscription", h.unsubscribe)
@@ -98,6 +102,9 @@ func New(d Deps) *fiber.App {
 	therapist.Post("/", h.createPlan)
 	therapist.Get("/", h.listPlans)
 	therapist.Get("/:token", h.therapistPlan)
+	therapist.Get("/:token/checkins", h.planCheckIns)
+	therapist.Get("/:token/completions", h.planCompletions)
+	therapist.Get("/:token/series", h.planSeries)
 	h.workspaceRoutes(app, api)
 
 	admin := api.Group("/admin", h.requireTherapist, h.requireOwner)
@@ -119,6 +126,14 @@ func New(d Deps) *fiber.App {
 func errorHandler(logger *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		status, msg := statusOf(err)
+		var limit *care.LimitError
+		if errors.As(err, &limit) {
+			// The app's outbox drops an item refused by a limit instead of retrying it.
+			c.Set(LimitHeader, limit.Name())
+			if limit.Daily {
+				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(limit.RetryAfter.Seconds()))))
+			}
+		}
 		if status >= 500 {
 			logger.Error("request failed", "method", c.Method(), "path", c.Route().Path, "err", err)
 		}
@@ -126,10 +141,20 @@ func errorHandler(logger *slog.Logger) fiber.ErrorHandler {
 	}
 }
 
+// LimitHeader names the plan limit that refused a check-in or completion (429 or 409).
+const LimitHeader = "X-Aftercare-Limit"
+
 func statusOf(err error) (int, string) {
 	var inErr *plan.InputError
 	var fe *fiber.Error
+	var limit *care.LimitError
 	switch {
+	case errors.As(err, &limit) && limit.Daily:
+		return fiber.StatusTooManyRequests, limit.Error()
+	case errors.As(err, &limit):
+		return fiber.StatusConflict, limit.Error()
+	case errors.Is(err, care.ErrCheckInIDReused), errors.Is(err, care.ErrCompletionIDReused):
+		return fiber.StatusConflict, err.Error()
 	case errors.As(err, &inErr):
 		return fiber.StatusBadRequest, inErr.Error()
 	case errors.Is(err, store.ErrNotFound):

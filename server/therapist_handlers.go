@@ -111,3 +111,35 @@ func (h *handlers) therapistPlan(c *fiber.Ctx) error {
 	}
 	return c.JSON(p)
 }
+
+func (h *handlers) planCheckIns(c *fiber.Ctx) error {
+	q, err := pageQuery(c)
+	if err != nil {
+		return err
+	}
+	page, err := h.Care.PlanCheckIns(therapistOf(c), c.Params("token"), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+func (h *handlers) planCompletions(c *fiber.Ctx) error {
+	q, err := pageQuery(c)
+	if err != nil {
+		return err
+	}
+	page, err := h.Care.PlanCompletions(therapistOf(c), c.Params("token"), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+func (h *handlers) planSeries(c *fiber.Ctx) error {
+	series, err := h.Care.PlanSeries(therapistOf(c), c.Params("token"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(series)
+}

@@ -71,6 +71,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	aResource := map[string]bool{
 		"GET /api/plans/:token": true, "GET /api/plans/:token/qr": true, "PATCH /api/plans/:token": true,
 		"POST /api/plans/:token/end": true, "DELETE /api/tokens/:id": true, "DELETE /api/templates/:id": true,
+		"GET /api/plans/:token/checkins": true, "GET /api/plans/:token/completions": true, "GET /api/plans/:token/series": true,
 	}
 	// Tokens and templates are personal: even the owner cannot revoke or delete A's.
 	personal := map[string]bool{"DELETE /api/tokens/:id": true, "DELETE /api/templates/:id": true}

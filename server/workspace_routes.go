@@ -67,6 +67,7 @@ var WorkspaceRoutes = [][2]string{
 	{"GET", "/api/templates"}, {"POST", "/api/templates"}, {"DELETE", "/api/templates/:id"},
 	{"GET", "/api/clients"},
 	{"POST", "/api/plans"}, {"GET", "/api/plans"}, {"GET", "/api/plans/:token"},
+	{"GET", "/api/plans/:token/checkins"}, {"GET", "/api/plans/:token/completions"}, {"GET", "/api/plans/:token/series"},
 	{"GET", "/api/plans/:token/qr"}, {"PATCH", "/api/plans/:token"}, {"POST", "/api/plans/:token/end"},
 	{"GET", "/api/admin/backup"},
 }

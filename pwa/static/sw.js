@@ -313,7 +313,7 @@ async function postOutboxItem(item) {
         // Not JSON (a proxy's error page).
       }
     }
-    return { status: res.status, message: message || `Request failed (${res.status})` };
+    return { status: res.status, message: message || `Request failed (${res.status})`, limit: res.headers.get('X-Aftercare-Limit') || '' };
   } catch {
     return { status: 0, message: 'No connection' };
   } finally {
@@ -331,8 +331,8 @@ async function flushOutbox() {
     const items = await outboxRequest(db, 'readonly', (s) => s.getAll());
     items.sort((a, b) => outboxRank(a) - outboxRank(b) || String(a.queuedAt).localeCompare(String(b.queuedAt)));
     for (const item of items) {
-      const { status, message } = await postOutboxItem(item);
-      const again = status === 0 || status === 408 || status === 425 || status === 429 || status >= 500;
+      const { status, message, limit } = await postOutboxItem(item);
+      const again = !limit && (status === 0 || status === 408 || status === 425 || status === 429 || status >= 500);
       if (again) {
         retry = true;
         continue;

@@ -97,11 +97,17 @@ type ClientView struct {
 	Notes         string        `json:"notes"`
 	CadenceDays   int           `json:"cadenceDays"`
 	// EmergencyNumber is the ambulance number where the client is (from the time zone).
-	EmergencyNumber string            `json:"emergencyNumber"`
-	Routine         RoutineView       `json:"routine"`
-	Prefs           plan.Prefs        `json:"prefs"`
-	Completions     []plan.Completion `json:"completions"`
-	CheckIns        []plan.CheckIn    `json:"checkins"`
+	EmergencyNumber string      `json:"emergencyNumber"`
+	Routine         RoutineView `json:"routine"`
+	Prefs           plan.Prefs  `json:"prefs"`
+	// Completions and CheckIns are the newest plan.PageSize of each; older ones
+	// come from the paged routes, from the *Next cursors.
+	Completions      []plan.Completion `json:"completions"`
+	CompletionsTotal int               `json:"completionsTotal"`
+	CompletionsNext  string            `json:"completionsNext"`
+	CheckIns         []plan.CheckIn    `json:"checkins"`
+	CheckInsTotal    int               `json:"checkinsTotal"`
+	CheckInsNext     string            `json:"checkinsNext"`
 }
 
 // Routine applies a plan's overrides to its template.
@@ -159,29 +165,41 @@ func (s *Service) ClientView(token string) (ClientView, error) {
 	if t, err := s.DB.Therapist(p.TherapistID); err == nil {
 		v.Therapist.Name = t.Name
 	}
-	if v.Completions, err = s.DB.Completions(token); err != nil {
+	var next plan.Cursor
+	if v.Completions, v.CompletionsTotal, next, err = s.DB.CompletionPage(token, plan.FirstPage); err != nil {
 		return v, err
 	}
-	if v.CheckIns, err = s.DB.CheckIns(token); err != nil {
+	v.CompletionsNext = next.String()
+	if v.CheckIns, v.CheckInsTotal, next, err = s.DB.CheckInPage(token, plan.FirstPage); err != nil {
 		return v, err
 	}
+	v.CheckInsNext = next.String()
 	return v, nil
 }
 
 // ErasePlan deletes a plan and everything tied to it (the client's right to erase).
 func (s *Service) ErasePlan(token string) error { return s.DB.DeletePlan(token) }
 
-// AddCompletion records a finished routine; created is false for a repeat of the same id.
+// AddCompletion records a finished routine within the plan's limits; for a
+// resend of a stored id it returns the stored completion and created false.
 func (s *Service) AddCompletion(token string, body []byte) (plan.Completion, bool, error) {
-	if _, err := s.DB.Plan(token); err != nil {
+	p, err := s.DB.Plan(token)
+	if err != nil {
 		return plan.Completion{}, false, err
 	}
-	c, err := plan.DecodeCompletion(body, s.now())
+	now := s.now()
+	c, err := plan.DecodeCompletion(body, now)
 	if err != nil {
 		return c, false, err
 	}
-	created, err := s.DB.AddCompletion(token, c)
-	return c, created, err
+	stored, created, err := s.DB.RecordCompletion(token, c, historyLimit(p, now, plan.MaxCompletionsPerDay, plan.MaxCompletions))
+	if err != nil {
+		return c, false, limitError(err, "completions", p, now, plan.MaxCompletionsPerDay, plan.MaxCompletions)
+	}
+	if !created && !stored.SameAs(c) {
+		return stored, false, ErrCompletionIDReused
+	}
+	return stored, created, nil
 }
 
 // Advice tells the client what a check-in means.
@@ -205,25 +223,31 @@ func AdviceFor(p plan.Plan, c plan.CheckIn) Advice {
 	return AdviceNormal
 }
 
-// AddCheckIn records a soreness check-in and alerts the therapist when it needs them.
+// AddCheckIn records a soreness check-in within the plan's limits and alerts
+// the therapist when it needs them. A resend of a stored id returns the stored
+// check-in and its advice (created false); other answers under that id are refused.
 func (s *Service) AddCheckIn(ctx context.Context, token string, body []byte) (plan.CheckIn, Advice, bool, error) {
 	p, err := s.DB.Plan(token)
 	if err != nil {
 		return plan.CheckIn{}, "", false, err
 	}
-	c, err := plan.DecodeCheckIn(body, s.now())
+	now := s.now()
+	c, err := plan.DecodeCheckIn(body, now)
 	if err != nil {
 		return c, "", false, err
 	}
-	created, err := s.DB.AddCheckIn(token, c)
+	stored, created, err := s.DB.RecordCheckIn(token, c, historyLimit(p, now, plan.MaxCheckInsPerDay, plan.MaxCheckIns))
 	if err != nil {
-		return c, "", false, err
+		return c, "", false, limitError(err, "check-ins", p, now, plan.MaxCheckInsPerDay, plan.MaxCheckIns)
 	}
-	advice := AdviceFor(p, c)
+	if !created && !stored.SameAs(c) {
+		return stored, "", false, ErrCheckInIDReused
+	}
+	advice := AdviceFor(p, stored)
 	if created && advice != AdviceNormal {
-		s.Scheduler.AlertTherapistAsync(p, c)
+		s.Scheduler.AlertTherapistAsync(p, stored)
 	}
-	return c, advice, created, nil
+	return stored, advice, created, nil
 }
 
 // SetPrefs stores the client's reminder settings and the schedule they make, together.
@@ -290,10 +314,17 @@ func (s *Service) TestPush(ctx context.Context, token string) (int, error) {
 // TherapistPlan is a plan as its therapist sees it.
 type TherapistPlan struct {
 	plan.Plan
-	URL         string            `json:"url"`
-	Routine     RoutineView       `json:"routine"`
-	Completions []plan.Completion `json:"completions"`
-	CheckIns    []plan.CheckIn    `json:"checkins"`
+	URL     string      `json:"url"`
+	Routine RoutineView `json:"routine"`
+	// Completions and CheckIns are the newest plan.PageSize of each (see ClientView).
+	Completions      []plan.Completion `json:"completions"`
+	CompletionsTotal int               `json:"completionsTotal"`
+	CompletionsNext  string            `json:"completionsNext"`
+	CheckIns         []plan.CheckIn    `json:"checkins"`
+	CheckInsTotal    int               `json:"checkinsTotal"`
+	CheckInsNext     string            `json:"checkinsNext"`
+	// PendingRedFlag is the newest red-flag check-in not yet marked handled, however old.
+	PendingRedFlag *plan.Reading `json:"pendingRedFlag"`
 }
 
 // PlansFor lists the plans therapist t may see: their own, or all for the owner.
@@ -320,9 +351,15 @@ func (s *Service) PlanFor(t plan.Therapist, token string) (TherapistPlan, error)
 		return TherapistPlan{}, store.ErrNotFound
 	}
 	tp := TherapistPlan{Plan: p, URL: s.PlanURL(token), Routine: Routine(p)}
-	if tp.Completions, err = s.DB.Completions(token); err != nil {
+	var next plan.Cursor
+	if tp.Completions, tp.CompletionsTotal, next, err = s.DB.CompletionPage(token, plan.FirstPage); err != nil {
 		return tp, err
 	}
-	tp.CheckIns, err = s.DB.CheckIns(token)
+	tp.CompletionsNext = next.String()
+	if tp.CheckIns, tp.CheckInsTotal, next, err = s.DB.CheckInPage(token, plan.FirstPage); err != nil {
+		return tp, err
+	}
+	tp.CheckInsNext = next.String()
+	tp.PendingRedFlag, err = s.pendingRedFlag(p)
 	return tp, err
 }

@@ -291,7 +291,7 @@ func DecodeCompletion(data []byte, now time.Time) (Completion, error) {
 	if err := DecodeStrict(data, &in); err != nil {
 		return Completion{}, err
 	}
-	c := Completion{ID: in.ID, RoutineID: in.RoutineID, Done: in.Done, Total: in.Total, ReceivedAt: now.UTC()}
+	c := Completion{ID: in.ID, RoutineID: in.RoutineID, Done: in.Done, Total: in.Total, ReceivedAt: now.UTC(), atSent: in.At != ""}
 	if !clientID.MatchString(in.ID) {
 		return c, bad("id", "must be 8–64 letters, digits, - or _")
 	}
@@ -346,7 +346,7 @@ func DecodeCheckIn(data []byte, now time.Time) (CheckIn, error) {
 	if err := DecodeStrict(data, &in); err != nil {
 		return CheckIn{}, err
 	}
-	c := CheckIn{ID: in.ID, ReceivedAt: now.UTC()}
+	c := CheckIn{ID: in.ID, ReceivedAt: now.UTC(), atSent: in.At != ""}
 	if !clientID.MatchString(in.ID) {
 		return c, bad("id", "must be 8–64 letters, digits, - or _")
 	}

@@ -147,6 +147,7 @@ type Completion struct {
 	Done       int       `json:"done"`
 	Total      int       `json:"total"`
 	ReceivedAt time.Time `json:"receivedAt"`
+	atSent     bool      // decoded with the client's own "at" (see SameAs); not stored
 }
 
 // Red-flag answers that mean "get medical care now".
@@ -176,6 +177,7 @@ type CheckIn struct {
 	RedFlags   []string  `json:"redFlags"`
 	Note       string    `json:"note"`
 	ReceivedAt time.Time `json:"receivedAt"`
+	atSent     bool      // decoded with the client's own "at" (see SameAs); not stored
 }
 
 // Urgent reports whether the check-in carries any red flag.

@@ -60,6 +60,7 @@ var allBuckets = [][]byte{
 	bucketSubs, bucketSubsByEndpoint, bucketTherapists, bucketTherapistEmails, bucketAPITokens,
 	bucketDue, bucketRules, bucketRetry,
 	bucketSessions, bucketInvites, bucketTemplates, // workspace: sessions.go, invites.go
+	bucketHistoryDays, // history.go
 }
 
 // DB is the aftercare database.

@@ -152,7 +152,7 @@ func (db *DB) DeletePlan(token string) error {
 		if err := tx.Bucket(bucketPlansByTherapist).Delete(join(p.TherapistID, token)); err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bucketCompletions, bucketCheckIns, bucketRules} {
+		for _, name := range [][]byte{bucketCompletions, bucketCheckIns, bucketRules, bucketHistoryDays} {
 			if err := deletePrefix(tx.Bucket(name), prefix(token)); err != nil {
 				return err
 			}
@@ -202,39 +202,15 @@ func deleteDueOf(tx *bolt.Tx, token string) error {
 	return nil
 }
 
-// AddCompletion stores a completion once per client-chosen id; it reports whether it was new.
+// AddCompletion stores a completion once per client-chosen id, with no limit; it reports whether it was new.
 func (db *DB) AddCompletion(token string, c plan.Completion) (bool, error) {
-	return db.addRecord(bucketCompletions, token, c.ID, c)
+	_, created, err := db.RecordCompletion(token, c, Limit{})
+	return created, err
 }
 
-// AddCheckIn stores a check-in once per client-chosen id; it reports whether it was new.
+// AddCheckIn stores a check-in once per client-chosen id, with no limit; it reports whether it was new.
 func (db *DB) AddCheckIn(token string, c plan.CheckIn) (bool, error) {
-	return db.addRecord(bucketCheckIns, token, c.ID, c)
-}
-
-func (db *DB) addRecord(bucket []byte, token, id string, v any) (bool, error) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return false, err
-	}
-	if bytes.Equal(bucket, bucketCompletions) {
-		defer db.cache.invalidate(token) // the cache holds completion times
-	}
-	created := false
-	// Batch coalesces concurrent client writes into one fsync; the func is idempotent.
-	err = db.bolt.Batch(func(tx *bolt.Tx) error {
-		created = false
-		if tx.Bucket(bucketPlans).Get([]byte(token)) == nil {
-			return ErrNotFound
-		}
-		b := tx.Bucket(bucket)
-		k := join(token, id)
-		if b.Get(k) != nil {
-			return nil
-		}
-		created = true
-		return b.Put(k, data)
-	})
+	_, created, err := db.RecordCheckIn(token, c, Limit{})
 	return created, err
 }
 

@@ -1,10 +1,11 @@
 // The server API, same origin. Every call returns parsed JSON (or null) or throws an ApiError.
 
-/** ApiError carries the HTTP status (0 = no network) and the server's message. */
+/** ApiError carries the HTTP status (0 = no network), the server's message and, for a plan limit, its name. */
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, limit = '') {
     super(message);
     this.status = status;
+    this.limit = limit;
   }
 }
 
@@ -42,7 +43,7 @@ async function call(method, path, body, timeoutMs) {
   } catch {
     // A proxy's HTML error page: keep data null.
   }
-  if (!res.ok) throw new ApiError(res.status, (data && data.error) || `Request failed (${res.status})`);
+  if (!res.ok) throw new ApiError(res.status, (data && data.error) || `Request failed (${res.status})`, res.headers.get('X-Aftercare-Limit') || '');
   return data;
 }
 

@@ -282,7 +282,7 @@ export function renderPlayer(ctx, start) {
         ? `Saved. ${plan.therapist?.name || 'Your therapist'} can see you did your stretches.`
         : r.queued
           ? 'Saved on this phone. We’ll send it when you’re back online.'
-          : 'We couldn’t save this. Please check your connection.';
+          : r.error?.limit ? `Not saved: ${r.error.message}.` : 'We couldn’t save this. Please check your connection.';
     });
   }
 
