@@ -60,6 +60,7 @@ var allBuckets = [][]byte{
 	bucketSubs, bucketSubsByEndpoint, bucketTherapists, bucketTherapistEmails, bucketAPITokens,
 	bucketDue, bucketRules, bucketRetry,
 	bucketSessions, bucketInvites, bucketTemplates, // workspace: sessions.go, invites.go
+	bucketFeeds, bucketFeedsByPlan, // calendar feeds: feeds.go
 }
 
 // DB is the aftercare database.
