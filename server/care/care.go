@@ -48,6 +48,8 @@ type Service struct {
 	Now       func() time.Time
 	BaseURL   string
 	Logger    *slog.Logger
+	// Studio, if set, names the studio on printed plans and calendar feeds.
+	Studio string
 }
 
 func (s *Service) now() time.Time {
@@ -99,6 +101,8 @@ type ClientView struct {
 	Prefs           plan.Prefs        `json:"prefs"`
 	Completions     []plan.Completion `json:"completions"`
 	CheckIns        []plan.CheckIn    `json:"checkins"`
+	// Calendar is the plan's calendar feed, which carries its own token.
+	Calendar CalendarLinks `json:"calendar"`
 }
 
 // Routine applies a plan's overrides to its template.
@@ -156,6 +160,11 @@ func (s *Service) ClientView(token string) (ClientView, error) {
 	if t, err := s.DB.Therapist(p.TherapistID); err == nil {
 		v.Therapist.Name = t.Name
 	}
+	feed, err := s.DB.PlanFeed(token)
+	if err != nil {
+		return v, err
+	}
+	v.Calendar = s.calendarLinks(feed)
 	if v.Completions, err = s.DB.Completions(token); err != nil {
 		return v, err
 	}
