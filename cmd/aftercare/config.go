@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"unicode"
 )
 
 // config is every setting of `aftercare serve`, filled from flags with AFTERCARE_* twins.
@@ -20,6 +21,8 @@ type config struct {
 	LogLevel     string
 	// TrustedProxies may set X-Forwarded-For (IPs or CIDRs), e.g. the local reverse proxy.
 	TrustedProxies []string
+	// StudioName names the studio on printed plans and calendar feeds (optional).
+	StudioName string
 }
 
 // envDefault returns the environment twin of a flag, or def.
@@ -43,6 +46,7 @@ func parseServe(args []string) (config, error) {
 	fs.StringVar(&cfg.VAPIDSubject, "vapid-subject", envDefault("AFTERCARE_VAPID_SUBJECT", ""), "contact for push services: an e-mail address or https: URL (default derived from -base-url) [AFTERCARE_VAPID_SUBJECT]")
 	allow := fs.String("push-allow", envDefault("AFTERCARE_PUSH_ALLOW", ""), "extra push endpoint URL prefixes, comma separated, e.g. http://127.0.0.1:9000/ (tests, local development) [AFTERCARE_PUSH_ALLOW]")
 	proxies := fs.String("trusted-proxies", envDefault("AFTERCARE_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For names the client (login throttling), comma separated IPs or CIDRs, e.g. 127.0.0.1 [AFTERCARE_TRUSTED_PROXIES]")
+	fs.StringVar(&cfg.StudioName, "studio-name", envDefault("AFTERCARE_STUDIO_NAME", ""), "the studio's name on printed plans and calendar feeds, e.g. \"Harbour Massage\" [AFTERCARE_STUDIO_NAME]")
 	fs.StringVar(&cfg.LogLevel, "log-level", envDefault("AFTERCARE_LOG_LEVEL", "info"), "debug, info, warn or error [AFTERCARE_LOG_LEVEL]")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -97,6 +101,10 @@ func (c *config) finish() error {
 		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
 			return fmt.Errorf("-trusted-proxies (AFTERCARE_TRUSTED_PROXIES): %q is neither an IP address nor a CIDR range", p)
 		}
+	}
+	c.StudioName = strings.TrimSpace(c.StudioName)
+	if len([]rune(c.StudioName)) > 80 || strings.ContainsFunc(c.StudioName, unicode.IsControl) {
+		return fmt.Errorf("-studio-name (AFTERCARE_STUDIO_NAME) must be at most 80 characters on one line, got %q", c.StudioName)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
