@@ -240,7 +240,7 @@ function calendarCard(ctx) {
       box.replaceChildren(title, h('p', {}, 'Calendar reminders aren’t available right now. Please try again later.'));
       return;
     }
-    const intro = h('p', {}, 'No app to install: your stretches, glasses of water, check-ins and next session appear in your own calendar, each with an alert, following your reminder choices and quiet hours below.');
+    const intro = h('p', {}, 'No app to install: your stretches, water, check-ins and next session show up in your own calendar, each with an alert.');
     let how;
     if (isApple()) {
       how = [
@@ -283,7 +283,7 @@ function calendarCard(ctx) {
         h('p', { class: 'ok-line' }, '✓ Calendar reminders are stopped: the old calendar address no longer works.'),
         h('p', {}, 'To remove the calendar itself:'),
         h('ul', {},
-          h('li', {}, 'iPhone: Settings → Calendar → Accounts → Subscribed Calendars → aftercare → Delete Account.'),
+          h('li', {}, 'iPhone: Settings → Calendar → Accounts → Subscribed Calendars → Aftercare reminders → Delete Account.'),
           h('li', {}, 'Mac: in Calendar, Control-click the calendar → Unsubscribe.'),
           h('li', {}, 'Google Calendar (on a computer): Settings → the calendar → Unsubscribe.'),
           h('li', {}, 'Outlook: right-click the calendar → Remove.')),
