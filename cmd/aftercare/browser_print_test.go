@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -189,6 +190,34 @@ func TestPrintedPlanInChromium(t *testing.T) {
 		}
 		if got := decodeQR(t, decodePNG(t, shot)); got != planURL {
 			t.Errorf("at %d px the QR code opens %q", width, got)
+		}
+	}
+}
+
+// TestTherapistPrintsForTheClient: the therapist's plan page and QR screen offer
+// the printout, opening in a tab of its own, on 360 and 390 px phones.
+func TestTherapistPrintsForTheClient(t *testing.T) {
+	ts := startServer(t)
+	token := ts.createPlan(t, planJSON(time.Now().Add(-time.Hour), ""))
+	ctx := newBrowser(t)
+	within(t, ctx, 20*time.Second, "log in",
+		chromedp.Navigate(ts.URL+"/therapist"),
+		chromedp.WaitVisible(`[data-testid=login]`),
+		chromedp.SendKeys(`#email`, "ana@example.org"),
+		chromedp.SendKeys(`#password`, "correct horse battery"),
+		chromedp.Click(`[data-testid=login]`),
+		chromedp.WaitVisible(`[data-testid=new-plan]`))
+	for _, width := range []int64{360, 390} {
+		within(t, ctx, 10*time.Second, "viewport", chromedp.EmulateViewport(width, 800, chromedp.EmulateMobile, chromedp.EmulateTouch))
+		for _, screen := range []string{"#/plan/" + token, "#/qr/" + token} {
+			within(t, ctx, 20*time.Second, "open "+screen, chromedp.Navigate(ts.URL+"/therapist"+screen),
+				chromedp.WaitVisible(`[data-testid=print-for-client]`))
+			link := eval[string](t, ctx, `(() => { const a = document.querySelector('[data-testid=print-for-client]'); const r = a.getBoundingClientRect();
+				return a.getAttribute('href') + ' ' + a.target + ' ' + (r.right <= innerWidth && r.height >= 44); })()`)
+			if link != "/p/"+token+"/print _blank true" {
+				t.Errorf("%d px %s: print link %q", width, screen, link)
+			}
+			noSidewaysScroll(t, ctx, fmt.Sprintf("%d px %s", width, screen))
 		}
 	}
 }
