@@ -124,11 +124,11 @@ func TestCalendarButtonsInChromium(t *testing.T) {
 	screenshot(t, ctx, "calendar-stopped")
 }
 
-// TestCalendarLinkOpensThePlanOnThisPhone: an event's link (/c/{feed}/open#/play)
+// TestCalendarLinkOpensThePlanInChromium: an event's link (/c/{feed}/open#/play)
 // opens the plan's player in a browser that opened the plan before, without the
 // feed naming the plan; a browser that never did is told to open the therapist's
 // link; a stopped feed's link says so.
-func TestCalendarLinkOpensThePlanOnThisPhone(t *testing.T) {
+func TestCalendarLinkOpensThePlanInChromium(t *testing.T) {
 	ts := startServer(t)
 	token := ts.createPlan(t, planJSON(time.Now().Add(-time.Hour), ""))
 	var view struct{ Calendar struct{ URL string } }

@@ -194,9 +194,9 @@ func TestPrintedPlanInChromium(t *testing.T) {
 	}
 }
 
-// TestTherapistPrintsForTheClient: the therapist's plan page and QR screen offer
+// TestTherapistPrintsForTheClientInBrowser: the therapist's plan page and QR screen offer
 // the printout, opening in a tab of its own, on 360 and 390 px phones.
-func TestTherapistPrintsForTheClient(t *testing.T) {
+func TestTherapistPrintsForTheClientInBrowser(t *testing.T) {
 	ts := startServer(t)
 	token := ts.createPlan(t, planJSON(time.Now().Add(-time.Hour), ""))
 	ctx := newBrowser(t)
