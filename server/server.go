@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/aftercare/aftercare/server/auth"
+	"github.com/aftercare/aftercare/server/calendar"
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/metrics"
 	"github.com/aftercare/aftercare/server/plan"
@@ -97,6 +98,7 @@ func New(d Deps) *fiber.App {
 	client.Put("/subscription", h.subscribe)
 	client.Delete("/subscription", h.unsubscribe)
 	client.Post("/test-push", h.testPush)
+	h.calendarRoutes(app, client)
 
 	therapist := api.Group("/plans", h.requireTherapist)
 	therapist.Post("/", h.createPlan)
@@ -163,6 +165,8 @@ func statusOf(err error) (int, string) {
 		return fiber.StatusForbidden, "forbidden"
 	case errors.Is(err, care.ErrGone):
 		return fiber.StatusGone, "this plan has ended"
+	case errors.Is(err, calendar.ErrNoSession):
+		return fiber.StatusNotFound, calendar.ErrNoSession.Error()
 	case errors.As(err, &fe):
 		return fe.Code, fe.Message
 	}

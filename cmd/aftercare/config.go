@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // config is every setting of `aftercare serve`, filled from flags with AFTERCARE_* twins.
@@ -24,6 +25,8 @@ type config struct {
 	// EraseCompactAfter is how long an erased client's words may stay in the
 	// database file's free pages before it is compacted.
 	EraseCompactAfter time.Duration
+	// StudioName names the studio on printed plans and calendar feeds (optional).
+	StudioName string
 }
 
 // envDefault returns the environment twin of a flag, or def.
@@ -65,6 +68,7 @@ func parseServe(args []string) (config, error) {
 		return cfg, fmt.Errorf("-erase-compact-after: %w", err)
 	}
 	fs.DurationVar(&cfg.EraseCompactAfter, "erase-compact-after", compactAfter, "after a client erases a plan, rewrite the database file within this delay so the erased words leave the disk, e.g. 10m (0s: at once; at most 24h) [AFTERCARE_ERASE_COMPACT_AFTER]")
+	fs.StringVar(&cfg.StudioName, "studio-name", envDefault("AFTERCARE_STUDIO_NAME", ""), "the studio's name on printed plans and calendar feeds, e.g. \"Harbour Massage\" [AFTERCARE_STUDIO_NAME]")
 	fs.StringVar(&cfg.LogLevel, "log-level", envDefault("AFTERCARE_LOG_LEVEL", "info"), "debug, info, warn or error [AFTERCARE_LOG_LEVEL]")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -122,6 +126,10 @@ func (c *config) finish() error {
 	}
 	if c.EraseCompactAfter < 0 || c.EraseCompactAfter > 24*time.Hour {
 		return fmt.Errorf("-erase-compact-after (AFTERCARE_ERASE_COMPACT_AFTER) must be between 0s and 24h, got %v", c.EraseCompactAfter)
+	}
+	c.StudioName = strings.TrimSpace(c.StudioName)
+	if len([]rune(c.StudioName)) > 80 || strings.ContainsFunc(c.StudioName, unicode.IsControl) {
+		return fmt.Errorf("-studio-name (AFTERCARE_STUDIO_NAME) must be at most 80 characters on one line, got %q", c.StudioName)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -28,6 +28,9 @@ type testServer struct {
 	TrustedProxies []string
 	stop           context.CancelFunc
 	done           chan error
+
+	// Studio is passed as -studio-name at the next start.
+	Studio string
 }
 
 func startServer(t *testing.T) *testServer {
@@ -56,6 +59,7 @@ func (ts *testServer) start(t *testing.T) {
 	}
 	ts.URL = "http://" + ln.Addr().String()
 	cfg := config{Addr: ln.Addr().String(), DataDir: ts.Data, BaseURL: ts.URL, LogLevel: "warn", PushAllow: []string{ts.Push.URL + "/"}, TrustedProxies: ts.TrustedProxies}
+	cfg.StudioName = ts.Studio
 	if err := cfg.finish(); err != nil {
 		t.Fatal(err)
 	}

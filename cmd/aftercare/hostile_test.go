@@ -615,6 +615,7 @@ func (e *hostileEnv) tokenCases() []hostileCase {
 			{"GET", "", ""}, {"DELETE", "", ""}, {"POST", "/completions", bodies["completions"]}, {"POST", "/checkins", bodies["checkins"]},
 			{"PUT", "/prefs", bodies["prefs"]}, {"PUT", "/subscription", bodies["subscription"]},
 			{"DELETE", "/subscription", `{"endpoint":"` + e.endpoint + `"}`}, {"POST", "/test-push", ""},
+			{"POST", "/calendar/rotate", ""}, {"GET", "/calendar/next-session.ics", ""},
 		} {
 			c := hostileCase{name: "client " + rt[0] + " " + rt[1] + " token " + shortPath(tok), method: rt[0], path: "/api/p/" + tok + rt[1], want: 404}
 			if rt[2] != "" {
@@ -627,7 +628,7 @@ func (e *hostileEnv) tokenCases() []hostileCase {
 			{"PATCH", "/api/plans/" + tok, `{"cadenceDays":14}`}, {"POST", "/api/plans/" + tok + "/end", ""},
 			{"DELETE", "/api/tokens/" + tok, ""}, {"DELETE", "/api/templates/" + tok, ""},
 			{"PATCH", "/api/therapists/" + tok, `{"disabled":true}`},
-			{"GET", "/p/" + tok + "/manifest.webmanifest", ""},
+			{"GET", "/p/" + tok + "/manifest.webmanifest", ""}, {"GET", "/c/" + tok + ".ics", ""},
 		} {
 			c := hostileCase{name: "therapist " + rt[0] + " " + shortPath(rt[1]), method: rt[0], path: rt[1], headers: e.session(), want: 404}
 			if rt[2] != "" {

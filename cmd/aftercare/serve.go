@@ -83,7 +83,8 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 		return err
 	}
 	sched := remind.New(remind.Config{DB: db, Sender: sender, BaseURL: cfg.BaseURL, Logger: logger, ObserveLateness: meter.ObserveLateness})
-	svc := &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger}
+	svc := &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger,
+		Studio: cfg.StudioName}
 	sw, err := pwa.ServiceWorker(pwa.Static())
 	if err != nil {
 		return err

@@ -51,6 +51,8 @@ type Service struct {
 	Now       func() time.Time
 	BaseURL   string
 	Logger    *slog.Logger
+	// Studio, if set, names the studio on printed plans and calendar feeds.
+	Studio string
 }
 
 func (s *Service) now() time.Time {
@@ -108,6 +110,8 @@ type ClientView struct {
 	CheckIns         []plan.CheckIn    `json:"checkins"`
 	CheckInsTotal    int               `json:"checkinsTotal"`
 	CheckInsNext     string            `json:"checkinsNext"`
+	// Calendar is the plan's calendar feed, which carries its own token.
+	Calendar CalendarLinks `json:"calendar"`
 }
 
 // Routine applies a plan's overrides to its template.
@@ -165,6 +169,11 @@ func (s *Service) ClientView(token string) (ClientView, error) {
 	if t, err := s.DB.Therapist(p.TherapistID); err == nil {
 		v.Therapist.Name = t.Name
 	}
+	feed, err := s.DB.PlanFeed(token)
+	if err != nil {
+		return v, err
+	}
+	v.Calendar = s.calendarLinks(feed)
 	var next plan.Cursor
 	if v.Completions, v.CompletionsTotal, next, err = s.DB.CompletionPage(token, plan.FirstPage); err != nil {
 		return v, err

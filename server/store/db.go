@@ -60,7 +60,8 @@ var allBuckets = [][]byte{
 	bucketSubs, bucketSubsByEndpoint, bucketTherapists, bucketTherapistEmails, bucketAPITokens,
 	bucketDue, bucketRules, bucketRetry,
 	bucketSessions, bucketInvites, bucketTemplates, // workspace: sessions.go, invites.go
-	bucketHistoryDays, // history.go
+	bucketHistoryDays,              // history.go
+	bucketFeeds, bucketFeedsByPlan, // calendar feeds: feeds.go
 }
 
 // DB is the aftercare database.

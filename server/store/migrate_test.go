@@ -126,7 +126,9 @@ func TestVerifyBackupRefusesATruncatedSnapshot(t *testing.T) {
 	dir := t.TempDir()
 	full, half := filepath.Join(dir, "full.db"), filepath.Join(dir, "half.db")
 	_ = os.WriteFile(full, buf.Bytes(), 0o600)
-	_ = os.WriteFile(half, buf.Bytes()[:buf.Len()/2], 0o600)
+	// Cut inside the pages in use: bbolt grows files in steps, so the tail may be unused space.
+	used := bytes.LastIndexFunc(buf.Bytes(), func(r rune) bool { return r != 0 }) + 1
+	_ = os.WriteFile(half, buf.Bytes()[:used/2], 0o600)
 	if err := VerifyBackup(full); err != nil {
 		t.Fatalf("a whole snapshot: %v", err)
 	}

@@ -37,6 +37,9 @@ func putNewPlan(tx *bolt.Tx, p plan.Plan, data []byte) error {
 	if err := b.Put([]byte(p.Token), data); err != nil {
 		return err
 	}
+	if err := putFeed(tx, p.Token, plan.NewToken()); err != nil {
+		return err
+	}
 	return tx.Bucket(bucketPlansByTherapist).Put(join(p.TherapistID, p.Token), nil)
 }
 
@@ -135,7 +138,8 @@ func (db *DB) PlansByTherapist(therapistID string) ([]plan.Plan, error) {
 }
 
 // DeletePlan erases a plan and everything tied to it: completions, check-ins,
-// subscriptions, reminder rules, due entries and pending per-device retries.
+// subscriptions, reminder rules, due entries, pending per-device retries and
+// its calendar feed.
 func (db *DB) DeletePlan(token string) error {
 	defer db.cache.invalidate(token)
 	return db.bolt.Update(func(tx *bolt.Tx) error {
@@ -161,6 +165,9 @@ func (db *DB) DeletePlan(token string) error {
 			return err
 		}
 		if err := deleteRetriesOf(tx, token); err != nil {
+			return err
+		}
+		if err := deleteFeedOf(tx, token); err != nil {
 			return err
 		}
 		return deleteDueOf(tx, token)

@@ -56,5 +56,7 @@ export const getPushKey = () => call('GET', '/api/push/key');
 export const putSubscription = (token, sub) => call('PUT', `${plan(token)}/subscription`, sub);
 export const deleteSubscription = (token, endpoint) => call('DELETE', `${plan(token)}/subscription`, { endpoint });
 export const testPush = (token) => call('POST', `${plan(token)}/test-push`);
+/** rotateCalendar retires the calendar feed's address and returns {calendar: {url, webcal}}. */
+export const rotateCalendar = (token) => call('POST', `${plan(token)}/calendar/rotate`);
 /** post sends a completion or check-in; kind is "completions" or "checkins". */
 export const post = (token, kind, body, timeoutMs) => call('POST', `${plan(token)}/${kind}`, body, timeoutMs);

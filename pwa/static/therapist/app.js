@@ -441,7 +441,12 @@ async function qrScreen(token) {
     h('p', { class: 'hint' }, 'Point the phone’s camera at the code, then tap the link that appears. Add it to the Home Screen for reminders.'),
     h('div', { class: 'qr-wrap' }, img),
     h('p', {}, link),
-    h('div', { class: 'row' }, copy, share, h('a', { href: `#/plan/${token}`, class: 'btn' }, 'Plan details'), h('a', { href: '#/', class: 'btn' }, 'Done')));
+    h('div', { class: 'row' }, copy, share, printLink(token), h('a', { href: `#/plan/${token}`, class: 'btn' }, 'Plan details'), h('a', { href: '#/', class: 'btn' }, 'Done')));
+}
+
+/** printLink opens the plan made for paper (stretches, warning signs, QR) to hand over at the desk. */
+function printLink(token) {
+  return h('a', { href: `/p/${token}/print`, class: 'btn', target: '_blank', rel: 'noopener', 'data-testid': 'print-for-client' }, 'Print for the client');
 }
 
 // ---- Plan detail ---------------------------------------------------------------------
@@ -569,7 +574,7 @@ async function planDetail(token) {
   show(h('h1', {}, p.clientName),
     h('p', { class: 'muted' }, `${p.routine.name} · ${active ? `${p.days}-day plan` : 'ended'}`),
     alerts,
-    h('div', { class: 'row' }, h('a', { href: `#/qr/${token}`, class: 'btn' }, 'Show QR / link')),
+    h('div', { class: 'row' }, h('a', { href: `#/qr/${token}`, class: 'btn' }, 'Show QR / link'), printLink(token)),
     h('h2', {}, 'Soreness and pain'), chart(p, series),
     h('h2', {}, 'In their words'), wordsBox,
     h('h2', {}, `Check-ins (${p.checkinsTotal})`), history,
