@@ -70,7 +70,7 @@ func newHTTPClient(allow *Allowlist, conns, perHost int) *http.Client {
 		// requests be in flight to it (see hostLimit): a burst waits for a
 		// warm connection instead of dialling hundreds.
 		MaxConnsPerHost: perHost,
-		IdleConnTimeout:     90 * time.Second,
+		IdleConnTimeout: 90 * time.Second,
 		// Push services answer with an empty or tiny body: no gzip to negotiate.
 		DisableCompression: true,
 		// Headers (VAPID JWT ~ 500 B) and a padded body (≤ 2.8 KB) in one write.

@@ -108,8 +108,8 @@ type Config struct {
 	// HTTPClient nil means a client with 10 s timeouts whose dialer refuses
 	// non-public addresses not covered by Allow's extra prefixes. Redirects are
 	// never followed, whichever client is used.
-	HTTPClient  *http.Client
-	Workers     int    // SendAll concurrency, default 64
+	HTTPClient *http.Client
+	Workers    int // SendAll concurrency, default 64
 	// MaxPerHost bounds requests in flight to one push service host across
 	// all sends, default DefaultMaxPerHost. A send waiting for a slot waits
 	// under its context, not under the HTTP timeouts.
