@@ -18,7 +18,8 @@ func TherapistOwner(therapistID string) string { return "t:" + therapistID }
 // keyed by (owner, endpoint): one phone can get the reminders of several plans
 // (a returning client) and a therapist's alerts at once. It reports whether the
 // pair was new. Beyond plan.MaxDevices per owner, the least recently seen device
-// is dropped.
+// is dropped. A device marked NeedsResubscribe keeps the mark while the same
+// keys come back (the same refused subscription); new keys clear it.
 func (db *DB) PutSubscription(owner string, s plan.Subscription) (bool, error) {
 	created := false
 	defer db.cache.invalidate(owner)
@@ -29,6 +30,7 @@ func (db *DB) PutSubscription(owner string, s plan.Subscription) (bool, error) {
 		var old plan.Subscription
 		if v := subs.Get(subKey(owner, ek)); v != nil && json.Unmarshal(v, &old) == nil {
 			s.CreatedAt = old.CreatedAt
+			s.NeedsResubscribe = s.NeedsResubscribe || old.NeedsResubscribe && old.P256dh == s.P256dh && old.Auth == s.Auth
 		} else {
 			created = true
 			s.CreatedAt = s.LastSeen
@@ -104,6 +106,47 @@ func (db *DB) Subscriptions(owner string) ([]plan.Subscription, error) {
 		out = []plan.Subscription{}
 	}
 	return out, err
+}
+
+// Subscription returns owner's device with endpoint (ErrNotFound if it has none).
+func (db *DB) Subscription(owner, endpoint string) (plan.Subscription, error) {
+	var s plan.Subscription
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketSubs).Get(subKey(owner, endpointKey(endpoint)))
+		if v == nil {
+			return ErrNotFound
+		}
+		return json.Unmarshal(v, &s)
+	})
+	return s, err
+}
+
+// MarkNeedsResubscribe marks endpoint's device, for every owner, as refused
+// by its push service; the app subscribes again when it next re-syncs.
+func (db *DB) MarkNeedsResubscribe(endpoint string) error {
+	var touched []string
+	defer func() { db.cache.invalidate(touched...) }()
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		ek := endpointKey(endpoint)
+		touched = endpointOwners(tx, ek)
+		subs := tx.Bucket(bucketSubs)
+		for _, owner := range touched {
+			k := subKey(owner, ek)
+			var s plan.Subscription
+			if v := subs.Get(k); v == nil || json.Unmarshal(v, &s) != nil || s.NeedsResubscribe {
+				continue
+			}
+			s.NeedsResubscribe = true
+			data, err := json.Marshal(s)
+			if err != nil {
+				return err
+			}
+			if err := subs.Put(k, data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // SubscriptionOwners returns every owner (plan tokens, therapists) holding endpoint.
