@@ -121,32 +121,47 @@ func (db *DB) Subscription(owner, endpoint string) (plan.Subscription, error) {
 	return s, err
 }
 
-// MarkNeedsResubscribe marks endpoint's device, for every owner, as refused
-// by its push service; the app subscribes again when it next re-syncs.
-func (db *DB) MarkNeedsResubscribe(endpoint string) error {
+// MarkNeedsResubscribe marks the endpoints' devices, for every owner, as
+// refused by their push service, in one transaction; the app subscribes
+// again when it next re-syncs.
+func (db *DB) MarkNeedsResubscribe(endpoints ...string) error {
+	if len(endpoints) == 0 {
+		return nil
+	}
 	var touched []string
 	defer func() { db.cache.invalidate(touched...) }()
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		ek := endpointKey(endpoint)
-		touched = endpointOwners(tx, ek)
+		touched = touched[:0]
 		subs := tx.Bucket(bucketSubs)
-		for _, owner := range touched {
-			k := subKey(owner, ek)
-			var s plan.Subscription
-			if v := subs.Get(k); v == nil || json.Unmarshal(v, &s) != nil || s.NeedsResubscribe {
-				continue
-			}
-			s.NeedsResubscribe = true
-			data, err := json.Marshal(s)
-			if err != nil {
-				return err
-			}
-			if err := subs.Put(k, data); err != nil {
+		for _, endpoint := range endpoints {
+			if err := markRefused(tx, subs, endpointKey(endpoint), &touched); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// markRefused marks every owner's device with endpoint key ek and adds the owners to touched.
+func markRefused(tx *bolt.Tx, subs *bolt.Bucket, ek []byte, touched *[]string) error {
+	owners := endpointOwners(tx, ek)
+	*touched = append(*touched, owners...)
+	for _, owner := range owners {
+		k := subKey(owner, ek)
+		var s plan.Subscription
+		if v := subs.Get(k); v == nil || json.Unmarshal(v, &s) != nil || s.NeedsResubscribe {
+			continue
+		}
+		s.NeedsResubscribe = true
+		data, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		if err := subs.Put(k, data); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SubscriptionOwners returns every owner (plan tokens, therapists) holding endpoint.
