@@ -84,10 +84,9 @@ func TestAlertsCoalescePerPlan(t *testing.T) {
 	digests := got[1:]
 	t.Logf("%d urgent check-ins over 30 min: 1 alert + %d digests", n, len(digests))
 	if len(digests) < 5 || len(digests) > 7 {
-		t.Fatalf("%d digests over 30 minutes at most every %v, want 5 to 7", len(digests), 5*time.Minute)
+		t.Fatalf("%d digests over 30 minutes at most every %v, want 5 to 7", len(digests), DefaultAlertDigestEvery)
 	}
 	counted := 0
-	var last time.Time
 	for i, r := range append([]pushtest.Received{got[0]}, digests...) {
 		pl := decode(t, r)
 		for _, word := range []string{"Sam", "Example", "saddle", "numb", "Red flag", "pain"} {
@@ -110,7 +109,6 @@ func TestAlertsCoalescePerPlan(t *testing.T) {
 		}
 		c, _ := strconv.Atoi(m[1])
 		counted += c
-		_ = last
 	}
 	if counted != n-1 {
 		t.Errorf("digests count %d check-ins, want %d (all after the first alert)", counted, n-1)
@@ -157,3 +155,35 @@ func TestAlertStormToSlowPushServiceIsBounded(t *testing.T) {
 
 // maxConnsPerHost is the sender's default bound per push service.
 const maxConnsPerHost = 64
+
+// TestRefusedDeviceMarkedByReminderTick: a reminder the push service refuses
+// for one device (403: the subscription was made with another server key)
+// marks that device, so the phone subscribes afresh when it next opens the
+// app; the plan's other device is not marked.
+func TestRefusedDeviceMarkedByReminderTick(t *testing.T) {
+	db := openDB(t, t.TempDir())
+	defer db.Close()
+	sender, svc := loopbackSender(t)
+	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL})
+	p := stretchOnly(t, "refused")
+	_ = db.CreatePlan(p)
+	bad, k1, a1 := svc.NewSubscription()
+	good, k2, a2 := svc.NewSubscription()
+	addDevice(t, db, p.Token, bad, k1, a1)
+	addDevice(t, db, p.Token, good, k2, a2)
+	svc.Behave(bad, pushtest.Behavior{Status: 403, Reason: "VapidPkHashMismatch"})
+	if err := s.Schedule(p); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(berlin(t, 2026, 11, 26, 19, 0))
+	if st := tick(t, s); st.Sent != 1 || st.Delivered != 1 || st.Failed != 1 {
+		t.Fatalf("tick %+v", st)
+	}
+	for ep, want := range map[string]bool{bad: true, good: false} {
+		sub, err := db.Subscription(p.Token, ep)
+		if err != nil || sub.NeedsResubscribe != want {
+			t.Errorf("device %s: %+v %v, want marked %v", ep[len(ep)-6:], sub, err, want)
+		}
+	}
+}
