@@ -129,4 +129,3 @@ func (ts *testServer) createPlanAt(t *testing.T, body string) string {
 	r.json(t, &out)
 	return out.Token
 }
-
