@@ -11,10 +11,11 @@ export class ApiError extends Error {
 /** connection tells the app whether the last request reached the server. */
 const connection = (online) => window.dispatchEvent(new CustomEvent('aftercare-connection', { detail: { online } }));
 
-async function call(method, path, body) {
+async function call(method, path, body, init = {}) {
   let res;
   try {
     res = await fetch(path, {
+      ...init,
       method,
       credentials: 'same-origin',
       headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
@@ -42,7 +43,8 @@ const plan = (token) => `/api/p/${encodeURIComponent(token)}`;
 export const getPlan = (token) => call('GET', plan(token));
 export const erasePlan = (token) => call('DELETE', plan(token));
 export const putPrefs = (token, prefs) => call('PUT', `${plan(token)}/prefs`, prefs);
-export const getPushKey = () => call('GET', '/api/push/key');
+// Revalidated every time: the app compares it with its subscription's key.
+export const getPushKey = () => call('GET', '/api/push/key', undefined, { cache: 'no-cache' });
 export const putSubscription = (token, sub) => call('PUT', `${plan(token)}/subscription`, sub);
 export const deleteSubscription = (token, endpoint) => call('DELETE', `${plan(token)}/subscription`, { endpoint });
 export const testPush = (token) => call('POST', `${plan(token)}/test-push`);
