@@ -3,6 +3,7 @@ package remind
 import (
 	"context"
 	"fmt"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
 	"github.com/aftercare/aftercare/server/store"
 )
@@ -185,5 +187,51 @@ func TestRefusedDeviceMarkedByReminderTick(t *testing.T) {
 		if err != nil || sub.NeedsResubscribe != want {
 			t.Errorf("device %s: %+v %v, want marked %v", ep[len(ep)-6:], sub, err, want)
 		}
+	}
+}
+
+// TestAlertStormIntoHangingPushService measures the review's case: 2,000
+// urgent alerts at once into a push service that never answers within the
+// sender's 10 s timeout, with the production retry timing. Each alert gives
+// up after AlertTimeout, so this takes over two minutes: set AFTERCARE_STORM=1.
+func TestAlertStormIntoHangingPushService(t *testing.T) {
+	if os.Getenv("AFTERCARE_STORM") == "" {
+		t.Skip("set AFTERCARE_STORM=1 (takes AlertTimeout, about 2 minutes)")
+	}
+	db := openDB(t, t.TempDir())
+	defer db.Close()
+	keys, err := push.LoadOrCreateKeys(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := pushtest.New(t, keys.Public)
+	allow, err := push.NewAllowlist([]string{svc.URL + "/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender, err := push.NewSender(push.Config{Keys: keys, Subject: "ops@example.org", Allow: allow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(Config{DB: db, Sender: sender, BaseURL: testBaseURL})
+	ep := alertTherapist(t, db, svc)
+	svc.Behave(ep, pushtest.Behavior{Delay: 11 * time.Second})
+	const alerts = 2000
+	start := time.Now()
+	for i := range alerts {
+		p := testPlan(t, plan.NewToken())
+		s.AlertTherapistAsync(p, urgentCheckIn(p, i))
+	}
+	s.alerts.Wait()
+	t.Logf("%d alerts into a push service that hangs: peak %d connections, %d requests in flight, %d requests, %v",
+		alerts, svc.MaxConns(), svc.MaxInFlight(), svc.Requests(), time.Since(start).Round(time.Second))
+	// The sink sees a little more than the sender holds: when a batch of
+	// requests times out together, the next ones arrive while it is still
+	// closing the old connections.
+	if c := svc.MaxConns(); c > 2*maxConnsPerHost {
+		t.Errorf("peak %d simultaneous connections, want at most about %d", c, maxConnsPerHost)
+	}
+	if r := svc.Requests(); r > alerts {
+		t.Errorf("the push service saw %d requests for %d alerts", r, alerts)
 	}
 }
