@@ -134,11 +134,12 @@ func (h *handlers) setPrefs(c *fiber.Ctx) error {
 }
 
 func (h *handlers) subscribe(c *fiber.Ctx) error {
-	created, err := h.Care.Subscribe(c.Params("token"), c.BodyRaw())
+	created, resubscribe, err := h.Care.Subscribe(c.Params("token"), c.BodyRaw())
 	if err != nil {
 		return err
 	}
-	return c.Status(createdOrOK(created)).JSON(fiber.Map{"subscribed": true})
+	// needsResubscribe: the push service refused this subscription; the app subscribes afresh.
+	return c.Status(createdOrOK(created)).JSON(fiber.Map{"subscribed": true, "needsResubscribe": resubscribe})
 }
 
 func (h *handlers) unsubscribe(c *fiber.Ctx) error {

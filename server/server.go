@@ -3,6 +3,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/metrics"
 	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/store"
 )
 
@@ -136,8 +138,14 @@ func errorHandler(logger *slog.Logger) fiber.ErrorHandler {
 				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(limit.RetryAfter.Seconds()))))
 			}
 		}
-		if status >= 500 {
+		if status == fiber.StatusInternalServerError {
 			logger.Error("request failed", "method", c.Method(), "path", c.Route().Path, "err", err)
+		} else if status >= 500 {
+			logger.Warn("request failed", "method", c.Method(), "path", c.Route().Path, "err", err)
+		}
+		var soon *care.TooSoonError
+		if errors.As(err, &soon) {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(soon.Seconds()))
 		}
 		return c.Status(status).JSON(fiber.Map{"error": msg})
 	}
@@ -150,6 +158,7 @@ func statusOf(err error) (int, string) {
 	var inErr *plan.InputError
 	var fe *fiber.Error
 	var limit *care.LimitError
+	var soon *care.TooSoonError
 	switch {
 	case errors.As(err, &limit) && limit.Daily:
 		return fiber.StatusTooManyRequests, limit.Error()
@@ -167,8 +176,40 @@ func statusOf(err error) (int, string) {
 		return fiber.StatusGone, "this plan has ended"
 	case errors.Is(err, calendar.ErrNoSession):
 		return fiber.StatusNotFound, calendar.ErrNoSession.Error()
+	case errors.Is(err, care.ErrNoDevices):
+		return fiber.StatusConflict, care.ErrNoDevices.Error()
+	case errors.As(err, &soon):
+		return fiber.StatusTooManyRequests, soon.Error()
 	case errors.As(err, &fe):
 		return fe.Code, fe.Message
 	}
+	if status, msg, ok := pushStatus(err); ok {
+		return status, msg
+	}
 	return fiber.StatusInternalServerError, "internal error"
+}
+
+// pushStatus maps what a push service answered (a test notification waits
+// for it) to what the app can tell the person holding the phone.
+func pushStatus(err error) (int, string, bool) {
+	var se *push.StatusError
+	var te *push.TransportError
+	switch {
+	case errors.As(err, &se) && se.CredentialsRefused():
+		return fiber.StatusBadGateway, "the push service refused this server's credentials: " +
+			"the studio's operator must set a real contact address with -vapid-subject", true
+	case errors.As(err, &se) && se.DeviceRefused():
+		return fiber.StatusBadGateway, "your phone's push service refused this device: turn reminders off and on again", true
+	case errors.As(err, &se) && se.Status == fiber.StatusRequestEntityTooLarge:
+		return fiber.StatusBadGateway, "the push service refused the message as too large", true
+	case errors.As(err, &se) && se.Status == fiber.StatusTooManyRequests:
+		return fiber.StatusServiceUnavailable, "the push service asks us to slow down: try again in a few minutes", true
+	case errors.As(err, &se):
+		return fiber.StatusBadGateway, "the push service did not take the message: try again in a few minutes", true
+	case errors.As(err, &te), errors.Is(err, context.DeadlineExceeded):
+		return fiber.StatusGatewayTimeout, "the push service did not answer in time: try again in a few minutes", true
+	case errors.Is(err, push.ErrEndpointNotAllowed):
+		return fiber.StatusBadGateway, "this server no longer sends to this device's push service: turn reminders off and on again", true
+	}
+	return 0, "", false
 }

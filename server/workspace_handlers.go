@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -44,9 +42,6 @@ func (h *handlers) createToken(c *fiber.Ctx) error {
 		return err
 	}
 	name := strings.TrimSpace(in.Name)
-	if name == "" || utf8.RuneCountInString(name) > 40 || strings.ContainsFunc(name, unicode.IsControl) {
-		return &plan.InputError{Field: "name", Message: "is required (at most 40 characters), e.g. booking-system"}
-	}
 	secret, err := account.NewAPIToken(h.DB, therapistOf(c), name)
 	if err != nil {
 		return err

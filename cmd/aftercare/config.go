@@ -60,7 +60,7 @@ func parseServe(args []string) (config, error) {
 	fs.StringVar(&cfg.Addr, "addr", envDefault("AFTERCARE_ADDR", ":8080"), "listen address [AFTERCARE_ADDR]")
 	data := dataFlag(fs)
 	fs.StringVar(&cfg.BaseURL, "base-url", envDefault("AFTERCARE_BASE_URL", ""), "public URL used in plan links, e.g. https://care.example.org (default http://localhost<addr>) [AFTERCARE_BASE_URL]")
-	fs.StringVar(&cfg.VAPIDSubject, "vapid-subject", envDefault("AFTERCARE_VAPID_SUBJECT", ""), "contact for push services: an e-mail address or https: URL (default derived from -base-url) [AFTERCARE_VAPID_SUBJECT]")
+	fs.StringVar(&cfg.VAPIDSubject, "vapid-subject", envDefault("AFTERCARE_VAPID_SUBJECT", ""), "the operator's contact for push services: an e-mail address or https: URL (default: an https -base-url; with an http one, push to real phones needs it) [AFTERCARE_VAPID_SUBJECT]")
 	allow := fs.String("push-allow", envDefault("AFTERCARE_PUSH_ALLOW", ""), "extra push endpoint URL prefixes, comma separated, e.g. http://127.0.0.1:9000/ (tests, local development) [AFTERCARE_PUSH_ALLOW]")
 	proxies := fs.String("trusted-proxies", envDefault("AFTERCARE_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For names the client (login throttling), comma separated IPs or CIDRs, e.g. 127.0.0.1 [AFTERCARE_TRUSTED_PROXIES]")
 	compactAfter, err := envDuration("AFTERCARE_ERASE_COMPACT_AFTER", 10*time.Minute)
@@ -104,13 +104,9 @@ func (c *config) finish() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("-base-url (AFTERCARE_BASE_URL) must be an absolute http(s) URL, got %q", c.BaseURL)
 	}
-	if c.VAPIDSubject == "" {
-		if u.Scheme == "https" {
-			c.VAPIDSubject = u.Scheme + "://" + u.Host
-		} else {
-			// Push services want a reachable contact; Apple refuses localhost addresses.
-			c.VAPIDSubject = "https://github.com/aftercare/aftercare"
-		}
+	if c.VAPIDSubject == "" && u.Scheme == "https" {
+		// The studio's own public site is the operator's contact.
+		c.VAPIDSubject = u.Scheme + "://" + u.Host
 	}
 	c.VAPIDSubject = strings.TrimPrefix(c.VAPIDSubject, "mailto:")
 	for _, p := range c.PushAllow {

@@ -172,6 +172,9 @@ func verifyWrites(t *testing.T, client *http.Client, base string, owner, tokens 
 	devices := 0
 	for _, tok := range tokens {
 		status, body, err := callHTTP(ctx, client, "POST", base+"/api/p/"+tok+"/test-push", "")
+		if err == nil && status == 409 {
+			continue // no device stored for this plan
+		}
 		if err != nil || status != 202 {
 			t.Fatalf("test push: %d %v %s", status, err, body)
 		}

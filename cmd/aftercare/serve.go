@@ -57,6 +57,11 @@ func serve(args []string, stderr io.Writer) error {
 	return runServer(ctx, cfg, logger, ln)
 }
 
+// localVAPIDSubject is the JWT contact when the operator gave none and the
+// base URL is http (local development): it names no one, so nobody else's
+// address is handed to push services.
+const localVAPIDSubject = "https://localhost"
+
 // runServer runs until ctx ends, then shuts down in order: HTTP (in-flight
 // requests finish), the reminder clock, the database.
 func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.Listener) error {
@@ -78,7 +83,16 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 		return err
 	}
 	meter := metrics.New(db, time.Now)
-	sender, err := push.NewSender(push.Config{Keys: keys, Subject: cfg.VAPIDSubject, Allow: allow, Logger: logger, Observe: meter.ObservePush})
+	subject := cfg.VAPIDSubject
+	if subject == "" {
+		// No contact of the operator's to give, and none is made up: the JWT
+		// names no one reachable, which local push services accept.
+		subject = localVAPIDSubject
+		logger.Warn("no -vapid-subject (AFTERCARE_VAPID_SUBJECT) set: push to real phones needs the operator's contact, "+
+			"e.g. -vapid-subject ops@example.org (Apple refuses localhost contacts); until then pushes name "+localVAPIDSubject,
+			"base_url", cfg.BaseURL)
+	}
+	sender, err := push.NewSender(push.Config{Keys: keys, Subject: subject, Allow: allow, Logger: logger, Observe: meter.ObservePush})
 	if err != nil {
 		return err
 	}

@@ -48,8 +48,14 @@ func Create(db *store.DB, email, name, password, tz string) (plan.Therapist, err
 	return t, err
 }
 
-// NewAPIToken creates a token for t and returns the secret, which is stored only hashed.
+// NewAPIToken creates a token for t named name (a label of at most 40
+// characters, e.g. booking-system) and returns the secret, which is stored
+// only hashed.
 func NewAPIToken(db *store.DB, t plan.Therapist, name string) (string, error) {
+	name, err := plan.CleanLabel("name", name, 40, true)
+	if err != nil {
+		return "", err
+	}
 	secret := "act_" + randomID(32)
 	tok := plan.APIToken{ID: randomID(9), TherapistID: t.ID, Name: name, CreatedAt: time.Now().UTC()}
 	if err := db.AddAPIToken(secret, tok); err != nil {
@@ -64,9 +70,9 @@ func validate(email, name, password, tz string) (plan.Therapist, error) {
 	if err != nil || addr.Address != strings.TrimSpace(email) {
 		return plan.Therapist{}, &plan.InputError{Field: "email", Message: "is not an e-mail address"}
 	}
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > 60 {
-		return plan.Therapist{}, &plan.InputError{Field: "name", Message: "is required (at most 60 characters)"}
+	name, err = plan.CleanLabel("name", name, 60, true)
+	if err != nil {
+		return plan.Therapist{}, err
 	}
 	hash, err := hashPassword("password", password)
 	if err != nil {

@@ -6,8 +6,11 @@ package care
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/aftercare/aftercare/routines"
@@ -43,6 +46,25 @@ var ErrForbidden = errors.New("forbidden")
 // ErrGone is returned for actions on a plan that has ended.
 var ErrGone = errors.New("plan has ended")
 
+// ErrNoDevices is returned for a test notification to a plan none of whose
+// devices has reminders turned on.
+var ErrNoDevices = errors.New("no device has reminders turned on for this plan")
+
+// TestPushEvery is the least time between two test notifications of a plan:
+// each one buzzes every device of the plan.
+const TestPushEvery = 10 * time.Second
+
+// TooSoonError is returned for a test notification asked for within
+// TestPushEvery of the last one; Wait is how long until the next may go.
+type TooSoonError struct{ Wait time.Duration }
+
+func (e *TooSoonError) Error() string {
+	return fmt.Sprintf("a test reminder was just sent: wait %d seconds before sending another", e.Seconds())
+}
+
+// Seconds is Wait rounded up to whole seconds, as Retry-After says it.
+func (e *TooSoonError) Seconds() int { return int(math.Ceil(e.Wait.Seconds())) }
+
 // Service is the aftercare application.
 type Service struct {
 	DB        *store.DB
@@ -53,6 +75,9 @@ type Service struct {
 	Logger    *slog.Logger
 	// Studio, if set, names the studio on printed plans and calendar feeds.
 	Studio string
+
+	testPushMu sync.Mutex
+	testPushAt map[string]time.Time // plan token → its last test notification
 }
 
 func (s *Service) now() time.Time {
@@ -272,25 +297,38 @@ func (s *Service) SetPrefs(token string, body []byte) (plan.Prefs, error) {
 	return prefs, err
 }
 
-// Subscribe upserts a device for the plan; created is true for a new endpoint.
-func (s *Service) Subscribe(token string, body []byte) (bool, error) {
+// Subscribe upserts a device for the plan; created is true for a new
+// endpoint, resubscribe when its push service refused this very subscription
+// (the app then subscribes afresh).
+func (s *Service) Subscribe(token string, body []byte) (created, resubscribe bool, err error) {
 	if _, err := s.DB.Plan(token); err != nil {
-		return false, err
+		return false, false, err
 	}
-	return s.subscribe(token, body)
+	sub, err := s.subscribe(token, body)
+	return sub.created, sub.resubscribe, err
 }
 
+type subscribed struct{ created, resubscribe bool }
+
 // subscribe validates a browser's PushSubscription and upserts it for owner.
-func (s *Service) subscribe(owner string, body []byte) (bool, error) {
+func (s *Service) subscribe(owner string, body []byte) (subscribed, error) {
 	sub, err := plan.DecodeSubscription(body)
 	if err != nil {
-		return false, err
+		return subscribed{}, err
 	}
 	if err := s.Subs.CheckSubscription(sub); err != nil {
-		return false, err
+		return subscribed{}, err
 	}
 	sub.LastSeen = s.now().UTC()
-	return s.DB.PutSubscription(owner, sub)
+	var out subscribed
+	out.created, err = s.DB.PutSubscription(owner, sub)
+	if err != nil {
+		return out, err
+	}
+	// The store keeps the mark while the same keys come back.
+	stored, err := s.DB.Subscription(owner, sub.Endpoint)
+	out.resubscribe = err == nil && stored.NeedsResubscribe
+	return out, nil
 }
 
 // Unsubscribe removes one of the plan's devices.
@@ -306,7 +344,9 @@ func (s *Service) Unsubscribe(token string, body []byte) error {
 }
 
 // TestPush sends one test notification to each of the plan's devices, within
-// TestPushTimeout. A plan the therapist ended sends no reminders: ErrGone.
+// TestPushTimeout, and returns how many push services accepted it. A plan
+// the therapist ended sends no reminders: ErrGone. A plan with no device:
+// ErrNoDevices. Within TestPushEvery of the last one: *TooSoonError.
 func (s *Service) TestPush(ctx context.Context, token string) (int, error) {
 	p, err := s.DB.Plan(token)
 	if err != nil {
@@ -315,9 +355,50 @@ func (s *Service) TestPush(ctx context.Context, token string) (int, error) {
 	if p.EndedAt != nil && !s.now().Before(*p.EndedAt) {
 		return 0, ErrGone
 	}
+	devices, err := s.DB.Subscriptions(token)
+	if err != nil {
+		return 0, err
+	}
+	if len(devices) == 0 {
+		return 0, ErrNoDevices
+	}
+	if wait := s.reserveTestPush(token); wait > 0 {
+		return 0, &TooSoonError{Wait: wait}
+	}
 	ctx, cancel := context.WithTimeout(ctx, TestPushTimeout)
 	defer cancel()
-	return s.Scheduler.TestPush(ctx, token)
+	n, err := s.Scheduler.TestPush(ctx, token)
+	if err == nil && n == 0 {
+		return 0, ErrNoDevices // every device was gone (404/410) and is deleted now
+	}
+	return n, err
+}
+
+// maxTestPushPlans bounds the remembered test notifications; older than
+// TestPushEvery, they are forgotten when it is reached.
+const maxTestPushPlans = 10_000
+
+// reserveTestPush records a test notification for token now, or returns how
+// long until one may go.
+func (s *Service) reserveTestPush(token string) time.Duration {
+	now := s.now()
+	s.testPushMu.Lock()
+	defer s.testPushMu.Unlock()
+	if last, ok := s.testPushAt[token]; ok && now.Sub(last) < TestPushEvery {
+		return TestPushEvery - now.Sub(last)
+	}
+	if s.testPushAt == nil {
+		s.testPushAt = make(map[string]time.Time)
+	}
+	if len(s.testPushAt) >= maxTestPushPlans {
+		for k, at := range s.testPushAt {
+			if now.Sub(at) >= TestPushEvery {
+				delete(s.testPushAt, k)
+			}
+		}
+	}
+	s.testPushAt[token] = now
+	return 0
 }
 
 // TherapistPlan is a plan as its therapist sees it.

@@ -65,6 +65,9 @@ func newService(t *testing.T) (*Service, *stubScheduler, plan.Plan) {
 // TestPushTimeout.
 func TestTestPushEndedPlanAndTimeout(t *testing.T) {
 	svc, sched, p := newService(t)
+	if _, err := svc.DB.PutSubscription(p.Token, plan.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/x", P256dh: "k", Auth: "a"}); err != nil {
+		t.Fatal(err)
+	}
 	if n, err := svc.TestPush(context.Background(), p.Token); n != 1 || err != nil {
 		t.Fatalf("TestPush = %d, %v", n, err)
 	}

@@ -273,7 +273,8 @@ func rank(c ClientSummary) int {
 
 // SubscribeTherapist upserts one of t's alert devices; created is true for a new endpoint.
 func (s *Service) SubscribeTherapist(t plan.Therapist, body []byte) (bool, error) {
-	return s.subscribe(store.TherapistOwner(t.ID), body)
+	sub, err := s.subscribe(store.TherapistOwner(t.ID), body)
+	return sub.created, err
 }
 
 // UnsubscribeTherapist removes one of t's alert devices.

@@ -145,6 +145,28 @@ func cleanText(field, s string, max int, required bool) (string, error) {
 	return s, nil
 }
 
+// isBidiControl reports whether r is a Unicode bidi control: embeddings and
+// overrides (U+202A–U+202E), isolates (U+2066–U+2069) and the implicit marks
+// (U+200E, U+200F, U+061C). In a name they can make it display as something
+// else ("Sam" + U+202E + "...") in every list and notification that shows it.
+func isBidiControl(r rune) bool {
+	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
+}
+
+// CleanLabel checks a name or short label shown to other people (a client's
+// or therapist's name, a template or token name): cleanText's rules, and no
+// bidi controls. Right-to-left scripts need none in a name.
+func CleanLabel(field, s string, max int, required bool) (string, error) {
+	s, err := cleanText(field, s, max, required)
+	if err != nil {
+		return s, err
+	}
+	if strings.ContainsFunc(s, isBidiControl) {
+		return "", bad(field, "must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C)")
+	}
+	return s, nil
+}
+
 // LoadZone accepts IANA names only ("Europe/Berlin"), not "Local" or offsets.
 func LoadZone(field, name string) (*time.Location, error) {
 	if name == "" {
@@ -194,7 +216,7 @@ func DecodeCreate(data []byte, now time.Time) (Plan, error) {
 func (in CreateInput) Validate(now time.Time) (Plan, error) {
 	var p Plan
 	var err error
-	if p.ClientName, err = cleanText("clientName", in.ClientName, 40, true); err != nil {
+	if p.ClientName, err = CleanLabel("clientName", in.ClientName, 40, true); err != nil {
 		return p, err
 	}
 	r, ok := routines.RoutineByID(in.RoutineID)

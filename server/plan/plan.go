@@ -206,6 +206,9 @@ type Subscription struct {
 	CreatedAt time.Time `json:"createdAt"`
 	// LastSeen is refreshed each time the app re-syncs the subscription on open.
 	LastSeen time.Time `json:"lastSeen"`
+	// NeedsResubscribe is set when the push service refused the subscription
+	// (400/403): the app, told so when it re-syncs, subscribes afresh.
+	NeedsResubscribe bool `json:"needsResubscribe,omitempty"`
 }
 
 // MaxDevices caps the subscriptions of one plan (or one therapist); the least recently seen goes first.

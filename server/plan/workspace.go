@@ -139,7 +139,7 @@ func DecodeTemplate(data []byte) (Template, error) {
 	}
 	var t Template
 	var err error
-	if t.Name, err = cleanText("name", in.Name, 60, true); err != nil {
+	if t.Name, err = CleanLabel("name", in.Name, 60, true); err != nil {
 		return t, err
 	}
 	if _, ok := routines.RoutineByID(in.RoutineID); !ok {

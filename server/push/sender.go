@@ -21,6 +21,11 @@ import (
 const (
 	DefaultWorkers     = 64
 	DefaultMaxAttempts = 4
+	// DefaultMaxPerHost bounds the requests in flight (and the connections)
+	// to one push service host across all of a Sender's sends at once: a
+	// storm of alerts, each its own SendAll, queues instead of opening a
+	// connection per message.
+	DefaultMaxPerHost = 64
 	// DefaultRecordSize keeps the encrypted body (webpush-go pads to the full
 	// record) at 2800 bytes: under 3 KB, which Firefox for Android and relays accept.
 	DefaultRecordSize = 2800
@@ -62,6 +67,36 @@ func (e *StatusError) Error() string {
 	return msg
 }
 
+// DeviceRefused reports whether the push service refused the subscription
+// itself (400 or 403: Apple's VapidPkHashMismatch, FCM's 403 for a
+// subscription made with another server key). No retry helps: the phone
+// has to subscribe again.
+func (e *StatusError) DeviceRefused() bool {
+	return (e.Status == http.StatusBadRequest || e.Status == http.StatusForbidden) && !e.CredentialsRefused()
+}
+
+// CredentialsRefused reports whether the push service refused this server's
+// VAPID JWT (401, or a JWT reason such as Apple's BadJwtToken, which it gives
+// for a contact it will not accept): the operator's settings, not the phone.
+func (e *StatusError) CredentialsRefused() bool {
+	if e.Status == http.StatusUnauthorized {
+		return true
+	}
+	for _, r := range []string{"BadJwtToken", "ExpiredProviderToken", "InvalidProviderToken"} {
+		if strings.Contains(e.Reason, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// DeviceRefused reports whether the push service refused the subscription
+// (see StatusError.DeviceRefused).
+func (r Result) DeviceRefused() bool {
+	var se *StatusError
+	return errors.As(r.Err, &se) && se.DeviceRefused()
+}
+
 // Config configures a Sender.
 type Config struct {
 	Keys Keys
@@ -73,8 +108,12 @@ type Config struct {
 	// HTTPClient nil means a client with 10 s timeouts whose dialer refuses
 	// non-public addresses not covered by Allow's extra prefixes. Redirects are
 	// never followed, whichever client is used.
-	HTTPClient  *http.Client
-	Workers     int    // SendAll concurrency, default 64
+	HTTPClient *http.Client
+	Workers    int // SendAll concurrency, default 64
+	// MaxPerHost bounds requests in flight to one push service host across
+	// all sends, default DefaultMaxPerHost. A send waiting for a slot waits
+	// under its context, not under the HTTP timeouts.
+	MaxPerHost  int
 	MaxAttempts int    // per Send, default 4
 	RecordSize  uint32 // default 2800
 	// Sleep waits between attempts; default a timer that honours ctx.
@@ -94,6 +133,7 @@ type Sender struct {
 	allow       *Allowlist
 	client      *http.Client
 	workers     int
+	perHost     *hostLimit
 	maxAttempts int
 	recordSize  uint32
 	sleep       func(context.Context, time.Duration) error
@@ -134,6 +174,11 @@ func NewSender(cfg Config) (*Sender, error) {
 	if s.workers <= 0 {
 		s.workers = DefaultWorkers
 	}
+	maxPerHost := cfg.MaxPerHost
+	if maxPerHost <= 0 {
+		maxPerHost = DefaultMaxPerHost
+	}
+	s.perHost = newHostLimit(maxPerHost)
 	if s.maxAttempts <= 0 {
 		s.maxAttempts = DefaultMaxAttempts
 	}
@@ -153,7 +198,7 @@ func NewSender(cfg Config) (*Sender, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.HTTPClient == nil {
-		s.client = newHTTPClient(s.allow, s.workers)
+		s.client = newHTTPClient(s.allow, s.workers, maxPerHost)
 	} else {
 		c := *cfg.HTTPClient
 		c.CheckRedirect = noRedirect
@@ -249,7 +294,7 @@ func (s *Sender) send(ctx context.Context, sub Subscription, msg Message) Result
 
 	for attempt := 1; ; attempt++ {
 		res.Attempts = attempt
-		cc := &countingClient{c: s.client}
+		cc := &countingClient{c: s.client, limit: s.perHost, host: hostOf(sub.Endpoint)}
 		opts.HTTPClient = cc
 		// A fresh copy per attempt: webpush-go pads into the slice's capacity.
 		resp, err := webpush.SendNotificationWithContext(ctx, bytes.Clone(payload), ws, &opts)
@@ -337,9 +382,13 @@ func (s *Sender) Stats() map[string]int64 {
 	return out
 }
 
-// countingClient records whether webpush-go got as far as sending, and the body size.
+// countingClient records whether webpush-go got as far as sending, and the
+// body size; it holds one of the host's slots from the request until the
+// response body is closed.
 type countingClient struct {
 	c      *http.Client
+	limit  *hostLimit
+	host   string
 	called bool
 	bytes  int
 }
@@ -347,7 +396,30 @@ type countingClient struct {
 func (cc *countingClient) Do(req *http.Request) (*http.Response, error) {
 	cc.called = true
 	cc.bytes = int(req.ContentLength)
-	return cc.c.Do(req)
+	release, err := cc.limit.acquire(req.Context(), cc.host)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := cc.c.Do(req)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: release}
+	return resp, nil
+}
+
+// releasingBody gives the host's slot back when the body is closed.
+type releasingBody struct {
+	io.ReadCloser
+	release func()
+	once    sync.Once
+}
+
+func (b *releasingBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.release)
+	return err
 }
 
 // readReason returns the start of a response body for logs, drains a little

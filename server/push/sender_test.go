@@ -577,3 +577,50 @@ func TestNewSenderValidatesConfig(t *testing.T) {
 		}
 	}
 }
+
+// Separate sends (each alert is its own SendAll) share one bound per push
+// service host: 40 sends at once into a slow service keep at most MaxPerHost
+// requests and connections open, another service is not held up by them,
+// and waiting for a slot does not count against the HTTP timeout.
+func TestSendsShareThePerHostBound(t *testing.T) {
+	const perHost = 4
+	keys := mustKeys(t)
+	slow, fast := pushtest.New(t, keys.Public), pushtest.New(t, keys.Public)
+	allow, _ := push.NewAllowlist([]string{slow.URL + "/", fast.URL + "/"})
+	// A 1 s HTTP timeout, while the last sends queue for 3 s.
+	s, err := push.NewSender(push.Config{Keys: keys, Subject: "ops@example.org", Allow: allow, MaxPerHost: perHost, MaxAttempts: 1,
+		HTTPClient: &http.Client{Timeout: time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep, p256dh, auth := slow.NewSubscription()
+	slow.Behave(ep, pushtest.Behavior{Delay: 300 * time.Millisecond})
+	sub := push.Subscription{Endpoint: ep, P256dh: p256dh, Auth: auth}
+	const sends = 40 // 40 × 300 ms / 4 = 3 s of queueing
+	results := make(chan push.Result, sends)
+	for range sends {
+		go func() { results <- s.SendAll(context.Background(), []push.Job{{Sub: sub, Msg: reminder}})[0] }()
+	}
+	time.Sleep(100 * time.Millisecond)
+	fep, fp, fa := fast.NewSubscription()
+	start := time.Now()
+	if r := s.Send(context.Background(), push.Subscription{Endpoint: fep, P256dh: fp, Auth: fa}, reminder); !r.Delivered() {
+		t.Fatalf("other service: %+v", r)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("another push service waited %v behind the slow one", d)
+	}
+	for range sends {
+		if r := <-results; !r.Delivered() {
+			t.Errorf("queued send: %+v", r)
+		}
+	}
+	// Requests in flight are the bound; the service may still count a connection
+	// the client has already given up while its replacement opens.
+	if c, f := slow.MaxConns(), slow.MaxInFlight(); c > 2*perHost || f > perHost {
+		t.Errorf("peak %d connections, %d requests in flight; want at most %d in flight", c, f, perHost)
+	}
+	if n := slow.Requests(); n != sends {
+		t.Errorf("%d requests for %d sends", n, sends)
+	}
+}

@@ -42,6 +42,9 @@ type Config struct {
 	// ObserveLateness, if set, hears once per reminder handed to the sender
 	// how long after its due time that happened (e.g. metrics.ObserveLateness).
 	ObserveLateness func(kind string, late time.Duration)
+	// AlertDigestEvery is how often, at most, a plan's therapist is alerted
+	// again after its first alert; default DefaultAlertDigestEvery.
+	AlertDigestEvery time.Duration
 }
 
 // Scheduler keeps each plan's reminders in the due-index and, once a minute,
@@ -74,12 +77,15 @@ type Scheduler struct {
 	// alertsCtx ends alerts still in flight when Stop has waited AlertShutdownGrace.
 	alertsCtx    context.Context
 	cancelAlerts context.CancelFunc
+	// alertPlans coalesces each plan's alerts (see AlertTherapistAsync).
+	alertPlans  map[string]*planAlerts
+	digestEvery time.Duration
 }
 
 // New returns a Scheduler; call Start to tick each minute.
 func New(cfg Config) *Scheduler {
 	s := &Scheduler{db: cfg.DB, sender: cfg.Sender, now: cfg.Now, baseURL: cfg.BaseURL, log: cfg.Logger, batch: cfg.BatchLimit,
-		observeLateness: cfg.ObserveLateness}
+		observeLateness: cfg.ObserveLateness, digestEvery: cfg.AlertDigestEvery, alertPlans: make(map[string]*planAlerts)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -88,6 +94,9 @@ func New(cfg Config) *Scheduler {
 	}
 	if s.batch <= 0 {
 		s.batch = DefaultBatchLimit
+	}
+	if s.digestEvery <= 0 {
+		s.digestEvery = DefaultAlertDigestEvery
 	}
 	s.alertsCtx, s.cancelAlerts = context.WithCancel(context.Background())
 	return s
@@ -220,6 +229,7 @@ func (s *Scheduler) tick(ctx context.Context) (TickStats, error) {
 		st.Duration = time.Since(start)
 		return st, nil
 	}
+	s.sendDigests(now) // in the background, like the alerts they gather
 	// Rounds are pipelined: while round k is committed, round k+1 is read and
 	// decided (neither writes anything), and it is sent only once round k's
 	// commit is done, so a crash between send and commit still repeats at
@@ -442,6 +452,7 @@ func (s *Scheduler) send(ctx context.Context, now time.Time, outcomes []due, pre
 	gone := make(map[string]bool)
 	failed := make(map[int]int) // status -> count; one log line per round, not per push
 	var firstErr error
+	var refused []string
 	for i, r := range results {
 		switch {
 		case r.Gone:
@@ -454,11 +465,19 @@ func (s *Scheduler) send(ctx context.Context, now time.Time, outcomes []due, pre
 			if firstErr == nil {
 				firstErr = r.Err
 			}
+			if r.DeviceRefused() {
+				refused = append(refused, jobs[i].Sub.Endpoint)
+			}
 		}
 	}
 	if len(failed) > 0 {
 		// Errors from push never contain the endpoint (a bearer capability).
 		s.log.Warn("reminder pushes failed", "byStatus", failed, "firstErr", firstErr)
+	}
+	// Devices their push service refused learn it at their next re-sync
+	// (one write for the round).
+	if err := s.db.MarkNeedsResubscribe(refused...); err != nil {
+		s.log.Error("mark refused devices", "err", err)
 	}
 	// Jobs were made in outcome order, one per device. A reminder not one device
 	// accepted because push services failed stays due: the next tick tries again
@@ -783,30 +802,18 @@ func (s *Scheduler) TestPush(ctx context.Context, token string) (int, error) {
 }
 
 // AlertTherapist pushes a red-flag check-in, or soreness still 7 or more 48 h
-// after the session, to the therapist's alert devices; a no-op otherwise or
-// when the therapist has no device.
+// after the session, to the therapist's alert devices at once; a no-op
+// otherwise or when the therapist has no device. AlertTherapistAsync is the
+// coalescing path check-ins take.
 func (s *Scheduler) AlertTherapist(ctx context.Context, p plan.Plan, c plan.CheckIn) error {
-	red := c.Urgent()
-	if !red && !c.StillSoreAfter48h(p.SessionAt) {
+	if !needsAlert(p, c) {
 		return nil
 	}
-	name := p.ClientName
-	if r := []rune(name); len(r) > 40 {
-		name = string(r[:40])
-	}
-	title := "Still sore after 48 h: " + name
-	if red {
-		title = "Red flag: " + name
-	}
-	topic := Topic(p.Token, "alert")
-	msg := push.Message{
-		Kind: plan.KindCheckIn, Title: title,
-		// The lock screen is not private: details stay behind the link.
-		Body: "A check-in needs your attention. Open the plan to see it.",
-		// The workspace's route for one plan (pwa/static/therapist/app.js).
-		URL: s.baseURL + "/therapist#/plan/" + p.Token, Tag: "alert-" + topic[:8],
-		Topic: topic, TTL: 24 * time.Hour, Urgency: "high",
-	}
+	return s.sendAlert(ctx, p, s.alertMessage(p, 0))
+}
+
+// sendAlert sends msg about plan p to the devices of whoever gets its alerts.
+func (s *Scheduler) sendAlert(ctx context.Context, p plan.Plan, msg push.Message) error {
 	to, err := s.alertRecipient(p.TherapistID)
 	if err != nil || to == "" {
 		return err
@@ -846,32 +853,30 @@ const AlertTimeout = 2 * time.Minute
 // cancelling them, so shutdown stays inside a service manager's stop timeout.
 const AlertShutdownGrace = 10 * time.Second
 
-// AlertTherapistAsync runs AlertTherapist in the background, so that a
-// check-in request does not wait on push services; Stop waits for alerts in
-// flight. Failures are logged.
+// AlertTherapistAsync alerts the therapist in the background, so that a
+// check-in request does not wait on push services, and coalesces per plan:
+// the plan's first alert goes at once; check-ins that follow within
+// AlertDigestEvery are gathered, and the tick after the interval sends one
+// digest saying how many. Stop sends what is gathered and waits for alerts
+// in flight. Failures are logged.
 func (s *Scheduler) AlertTherapistAsync(p plan.Plan, c plan.CheckIn) {
+	if !needsAlert(p, c) {
+		return
+	}
 	s.mu.Lock()
 	if s.stopped {
 		s.mu.Unlock()
 		s.log.Warn("alert therapist: the scheduler is stopped", "plan", shortToken(p.Token))
 		return
 	}
+	if !s.gatherAlert(p, s.now()) {
+		s.mu.Unlock()
+		return
+	}
 	s.alerts.Add(1)
 	alertsCtx := s.alertsCtx
 	s.mu.Unlock()
-	go func() {
-		defer s.alerts.Done()
-		defer func() {
-			if r := recover(); r != nil {
-				s.log.Error("alert therapist panicked", "plan", shortToken(p.Token), "panic", r)
-			}
-		}()
-		ctx, cancel := context.WithTimeout(alertsCtx, AlertTimeout)
-		defer cancel()
-		if err := s.AlertTherapist(ctx, p, c); err != nil {
-			s.log.Warn("alert therapist", "plan", shortToken(p.Token), "err", err)
-		}
-	}()
+	s.launchAlert(alertsCtx, p.Token, func(ctx context.Context) error { return s.AlertTherapist(ctx, p, c) })
 }
 
 // OnCheckIn reacts to a stored check-in: it alerts the therapist when needed.
@@ -894,6 +899,7 @@ func (s *Scheduler) sendToOwner(ctx context.Context, owner string, msg push.Mess
 	}
 	delivered := 0
 	var firstErr error
+	var refused []string
 	for i, r := range s.sender.SendAll(ctx, jobs) {
 		switch {
 		case r.Gone:
@@ -902,12 +908,21 @@ func (s *Scheduler) sendToOwner(ctx context.Context, owner string, msg push.Mess
 			}
 		case r.Delivered():
 			delivered++
-		case firstErr == nil:
-			firstErr = r.Err
+		default:
+			if r.DeviceRefused() {
+				refused = append(refused, jobs[i].Sub.Endpoint)
+			}
 			if firstErr == nil {
-				firstErr = fmt.Errorf("push service answered %d", r.Status)
+				firstErr = r.Err
+				if firstErr == nil {
+					firstErr = fmt.Errorf("push service answered %d", r.Status)
+				}
 			}
 		}
+	}
+	// The phone learns it when it next re-syncs, and subscribes afresh.
+	if err := s.db.MarkNeedsResubscribe(refused...); err != nil {
+		return delivered, err
 	}
 	if delivered == 0 && firstErr != nil {
 		return 0, fmt.Errorf("%s push: %w", msg.Kind, firstErr)
@@ -952,7 +967,12 @@ func (s *Scheduler) Stop() {
 	s.cron, s.cancel = nil, nil
 	s.stopped = true
 	cancelAlerts := s.cancelAlerts
+	// What is gathered goes now, rather than being lost with the process.
+	gathered := s.takeDigests(s.now(), true)
+	s.alerts.Add(len(gathered))
+	alertsCtx := s.alertsCtx
 	s.mu.Unlock()
+	s.launchDigests(alertsCtx, gathered)
 	if c != nil {
 		cancel()
 		<-c.Stop().Done()

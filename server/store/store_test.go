@@ -227,6 +227,54 @@ func TestGoneEndpointLeavesEveryOwner(t *testing.T) {
 	}
 }
 
+// A device its push service refused is marked for every owner, stays marked
+// while the phone re-syncs the same subscription, and is clear once it sends
+// new keys; the plan cache sees the mark at once.
+func TestRefusedDeviceMarkedUntilNewKeys(t *testing.T) {
+	db := mustOpen(t)
+	p, q := mustPlan(t, db, "A"), mustPlan(t, db, "A")
+	sub := plan.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/refused", P256dh: "k1", Auth: "a1"}
+	owners := []string{p.Token, q.Token, TherapistOwner("A")}
+	for _, owner := range owners {
+		if _, err := db.PutSubscription(owner, sub); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.PlansWithDevices([]string{p.Token}, nil); err != nil { // cached
+		t.Fatal(err)
+	}
+	if err := db.MarkNeedsResubscribe(sub.Endpoint); err != nil {
+		t.Fatal(err)
+	}
+	marked := func(owner string) bool {
+		t.Helper()
+		s, err := db.Subscription(owner, sub.Endpoint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.NeedsResubscribe
+	}
+	for _, owner := range owners {
+		if !marked(owner) {
+			t.Errorf("%s: not marked", owner)
+		}
+	}
+	if l, _ := db.PlansWithDevices([]string{p.Token}, nil); len(l[0].Devices) != 1 || !l[0].Devices[0].NeedsResubscribe {
+		t.Errorf("cached devices %+v", l[0].Devices)
+	}
+	if _, err := db.PutSubscription(p.Token, sub); err != nil || !marked(p.Token) {
+		t.Fatalf("re-sync of the same subscription cleared the mark (%v)", err)
+	}
+	renewed := sub
+	renewed.P256dh, renewed.Auth = "k2", "a2"
+	if _, err := db.PutSubscription(p.Token, renewed); err != nil || marked(p.Token) || !marked(q.Token) {
+		t.Fatalf("new keys: plan marked %v, other plan marked %v (%v)", marked(p.Token), marked(q.Token), err)
+	}
+	if _, err := db.Subscription(p.Token, "https://fcm.googleapis.com/fcm/send/other"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown endpoint: %v", err)
+	}
+}
+
 func TestPruneSubscriptionsDropsDevicesNobodyWillPushTo(t *testing.T) {
 	db := mustOpen(t)
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)

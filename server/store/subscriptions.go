@@ -23,7 +23,8 @@ const therapistOwnerPrefix = "t:"
 // pair was new. Beyond plan.MaxDevices per owner, the least recently seen device
 // is dropped. A plan's device is stored only if the plan still exists when the
 // write commits (ErrNotFound otherwise): an erasure racing the subscribe leaves
-// nothing behind.
+// nothing behind. A device marked NeedsResubscribe keeps the mark while the same
+// keys come back (the same refused subscription); new keys clear it.
 func (db *DB) PutSubscription(owner string, s plan.Subscription) (bool, error) {
 	created := false
 	defer db.cache.invalidate(owner)
@@ -37,6 +38,7 @@ func (db *DB) PutSubscription(owner string, s plan.Subscription) (bool, error) {
 		var old plan.Subscription
 		if v := subs.Get(subKey(owner, ek)); v != nil && json.Unmarshal(v, &old) == nil {
 			s.CreatedAt = old.CreatedAt
+			s.NeedsResubscribe = s.NeedsResubscribe || old.NeedsResubscribe && old.P256dh == s.P256dh && old.Auth == s.Auth
 		} else {
 			created = true
 			s.CreatedAt = s.LastSeen
@@ -112,6 +114,62 @@ func (db *DB) Subscriptions(owner string) ([]plan.Subscription, error) {
 		out = []plan.Subscription{}
 	}
 	return out, err
+}
+
+// Subscription returns owner's device with endpoint (ErrNotFound if it has none).
+func (db *DB) Subscription(owner, endpoint string) (plan.Subscription, error) {
+	var s plan.Subscription
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketSubs).Get(subKey(owner, endpointKey(endpoint)))
+		if v == nil {
+			return ErrNotFound
+		}
+		return json.Unmarshal(v, &s)
+	})
+	return s, err
+}
+
+// MarkNeedsResubscribe marks the endpoints' devices, for every owner, as
+// refused by their push service, in one transaction; the app subscribes
+// again when it next re-syncs.
+func (db *DB) MarkNeedsResubscribe(endpoints ...string) error {
+	if len(endpoints) == 0 {
+		return nil
+	}
+	var touched []string
+	defer func() { db.cache.invalidate(touched...) }()
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		touched = touched[:0]
+		subs := tx.Bucket(bucketSubs)
+		for _, endpoint := range endpoints {
+			if err := markRefused(tx, subs, endpointKey(endpoint), &touched); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// markRefused marks every owner's device with endpoint key ek and adds the owners to touched.
+func markRefused(tx *bolt.Tx, subs *bolt.Bucket, ek []byte, touched *[]string) error {
+	owners := endpointOwners(tx, ek)
+	*touched = append(*touched, owners...)
+	for _, owner := range owners {
+		k := subKey(owner, ek)
+		var s plan.Subscription
+		if v := subs.Get(k); v == nil || json.Unmarshal(v, &s) != nil || s.NeedsResubscribe {
+			continue
+		}
+		s.NeedsResubscribe = true
+		data, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		if err := subs.Put(k, data); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SubscriptionOwners returns every owner (plan tokens, therapists) holding endpoint.

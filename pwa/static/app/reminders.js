@@ -72,18 +72,43 @@ async function subscribe(token, publicKey) {
   localStorage.setItem(onKey(token), 'on');
 }
 
+/** dropSubscription forgets a subscription that can no longer work, here and on the server. */
+async function dropSubscription(token, sub) {
+  await api.deleteSubscription(token, sub.endpoint).catch(() => {});
+  await sub.unsubscribe().catch(() => {});
+}
+
 /**
- * syncSubscription runs on every app open: subscriptions vanish (OS updates, cleared data),
- * so the current one is sent again (the server upserts by endpoint), or renewed if it is gone.
+ * resync sends this phone's subscription to the server again (it upserts by endpoint) and renews it
+ * when it was made with another server key (the server's key changed) or the server says its push
+ * service refused it. Returns "kept" or "renewed"; throws when it cannot subscribe afresh.
+ */
+async function resync(token, publicKey) {
+  let sub = await currentSubscription();
+  if (sub && !sameKey(sub, publicKey)) {
+    await dropSubscription(token, sub);
+    sub = null;
+  }
+  if (sub) {
+    const answer = await api.putSubscription(token, sub.toJSON());
+    if (!(answer && answer.needsResubscribe)) return 'kept';
+    await dropSubscription(token, sub);
+  }
+  await subscribe(token, publicKey);
+  return 'renewed';
+}
+
+/**
+ * syncSubscription runs on every app open: subscriptions vanish (OS updates, cleared data) or stop
+ * working (a new server key, a push service that refuses them), so the current one is sent again,
+ * or renewed.
  */
 export async function syncSubscription(token) {
   try {
     // Only plans whose reminders were turned on here: another plan on this phone sharing the
     // browser's subscription must not switch this one on by itself.
     if (pushSupport() !== 'ok' || Notification.permission !== 'granted' || !isOn(token)) return;
-    const sub = await currentSubscription();
-    if (sub) await api.putSubscription(token, sub.toJSON());
-    else await subscribe(token, (await api.getPushKey()).publicKey);
+    await resync(token, (await api.getPushKey()).publicKey);
   } catch {
     // Offline or refused: try again next time the app opens.
   }
@@ -205,7 +230,23 @@ export function renderReminders(ctx) {
       await api.testPush(token);
       setStatus('Sent. It should arrive within a minute.');
     } catch (err) {
-      setStatus(err.status === 0 ? 'You’re offline. Try again when you’re connected.' : `Couldn’t send: ${err.message}`);
+      if (err.status === 0) {
+        setStatus('You’re offline. Try again when you’re connected.');
+      } else if (err.status === 409 || err.status === 502) {
+        // The server has no device for this plan, or a push service refused one: maybe this phone's.
+        setStatus(`Couldn’t send: ${err.message}. Checking this phone…`);
+        let how;
+        try {
+          how = await resync(token, ((await key) || (await api.getPushKey())).publicKey);
+        } catch {
+          return draw(`Couldn’t send: ${err.message}.`); // shows "Turn on reminders" if the subscription went
+        }
+        if (how === 'renewed') setStatus(`Couldn’t send: ${err.message}. Reminders were renewed on this phone: send a test again.`);
+        else if (err.status === 409) setStatus(`Couldn’t send: ${err.message}. This phone is registered again: send a test again.`);
+        else setStatus(`Couldn’t send: ${err.message}.`);
+      } else {
+        setStatus(`Couldn’t send: ${err.message}.`);
+      }
     }
     btn.disabled = false;
   }

@@ -1,0 +1,137 @@
+package remind
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/push"
+)
+
+// DefaultAlertDigestEvery is how often, at most, a plan's further alerts
+// reach the therapist after its first one: check-ins in between are gathered
+// into one digest (sent on the first tick after the interval).
+const DefaultAlertDigestEvery = 5 * time.Minute
+
+// Lock-screen text of therapist alerts. A lock screen is not private: no
+// client name and no health words; the details are behind the link.
+const (
+	alertTitle = "aftercare"
+	alertBody  = "A client needs your attention"
+)
+
+// planAlerts is what the scheduler remembers of one plan's alerts.
+type planAlerts struct {
+	plan    plan.Plan // the latest seen: its therapist may have changed
+	lastAt  time.Time // the last push, alert or digest
+	pending int       // check-ins gathered since, for the next digest
+}
+
+// needsAlert reports whether check-in c on p is one the therapist must hear of.
+func needsAlert(p plan.Plan, c plan.CheckIn) bool {
+	return c.Urgent() || c.StillSoreAfter48h(p.SessionAt)
+}
+
+// alertMessage is the notification for a plan: its first alert (n == 0), or
+// a digest of n check-ins gathered since.
+func (s *Scheduler) alertMessage(p plan.Plan, n int) push.Message {
+	body := alertBody
+	switch {
+	case n == 1:
+		body = "1 new check-in needs your attention"
+	case n > 1:
+		body = fmt.Sprintf("%d new check-ins need your attention", n)
+	}
+	topic := Topic(p.Token, "alert")
+	return push.Message{
+		// One tag per plan: a digest replaces the plan's earlier notification.
+		Kind: plan.KindCheckIn, Title: alertTitle, Body: body,
+		// The workspace's route for one plan (pwa/static/therapist/app.js).
+		URL: s.baseURL + "/therapist#/plan/" + p.Token, Tag: "alert-" + topic[:8],
+		Topic: topic, TTL: 24 * time.Hour, Urgency: "high",
+	}
+}
+
+// gatherAlert decides, under s.mu, whether check-in c on p is alerted now
+// (the plan's first in DefaultAlertDigestEvery) or gathered for a digest.
+func (s *Scheduler) gatherAlert(p plan.Plan, now time.Time) (immediate bool) {
+	st := s.alertPlans[p.Token]
+	if st != nil && (st.pending > 0 || now.Sub(st.lastAt) < s.digestEvery) {
+		st.plan = p
+		st.pending++
+		return false
+	}
+	if st == nil {
+		st = &planAlerts{}
+		s.alertPlans[p.Token] = st
+	}
+	st.plan, st.lastAt = p, now
+	return true
+}
+
+// digest is one plan's gathered check-ins, ready to send.
+type digest struct {
+	plan plan.Plan
+	n    int
+}
+
+// takeDigests returns, under s.mu, the plans whose gathered check-ins are
+// due by now (all of them when force is set) and forgets plans quiet for an
+// interval.
+func (s *Scheduler) takeDigests(now time.Time, force bool) []digest {
+	var out []digest
+	for token, st := range s.alertPlans {
+		switch {
+		case st.pending > 0 && (force || now.Sub(st.lastAt) >= s.digestEvery):
+			out = append(out, digest{plan: st.plan, n: st.pending})
+			st.pending, st.lastAt = 0, now
+		case st.pending == 0 && now.Sub(st.lastAt) >= s.digestEvery:
+			delete(s.alertPlans, token)
+		}
+	}
+	return out
+}
+
+// sendDigests sends the digests due by now, in the background like alerts.
+// The tick calls it each minute.
+func (s *Scheduler) sendDigests(now time.Time) {
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		return
+	}
+	due := s.takeDigests(now, false)
+	s.alerts.Add(len(due))
+	ctx := s.alertsCtx
+	s.mu.Unlock()
+	s.launchDigests(ctx, due)
+}
+
+// launchDigests sends each digest in its own goroutine; the caller has
+// added them to s.alerts.
+func (s *Scheduler) launchDigests(ctx context.Context, due []digest) {
+	for _, d := range due {
+		s.launchAlert(ctx, d.plan.Token, func(ctx context.Context) error {
+			return s.sendAlert(ctx, d.plan, s.alertMessage(d.plan, d.n))
+		})
+	}
+}
+
+// launchAlert runs send in the background within AlertTimeout; the caller
+// has added it to s.alerts. Failures are logged.
+func (s *Scheduler) launchAlert(ctx context.Context, token string, send func(context.Context) error) {
+	go func() {
+		defer s.alerts.Done()
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("alert therapist panicked", "plan", shortToken(token), "panic", r)
+			}
+		}()
+		ctx, cancel := context.WithTimeout(ctx, AlertTimeout)
+		defer cancel()
+		if err := send(ctx); err != nil {
+			s.log.Warn("alert therapist", "plan", shortToken(token), "err", err)
+		}
+	}()
+}
