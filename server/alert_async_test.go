@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare/server/care"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
 	"github.com/aftercare/aftercare/server/remind"
@@ -33,7 +33,7 @@ func newWorkspaceWith(t *testing.T, sched func(*store.DB) care.Scheduler) *works
 
 func addAlertDevice(t *testing.T, db *store.DB, owner, endpoint string) {
 	t.Helper()
-	if _, err := db.PutSubscription(owner, plan.Subscription{Endpoint: endpoint, P256dh: "k", Auth: "a", LastSeen: time.Now()}); err != nil {
+	if _, err := db.PutSubscription(owner, model.Subscription{Endpoint: endpoint, P256dh: "k", Auth: "a", LastSeen: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -119,7 +119,7 @@ func TestCheckInDoesNotWaitForAlertPush(t *testing.T) {
 	defer sched.Stop()
 
 	ep, p256dh, auth := svc.NewSubscription()
-	if _, err := w.db.PutSubscription(store.TherapistOwner(w.a.ID), plan.Subscription{Endpoint: ep, P256dh: p256dh, Auth: auth, LastSeen: time.Now()}); err != nil {
+	if _, err := w.db.PutSubscription(store.TherapistOwner(w.a.ID), model.Subscription{Endpoint: ep, P256dh: p256dh, Auth: auth, LastSeen: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	svc.Behave(ep, pushtest.Behavior{Status: http.StatusTooManyRequests, Times: 1, RetryAfter: "20"})

@@ -18,7 +18,7 @@ import (
 	"github.com/aftercare/aftercare/routines"
 	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/care"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/remind"
 	"github.com/aftercare/aftercare/server/store"
 )
@@ -360,16 +360,16 @@ func TestPrintedRedFlagsMatchTheApp(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := regexp.MustCompile(`\['([a-z-]+)', '[^']*', '([^']*)'\]`).FindAllSubmatch(js, -1)
-	if len(m) != len(plan.RedFlags) || len(m) != len(RedFlagsInWords) {
-		t.Fatalf("safety.js has %d red flags, plan %d, the printout %d", len(m), len(plan.RedFlags), len(RedFlagsInWords))
+	if len(m) != len(model.RedFlags) || len(m) != len(RedFlagsInWords) {
+		t.Fatalf("safety.js has %d red flags, plan %d, the printout %d", len(m), len(model.RedFlags), len(RedFlagsInWords))
 	}
 	for i, sub := range m {
 		words := string(sub[2])
 		if want := strings.ToUpper(words[:1]) + words[1:]; RedFlagsInWords[i] != want {
 			t.Errorf("printed red flag %q, the app says %q", RedFlagsInWords[i], want)
 		}
-		if string(sub[1]) != plan.RedFlags[i] {
-			t.Errorf("red flag %d is %s in the app, %s in the plan", i, sub[1], plan.RedFlags[i])
+		if string(sub[1]) != model.RedFlags[i] {
+			t.Errorf("red flag %d is %s in the app, %s in the plan", i, sub[1], model.RedFlags[i])
 		}
 	}
 	if !bytes.Contains(js, []byte("RED_FLAGS")) {

@@ -10,17 +10,17 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/aftercare/aftercare/server/account"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // addAccount stores another therapist (testPassword, cheap hash) on the login server.
-func (ls *loginServer) addAccount(tb testing.TB, email, name string) plan.Therapist {
+func (ls *loginServer) addAccount(tb testing.TB, email, name string) model.Therapist {
 	tb.Helper()
 	hash, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	t, err := ls.DB.CreateTherapist(plan.Therapist{ID: strings.SplitN(email, "@", 2)[0] + "-id", Email: email, Name: name,
+	t, err := ls.DB.CreateTherapist(model.Therapist{ID: strings.SplitN(email, "@", 2)[0] + "-id", Email: email, Name: name,
 		PasswordHash: hash, TimeZone: "Europe/Berlin", CreatedAt: ls.Clock.Now()})
 	if err != nil {
 		tb.Fatal(err)
@@ -134,7 +134,7 @@ func TestReEnabledTherapistsOldCredentialsStayDead(t *testing.T) {
 	}
 
 	// An account disabled before this version kept its token in the database.
-	if _, err := ls.DB.UpdateTherapist(ana.ID, func(t *plan.Therapist) error { t.Disabled = true; return nil }); err != nil {
+	if _, err := ls.DB.UpdateTherapist(ana.ID, func(t *model.Therapist) error { t.Disabled = true; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	setDisabled("false")
@@ -175,7 +175,7 @@ func TestPasswordChangeListsRemainingTokens(t *testing.T) {
 		t.Fatalf("change password: %d %s", status, body)
 	}
 	var reply struct {
-		APITokens []plan.APIToken
+		APITokens []model.APIToken
 	}
 	if err := json.Unmarshal([]byte(body), &reply); err != nil {
 		t.Fatalf("decode %s: %v", body, err)

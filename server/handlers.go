@@ -8,7 +8,7 @@ import (
 
 	"github.com/aftercare/aftercare/routines"
 	"github.com/aftercare/aftercare/server/care"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 type handlers struct {
@@ -43,7 +43,7 @@ func (h *handlers) getRoutine(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "unknown routine")
 	}
 	// A template is a plan with no overrides.
-	return c.JSON(care.Routine(plan.Plan{RoutineID: r.ID}))
+	return c.JSON(care.Routine(model.Plan{RoutineID: r.ID}))
 }
 
 func (h *handlers) illustration(c *fiber.Ctx) error {
@@ -97,8 +97,8 @@ func (h *handlers) addCheckIn(c *fiber.Ctx) error {
 }
 
 // pageQuery decodes ?limit=&before= of a history route.
-func pageQuery(c *fiber.Ctx) (plan.PageQuery, error) {
-	return plan.DecodePageQuery(c.Query("limit"), c.Query("before"))
+func pageQuery(c *fiber.Ctx) (model.PageQuery, error) {
+	return model.DecodePageQuery(c.Query("limit"), c.Query("before"))
 }
 
 func (h *handlers) clientCheckIns(c *fiber.Ctx) error {

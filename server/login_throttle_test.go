@@ -18,7 +18,7 @@ import (
 
 	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/care"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
 
@@ -30,7 +30,7 @@ type loginServer struct {
 	DB     *store.DB
 	Auth   *auth.Service
 	Clock  *clock
-	Victim plan.Therapist
+	Victim model.Therapist
 	client *http.Client
 }
 
@@ -50,7 +50,7 @@ func newLoginServer(tb testing.TB, cost int) *loginServer {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ls.Victim, err = db.CreateTherapist(plan.Therapist{ID: "victim-id", Email: victimEmail, Name: "Vera Victim",
+	ls.Victim, err = db.CreateTherapist(model.Therapist{ID: "victim-id", Email: victimEmail, Name: "Vera Victim",
 		PasswordHash: hash, TimeZone: "Europe/Berlin", CreatedAt: ls.Clock.Now()})
 	if err != nil {
 		tb.Fatal(err)

@@ -20,7 +20,7 @@ import (
 	"github.com/aftercare/aftercare/server/calendar"
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/metrics"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/store"
 )
@@ -155,7 +155,7 @@ func errorHandler(logger *slog.Logger) fiber.ErrorHandler {
 const LimitHeader = "X-Aftercare-Limit"
 
 func statusOf(err error) (int, string) {
-	var inErr *plan.InputError
+	var inErr *model.InputError
 	var fe *fiber.Error
 	var limit *care.LimitError
 	var soon *care.TooSoonError

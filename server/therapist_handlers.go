@@ -7,7 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/aftercare/aftercare/server/auth"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 const (
@@ -24,7 +24,7 @@ const CSRFHeader = "X-CSRF-Token"
 // session's CSRF token in X-CSRF-Token. A client's plan token is neither, so it
 // never reaches a therapist route.
 func (h *handlers) requireTherapist(c *fiber.Ctx) error {
-	if _, ok := c.Locals(localsTherapist).(plan.Therapist); ok {
+	if _, ok := c.Locals(localsTherapist).(model.Therapist); ok {
 		return c.Next() // already authenticated by an enclosing group
 	}
 	if authz := c.Get(fiber.HeaderAuthorization); authz != "" {
@@ -68,7 +68,7 @@ func (h *handlers) requireTherapist(c *fiber.Ctx) error {
 
 // requireSession admits only a logged-in browser: account settings are not for API tokens.
 func (h *handlers) requireSession(c *fiber.Ctx) error {
-	if _, ok := c.Locals(localsSession).(plan.Session); !ok {
+	if _, ok := c.Locals(localsSession).(model.Session); !ok {
 		return fiber.NewError(fiber.StatusForbidden, "log in with your password for this; API tokens cannot change account settings")
 	}
 	return c.Next()
@@ -82,8 +82,8 @@ func (h *handlers) requireOwner(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-func therapistOf(c *fiber.Ctx) plan.Therapist {
-	t, _ := c.Locals(localsTherapist).(plan.Therapist)
+func therapistOf(c *fiber.Ctx) model.Therapist {
+	t, _ := c.Locals(localsTherapist).(model.Therapist)
 	return t
 }
 

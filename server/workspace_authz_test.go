@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare/server/account"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // TestAuthorizationMatrix runs every therapist route as the owner, therapist A,
@@ -39,7 +39,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			r := w.do(t, actors["A"], "POST", "/api/templates", `{"name":"Mine","routineId":"piriformis-release","stretches":[{"stretchId":"childs-pose"}]}`)
 			return "/api/templates/" + jsonField(t, r.Body, "id"), ""
 		case "DELETE /api/therapists/invites/:id":
-			_, inv, err := account.NewInvite(w.db, plan.InviteTherapist, "", w.owner.ID, w.clock.Now())
+			_, inv, err := account.NewInvite(w.db, model.InviteTherapist, "", w.owner.ID, w.clock.Now())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,7 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/aftercare/aftercare/server/account"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/qr"
 	"github.com/aftercare/aftercare/server/store"
 )
@@ -38,7 +38,7 @@ type tokenInput struct {
 // createToken shows the secret once; only its hash is stored.
 func (h *handlers) createToken(c *fiber.Ctx) error {
 	var in tokenInput
-	if err := plan.DecodeStrict(c.BodyRaw(), &in); err != nil {
+	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
 		return err
 	}
 	name := strings.TrimSpace(in.Name)
@@ -104,13 +104,13 @@ type inviteInput struct {
 
 func (h *handlers) inviteTherapist(c *fiber.Ctx) error {
 	var in inviteInput
-	if err := plan.DecodeStrict(c.BodyRaw(), &in); err != nil {
+	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
 		return err
 	}
 	if in.Email != "" && (!strings.Contains(in.Email, "@") || len(in.Email) > 254 || !isMailAddress(in.Email)) {
-		return &plan.InputError{Field: "email", Message: "is not an e-mail address (or leave it empty)"}
+		return &model.InputError{Field: "email", Message: "is not an e-mail address (or leave it empty)"}
 	}
-	secret, inv, err := account.NewInvite(h.DB, plan.InviteTherapist, in.Email, therapistOf(c).ID, h.Auth.Now())
+	secret, inv, err := account.NewInvite(h.DB, model.InviteTherapist, in.Email, therapistOf(c).ID, h.Auth.Now())
 	if err != nil {
 		return err
 	}
@@ -161,11 +161,11 @@ type therapistChange struct {
 // sessions and API tokens (account.SetDisabled), so re-enabling revives neither.
 func (h *handlers) changeTherapist(c *fiber.Ctx) error {
 	var in therapistChange
-	if err := plan.DecodeStrict(c.BodyRaw(), &in); err != nil {
+	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
 		return err
 	}
 	if in.Disabled == nil {
-		return &plan.InputError{Field: "disabled", Message: "is required (true or false)"}
+		return &model.InputError{Field: "disabled", Message: "is required (true or false)"}
 	}
 	t, err := account.SetDisabled(h.DB, c.Params("id"), *in.Disabled)
 	if err != nil {
@@ -209,16 +209,16 @@ const maxOwnTemplates = 30
 
 func (h *handlers) createTemplate(c *fiber.Ctx) error {
 	t := therapistOf(c)
-	tpl, err := plan.DecodeTemplate(c.BodyRaw())
+	tpl, err := model.DecodeTemplate(c.BodyRaw())
 	if err != nil {
 		return err
 	}
 	if list, err := h.DB.Templates(t.ID); err != nil {
 		return err
 	} else if len(list) >= maxOwnTemplates {
-		return &plan.InputError{Message: "you have " + strconv.Itoa(maxOwnTemplates) + " templates already: delete one first"}
+		return &model.InputError{Message: "you have " + strconv.Itoa(maxOwnTemplates) + " templates already: delete one first"}
 	}
-	tpl.ID = plan.NewToken()[:12]
+	tpl.ID = model.NewToken()[:12]
 	tpl.TherapistID = t.ID
 	tpl.CreatedAt = h.Auth.Now().UTC()
 	if err := h.DB.PutTemplate(tpl); err != nil {
@@ -265,7 +265,7 @@ func (h *handlers) planQR(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, "image/png")
 		return c.Send(img)
 	}
-	return &plan.InputError{Field: "format", Message: "must be svg or png"}
+	return &model.InputError{Field: "format", Message: "must be svg or png"}
 }
 
 func (h *handlers) changePlan(c *fiber.Ctx) error {

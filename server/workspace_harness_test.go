@@ -18,26 +18,26 @@ import (
 
 	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/care"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
 
 // fakeScheduler records which plans were (re)scheduled.
 type fakeScheduler struct {
 	mu        sync.Mutex
-	scheduled []plan.Plan
+	scheduled []model.Plan
 }
 
-func (f *fakeScheduler) States(p plan.Plan, _ []store.RuleState) ([]store.RuleState, error) {
+func (f *fakeScheduler) States(p model.Plan, _ []store.RuleState) ([]store.RuleState, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.scheduled = append(f.scheduled, p)
 	return nil, nil
 }
 func (f *fakeScheduler) TestPush(context.Context, string) (int, error) { return 0, nil }
-func (f *fakeScheduler) AlertTherapistAsync(plan.Plan, plan.CheckIn)   {}
+func (f *fakeScheduler) AlertTherapistAsync(model.Plan, model.CheckIn) {}
 
-func (f *fakeScheduler) last() plan.Plan {
+func (f *fakeScheduler) last() model.Plan {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.scheduled[len(f.scheduled)-1]
@@ -45,7 +45,7 @@ func (f *fakeScheduler) last() plan.Plan {
 
 type acceptAll struct{}
 
-func (acceptAll) CheckSubscription(plan.Subscription) error { return nil }
+func (acceptAll) CheckSubscription(model.Subscription) error { return nil }
 
 // clock is a settable test clock.
 type clock struct {
@@ -68,7 +68,7 @@ type workspace struct {
 	db          *store.DB
 	sched       *fakeScheduler
 	clock       *clock
-	owner, a, b plan.Therapist
+	owner, a, b model.Therapist
 }
 
 func newWorkspace(t *testing.T) *workspace {
@@ -93,13 +93,13 @@ func newWorkspace(t *testing.T) *workspace {
 }
 
 // addAccount stores an account with a cheap bcrypt cost so tests stay fast.
-func (w *workspace) addAccount(t *testing.T, email, name string) plan.Therapist {
+func (w *workspace) addAccount(t *testing.T, email, name string) model.Therapist {
 	t.Helper()
 	hash, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}
-	th, err := w.db.CreateTherapist(plan.Therapist{ID: strings.SplitN(email, "@", 2)[0] + "-id", Email: email, Name: name,
+	th, err := w.db.CreateTherapist(model.Therapist{ID: strings.SplitN(email, "@", 2)[0] + "-id", Email: email, Name: name,
 		PasswordHash: hash, TimeZone: "Europe/Berlin", CreatedAt: w.clock.Now()})
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +107,7 @@ func (w *workspace) addAccount(t *testing.T, email, name string) plan.Therapist 
 	return th
 }
 
-func (w *workspace) apiToken(t *testing.T, th plan.Therapist) string {
+func (w *workspace) apiToken(t *testing.T, th model.Therapist) string {
 	t.Helper()
 	secret, err := account.NewAPIToken(w.db, th, "test")
 	if err != nil {
@@ -213,8 +213,8 @@ func jsonField(t *testing.T, body, field string) string {
 	return s
 }
 
-func tokenMeta(therapistID string) plan.APIToken {
-	return plan.APIToken{ID: plan.NewToken()[:9], TherapistID: therapistID, Name: "fresh"}
+func tokenMeta(therapistID string) model.APIToken {
+	return model.APIToken{ID: model.NewToken()[:9], TherapistID: therapistID, Name: "fresh"}
 }
 
 // newEmptyWorkspace is a studio with no account at all (first start).

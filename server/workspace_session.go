@@ -10,7 +10,7 @@ import (
 
 	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/auth"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
 
@@ -37,7 +37,7 @@ type me struct {
 	TimeZone string `json:"timeZone"`
 }
 
-func meOf(t plan.Therapist) me {
+func meOf(t model.Therapist) me {
 	return me{ID: t.ID, Email: t.Email, Name: t.Name, Owner: t.Owner, TimeZone: t.TimeZone}
 }
 
@@ -48,7 +48,7 @@ type sessionReply struct {
 	Via string `json:"via"`
 }
 
-func (h *handlers) setSessionCookies(c *fiber.Ctx, secret string, sess plan.Session) {
+func (h *handlers) setSessionCookies(c *fiber.Ctx, secret string, sess model.Session) {
 	expires := sess.CreatedAt.Add(h.Auth.MaxAge)
 	c.Cookie(&fiber.Cookie{Name: h.sessionCookie(), Value: secret, Path: "/", Expires: expires,
 		HTTPOnly: true, Secure: h.Secure, SameSite: fiber.CookieSameSiteLaxMode})
@@ -90,14 +90,14 @@ type loginInput struct {
 
 func (h *handlers) login(c *fiber.Ctx) error {
 	var in loginInput
-	if err := plan.DecodeStrict(c.BodyRaw(), &in); err != nil {
+	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
 		return err
 	}
 	if in.Email == "" {
-		return &plan.InputError{Field: "email", Message: "is required"}
+		return &model.InputError{Field: "email", Message: "is required"}
 	}
 	if in.Password == "" {
-		return &plan.InputError{Field: "password", Message: "is required"}
+		return &model.InputError{Field: "password", Message: "is required"}
 	}
 	t, err := h.Auth.Login(in.Email, in.Password, clientIP(c, h.trusted))
 	if err != nil {
@@ -106,7 +106,7 @@ func (h *handlers) login(c *fiber.Ctx) error {
 	return h.startSession(c, t, fiber.StatusOK)
 }
 
-func (h *handlers) startSession(c *fiber.Ctx, t plan.Therapist, status int) error {
+func (h *handlers) startSession(c *fiber.Ctx, t model.Therapist, status int) error {
 	secret, sess, err := h.Auth.Start(t)
 	if err != nil {
 		return err
@@ -117,7 +117,7 @@ func (h *handlers) startSession(c *fiber.Ctx, t plan.Therapist, status int) erro
 
 func (h *handlers) getSession(c *fiber.Ctx) error {
 	r := sessionReply{Therapist: meOf(therapistOf(c)), Via: "token"}
-	if sess, ok := c.Locals(localsSession).(plan.Session); ok {
+	if sess, ok := c.Locals(localsSession).(model.Session); ok {
 		r.CSRFToken, r.Via = sess.CSRF, "session"
 	}
 	return c.JSON(r)
@@ -147,13 +147,13 @@ type passwordInput struct {
 // passwordChanged answers a password change: other browsers were logged out;
 // API tokens keep working, so they are listed for the therapist to revoke.
 type passwordChanged struct {
-	APITokens []plan.APIToken `json:"apiTokens"`
+	APITokens []model.APIToken `json:"apiTokens"`
 }
 
 // changePassword also logs every other browser of this therapist out.
 func (h *handlers) changePassword(c *fiber.Ctx) error {
 	var in passwordInput
-	if err := plan.DecodeStrict(c.BodyRaw(), &in); err != nil {
+	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
 		return err
 	}
 	t := therapistOf(c)
@@ -198,7 +198,7 @@ type acceptInput struct {
 // acceptInvite creates the account of a one-time link and logs it in.
 func (h *handlers) acceptInvite(c *fiber.Ctx) error {
 	var in acceptInput
-	if err := plan.DecodeStrict(c.BodyRaw(), &in); err != nil {
+	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
 		return err
 	}
 	t, err := account.AcceptInvite(h.DB, c.Params("secret"), in.Email, in.Name, in.Password, in.TimeZone, h.Auth.Now())

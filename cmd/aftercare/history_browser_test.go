@@ -11,11 +11,11 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
 
-// The plan limits and page size as README documents them (plan.MaxCheckIns and friends).
+// The plan limits and page size as README documents them (model.MaxCheckIns and friends).
 const (
 	maxCheckIns       = 500
 	maxCompletions    = 500
@@ -47,15 +47,15 @@ func seedHistory(t *testing.T, ts *testServer, token string, session time.Time, 
 			for i := range work {
 				var err error
 				if i < checkIns {
-					c := plan.CheckIn{ID: fmt.Sprintf("seed-ci-%04d", i), At: at(i, checkIns), Soreness: 2 + i%7, Pain: 1 + i%5,
+					c := model.CheckIn{ID: fmt.Sprintf("seed-ci-%04d", i), At: at(i, checkIns), Soreness: 2 + i%7, Pain: 1 + i%5,
 						Areas: []string{"low-back"}, Feelings: []string{"dull"}, RedFlags: []string{}, Note: note, ReceivedAt: at(i, checkIns).Add(time.Minute)}
 					if i%50 == 7 {
-						c.RedFlags = []string{plan.RedFlagSaddle}
+						c.RedFlags = []string{model.RedFlagSaddle}
 					}
 					_, err = db.AddCheckIn(token, c)
 				} else {
 					j := i - checkIns
-					_, err = db.AddCompletion(token, plan.Completion{ID: fmt.Sprintf("seed-co-%04d", j), At: at(j, completions),
+					_, err = db.AddCompletion(token, model.Completion{ID: fmt.Sprintf("seed-co-%04d", j), At: at(j, completions),
 						RoutineID: "gentle-sciatica-aftercare", Done: 5, Total: 5, ReceivedAt: at(j, completions)})
 				}
 				if err != nil {

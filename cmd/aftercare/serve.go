@@ -19,7 +19,7 @@ import (
 	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/metrics"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/remind"
 	"github.com/aftercare/aftercare/server/store"
@@ -35,9 +35,9 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 // refusals into input errors (400).
 type subscriptionChecker struct{ allow *push.Allowlist }
 
-func (s subscriptionChecker) CheckSubscription(sub plan.Subscription) error {
+func (s subscriptionChecker) CheckSubscription(sub model.Subscription) error {
 	if err := s.allow.ValidateSubscription(push.Subscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}); err != nil {
-		return &plan.InputError{Message: err.Error()}
+		return &model.InputError{Message: err.Error()}
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
 
@@ -36,7 +36,7 @@ func randomID(n int) string {
 }
 
 // Create adds a therapist; the first account of a studio becomes its owner.
-func Create(db *store.DB, email, name, password, tz string) (plan.Therapist, error) {
+func Create(db *store.DB, email, name, password, tz string) (model.Therapist, error) {
 	t, err := validate(email, name, password, tz)
 	if err != nil {
 		return t, err
@@ -51,13 +51,13 @@ func Create(db *store.DB, email, name, password, tz string) (plan.Therapist, err
 // NewAPIToken creates a token for t named name (a label of at most 40
 // characters, e.g. booking-system) and returns the secret, which is stored
 // only hashed.
-func NewAPIToken(db *store.DB, t plan.Therapist, name string) (string, error) {
-	name, err := plan.CleanLabel("name", name, 40, true)
+func NewAPIToken(db *store.DB, t model.Therapist, name string) (string, error) {
+	name, err := model.CleanLabel("name", name, 40, true)
 	if err != nil {
 		return "", err
 	}
 	secret := "act_" + randomID(32)
-	tok := plan.APIToken{ID: randomID(9), TherapistID: t.ID, Name: name, CreatedAt: time.Now().UTC()}
+	tok := model.APIToken{ID: randomID(9), TherapistID: t.ID, Name: name, CreatedAt: time.Now().UTC()}
 	if err := db.AddAPIToken(secret, tok); err != nil {
 		return "", err
 	}
@@ -65,28 +65,28 @@ func NewAPIToken(db *store.DB, t plan.Therapist, name string) (string, error) {
 }
 
 // validate checks the fields of a new account and hashes its password.
-func validate(email, name, password, tz string) (plan.Therapist, error) {
+func validate(email, name, password, tz string) (model.Therapist, error) {
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != strings.TrimSpace(email) {
-		return plan.Therapist{}, &plan.InputError{Field: "email", Message: "is not an e-mail address"}
+		return model.Therapist{}, &model.InputError{Field: "email", Message: "is not an e-mail address"}
 	}
-	name, err = plan.CleanLabel("name", name, 60, true)
+	name, err = model.CleanLabel("name", name, 60, true)
 	if err != nil {
-		return plan.Therapist{}, err
+		return model.Therapist{}, err
 	}
 	hash, err := hashPassword("password", password)
 	if err != nil {
-		return plan.Therapist{}, err
+		return model.Therapist{}, err
 	}
-	if _, err := plan.LoadZone("timeZone", tz); err != nil {
-		return plan.Therapist{}, err
+	if _, err := model.LoadZone("timeZone", tz); err != nil {
+		return model.Therapist{}, err
 	}
-	return plan.Therapist{ID: randomID(12), Email: strings.ToLower(addr.Address), Name: name, PasswordHash: hash, TimeZone: tz, CreatedAt: time.Now().UTC()}, nil
+	return model.Therapist{ID: randomID(12), Email: strings.ToLower(addr.Address), Name: name, PasswordHash: hash, TimeZone: tz, CreatedAt: time.Now().UTC()}, nil
 }
 
 func hashPassword(field, password string) ([]byte, error) {
 	if utf8.RuneCountInString(password) < MinPasswordLength || len(password) > 72 {
-		return nil, &plan.InputError{Field: field, Message: fmt.Sprintf("must be %d to 72 characters", MinPasswordLength)}
+		return nil, &model.InputError{Field: field, Message: fmt.Sprintf("must be %d to 72 characters", MinPasswordLength)}
 	}
 	return bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
 }
@@ -98,9 +98,9 @@ const InviteTTL = 7 * 24 * time.Hour
 const InvitePath = "/therapist#/join/"
 
 // NewInvite creates a one-time link of kind for email (may be empty) and returns its secret.
-func NewInvite(db *store.DB, kind, email, createdBy string, now time.Time) (string, plan.Invite, error) {
+func NewInvite(db *store.DB, kind, email, createdBy string, now time.Time) (string, model.Invite, error) {
 	secret := randomID(24)
-	inv := plan.Invite{ID: randomID(9), Kind: kind, Email: strings.ToLower(strings.TrimSpace(email)), CreatedBy: createdBy,
+	inv := model.Invite{ID: randomID(9), Kind: kind, Email: strings.ToLower(strings.TrimSpace(email)), CreatedBy: createdBy,
 		CreatedAt: now.UTC(), ExpiresAt: now.Add(InviteTTL).UTC()}
 	return secret, inv, db.AddInvite(secret, inv)
 }
@@ -112,7 +112,7 @@ func SetupLink(db *store.DB, baseURL string, now time.Time) (string, error) {
 	if err != nil || len(list) > 0 {
 		return "", err
 	}
-	secret, _, err := NewInvite(db, plan.InviteSetup, "", "", now)
+	secret, _, err := NewInvite(db, model.InviteSetup, "", "", now)
 	if err != nil {
 		return "", err
 	}
@@ -120,13 +120,13 @@ func SetupLink(db *store.DB, baseURL string, now time.Time) (string, error) {
 }
 
 // AcceptInvite creates the account an invite stands for.
-func AcceptInvite(db *store.DB, secret, email, name, password, tz string, now time.Time) (plan.Therapist, error) {
+func AcceptInvite(db *store.DB, secret, email, name, password, tz string, now time.Time) (model.Therapist, error) {
 	inv, err := db.Invite(secret, now)
 	if err != nil {
-		return plan.Therapist{}, err
+		return model.Therapist{}, err
 	}
 	if inv.Email != "" && !strings.EqualFold(inv.Email, strings.TrimSpace(email)) {
-		return plan.Therapist{}, &plan.InputError{Field: "email", Message: "must be the address this invitation was sent to"}
+		return model.Therapist{}, &model.InputError{Field: "email", Message: "must be the address this invitation was sent to"}
 	}
 	t, err := validate(email, name, password, tz)
 	if err != nil {
@@ -146,7 +146,7 @@ func SetPassword(db *store.DB, therapistID, password string) error {
 	if err != nil {
 		return err
 	}
-	_, err = db.UpdateTherapist(therapistID, func(t *plan.Therapist) error { t.PasswordHash = hash; return nil })
+	_, err = db.UpdateTherapist(therapistID, func(t *model.Therapist) error { t.PasswordHash = hash; return nil })
 	return err
 }
 
@@ -155,8 +155,8 @@ var ErrSelf = errors.New("you cannot disable your own account")
 
 // SetDisabled disables or re-enables a therapist; the owner account cannot be
 // disabled. Disabling deletes the account's API tokens and sessions for good.
-func SetDisabled(db *store.DB, therapistID string, disabled bool) (plan.Therapist, error) {
-	return db.SetTherapistDisabled(therapistID, disabled, func(t plan.Therapist) error {
+func SetDisabled(db *store.DB, therapistID string, disabled bool) (model.Therapist, error) {
+	return db.SetTherapistDisabled(therapistID, disabled, func(t model.Therapist) error {
 		if t.Owner && disabled {
 			return ErrSelf
 		}

@@ -17,7 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/aftercare/aftercare/server/account"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
 
@@ -210,10 +210,10 @@ var dummyHash = sync.OnceValue(func() []byte {
 
 // Login checks email and password from client address addr. The attempt is
 // counted before bcrypt runs, so concurrent attempts cannot pass the limits.
-func (s *Service) Login(email, password, addr string) (plan.Therapist, error) {
+func (s *Service) Login(email, password, addr string) (model.Therapist, error) {
 	a, err := s.reserve(AccountKey(email), AddressKey(addr))
 	if err != nil {
-		return plan.Therapist{}, err
+		return model.Therapist{}, err
 	}
 	t, err := s.DB.TherapistByEmail(strings.TrimSpace(email))
 	hash := dummyHash()
@@ -226,11 +226,11 @@ func (s *Service) Login(email, password, addr string) (plan.Therapist, error) {
 	ok, cerr := s.check(hash, password)
 	if cerr != nil {
 		a.release()
-		return plan.Therapist{}, cerr
+		return model.Therapist{}, cerr
 	}
 	if !ok || err != nil || t.Disabled {
 		a.fail()
-		return plan.Therapist{}, ErrBadCredentials
+		return model.Therapist{}, ErrBadCredentials
 	}
 	a.succeed(true)
 	return t, nil
@@ -238,7 +238,7 @@ func (s *Service) Login(email, password, addr string) (plan.Therapist, error) {
 
 // CheckPassword verifies t's current password (for a password change) from
 // client address addr; it is throttled and counted like a login.
-func (s *Service) CheckPassword(t plan.Therapist, password, addr string) error {
+func (s *Service) CheckPassword(t model.Therapist, password, addr string) error {
 	a, err := s.reserve(AccountKey(t.Email), AddressKey(addr))
 	if err != nil {
 		return err
@@ -250,17 +250,17 @@ func (s *Service) CheckPassword(t plan.Therapist, password, addr string) error {
 	}
 	if !ok {
 		a.fail()
-		return &plan.InputError{Field: "currentPassword", Message: "is not your current password"}
+		return &model.InputError{Field: "currentPassword", Message: "is not your current password"}
 	}
 	a.succeed(false)
 	return nil
 }
 
 // Start opens a session for t and returns its secret (the cookie value).
-func (s *Service) Start(t plan.Therapist) (string, plan.Session, error) {
+func (s *Service) Start(t model.Therapist) (string, model.Session, error) {
 	now := s.Now().UTC()
 	secret := RandomSecret()
-	sess := plan.Session{TherapistID: t.ID, CSRF: RandomSecret(), CreatedAt: now, LastSeen: now}
+	sess := model.Session{TherapistID: t.ID, CSRF: RandomSecret(), CreatedAt: now, LastSeen: now}
 	if err := s.DB.PutSession(secret, sess); err != nil {
 		return "", sess, err
 	}
@@ -269,30 +269,30 @@ func (s *Service) Start(t plan.Therapist) (string, plan.Session, error) {
 	return secret, sess, nil
 }
 
-func (s *Service) expired(sess plan.Session) bool {
+func (s *Service) expired(sess model.Session) bool {
 	now := s.Now()
 	return now.Sub(sess.LastSeen) >= s.IdleTimeout || now.Sub(sess.CreatedAt) >= s.MaxAge
 }
 
 // Session resolves a cookie secret to its enabled therapist and refreshes its idle timer.
-func (s *Service) Session(secret string) (plan.Therapist, plan.Session, error) {
+func (s *Service) Session(secret string) (model.Therapist, model.Session, error) {
 	if secret == "" {
-		return plan.Therapist{}, plan.Session{}, ErrNoSession
+		return model.Therapist{}, model.Session{}, ErrNoSession
 	}
 	sess, err := s.DB.Session(secret)
 	if errors.Is(err, store.ErrNotFound) {
-		return plan.Therapist{}, sess, ErrNoSession
+		return model.Therapist{}, sess, ErrNoSession
 	} else if err != nil {
-		return plan.Therapist{}, sess, err
+		return model.Therapist{}, sess, err
 	}
 	if s.expired(sess) {
 		_ = s.DB.DeleteSession(secret)
-		return plan.Therapist{}, sess, ErrNoSession
+		return model.Therapist{}, sess, ErrNoSession
 	}
 	t, err := s.DB.Therapist(sess.TherapistID)
 	if err != nil || t.Disabled {
 		_ = s.DB.DeleteSession(secret)
-		return plan.Therapist{}, sess, ErrNoSession
+		return model.Therapist{}, sess, ErrNoSession
 	}
 	if err := s.DB.TouchSession(secret, sess, s.Now()); err != nil {
 		return t, sess, err
@@ -315,7 +315,7 @@ func (s *Service) EndAllOf(therapistID, keepSecret string) error {
 }
 
 // CSRFValid compares a presented token with the session's in constant time.
-func CSRFValid(sess plan.Session, presented string) bool {
+func CSRFValid(sess model.Session, presented string) bool {
 	return presented != "" && subtle.ConstantTimeCompare([]byte(sess.CSRF), []byte(presented)) == 1
 }
 

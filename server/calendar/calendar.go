@@ -22,7 +22,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/remind"
 )
 
@@ -42,7 +42,7 @@ var ErrNoSession = errors.New("no next session is booked")
 
 // Input is what a calendar is built from.
 type Input struct {
-	Plan plan.Plan
+	Plan model.Plan
 	// RoutineMinutes is the routine's estimated length (the stretch event's duration).
 	RoutineMinutes int
 	// TherapistName names the therapist on the session event.
@@ -155,7 +155,7 @@ func eventsOf(in Input) ([]event, *time.Location, error) {
 			if r.Spec != "" { // a recurring rule: one occurrence per local day
 				e.key += "-" + strings.ReplaceAll(f.Local[:10], "-", "")
 			}
-			if r.Kind == plan.KindStretch {
+			if r.Kind == model.KindStretch {
 				e.length = time.Duration(max(in.RoutineMinutes, 5)) * time.Minute
 				e.body += fmt.Sprintf(" About %d minutes.", max(in.RoutineMinutes, 1))
 			}
@@ -170,7 +170,7 @@ func eventsOf(in Input) ([]event, *time.Location, error) {
 			with = firstName(in.TherapistName)
 			summary += " with " + in.TherapistName
 		}
-		out = append(out, event{key: sessionKey, kind: plan.KindFollowUp, start: *next, length: SessionLength,
+		out = append(out, event{key: sessionKey, kind: model.KindFollowUp, start: *next, length: SessionLength,
 			summary: summary, screen: "today", busy: true, location: loc, alarms: sessionAlarms,
 			body: "Before it, note where it hurts and what it feels like, so you can tell " + with + "."})
 	}

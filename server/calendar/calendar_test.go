@@ -12,7 +12,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/remind"
 )
 
@@ -30,15 +30,15 @@ func mustLoc(tb testing.TB, name string) *time.Location {
 // berlinPlan runs 7 days from Thursday 22 October 2026 across the end of
 // summer time (Sunday 25 October, 03:00 CEST → 02:00 CET), stretch at 19:00,
 // next session booked for Friday 30 October at 10:00.
-func berlinPlan(tb testing.TB) plan.Plan {
+func berlinPlan(tb testing.TB) model.Plan {
 	loc := mustLoc(tb, "Europe/Berlin")
 	next := time.Date(2026, 10, 30, 10, 0, 0, 0, loc)
-	return plan.Plan{Token: testToken, TherapistID: "th1", ClientName: "Samantha Quill", RoutineID: "gentle-sciatica-aftercare",
+	return model.Plan{Token: testToken, TherapistID: "th1", ClientName: "Samantha Quill", RoutineID: "gentle-sciatica-aftercare",
 		SessionAt: time.Date(2026, 10, 22, 10, 0, 0, 0, loc), NextSessionAt: &next, TimeZone: "Europe/Berlin",
-		StretchTime: "19:00", Days: 7, Notes: "Focus: left piriformis, old disc injury", Prefs: plan.DefaultPrefs()}
+		StretchTime: "19:00", Days: 7, Notes: "Focus: left piriformis, old disc injury", Prefs: model.DefaultPrefs()}
 }
 
-func input(p plan.Plan, now time.Time) Input {
+func input(p model.Plan, now time.Time) Input {
 	return Input{Plan: p, RoutineMinutes: 12, TherapistName: "Ana Ruiz", Studio: "Harbour Massage",
 		OpenURL: func(screen string) string { return "https://care.example.org/c/FEEDtoken/open#/" + screen },
 		Domain:  "care.example.org", Sequence: 3, Now: now}
@@ -166,7 +166,7 @@ func TestFeedKeepsLocalTimesAcrossTheOctoberDSTChange(t *testing.T) {
 	// The daily stretch: 19:00 on the wall every day, one hour later in UTC from 25 October.
 	var stretches []occurrence
 	for _, o := range occ {
-		if o.kind == plan.KindStretch {
+		if o.kind == model.KindStretch {
 			stretches = append(stretches, o)
 		}
 	}
@@ -220,7 +220,7 @@ func TestFeedKeepsLocalTimesAcrossTheOctoberDSTChange(t *testing.T) {
 	// Check-ins link to the check-in; the session warns the evening before and the morning of.
 	for _, o := range occ {
 		switch {
-		case o.kind == plan.KindCheckIn && !strings.HasSuffix(o.url, "/open#/checkin"):
+		case o.kind == model.KindCheckIn && !strings.HasSuffix(o.url, "/open#/checkin"):
 			t.Errorf("check-in links to %q", o.url)
 		case strings.HasPrefix(o.summary, "Your next session"):
 			if o.summary != "Your next session with Ana Ruiz" || o.length != SessionLength {
@@ -234,7 +234,7 @@ func TestFeedKeepsLocalTimesAcrossTheOctoberDSTChange(t *testing.T) {
 			if !strings.Contains(o.alarmText, "Prepare: where it hurts, what it feels like.") {
 				t.Errorf("the evening-before alarm says %q, not what to prepare", o.alarmText)
 			}
-		case o.kind != plan.KindFollowUp && !slices.Equal(o.alarms, []time.Duration{0}):
+		case o.kind != model.KindFollowUp && !slices.Equal(o.alarms, []time.Duration{0}):
 			t.Errorf("%s at %s: alarms %v, want one at its start", o.kind, o.local, o.alarms)
 		}
 	}
@@ -287,7 +287,7 @@ func TestUIDsStayWhenThePlanChanges(t *testing.T) {
 			t.Errorf("%s %s lost its UID %s", o.kind, o.local, o.uid)
 			continue
 		}
-		if o.kind == plan.KindStretch && (a.local[:10] != o.local[:10] || a.local[11:] != "17:45") {
+		if o.kind == model.KindStretch && (a.local[:10] != o.local[:10] || a.local[11:] != "17:45") {
 			t.Errorf("stretch %s moved to %s, want 17:45 the same day", o.local, a.local)
 		}
 	}
@@ -299,12 +299,12 @@ func TestUIDsStayWhenThePlanChanges(t *testing.T) {
 func TestFeedFollowsQuietHoursAndSwitches(t *testing.T) {
 	p := berlinPlan(t)
 	p.StretchTime = "21:30" // inside quiet hours from 21:00: fires 15 minutes before them, as push does
-	p.Prefs.Disabled = []string{plan.KindHydration}
+	p.Prefs.Disabled = []string{model.KindHydration}
 	for _, o := range feed(t, input(p, p.SessionAt)).occurrences(t) {
-		if o.kind == plan.KindHydration {
+		if o.kind == model.KindHydration {
 			t.Errorf("hydration event at %s although hydration reminders are off", o.local)
 		}
-		if o.kind == plan.KindStretch && o.local[11:] != "20:45" {
+		if o.kind == model.KindStretch && o.local[11:] != "20:45" {
 			t.Errorf("stretch at %s, want 20:45 (before quiet hours)", o.local)
 		}
 	}
@@ -357,7 +357,7 @@ func TestBookingNudgesWhenNoSessionIsBooked(t *testing.T) {
 	p.NextSessionAt, p.CadenceDays, p.Days = nil, 7, 21
 	var nudges []string
 	for _, o := range feed(t, input(p, p.SessionAt)).occurrences(t) {
-		if o.kind == plan.KindFollowUp {
+		if o.kind == model.KindFollowUp {
 			nudges = append(nudges, o.local)
 		}
 	}

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare/routines"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
 
@@ -23,12 +23,12 @@ type Scheduler interface {
 	// States derives the reminder schedule of p from the rule states stored
 	// for it so far; the service stores it in the transaction that stores p
 	// (see store.ScheduleFunc), so a plan is never kept without its reminders.
-	States(p plan.Plan, stored []store.RuleState) ([]store.RuleState, error)
+	States(p model.Plan, stored []store.RuleState) ([]store.RuleState, error)
 	TestPush(ctx context.Context, token string) (int, error)
 	// AlertTherapistAsync alerts the plan's therapist about check-in c when it
 	// needs them, in the background: the client's request does not wait on
 	// push services (which may ask to retry a minute later).
-	AlertTherapistAsync(p plan.Plan, c plan.CheckIn)
+	AlertTherapistAsync(p model.Plan, c model.CheckIn)
 }
 
 // TestPushTimeout bounds a test notification: the client waits for its
@@ -37,7 +37,7 @@ const TestPushTimeout = 10 * time.Second
 
 // SubscriptionChecker validates a browser's push subscription (endpoint allowlist, key shapes).
 type SubscriptionChecker interface {
-	CheckSubscription(s plan.Subscription) error
+	CheckSubscription(s model.Subscription) error
 }
 
 // ErrForbidden is returned when a therapist reaches for another therapist's plan.
@@ -126,21 +126,21 @@ type ClientView struct {
 	// EmergencyNumber is the ambulance number where the client is (from the time zone).
 	EmergencyNumber string      `json:"emergencyNumber"`
 	Routine         RoutineView `json:"routine"`
-	Prefs           plan.Prefs  `json:"prefs"`
-	// Completions and CheckIns are the newest plan.PageSize of each; older ones
+	Prefs           model.Prefs `json:"prefs"`
+	// Completions and CheckIns are the newest model.PageSize of each; older ones
 	// come from the paged routes, from the *Next cursors.
-	Completions      []plan.Completion `json:"completions"`
-	CompletionsTotal int               `json:"completionsTotal"`
-	CompletionsNext  string            `json:"completionsNext"`
-	CheckIns         []plan.CheckIn    `json:"checkins"`
-	CheckInsTotal    int               `json:"checkinsTotal"`
-	CheckInsNext     string            `json:"checkinsNext"`
+	Completions      []model.Completion `json:"completions"`
+	CompletionsTotal int                `json:"completionsTotal"`
+	CompletionsNext  string             `json:"completionsNext"`
+	CheckIns         []model.CheckIn    `json:"checkins"`
+	CheckInsTotal    int                `json:"checkinsTotal"`
+	CheckInsNext     string             `json:"checkinsNext"`
 	// Calendar is the plan's calendar feed, which carries its own token.
 	Calendar CalendarLinks `json:"calendar"`
 }
 
 // Routine applies a plan's overrides to its template.
-func Routine(p plan.Plan) RoutineView {
+func Routine(p model.Plan) RoutineView {
 	r, _ := routines.RoutineByID(p.RoutineID)
 	applied := r
 	applied.Steps = nil
@@ -164,7 +164,7 @@ func Routine(p plan.Plan) RoutineView {
 		if step.Reps > 0 {
 			st.Reps = step.Reps
 		}
-		if i := slices.IndexFunc(p.Overrides, func(o plan.Override) bool { return o.StretchID == st.ID }); i >= 0 {
+		if i := slices.IndexFunc(p.Overrides, func(o model.Override) bool { return o.StretchID == st.ID }); i >= 0 {
 			if o := p.Overrides[i]; o.HoldSeconds > 0 {
 				st.HoldSeconds = o.HoldSeconds
 			}
@@ -189,7 +189,7 @@ func (s *Service) ClientView(token string) (ClientView, error) {
 		Token: p.Token, ClientName: p.ClientName, SessionAt: p.SessionAt, NextSessionAt: p.NextSessionAt,
 		TimeZone: p.TimeZone, StretchTime: p.StretchTime, Days: p.Days, EndsAt: p.EndsAt(),
 		Active: p.Active(s.now()), Notes: p.Notes, CadenceDays: p.CadenceDays, Routine: Routine(p), Prefs: p.Prefs,
-		EmergencyNumber: plan.EmergencyNumber(p.TimeZone),
+		EmergencyNumber: model.EmergencyNumber(p.TimeZone),
 	}
 	if t, err := s.DB.Therapist(p.TherapistID); err == nil {
 		v.Therapist.Name = t.Name
@@ -199,12 +199,12 @@ func (s *Service) ClientView(token string) (ClientView, error) {
 		return v, err
 	}
 	v.Calendar = s.calendarLinks(feed)
-	var next plan.Cursor
-	if v.Completions, v.CompletionsTotal, next, err = s.DB.CompletionPage(token, plan.FirstPage); err != nil {
+	var next model.Cursor
+	if v.Completions, v.CompletionsTotal, next, err = s.DB.CompletionPage(token, model.FirstPage); err != nil {
 		return v, err
 	}
 	v.CompletionsNext = next.String()
-	if v.CheckIns, v.CheckInsTotal, next, err = s.DB.CheckInPage(token, plan.FirstPage); err != nil {
+	if v.CheckIns, v.CheckInsTotal, next, err = s.DB.CheckInPage(token, model.FirstPage); err != nil {
 		return v, err
 	}
 	v.CheckInsNext = next.String()
@@ -216,19 +216,19 @@ func (s *Service) ErasePlan(token string) error { return s.DB.DeletePlan(token) 
 
 // AddCompletion records a finished routine within the plan's limits; for a
 // resend of a stored id it returns the stored completion and created false.
-func (s *Service) AddCompletion(token string, body []byte) (plan.Completion, bool, error) {
+func (s *Service) AddCompletion(token string, body []byte) (model.Completion, bool, error) {
 	p, err := s.DB.Plan(token)
 	if err != nil {
-		return plan.Completion{}, false, err
+		return model.Completion{}, false, err
 	}
 	now := s.now()
-	c, err := plan.DecodeCompletion(body, now)
+	c, err := model.DecodeCompletion(body, now)
 	if err != nil {
 		return c, false, err
 	}
-	stored, created, err := s.DB.RecordCompletion(token, c, historyLimit(p, now, plan.MaxCompletionsPerDay, plan.MaxCompletions))
+	stored, created, err := s.DB.RecordCompletion(token, c, historyLimit(p, now, model.MaxCompletionsPerDay, model.MaxCompletions))
 	if err != nil {
-		return c, false, limitError(err, "completions", p, now, plan.MaxCompletionsPerDay, plan.MaxCompletions)
+		return c, false, limitError(err, "completions", p, now, model.MaxCompletionsPerDay, model.MaxCompletions)
 	}
 	if !created && !stored.SameAs(c) {
 		return stored, false, ErrCompletionIDReused
@@ -247,7 +247,7 @@ const (
 )
 
 // AdviceFor decides what the client should do after check-in c on plan p.
-func AdviceFor(p plan.Plan, c plan.CheckIn) Advice {
+func AdviceFor(p model.Plan, c model.CheckIn) Advice {
 	switch {
 	case c.Urgent():
 		return AdviceUrgent
@@ -260,19 +260,19 @@ func AdviceFor(p plan.Plan, c plan.CheckIn) Advice {
 // AddCheckIn records a soreness check-in within the plan's limits and alerts
 // the therapist when it needs them. A resend of a stored id returns the stored
 // check-in and its advice (created false); other answers under that id are refused.
-func (s *Service) AddCheckIn(ctx context.Context, token string, body []byte) (plan.CheckIn, Advice, bool, error) {
+func (s *Service) AddCheckIn(ctx context.Context, token string, body []byte) (model.CheckIn, Advice, bool, error) {
 	p, err := s.DB.Plan(token)
 	if err != nil {
-		return plan.CheckIn{}, "", false, err
+		return model.CheckIn{}, "", false, err
 	}
 	now := s.now()
-	c, err := plan.DecodeCheckIn(body, now)
+	c, err := model.DecodeCheckIn(body, now)
 	if err != nil {
 		return c, "", false, err
 	}
-	stored, created, err := s.DB.RecordCheckIn(token, c, historyLimit(p, now, plan.MaxCheckInsPerDay, plan.MaxCheckIns))
+	stored, created, err := s.DB.RecordCheckIn(token, c, historyLimit(p, now, model.MaxCheckInsPerDay, model.MaxCheckIns))
 	if err != nil {
-		return c, "", false, limitError(err, "check-ins", p, now, plan.MaxCheckInsPerDay, plan.MaxCheckIns)
+		return c, "", false, limitError(err, "check-ins", p, now, model.MaxCheckInsPerDay, model.MaxCheckIns)
 	}
 	if !created && !stored.SameAs(c) {
 		return stored, "", false, ErrCheckInIDReused
@@ -285,15 +285,15 @@ func (s *Service) AddCheckIn(ctx context.Context, token string, body []byte) (pl
 }
 
 // SetPrefs stores the client's reminder settings and the schedule they make, together.
-func (s *Service) SetPrefs(token string, body []byte) (plan.Prefs, error) {
+func (s *Service) SetPrefs(token string, body []byte) (model.Prefs, error) {
 	if _, err := s.DB.Plan(token); err != nil {
-		return plan.Prefs{}, err
+		return model.Prefs{}, err
 	}
-	prefs, err := plan.DecodePrefs(body)
+	prefs, err := model.DecodePrefs(body)
 	if err != nil {
 		return prefs, err
 	}
-	_, err = s.DB.UpdatePlanWithSchedule(token, func(p *plan.Plan) error { p.Prefs = prefs; return nil }, s.Scheduler.States)
+	_, err = s.DB.UpdatePlanWithSchedule(token, func(p *model.Plan) error { p.Prefs = prefs; return nil }, s.Scheduler.States)
 	return prefs, err
 }
 
@@ -312,7 +312,7 @@ type subscribed struct{ created, resubscribe bool }
 
 // subscribe validates a browser's PushSubscription and upserts it for owner.
 func (s *Service) subscribe(owner string, body []byte) (subscribed, error) {
-	sub, err := plan.DecodeSubscription(body)
+	sub, err := model.DecodeSubscription(body)
 	if err != nil {
 		return subscribed{}, err
 	}
@@ -336,7 +336,7 @@ func (s *Service) Unsubscribe(token string, body []byte) error {
 	if _, err := s.DB.Plan(token); err != nil {
 		return err
 	}
-	endpoint, err := plan.DecodeEndpoint(body)
+	endpoint, err := model.DecodeEndpoint(body)
 	if err != nil {
 		return err
 	}
@@ -403,35 +403,35 @@ func (s *Service) reserveTestPush(token string) time.Duration {
 
 // TherapistPlan is a plan as its therapist sees it.
 type TherapistPlan struct {
-	plan.Plan
+	model.Plan
 	URL     string      `json:"url"`
 	Routine RoutineView `json:"routine"`
-	// Completions and CheckIns are the newest plan.PageSize of each (see ClientView).
-	Completions      []plan.Completion `json:"completions"`
-	CompletionsTotal int               `json:"completionsTotal"`
-	CompletionsNext  string            `json:"completionsNext"`
-	CheckIns         []plan.CheckIn    `json:"checkins"`
-	CheckInsTotal    int               `json:"checkinsTotal"`
-	CheckInsNext     string            `json:"checkinsNext"`
+	// Completions and CheckIns are the newest model.PageSize of each (see ClientView).
+	Completions      []model.Completion `json:"completions"`
+	CompletionsTotal int                `json:"completionsTotal"`
+	CompletionsNext  string             `json:"completionsNext"`
+	CheckIns         []model.CheckIn    `json:"checkins"`
+	CheckInsTotal    int                `json:"checkinsTotal"`
+	CheckInsNext     string             `json:"checkinsNext"`
 	// PendingRedFlag is the newest red-flag check-in not yet marked handled, however old.
-	PendingRedFlag *plan.Reading `json:"pendingRedFlag"`
+	PendingRedFlag *model.Reading `json:"pendingRedFlag"`
 }
 
 // PlansFor lists the plans therapist t may see: their own, or all for the owner.
-func (s *Service) PlansFor(t plan.Therapist) ([]plan.Plan, error) {
+func (s *Service) PlansFor(t model.Therapist) ([]model.Plan, error) {
 	id := t.ID
 	if t.Owner {
 		id = ""
 	}
 	list, err := s.DB.PlansByTherapist(id)
 	if list == nil {
-		list = []plan.Plan{}
+		list = []model.Plan{}
 	}
 	return list, err
 }
 
 // PlanFor returns a plan with its history if t may see it.
-func (s *Service) PlanFor(t plan.Therapist, token string) (TherapistPlan, error) {
+func (s *Service) PlanFor(t model.Therapist, token string) (TherapistPlan, error) {
 	p, err := s.DB.Plan(token)
 	if err != nil {
 		return TherapistPlan{}, err
@@ -441,12 +441,12 @@ func (s *Service) PlanFor(t plan.Therapist, token string) (TherapistPlan, error)
 		return TherapistPlan{}, store.ErrNotFound
 	}
 	tp := TherapistPlan{Plan: p, URL: s.PlanURL(token), Routine: Routine(p)}
-	var next plan.Cursor
-	if tp.Completions, tp.CompletionsTotal, next, err = s.DB.CompletionPage(token, plan.FirstPage); err != nil {
+	var next model.Cursor
+	if tp.Completions, tp.CompletionsTotal, next, err = s.DB.CompletionPage(token, model.FirstPage); err != nil {
 		return tp, err
 	}
 	tp.CompletionsNext = next.String()
-	if tp.CheckIns, tp.CheckInsTotal, next, err = s.DB.CheckInPage(token, plan.FirstPage); err != nil {
+	if tp.CheckIns, tp.CheckInsTotal, next, err = s.DB.CheckInPage(token, model.FirstPage); err != nil {
 		return tp, err
 	}
 	tp.CheckInsNext = next.String()

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
 
@@ -22,7 +22,7 @@ type stubScheduler struct {
 	alerts   []string // check-in IDs handed over
 }
 
-func (s *stubScheduler) States(plan.Plan, []store.RuleState) ([]store.RuleState, error) {
+func (s *stubScheduler) States(model.Plan, []store.RuleState) ([]store.RuleState, error) {
 	return nil, nil
 }
 
@@ -35,13 +35,13 @@ func (s *stubScheduler) TestPush(ctx context.Context, _ string) (int, error) {
 	return 1, nil
 }
 
-func (s *stubScheduler) AlertTherapistAsync(_ plan.Plan, c plan.CheckIn) {
+func (s *stubScheduler) AlertTherapistAsync(_ model.Plan, c model.CheckIn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.alerts = append(s.alerts, c.ID)
 }
 
-func newService(t *testing.T) (*Service, *stubScheduler, plan.Plan) {
+func newService(t *testing.T) (*Service, *stubScheduler, model.Plan) {
 	t.Helper()
 	db, err := store.Open(t.TempDir())
 	if err != nil {
@@ -49,9 +49,9 @@ func newService(t *testing.T) (*Service, *stubScheduler, plan.Plan) {
 	}
 	t.Cleanup(func() { db.Close() })
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	p := plan.Plan{Token: plan.NewToken(), TherapistID: "th1", ClientName: "Sam", RoutineID: "gentle-sciatica-aftercare",
+	p := model.Plan{Token: model.NewToken(), TherapistID: "th1", ClientName: "Sam", RoutineID: "gentle-sciatica-aftercare",
 		SessionAt: now.Add(-26 * time.Hour), TimeZone: "Europe/Berlin", StretchTime: "19:00", Days: 7,
-		Prefs: plan.DefaultPrefs(), CreatedAt: now.Add(-26 * time.Hour)}
+		Prefs: model.DefaultPrefs(), CreatedAt: now.Add(-26 * time.Hour)}
 	if err := db.CreatePlan(p); err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func newService(t *testing.T) (*Service, *stubScheduler, plan.Plan) {
 // TestPushTimeout.
 func TestTestPushEndedPlanAndTimeout(t *testing.T) {
 	svc, sched, p := newService(t)
-	if _, err := svc.DB.PutSubscription(p.Token, plan.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/x", P256dh: "k", Auth: "a"}); err != nil {
+	if _, err := svc.DB.PutSubscription(p.Token, model.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/x", P256dh: "k", Auth: "a"}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := svc.TestPush(context.Background(), p.Token); n != 1 || err != nil {
@@ -75,7 +75,7 @@ func TestTestPushEndedPlanAndTimeout(t *testing.T) {
 		t.Fatalf("TestPush context: deadline %v (set %v), want about %v", sched.deadline, sched.hasDL, TestPushTimeout)
 	}
 	ended := svc.now().Add(-time.Hour)
-	if _, err := svc.DB.UpdatePlan(p.Token, func(p *plan.Plan) error { p.EndedAt = &ended; return nil }); err != nil {
+	if _, err := svc.DB.UpdatePlan(p.Token, func(p *model.Plan) error { p.EndedAt = &ended; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.TestPush(context.Background(), p.Token); !errors.Is(err, ErrGone) {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
 
@@ -41,12 +41,12 @@ func (e *LimitError) Name() string {
 }
 
 // historyLimit is the store's limit for a write to p at now: the day is the client's.
-func historyLimit(p plan.Plan, now time.Time, perDay, total int) store.Limit {
+func historyLimit(p model.Plan, now time.Time, perDay, total int) store.Limit {
 	return store.Limit{Day: now.In(p.Location()).Format(time.DateOnly), PerDay: perDay, Total: total}
 }
 
 // limitError turns the store's limit sentinels into a LimitError for the client.
-func limitError(err error, what string, p plan.Plan, now time.Time, perDay, total int) error {
+func limitError(err error, what string, p model.Plan, now time.Time, perDay, total int) error {
 	switch {
 	case errors.Is(err, store.ErrDailyLimit):
 		local := now.In(p.Location())
@@ -68,48 +68,48 @@ type HistoryPage[T any] struct {
 }
 
 // CheckIns returns a page of the plan's check-ins, for its client.
-func (s *Service) CheckIns(token string, q plan.PageQuery) (HistoryPage[plan.CheckIn], error) {
+func (s *Service) CheckIns(token string, q model.PageQuery) (HistoryPage[model.CheckIn], error) {
 	if _, err := s.DB.Plan(token); err != nil {
-		return HistoryPage[plan.CheckIn]{}, err
+		return HistoryPage[model.CheckIn]{}, err
 	}
 	items, total, next, err := s.DB.CheckInPage(token, q)
-	return HistoryPage[plan.CheckIn]{Items: items, Total: total, Next: next.String()}, err
+	return HistoryPage[model.CheckIn]{Items: items, Total: total, Next: next.String()}, err
 }
 
 // Completions returns a page of the plan's completions, for its client.
-func (s *Service) Completions(token string, q plan.PageQuery) (HistoryPage[plan.Completion], error) {
+func (s *Service) Completions(token string, q model.PageQuery) (HistoryPage[model.Completion], error) {
 	if _, err := s.DB.Plan(token); err != nil {
-		return HistoryPage[plan.Completion]{}, err
+		return HistoryPage[model.Completion]{}, err
 	}
 	items, total, next, err := s.DB.CompletionPage(token, q)
-	return HistoryPage[plan.Completion]{Items: items, Total: total, Next: next.String()}, err
+	return HistoryPage[model.Completion]{Items: items, Total: total, Next: next.String()}, err
 }
 
 // PlanCheckIns returns a page of the plan's check-ins if t may see the plan.
-func (s *Service) PlanCheckIns(t plan.Therapist, token string, q plan.PageQuery) (HistoryPage[plan.CheckIn], error) {
+func (s *Service) PlanCheckIns(t model.Therapist, token string, q model.PageQuery) (HistoryPage[model.CheckIn], error) {
 	if _, err := s.visiblePlan(t, token); err != nil {
-		return HistoryPage[plan.CheckIn]{}, err
+		return HistoryPage[model.CheckIn]{}, err
 	}
 	return s.CheckIns(token, q)
 }
 
 // PlanCompletions returns a page of the plan's completions if t may see the plan.
-func (s *Service) PlanCompletions(t plan.Therapist, token string, q plan.PageQuery) (HistoryPage[plan.Completion], error) {
+func (s *Service) PlanCompletions(t model.Therapist, token string, q model.PageQuery) (HistoryPage[model.Completion], error) {
 	if _, err := s.visiblePlan(t, token); err != nil {
-		return HistoryPage[plan.Completion]{}, err
+		return HistoryPage[model.Completion]{}, err
 	}
 	return s.Completions(token, q)
 }
 
 // Series is the soreness chart of a plan: its check-ins' numbers, oldest first.
 type Series struct {
-	// Points are [unix seconds, soreness, pain, red flag 0/1], at most plan.MaxCheckIns (the newest).
-	Points []plan.Point `json:"points"`
-	Total  int          `json:"total"`
+	// Points are [unix seconds, soreness, pain, red flag 0/1], at most model.MaxCheckIns (the newest).
+	Points []model.Point `json:"points"`
+	Total  int           `json:"total"`
 }
 
 // PlanSeries returns the plan's chart if t may see the plan.
-func (s *Service) PlanSeries(t plan.Therapist, token string) (Series, error) {
+func (s *Service) PlanSeries(t model.Therapist, token string) (Series, error) {
 	if _, err := s.visiblePlan(t, token); err != nil {
 		return Series{}, err
 	}
@@ -117,8 +117,8 @@ func (s *Service) PlanSeries(t plan.Therapist, token string) (Series, error) {
 	if err != nil {
 		return Series{}, err
 	}
-	out := Series{Points: []plan.Point{}, Total: len(readings)}
-	for _, r := range readings[max(0, len(readings)-plan.MaxCheckIns):] {
+	out := Series{Points: []model.Point{}, Total: len(readings)}
+	for _, r := range readings[max(0, len(readings)-model.MaxCheckIns):] {
 		out.Points = append(out.Points, r.Point())
 	}
 	return out, nil
@@ -126,14 +126,14 @@ func (s *Service) PlanSeries(t plan.Therapist, token string) (Series, error) {
 
 // pendingRedFlag is the newest check-in with a red flag that arrived after the
 // plan's alerts were last marked handled, or nil.
-func (s *Service) pendingRedFlag(p plan.Plan) (*plan.Reading, error) {
+func (s *Service) pendingRedFlag(p model.Plan) (*model.Reading, error) {
 	readings, err := s.DB.Readings(p.Token)
 	if err != nil {
 		return nil, err
 	}
 	for i := len(readings) - 1; i >= 0; i-- {
 		r := readings[i]
-		if len(r.RedFlags) > 0 && p.AlertPending(plan.CheckIn{At: r.At, ReceivedAt: r.ReceivedAt}) {
+		if len(r.RedFlags) > 0 && p.AlertPending(model.CheckIn{At: r.At, ReceivedAt: r.ReceivedAt}) {
 			return &r, nil
 		}
 	}

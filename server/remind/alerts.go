@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 )
 
@@ -23,19 +23,19 @@ const (
 
 // planAlerts is what the scheduler remembers of one plan's alerts.
 type planAlerts struct {
-	plan    plan.Plan // the latest seen: its therapist may have changed
-	lastAt  time.Time // the last push, alert or digest
-	pending int       // check-ins gathered since, for the next digest
+	plan    model.Plan // the latest seen: its therapist may have changed
+	lastAt  time.Time  // the last push, alert or digest
+	pending int        // check-ins gathered since, for the next digest
 }
 
 // needsAlert reports whether check-in c on p is one the therapist must hear of.
-func needsAlert(p plan.Plan, c plan.CheckIn) bool {
+func needsAlert(p model.Plan, c model.CheckIn) bool {
 	return c.Urgent() || c.StillSoreAfter48h(p.SessionAt)
 }
 
 // alertMessage is the notification for a plan: its first alert (n == 0), or
 // a digest of n check-ins gathered since.
-func (s *Scheduler) alertMessage(p plan.Plan, n int) push.Message {
+func (s *Scheduler) alertMessage(p model.Plan, n int) push.Message {
 	body := alertBody
 	switch {
 	case n == 1:
@@ -46,7 +46,7 @@ func (s *Scheduler) alertMessage(p plan.Plan, n int) push.Message {
 	topic := Topic(p.Token, "alert")
 	return push.Message{
 		// One tag per plan: a digest replaces the plan's earlier notification.
-		Kind: plan.KindCheckIn, Title: alertTitle, Body: body,
+		Kind: model.KindCheckIn, Title: alertTitle, Body: body,
 		// The workspace's route for one plan (pwa/static/therapist/app.js).
 		URL: s.baseURL + "/therapist#/plan/" + p.Token, Tag: "alert-" + topic[:8],
 		Topic: topic, TTL: 24 * time.Hour, Urgency: "high",
@@ -55,7 +55,7 @@ func (s *Scheduler) alertMessage(p plan.Plan, n int) push.Message {
 
 // gatherAlert decides, under s.mu, whether check-in c on p is alerted now
 // (the plan's first in DefaultAlertDigestEvery) or gathered for a digest.
-func (s *Scheduler) gatherAlert(p plan.Plan, now time.Time) (immediate bool) {
+func (s *Scheduler) gatherAlert(p model.Plan, now time.Time) (immediate bool) {
 	st := s.alertPlans[p.Token]
 	if st != nil && (st.pending > 0 || now.Sub(st.lastAt) < s.digestEvery) {
 		st.plan = p
@@ -72,7 +72,7 @@ func (s *Scheduler) gatherAlert(p plan.Plan, now time.Time) (immediate bool) {
 
 // digest is one plan's gathered check-ins, ready to send.
 type digest struct {
-	plan plan.Plan
+	plan model.Plan
 	n    int
 }
 

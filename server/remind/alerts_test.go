@@ -10,22 +10,22 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
 	"github.com/aftercare/aftercare/server/store"
 )
 
 // urgentCheckIn is a red-flag check-in number i.
-func urgentCheckIn(p plan.Plan, i int) plan.CheckIn {
-	return plan.CheckIn{ID: fmt.Sprintf("checkin-%05d", i), At: p.SessionAt.Add(30 * time.Hour), Soreness: 3, Pain: 8,
-		RedFlags: []string{plan.RedFlagSaddle}}
+func urgentCheckIn(p model.Plan, i int) model.CheckIn {
+	return model.CheckIn{ID: fmt.Sprintf("checkin-%05d", i), At: p.SessionAt.Add(30 * time.Hour), Soreness: 3, Pain: 8,
+		RedFlags: []string{model.RedFlagSaddle}}
 }
 
 // alertTherapist stores therapist th1 with one device on svc and returns its endpoint.
 func alertTherapist(t *testing.T, db *store.DB, svc *pushtest.Service) string {
 	t.Helper()
-	if _, err := db.CreateTherapist(plan.Therapist{ID: "th1", Email: "th1@example.org", Name: "Ana", CreatedAt: time.Now()}); err != nil {
+	if _, err := db.CreateTherapist(model.Therapist{ID: "th1", Email: "th1@example.org", Name: "Ana", CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	ep, k, a := svc.NewSubscription()
@@ -47,7 +47,7 @@ func TestAlertsCoalescePerPlan(t *testing.T) {
 	clk := &fakeClock{t: time.Date(2026, 11, 27, 16, 0, 0, 0, time.UTC)}
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL})
 	alertTherapist(t, db, svc)
-	p := testPlan(t, plan.NewToken())
+	p := testPlan(t, model.NewToken())
 	if err := db.CreatePlan(p); err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestAlertStormToSlowPushServiceIsBounded(t *testing.T) {
 	const alerts = 2000
 	start := time.Now()
 	for i := range alerts {
-		p := testPlan(t, plan.NewToken())
+		p := testPlan(t, model.NewToken())
 		s.AlertTherapistAsync(p, urgentCheckIn(p, i))
 	}
 	s.alerts.Wait()
@@ -219,7 +219,7 @@ func TestAlertStormIntoHangingPushService(t *testing.T) {
 	const alerts = 2000
 	start := time.Now()
 	for i := range alerts {
-		p := testPlan(t, plan.NewToken())
+		p := testPlan(t, model.NewToken())
 		s.AlertTherapistAsync(p, urgentCheckIn(p, i))
 	}
 	s.alerts.Wait()

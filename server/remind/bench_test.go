@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
 	"github.com/aftercare/aftercare/server/store"
@@ -116,7 +116,7 @@ func seed1M(dir string) (time.Time, error) {
 		go func() {
 			defer wg.Done()
 			for i := w; i < benchPlans; i += 512 {
-				sub := plan.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/" + tokens[i],
+				sub := model.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/" + tokens[i],
 					P256dh: "BP", Auth: "au", LastSeen: session}
 				if _, err := db.PutSubscription(tokens[i], sub); err != nil {
 					errs <- err
@@ -158,13 +158,13 @@ func seed1M(dir string) (time.Time, error) {
 	return now, nil
 }
 
-func benchPlan(token string, session time.Time, loc *time.Location) plan.Plan {
+func benchPlan(token string, session time.Time, loc *time.Location) model.Plan {
 	next := session.AddDate(0, 0, 30)
-	return plan.Plan{
+	return model.Plan{
 		Token: token, TherapistID: "th1", ClientName: "Sam Example", RoutineID: "sciatica-gentle",
 		SessionAt: session, NextSessionAt: &next, TimeZone: loc.String(), StretchTime: "19:00",
 		Days: 28, Notes: "Gentle hamstring and glute work; go easy on the left side.",
-		Prefs: plan.DefaultPrefs(), CreatedAt: session,
+		Prefs: model.DefaultPrefs(), CreatedAt: session,
 	}
 }
 
@@ -356,7 +356,7 @@ func benchFanout(b *testing.B, sender Sender, newSub func() (endpoint, p256dh, a
 	for i := range plans {
 		p := benchPlan(fmt.Sprintf("fan%011d", i), session, loc)
 		p.Days = 365
-		p.Prefs.Disabled = []string{plan.KindHydration, plan.KindCheckIn, plan.KindFollowUp, plan.KindTip}
+		p.Prefs.Disabled = []string{model.KindHydration, model.KindCheckIn, model.KindFollowUp, model.KindTip}
 		if err := db.CreatePlan(p); err != nil {
 			b.Fatal(err)
 		}
@@ -369,10 +369,10 @@ func benchFanout(b *testing.B, sender Sender, newSub func() (endpoint, p256dh, a
 		go func() {
 			defer wg.Done()
 			for i := w; i < plans; i += 500 {
-				p := plan.Plan{Token: fmt.Sprintf("fan%011d", i)}
+				p := model.Plan{Token: fmt.Sprintf("fan%011d", i)}
 				for range devices {
 					ep, k, a := newSub()
-					if _, err := db.PutSubscription(p.Token, plan.Subscription{Endpoint: ep, P256dh: k, Auth: a, LastSeen: session}); err != nil {
+					if _, err := db.PutSubscription(p.Token, model.Subscription{Endpoint: ep, P256dh: k, Auth: a, LastSeen: session}); err != nil {
 						errs <- err
 						return
 					}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 )
 
@@ -21,8 +21,8 @@ func TestFiresAreWhatTheTickSends(t *testing.T) {
 	loc := mustLoc(t, "Europe/Berlin")
 	session := time.Date(2026, 10, 22, 10, 0, 0, 0, loc)
 	next := time.Date(2026, 10, 28, 9, 0, 0, 0, loc)
-	p := plan.Plan{Token: "fires-dst", TherapistID: "th1", ClientName: "Sam", TimeZone: "Europe/Berlin",
-		StretchTime: "21:30", Days: 5, SessionAt: session, NextSessionAt: &next, Prefs: plan.DefaultPrefs()}
+	p := model.Plan{Token: "fires-dst", TherapistID: "th1", ClientName: "Sam", TimeZone: "Europe/Berlin",
+		StretchTime: "21:30", Days: 5, SessionAt: session, NextSessionAt: &next, Prefs: model.DefaultPrefs()}
 	clk := &fakeClock{t: session}
 	type sent struct{ kind, local string }
 	var got []sent
@@ -53,7 +53,7 @@ func TestFiresAreWhatTheTickSends(t *testing.T) {
 	for i := range rules {
 		for _, f := range rules[i].Fires(session, time.Time{}) {
 			want = append(want, sent{rules[i].Kind, f.Local})
-			if rules[i].Kind == plan.KindStretch {
+			if rules[i].Kind == model.KindStretch {
 				stretches++
 				if f.Local[11:] != "20:45" { // 21:30 is in quiet hours from 21:00: 15 minutes before them
 					t.Errorf("stretch at %s, want 20:45 local", f.Local)

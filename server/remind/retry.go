@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/store"
 )
@@ -146,8 +146,8 @@ func (s *Scheduler) commitRetries(steps []store.RetryStep, gone map[string]bool,
 }
 
 // retryTarget checks that retry rt is still owed and returns its device and rule.
-func (s *Scheduler) retryTarget(now time.Time, v *planView, rt *store.Retry) (plan.Subscription, *Rule, bool) {
-	var none plan.Subscription
+func (s *Scheduler) retryTarget(now time.Time, v *planView, rt *store.Retry) (model.Subscription, *Rule, bool) {
+	var none model.Subscription
 	if v.err != nil {
 		if !errors.Is(v.err, store.ErrNotFound) {
 			s.log.Error("reminder retry: plan unreadable", "plan", shortToken(rt.Token), "err", v.err)
@@ -168,7 +168,7 @@ func (s *Scheduler) retryTarget(now time.Time, v *planView, rt *store.Retry) (pl
 	if f, ok := r.Next(rt.Due.Add(-time.Second), ""); !ok || !f.At.Equal(rt.Due) || f.Local != rt.Local {
 		return none, nil, false
 	}
-	if r.Kind == plan.KindStretch && len(rt.Local) >= 10 {
+	if r.Kind == model.KindStretch && len(rt.Local) >= 10 {
 		done, err := s.doneOn(v, rt.Local[:10])
 		if err != nil {
 			s.log.Error("reminder retry: completions", "plan", shortToken(rt.Token), "err", err)

@@ -15,7 +15,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 )
 
@@ -34,12 +34,12 @@ type Policy struct {
 
 // Policies per kind. A hydration reminder is worthless hours later; a follow-up is not.
 var Policies = map[string]Policy{
-	plan.KindHydration: {TTL: 3 * time.Hour, Urgency: "high", Grace: 2 * time.Hour},
-	plan.KindStretch:   {TTL: 6 * time.Hour, Urgency: "high", Grace: 3 * time.Hour},
-	plan.KindCheckIn:   {TTL: 12 * time.Hour, Urgency: "normal", Grace: 6 * time.Hour},
-	plan.KindFollowUp:  {TTL: 24 * time.Hour, Urgency: "normal", Grace: 12 * time.Hour},
-	plan.KindTip:       {TTL: 6 * time.Hour, Urgency: "low", Grace: 2 * time.Hour},
-	plan.KindTest:      {TTL: time.Hour, Urgency: "high"},
+	model.KindHydration: {TTL: 3 * time.Hour, Urgency: "high", Grace: 2 * time.Hour},
+	model.KindStretch:   {TTL: 6 * time.Hour, Urgency: "high", Grace: 3 * time.Hour},
+	model.KindCheckIn:   {TTL: 12 * time.Hour, Urgency: "normal", Grace: 6 * time.Hour},
+	model.KindFollowUp:  {TTL: 24 * time.Hour, Urgency: "normal", Grace: 12 * time.Hour},
+	model.KindTip:       {TTL: 6 * time.Hour, Urgency: "low", Grace: 2 * time.Hour},
+	model.KindTest:      {TTL: time.Hour, Urgency: "high"},
 }
 
 // StretchBeforeQuiet is how long before quiet hours a stretch time that falls
@@ -266,7 +266,7 @@ func appendInstants(out []time.Time, w time.Time, loc *time.Location) []time.Tim
 type Quiet struct{ Start, End int }
 
 // QuietOf reads a plan's quiet hours; unreadable values fall back to 21:00–08:00.
-func QuietOf(p plan.Prefs) Quiet {
+func QuietOf(p model.Prefs) Quiet {
 	s, err1 := parseClock(p.QuietStart)
 	e, err2 := parseClock(p.QuietEnd)
 	if err1 != nil || err2 != nil {
@@ -409,13 +409,13 @@ func Topic(token, kind string) string {
 
 // Rules derives the plan's reminder rules (design.md, "Reminders"), leaving
 // out the kinds the client switched off. Times are in the client's zone.
-func Rules(p plan.Plan) ([]Rule, error) {
+func Rules(p model.Plan) ([]Rule, error) {
 	return derive(p, "")
 }
 
 // RuleFor derives only the rule with this ID (a tick needs one rule of a
 // plan, not its text for every other); nil if the plan has no such rule.
-func RuleFor(p plan.Plan, id string) (*Rule, error) {
+func RuleFor(p model.Plan, id string) (*Rule, error) {
 	rules, err := derive(p, id)
 	if err != nil || len(rules) == 0 {
 		return nil, err
@@ -424,7 +424,7 @@ func RuleFor(p plan.Plan, id string) (*Rule, error) {
 }
 
 // derive builds the plan's rules, or only the one with ID only if set.
-func derive(p plan.Plan, only string) ([]Rule, error) {
+func derive(p model.Plan, only string) ([]Rule, error) {
 	loc, err := location(p.TimeZone)
 	if err != nil {
 		return nil, err
@@ -442,15 +442,15 @@ func derive(p plan.Plan, only string) ([]Rule, error) {
 	d.ends = d.day.AddDate(0, 0, p.Days)
 
 	// Hydration: water flushes the worked tissue.
-	d.once(plan.KindHydration, "hydration-after", d.session.Add(2*time.Hour), time.Time{},
+	d.once(model.KindHydration, "hydration-after", d.session.Add(2*time.Hour), time.Time{},
 		text{"Time for a glass of water", "a big glass of water now helps your muscles recover from today's massage.", true, "today"})
-	d.once(plan.KindHydration, "hydration-next-day", d.clock(1, 12*60), time.Time{},
+	d.once(model.KindHydration, "hydration-next-day", d.clock(1, 12*60), time.Time{},
 		text{"Keep drinking water", "keep sipping water today: hydrated muscles recover better.", true, "today"})
 
 	// Stretch: daily at the chosen time while the plan runs.
-	if d.wants(plan.KindStretch, "stretch-daily") {
+	if d.wants(model.KindStretch, "stretch-daily") {
 		spec := fmt.Sprintf("%d %d * * *", stretchAt%60, stretchAt/60)
-		r := d.rule(plan.KindStretch, "stretch-daily",
+		r := d.rule(model.KindStretch, "stretch-daily",
 			text{"Time for your stretches", "a few gentle minutes now. A gentle pull is right, never sharp pain.", true, "play"})
 		r.Spec, r.Until, r.SameDay, r.BeforeQuiet = spec, d.ends, true, StretchBeforeQuiet
 		if r.sched, err = parseSpec(spec); err != nil {
@@ -461,14 +461,14 @@ func derive(p plan.Plan, only string) ([]Rule, error) {
 
 	// Soreness check-ins: same clock time one and two days on. Lock screens are
 	// public, so the text asks for a check-in and says nothing about health.
-	d.once(plan.KindCheckIn, "checkin-24h", d.session.AddDate(0, 0, 1), time.Time{},
+	d.once(model.KindCheckIn, "checkin-24h", d.session.AddDate(0, 0, 1), time.Time{},
 		text{"How are you feeling today?", "a 30-second check-in helps your therapist see how you're doing.", true, "checkin"})
-	d.once(plan.KindCheckIn, "checkin-48h", d.session.AddDate(0, 0, 2), time.Time{},
+	d.once(model.KindCheckIn, "checkin-48h", d.session.AddDate(0, 0, 2), time.Time{},
 		text{"Two days on: a quick check-in", "how is it going? Tap to check in, it takes 30 seconds.", true, "checkin"})
 
 	// Session-day tips, while the advice still applies: today, not tomorrow.
-	if d.wants(plan.KindTip, "tip-session") {
-		r := d.rule(plan.KindTip, "tip-session", text{"Take it easy today",
+	if d.wants(model.KindTip, "tip-session") {
+		r := d.rule(model.KindTip, "tip-session", text{"Take it easy today",
 			"Rest from strenuous activity. Ice or heat on tender spots, a warm Epsom-salt bath or a slow walk can help.", false, "today"})
 		r.At, r.SameDay = d.session.Add(3*time.Hour), true
 		d.out = append(d.out, r)
@@ -478,8 +478,8 @@ func derive(p plan.Plan, only string) ([]Rule, error) {
 	if p.NextSessionAt != nil {
 		next := p.NextSessionAt.In(loc)
 		nextDay := time.Date(next.Year(), next.Month(), next.Day(), 0, 0, 0, 0, loc)
-		if d.wants(plan.KindFollowUp, "followup-eve") {
-			d.once(plan.KindFollowUp, "followup-eve", nextDay.AddDate(0, 0, -1).Add(18*time.Hour), next,
+		if d.wants(model.KindFollowUp, "followup-eve") {
+			d.once(model.KindFollowUp, "followup-eve", nextDay.AddDate(0, 0, -1).Add(18*time.Hour), next,
 				text{"Your session is tomorrow", "see you tomorrow at " + next.Format("15:04") + ". Keep up the gentle stretches until then.", true, "today"})
 		}
 		// Morning of: 08:30, or two hours ahead of an early session.
@@ -487,7 +487,7 @@ func derive(p plan.Plan, only string) ([]Rule, error) {
 		if early := next.Add(-2 * time.Hour); early.Before(prepare) {
 			prepare = early
 		}
-		d.once(plan.KindFollowUp, "followup-prepare", prepare, next,
+		d.once(model.KindFollowUp, "followup-prepare", prepare, next,
 			text{"Session today: get ready", "Drink some water, and note where it hurts and what it feels like to tell your therapist.", false, "today"})
 		// Hydration the morning of the session; an early session's prepare note covers it.
 		if next.Sub(nextDay) >= 10*time.Hour {
@@ -495,7 +495,7 @@ func derive(p plan.Plan, only string) ([]Rule, error) {
 			if before := next.Add(-90 * time.Minute); before.Before(at) {
 				at = before
 			}
-			d.once(plan.KindHydration, "hydration-before-session", at, next,
+			d.once(model.KindHydration, "hydration-before-session", at, next,
 				text{"Water before your session", "drink a glass of water this morning: hydrated muscles respond better to massage.", true, "today"})
 		}
 	} else if p.CadenceDays > 0 && p.Days > 1 {
@@ -505,10 +505,10 @@ func derive(p plan.Plan, only string) ([]Rule, error) {
 			if !day.Before(last) {
 				break
 			}
-			d.once(plan.KindFollowUp, "followup-book-"+strconv.Itoa(k), day.Add(10*time.Hour), time.Time{},
+			d.once(model.KindFollowUp, "followup-book-"+strconv.Itoa(k), day.Add(10*time.Hour), time.Time{},
 				text{"Time to book your next session", "regular sessions keep the progress going. Book your next one when it suits you.", true, "today"})
 		}
-		d.once(plan.KindFollowUp, "followup-book-end", last.Add(10*time.Hour), time.Time{},
+		d.once(model.KindFollowUp, "followup-book-end", last.Add(10*time.Hour), time.Time{},
 			text{"Your plan ends today", "this is the last day of your plan. Book your next session to keep the progress going.", true, "today"})
 	}
 	return d.out, nil
@@ -524,7 +524,7 @@ type text struct {
 
 // deriver holds what every rule of one plan shares.
 type deriver struct {
-	p         plan.Plan
+	p         model.Plan
 	only      string // derive just this rule ID, if set
 	loc       *time.Location
 	quiet     Quiet

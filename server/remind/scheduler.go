@@ -12,7 +12,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/store"
 )
@@ -105,7 +105,7 @@ func New(cfg Config) *Scheduler {
 // Schedule derives the plan's rules and writes their next fire times, replacing
 // what was scheduled before. Call it when a plan is created and whenever its
 // prefs, times or next session change. An ended plan keeps no schedule.
-func (s *Scheduler) Schedule(p plan.Plan) error {
+func (s *Scheduler) Schedule(p model.Plan) error {
 	old, err := s.db.ScheduledStates(p.Token)
 	if err != nil {
 		return err
@@ -124,7 +124,7 @@ func (s *Scheduler) Schedule(p plan.Plan) error {
 // never the local time stored (in stored) as last sent. An ended plan has
 // none. It only computes, so it can run inside the store's write transaction
 // (store.ScheduleFunc): a plan and its schedule are stored together.
-func (s *Scheduler) States(p plan.Plan, stored []store.RuleState) ([]store.RuleState, error) {
+func (s *Scheduler) States(p model.Plan, stored []store.RuleState) ([]store.RuleState, error) {
 	now := s.now()
 	states := []store.RuleState{}
 	if ended(p, now) {
@@ -155,7 +155,7 @@ func (s *Scheduler) States(p plan.Plan, stored []store.RuleState) ([]store.RuleS
 // logs counts only: no tokens, no names.
 func (s *Scheduler) repair() {
 	failed := 0
-	n, err := s.db.RepairSchedules(func(p plan.Plan, stored []store.RuleState) ([]store.RuleState, error) {
+	n, err := s.db.RepairSchedules(func(p model.Plan, stored []store.RuleState) ([]store.RuleState, error) {
 		states, err := s.States(p, stored)
 		if err != nil {
 			failed++
@@ -316,12 +316,12 @@ func (st *TickStats) merge(o *TickStats) {
 
 // planView is one plan as a round sees it, loaded once per round.
 type planView struct {
-	p       *plan.Plan // shared with the store's cache: read-only
+	p       *model.Plan // shared with the store's cache: read-only
 	err     error
 	gen     uint64           // the plan's schedule generation
 	rules   map[string]*Rule // derived on first need, nil for "no such rule"
 	memo    *sync.Map        // the store's per-version memo of the plan (may be nil)
-	subs    []plan.Subscription
+	subs    []model.Subscription
 	subsErr error
 	// doneAt are the completion times if loaded with the plan; someDays are
 	// their local dates, filled on first need. doneDays are the local dates
@@ -395,9 +395,9 @@ func (s *Scheduler) send(ctx context.Context, now time.Time, outcomes []due, pre
 			if !d.sending {
 				continue
 			}
-			if slices.ContainsFunc(d.view.subs, func(sub plan.Subscription) bool { return prevGone[sub.Endpoint] }) {
+			if slices.ContainsFunc(d.view.subs, func(sub model.Subscription) bool { return prevGone[sub.Endpoint] }) {
 				// A copy: the loaded slice is the store cache's (read-only).
-				var keep []plan.Subscription
+				var keep []model.Subscription
 				for _, sub := range d.view.subs {
 					if !prevGone[sub.Endpoint] {
 						keep = append(keep, sub)
@@ -565,7 +565,7 @@ func (s *Scheduler) decideAll(now time.Time, entries []store.DueEntry, st *TickS
 			withDone := make([]bool, len(part))
 			for i, tok := range part {
 				for _, j := range byToken[tok] {
-					withDone[i] = withDone[i] || entries[j].State.Kind == plan.KindStretch
+					withDone[i] = withDone[i] || entries[j].State.Kind == model.KindStretch
 				}
 			}
 			loaded, err := s.db.PlansWithDevices(part, withDone)
@@ -656,7 +656,7 @@ func (s *Scheduler) decide(now time.Time, v *planView, d *due, st *TickStats) {
 		}
 		f = f2
 	}
-	if r.Kind == plan.KindStretch {
+	if r.Kind == model.KindStretch {
 		done, err := s.doneOn(v, f.Local[:10])
 		if err != nil { // better a reminder too many than none
 			s.log.Error("reminder completions", "plan", shortToken(e.Token), "err", err)
@@ -764,7 +764,7 @@ func (s *Scheduler) doneOn(v *planView, day string) (bool, error) {
 }
 
 // ended reports whether the therapist ended the plan by now.
-func ended(p plan.Plan, now time.Time) bool {
+func ended(p model.Plan, now time.Time) bool {
 	return p.EndedAt != nil && !now.Before(*p.EndedAt)
 }
 
@@ -791,12 +791,12 @@ func (s *Scheduler) TestPush(ctx context.Context, token string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	pol := Policies[plan.KindTest]
+	pol := Policies[model.KindTest]
 	msg := push.Message{
-		Kind: plan.KindTest, Title: "Reminders are on",
+		Kind: model.KindTest, Title: "Reminders are on",
 		Body: "This is how your aftercare reminders will look on this device.",
-		URL:  s.baseURL + "/p/" + p.Token + "#/today", Tag: plan.KindTest,
-		Topic: Topic(p.Token, plan.KindTest), TTL: pol.TTL, Urgency: pol.Urgency,
+		URL:  s.baseURL + "/p/" + p.Token + "#/today", Tag: model.KindTest,
+		Topic: Topic(p.Token, model.KindTest), TTL: pol.TTL, Urgency: pol.Urgency,
 	}
 	return s.sendToOwner(ctx, p.Token, msg)
 }
@@ -805,7 +805,7 @@ func (s *Scheduler) TestPush(ctx context.Context, token string) (int, error) {
 // after the session, to the therapist's alert devices at once; a no-op
 // otherwise or when the therapist has no device. AlertTherapistAsync is the
 // coalescing path check-ins take.
-func (s *Scheduler) AlertTherapist(ctx context.Context, p plan.Plan, c plan.CheckIn) error {
+func (s *Scheduler) AlertTherapist(ctx context.Context, p model.Plan, c model.CheckIn) error {
 	if !needsAlert(p, c) {
 		return nil
 	}
@@ -813,7 +813,7 @@ func (s *Scheduler) AlertTherapist(ctx context.Context, p plan.Plan, c plan.Chec
 }
 
 // sendAlert sends msg about plan p to the devices of whoever gets its alerts.
-func (s *Scheduler) sendAlert(ctx context.Context, p plan.Plan, msg push.Message) error {
+func (s *Scheduler) sendAlert(ctx context.Context, p model.Plan, msg push.Message) error {
 	to, err := s.alertRecipient(p.TherapistID)
 	if err != nil || to == "" {
 		return err
@@ -859,7 +859,7 @@ const AlertShutdownGrace = 10 * time.Second
 // AlertDigestEvery are gathered, and the tick after the interval sends one
 // digest saying how many. Stop sends what is gathered and waits for alerts
 // in flight. Failures are logged.
-func (s *Scheduler) AlertTherapistAsync(p plan.Plan, c plan.CheckIn) {
+func (s *Scheduler) AlertTherapistAsync(p model.Plan, c model.CheckIn) {
 	if !needsAlert(p, c) {
 		return
 	}
@@ -882,7 +882,7 @@ func (s *Scheduler) AlertTherapistAsync(p plan.Plan, c plan.CheckIn) {
 // OnCheckIn reacts to a stored check-in: it alerts the therapist when needed.
 // The schedule stays as it is (a 48 h check-in reminder already answered
 // costs one notification; re-deriving on every check-in would cost more).
-func (s *Scheduler) OnCheckIn(ctx context.Context, p plan.Plan, c plan.CheckIn) error {
+func (s *Scheduler) OnCheckIn(ctx context.Context, p model.Plan, c model.CheckIn) error {
 	return s.AlertTherapist(ctx, p, c)
 }
 

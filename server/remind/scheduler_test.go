@@ -12,7 +12,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
 	"github.com/aftercare/aftercare/server/store"
@@ -90,7 +90,7 @@ func loopbackSender(tb testing.TB) (*push.Sender, *pushtest.Service) {
 
 func addDevice(tb testing.TB, db *store.DB, owner, endpoint, p256dh, auth string) {
 	tb.Helper()
-	if _, err := db.PutSubscription(owner, plan.Subscription{Endpoint: endpoint, P256dh: p256dh, Auth: auth, LastSeen: time.Now()}); err != nil {
+	if _, err := db.PutSubscription(owner, model.Subscription{Endpoint: endpoint, P256dh: p256dh, Auth: auth, LastSeen: time.Now()}); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -132,7 +132,7 @@ func TestTickEndToEnd(t *testing.T) {
 	clk := &fakeClock{}
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL})
 
-	p := testPlan(t, plan.NewToken())
+	p := testPlan(t, model.NewToken())
 	if err := db.CreatePlan(p); err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestTickEndToEnd(t *testing.T) {
 		if pl.Kind != "stretch" || pl.URL != testBaseURL+"/p/"+p.Token+"#/play" || !strings.HasPrefix(pl.Body, "Sam,") || pl.Tag != "stretch" {
 			t.Errorf("payload %+v", pl)
 		}
-		if r.TTL != 6*3600 || r.Urgency != "high" || r.Topic != Topic(p.Token, plan.KindStretch) {
+		if r.TTL != 6*3600 || r.Urgency != "high" || r.Topic != Topic(p.Token, model.KindStretch) {
 			t.Errorf("headers TTL %d urgency %q topic %q", r.TTL, r.Urgency, r.Topic)
 		}
 	}
@@ -202,7 +202,7 @@ func TestTickEndToEnd(t *testing.T) {
 	}
 
 	// Done this afternoon: no stretch reminder tonight, but tomorrow's is scheduled.
-	if _, err := db.AddCompletion(p.Token, plan.Completion{ID: "c1", At: berlin(t, 2026, 11, 27, 17, 30), RoutineID: p.RoutineID, Done: 5, Total: 5}); err != nil {
+	if _, err := db.AddCompletion(p.Token, model.Completion{ID: "c1", At: berlin(t, 2026, 11, 27, 17, 30), RoutineID: p.RoutineID, Done: 5, Total: 5}); err != nil {
 		t.Fatal(err)
 	}
 	before := len(svc.Received())
@@ -251,8 +251,8 @@ func TestTickRechecksPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Hydration switched off and quiet hours from 18:00, without rescheduling.
-	if _, err := db.UpdatePlan(p.Token, func(q *plan.Plan) error {
-		q.Prefs.Disabled = []string{plan.KindHydration}
+	if _, err := db.UpdatePlan(p.Token, func(q *model.Plan) error {
+		q.Prefs.Disabled = []string{model.KindHydration}
 		q.Prefs.QuietStart = "18:00"
 		return nil
 	}); err != nil {
@@ -273,20 +273,20 @@ func TestTickRechecksPlan(t *testing.T) {
 	}
 	// Ended by the therapist: its entries are dropped.
 	ended := berlin(t, 2026, 11, 27, 9, 0)
-	_, _ = db.UpdatePlan(p.Token, func(q *plan.Plan) error { q.EndedAt = &ended; return nil })
+	_, _ = db.UpdatePlan(p.Token, func(q *model.Plan) error { q.EndedAt = &ended; return nil })
 	clk.Set(berlin(t, 2026, 11, 27, 10, 0))
 	if st := tick(t, s); st.Sent != 0 || st.Dropped != 1 {
 		t.Fatalf("ended plan: %+v", st)
 	}
-	if got := rec.kinds(); len(got) != 1 || got[0] != plan.KindTip {
+	if got := rec.kinds(); len(got) != 1 || got[0] != model.KindTip {
 		t.Fatalf("sent %v", got)
 	}
 }
 
 // stretchOnly is testPlan with only the stretch reminder on.
-func stretchOnly(tb testing.TB, token string) plan.Plan {
+func stretchOnly(tb testing.TB, token string) model.Plan {
 	p := testPlan(tb, token)
-	p.Prefs.Disabled = []string{plan.KindHydration, plan.KindCheckIn, plan.KindFollowUp, plan.KindTip}
+	p.Prefs.Disabled = []string{model.KindHydration, model.KindCheckIn, model.KindFollowUp, model.KindTip}
 	return p
 }
 
@@ -418,9 +418,9 @@ func TestTickAcrossDST(t *testing.T) {
 				sentAt = append(sentAt, clk.Now())
 				return rec.SendAll(context.Background(), jobs)
 			}), Now: clk.Now})
-			p := plan.Plan{Token: "dst" + c.day, TimeZone: c.zone, StretchTime: c.clock, Days: 3,
+			p := model.Plan{Token: "dst" + c.day, TimeZone: c.zone, StretchTime: c.clock, Days: 3,
 				SessionAt: day.Add(-12 * time.Hour),
-				Prefs:     plan.Prefs{QuietStart: "00:00", QuietEnd: "00:00", Disabled: []string{plan.KindHydration, plan.KindCheckIn, plan.KindFollowUp, plan.KindTip}}}
+				Prefs:     model.Prefs{QuietStart: "00:00", QuietEnd: "00:00", Disabled: []string{model.KindHydration, model.KindCheckIn, model.KindFollowUp, model.KindTip}}}
 			_ = db.CreatePlan(p)
 			addDevice(t, db, p.Token, "https://fcm.googleapis.com/fcm/send/x", "k", "a")
 			if err := s.Schedule(p); err != nil {
@@ -451,10 +451,10 @@ func TestTestPushAndTherapistAlert(t *testing.T) {
 	defer db.Close()
 	sender, svc := loopbackSender(t)
 	s := New(Config{DB: db, Sender: sender, BaseURL: testBaseURL})
-	p := testPlan(t, plan.NewToken())
+	p := testPlan(t, model.NewToken())
 	p.ClientName = "Sam"
 	_ = db.CreatePlan(p)
-	if _, err := db.CreateTherapist(plan.Therapist{ID: p.TherapistID, Email: "th1@example.org", Name: "Th One", CreatedAt: time.Now()}); err != nil {
+	if _, err := db.CreateTherapist(model.Therapist{ID: p.TherapistID, Email: "th1@example.org", Name: "Th One", CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -479,13 +479,13 @@ func TestTestPushAndTherapistAlert(t *testing.T) {
 
 	// Therapist alerts: nothing without a device, then only for red flags or
 	// soreness still >= 7 at 48 h.
-	red := plan.CheckIn{ID: "c1", At: p.SessionAt.Add(30 * time.Hour), Soreness: 3, RedFlags: []string{plan.RedFlagSaddle}}
+	red := model.CheckIn{ID: "c1", At: p.SessionAt.Add(30 * time.Hour), Soreness: 3, RedFlags: []string{model.RedFlagSaddle}}
 	if err := s.OnCheckIn(context.Background(), p, red); err != nil {
 		t.Fatal(err)
 	}
 	ep, k, a := svc.NewSubscription()
 	addDevice(t, db, store.TherapistOwner(p.TherapistID), ep, k, a)
-	for _, c := range []plan.CheckIn{
+	for _, c := range []model.CheckIn{
 		{ID: "c2", At: p.SessionAt.Add(30 * time.Hour), Soreness: 8}, // early: normal
 		{ID: "c3", At: p.SessionAt.Add(50 * time.Hour), Soreness: 5}, // fading
 		red, // red flag
@@ -611,7 +611,7 @@ func TestTickFailedPushIsCommitted(t *testing.T) {
 	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
 	var logs syncBuffer
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	p := stretchOnly(t, plan.NewToken())
+	p := stretchOnly(t, model.NewToken())
 	_ = db.CreatePlan(p)
 	bad, k1, a1 := svc.NewSubscription()
 	good, k2, a2 := svc.NewSubscription()
@@ -659,9 +659,9 @@ func TestRescheduleInRepeatedHour(t *testing.T) {
 			day, _ := time.ParseInLocation("2006-01-02", c.day, loc)
 			clk := &fakeClock{t: day.Add(-12 * time.Hour)}
 			s := New(Config{DB: db, Sender: rec, Now: clk.Now})
-			p := plan.Plan{Token: "resched" + c.day, TimeZone: c.zone, StretchTime: c.clock, Days: 3,
+			p := model.Plan{Token: "resched" + c.day, TimeZone: c.zone, StretchTime: c.clock, Days: 3,
 				SessionAt: day.Add(-12 * time.Hour),
-				Prefs:     plan.Prefs{QuietStart: "00:00", QuietEnd: "00:00", Disabled: []string{plan.KindHydration, plan.KindCheckIn, plan.KindFollowUp, plan.KindTip}}}
+				Prefs:     model.Prefs{QuietStart: "00:00", QuietEnd: "00:00", Disabled: []string{model.KindHydration, model.KindCheckIn, model.KindFollowUp, model.KindTip}}}
 			_ = db.CreatePlan(p)
 			addDevice(t, db, p.Token, "https://fcm.googleapis.com/fcm/send/x", "k", "a")
 			if err := s.Schedule(p); err != nil {
@@ -711,7 +711,7 @@ func TestRescheduleDropsStale(t *testing.T) {
 		t.Fatalf("19:02: %+v", st)
 	}
 	// The stretch moves to 08:30 from tomorrow on.
-	p, err := db.UpdatePlan(p.Token, func(q *plan.Plan) error { q.StretchTime = "08:30"; return nil })
+	p, err := db.UpdatePlan(p.Token, func(q *model.Plan) error { q.StretchTime = "08:30"; return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -736,7 +736,7 @@ func TestRescheduleDropsStale(t *testing.T) {
 	if n := len(rec.kinds()); n != 2 {
 		t.Fatalf("%d pushes, want 2", n)
 	}
-	if len(seen) != 2 || seen[0] != (obs{plan.KindStretch, 2 * time.Minute}) || seen[1] != (obs{plan.KindStretch, 0}) {
+	if len(seen) != 2 || seen[0] != (obs{model.KindStretch, 2 * time.Minute}) || seen[1] != (obs{model.KindStretch, 0}) {
 		t.Fatalf("lateness observed: %+v", seen)
 	}
 }

@@ -17,20 +17,20 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // wordsPlan stores a plan whose name, notes and check-ins carry word, and returns its token.
 func wordsPlan(t testing.TB, db *DB, word string) string {
 	t.Helper()
-	p := plan.Plan{Token: plan.NewToken(), TherapistID: "A", ClientName: word + "name", Notes: word + "notes " + strings.Repeat("x", 500),
+	p := model.Plan{Token: model.NewToken(), TherapistID: "A", ClientName: word + "name", Notes: word + "notes " + strings.Repeat("x", 500),
 		RoutineID: "piriformis-release", TimeZone: "Europe/Berlin", SessionAt: time.Now().UTC(), Days: 7, StretchTime: "19:00",
-		Prefs: plan.DefaultPrefs(), CreatedAt: time.Now()}
+		Prefs: model.DefaultPrefs(), CreatedAt: time.Now()}
 	if err := db.CreatePlan(p); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 5 {
-		if _, err := db.AddCheckIn(p.Token, plan.CheckIn{ID: fmt.Sprintf("ci-%s-%d", word, i), Soreness: 3, Note: word + "checkin", At: time.Now()}); err != nil {
+		if _, err := db.AddCheckIn(p.Token, model.CheckIn{ID: fmt.Sprintf("ci-%s-%d", word, i), Soreness: 3, Note: word + "checkin", At: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -221,7 +221,7 @@ func TestCompactionUnderConcurrentReadersAndWriters(t *testing.T) {
 				id := fmt.Sprintf("ci-w%d-%06d", w, i)
 				switch i % 4 {
 				case 0:
-					if _, err := db.AddCheckIn(tok, plan.CheckIn{ID: id, Soreness: 2, At: time.Now()}); err != nil {
+					if _, err := db.AddCheckIn(tok, model.CheckIn{ID: id, Soreness: 2, At: time.Now()}); err != nil {
 						errs <- err
 						return
 					}
@@ -239,7 +239,7 @@ func TestCompactionUnderConcurrentReadersAndWriters(t *testing.T) {
 						return
 					}
 				case 3:
-					if _, err := db.UpdatePlan(tok, func(p *plan.Plan) error { p.Notes = id; return nil }); err != nil {
+					if _, err := db.UpdatePlan(tok, func(p *model.Plan) error { p.Notes = id; return nil }); err != nil {
 						errs <- err
 						return
 					}

@@ -12,7 +12,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // The reminder schedule lives in two buckets:
@@ -171,7 +171,7 @@ func decodeDue(v []byte, s *RuleState) error {
 }
 
 // kinds are the reminder kinds, so decoding a due entry's kind allocates nothing.
-var kinds = []string{plan.KindHydration, plan.KindStretch, plan.KindCheckIn, plan.KindFollowUp, plan.KindTip, plan.KindTest}
+var kinds = []string{model.KindHydration, model.KindStretch, model.KindCheckIn, model.KindFollowUp, model.KindTip, model.KindTest}
 
 func internKind(b []byte, isKind bool) string {
 	if isKind {
@@ -578,9 +578,9 @@ func (db *DB) AdvanceAll(steps []DueStep) error {
 // never to be changed by the caller (the reminder tick only reads them; it
 // reads thousands a minute, so they are not copied).
 type PlanDevices struct {
-	Plan    *plan.Plan // nil with Err
-	Err     error      // ErrNotFound when the plan was erased
-	Devices []plan.Subscription
+	Plan    *model.Plan // nil with Err
+	Err     error       // ErrNotFound when the plan was erased
+	Devices []model.Subscription
 	Gen     uint64 // the schedule generation: due entries of another are stale
 	// DoneAt holds the times of the plan's completions, when asked for (else nil).
 	DoneAt []time.Time
@@ -659,12 +659,12 @@ func (r *planReader) read(token string) (*cachedPlan, error) {
 	if token == "" || !bytes.Equal(k, pre[:len(token)]) {
 		return nil, ErrNotFound
 	}
-	e := &cachedPlan{p: new(plan.Plan), full: true}
+	e := &cachedPlan{p: new(model.Plan), full: true}
 	if err := json.Unmarshal(v, e.p); err != nil {
 		return nil, fmt.Errorf("decode plan: %w", err)
 	}
 	for k, v := r.subs.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = r.subs.Next() {
-		var s plan.Subscription
+		var s model.Subscription
 		if json.Unmarshal(v, &s) == nil {
 			e.devs = append(e.devs, s)
 		}

@@ -9,7 +9,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
 
@@ -25,8 +25,8 @@ func openDueDB(tb testing.TB) *store.DB {
 
 func createDuePlan(tb testing.TB, db *store.DB, token string) {
 	tb.Helper()
-	p := plan.Plan{Token: token, TherapistID: "th1", ClientName: "Sam", TimeZone: "UTC", Days: 7,
-		SessionAt: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC), Prefs: plan.DefaultPrefs()}
+	p := model.Plan{Token: token, TherapistID: "th1", ClientName: "Sam", TimeZone: "UTC", Days: 7,
+		SessionAt: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC), Prefs: model.DefaultPrefs()}
 	if err := db.CreatePlan(p); err != nil {
 		tb.Fatal(err)
 	}

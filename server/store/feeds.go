@@ -3,7 +3,7 @@ package store
 import (
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // A plan's calendar feed has its own token: calendar services fetch the feed
@@ -38,7 +38,7 @@ func (db *DB) PlanFeed(token string) (string, error) {
 			feed = string(v) // a concurrent first use made it
 			return nil
 		}
-		feed = plan.NewToken()
+		feed = model.NewToken()
 		return putFeed(tx, token, feed)
 	})
 	return feed, err
@@ -61,7 +61,7 @@ func (db *DB) FeedPlan(feed string) (string, error) {
 // RotateFeed gives the plan a new feed token; the old one stops resolving in
 // the same transaction.
 func (db *DB) RotateFeed(token string) (string, error) {
-	feed := plan.NewToken()
+	feed := model.NewToken()
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		if token == "" || tx.Bucket(bucketPlans).Get([]byte(token)) == nil {
 			return ErrNotFound

@@ -8,7 +8,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 func TestNewPlanHasItsOwnFeedToken(t *testing.T) {
@@ -88,8 +88,8 @@ func TestDeletePlanErasesItsFeed(t *testing.T) {
 // A plan stored before feeds existed gets its feed token on first use.
 func TestPlanFromBeforeFeedsGetsATokenLazily(t *testing.T) {
 	db := mustOpen(t)
-	p := plan.Plan{Token: plan.NewToken(), TherapistID: "A", ClientName: "Sam", RoutineID: "piriformis-release",
-		TimeZone: "Europe/Berlin", SessionAt: time.Now().UTC(), Days: 7, StretchTime: "19:00", Prefs: plan.DefaultPrefs()}
+	p := model.Plan{Token: model.NewToken(), TherapistID: "A", ClientName: "Sam", RoutineID: "piriformis-release",
+		TimeZone: "Europe/Berlin", SessionAt: time.Now().UTC(), Days: 7, StretchTime: "19:00", Prefs: model.DefaultPrefs()}
 	data, _ := json.Marshal(p)
 	if err := db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketPlans).Put([]byte(p.Token), data) }); err != nil {
 		t.Fatal(err)

@@ -12,7 +12,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // bucketHistoryDays counts what a plan received on its client's current local day:
@@ -35,12 +35,12 @@ type Limit struct {
 
 // RecordCheckIn stores c once per client-chosen id within lim. For an id already
 // stored it returns the stored check-in and created false, whatever lim says.
-func (db *DB) RecordCheckIn(token string, c plan.CheckIn, lim Limit) (plan.CheckIn, bool, error) {
+func (db *DB) RecordCheckIn(token string, c model.CheckIn, lim Limit) (model.CheckIn, bool, error) {
 	return record(db, bucketCheckIns, token, c.ID, c, lim)
 }
 
 // RecordCompletion is RecordCheckIn for completions.
-func (db *DB) RecordCompletion(token string, c plan.Completion, lim Limit) (plan.Completion, bool, error) {
+func (db *DB) RecordCompletion(token string, c model.Completion, lim Limit) (model.Completion, bool, error) {
 	defer db.cache.invalidate(token) // the cache holds completion times
 	return record(db, bucketCompletions, token, c.ID, c, lim)
 }
@@ -148,25 +148,25 @@ func countPrefix(b *bolt.Bucket, pre []byte, max int) int {
 // CheckInPage returns up to q.Limit of a plan's check-ins older than q.Before,
 // newest first, how many the plan holds, and the cursor of the page's last
 // check-in when older ones remain (else the zero Cursor).
-func (db *DB) CheckInPage(token string, q plan.PageQuery) ([]plan.CheckIn, int, plan.Cursor, error) {
-	return page[plan.CheckIn](db, bucketCheckIns, token, q)
+func (db *DB) CheckInPage(token string, q model.PageQuery) ([]model.CheckIn, int, model.Cursor, error) {
+	return page[model.CheckIn](db, bucketCheckIns, token, q)
 }
 
 // CompletionPage is CheckInPage for completions.
-func (db *DB) CompletionPage(token string, q plan.PageQuery) ([]plan.Completion, int, plan.Cursor, error) {
-	return page[plan.Completion](db, bucketCompletions, token, q)
+func (db *DB) CompletionPage(token string, q model.PageQuery) ([]model.Completion, int, model.Cursor, error) {
+	return page[model.Completion](db, bucketCompletions, token, q)
 }
 
 // page orders a plan's records by their time and id alone (a light decode),
 // then decodes only the records of the page.
-func page[T any](db *DB, bucket []byte, token string, q plan.PageQuery) ([]T, int, plan.Cursor, error) {
+func page[T any](db *DB, bucket []byte, token string, q model.PageQuery) ([]T, int, model.Cursor, error) {
 	type ref struct {
 		id string
 		At time.Time `json:"at"`
 	}
 	out := []T{}
 	total := 0
-	var next plan.Cursor
+	var next model.Cursor
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var refs []ref
 		pre := prefix(token)
@@ -180,10 +180,10 @@ func page[T any](db *DB, bucket []byte, token string, q plan.PageQuery) ([]T, in
 			refs = append(refs, r)
 		}
 		total = len(refs)
-		slices.SortFunc(refs, func(a, b ref) int { return plan.NewestFirst(a.At, a.id, b.At, b.id) })
+		slices.SortFunc(refs, func(a, b ref) int { return model.NewestFirst(a.At, a.id, b.At, b.id) })
 		limit := q.Limit
 		if limit <= 0 {
-			limit = plan.PageSize
+			limit = model.PageSize
 		}
 		i := sort.Search(len(refs), func(i int) bool { return q.Before.Older(refs[i].At, refs[i].id) })
 		end := min(i+limit, len(refs))
@@ -195,7 +195,7 @@ func page[T any](db *DB, bucket []byte, token string, q plan.PageQuery) ([]T, in
 			out = append(out, item)
 		}
 		if end < len(refs) {
-			next = plan.Cursor{At: refs[end-1].At, ID: refs[end-1].id}
+			next = model.Cursor{At: refs[end-1].At, ID: refs[end-1].id}
 		}
 		return nil
 	})
@@ -203,16 +203,16 @@ func page[T any](db *DB, bucket []byte, token string, q plan.PageQuery) ([]T, in
 }
 
 // Readings returns the numbers of a plan's check-ins (no notes), oldest first.
-func (db *DB) Readings(token string) ([]plan.Reading, error) {
-	out := []plan.Reading{}
+func (db *DB) Readings(token string) ([]model.Reading, error) {
+	out := []model.Reading{}
 	err := scanPrefix(db.bolt, bucketCheckIns, token, func(v []byte) error {
-		var r plan.Reading
+		var r model.Reading
 		if err := json.Unmarshal(v, &r); err != nil {
 			return fmt.Errorf("decode check-in: %w", err)
 		}
 		out = append(out, r)
 		return nil
 	})
-	slices.SortStableFunc(out, func(a, b plan.Reading) int { return plan.NewestFirst(b.At, b.ID, a.At, a.ID) })
+	slices.SortStableFunc(out, func(a, b model.Reading) int { return model.NewestFirst(b.At, b.ID, a.At, a.ID) })
 	return out, err
 }

@@ -8,7 +8,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // The daily count follows the day the caller names; the total counts what is
@@ -19,7 +19,7 @@ func TestRecordLimitsAndErase(t *testing.T) {
 	lim := Limit{Day: "2026-11-26", PerDay: 2, Total: 3}
 	at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 	add := func(id string, lim Limit) error {
-		_, _, err := db.RecordCheckIn(p.Token, plan.CheckIn{ID: id, At: at}, lim)
+		_, _, err := db.RecordCheckIn(p.Token, model.CheckIn{ID: id, At: at}, lim)
 		return err
 	}
 	for _, id := range []string{"ci-00001", "ci-00002"} {

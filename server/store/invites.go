@@ -10,7 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 var (
@@ -25,18 +25,18 @@ var ErrInviteUsed = errors.New("this invitation link has expired or was already 
 
 // AddInvite stores a one-time invite. A new setup invite replaces any earlier one,
 // so only the link printed last works.
-func (db *DB) AddInvite(secret string, inv plan.Invite) error {
+func (db *DB) AddInvite(secret string, inv model.Invite) error {
 	data, err := json.Marshal(inv)
 	if err != nil {
 		return err
 	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketInvites)
-		if inv.Kind == plan.InviteSetup {
+		if inv.Kind == model.InviteSetup {
 			var old [][]byte
 			_ = b.ForEach(func(k, v []byte) error {
-				var i plan.Invite
-				if json.Unmarshal(v, &i) == nil && i.Kind == plan.InviteSetup {
+				var i model.Invite
+				if json.Unmarshal(v, &i) == nil && i.Kind == model.InviteSetup {
 					old = append(old, bytes.Clone(k))
 				}
 				return nil
@@ -52,8 +52,8 @@ func (db *DB) AddInvite(secret string, inv plan.Invite) error {
 }
 
 // Invite returns a still valid invite for secret, or ErrInviteUsed.
-func (db *DB) Invite(secret string, now time.Time) (plan.Invite, error) {
-	var inv plan.Invite
+func (db *DB) Invite(secret string, now time.Time) (model.Invite, error) {
+	var inv model.Invite
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
 		inv, err = validInvite(tx, secret, now)
@@ -62,8 +62,8 @@ func (db *DB) Invite(secret string, now time.Time) (plan.Invite, error) {
 	return inv, err
 }
 
-func validInvite(tx *bolt.Tx, secret string, now time.Time) (plan.Invite, error) {
-	var inv plan.Invite
+func validInvite(tx *bolt.Tx, secret string, now time.Time) (model.Invite, error) {
+	var inv model.Invite
 	v := tx.Bucket(bucketInvites).Get(hashSecret(secret))
 	if v == nil {
 		return inv, ErrInviteUsed
@@ -74,7 +74,7 @@ func validInvite(tx *bolt.Tx, secret string, now time.Time) (plan.Invite, error)
 	if !now.Before(inv.ExpiresAt) {
 		return inv, ErrInviteUsed
 	}
-	if inv.Kind == plan.InviteSetup && tx.Bucket(bucketTherapists).Stats().KeyN > 0 {
+	if inv.Kind == model.InviteSetup && tx.Bucket(bucketTherapists).Stats().KeyN > 0 {
 		return inv, ErrInviteUsed
 	}
 	return inv, nil
@@ -82,7 +82,7 @@ func validInvite(tx *bolt.Tx, secret string, now time.Time) (plan.Invite, error)
 
 // AcceptInvite creates account t from the invite for secret and deletes the invite,
 // in one transaction: a link creates exactly one account. A setup invite makes the owner.
-func (db *DB) AcceptInvite(secret string, now time.Time, t plan.Therapist) (plan.Therapist, error) {
+func (db *DB) AcceptInvite(secret string, now time.Time, t model.Therapist) (model.Therapist, error) {
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		inv, err := validInvite(tx, secret, now)
 		if err != nil {
@@ -93,7 +93,7 @@ func (db *DB) AcceptInvite(secret string, now time.Time, t plan.Therapist) (plan
 		if emails.Get(key) != nil {
 			return ErrExists
 		}
-		t.Owner = inv.Kind == plan.InviteSetup
+		t.Owner = inv.Kind == model.InviteSetup
 		data, err := json.Marshal(t)
 		if err != nil {
 			return err
@@ -111,15 +111,15 @@ func (db *DB) AcceptInvite(secret string, now time.Time, t plan.Therapist) (plan
 
 // PendingInvites lists the therapist invitations still valid at now, oldest first.
 // Setup links are not listed: they stop working once the owner exists.
-func (db *DB) PendingInvites(now time.Time) ([]plan.Invite, error) {
-	out := []plan.Invite{}
+func (db *DB) PendingInvites(now time.Time) ([]model.Invite, error) {
+	out := []model.Invite{}
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketInvites).ForEach(func(_, v []byte) error {
-			var inv plan.Invite
+			var inv model.Invite
 			if err := json.Unmarshal(v, &inv); err != nil {
 				return err
 			}
-			if inv.Kind == plan.InviteTherapist && now.Before(inv.ExpiresAt) {
+			if inv.Kind == model.InviteTherapist && now.Before(inv.ExpiresAt) {
 				out = append(out, inv)
 			}
 			return nil
@@ -141,8 +141,8 @@ func (db *DB) DeleteInvite(id string) error {
 		b := tx.Bucket(bucketInvites)
 		var key []byte
 		err := b.ForEach(func(k, v []byte) error {
-			var inv plan.Invite
-			if json.Unmarshal(v, &inv) == nil && inv.Kind == plan.InviteTherapist && inv.ID == id {
+			var inv model.Invite
+			if json.Unmarshal(v, &inv) == nil && inv.Kind == model.InviteTherapist && inv.ID == id {
 				key = bytes.Clone(k)
 			}
 			return nil
@@ -158,7 +158,7 @@ func (db *DB) DeleteInvite(id string) error {
 }
 
 // PutTemplate stores a therapist's own template.
-func (db *DB) PutTemplate(t plan.Template) error {
+func (db *DB) PutTemplate(t model.Template) error {
 	data, err := json.Marshal(t)
 	if err != nil {
 		return err
@@ -169,10 +169,10 @@ func (db *DB) PutTemplate(t plan.Template) error {
 }
 
 // Templates lists a therapist's own templates, oldest first.
-func (db *DB) Templates(therapistID string) ([]plan.Template, error) {
-	out := []plan.Template{}
+func (db *DB) Templates(therapistID string) ([]model.Template, error) {
+	out := []model.Template{}
 	err := scanPrefix(db.bolt, bucketTemplates, therapistID, func(v []byte) error {
-		var t plan.Template
+		var t model.Template
 		if err := json.Unmarshal(v, &t); err != nil {
 			return err
 		}

@@ -10,7 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // A file from before schema versions (version 0: plans only, no meta bucket)
@@ -21,7 +21,7 @@ func TestOpenMigratesAVersionZeroFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := plan.Plan{Token: "tok-v0-plan-0000000000", TherapistID: "t1", ClientName: "Sam"}
+	p := model.Plan{Token: "tok-v0-plan-0000000000", TherapistID: "t1", ClientName: "Sam"}
 	data, _ := json.Marshal(p)
 	err = old.Update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucket(bucketPlans)
@@ -76,7 +76,7 @@ func TestOpenMigratesSchemaOneSubscriptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := mustPlan(t, db, "A")
-	sub := plan.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/v1", P256dh: "k", Auth: "a"}
+	sub := model.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/v1", P256dh: "k", Auth: "a"}
 	data, _ := json.Marshal(sub)
 	ek := endpointKey(sub.Endpoint)
 	// Write the file as schema 1 did.

@@ -9,17 +9,17 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
-// ErrNotFound is plan.ErrNotFound, so callers can branch without importing store.
-var ErrNotFound = plan.ErrNotFound
+// ErrNotFound is model.ErrNotFound, so callers can branch without importing store.
+var ErrNotFound = model.ErrNotFound
 
 // ErrExists is returned when a unique key is taken.
 var ErrExists = errors.New("already exists")
 
 // CreatePlan stores a new plan; the token must be unused.
-func (db *DB) CreatePlan(p plan.Plan) error {
+func (db *DB) CreatePlan(p model.Plan) error {
 	data, err := json.Marshal(p)
 	if err != nil {
 		return err
@@ -29,7 +29,7 @@ func (db *DB) CreatePlan(p plan.Plan) error {
 }
 
 // putNewPlan stores plan p (encoded as data) under its unused token.
-func putNewPlan(tx *bolt.Tx, p plan.Plan, data []byte) error {
+func putNewPlan(tx *bolt.Tx, p model.Plan, data []byte) error {
 	b := tx.Bucket(bucketPlans)
 	if b.Get([]byte(p.Token)) != nil {
 		return ErrExists
@@ -37,15 +37,15 @@ func putNewPlan(tx *bolt.Tx, p plan.Plan, data []byte) error {
 	if err := b.Put([]byte(p.Token), data); err != nil {
 		return err
 	}
-	if err := putFeed(tx, p.Token, plan.NewToken()); err != nil {
+	if err := putFeed(tx, p.Token, model.NewToken()); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketPlansByTherapist).Put(join(p.TherapistID, p.Token), nil)
 }
 
 // UpdatePlan applies fn to the stored plan and saves the result atomically.
-func (db *DB) UpdatePlan(token string, fn func(*plan.Plan) error) (plan.Plan, error) {
-	var out plan.Plan
+func (db *DB) UpdatePlan(token string, fn func(*model.Plan) error) (model.Plan, error) {
+	var out model.Plan
 	defer db.cache.invalidate(token)
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		p, err := updatePlan(tx, token, fn)
@@ -58,7 +58,7 @@ func (db *DB) UpdatePlan(token string, fn func(*plan.Plan) error) (plan.Plan, er
 }
 
 // updatePlan applies fn to the stored plan and writes the result back.
-func updatePlan(tx *bolt.Tx, token string, fn func(*plan.Plan) error) (plan.Plan, error) {
+func updatePlan(tx *bolt.Tx, token string, fn func(*model.Plan) error) (model.Plan, error) {
 	p, err := getPlan(tx, token)
 	if err != nil {
 		return p, err
@@ -75,12 +75,12 @@ func updatePlan(tx *bolt.Tx, token string, fn func(*plan.Plan) error) (plan.Plan
 }
 
 // Plan returns the plan for token or ErrNotFound.
-func (db *DB) Plan(token string) (plan.Plan, error) {
+func (db *DB) Plan(token string) (model.Plan, error) {
 	if e := db.cache.get(token); e != nil {
 		return clonePlan(e.p), nil
 	}
 	mark := db.cache.mark()
-	var p plan.Plan
+	var p model.Plan
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
 		p, err = getPlan(tx, token)
@@ -93,8 +93,8 @@ func (db *DB) Plan(token string) (plan.Plan, error) {
 	return p, err
 }
 
-func getPlan(tx *bolt.Tx, token string) (plan.Plan, error) {
-	var p plan.Plan
+func getPlan(tx *bolt.Tx, token string) (model.Plan, error) {
+	var p model.Plan
 	if token == "" {
 		return p, ErrNotFound
 	}
@@ -109,12 +109,12 @@ func getPlan(tx *bolt.Tx, token string) (plan.Plan, error) {
 }
 
 // PlansByTherapist returns a therapist's plans, newest first. An empty id returns every plan.
-func (db *DB) PlansByTherapist(therapistID string) ([]plan.Plan, error) {
-	var out []plan.Plan
+func (db *DB) PlansByTherapist(therapistID string) ([]model.Plan, error) {
+	var out []model.Plan
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		if therapistID == "" {
 			return tx.Bucket(bucketPlans).ForEach(func(_, v []byte) error {
-				var p plan.Plan
+				var p model.Plan
 				if err := json.Unmarshal(v, &p); err != nil {
 					return err
 				}
@@ -210,22 +210,22 @@ func deleteDueOf(tx *bolt.Tx, token string) error {
 }
 
 // AddCompletion stores a completion once per client-chosen id, with no limit; it reports whether it was new.
-func (db *DB) AddCompletion(token string, c plan.Completion) (bool, error) {
+func (db *DB) AddCompletion(token string, c model.Completion) (bool, error) {
 	_, created, err := db.RecordCompletion(token, c, Limit{})
 	return created, err
 }
 
 // AddCheckIn stores a check-in once per client-chosen id, with no limit; it reports whether it was new.
-func (db *DB) AddCheckIn(token string, c plan.CheckIn) (bool, error) {
+func (db *DB) AddCheckIn(token string, c model.CheckIn) (bool, error) {
 	_, created, err := db.RecordCheckIn(token, c, Limit{})
 	return created, err
 }
 
 // Completions returns a plan's completions, oldest first.
-func (db *DB) Completions(token string) ([]plan.Completion, error) {
-	out := []plan.Completion{}
+func (db *DB) Completions(token string) ([]model.Completion, error) {
+	out := []model.Completion{}
 	err := scanPrefix(db.bolt, bucketCompletions, token, func(v []byte) error {
-		var c plan.Completion
+		var c model.Completion
 		if err := json.Unmarshal(v, &c); err != nil {
 			return err
 		}
@@ -237,10 +237,10 @@ func (db *DB) Completions(token string) ([]plan.Completion, error) {
 }
 
 // CheckIns returns a plan's check-ins, oldest first.
-func (db *DB) CheckIns(token string) ([]plan.CheckIn, error) {
-	out := []plan.CheckIn{}
+func (db *DB) CheckIns(token string) ([]model.CheckIn, error) {
+	out := []model.CheckIn{}
 	err := scanPrefix(db.bolt, bucketCheckIns, token, func(v []byte) error {
-		var c plan.CheckIn
+		var c model.CheckIn
 		if err := json.Unmarshal(v, &c); err != nil {
 			return err
 		}

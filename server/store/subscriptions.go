@@ -9,7 +9,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // TherapistOwner is the subscription owner key for a therapist's alert devices.
@@ -20,12 +20,12 @@ const therapistOwnerPrefix = "t:"
 // PutSubscription upserts a device for owner (a plan token or TherapistOwner),
 // keyed by (owner, endpoint): one phone can get the reminders of several plans
 // (a returning client) and a therapist's alerts at once. It reports whether the
-// pair was new. Beyond plan.MaxDevices per owner, the least recently seen device
+// pair was new. Beyond model.MaxDevices per owner, the least recently seen device
 // is dropped. A plan's device is stored only if the plan still exists when the
 // write commits (ErrNotFound otherwise): an erasure racing the subscribe leaves
 // nothing behind. A device marked NeedsResubscribe keeps the mark while the same
 // keys come back (the same refused subscription); new keys clear it.
-func (db *DB) PutSubscription(owner string, s plan.Subscription) (bool, error) {
+func (db *DB) PutSubscription(owner string, s model.Subscription) (bool, error) {
 	created := false
 	defer db.cache.invalidate(owner)
 	err := db.bolt.Batch(func(tx *bolt.Tx) error {
@@ -35,7 +35,7 @@ func (db *DB) PutSubscription(owner string, s plan.Subscription) (bool, error) {
 		}
 		subs := tx.Bucket(bucketSubs)
 		ek := endpointKey(s.Endpoint)
-		var old plan.Subscription
+		var old model.Subscription
 		if v := subs.Get(subKey(owner, ek)); v != nil && json.Unmarshal(v, &old) == nil {
 			s.CreatedAt = old.CreatedAt
 			s.NeedsResubscribe = s.NeedsResubscribe || old.NeedsResubscribe && old.P256dh == s.P256dh && old.Auth == s.Auth
@@ -69,7 +69,7 @@ func subKey(owner string, ek []byte) []byte {
 
 func capDevices(tx *bolt.Tx, owner string) error {
 	list, keys := listSubs(tx, owner)
-	if len(list) <= plan.MaxDevices {
+	if len(list) <= model.MaxDevices {
 		return nil
 	}
 	idx := make([]int, len(list))
@@ -77,7 +77,7 @@ func capDevices(tx *bolt.Tx, owner string) error {
 		idx[i] = i
 	}
 	sort.Slice(idx, func(a, b int) bool { return list[idx[a]].LastSeen.Before(list[idx[b]].LastSeen) })
-	for _, i := range idx[:len(list)-plan.MaxDevices] {
+	for _, i := range idx[:len(list)-model.MaxDevices] {
 		if err := tx.Bucket(bucketSubs).Delete(keys[i]); err != nil {
 			return err
 		}
@@ -88,13 +88,13 @@ func capDevices(tx *bolt.Tx, owner string) error {
 	return nil
 }
 
-func listSubs(tx *bolt.Tx, owner string) ([]plan.Subscription, [][]byte) {
-	var out []plan.Subscription
+func listSubs(tx *bolt.Tx, owner string) ([]model.Subscription, [][]byte) {
+	var out []model.Subscription
 	var keys [][]byte
 	pre := prefix(owner)
 	c := tx.Bucket(bucketSubs).Cursor()
 	for k, v := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = c.Next() {
-		var s plan.Subscription
+		var s model.Subscription
 		if json.Unmarshal(v, &s) == nil {
 			out = append(out, s)
 			keys = append(keys, bytes.Clone(k))
@@ -104,21 +104,21 @@ func listSubs(tx *bolt.Tx, owner string) ([]plan.Subscription, [][]byte) {
 }
 
 // Subscriptions returns all devices of owner.
-func (db *DB) Subscriptions(owner string) ([]plan.Subscription, error) {
-	var out []plan.Subscription
+func (db *DB) Subscriptions(owner string) ([]model.Subscription, error) {
+	var out []model.Subscription
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		out, _ = listSubs(tx, owner)
 		return nil
 	})
 	if out == nil {
-		out = []plan.Subscription{}
+		out = []model.Subscription{}
 	}
 	return out, err
 }
 
 // Subscription returns owner's device with endpoint (ErrNotFound if it has none).
-func (db *DB) Subscription(owner, endpoint string) (plan.Subscription, error) {
-	var s plan.Subscription
+func (db *DB) Subscription(owner, endpoint string) (model.Subscription, error) {
+	var s model.Subscription
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketSubs).Get(subKey(owner, endpointKey(endpoint)))
 		if v == nil {
@@ -156,7 +156,7 @@ func markRefused(tx *bolt.Tx, subs *bolt.Bucket, ek []byte, touched *[]string) e
 	*touched = append(*touched, owners...)
 	for _, owner := range owners {
 		k := subKey(owner, ek)
-		var s plan.Subscription
+		var s model.Subscription
 		if v := subs.Get(k); v == nil || json.Unmarshal(v, &s) != nil || s.NeedsResubscribe {
 			continue
 		}

@@ -8,11 +8,11 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // CreateTherapist stores an account; the first one ever created becomes the studio owner.
-func (db *DB) CreateTherapist(t plan.Therapist) (plan.Therapist, error) {
+func (db *DB) CreateTherapist(t model.Therapist) (model.Therapist, error) {
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		emails := tx.Bucket(bucketTherapistEmails)
 		key := []byte(strings.ToLower(t.Email))
@@ -35,8 +35,8 @@ func (db *DB) CreateTherapist(t plan.Therapist) (plan.Therapist, error) {
 }
 
 // TherapistByEmail looks an account up case-insensitively.
-func (db *DB) TherapistByEmail(email string) (plan.Therapist, error) {
-	var t plan.Therapist
+func (db *DB) TherapistByEmail(email string) (model.Therapist, error) {
+	var t model.Therapist
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		id := tx.Bucket(bucketTherapistEmails).Get([]byte(strings.ToLower(email)))
 		if id == nil {
@@ -50,8 +50,8 @@ func (db *DB) TherapistByEmail(email string) (plan.Therapist, error) {
 }
 
 // Therapist returns the account with id.
-func (db *DB) Therapist(id string) (plan.Therapist, error) {
-	var t plan.Therapist
+func (db *DB) Therapist(id string) (model.Therapist, error) {
+	var t model.Therapist
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
 		t, err = getTherapist(tx, id)
@@ -61,11 +61,11 @@ func (db *DB) Therapist(id string) (plan.Therapist, error) {
 }
 
 // Therapists lists all accounts.
-func (db *DB) Therapists() ([]plan.Therapist, error) {
-	var out []plan.Therapist
+func (db *DB) Therapists() ([]model.Therapist, error) {
+	var out []model.Therapist
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketTherapists).ForEach(func(_, v []byte) error {
-			var t plan.Therapist
+			var t model.Therapist
 			if err := json.Unmarshal(v, &t); err != nil {
 				return err
 			}
@@ -76,8 +76,8 @@ func (db *DB) Therapists() ([]plan.Therapist, error) {
 	return out, err
 }
 
-func getTherapist(tx *bolt.Tx, id string) (plan.Therapist, error) {
-	var t plan.Therapist
+func getTherapist(tx *bolt.Tx, id string) (model.Therapist, error) {
+	var t model.Therapist
 	v := tx.Bucket(bucketTherapists).Get([]byte(id))
 	if v == nil {
 		return t, ErrNotFound
@@ -92,7 +92,7 @@ func hashSecret(secret string) []byte {
 }
 
 // AddAPIToken stores the hash of secret for the token's therapist.
-func (db *DB) AddAPIToken(secret string, t plan.APIToken) error {
+func (db *DB) AddAPIToken(secret string, t model.APIToken) error {
 	data, err := json.Marshal(t)
 	if err != nil {
 		return err
@@ -103,14 +103,14 @@ func (db *DB) AddAPIToken(secret string, t plan.APIToken) error {
 }
 
 // TherapistByAPIToken resolves a presented secret to an enabled account.
-func (db *DB) TherapistByAPIToken(secret string) (plan.Therapist, error) {
-	var t plan.Therapist
+func (db *DB) TherapistByAPIToken(secret string) (model.Therapist, error) {
+	var t model.Therapist
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketAPITokens).Get(hashSecret(secret))
 		if v == nil {
 			return ErrNotFound
 		}
-		var tok plan.APIToken
+		var tok model.APIToken
 		if err := json.Unmarshal(v, &tok); err != nil {
 			return err
 		}
@@ -125,11 +125,11 @@ func (db *DB) TherapistByAPIToken(secret string) (plan.Therapist, error) {
 }
 
 // APITokens lists a therapist's tokens (metadata only).
-func (db *DB) APITokens(therapistID string) ([]plan.APIToken, error) {
-	out := []plan.APIToken{}
+func (db *DB) APITokens(therapistID string) ([]model.APIToken, error) {
+	out := []model.APIToken{}
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketAPITokens).ForEach(func(_, v []byte) error {
-			var tok plan.APIToken
+			var tok model.APIToken
 			if err := json.Unmarshal(v, &tok); err != nil {
 				return err
 			}
@@ -148,7 +148,7 @@ func (db *DB) RevokeAPIToken(therapistID, id string) error {
 		b := tx.Bucket(bucketAPITokens)
 		var hit []byte
 		err := b.ForEach(func(k, v []byte) error {
-			var tok plan.APIToken
+			var tok model.APIToken
 			if json.Unmarshal(v, &tok) == nil && tok.ID == id && tok.TherapistID == therapistID {
 				hit = bytes.Clone(k)
 			}
@@ -169,8 +169,8 @@ func (db *DB) RevokeAPIToken(therapistID, id string) error {
 // transaction deletes its API tokens and browser sessions: disabling revokes
 // them for good, and re-enabling revives none (nor any a disabled account kept
 // from an older version).
-func (db *DB) SetTherapistDisabled(id string, disabled bool, allow func(plan.Therapist) error) (plan.Therapist, error) {
-	var out plan.Therapist
+func (db *DB) SetTherapistDisabled(id string, disabled bool, allow func(model.Therapist) error) (model.Therapist, error) {
+	var out model.Therapist
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		t, err := getTherapist(tx, id)
 		if err != nil {

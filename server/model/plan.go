@@ -1,7 +1,8 @@
-// Package plan holds the aftercare domain: a client's plan, the completions and
-// check-ins recorded against it, and the rules that make input acceptable.
+// Package model holds the aftercare domain: a client's plan with the completions and
+// check-ins recorded against it, the therapists who hand plans out with their
+// sessions, invites and API tokens, and the rules that make input acceptable.
 // It knows nothing about HTTP or storage.
-package plan
+package model
 
 import (
 	"crypto/rand"
