@@ -14,6 +14,9 @@ import (
 	"time"
 )
 
+// healthcheckTimeout is the check's default patience, below the image's HEALTHCHECK --timeout.
+const healthcheckTimeout = 3 * time.Second
+
 // healthcheckCmd asks a running server's /healthz whether it is well; a nil
 // error (exit 0) means it answered {"status":"ok"}. It exists for container
 // HEALTHCHECKs, where a scratch image has no curl or wget.
@@ -21,7 +24,7 @@ func healthcheckCmd(args []string) error {
 	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
 	addr := fs.String("addr", envDefault("AFTERCARE_ADDR", ":8080"), "the server's listen address; the check goes to its loopback side [AFTERCARE_ADDR]")
 	target := fs.String("url", envDefault("AFTERCARE_HEALTHCHECK_URL", ""), "health URL to check (default http://127.0.0.1<port of -addr>/healthz) [AFTERCARE_HEALTHCHECK_URL]")
-	timeoutText := fs.String("timeout", envDefault("AFTERCARE_HEALTHCHECK_TIMEOUT", "3s"), "give up after this long [AFTERCARE_HEALTHCHECK_TIMEOUT]")
+	timeoutText := fs.String("timeout", envDefault("AFTERCARE_HEALTHCHECK_TIMEOUT", healthcheckTimeout.String()), "give up after this long [AFTERCARE_HEALTHCHECK_TIMEOUT]")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
