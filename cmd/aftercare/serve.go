@@ -62,6 +62,10 @@ func serve(args []string, stderr io.Writer) error {
 // address is handed to push services.
 const localVAPIDSubject = "https://localhost"
 
+// shutdownTimeout bounds how long in-flight requests may take after SIGTERM; a
+// supervisor's stop timeout (systemd TimeoutStopSec, compose stop_grace_period) must exceed it.
+const shutdownTimeout = 20 * time.Second
+
 // runServer runs until ctx ends, then shuts down in order: HTTP (in-flight
 // requests finish), the reminder clock, the database.
 func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.Listener) error {
@@ -133,7 +137,7 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	if err := app.ShutdownWithTimeout(20 * time.Second); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	if err := app.ShutdownWithTimeout(shutdownTimeout); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		logger.Warn("http shutdown", "err", err)
 	}
 	sched.Stop()
