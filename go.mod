@@ -13,6 +13,11 @@ require (
 )
 
 require (
+	github.com/nicksnyder/go-i18n/v2 v2.7.0 // indirect
+	golang.org/x/text v0.44.0 // indirect
+)
+
+require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
