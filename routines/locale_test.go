@@ -156,6 +156,33 @@ func TestSafetyPhrasesPerLanguage(t *testing.T) {
 			NeverSharpPain:        "nunca un dolor agudo o punzante",
 			NeverHoldBreath:       "nunca contenga la respiración",
 		},
+		"de": {
+			StopCore:              "Hören Sie auf, wenn stechende oder einschießende Schmerzen ins Bein ziehen, wenn Taubheit oder Kribbeln neu auftreten oder wenn Sie eine Schwäche im Bein bemerken.",
+			SharpPainDownLeg:      "stechende oder einschießende Schmerzen ins Bein ziehen",
+			NewNumbnessOrTingling: "Taubheit oder Kribbeln neu auftreten",
+			LegWeakness:           "Schwäche im Bein",
+			NeverSharpPain:        "niemals stechende oder einschießende Schmerzen",
+			NeverHoldBreath:       "halten Sie nie die Luft an",
+		},
+		"fr": {
+			StopCore:              "Arrêtez si vous ressentez une douleur vive ou fulgurante qui descend dans la jambe, un nouvel engourdissement ou de nouveaux fourmillements, ou une faiblesse dans la jambe.",
+			SharpPainDownLeg:      "douleur vive ou fulgurante qui descend dans la jambe",
+			NewNumbnessOrTingling: "nouvel engourdissement ou de nouveaux fourmillements",
+			LegWeakness:           "faiblesse dans la jambe",
+			NeverSharpPain:        "jamais de douleur vive ou fulgurante",
+			NeverHoldBreath:       "ne retenez jamais votre souffle",
+		},
+		"pt-BR": {
+			StopCore:              "Pare se sentir dor aguda ou em choque que desce pela perna, dormência ou formigamento que você não tinha antes, ou fraqueza na perna.",
+			SharpPainDownLeg:      "dor aguda ou em choque que desce pela perna",
+			NewNumbnessOrTingling: "dormência ou formigamento que você não tinha antes",
+			LegWeakness:           "fraqueza na perna",
+			NeverSharpPain:        "nunca dor aguda ou em choque",
+			NeverHoldBreath:       "nunca prenda a respiração",
+		},
+	}
+	if len(want) != len(Supported()) {
+		t.Errorf("%d languages reviewed here, %d supported: add the new language's phrases", len(want), len(Supported()))
 	}
 	for lang, p := range want {
 		if got := SafetyPhrasesIn(language.MustParse(lang)); got != p {
