@@ -10,7 +10,8 @@ import (
 // FieldError is one problem found by Validate, naming the stretch or routine
 // and the JSON field at fault.
 type FieldError struct {
-	Kind    string // "stretch" or "routine"
+	Lang    string // BCP 47 tag of the translation at fault; "" for the English Go data
+	Kind    string // "stretch", "routine", "safety" or "targets"
 	ID      string // the item's id, or "#<index>" when the id itself is missing
 	Field   string // JSON field name, e.g. "stopIf" or "steps[2].holdSeconds"
 	Problem string
@@ -18,6 +19,9 @@ type FieldError struct {
 
 // Error says which item and field is wrong, and why.
 func (e *FieldError) Error() string {
+	if e.Lang != "" {
+		return fmt.Sprintf("[%s] %s %q: %s: %s", e.Lang, e.Kind, e.ID, e.Field, e.Problem)
+	}
 	return fmt.Sprintf("%s %q: %s: %s", e.Kind, e.ID, e.Field, e.Problem)
 }
 
@@ -26,18 +30,22 @@ func (e *FieldError) Error() string {
 // all is well). Each problem is a *FieldError. hasImage reports whether an
 // illustration exists for a stretch id; nil means the embedded illustrations.
 func Validate(stretches []Stretch, routines []Routine, hasImage func(id string) bool) error {
+	return validate(stretches, routines, hasImage, englishKeywords)
+}
+
+func validate(stretches []Stretch, routines []Routine, hasImage func(id string) bool, safety safetyCheck) error {
 	if hasImage == nil {
 		hasImage = func(id string) bool { _, ok := Illustration(id); return ok }
 	}
 	var errs []error
 	known := make(map[string]bool, len(stretches))
 	for i, s := range stretches {
-		errs = append(errs, checkStretch(i, s, hasImage)...)
+		errs = append(errs, checkStretch(i, s, hasImage, safety)...)
 		if s.ID == "" {
 			continue // reported by checkStretch; an empty id must not satisfy a routine step
 		}
 		if known[s.ID] {
-			errs = append(errs, &FieldError{"stretch", s.ID, "id", "duplicate id"})
+			errs = append(errs, &FieldError{Kind: "stretch", ID: s.ID, Field: "id", Problem: "duplicate id"})
 		}
 		known[s.ID] = true
 	}
@@ -45,7 +53,7 @@ func Validate(stretches []Stretch, routines []Routine, hasImage func(id string) 
 	for i, r := range routines {
 		errs = append(errs, checkRoutine(i, r, known)...)
 		if seen[r.ID] && r.ID != "" {
-			errs = append(errs, &FieldError{"routine", r.ID, "id", "duplicate id"})
+			errs = append(errs, &FieldError{Kind: "routine", ID: r.ID, Field: "id", Problem: "duplicate id"})
 		}
 		seen[r.ID] = true
 	}
@@ -78,39 +86,49 @@ func CheckReps(n int) error {
 	return nil
 }
 
-func checkStretch(i int, s Stretch, hasImage func(string) bool) []error {
+// safetyCheck returns what a safety field's text ("feel", "stopIf" or
+// "breathing") lacks, one problem per missing warning.
+type safetyCheck func(field, text string) []string
+
+// englishKeywords is Validate's check: the safety fields must contain these
+// words, so text edited later cannot silently drop the warnings the design
+// requires.
+func englishKeywords(field, text string) []string {
+	var problems []string
+	for _, w := range map[string][]string{
+		"feel":      {"sharp"},
+		"stopIf":    {"shooting", "numbness", "tingling"},
+		"breathing": {"hold your breath"},
+	}[field] {
+		if !strings.Contains(strings.ToLower(text), w) {
+			problems = append(problems, fmt.Sprintf("must mention %q", w))
+		}
+	}
+	return problems
+}
+
+func checkStretch(i int, s Stretch, hasImage func(string) bool, safety safetyCheck) []error {
 	id := s.ID
 	if id == "" {
 		id = fmt.Sprintf("#%d", i)
 	}
 	var errs []error
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, &FieldError{"stretch", id, field, fmt.Sprintf(format, args...)})
+		errs = append(errs, &FieldError{Kind: "stretch", ID: id, Field: field, Problem: fmt.Sprintf(format, args...)})
 	}
 	if !isKebab(s.ID) {
 		bad("id", "must be kebab-case (a-z, 0-9 and single hyphens)")
 	}
-	// The safety fields must also contain these words, so text edited later
-	// cannot silently drop the warnings the design requires.
-	for _, f := range []struct {
-		name, text  string
-		mustMention []string
-	}{
-		{"name", s.Name, nil},
-		{"summary", s.Summary, nil},
-		{"feel", s.Feel, []string{"sharp"}},
-		{"stopIf", s.StopIf, []string{"shooting", "numbness", "tingling"}},
-		{"breathing", s.Breathing, []string{"hold your breath"}},
-		{"easier", s.Easier, nil},
+	for _, f := range []struct{ name, text string }{
+		{"name", s.Name}, {"summary", s.Summary}, {"feel", s.Feel},
+		{"stopIf", s.StopIf}, {"breathing", s.Breathing}, {"easier", s.Easier},
 	} {
 		if strings.TrimSpace(f.text) == "" {
 			bad(f.name, "is empty")
 			continue
 		}
-		for _, w := range f.mustMention {
-			if !strings.Contains(strings.ToLower(f.text), w) {
-				bad(f.name, "must mention %q", w)
-			}
+		for _, p := range safety(f.name, f.text) {
+			bad(f.name, "%s", p)
 		}
 	}
 	if len(s.Targets) == 0 {
@@ -151,7 +169,7 @@ func checkRoutine(i int, r Routine, known map[string]bool) []error {
 	}
 	var errs []error
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, &FieldError{"routine", id, field, fmt.Sprintf(format, args...)})
+		errs = append(errs, &FieldError{Kind: "routine", ID: id, Field: field, Problem: fmt.Sprintf(format, args...)})
 	}
 	if !isKebab(r.ID) {
 		bad("id", "must be kebab-case (a-z, 0-9 and single hyphens)")
