@@ -26,19 +26,20 @@ const ImagePathPrefix = "/img/stretches/"
 
 // Stretch is one exercise in the library, written for a sore, non-technical client.
 type Stretch struct {
-	ID          string   `json:"id"`          // kebab-case, e.g. "supine-hamstring-strap"
-	Name        string   `json:"name"`        // short title shown to the client
-	Targets     []string `json:"targets"`     // body areas, from KnownTargets()
-	Summary     string   `json:"summary"`     // one sentence
-	Steps       []string `json:"steps"`       // step-by-step instructions in plain words
-	HoldSeconds int      `json:"holdSeconds"` // default hold
-	Reps        int      `json:"reps"`        // default repetitions (per side when PerSide)
-	PerSide     bool     `json:"perSide"`     // done on the left and on the right
-	Feel        string   `json:"feel"`        // how it should feel: gentle pull, never sharp
-	StopIf      string   `json:"stopIf"`      // when to stop: shooting pain, numbness, tingling, ...
-	Breathing   string   `json:"breathing"`   // slow breaths, never hold your breath
-	Easier      string   `json:"easier"`      // an easier variation
-	Image       string   `json:"image"`       // URL path "/img/stretches/<id>.svg"
+	ID          string   `json:"id"`                   // kebab-case, e.g. "supine-hamstring-strap"
+	Name        string   `json:"name"`                 // short title shown to the client
+	Targets     []string `json:"targets"`              // body areas, from KnownTargets()
+	Summary     string   `json:"summary"`              // one sentence
+	Steps       []string `json:"steps"`                // step-by-step instructions in plain words
+	HoldSeconds int      `json:"holdSeconds"`          // default hold
+	Reps        int      `json:"reps"`                 // default repetitions (per side when PerSide)
+	PerSide     bool     `json:"perSide"`              // done on the left and on the right
+	Feel        string   `json:"feel"`                 // how it should feel: gentle pull, never sharp
+	StopIf      string   `json:"stopIf"`               // when to stop: shooting pain, numbness, tingling, ...
+	Breathing   string   `json:"breathing"`            // slow breaths, never hold your breath
+	Easier      string   `json:"easier"`               // an easier variation
+	Image       string   `json:"image"`                // URL path "/img/stretches/<id>.svg": the left side, or the only one
+	ImageOther  string   `json:"imageOther,omitempty"` // per-side stretches: "/img/stretches/<id>-other.svg", the right side
 }
 
 // Step is one stretch inside a routine, with the hold and reps to use there.
@@ -73,6 +74,10 @@ var knownTargets = []string{TargetHamstrings, TargetGlutes, TargetPiriformis, Ta
 // KnownTargets returns every allowed value of Stretch.Targets, in display order.
 func KnownTargets() []string { return slices.Clone(knownTargets) }
 
+// The pictures are drawn from each stretch's pose model (pictures.go) and
+// committed; TestIllustrationsAreCurrent fails when they are stale.
+//
+//go:generate go run ./internal/drawpictures -dir illustrations
 //go:embed illustrations/*.svg
 var illustrations embed.FS
 
@@ -83,8 +88,16 @@ var (
 	routineAt = indexRoutines(routineTemplates)
 )
 
-// ImagePath returns the URL path of the illustration for stretch id.
+// ImagePath returns the URL path of the illustration for stretch id (its
+// left side, for a stretch done on both sides).
 func ImagePath(id string) string { return ImagePathPrefix + id + ".svg" }
+
+// OtherSide is the suffix of the picture name of a stretch's other side.
+const OtherSide = "-other"
+
+// ImagePathOther returns the URL path of the mirror-image illustration for the
+// right side of per-side stretch id.
+func ImagePathOther(id string) string { return ImagePathPrefix + id + OtherSide + ".svg" }
 
 // Stretches returns every stretch in a stable order; the result is a copy.
 func Stretches() []Stretch {
@@ -122,7 +135,8 @@ func RoutineByID(id string) (Routine, bool) {
 	return cloneRoutine(routineTemplates[i]), true
 }
 
-// Illustration returns the SVG bytes drawn for stretch id.
+// Illustration returns the SVG bytes of a picture by name: a stretch id, or
+// the id followed by OtherSide for the right side of a per-side stretch.
 func Illustration(id string) ([]byte, bool) {
 	// The kebab-case check also keeps ids like "../x" away from the file system.
 	if !isKebab(id) {
@@ -155,6 +169,9 @@ func withImages(in []Stretch) []Stretch {
 	out := make([]Stretch, len(in))
 	for i, s := range in {
 		s.Image = ImagePath(s.ID)
+		if s.PerSide {
+			s.ImageOther = ImagePathOther(s.ID)
+		}
 		out[i] = s
 	}
 	return out

@@ -141,6 +141,17 @@ func checkStretch(i int, s Stretch, hasImage func(string) bool) []error {
 	if isKebab(s.ID) && !hasImage(s.ID) {
 		bad("image", "no illustration for this stretch")
 	}
+	if strings.HasSuffix(s.ID, OtherSide) {
+		bad("id", "must not end in %q: that names a picture's other side", OtherSide)
+	}
+	switch {
+	case s.PerSide && s.ImageOther != ImagePathOther(s.ID):
+		bad("imageOther", "is %q, want %q for a stretch done on both sides", s.ImageOther, ImagePathOther(s.ID))
+	case s.PerSide && isKebab(s.ID) && !hasImage(s.ID+OtherSide):
+		bad("imageOther", "no illustration of the other side")
+	case !s.PerSide && s.ImageOther != "":
+		bad("imageOther", "is %q, want none: the stretch is done on one side only", s.ImageOther)
+	}
 	return errs
 }
 

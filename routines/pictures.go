@@ -1,0 +1,482 @@
+package routines
+
+import (
+	"math"
+
+	"github.com/aftercare/aftercare/routines/figure"
+)
+
+// pictures draws each stretch: its start and held positions as joint
+// positions of one shared body (routines/figure), the props it uses and the
+// muscle that should feel it. go generate renders them into illustrations/.
+//
+// Coordinates are centimetres: X along the floor, Y up, Z toward the viewer;
+// the near side (+Z) is the working side. Poses built with the body's right
+// side near are mirrored by the renderer, so a stretch's first picture always
+// shows its left side.
+var pictures = map[string]figure.Picture{
+	"supine-hamstring-strap":     supineHamstringStrap(),
+	"seated-hamstring-chair":     seatedHamstringChair(),
+	"standing-hamstring-step":    standingHamstringStep(),
+	"supine-figure-four":         supineFigureFour(),
+	"seated-figure-four":         seatedFigureFour(),
+	"knee-to-opposite-shoulder":  kneeToOppositeShoulder(),
+	"single-knee-to-chest":       singleKneeToChest(),
+	"double-knee-to-chest":       doubleKneeToChest(),
+	"glute-bridge":               gluteBridge(),
+	"cat-cow":                    catCow(),
+	"childs-pose":                childsPose(),
+	"lower-trunk-rotation":       lowerTrunkRotation(),
+	"seated-sciatic-nerve-glide": seatedSciaticNerveGlide(),
+	"pelvic-tilt":                pelvicTilt(),
+}
+
+// pt is a point or direction in the pictures' centimetres.
+func pt(x, y, z float64) figure.V { return figure.V{X: x, Y: y, Z: z} }
+
+// Shorthands for the pose data below.
+var (
+	deg = figure.Deg
+	dir = figure.Dir
+)
+
+const (
+	near = figure.Near
+	far  = figure.Far
+)
+
+const ankleY = 7 // the ankle joint above the floor when the foot is flat
+
+// sideZ is a limb's usual distance from the midline, toward the near side for near.
+func sideZ(s figure.Side, z float64) float64 {
+	if s == far {
+		return -z
+	}
+	return z
+}
+
+// Lying on the back, head toward −X; the back of the pelvis rests on the floor.
+func supine() *figure.Body {
+	return figure.Lie(pt(0, 11, 0), pt(0, 0, 1)).
+		Spine(deg(180, 0), deg(180, 0), deg(182, 0), pt(0, 0, 1)).
+		Head(deg(180, 0), pt(0, 1, 0))
+}
+
+// footFlat puts side's foot flat on the floor at x, the knee pointing up.
+func footFlat(b *figure.Body, s figure.Side, x float64) *figure.Body {
+	return b.LegTo(s, pt(x, ankleY, sideZ(s, 10)), pt(0, 1, 0), dir(1, -0.2, 0))
+}
+
+// legLong lays side's leg straight along the floor.
+func legLong(b *figure.Body, s figure.Side) *figure.Body {
+	return b.Leg(s, dir(1, -0.05, 0), dir(1, -0.02, 0), dir(0.35, 1, 0))
+}
+
+// armsOut rests both arms on the floor, out from the body at about 45°.
+func armsOut(b *figure.Body) *figure.Body {
+	for _, s := range []figure.Side{near, far} {
+		sh := b.At(s.Shoulder())
+		b.ArmTo(s, pt(sh.X+30, 4, sideZ(s, 58)), pt(0, 1, 0), dir(0.7, -0.1, sideZ(s, 0.7)))
+	}
+	return b
+}
+
+// armsBySides rests both arms on the floor beside a body lying on its back.
+func armsBySides(b *figure.Body) *figure.Body {
+	for _, s := range []figure.Side{near, far} {
+		sh := b.At(s.Shoulder())
+		b.ArmTo(s, pt(sh.X+50, 4, sideZ(s, 26)), pt(0, 1, sideZ(s, 0.4)), dir(1, -0.1, 0))
+	}
+	return b
+}
+
+func mat(x0, x1 float64) figure.Box {
+	return figure.Box{Min: pt(x0, -1.5, -36), Max: pt(x1, 0, 36), Class: "mat"}
+}
+
+func floor(x0, x1 float64) figure.Box {
+	return figure.Box{Min: pt(x0, -1, -40), Max: pt(x1, 0, 40), Class: "floor"}
+}
+
+// chair is a plain chair whose seat's front edge is at x, facing +X.
+func chair(x float64) []figure.Box {
+	const seat, depth, half = 46.0, 42.0, 22.0
+	boxes := []figure.Box{
+		{Min: pt(x-depth, seat-4, -half), Max: pt(x, seat, half), Class: "prop"},
+		{Min: pt(x-depth, seat, -half), Max: pt(x-depth+3, seat+44, half), Class: "prop"},
+	}
+	for _, lx := range []float64{x - depth, x - 3} {
+		for _, lz := range []float64{-half, half - 3} {
+			boxes = append(boxes, figure.Box{Min: pt(lx, 0, lz), Max: pt(lx+3, seat-4, lz+3), Class: "prop"})
+		}
+	}
+	return boxes
+}
+
+// seated sits a body on a chair seat 46 cm high, facing +X, trunk leaning
+// lean degrees forward from upright.
+func seated(hipX, lean float64) *figure.Body {
+	return figure.Lie(pt(hipX, 46+9, 0), pt(0, 0, 1)).
+		Spine(deg(90-lean+6, 0), deg(90-lean, 0), deg(90-lean-3, 0), pt(0, 0, 1)).
+		Head(deg(90-lean*0.8, 0), deg(-lean*0.8, 0))
+}
+
+// strapRound runs a strap from the near hand round the ball of foot to the far hand.
+func strapRound(foot figure.Side) func(p figure.Pose) []figure.V {
+	return func(p figure.Pose) []figure.V {
+		a, t, k := p.At(foot.Ankle()), p.At(foot.Toe()), p.At(foot.Knee())
+		ball := a.Lerp(t, 0.62).Add(a.Sub(k).Unit().Scale(4))
+		return []figure.V{p.At(near.Hand()), ball, p.At(far.Hand())}
+	}
+}
+
+func supineHamstringStrap() figure.Picture {
+	start := footFlat(footFlat(supine(), near, 42), far, 42)
+	held := footFlat(supine(), far, 42).Leg(near, deg(68, 0), deg(60, 0), deg(150, 0))
+	arms := func(b *figure.Body, lift float64) figure.Pose {
+		for _, s := range []figure.Side{near, far} {
+			b.ArmTo(s, pt(-22+lift*0.2, 34+lift, sideZ(s, 12)), pt(0.3, -0.5, sideZ(s, 1)), dir(0.6, 0.8, 0))
+		}
+		return b.Pose()
+	}
+	return figure.Picture{
+		Camera:  figure.Camera{Yaw: 8, Pitch: 14},
+		Start:   arms(start, 0),
+		Held:    arms(held, 14),
+		Boxes:   []figure.Box{mat(-90, 95)},
+		Straps:  []figure.Strap{{Through: strapRound(near), Key: 2.5}},
+		Muscles: []figure.Muscle{figure.Hamstring(near)},
+	}
+}
+
+func seatedHamstringChair() figure.Picture {
+	pose := func(lean float64) figure.Pose {
+		b := seated(-18, lean)
+		b.LegTo(far, pt(b.At(far.Hip()).X+46, ankleY, -10), pt(0, 1, 0), dir(1, -0.25, 0))
+		b.LegTo(near, pt(b.At(near.Hip()).X+80, ankleY, 11), pt(0, 1, 0), deg(78, 0))
+		knee := b.At(far.Knee())
+		thighAt := b.At(far.Hip()).Lerp(knee, 0.55+lean/100)
+		for _, s := range []figure.Side{near, far} {
+			b.ArmTo(s, thighAt.Add(pt(0, 7, sideZ(s, 4)-4)), pt(-0.3, 0, sideZ(s, 1)), dir(1, -0.6, 0))
+		}
+		return b.Pose()
+	}
+	return figure.Picture{
+		Camera:  figure.Camera{Yaw: 12, Pitch: 10},
+		Start:   pose(0),
+		Held:    pose(30),
+		Boxes:   append([]figure.Box{floor(-70, 90)}, chair(-2)...),
+		Muscles: []figure.Muscle{figure.Hamstring(near)},
+	}
+}
+
+func standingHamstringStep() figure.Picture {
+	pose := func(lean float64) figure.Pose {
+		b := figure.Lie(pt(-4, 90, 0), pt(0, 0, 1)).
+			Spine(deg(90-lean+4, 0), deg(90-lean, 0), deg(90-lean-2, 0), pt(0, 0, 1)).
+			Head(deg(90-lean*0.9, 0), deg(-lean*0.9-5, 0))
+		b.LegTo(far, pt(-2, ankleY, -10), pt(1, 0, 0), dir(1, -0.22, 0))
+		b.LegTo(near, pt(44, 22+ankleY, 10), pt(1, 0.3, 0), deg(80, 0))
+		pf := b.At(figure.Waist).Sub(b.At(figure.Pelvis)).Unit()
+		for _, s := range []figure.Side{near, far} {
+			hipSide := b.At(figure.Pelvis).Add(pf.Scale(9)).Add(pt(0, 0, sideZ(s, 17)))
+			b.ArmTo(s, hipSide, pt(-1, 0, sideZ(s, 0.8)), dir(0.8, -0.8, sideZ(s, -0.3)))
+		}
+		return b.Pose()
+	}
+	return figure.Picture{
+		Camera: figure.Camera{Yaw: 14, Pitch: 8},
+		Start:  pose(0),
+		Held:   pose(32),
+		Boxes: []figure.Box{floor(-40, 80),
+			{Min: pt(28, 0, -30), Max: pt(70, 22, 30), Class: "prop"}},
+		Muscles: []figure.Muscle{figure.Hamstring(near)},
+	}
+}
+
+func supineFigureFour() figure.Picture {
+	cross := func(b *figure.Body) *figure.Body {
+		k, h := b.At(far.Knee()), b.At(far.Hip())
+		onThigh := k.Add(h.Sub(k).Unit().Scale(6)).Add(pt(0, 8, 4))
+		return b.LegTo(near, onThigh, pt(0.4, -0.3, 1), dir(0.2, 0.1, -1))
+	}
+	start := footFlat(supine(), far, 32)
+	cross(start)
+	armsOut(start)
+	held := supine().Leg(far, deg(100, 0), deg(10, 0), dir(0.5, 1, 0))
+	cross(held)
+	k := held.At(far.Knee()).Lerp(held.At(far.Hip()), 0.3)
+	for _, s := range []figure.Side{near, far} {
+		held.ArmTo(s, k.Add(pt(0, 0, sideZ(s, 9))), pt(0.2, -1, sideZ(s, 1)), dir(0, -1, 0))
+	}
+	return figure.Picture{
+		Camera:  figure.Camera{Yaw: 15, Pitch: 18},
+		Start:   start.Pose(),
+		Held:    held.Pose(),
+		Boxes:   []figure.Box{mat(-90, 80)},
+		Muscles: []figure.Muscle{figure.Buttock(near)},
+		Order:   map[figure.Limb]float64{figure.FarLeg: 1, figure.NearLeg: 2},
+	}
+}
+
+func seatedFigureFour() figure.Picture {
+	pose := func(lean float64) figure.Pose {
+		b := seated(-20, lean)
+		b.LegTo(far, pt(b.At(far.Hip()).X+46, ankleY, -9), pt(0, 1, 0), dir(1, -0.25, 0))
+		k, h := b.At(far.Knee()), b.At(far.Hip())
+		onThigh := k.Add(h.Sub(k).Unit().Scale(7)).Add(pt(0, 9, 0))
+		b.LegTo(near, onThigh, pt(0.5, -0.2, 1), dir(0.3, 0, -1))
+		nk := b.At(near.Knee())
+		b.ArmTo(near, nk.Add(pt(-2, 8, 0)), pt(0, -0.5, 1), dir(0.4, -0.6, 0.2))
+		b.ArmTo(far, b.At(near.Ankle()).Add(pt(-3, 7, 0)), pt(0, -0.6, -1), dir(0.6, -0.6, 0))
+		return b.Pose()
+	}
+	return figure.Picture{
+		Camera:  figure.Camera{Yaw: -38, Pitch: 12},
+		Start:   pose(0),
+		Held:    pose(28),
+		Boxes:   append([]figure.Box{floor(-70, 70)}, chair(-2)...),
+		Muscles: []figure.Muscle{figure.Buttock(near)},
+	}
+}
+
+func kneeToOppositeShoulder() figure.Picture {
+	base := func() *figure.Body {
+		b := supine()
+		legLong(b, far)
+		b.ArmTo(near, b.At(near.Shoulder()).Add(pt(30, 0, 36)).Sub(pt(0, b.At(near.Shoulder()).Y-4, 0)), pt(0, 1, 0), dir(1, -0.1, 0.3))
+		return b
+	}
+	start := base().Leg(near, deg(98, 0), dir(1, -0.35, -0.1), dir(0.5, -0.6, 0))
+	held := base().Leg(near, dir(-25, 24, -21), dir(35, -19, -8), dir(0.6, -0.5, -0.3))
+	hold := func(b *figure.Body) figure.Pose {
+		k := b.At(near.Knee())
+		b.ArmTo(far, k.Add(pt(2, 6, 4)), pt(0.3, -1, -1), dir(0.4, -0.2, 1))
+		return b.Pose()
+	}
+	return figure.Picture{
+		Camera:  figure.Camera{Yaw: -80, Pitch: 65},
+		Start:   hold(start),
+		Held:    hold(held),
+		Boxes:   []figure.Box{mat(-90, 90)},
+		Muscles: []figure.Muscle{figure.Buttock(near)},
+		Order:   map[figure.Limb]float64{figure.FarArm: 4},
+	}
+}
+
+// hug holds the knee of each side in sides with both hands.
+func hug(b *figure.Body, sides ...figure.Side) *figure.Body {
+	for _, s := range []figure.Side{near, far} {
+		leg := sides[0]
+		if len(sides) > 1 {
+			leg = s
+		}
+		k := b.At(leg.Knee()).Lerp(b.At(leg.Ankle()), 0.25)
+		b.ArmTo(s, k.Add(pt(0, 6, sideZ(s, 6))), pt(0, -1, sideZ(s, 1.5)), dir(0.4, -1, 0))
+	}
+	return b
+}
+
+func singleKneeToChest() figure.Picture {
+	start := footFlat(footFlat(supine(), near, 42), far, 42)
+	armsBySides(start)
+	held := footFlat(supine(), far, 42).Leg(near, deg(128, 0), deg(-18, 0), deg(-50, 0))
+	hug(held, near)
+	return figure.Picture{
+		Camera:  figure.Camera{Yaw: 8, Pitch: 14},
+		Start:   start.Pose(),
+		Held:    held.Pose(),
+		Boxes:   []figure.Box{mat(-90, 80)},
+		Muscles: []figure.Muscle{figure.LowBack(), figure.Buttock(near)},
+	}
+}
+
+func doubleKneeToChest() figure.Picture {
+	start := footFlat(footFlat(supine(), near, 42), far, 42)
+	armsBySides(start)
+	held := supine().Leg(near, deg(126, 0.04), deg(-18, 0), deg(-50, 0)).Leg(far, deg(126, -0.04), deg(-18, 0), deg(-50, 0))
+	hug(held, near, far)
+	return figure.Picture{
+		Camera:  figure.Camera{Yaw: 8, Pitch: 14},
+		Start:   start.Pose(),
+		Held:    held.Pose(),
+		Boxes:   []figure.Box{mat(-90, 80)},
+		Muscles: []figure.Muscle{figure.LowBack()},
+	}
+}
+
+func gluteBridge() figure.Picture {
+	start := footFlat(footFlat(supine(), near, 40), far, 40)
+	armsBySides(start)
+	// Lifted: shoulders stay down, hips rise until shoulders, hips and knees line up.
+	up := 24.0
+	held := figure.Lie(pt(0, 11+up, 0), pt(0, 0, 1))
+	neck := start.At(figure.Neck)
+	spine := neck.Sub(held.At(figure.Pelvis)).Unit()
+	held.Spine(spine, spine, spine.Add(pt(-0.4, -0.2, 0)), pt(0, 0, 1)).Head(deg(182, 0), pt(0, 1, 0))
+	footFlat(footFlat(held, near, 40), far, 40)
+	armsBySides(held)
+	return figure.Picture{
+		Camera:  figure.Camera{Yaw: 8, Pitch: 14},
+		Start:   start.Pose(),
+		Held:    held.Pose(),
+		Root:    figure.Head,
+		Boxes:   []figure.Box{mat(-90, 80)},
+		Muscles: []figure.Muscle{figure.Buttock(near)},
+		Labels:  [2]string{"Start", "Lift"},
+	}
+}
+
+// allFours kneels on hands and knees facing +X, hands under the shoulders and
+// knees under the hips. round bends the spine in degrees: positive rounds the
+// back up (cat), negative lets it dip (cow); the shoulders stay over the hands
+// and the hips over the knees, so the pelvis slides a little as the back bends.
+func allFours(round, head, face float64) *figure.Body {
+	neck := pt(47, 61, 0)
+	trunk := func(phi float64) *figure.Body {
+		return figure.FromNeck(neck, pt(0, 0, 1), deg(phi+round, 0), deg(phi+round*0.15, 0), deg(phi-round, 0))
+	}
+	lo, hi := -30.0, 60.0 // the pelvis drops as the slope phi grows
+	for range 40 {
+		if m := (lo + hi) / 2; trunk(m).At(figure.Pelvis).Y > 50.5 {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	b := trunk(lo).Head(deg(head, 0), deg(face, 0))
+	for _, s := range []figure.Side{near, far} {
+		kneel(b, s, sideZ(s, 10), pt(-40, 5.5, sideZ(s, 10)))
+		b.ArmTo(s, pt(49, 4.5, sideZ(s, 15)), pt(-1, 0, sideZ(s, 0.3)), dir(1, -0.3, 0))
+	}
+	return b
+}
+
+// kneel rests side's knee on the floor, kneeZ from the midline and in front of
+// the hip, and lays the shin along the floor to ankle, the foot pointing back.
+func kneel(b *figure.Body, s figure.Side, kneeZ float64, ankle figure.V) {
+	const kneeY = 7.5 // the kneecap on the floor
+	hip := b.At(s.Hip())
+	dy, dz := kneeY-hip.Y, kneeZ-hip.Z
+	knee := pt(hip.X+math.Sqrt(max(0, 43*43-dy*dy-dz*dz)), kneeY, kneeZ)
+	b.Leg(s, knee.Sub(hip), ankle.Sub(knee), dir(-1, -0.12, 0))
+}
+
+func catCow() figure.Picture {
+	return figure.Picture{
+		Camera:  figure.Camera{Yaw: 10, Pitch: 10},
+		Start:   allFours(30, -65, -105).Pose(),
+		Held:    allFours(-15, 18, 5).Pose(),
+		Boxes:   []figure.Box{mat(-70, 90)},
+		Muscles: []figure.Muscle{figure.LowBack()},
+		Labels:  [2]string{"Round", "Dip"},
+	}
+}
+
+func childsPose() figure.Picture {
+	b := figure.Lie(pt(-38, 22, 0), pt(0, 0, 1)).
+		Spine(deg(18, 0), deg(-6, 0), deg(-16, 0), pt(0, 0, 1)).
+		Head(deg(-28, 0), deg(-150, 0))
+	for _, s := range []figure.Side{near, far} {
+		kneel(b, s, sideZ(s, 15), pt(-40, 5.5, sideZ(s, 8)))
+		b.ArmTo(s, pt(52, 4, sideZ(s, 20)), pt(0, 1, 0), dir(1, -0.2, 0))
+	}
+	return figure.Picture{
+		Camera:  figure.Camera{Yaw: 10, Pitch: 26},
+		Start:   allFours(0, -20, -70).Pose(),
+		Held:    b.Pose(),
+		Boxes:   []figure.Box{mat(-70, 90)},
+		Muscles: []figure.Muscle{figure.LowBack()},
+	}
+}
+
+func lowerTrunkRotation() figure.Picture {
+	arms := func(b *figure.Body) *figure.Body {
+		for _, s := range []figure.Side{near, far} {
+			sh := b.At(s.Shoulder())
+			b.ArmTo(s, sh.Add(pt(6, -4, sideZ(s, 50))), pt(0, 1, 0), dir(0.2, -0.1, sideZ(s, 1)))
+		}
+		return b
+	}
+	start := arms(footFlat(footFlat(supine(), near, 40), far, 40))
+	// Knees tipped toward the near side: the pelvis rolls with them, the shoulders stay flat.
+	roll := 0.7
+	held := figure.Lie(pt(0, 12, 1), pt(0, -roll, 1)).
+		Spine(deg(180, 0), deg(180, 0), deg(182, 0), pt(0, 0, 1)).
+		Head(deg(180, 0), pt(0, 1, 0))
+	for _, s := range []figure.Side{near, far} {
+		held.LegTo(s, pt(40, ankleY+3, sideZ(s, 10)+9), pt(0, 0.5, 1), dir(1, -0.2, 0.3))
+	}
+	arms(held)
+	return figure.Picture{
+		Camera:  figure.Camera{Yaw: -55, Pitch: 38},
+		Start:   start.Pose(),
+		Held:    held.Pose(),
+		Boxes:   []figure.Box{mat(-90, 80)},
+		Muscles: []figure.Muscle{figure.LowBack(), figure.OuterHip(far)},
+		Order:   map[figure.Limb]float64{figure.FarLeg: 2.2, figure.NearLeg: 1},
+	}
+}
+
+func seatedSciaticNerveGlide() figure.Picture {
+	pose := func(glide float64) figure.Pose {
+		b := seated(-16, -2)
+		b.Head(deg(92+glide*18, 0), deg(glide*35, 0))
+		b.LegTo(far, pt(b.At(far.Hip()).X+46, ankleY, -10), pt(0, 1, 0), dir(1, -0.25, 0))
+		if glide == 0 {
+			b.LegTo(near, pt(b.At(near.Hip()).X+46, ankleY, 10), pt(0, 1, 0), dir(1, -0.25, 0))
+		} else {
+			b.Leg(near, deg(-6, 0), deg(-20, 0), deg(72, 0))
+		}
+		for _, s := range []figure.Side{near, far} {
+			h := b.At(s.Hip())
+			b.ArmTo(s, pt(h.X+4, 48, sideZ(s, 22)), pt(-1, 0, sideZ(s, 0.3)), dir(0.4, -1, 0))
+		}
+		return b.Pose()
+	}
+	return figure.Picture{
+		Camera:  figure.Camera{Yaw: 12, Pitch: 10},
+		Start:   pose(0),
+		Held:    pose(1),
+		Boxes:   append([]figure.Box{floor(-70, 90)}, chair(-2)...),
+		Muscles: []figure.Muscle{figure.SciaticNerve(near)},
+		Labels:  [2]string{"Start", "Glide"},
+	}
+}
+
+func pelvicTilt() figure.Picture {
+	pose := func(tilt float64) figure.Pose {
+		b := figure.Lie(pt(0, 11, 0), pt(0, 0, 1)).
+			Spine(deg(174+tilt*9, 0), deg(182-tilt*3, 0), deg(182, 0), pt(0, 0, 1)).
+			Head(deg(180, 0), pt(0, 1, 0))
+		footFlat(footFlat(b, near, 40), far, 40)
+		armsBySides(b)
+		return b.Pose()
+	}
+	return figure.Picture{
+		Camera:  figure.Camera{Yaw: 8, Pitch: 14},
+		Start:   pose(0),
+		Held:    pose(1),
+		Boxes:   []figure.Box{mat(-90, 80)},
+		Muscles: []figure.Muscle{figure.LowBack()},
+	}
+}
+
+// DrawIllustrations renders every stretch's pictures from its pose model, by
+// file name: "<id>.svg" (the left side, or the only one) and, for stretches
+// done on both sides, "<id>-other.svg" (its mirror image).
+func DrawIllustrations() map[string][]byte {
+	out := map[string][]byte{}
+	for _, s := range stretchLibrary {
+		pic, ok := pictures[s.ID]
+		if !ok {
+			continue
+		}
+		pic.Title = s.Name
+		out[s.ID+".svg"] = pic.SVG(false)
+		if s.PerSide {
+			out[s.ID+"-other.svg"] = pic.SVG(true)
+		}
+	}
+	return out
+}
