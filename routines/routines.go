@@ -4,7 +4,9 @@
 package routines
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"math"
 	"slices"
 )
@@ -38,8 +40,8 @@ type Stretch struct {
 	StopIf      string   `json:"stopIf"`               // when to stop: shooting pain, numbness, tingling, ...
 	Breathing   string   `json:"breathing"`            // slow breaths, never hold your breath
 	Easier      string   `json:"easier"`               // an easier variation
-	Image       string   `json:"image"`                // URL path "/img/stretches/<id>.svg": the left side, or the only one
-	ImageOther  string   `json:"imageOther,omitempty"` // per-side stretches: "/img/stretches/<id>-other.svg", the right side
+	Image       string   `json:"image"`                // ImageURL(id): the left side, or the only one
+	ImageOther  string   `json:"imageOther,omitempty"` // per-side stretches: ImageURL(id + OtherSide), the right side
 }
 
 // Step is one stretch inside a routine, with the hold and reps to use there.
@@ -95,9 +97,17 @@ func ImagePath(id string) string { return ImagePathPrefix + id + ".svg" }
 // OtherSide is the suffix of the picture name of a stretch's other side.
 const OtherSide = "-other"
 
-// ImagePathOther returns the URL path of the mirror-image illustration for the
-// right side of per-side stretch id.
-func ImagePathOther(id string) string { return ImagePathPrefix + id + OtherSide + ".svg" }
+// ImageURL returns the URL of picture name (a stretch id, or the id followed
+// by OtherSide): its path with a version drawn from its content, so a phone
+// that keeps pictures for offline use fetches a redrawn one.
+func ImageURL(name string) string {
+	u := ImagePathPrefix + name + ".svg"
+	if b, ok := Illustration(name); ok {
+		sum := sha256.Sum256(b)
+		u += "?v=" + hex.EncodeToString(sum[:5])
+	}
+	return u
+}
 
 // Stretches returns every stretch in a stable order; the result is a copy.
 func Stretches() []Stretch {
@@ -168,9 +178,9 @@ func EstimatedMinutes(r Routine) int {
 func withImages(in []Stretch) []Stretch {
 	out := make([]Stretch, len(in))
 	for i, s := range in {
-		s.Image = ImagePath(s.ID)
+		s.Image = ImageURL(s.ID)
 		if s.PerSide {
-			s.ImageOther = ImagePathOther(s.ID)
+			s.ImageOther = ImageURL(s.ID + OtherSide)
 		}
 		out[i] = s
 	}

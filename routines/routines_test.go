@@ -3,6 +3,8 @@ package routines
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -121,10 +123,10 @@ func TestByIDAndOrder(t *testing.T) {
 		if !ok || got.ID != s.ID {
 			t.Errorf("StretchByID(%q) = %q, %v", s.ID, got.ID, ok)
 		}
-		if s.Image != "/img/stretches/"+s.ID+".svg" {
+		if !strings.HasPrefix(s.Image, "/img/stretches/"+s.ID+".svg?v=") {
 			t.Errorf("%s: image = %q", s.ID, s.Image)
 		}
-		if other := "/img/stretches/" + s.ID + "-other.svg"; s.PerSide && s.ImageOther != other || !s.PerSide && s.ImageOther != "" {
+		if other := "/img/stretches/" + s.ID + "-other.svg?v="; s.PerSide && !strings.HasPrefix(s.ImageOther, other) || !s.PerSide && s.ImageOther != "" {
 			t.Errorf("%s (per side: %v): imageOther = %q", s.ID, s.PerSide, s.ImageOther)
 		}
 	}
@@ -529,10 +531,10 @@ func TestValidateRejects(t *testing.T) {
 		{name: "wrong image path", stretch: func(s *Stretch) { s.Image = "/img/other.svg" }, kind: "stretch", field: "image"},
 		{name: "no illustration", noImage: true, kind: "stretch", field: "image", problemHas: "illustration"},
 		{name: "per side without other picture path", stretch: func(s *Stretch) { s.PerSide = true }, kind: "stretch", field: "imageOther"},
-		{name: "one side with other picture", stretch: func(s *Stretch) { s.ImageOther = ImagePathOther(s.ID) }, kind: "stretch", field: "imageOther"},
+		{name: "one side with other picture", stretch: func(s *Stretch) { s.ImageOther = ImageURL(s.ID + OtherSide) }, kind: "stretch", field: "imageOther"},
 		{name: "id names an other side", stretch: func(s *Stretch) { s.ID, s.Image = "test-other", ImagePath("test-other") },
 			kind: "stretch", id: "test-other", field: "id", problemHas: "other side"},
-		{name: "no picture of the other side", stretch: func(s *Stretch) { s.PerSide, s.ImageOther = true, ImagePathOther(s.ID) },
+		{name: "no picture of the other side", stretch: func(s *Stretch) { s.PerSide, s.ImageOther = true, ImageURL(s.ID+OtherSide) },
 			hasImage: func(id string) bool { return !strings.HasSuffix(id, OtherSide) }, kind: "stretch", field: "imageOther", problemHas: "other side"},
 		{name: "duplicate stretch id", dupStretch: true, kind: "stretch", field: "id", problemHas: "duplicate"},
 		{name: "duplicate routine id", dupRoutine: true, kind: "routine", field: "id", problemHas: "duplicate"},
@@ -624,5 +626,23 @@ func wellFormed(b []byte) error {
 		} else if err != nil {
 			return err
 		}
+	}
+}
+
+// A redrawn picture gets a new URL, so phones that keep pictures for offline
+// use fetch it instead of showing the old one for ever.
+func TestImageURLCarriesThePicturesVersion(t *testing.T) {
+	for _, s := range Stretches() {
+		for i, name := range pictureNames(s) {
+			b, _ := Illustration(name)
+			sum := sha256.Sum256(b)
+			want := "/img/stretches/" + name + ".svg?v=" + hex.EncodeToString(sum[:5])
+			if got := []string{s.Image, s.ImageOther}[i]; got != want {
+				t.Errorf("%s: url %q, want %q", name, got, want)
+			}
+		}
+	}
+	if ImageURL("no-such-stretch") != "/img/stretches/no-such-stretch.svg" {
+		t.Error("a picture that does not exist has a version")
 	}
 }

@@ -135,8 +135,8 @@ func checkStretch(i int, s Stretch, hasImage func(string) bool) []error {
 	if err := CheckReps(s.Reps); err != nil {
 		bad("reps", "%v", err)
 	}
-	if s.Image != ImagePath(s.ID) {
-		bad("image", "is %q, want %q", s.Image, ImagePath(s.ID))
+	if s.Image != ImageURL(s.ID) {
+		bad("image", "is %q, want %q", s.Image, ImageURL(s.ID))
 	}
 	if isKebab(s.ID) && !hasImage(s.ID) {
 		bad("image", "no illustration for this stretch")
@@ -145,8 +145,8 @@ func checkStretch(i int, s Stretch, hasImage func(string) bool) []error {
 		bad("id", "must not end in %q: that names a picture's other side", OtherSide)
 	}
 	switch {
-	case s.PerSide && s.ImageOther != ImagePathOther(s.ID):
-		bad("imageOther", "is %q, want %q for a stretch done on both sides", s.ImageOther, ImagePathOther(s.ID))
+	case s.PerSide && s.ImageOther != ImageURL(s.ID+OtherSide):
+		bad("imageOther", "is %q, want %q for a stretch done on both sides", s.ImageOther, ImageURL(s.ID+OtherSide))
 	case s.PerSide && isKebab(s.ID) && !hasImage(s.ID+OtherSide):
 		bad("imageOther", "no illustration of the other side")
 	case !s.PerSide && s.ImageOther != "":

@@ -342,8 +342,8 @@ const (
 
 // Timeline of the moving picture, in seconds: it eases out of the held position
 // into the start one (a release between repeats), rests, then eases into the
-// held position and stays there. A player seeks to StartAt to begin from the
-// start position.
+// held position and stays there. A player seeks to StartAt (the SVG's
+// data-start) to begin from the start position.
 const (
 	ReleaseSeconds = 1.2
 	StartAt        = ReleaseSeconds
@@ -422,7 +422,10 @@ func (pic Picture) SVG(mirror bool) []byte {
 	}
 
 	var w bytes.Buffer
-	fmt.Fprintf(&w, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %g %g" class="fig" role="img">`, width, height)
+	// data-start and data-held tell a player where on the timeline the start
+	// and held positions are.
+	fmt.Fprintf(&w, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %g %g" class="fig" role="img" data-start="%g" data-held="%g">`,
+		width, height, StartAt, totalSeconds)
 	fmt.Fprintf(&w, "<title>%s</title><style>%s</style>\n", html.EscapeString(pic.Title), CSS)
 
 	// The moving picture.
