@@ -72,15 +72,6 @@ func legLong(b *figure.Body, s figure.Side) *figure.Body {
 	return b.Leg(s, dir(1, -0.05, 0), dir(1, -0.02, 0), dir(0.35, 1, 0))
 }
 
-// armsOut rests both arms on the floor, out from the body at about 45°.
-func armsOut(b *figure.Body) *figure.Body {
-	for _, s := range []figure.Side{near, far} {
-		sh := b.At(s.Shoulder())
-		b.ArmTo(s, pt(sh.X+30, 4, sideZ(s, 58)), pt(0, 1, 0), dir(0.7, -0.1, sideZ(s, 0.7)))
-	}
-	return b
-}
-
 // armsBySides rests both arms on the floor beside a body lying on its back.
 func armsBySides(b *figure.Body) *figure.Body {
 	for _, s := range []figure.Side{near, far} {
@@ -131,7 +122,8 @@ func strapRound(foot figure.Side) func(p figure.Pose) []figure.V {
 }
 
 func supineHamstringStrap() figure.Picture {
-	start := footFlat(footFlat(supine(), near, 42), far, 42)
+	// Start: the strap looped round the foot with the knee bent up; held: the leg straightened.
+	start := footFlat(supine(), far, 42).Leg(near, deg(92, 0), deg(8, 0), deg(100, 0))
 	held := footFlat(supine(), far, 42).Leg(near, deg(68, 0), deg(60, 0), deg(150, 0))
 	arms := func(b *figure.Body, lift float64) figure.Pose {
 		for _, s := range []figure.Side{near, far} {
@@ -164,7 +156,7 @@ func seatedHamstringChair() figure.Picture {
 	return figure.Picture{
 		Camera:  figure.Camera{Yaw: 12, Pitch: 10},
 		Start:   pose(0),
-		Held:    pose(30),
+		Held:    pose(38),
 		Boxes:   append([]figure.Box{floor(-70, 90)}, chair(-2)...),
 		Muscles: []figure.Muscle{figure.Hamstring(near)},
 	}
@@ -198,11 +190,11 @@ func supineFigureFour() figure.Picture {
 	cross := func(b *figure.Body) *figure.Body {
 		k, h := b.At(far.Knee()), b.At(far.Hip())
 		onThigh := k.Add(h.Sub(k).Unit().Scale(6)).Add(pt(0, 8, 4))
-		return b.LegTo(near, onThigh, pt(0.4, -0.3, 1), dir(0.2, 0.1, -1))
+		return b.LegTo(near, onThigh, pt(0.2, 0.8, 1), dir(0.2, 0.2, -1))
 	}
 	start := footFlat(supine(), far, 32)
 	cross(start)
-	armsOut(start)
+	armsBySides(start)
 	held := supine().Leg(far, deg(100, 0), deg(10, 0), dir(0.5, 1, 0))
 	cross(held)
 	k := held.At(far.Knee()).Lerp(held.At(far.Hip()), 0.3)
@@ -210,7 +202,7 @@ func supineFigureFour() figure.Picture {
 		held.ArmTo(s, k.Add(pt(0, 0, sideZ(s, 9))), pt(0.2, -1, sideZ(s, 1)), dir(0, -1, 0))
 	}
 	return figure.Picture{
-		Camera:  figure.Camera{Yaw: 15, Pitch: 18},
+		Camera:  figure.Camera{Yaw: -60, Pitch: 35},
 		Start:   start.Pose(),
 		Held:    held.Pose(),
 		Boxes:   []figure.Box{mat(-90, 80)},
@@ -271,8 +263,8 @@ func hug(b *figure.Body, sides ...figure.Side) *figure.Body {
 		if len(sides) > 1 {
 			leg = s
 		}
-		k := b.At(leg.Knee()).Lerp(b.At(leg.Ankle()), 0.25)
-		b.ArmTo(s, k.Add(pt(0, 6, sideZ(s, 6))), pt(0, -1, sideZ(s, 1.5)), dir(0.4, -1, 0))
+		k := b.At(leg.Knee()).Lerp(b.At(leg.Ankle()), 0.22)
+		b.ArmTo(s, k.Add(pt(0, 6.5, sideZ(s, 7))), pt(-0.3, -0.4, sideZ(s, 1)), dir(0.5, -0.9, 0))
 	}
 	return b
 }
@@ -280,7 +272,7 @@ func hug(b *figure.Body, sides ...figure.Side) *figure.Body {
 func singleKneeToChest() figure.Picture {
 	start := footFlat(footFlat(supine(), near, 42), far, 42)
 	armsBySides(start)
-	held := footFlat(supine(), far, 42).Leg(near, deg(128, 0), deg(-18, 0), deg(-50, 0))
+	held := footFlat(supine(), far, 42).Leg(near, deg(136, 0.1), deg(-28, 0.05), deg(-70, 0))
 	hug(held, near)
 	return figure.Picture{
 		Camera:  figure.Camera{Yaw: 8, Pitch: 14},
@@ -294,7 +286,7 @@ func singleKneeToChest() figure.Picture {
 func doubleKneeToChest() figure.Picture {
 	start := footFlat(footFlat(supine(), near, 42), far, 42)
 	armsBySides(start)
-	held := supine().Leg(near, deg(126, 0.04), deg(-18, 0), deg(-50, 0)).Leg(far, deg(126, -0.04), deg(-18, 0), deg(-50, 0))
+	held := supine().Leg(near, deg(134, 0.05), deg(-28, 0.02), deg(-70, 0)).Leg(far, deg(134, -0.05), deg(-28, -0.02), deg(-70, 0))
 	hug(held, near, far)
 	return figure.Picture{
 		Camera:  figure.Camera{Yaw: 8, Pitch: 14},
@@ -364,9 +356,9 @@ func kneel(b *figure.Body, s figure.Side, kneeZ float64, ankle figure.V) {
 
 func catCow() figure.Picture {
 	return figure.Picture{
-		Camera:  figure.Camera{Yaw: 10, Pitch: 10},
-		Start:   allFours(30, -65, -105).Pose(),
-		Held:    allFours(-15, 18, 5).Pose(),
+		Camera:  figure.Camera{Yaw: 5, Pitch: 5},
+		Start:   allFours(34, -65, -105).Pose(),
+		Held:    allFours(-18, 18, 5).Pose(),
 		Boxes:   []figure.Box{mat(-70, 90)},
 		Muscles: []figure.Muscle{figure.LowBack()},
 		Labels:  [2]string{"Round", "Dip"},
@@ -409,7 +401,7 @@ func lowerTrunkRotation() figure.Picture {
 	}
 	arms(held)
 	return figure.Picture{
-		Camera:  figure.Camera{Yaw: -55, Pitch: 38},
+		Camera:  figure.Camera{Yaw: -80, Pitch: 35},
 		Start:   start.Pose(),
 		Held:    held.Pose(),
 		Boxes:   []figure.Box{mat(-90, 80)},
@@ -447,7 +439,7 @@ func seatedSciaticNerveGlide() figure.Picture {
 func pelvicTilt() figure.Picture {
 	pose := func(tilt float64) figure.Pose {
 		b := figure.Lie(pt(0, 11, 0), pt(0, 0, 1)).
-			Spine(deg(174+tilt*9, 0), deg(182-tilt*3, 0), deg(182, 0), pt(0, 0, 1)).
+			Spine(deg(164+tilt*18, 0), deg(186-tilt*5, 0), deg(182, 0), pt(0, 0, 1)).
 			Head(deg(180, 0), pt(0, 1, 0))
 		footFlat(footFlat(b, near, 40), far, 40)
 		armsBySides(b)

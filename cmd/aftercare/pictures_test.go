@@ -113,6 +113,10 @@ func TestPlayerPictureFollowsTheTimer(t *testing.T) {
 		t.Errorf("at the lead-in the picture is at %.2f s (paused %v), want moving on from the start position at %.2f s", p.Time, p.Paused, start)
 	}
 	screenshot(t, ctx, "player-picture")
+	if testing.Verbose() { // what opening the player costs on top of the plan page
+		t.Log(eval[string](t, ctx, `performance.getEntriesByType('resource').filter(r => /player|picture|img\/stretches/.test(r.name))
+		  .map(r => new URL(r.name).pathname + ' ' + r.transferSize + ' (' + r.decodedBodySize + ')').join('\n')`))
+	}
 
 	// Pause with the timer: the picture stops where it is; resume moves it on.
 	within(t, ctx, 5*time.Second, "pause", chromedp.Click(`[data-testid=pause]`))
@@ -194,6 +198,8 @@ h2 { font-size: 15px; margin: 14px 0 4px; } p { margin: 0 0 2px; color: #5c5249;
 	t.Cleanup(srv.Close)
 
 	ctx := newBrowser(t)
+	// 390 px wide like a phone, at 1.5 device pixels per px: sharp on a monitor, small in the repository.
+	within(t, ctx, 5*time.Second, "viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1.5)))
 	emulateMedia(t, ctx, map[string]string{"prefers-reduced-motion": "reduce"})
 	within(t, ctx, 20*time.Second, "open contact sheet", chromedp.Navigate(srv.URL))
 	// Every still pose is drawn, within its picture, with its label.
