@@ -29,6 +29,16 @@ var pictures = map[string]figure.Picture{
 	"lower-trunk-rotation":       lowerTrunkRotation(),
 	"seated-sciatic-nerve-glide": seatedSciaticNerveGlide(),
 	"pelvic-tilt":                pelvicTilt(),
+	// Easier variations.
+	"doorway-hamstring":        doorwayHamstring(),
+	"seated-ankle-on-shin":     seatedAnkleOnShin(),
+	"thigh-hold-knee-to-chest": thighHoldKneeToChest(),
+	"supported-childs-pose":    supportedChildsPose(),
+	"mini-bridge":              miniBridge(),
+	"standing-pelvic-tilt":     standingPelvicTilt(),
+	"seated-cat-cow":           seatedCatCow(),
+	"small-trunk-rotation":     smallTrunkRotation(),
+	"seated-knee-glide":        seatedKneeGlide(),
 }
 
 // pt is a point or direction in the pictures' centimetres.
@@ -297,15 +307,20 @@ func doubleKneeToChest() figure.Picture {
 	}
 }
 
-func gluteBridge() figure.Picture {
+func gluteBridge() figure.Picture { return bridge(24) }
+
+// miniBridge lifts the hips a finger's width: a little more than one, so it shows.
+func miniBridge() figure.Picture { return bridge(6) }
+
+// bridge lifts the hips up centimetres off the floor, shoulders and feet down.
+func bridge(up float64) figure.Picture {
 	start := footFlat(footFlat(supine(), near, 40), far, 40)
 	armsBySides(start)
-	// Lifted: shoulders stay down, hips rise until shoulders, hips and knees line up.
-	up := 24.0
+	// Lifted: shoulders stay down, hips rise toward a line from shoulders to knees.
 	held := figure.Lie(pt(0, 11+up, 0), pt(0, 0, 1))
 	neck := start.At(figure.Neck)
 	spine := neck.Sub(held.At(figure.Pelvis)).Unit()
-	held.Spine(spine, spine, spine.Add(pt(-0.4, -0.2, 0)), pt(0, 0, 1)).Head(deg(182, 0), pt(0, 1, 0))
+	held.Spine(spine, spine, spine.Add(pt(-0.4, -0.2*up/24, 0)), pt(0, 0, 1)).Head(deg(182, 0), pt(0, 1, 0))
 	footFlat(footFlat(held, near, 40), far, 40)
 	armsBySides(held)
 	return figure.Picture{
@@ -382,7 +397,14 @@ func childsPose() figure.Picture {
 	}
 }
 
-func lowerTrunkRotation() figure.Picture {
+func lowerTrunkRotation() figure.Picture { return trunkRotation(10, 0.7, 9, 2) }
+
+func smallTrunkRotation() figure.Picture { return trunkRotation(22, 0.3, 3, 0.45) }
+
+// trunkRotation tips both knees toward the near side: feet apart from the
+// midline, the pelvis rolling by roll, the feet rolling over by shift, the
+// knees leaning tip times as far sideways as up.
+func trunkRotation(apart, roll, shift, tip float64) figure.Picture {
 	arms := func(b *figure.Body) *figure.Body {
 		for _, s := range []figure.Side{near, far} {
 			sh := b.At(s.Shoulder())
@@ -390,14 +412,17 @@ func lowerTrunkRotation() figure.Picture {
 		}
 		return b
 	}
-	start := arms(footFlat(footFlat(supine(), near, 40), far, 40))
+	start := supine()
+	for _, s := range []figure.Side{near, far} {
+		start.LegTo(s, pt(40, ankleY, sideZ(s, apart)), pt(0, 1, 0), dir(1, -0.2, 0))
+	}
+	arms(start)
 	// Knees tipped toward the near side: the pelvis rolls with them, the shoulders stay flat.
-	roll := 0.7
-	held := figure.Lie(pt(0, 12, 1), pt(0, -roll, 1)).
+	held := figure.Lie(pt(0, 11+roll*1.4, roll*1.4), pt(0, -roll, 1)).
 		Spine(deg(180, 0), deg(180, 0), deg(182, 0), pt(0, 0, 1)).
 		Head(deg(180, 0), pt(0, 1, 0))
 	for _, s := range []figure.Side{near, far} {
-		held.LegTo(s, pt(40, ankleY+3, sideZ(s, 10)+9), pt(0, 0.5, 1), dir(1, -0.2, 0.3))
+		held.LegTo(s, pt(40, ankleY+shift/3, sideZ(s, apart)+shift), pt(0, 1, tip), dir(1, -0.2, 0.3))
 	}
 	arms(held)
 	return figure.Picture{
@@ -410,15 +435,23 @@ func lowerTrunkRotation() figure.Picture {
 	}
 }
 
-func seatedSciaticNerveGlide() figure.Picture {
+func seatedSciaticNerveGlide() figure.Picture { return kneeGlide(true, deg(-20, 0)) }
+
+func seatedKneeGlide() figure.Picture { return kneeGlide(false, deg(-52, 0)) }
+
+// kneeGlide straightens the near knee from sitting until the shin points
+// along shin, looking up as it goes when lookUp is set.
+func kneeGlide(lookUp bool, shin figure.V) figure.Picture {
 	pose := func(glide float64) figure.Pose {
 		b := seated(-16, -2)
-		b.Head(deg(92+glide*18, 0), deg(glide*35, 0))
+		if lookUp {
+			b.Head(deg(92+glide*18, 0), deg(glide*35, 0))
+		}
 		b.LegTo(far, pt(b.At(far.Hip()).X+46, ankleY, -10), pt(0, 1, 0), dir(1, -0.25, 0))
 		if glide == 0 {
 			b.LegTo(near, pt(b.At(near.Hip()).X+46, ankleY, 10), pt(0, 1, 0), dir(1, -0.25, 0))
 		} else {
-			b.Leg(near, deg(-6, 0), deg(-20, 0), deg(72, 0))
+			b.Leg(near, deg(-6, 0), shin, shin.Add(deg(90, 0).Scale(1.8)))
 		}
 		for _, s := range []figure.Side{near, far} {
 			h := b.At(s.Hip())
@@ -451,6 +484,127 @@ func pelvicTilt() figure.Picture {
 		Held:    pose(1),
 		Boxes:   []figure.Box{mat(-90, 80)},
 		Muscles: []figure.Muscle{figure.LowBack()},
+	}
+}
+
+func doorwayHamstring() figure.Picture {
+	start := footFlat(footFlat(supine(), near, 42), far, 42)
+	armsBySides(start)
+	// The leg rests straight up against the door frame; the frame stands behind the calf.
+	held := footFlat(supine(), far, 42).Leg(near, deg(72, 0), deg(68, 0), deg(160, 0))
+	armsBySides(held)
+	heel := held.At(near.Ankle()).X + 5.5
+	return figure.Picture{
+		Camera: figure.Camera{Yaw: 8, Pitch: 14},
+		Start:  start.Pose(),
+		Held:   held.Pose(),
+		Boxes: []figure.Box{mat(-90, 80),
+			{Min: pt(heel, 0, -2), Max: pt(heel+9, 140, 20), Class: "prop"}},
+		Muscles: []figure.Muscle{figure.Hamstring(near)},
+	}
+}
+
+func seatedAnkleOnShin() figure.Picture {
+	pose := func(crossed bool) figure.Pose {
+		b := seated(-20, 0)
+		b.LegTo(far, pt(b.At(far.Hip()).X+46, ankleY, -9), pt(0, 1, 0), dir(1, -0.25, 0))
+		if crossed {
+			a := b.At(far.Ankle())
+			b.LegTo(near, a.Add(pt(2, 13, 5)), pt(0.3, 0.1, 1), dir(0.3, 0, -1))
+		} else {
+			b.LegTo(near, pt(b.At(near.Hip()).X+46, ankleY, 9), pt(0, 1, 0), dir(1, -0.25, 0))
+		}
+		for _, s := range []figure.Side{near, far} {
+			k, h := b.At(s.Knee()), b.At(s.Hip())
+			b.ArmTo(s, h.Lerp(k, 0.6).Add(pt(0, 8, 0)), pt(-0.3, -0.3, sideZ(s, 1)), dir(1, -0.5, 0))
+		}
+		return b.Pose()
+	}
+	return figure.Picture{
+		Camera:  figure.Camera{Yaw: -38, Pitch: 12},
+		Start:   pose(false),
+		Held:    pose(true),
+		Boxes:   append([]figure.Box{floor(-70, 70)}, chair(-2)...),
+		Muscles: []figure.Muscle{figure.Buttock(near)},
+	}
+}
+
+func thighHoldKneeToChest() figure.Picture {
+	start := footFlat(footFlat(supine(), near, 42), far, 42)
+	armsBySides(start)
+	held := footFlat(supine(), far, 42).Leg(near, deg(104, 0.05), deg(-5, 0), deg(-55, 0))
+	k, h := held.At(near.Knee()), held.At(near.Hip())
+	for _, s := range []figure.Side{near, far} {
+		// Hands behind the thigh, just behind the knee (the back of the thigh faces the feet).
+		held.ArmTo(s, h.Lerp(k, 0.72).Add(pt(7, 0, sideZ(s, 6))), pt(-0.2, -1, sideZ(s, 1)), dir(0.6, -0.2, sideZ(s, -0.6)))
+	}
+	return figure.Picture{
+		Camera:  figure.Camera{Yaw: 10, Pitch: 16},
+		Start:   start.Pose(),
+		Held:    held.Pose(),
+		Boxes:   []figure.Box{mat(-90, 80)},
+		Muscles: []figure.Muscle{figure.LowBack(), figure.Buttock(near)},
+	}
+}
+
+func supportedChildsPose() figure.Picture {
+	b := figure.Lie(pt(-34, 30, 0), pt(0, 0, 1)).
+		Spine(deg(20, 0), deg(-2, 0), deg(-8, 0), pt(0, 0, 1)).
+		Head(deg(-12, 0), dir(0.2, -0.4, 1)) // resting on one cheek
+	for _, s := range []figure.Side{near, far} {
+		kneel(b, s, sideZ(s, 16), pt(-40, 5.5, sideZ(s, 8)))
+		b.ArmTo(s, pt(18, 4, sideZ(s, 26)), pt(0, 1, 0), dir(1, -0.2, 0))
+	}
+	return figure.Picture{
+		Camera: figure.Camera{Yaw: 10, Pitch: 26},
+		Start:  allFours(0, -20, -70).Pose(),
+		Held:   b.Pose(),
+		Boxes: []figure.Box{mat(-70, 90),
+			{Min: pt(-22, 0, -13), Max: pt(40, 17, 13), Class: "prop"}},
+		Muscles: []figure.Muscle{figure.LowBack()},
+	}
+}
+
+func standingPelvicTilt() figure.Picture {
+	const wall = -24.0 // the wall's face, behind the body
+	pose := func(tilt float64) figure.Pose {
+		b := figure.FromNeck(pt(wall+9, 145, 0), pt(0, 0, 1), deg(80+tilt*16, 0), deg(97-tilt*4, 0), deg(92, 0)).
+			Head(deg(91, 0), deg(0, 0))
+		for _, s := range []figure.Side{near, far} {
+			b.LegTo(s, pt(wall+32, ankleY, sideZ(s, 10)), pt(1, 0, 0), dir(1, -0.22, 0))
+			b.Arm(s, dir(0.05, -1, sideZ(s, 0.12)), dir(0.15, -1, sideZ(s, 0.05)), dir(0.1, -1, 0))
+		}
+		return b.Pose()
+	}
+	return figure.Picture{
+		Camera: figure.Camera{Yaw: 14, Pitch: 8},
+		Start:  pose(0),
+		Held:   pose(1),
+		Root:   figure.Neck,
+		Boxes: []figure.Box{floor(-40, 70),
+			{Min: pt(wall-8, 0, -40), Max: pt(wall, 180, 40), Class: "prop"}},
+		Muscles: []figure.Muscle{figure.LowBack()},
+	}
+}
+
+func seatedCatCow() figure.Picture {
+	pose := func(round float64) figure.Pose {
+		b := figure.Lie(pt(-14, 55, 0), pt(0, 0, 1)).
+			Spine(deg(92-round*0.4, 0), deg(88-round*0.9, 0), deg(92-round*1.4, 0), pt(0, 0, 1)).
+			Head(deg(92-round*1.9, 0), deg(-round*1.4, 0))
+		for _, s := range []figure.Side{near, far} {
+			b.LegTo(s, pt(b.At(s.Hip()).X+46, ankleY, sideZ(s, 11)), pt(0, 1, 0), dir(1, -0.25, 0))
+			b.ArmTo(s, b.At(s.Knee()).Add(pt(-3, 7, 0)), pt(-0.3, 0, sideZ(s, 1)), dir(1, -0.5, 0))
+		}
+		return b.Pose()
+	}
+	return figure.Picture{
+		Camera:  figure.Camera{Yaw: 12, Pitch: 10},
+		Start:   pose(38),
+		Held:    pose(-6),
+		Boxes:   append([]figure.Box{floor(-70, 90)}, chair(-2)...),
+		Muscles: []figure.Muscle{figure.LowBack()},
+		Labels:  [2]string{"Round", "Tall"},
 	}
 }
 

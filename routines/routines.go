@@ -39,7 +39,9 @@ type Stretch struct {
 	Feel        string   `json:"feel"`                 // how it should feel: gentle pull, never sharp
 	StopIf      string   `json:"stopIf"`               // when to stop: shooting pain, numbness, tingling, ...
 	Breathing   string   `json:"breathing"`            // slow breaths, never hold your breath
-	Easier      string   `json:"easier"`               // an easier variation
+	Easier      string   `json:"easier"`               // how to make it easier, in words
+	EasierID    string   `json:"easierId,omitempty"`   // the easier variation: another stretch for the same body areas
+	HarderID    string   `json:"harderId,omitempty"`   // the harder variation, where there is one
 	Image       string   `json:"image"`                // ImageURL(id): the left side, or the only one
 	ImageOther  string   `json:"imageOther,omitempty"` // per-side stretches: ImageURL(id + OtherSide), the right side
 }

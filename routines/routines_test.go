@@ -482,8 +482,12 @@ func fixture() ([]Stretch, []Routine) {
 		StopIf:      stopCore,
 		Breathing:   breatheSlowly,
 		Easier:      "Do less.",
+		EasierID:    "test-easier",
 		Image:       ImagePath("test-stretch"),
 	}
+	easier := s
+	easier.ID, easier.Name, easier.Image, easier.EasierID, easier.HarderID = "test-easier", "Easier test stretch", ImagePath("test-easier"), "", "test-stretch"
+	easier.Steps = slices.Clone(s.Steps)
 	r := Routine{
 		ID:      "test-routine",
 		Name:    "Test routine",
@@ -491,7 +495,7 @@ func fixture() ([]Stretch, []Routine) {
 		ForWhom: "Tests.",
 		Steps:   []Step{{StretchID: "test-stretch", HoldSeconds: 20, Reps: 2}},
 	}
-	return []Stretch{s}, []Routine{r}
+	return []Stretch{s, easier}, []Routine{r}
 }
 
 func TestValidateRejects(t *testing.T) {
@@ -582,6 +586,78 @@ func TestValidateRejects(t *testing.T) {
 				t.Errorf("problem %q does not mention %q", fe.Problem, tt.problemHas)
 			}
 		})
+	}
+}
+
+// Easier and harder variations are real stretches: the link must name one,
+// for the same body areas, with its safety text, and the links must lead
+// somewhere rather than round in a circle.
+func TestValidateProgressions(t *testing.T) {
+	yes := func(string) bool { return true }
+	// test-stretch: easier test-easier, harder test-harder.
+	ladder := func() []Stretch {
+		ss, _ := fixture()
+		ss[0].HarderID = "test-harder"
+		harder := ss[0]
+		harder.ID, harder.Name, harder.Image, harder.EasierID, harder.HarderID = "test-harder", "Harder test stretch", ImagePath("test-harder"), "test-stretch", ""
+		harder.Steps = slices.Clone(ss[0].Steps)
+		harder.Targets = slices.Clone(ss[0].Targets)
+		return append(ss, harder)
+	}
+	if err := Validate(ladder(), nil, yes); err != nil {
+		t.Fatalf("ladder fixture is invalid: %v", err)
+	}
+	for _, tt := range []struct {
+		name, id, field, problemHas string
+		edit                        func(ss []Stretch)
+	}{
+		{"no easier variation", "test-stretch", "easierId", "is empty", func(ss []Stretch) { ss[0].EasierID, ss[1].HarderID, ss[2].EasierID = "", "", "" }},
+		{"unknown easier", "test-stretch", "easierId", "unknown", func(ss []Stretch) { ss[0].EasierID = "made-up" }},
+		{"unknown harder", "test-stretch", "harderId", "unknown", func(ss []Stretch) { ss[0].HarderID = "made-up" }},
+		{"easier is itself", "test-stretch", "easierId", "itself", func(ss []Stretch) { ss[0].EasierID = "test-stretch" }},
+		{"easier for other body areas", "test-stretch", "easierId", "targets", func(ss []Stretch) { ss[1].Targets = []string{TargetLowBack} }},
+		{"harder for more body areas", "test-stretch", "harderId", "targets", func(ss []Stretch) { ss[2].Targets = []string{TargetHamstrings, TargetGlutes} }},
+		{"easier lacks its stop signs", "test-stretch", "easierId", "stopIf", func(ss []Stretch) { ss[1].StopIf = "" }},
+		{"harder lacks its feel", "test-stretch", "harderId", "feel", func(ss []Stretch) { ss[2].Feel = " " }},
+		{"easier and harder the same", "test-stretch", "harderId", "same", func(ss []Stretch) { ss[0].HarderID = "test-easier" }},
+		{"easier links go round", "test-easier", "easierId", "circle", func(ss []Stretch) { ss[1].EasierID = "test-harder"; ss[2].EasierID = "test-stretch" }},
+		{"harder links go round", "test-harder", "harderId", "circle", func(ss []Stretch) { ss[2].HarderID = "test-easier" }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ss := ladder()
+			tt.edit(ss)
+			fe := assertFieldError(t, Validate(ss, nil, yes), "stretch", tt.id, tt.field)
+			if !strings.Contains(fe.Problem, tt.problemHas) {
+				t.Errorf("problem %q does not mention %q", fe.Problem, tt.problemHas)
+			}
+		})
+	}
+}
+
+// Every stretch in the library offers an easier variation, unless it is the
+// easiest of its kind, and each variation is a real entry with a picture.
+func TestLibraryProgressions(t *testing.T) {
+	easiest := map[string]bool{}
+	for _, s := range Stretches() {
+		easiest[s.EasierID] = true
+	}
+	for _, s := range Stretches() {
+		if s.EasierID == "" && !easiest[s.ID] {
+			t.Errorf("%s has no easier variation", s.ID)
+		}
+		for _, id := range []string{s.EasierID, s.HarderID} {
+			if id == "" {
+				continue
+			}
+			v, ok := StretchByID(id)
+			if !ok {
+				t.Errorf("%s links to unknown %s", s.ID, id)
+				continue
+			}
+			if _, ok := Illustration(v.ID); !ok {
+				t.Errorf("%s: variation %s has no picture", s.ID, id)
+			}
+		}
 	}
 }
 

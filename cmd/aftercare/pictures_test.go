@@ -198,8 +198,8 @@ h2 { font-size: 15px; margin: 14px 0 4px; } p { margin: 0 0 2px; color: #5c5249;
 	t.Cleanup(srv.Close)
 
 	ctx := newBrowser(t)
-	// 390 px wide like a phone, at 1.5 device pixels per px: sharp on a monitor, small in the repository.
-	within(t, ctx, 5*time.Second, "viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1.5)))
+	// 390 px wide, one device pixel per px: what a phone shows, and small in the repository.
+	within(t, ctx, 5*time.Second, "viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1)))
 	emulateMedia(t, ctx, map[string]string{"prefers-reduced-motion": "reduce"})
 	within(t, ctx, 20*time.Second, "open contact sheet", chromedp.Navigate(srv.URL))
 	// Every still pose is drawn, within its picture, with its label.
