@@ -365,7 +365,7 @@ func kneel(b *figure.Body, s figure.Side, kneeZ float64, ankle figure.V) {
 	const kneeY = 7.5 // the kneecap on the floor
 	hip := b.At(s.Hip())
 	dy, dz := kneeY-hip.Y, kneeZ-hip.Z
-	knee := pt(hip.X+math.Sqrt(max(0, 43*43-dy*dy-dz*dz)), kneeY, kneeZ)
+	knee := pt(hip.X+math.Sqrt(max(0, figure.ThighLength*figure.ThighLength-dy*dy-dz*dz)), kneeY, kneeZ)
 	b.Leg(s, knee.Sub(hip), ankle.Sub(knee), dir(-1, -0.12, 0))
 }
 

@@ -37,15 +37,18 @@ func TestAppStylesheetCarriesTheFigureStyle(t *testing.T) {
 }
 
 // emulateMedia sets CSS media features (prefers-reduced-motion,
-// prefers-color-scheme) for the tab, as a phone's settings would.
+// prefers-color-scheme) for the tab, as a phone's settings would; the feature
+// "media" sets the media type ("print").
 func emulateMedia(t *testing.T, ctx context.Context, features map[string]string) {
 	t.Helper()
 	var feats []*emulation.MediaFeature
 	for name, value := range features {
-		feats = append(feats, &emulation.MediaFeature{Name: name, Value: value})
+		if name != "media" {
+			feats = append(feats, &emulation.MediaFeature{Name: name, Value: value})
+		}
 	}
 	within(t, ctx, 5*time.Second, "emulate media", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: feats})
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: features["media"], Features: feats})
 		return err
 	}))
 }
@@ -147,6 +150,11 @@ func TestPlayerPictureFollowsTheTimer(t *testing.T) {
 		t.Errorf("with reduced motion: %+v", p)
 	}
 	screenshot(t, ctx, "player-picture-reduced-motion")
+	// Printed, too.
+	emulateMedia(t, ctx, map[string]string{"media": "print"})
+	if p := read(); p.Moving != "none" || p.Still == "none" {
+		t.Errorf("in print: %+v", p)
+	}
 
 	// Dark mode keeps the figure light on the dark surface.
 	emulateMedia(t, ctx, map[string]string{"prefers-color-scheme": "dark"})

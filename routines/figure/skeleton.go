@@ -79,6 +79,9 @@ const (
 	shoulderOffset = 17.46 // |(halfShoulders, shoulderDrop)|
 )
 
+// ThighLength is the thigh bone, hip to knee, for poses that place a knee.
+const ThighLength = thigh
+
 // bone is one rigid link of the skeleton.
 type bone struct {
 	from, to Joint

@@ -18,6 +18,6 @@ const CSS = `.fig{--fn:#3b332d;--fb:#8e8175;--fv:#62564c;--ff:#c7baac;--fh:#e059
 	`.fig .hd{stroke-width:22}.fig .no{stroke-width:6}` +
 	`.fig .x{stroke:var(--fo)}.fig .x.t{stroke-width:18}.fig .x.c{stroke-width:14}.fig .x.o,.fig .x.d{stroke-width:9.5}.fig .x.u{stroke-width:13}.fig .x.w{stroke-width:11}` +
 	`.fig .hm{stroke-width:8}.fig .gl{stroke-width:15}.fig .lb{stroke-width:7}.fig .sn{stroke-width:3}.fig .oh{stroke-width:12}` +
-	`.fig .fig-p,.fig .fig-r{display:none}.fig .fig-r{stroke:var(--fk);stroke-width:1}` +
+	`.fig .fig-p{display:none}.fig .fig-r{stroke:var(--fk);stroke-width:1}` +
 	`.fig .fig-l{font:600 13px system-ui,sans-serif;fill:var(--ft)}` +
-	`@media (prefers-reduced-motion:reduce),print{.fig .fig-a{display:none}.fig .fig-p,.fig .fig-r{display:inline}}`
+	`@media (prefers-reduced-motion:reduce),print{.fig .fig-a{display:none}.fig .fig-p{display:inline}}`
