@@ -150,10 +150,10 @@ func TestPlayerPictureFollowsTheTimer(t *testing.T) {
 		t.Errorf("with reduced motion: %+v", p)
 	}
 	screenshot(t, ctx, "player-picture-reduced-motion")
-	// Printed, too.
-	emulateMedia(t, ctx, map[string]string{"media": "print"})
-	if p := read(); p.Moving != "none" || p.Still == "none" {
-		t.Errorf("in print: %+v", p)
+	// Printed, too, in the dark tones' light counterparts: paper is white.
+	emulateMedia(t, ctx, map[string]string{"media": "print", "prefers-color-scheme": "dark"})
+	if p := read(); p.Moving != "none" || p.Still == "none" || p.NearColor != "rgb(59, 51, 45)" {
+		t.Errorf("in print from a phone in dark mode: %+v", p)
 	}
 
 	// Dark mode keeps the figure light on the dark surface.

@@ -198,7 +198,6 @@ func (pic Picture) drawables() []drawable {
 		}
 		return 0
 	})
-	// The trunk's neck and head go on top of the torso outline.
 	return ds
 }
 

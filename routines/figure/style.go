@@ -6,10 +6,12 @@ package figure
 // in the page may not carry its own <style> under the page's CSP. Everything
 // is scoped to .fig so it cannot touch the page around it.
 //
+// Paper is white, so print keeps the light tones even on a phone in dark mode.
+//
 // Tones: near limbs darkest (the working side), the body in between, far limbs
 // lightest, so depth reads; the muscle that should feel the stretch is warm.
 const CSS = `.fig{--fn:#3b332d;--fb:#8e8175;--fv:#62564c;--ff:#c7baac;--fh:#e0592a;--fs:#2f6f62;--fq:#ece3d7;--fk:#9c8e80;--fm:#d6e9e1;--fg:#f0e9df;--ft:#2b2621;--fo:#fffcf7}` +
-	`@media (prefers-color-scheme:dark){.fig{--fn:#f3ede5;--fb:#a99c8f;--fv:#d3c8bb;--ff:#6d635a;--fh:#ff8a5b;--fs:#8fd0bd;--fq:#3a342e;--fk:#7e7266;--fm:#22352f;--fg:#2f2a25;--ft:#f3ede5;--fo:#262320}}` +
+	`@media screen and (prefers-color-scheme:dark){.fig{--fn:#f3ede5;--fb:#a99c8f;--fv:#d3c8bb;--ff:#6d635a;--fh:#ff8a5b;--fs:#8fd0bd;--fq:#3a342e;--fk:#7e7266;--fm:#22352f;--fg:#2f2a25;--ft:#f3ede5;--fo:#262320}}` +
 	`.fig path{fill:none;stroke-linecap:round;stroke-linejoin:round}` +
 	`.fig .n{stroke:var(--fn)}.fig .f{stroke:var(--ff)}.fig .e{stroke:var(--fb)}.fig .h{stroke:var(--fh)}.fig .s{stroke:var(--fs);stroke-width:2.5}` +
 	`.fig .b{fill:var(--fb)}.fig .v{fill:var(--fv)}` +
