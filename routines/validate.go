@@ -49,6 +49,7 @@ func validate(stretches []Stretch, routines []Routine, hasImage func(id string) 
 		}
 		known[s.ID] = true
 	}
+	errs = append(errs, checkProgressions(stretches)...)
 	seen := make(map[string]bool, len(routines))
 	for i, r := range routines {
 		errs = append(errs, checkRoutine(i, r, known)...)
@@ -153,13 +154,104 @@ func checkStretch(i int, s Stretch, hasImage func(string) bool, safety safetyChe
 	if err := CheckReps(s.Reps); err != nil {
 		bad("reps", "%v", err)
 	}
-	if s.Image != ImagePath(s.ID) {
-		bad("image", "is %q, want %q", s.Image, ImagePath(s.ID))
+	if s.Image != ImageURL(s.ID) {
+		bad("image", "is %q, want %q", s.Image, ImageURL(s.ID))
 	}
 	if isKebab(s.ID) && !hasImage(s.ID) {
 		bad("image", "no illustration for this stretch")
 	}
+	if strings.HasSuffix(s.ID, OtherSide) {
+		bad("id", "must not end in %q: that names a picture's other side", OtherSide)
+	}
+	switch {
+	case s.PerSide && s.ImageOther != ImageURL(s.ID+OtherSide):
+		bad("imageOther", "is %q, want %q for a stretch done on both sides", s.ImageOther, ImageURL(s.ID+OtherSide))
+	case s.PerSide && isKebab(s.ID) && !hasImage(s.ID+OtherSide):
+		bad("imageOther", "no illustration of the other side")
+	case !s.PerSide && s.ImageOther != "":
+		bad("imageOther", "is %q, want none: the stretch is done on one side only", s.ImageOther)
+	}
 	return errs
+}
+
+// checkProgressions checks each stretch's easier and harder links: the linked
+// stretch exists, is another one, works the same body areas and carries its
+// safety text; following the links never comes back round; and every stretch
+// has an easier variation unless it is itself another's easier variation.
+func checkProgressions(stretches []Stretch) []error {
+	byID := make(map[string]Stretch, len(stretches))
+	isEasier := map[string]bool{}
+	for _, s := range stretches {
+		if _, dup := byID[s.ID]; !dup && s.ID != "" {
+			byID[s.ID] = s
+		}
+		if s.EasierID != "" {
+			isEasier[s.EasierID] = true
+		}
+	}
+	var errs []error
+	for _, s := range stretches {
+		if s.ID == "" {
+			continue // reported by checkStretch
+		}
+		bad := func(field, format string, args ...any) {
+			errs = append(errs, &FieldError{"stretch", s.ID, field, fmt.Sprintf(format, args...)})
+		}
+		if s.EasierID == "" && !isEasier[s.ID] {
+			bad("easierId", "is empty: link an easier variation, or make this the easier variation of another stretch")
+		}
+		if s.EasierID != "" && s.EasierID == s.HarderID {
+			bad("harderId", "names the same stretch as easierId")
+		}
+		for _, l := range []struct {
+			field, id string
+			next      func(Stretch) string
+		}{
+			{"easierId", s.EasierID, func(v Stretch) string { return v.EasierID }},
+			{"harderId", s.HarderID, func(v Stretch) string { return v.HarderID }},
+		} {
+			if l.id == "" {
+				continue
+			}
+			v, ok := byID[l.id]
+			switch {
+			case l.id == s.ID:
+				bad(l.field, "links the stretch to itself")
+				continue
+			case !ok:
+				bad(l.field, "unknown stretch %q", l.id)
+				continue
+			}
+			if !sameTargets(s.Targets, v.Targets) {
+				bad(l.field, "links to %q, whose targets (%s) are not this stretch's (%s)", l.id, strings.Join(v.Targets, ", "), strings.Join(s.Targets, ", "))
+			}
+			for _, f := range []struct{ name, text string }{{"feel", v.Feel}, {"stopIf", v.StopIf}, {"breathing", v.Breathing}, {"steps", strings.Join(v.Steps, "")}} {
+				if strings.TrimSpace(f.text) == "" {
+					bad(l.field, "links to %q, whose %s is empty", l.id, f.name)
+				}
+			}
+			// Follow the links: they must end, not lead back here.
+			for at, n := v, 0; n < len(stretches); n++ {
+				next := l.next(at)
+				if next == s.ID {
+					bad(l.field, "%s links go round in a circle back to this stretch", strings.TrimSuffix(l.field, "Id"))
+					break
+				}
+				if at, ok = byID[next]; !ok {
+					break
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// sameTargets reports whether a and b name the same body areas, in any order.
+func sameTargets(a, b []string) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(slices.Compact(x), slices.Compact(y))
 }
 
 func checkRoutine(i int, r Routine, known map[string]bool) []error {

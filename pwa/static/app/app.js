@@ -108,7 +108,7 @@ async function cacheForOffline() {
   if (!('serviceWorker' in navigator)) return;
   try {
     const reg = await navigator.serviceWorker.ready;
-    const images = (ctx.plan.routine?.stretches || []).map((s) => s.image).filter(Boolean);
+    const images = (ctx.plan.routine?.stretches || []).flatMap((s) => [s.image, s.imageOther]).filter(Boolean);
     reg.active?.postMessage({ type: 'cache-urls', urls: [`/p/${token}`, `/api/p/${token}`, ...images] });
   } catch {
     // No service worker: the app still works online.
