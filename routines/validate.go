@@ -195,7 +195,7 @@ func checkProgressions(stretches []Stretch) []error {
 			continue // reported by checkStretch
 		}
 		bad := func(field, format string, args ...any) {
-			errs = append(errs, &FieldError{"stretch", s.ID, field, fmt.Sprintf(format, args...)})
+			errs = append(errs, &FieldError{Kind: "stretch", ID: s.ID, Field: field, Problem: fmt.Sprintf(format, args...)})
 		}
 		if s.EasierID == "" && !isEasier[s.ID] {
 			bad("easierId", "is empty: link an easier variation, or make this the easier variation of another stretch")
