@@ -121,9 +121,12 @@ func Summarize(in SummaryInput) Summary {
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
+	// A phone's clock may run a little ahead (the decoders allow 10 minutes):
+	// records stamped after now are left for the next summary.
+	checks = slices.DeleteFunc(checks, func(c CheckIn) bool { return c.At.After(in.Now) })
 	var since []CheckIn
 	for _, c := range checks {
-		if !c.At.Before(in.LastSession) && !c.At.After(in.Now) {
+		if !c.At.Before(in.LastSession) {
 			since = append(since, c)
 		}
 	}
@@ -173,16 +176,13 @@ func Summarize(in SummaryInput) Summary {
 		}
 	}
 	s.Adherence = adherence(in.Completions, in.LastSession, in.Now, in.Location)
-	s.PSFS, s.PSFSSinceSession = psfsChanges(in.PSFS, in.LastSession)
+	s.PSFS, s.PSFSSinceSession = psfsChanges(in.PSFS, in.LastSession, in.Now)
 	s.Preparation = latestPreparation(in.Preparations, in.LastSession, in.Now)
 	handled := func(c CheckIn) bool {
 		return in.AlertsHandledAt != nil && !receivedOrAt(c.ReceivedAt, c.At).After(*in.AlertsHandledAt)
 	}
 	for i := len(checks) - 1; i >= 0; i-- {
 		c := checks[i]
-		if c.At.After(in.Now) {
-			continue
-		}
 		recent := !c.At.Before(in.LastSession)
 		h := handled(c)
 		if t := c.Tier(); t > None && (recent || !h) {
@@ -263,12 +263,12 @@ func adherence(done []model.Completion, lastSession, now time.Time, loc *time.Lo
 }
 
 // psfsChanges compares the first rating with the latest, and the latest at or
-// before the last session with the latest.
-func psfsChanges(ratings []PSFS, lastSession time.Time) (overall, sinceSession *PSFSComparison) {
-	if len(ratings) < 2 {
+// before the last session with the latest (ratings stamped after now left out).
+func psfsChanges(ratings []PSFS, lastSession, now time.Time) (overall, sinceSession *PSFSComparison) {
+	rs := slices.DeleteFunc(slices.Clone(ratings), func(p PSFS) bool { return p.At.After(now) })
+	if len(rs) < 2 {
 		return nil, nil
 	}
-	rs := slices.Clone(ratings)
 	slices.SortStableFunc(rs, byAt(func(p PSFS) time.Time { return p.At }))
 	first, latest := rs[0], rs[len(rs)-1]
 	c := PSFSChange(first, latest)
