@@ -1,7 +1,6 @@
 package clinic
 
 import (
-	"cmp"
 	"slices"
 	"time"
 )
@@ -57,10 +56,13 @@ type rule struct {
 	applies func(r reading) bool
 }
 
-// reading is what the rules look at: the check-in, the ones before it, and the session.
+// reading is what the rules look at: the check-in, the few just before it, and the session.
 type reading struct {
-	ci        CheckIn
-	before    []CheckIn // earlier check-ins, oldest first
+	ci CheckIn
+	// last holds up to RisingReadings-1 check-ins just before ci, oldest first.
+	last []*CheckIn
+	// lastSit is the latest check-in before ci with a sitting answer, or nil.
+	lastSit   *CheckIn
 	sessionAt time.Time
 }
 
@@ -88,40 +90,26 @@ var rules = []rule{
 // legPainRising: over the last RisingReadings check-ins within RisingWindow
 // (this one the newest), leg pain never fell and rose by MeaningfulPainChange or more.
 func legPainRising(r reading) bool {
-	var recent []CheckIn
-	for _, c := range r.before {
-		if r.ci.At.Sub(c.At) <= RisingWindow {
-			recent = append(recent, c)
-		}
-	}
-	if len(recent) < RisingReadings-1 {
+	if len(r.last) < RisingReadings-1 || r.ci.At.Sub(r.last[0].At) > RisingWindow {
 		return false
 	}
-	seq := append(slices.Clone(recent[len(recent)-(RisingReadings-1):]), r.ci)
-	for i := 1; i < len(seq); i++ {
-		if seq[i].LegPain < seq[i-1].LegPain {
+	prev := r.last[0].LegPain
+	for _, c := range append(r.last[1:], &r.ci) {
+		if c.LegPain < prev {
 			return false
 		}
+		prev = c.LegPain
 	}
-	return seq[len(seq)-1].LegPain-seq[0].LegPain >= MeaningfulPainChange
+	return r.ci.LegPain-r.last[0].LegPain >= MeaningfulPainChange
 }
 
 // sitChange compares the sitting answer with the most recent earlier one
 // within RisingWindow: +1 longer, -1 shorter, 0 no real change or nothing to compare.
 func sitChange(r reading) int {
-	if r.ci.SitMinutes == nil {
+	if r.ci.SitMinutes == nil || r.lastSit == nil || r.ci.At.Sub(r.lastSit.At) > RisingWindow {
 		return 0
 	}
-	for i := len(r.before) - 1; i >= 0; i-- {
-		c := r.before[i]
-		if r.ci.At.Sub(c.At) > RisingWindow {
-			break
-		}
-		if c.SitMinutes != nil {
-			return sitDirection(*c.SitMinutes, *r.ci.SitMinutes)
-		}
-	}
-	return 0
+	return sitDirection(*r.lastSit.SitMinutes, *r.ci.SitMinutes)
 }
 
 // sitDirection is +1 when latest is really longer than earlier, -1 really
@@ -138,22 +126,38 @@ func sitDirection(earlier, latest int) int {
 	return 0
 }
 
-// earlier returns the check-ins of history before ci (by the client's time,
-// then id; ci's own id left out), oldest first.
-func earlier(ci CheckIn, history []CheckIn) []CheckIn {
-	var out []CheckIn
-	for _, c := range history {
-		if c.ID != ci.ID && (c.At.Before(ci.At) || c.At.Equal(ci.At) && c.ID < ci.ID) {
-			out = append(out, c)
+// newer orders check-ins by the client's time, then id: the history's order.
+func newer(a, b *CheckIn) bool {
+	return a.At.After(b.At) || a.At.Equal(b.At) && a.ID > b.ID
+}
+
+// readingFor finds, in one pass over history in any order, what the rules
+// need of the check-ins before ci (ci's own id and later ones left out).
+func readingFor(ci CheckIn, history []CheckIn, sessionAt time.Time) reading {
+	r := reading{ci: ci, sessionAt: sessionAt, last: make([]*CheckIn, 0, RisingReadings-1)}
+	for i := range history {
+		c := &history[i]
+		if c.ID == ci.ID || !newer(&ci, c) {
+			continue
+		}
+		if c.SitMinutes != nil && (r.lastSit == nil || newer(c, r.lastSit)) {
+			r.lastSit = c
+		}
+		// Keep the newest RisingReadings-1, oldest first: c goes before the
+		// first kept one newer than it, the oldest dropping out when full.
+		j := slices.IndexFunc(r.last, func(l *CheckIn) bool { return newer(l, c) })
+		if j < 0 {
+			j = len(r.last)
+		}
+		switch {
+		case len(r.last) < RisingReadings-1:
+			r.last = slices.Insert(r.last, j, c)
+		case j > 0:
+			copy(r.last[:j-1], r.last[1:j])
+			r.last[j-1] = c
 		}
 	}
-	slices.SortStableFunc(out, func(a, b CheckIn) int {
-		if c := a.At.Compare(b.At); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
-	return out
+	return r
 }
 
 // Advice is what check-in ci means for the client, most pressing first.
@@ -171,7 +175,7 @@ func Advice(ci CheckIn, history []CheckIn, sessionAt time.Time) []AdviceItem {
 	if tier == EmergencyNow {
 		return out
 	}
-	r := reading{ci: ci, before: earlier(ci, history), sessionAt: sessionAt}
+	r := readingFor(ci, history, sessionAt)
 	for _, rl := range rules {
 		if !rl.applies(r) {
 			continue
@@ -180,7 +184,7 @@ func Advice(ci CheckIn, history []CheckIn, sessionAt time.Time) []AdviceItem {
 		if tier == SeeDoctorSoon && (t.Kind == KindGood || t.Kind == KindReassure) {
 			continue
 		}
-		out = append(out, AdviceItem{ID: t.ID, Kind: t.Kind, TellTherapist: t.TellTherapist, Text: t.Text})
+		out = append(out, AdviceItem(t))
 	}
 	return out
 }

@@ -67,6 +67,14 @@ func TestAdviceRules(t *testing.T) {
 			[]CheckIn{checkIn("c-000001", 24, leg(3)), checkIn("c-000003", 72, leg(4))}, []string{}},
 		{"history given newest first", checkIn("c-000003", 72, leg(6)),
 			[]CheckIn{checkIn("c-000002", 48, leg(5)), checkIn("c-000001", 24, leg(4))}, []string{AdviceLegPainRising}},
+		{"many, shuffled: the two just before count", checkIn("c-000006", 144, leg(5)),
+			[]CheckIn{checkIn("c-000005", 120, leg(4)), checkIn("c-000001", 24, leg(9)), checkIn("c-000003", 72, leg(1)),
+				checkIn("c-000007", 150, leg(0)), checkIn("c-000004", 96, leg(3)), checkIn("c-000002", 48, leg(8))}, []string{AdviceLegPainRising}},
+		{"many, shuffled: a dip just before", checkIn("c-000006", 144, leg(5)),
+			[]CheckIn{checkIn("c-000005", 120, leg(2)), checkIn("c-000001", 24, leg(1)), checkIn("c-000003", 72, leg(2)),
+				checkIn("c-000004", 96, leg(3)), checkIn("c-000002", 48, leg(2))}, []string{}},
+		{"same time: the id orders them", checkIn("c-000003", 72, leg(5)),
+			[]CheckIn{checkIn("c-000004", 72, leg(0)), checkIn("c-000002", 72, leg(4)), checkIn("c-000001", 72, leg(3))}, []string{AdviceLegPainRising}},
 		{"the check-in itself in the history", checkIn("c-000003", 72, leg(6)),
 			[]CheckIn{checkIn("c-000003", 72, leg(6)), checkIn("c-000002", 48, leg(5)), checkIn("c-000001", 24, leg(4))}, []string{AdviceLegPainRising}},
 
@@ -84,6 +92,9 @@ func TestAdviceRules(t *testing.T) {
 			[]CheckIn{checkIn("c-000001", 26, sit(45)), checkIn("c-000002", 50)}, []string{AdviceSittingWorse}},
 		{"sitting answer older than 14 days is not compared", checkIn("c-000002", 24*16, sit(90)),
 			[]CheckIn{checkIn("c-000001", 26, sit(20))}, []string{}},
+		{"many, shuffled: the latest sitting answer counts", checkIn("c-000005", 98, sit(30)),
+			[]CheckIn{checkIn("c-000001", 2, sit(10)), checkIn("c-000003", 50, sit(60)), checkIn("c-000004", 74),
+				checkIn("c-000006", 120, sit(5)), checkIn("c-000002", 26, sit(15))}, []string{AdviceSittingWorse}},
 		{"first sitting answer: nothing to compare", checkIn("c-000001", 26, sit(20)), nil, []string{}},
 
 		// Several at once, most pressing first.

@@ -196,7 +196,9 @@ func Summarize(in SummaryInput) Summary {
 			continue
 		}
 		var ids []string
-		for _, a := range Advice(c, checks[:i], in.LastSession) {
+		// The rules look back RisingWindow at most: hand them that much history.
+		from, _ := slices.BinarySearchFunc(checks[:i], c.At.Add(-RisingWindow), func(e CheckIn, t time.Time) int { return e.At.Compare(t) })
+		for _, a := range Advice(c, checks[from:i], in.LastSession) {
 			if a.TellTherapist {
 				ids = append(ids, a.ID)
 			}

@@ -270,3 +270,18 @@ func TestAttentionFor(t *testing.T) {
 		t.Fatalf("rank order %v", order)
 	}
 }
+
+func TestSummarizeNoticesLegPainRising(t *testing.T) {
+	in := summaryInput(t)
+	in.CheckIns = []CheckIn{
+		checkIn("c-3", 72, leg(6)), checkIn("c-1", 24, leg(3)), checkIn("c-2", 48, leg(4)),
+		checkIn("c-0", -24*20, leg(0)), // three weeks earlier: outside the trend's window
+	}
+	s := Summarize(in)
+	if len(s.Notices) != 1 || s.Notices[0].CheckInID != "c-3" || !slices.Equal(s.Notices[0].Advice, []string{AdviceLegPainRising}) {
+		t.Fatalf("notices %+v", s.Notices)
+	}
+	if s.LegPain.Verdict != VerdictWorse || s.LegPain.First != 3 || s.LegPain.Latest != 6 {
+		t.Fatalf("leg pain trend %+v", s.LegPain)
+	}
+}
