@@ -1,6 +1,7 @@
 package clinic
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -160,5 +161,48 @@ func TestCheckInSameAs(t *testing.T) {
 	}
 	if !first.SameAs(noAt) {
 		t.Fatal("a resend without a time of its own must match on its answers")
+	}
+}
+
+// What the store keeps (JSON) still matches a resend of the same answers.
+func TestSameAsAfterStoring(t *testing.T) {
+	roundTrip := func(v, out any) {
+		t.Helper()
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, body := range []string{validCheckIn, `{"id":"checkin-0002","soreness":0,"backPain":0,"legPain":0,` + allNo + `}`} {
+		sent, err := DecodeCheckIn([]byte(body), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stored CheckIn
+		roundTrip(sent, &stored)
+		if !stored.SameAs(sent) || stored.Tier() != sent.Tier() {
+			t.Fatalf("stored %+v does not match its resend %+v", stored, sent)
+		}
+	}
+	prep, err := DecodePreparation([]byte(validPrep), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var storedPrep Preparation
+	roundTrip(prep, &storedPrep)
+	if !storedPrep.SameAs(prep) {
+		t.Fatalf("stored form %+v does not match its resend", storedPrep)
+	}
+	rated, err := DecodePSFS([]byte(`{"id":"psfs-0009","activities":[{"name":"walking","score":3}]}`), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var storedRating PSFS
+	roundTrip(rated, &storedRating)
+	if !storedRating.SameAs(rated) {
+		t.Fatalf("stored rating %+v does not match its resend", storedRating)
 	}
 }
