@@ -208,7 +208,7 @@ var content = Content{
 			Do:    "If you have a cancer care team, call them today and tell them about your back pain."},
 	},
 	Screens: []Screen{
-		{Tier: EmergencyNow, Title: "Get medical care now", Lead: "You told us you have:",
+		{Tier: EmergencyNow, Title: "Get medical care now", Lead: "You told us about:",
 			Steps: []string{
 				"Call the emergency number now, or go straight to the nearest emergency department (A&E or ER).",
 				"Go now, even at night. Do not wait to see if it passes.",
@@ -217,7 +217,7 @@ var content = Content{
 			},
 			Call: "Call {number} now",
 			Told: "We have told your therapist. Do not wait for them to reply."},
-		{Tier: SeeDoctorSoon, Title: "See a doctor in the next few days", Lead: "You told us you have:",
+		{Tier: SeeDoctorSoon, Title: "See a doctor in the next few days", Lead: "You told us about:",
 			Steps: []string{
 				"Book an appointment with your GP or doctor this week.",
 				"Tell them you have back pain, and what you told us here.",
