@@ -125,12 +125,18 @@ func TestSealCacheDropPlan(t *testing.T) {
 	if st := c.Stats(); st.Messages != 8 || st.Bytes != before*2/3 {
 		t.Errorf("after drop: %+v, want 8 messages of %d bytes", st, before*2/3)
 	}
-	// Taking one from the middle of a plan's list keeps Drop whole.
-	if _, ok := c.TakeDue(key("plan-a", 2)); !ok {
-		t.Fatal("plan-a minute 2 missing")
+	// Taking the newest, the oldest and a middle one of a plan's messages
+	// leaves Drop the rest, and nothing of another plan.
+	for _, minute := range []int{3, 0, 2} {
+		if _, ok := c.TakeDue(key("plan-a", minute)); !ok {
+			t.Fatalf("plan-a minute %d missing", minute)
+		}
 	}
-	if n := c.Drop("plan-a"); n != 3 {
-		t.Errorf("dropped %d of plan-a, want 3", n)
+	if n := c.Drop("plan-a"); n != 1 {
+		t.Errorf("dropped %d of plan-a, want 1", n)
+	}
+	if st := c.Stats(); st.Messages != 4 || st.Bytes != before/3 {
+		t.Errorf("after dropping plan-a: %+v, want plan-c's 4 messages, %d bytes", st, before/3)
 	}
 	for i := range 4 {
 		if _, ok := c.TakeDue(key("plan-b", i)); ok {
