@@ -34,6 +34,7 @@ type Sealed struct {
 	TTL, Urgency, Topic          string
 	ContentEncoding, ContentType string
 	// Body is the aes128gcm body, padded to one of the fixed record sizes.
+	// Copies of a Sealed share it: never write to it.
 	Body []byte
 	// Expires is when the message is no longer worth sending; SendSealed
 	// refuses it from then on. Zero: never.
