@@ -114,11 +114,15 @@ type Config struct {
 	// all sends, default DefaultMaxPerHost. A send waiting for a slot waits
 	// under its context, not under the HTTP timeouts.
 	MaxPerHost  int
-	MaxAttempts int    // per Send, default 4
-	RecordSize  uint32 // default 2800
+	MaxAttempts int // per Send, default 4
+	// RecordSize is the largest record a message is padded to, default 2800;
+	// smaller messages are padded to 512 or 1024 bytes (see padding.go).
+	RecordSize uint32
 	// Sleep waits between attempts; default a timer that honours ctx.
 	Sleep func(context.Context, time.Duration) error
-	// Now reads the clock for Retry-After dates; default time.Now.
+	// Now reads the clock for Retry-After dates, sealed messages' expiry and
+	// VAPID tokens; default time.Now. Push services check a token's exp
+	// against their own clock, so Now must not stray far from real time.
 	Now    func() time.Time
 	Logger *slog.Logger
 	// Observe, if set, hears the outcome of every Send: the message kind, the
@@ -139,6 +143,8 @@ type Sender struct {
 	sleep       func(context.Context, time.Duration) error
 	now         func() time.Time
 	log         *slog.Logger
+	sealer      *Sealer
+	vapid       *vapidTokens
 
 	observe func(kind string, status int, d time.Duration)
 
@@ -197,6 +203,10 @@ func NewSender(cfg Config) (*Sender, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.sealer = &Sealer{keys: s.keys, subject: s.subject, allow: s.allow, largest: s.recordSize}
+	if s.vapid, err = newVAPIDTokens(s.keys, s.subject, s.now); err != nil {
+		return nil, fmt.Errorf("push sender: %w", err)
+	}
 	if cfg.HTTPClient == nil {
 		s.client = newHTTPClient(s.allow, s.workers, maxPerHost)
 	} else {
@@ -235,16 +245,26 @@ func normalizeSubject(subject string) (string, error) {
 }
 
 // Send delivers one message to one subscription, retrying 429 (after
-// Retry-After), 5xx and transport errors up to MaxAttempts.
+// Retry-After), 5xx and transport errors up to MaxAttempts. It seals the
+// message (Sealer.Seal) and sends it as SendSealed does.
 func (s *Sender) Send(ctx context.Context, sub Subscription, msg Message) Result {
 	start := time.Now()
 	res := s.send(ctx, sub, msg)
+	s.finish(msg.Kind, res, time.Since(start))
+	return res
+}
+
+// Sealer returns the sender's sealer: same keys, allowlist and padding.
+func (s *Sender) Sealer() *Sealer { return s.sealer }
+
+// finish reports a send's outcome to Observe and the stats.
+func (s *Sender) finish(kind string, res Result, d time.Duration) {
 	if s.observe != nil {
-		s.observe(msg.Kind, res.Status, time.Since(start))
+		s.observe(kind, res.Status, d)
 	}
 	s.mu.Lock()
-	if msg.Kind != "" {
-		s.stats["kind:"+msg.Kind]++
+	if kind != "" {
+		s.stats["kind:"+kind]++
 	}
 	switch {
 	case res.Delivered():
@@ -255,49 +275,47 @@ func (s *Sender) Send(ctx context.Context, sub Subscription, msg Message) Result
 		s.stats["failed"]++
 	}
 	s.mu.Unlock()
-	return res
 }
 
 func (s *Sender) send(ctx context.Context, sub Subscription, msg Message) Result {
-	var res Result
 	if err := ctx.Err(); err != nil {
-		res.Err = err
-		return res
+		return Result{Err: err}
 	}
-	// Checked again here, not only at subscribe time: the allowlist may have
-	// changed, and stored data is not trusted.
-	if err := s.allow.Check(sub.Endpoint); err != nil {
-		res.Err = err
-		return res
-	}
-	payload, err := msg.Payload()
+	m, err := s.sealer.Seal(sub, msg, time.Time{})
 	if err != nil {
-		res.Err = err
-		return res
+		if errors.Is(err, errEncrypt) {
+			// Bad keys: no request was made, and retrying cannot help.
+			s.log.Warn("push encryption failed", "host", endpointHost(sub.Endpoint), "kind", msg.Kind, "err", err)
+		}
+		return Result{Err: err}
 	}
-	if !validUrgency(msg.Urgency) {
-		res.Err = fmt.Errorf("push urgency %q: want very-low, low, normal or high", msg.Urgency)
-		return res
-	}
-	host := endpointHost(sub.Endpoint)
-	log := s.log.With("host", host, "kind", msg.Kind)
-	ws := &webpush.Subscription{Endpoint: sub.Endpoint, Keys: webpush.Keys{Auth: sub.Auth, P256dh: sub.P256dh}}
-	opts := webpush.Options{
-		Subscriber:      s.subject,
-		VAPIDPublicKey:  s.keys.Public,
-		VAPIDPrivateKey: s.keys.Private,
-		TTL:             ttlSeconds(msg.TTL),
-		Urgency:         webpush.Urgency(msg.Urgency),
-		Topic:           NormalizeTopic(msg.Topic),
-		RecordSize:      s.recordSize,
-	}
+	return s.sendSealed(ctx, m)
+}
 
+// deliver sends a sealed message with the origin's VAPID token, retrying
+// 429 (after Retry-After), 5xx and transport errors up to MaxAttempts.
+// The endpoint has been checked.
+func (s *Sender) deliver(ctx context.Context, m Sealed) Result {
+	var res Result
+	host := endpointHost(m.Endpoint)
+	log := s.log.With("host", host, "kind", m.Kind)
 	for attempt := 1; ; attempt++ {
 		res.Attempts = attempt
-		cc := &countingClient{c: s.client, limit: s.perHost, host: hostOf(sub.Endpoint)}
-		opts.HTTPClient = cc
-		// A fresh copy per attempt: webpush-go pads into the slice's capacity.
-		resp, err := webpush.SendNotificationWithContext(ctx, bytes.Clone(payload), ws, &opts)
+		// Per attempt: a retry after the token's renewal carries the new one.
+		auth, err := s.vapid.header(m.Endpoint)
+		var req *http.Request
+		if err == nil {
+			req, err = http.NewRequestWithContext(ctx, http.MethodPost, m.Endpoint, bytes.NewReader(m.Body))
+		}
+		if err != nil {
+			// Failed before any request: retrying cannot help.
+			res.Attempts, res.Err = 0, redactURLError(err, host)
+			log.Warn("push request not built", "err", res.Err)
+			return res
+		}
+		req.Header = m.header(auth)
+		cc := &countingClient{c: s.client, limit: s.perHost, host: hostOf(m.Endpoint)}
+		resp, err := cc.Do(req)
 		res.Bytes = cc.bytes
 
 		var wait time.Duration
@@ -305,12 +323,6 @@ func (s *Sender) send(ctx context.Context, sub Subscription, msg Message) Result
 			err = redactURLError(err, host)
 			s.count("error")
 			res.Status, res.Err = 0, err
-			if !cc.called {
-				// Failed before any request: bad keys, so retrying cannot help.
-				res.Attempts = 0
-				log.Warn("push encryption failed", "err", err)
-				return res
-			}
 			if !retryableTransportError(ctx, err) {
 				log.Warn("push request failed", "attempt", attempt, "err", err)
 				return res
@@ -336,7 +348,7 @@ func (s *Sender) send(ctx context.Context, sub Subscription, msg Message) Result
 				log.Info("push subscription gone", "status", code)
 				return res
 			case code == http.StatusRequestEntityTooLarge:
-				log.Warn("push service refused message as too large", "bytes", res.Bytes, "payload_bytes", len(payload), "reason", reason)
+				log.Warn("push service refused message as too large", "bytes", res.Bytes, "payload_bytes", m.payloadLen, "reason", reason)
 				return res
 			case code == http.StatusTooManyRequests || code >= 500:
 				if hasRA && ra > maxRetryAfter {
@@ -382,19 +394,16 @@ func (s *Sender) Stats() map[string]int64 {
 	return out
 }
 
-// countingClient records whether webpush-go got as far as sending, and the
-// body size; it holds one of the host's slots from the request until the
-// response body is closed.
+// countingClient records the body size; it holds one of the host's slots
+// from the request until the response body is closed.
 type countingClient struct {
-	c      *http.Client
-	limit  *hostLimit
-	host   string
-	called bool
-	bytes  int
+	c     *http.Client
+	limit *hostLimit
+	host  string
+	bytes int
 }
 
 func (cc *countingClient) Do(req *http.Request) (*http.Response, error) {
-	cc.called = true
 	cc.bytes = int(req.ContentLength)
 	release, err := cc.limit.acquire(req.Context(), cc.host)
 	if err != nil {
