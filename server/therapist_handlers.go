@@ -49,7 +49,7 @@ func (h *handlers) requireTherapist(c *fiber.Ctx) error {
 	t, sess, err := h.Auth.Session(secret)
 	if errors.Is(err, auth.ErrNoSession) {
 		h.clearSessionCookies(c)
-		return fiber.NewError(fiber.StatusUnauthorized, err.Error())
+		return err
 	} else if err != nil {
 		return err
 	}

@@ -108,7 +108,7 @@ func (h *handlers) inviteTherapist(c *fiber.Ctx) error {
 		return err
 	}
 	if in.Email != "" && (!strings.Contains(in.Email, "@") || len(in.Email) > 254 || !isMailAddress(in.Email)) {
-		return &model.InputError{Field: "email", Message: "is not an e-mail address (or leave it empty)"}
+		return model.InvalidField("email", "is not an e-mail address (or leave it empty)")
 	}
 	secret, inv, err := account.NewInvite(h.DB, model.InviteTherapist, in.Email, therapistOf(c).ID, h.Auth.Now())
 	if err != nil {
@@ -165,11 +165,11 @@ func (h *handlers) changeTherapist(c *fiber.Ctx) error {
 		return err
 	}
 	if in.Disabled == nil {
-		return &model.InputError{Field: "disabled", Message: "is required (true or false)"}
+		return model.InvalidField("disabled", "is required (true or false)")
 	}
 	t, err := account.SetDisabled(h.DB, c.Params("id"), *in.Disabled)
 	if err != nil {
-		return workspaceError(c, err)
+		return err
 	}
 	if t.Disabled {
 		// Their alert devices go too: a former colleague's phone must not
@@ -216,7 +216,7 @@ func (h *handlers) createTemplate(c *fiber.Ctx) error {
 	if list, err := h.DB.Templates(t.ID); err != nil {
 		return err
 	} else if len(list) >= maxOwnTemplates {
-		return &model.InputError{Message: "you have " + strconv.Itoa(maxOwnTemplates) + " templates already: delete one first"}
+		return model.InvalidField("", "you have " + strconv.Itoa(maxOwnTemplates) + " templates already: delete one first")
 	}
 	tpl.ID = model.NewToken()[:12]
 	tpl.TherapistID = t.ID
@@ -265,7 +265,7 @@ func (h *handlers) planQR(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, "image/png")
 		return c.Send(img)
 	}
-	return &model.InputError{Field: "format", Message: "must be svg or png"}
+	return model.InvalidField("format", "must be svg or png")
 }
 
 func (h *handlers) changePlan(c *fiber.Ctx) error {

@@ -1,9 +1,6 @@
 package server
 
 import (
-	"errors"
-	"math"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -11,7 +8,6 @@ import (
 	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/model"
-	"github.com/aftercare/aftercare/server/store"
 )
 
 // Cookie names; behind https the session cookie takes the __Host- prefix, which
@@ -64,25 +60,6 @@ func (h *handlers) clearSessionCookies(c *fiber.Ctx) {
 	}
 }
 
-// workspaceError maps account and login errors to HTTP answers.
-func workspaceError(c *fiber.Ctx, err error) error {
-	var te *auth.ThrottledError
-	switch {
-	case errors.As(err, &te):
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(te.RetryAfter.Seconds()))))
-		return fiber.NewError(fiber.StatusTooManyRequests, te.Error())
-	case errors.Is(err, auth.ErrBadCredentials):
-		return fiber.NewError(fiber.StatusUnauthorized, err.Error())
-	case errors.Is(err, store.ErrInviteUsed):
-		return fiber.NewError(fiber.StatusGone, err.Error())
-	case errors.Is(err, account.ErrEmailTaken):
-		return fiber.NewError(fiber.StatusConflict, "email: "+err.Error())
-	case errors.Is(err, account.ErrSelf):
-		return fiber.NewError(fiber.StatusBadRequest, err.Error())
-	}
-	return err
-}
-
 type loginInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
@@ -94,14 +71,14 @@ func (h *handlers) login(c *fiber.Ctx) error {
 		return err
 	}
 	if in.Email == "" {
-		return &model.InputError{Field: "email", Message: "is required"}
+		return model.InvalidField("email", "is required")
 	}
 	if in.Password == "" {
-		return &model.InputError{Field: "password", Message: "is required"}
+		return model.InvalidField("password", "is required")
 	}
 	t, err := h.Auth.Login(in.Email, in.Password, clientIP(c, h.trusted))
 	if err != nil {
-		return workspaceError(c, err)
+		return err
 	}
 	return h.startSession(c, t, fiber.StatusOK)
 }
@@ -158,7 +135,7 @@ func (h *handlers) changePassword(c *fiber.Ctx) error {
 	}
 	t := therapistOf(c)
 	if err := h.Auth.CheckPassword(t, in.CurrentPassword, clientIP(c, h.trusted)); err != nil {
-		return workspaceError(c, err)
+		return err
 	}
 	if err := account.SetPassword(h.DB, t.ID, in.NewPassword); err != nil {
 		return err
@@ -183,7 +160,7 @@ type inviteView struct {
 func (h *handlers) getInvite(c *fiber.Ctx) error {
 	inv, err := h.DB.Invite(c.Params("secret"), h.Auth.Now())
 	if err != nil {
-		return workspaceError(c, err)
+		return err
 	}
 	return c.JSON(inviteView{Kind: inv.Kind, Email: inv.Email, ExpiresAt: inv.ExpiresAt})
 }
@@ -203,7 +180,7 @@ func (h *handlers) acceptInvite(c *fiber.Ctx) error {
 	}
 	t, err := account.AcceptInvite(h.DB, c.Params("secret"), in.Email, in.Name, in.Password, in.TimeZone, h.Auth.Now())
 	if err != nil {
-		return workspaceError(c, err)
+		return err
 	}
 	return h.startSession(c, t, fiber.StatusCreated)
 }

@@ -37,7 +37,7 @@ type subscriptionChecker struct{ allow *push.Allowlist }
 
 func (s subscriptionChecker) CheckSubscription(sub model.Subscription) error {
 	if err := s.allow.ValidateSubscription(push.Subscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}); err != nil {
-		return &model.InputError{Message: err.Error()}
+		return model.InvalidField("", err.Error())
 	}
 	return nil
 }

@@ -25,7 +25,7 @@ var PasswordCost = 12
 const MinPasswordLength = 10
 
 // ErrEmailTaken is returned when the e-mail address already has an account.
-var ErrEmailTaken = errors.New("an account with this e-mail address already exists")
+var ErrEmailTaken = &model.Error{Code: model.Conflict, Field: "email", Message: "an account with this e-mail address already exists"}
 
 func randomID(n int) string {
 	b := make([]byte, n)
@@ -68,7 +68,7 @@ func NewAPIToken(db *store.DB, t model.Therapist, name string) (string, error) {
 func validate(email, name, password, tz string) (model.Therapist, error) {
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != strings.TrimSpace(email) {
-		return model.Therapist{}, &model.InputError{Field: "email", Message: "is not an e-mail address"}
+		return model.Therapist{}, model.InvalidField("email", "is not an e-mail address")
 	}
 	name, err = model.CleanLabel("name", name, 60, true)
 	if err != nil {
@@ -86,7 +86,7 @@ func validate(email, name, password, tz string) (model.Therapist, error) {
 
 func hashPassword(field, password string) ([]byte, error) {
 	if utf8.RuneCountInString(password) < MinPasswordLength || len(password) > 72 {
-		return nil, &model.InputError{Field: field, Message: fmt.Sprintf("must be %d to 72 characters", MinPasswordLength)}
+		return nil, model.InvalidField(field, fmt.Sprintf("must be %d to 72 characters", MinPasswordLength))
 	}
 	return bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
 }
@@ -126,7 +126,7 @@ func AcceptInvite(db *store.DB, secret, email, name, password, tz string, now ti
 		return model.Therapist{}, err
 	}
 	if inv.Email != "" && !strings.EqualFold(inv.Email, strings.TrimSpace(email)) {
-		return model.Therapist{}, &model.InputError{Field: "email", Message: "must be the address this invitation was sent to"}
+		return model.Therapist{}, model.InvalidField("email", "must be the address this invitation was sent to")
 	}
 	t, err := validate(email, name, password, tz)
 	if err != nil {
@@ -151,7 +151,7 @@ func SetPassword(db *store.DB, therapistID, password string) error {
 }
 
 // ErrSelf is returned when the owner tries to disable their own account.
-var ErrSelf = errors.New("you cannot disable your own account")
+var ErrSelf = model.InvalidField("", "you cannot disable your own account")
 
 // SetDisabled disables or re-enables a therapist; the owner account cannot be
 // disabled. Disabling deletes the account's API tokens and sessions for good.

@@ -42,24 +42,19 @@ const (
 func DefaultHashSlots() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // ErrBadCredentials is the one answer for a wrong e-mail, wrong password or disabled account.
-var ErrBadCredentials = errors.New("wrong e-mail address or password")
+var ErrBadCredentials = model.UnauthorizedError("wrong e-mail address or password")
 
 // ErrNoSession is returned for a missing, unknown or expired session.
-var ErrNoSession = errors.New("not logged in or session expired: log in again")
+var ErrNoSession = model.UnauthorizedError("not logged in or session expired: log in again")
 
-// ThrottledError says how long to wait before the next login attempt.
-type ThrottledError struct {
-	RetryAfter time.Duration
-	// Busy is set when the password checks were all taken, not for failures.
-	Busy bool
-}
-
-func (e *ThrottledError) Error() string {
-	wait := max(e.RetryAfter.Round(time.Second), time.Second)
-	if e.Busy {
-		return fmt.Sprintf("the server is busy checking other logins: try again in %s", wait)
+// throttled refuses a login attempt for wait (TooMany with RetryAfter); busy
+// says the password checks were all taken, rather than too many failures.
+func throttled(wait time.Duration, busy bool) error {
+	shown := max(wait.Round(time.Second), time.Second)
+	if busy {
+		return model.TooManyError(fmt.Sprintf("the server is busy checking other logins: try again in %s", shown), wait)
 	}
-	return fmt.Sprintf("too many failed logins: try again in %s", wait)
+	return model.TooManyError(fmt.Sprintf("too many failed logins: try again in %s", shown), wait)
 }
 
 // Service checks passwords and keeps sessions.
@@ -137,7 +132,7 @@ func (s *Service) reserve(acct, ip string) (*attempt, error) {
 	defer s.reserving.Unlock()
 	clean := s.Addresses.Count(ip) == 0
 	if wait := s.Addresses.Reserve(ip, s.Addresses.Limit); wait > 0 {
-		return nil, &ThrottledError{RetryAfter: wait}
+		return nil, throttled(wait, false)
 	}
 	a := &attempt{s: s, acct: acct, ip: ip}
 	wait := s.Accounts.Reserve(acct, s.Accounts.Limit)
@@ -148,7 +143,7 @@ func (s *Service) reserve(acct, ip string) (*attempt, error) {
 	}
 	if wait > 0 {
 		s.Addresses.Release(ip)
-		return nil, &ThrottledError{RetryAfter: wait}
+		return nil, throttled(wait, false)
 	}
 	return a, nil
 }
@@ -187,7 +182,7 @@ func (s *Service) check(hash []byte, password string) (bool, error) {
 		select {
 		case slots <- struct{}{}:
 		case <-timer.C:
-			return false, &ThrottledError{RetryAfter: time.Second, Busy: true}
+			return false, throttled(time.Second, true)
 		}
 	}
 	defer func() { <-slots }()
@@ -250,7 +245,7 @@ func (s *Service) CheckPassword(t model.Therapist, password, addr string) error 
 	}
 	if !ok {
 		a.fail()
-		return &model.InputError{Field: "currentPassword", Message: "is not your current password"}
+		return model.InvalidField("currentPassword", "is not your current password")
 	}
 	a.succeed(false)
 	return nil

@@ -5,7 +5,6 @@ package care
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -40,30 +39,28 @@ type SubscriptionChecker interface {
 	CheckSubscription(s model.Subscription) error
 }
 
-// ErrForbidden is returned when a therapist reaches for another therapist's plan.
-var ErrForbidden = errors.New("forbidden")
+// ErrForbidden is returned when a therapist reaches for another therapist's
+// plan. It answers like a missing plan (NotFound, "not found"), so a therapist
+// learns nothing about others' tokens.
+var ErrForbidden = &model.Error{Code: model.NotFound, Message: "not found"}
 
 // ErrGone is returned for actions on a plan that has ended.
-var ErrGone = errors.New("plan has ended")
+var ErrGone = model.GoneError("this plan has ended")
 
 // ErrNoDevices is returned for a test notification to a plan none of whose
 // devices has reminders turned on.
-var ErrNoDevices = errors.New("no device has reminders turned on for this plan")
+var ErrNoDevices = model.ConflictError("no device has reminders turned on for this plan")
 
 // TestPushEvery is the least time between two test notifications of a plan:
 // each one buzzes every device of the plan.
 const TestPushEvery = 10 * time.Second
 
-// TooSoonError is returned for a test notification asked for within
-// TestPushEvery of the last one; Wait is how long until the next may go.
-type TooSoonError struct{ Wait time.Duration }
-
-func (e *TooSoonError) Error() string {
-	return fmt.Sprintf("a test reminder was just sent: wait %d seconds before sending another", e.Seconds())
+// tooSoon refuses a test notification asked for within TestPushEvery of the
+// last one; wait is how long until the next may go.
+func tooSoon(wait time.Duration) error {
+	return model.TooManyError(fmt.Sprintf("a test reminder was just sent: wait %d seconds before sending another",
+		int(math.Ceil(wait.Seconds()))), wait)
 }
-
-// Seconds is Wait rounded up to whole seconds, as Retry-After says it.
-func (e *TooSoonError) Seconds() int { return int(math.Ceil(e.Wait.Seconds())) }
 
 // Service is the aftercare application.
 type Service struct {
@@ -346,7 +343,8 @@ func (s *Service) Unsubscribe(token string, body []byte) error {
 // TestPush sends one test notification to each of the plan's devices, within
 // TestPushTimeout, and returns how many push services accepted it. A plan
 // the therapist ended sends no reminders: ErrGone. A plan with no device:
-// ErrNoDevices. Within TestPushEvery of the last one: *TooSoonError.
+// ErrNoDevices. Within TestPushEvery of the last one: TooMany with RetryAfter.
+// What a push service answered comes back as a coded error (see pushRefusal).
 func (s *Service) TestPush(ctx context.Context, token string) (int, error) {
 	p, err := s.DB.Plan(token)
 	if err != nil {
@@ -363,7 +361,7 @@ func (s *Service) TestPush(ctx context.Context, token string) (int, error) {
 		return 0, ErrNoDevices
 	}
 	if wait := s.reserveTestPush(token); wait > 0 {
-		return 0, &TooSoonError{Wait: wait}
+		return 0, tooSoon(wait)
 	}
 	ctx, cancel := context.WithTimeout(ctx, TestPushTimeout)
 	defer cancel()
@@ -371,7 +369,7 @@ func (s *Service) TestPush(ctx context.Context, token string) (int, error) {
 	if err == nil && n == 0 {
 		return 0, ErrNoDevices // every device was gone (404/410) and is deleted now
 	}
-	return n, err
+	return n, pushRefusal(err)
 }
 
 // maxTestPushPlans bounds the remembered test notifications; older than
@@ -437,8 +435,7 @@ func (s *Service) PlanFor(t model.Therapist, token string) (TherapistPlan, error
 		return TherapistPlan{}, err
 	}
 	if p.TherapistID != t.ID && !t.Owner {
-		// Same answer as a missing plan: a therapist learns nothing about others' tokens.
-		return TherapistPlan{}, store.ErrNotFound
+		return TherapistPlan{}, ErrForbidden
 	}
 	tp := TherapistPlan{Plan: p, URL: s.PlanURL(token), Routine: Routine(p)}
 	var next model.Cursor

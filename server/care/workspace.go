@@ -38,12 +38,12 @@ func (s *Service) visiblePlan(t model.Therapist, token string) (model.Plan, erro
 		return p, err
 	}
 	if p.TherapistID != t.ID && !t.Owner {
-		return model.Plan{}, store.ErrNotFound
+		return model.Plan{}, ErrForbidden
 	}
 	return p, nil
 }
 
-// CheckPlanAccess reports ErrNotFound unless t may see the plan with token.
+// CheckPlanAccess reports ErrNotFound (no such plan) or ErrForbidden (another's) unless t may see the plan with token.
 func (s *Service) CheckPlanAccess(t model.Therapist, token string) error {
 	_, err := s.visiblePlan(t, token)
 	return err
@@ -63,7 +63,7 @@ func (s *Service) ChangePlan(t model.Therapist, token string, body []byte) (Ther
 	_, err = s.DB.UpdatePlanWithSchedule(token, func(p *model.Plan) error {
 		if ch.SetNextSession {
 			if n := ch.NextSessionAt; n != nil && (!n.After(p.SessionAt) || n.After(now.AddDate(1, 0, 0))) {
-				return &model.InputError{Field: "nextSessionAt", Message: "must be after the session and within a year from now"}
+				return model.InvalidField("nextSessionAt", "must be after the session and within a year from now")
 			}
 			p.NextSessionAt = ch.NextSessionAt
 		}
@@ -85,7 +85,7 @@ func (s *Service) ChangePlan(t model.Therapist, token string, body []byte) (Ther
 				p.Days = max(p.Days, daysSince(*p, now))
 			}
 			if p.Days+ch.ExtendDays > MaxPlanDays {
-				return &model.InputError{Field: "extendDays", Message: fmt.Sprintf("a plan runs at most %d days", MaxPlanDays)}
+				return model.InvalidField("extendDays", fmt.Sprintf("a plan runs at most %d days", MaxPlanDays))
 			}
 			p.Days += ch.ExtendDays
 		}

@@ -16,21 +16,8 @@ import (
 	"github.com/aftercare/aftercare/routines"
 )
 
-// InputError says which field of a request is wrong and why; it maps to 400.
-type InputError struct {
-	Field   string
-	Message string
-}
-
-func (e *InputError) Error() string {
-	if e.Field == "" {
-		return e.Message
-	}
-	return e.Field + ": " + e.Message
-}
-
 func bad(field, format string, args ...any) error {
-	return &InputError{Field: field, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: Invalid, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 // MaxNesting bounds JSON depth before decoding, so a deeply nested body costs nothing.
