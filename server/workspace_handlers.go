@@ -216,7 +216,7 @@ func (h *handlers) createTemplate(c *fiber.Ctx) error {
 	if list, err := h.DB.Templates(t.ID); err != nil {
 		return err
 	} else if len(list) >= maxOwnTemplates {
-		return model.InvalidField("", "you have " + strconv.Itoa(maxOwnTemplates) + " templates already: delete one first")
+		return model.InvalidField("", "you have "+strconv.Itoa(maxOwnTemplates)+" templates already: delete one first")
 	}
 	tpl.ID = model.NewToken()[:12]
 	tpl.TherapistID = t.ID
