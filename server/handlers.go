@@ -17,7 +17,7 @@ type handlers struct {
 }
 
 func (h *handlers) health(c *fiber.Ctx) error {
-	if err := h.DB.Ping(); err != nil {
+	if err := h.Care.Ping(); err != nil {
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "error": "database not readable"})
 	}
 	return c.JSON(fiber.Map{"status": "ok"})

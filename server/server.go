@@ -15,11 +15,11 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/metrics"
 	"github.com/aftercare/aftercare/server/model"
-	"github.com/aftercare/aftercare/server/store"
 )
 
 // BodyLimit caps request bodies; every JSON body aftercare accepts is far smaller.
@@ -27,8 +27,11 @@ const BodyLimit = 64 << 10
 
 // Deps is what the HTTP layer needs.
 type Deps struct {
-	Care           *care.Service
-	DB             *store.DB
+	Care *care.Service
+	// Accounts keeps therapist accounts, invitations and API tokens.
+	Accounts *account.Service
+	// Auth checks passwords and keeps sessions and login throttles.
+	Auth           *auth.Service
 	VAPIDPublicKey string
 	// Static is the PWA file system (index.html, sw.js, app/...).
 	Static fs.FS
@@ -41,8 +44,6 @@ type Deps struct {
 	Logger       *slog.Logger
 	// Secure marks cookies Secure (the public URL is https).
 	Secure bool
-	// Auth keeps therapist sessions and login throttles; nil builds one on DB and Care.Now.
-	Auth *auth.Service
 	// TrustedProxies may set X-Forwarded-For (login throttling keys on the client address).
 	TrustedProxies []string
 }

@@ -33,10 +33,10 @@ func (h *handlers) requireTherapist(c *fiber.Ctx) error {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="aftercare"`)
 			return fiber.NewError(fiber.StatusUnauthorized, "missing credentials: send Authorization: Bearer <API token>")
 		}
-		t, err := h.DB.TherapistByAPIToken(strings.TrimSpace(secret))
+		t, err := h.Auth.TherapistByAPIToken(strings.TrimSpace(secret))
 		if err != nil {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="aftercare", error="invalid_token"`)
-			return fiber.NewError(fiber.StatusUnauthorized, "invalid or revoked API token")
+			return err
 		}
 		c.Locals(localsTherapist, t)
 		return c.Next()

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/model"
 )
@@ -70,12 +69,6 @@ func (h *handlers) login(c *fiber.Ctx) error {
 	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
 		return err
 	}
-	if in.Email == "" {
-		return model.InvalidField("email", "is required")
-	}
-	if in.Password == "" {
-		return model.InvalidField("password", "is required")
-	}
 	t, err := h.Auth.Login(in.Email, in.Password, clientIP(c, h.trusted))
 	if err != nil {
 		return err
@@ -137,14 +130,8 @@ func (h *handlers) changePassword(c *fiber.Ctx) error {
 	if err := h.Auth.CheckPassword(t, in.CurrentPassword, clientIP(c, h.trusted)); err != nil {
 		return err
 	}
-	if err := account.SetPassword(h.DB, t.ID, in.NewPassword); err != nil {
-		return err
-	}
 	secret, _ := c.Locals(localsSecret).(string)
-	if err := h.Auth.EndAllOf(t.ID, secret); err != nil {
-		return err
-	}
-	tokens, err := h.DB.APITokens(t.ID)
+	tokens, err := h.Accounts.ChangePassword(t, in.NewPassword, secret)
 	if err != nil {
 		return err
 	}
@@ -158,7 +145,7 @@ type inviteView struct {
 }
 
 func (h *handlers) getInvite(c *fiber.Ctx) error {
-	inv, err := h.DB.Invite(c.Params("secret"), h.Auth.Now())
+	inv, err := h.Accounts.Invite(c.Params("secret"))
 	if err != nil {
 		return err
 	}
@@ -178,7 +165,7 @@ func (h *handlers) acceptInvite(c *fiber.Ctx) error {
 	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
 		return err
 	}
-	t, err := account.AcceptInvite(h.DB, c.Params("secret"), in.Email, in.Name, in.Password, in.TimeZone, h.Auth.Now())
+	t, err := h.Accounts.AcceptInvite(c.Params("secret"), in.Email, in.Name, in.Password, in.TimeZone)
 	if err != nil {
 		return err
 	}

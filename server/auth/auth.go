@@ -44,6 +44,9 @@ func DefaultHashSlots() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 // ErrBadCredentials is the one answer for a wrong e-mail, wrong password or disabled account.
 var ErrBadCredentials = model.UnauthorizedError("wrong e-mail address or password")
 
+// ErrBadToken is returned for an API token that is unknown, revoked or of a disabled account.
+var ErrBadToken = model.UnauthorizedError("invalid or revoked API token")
+
 // ErrNoSession is returned for a missing, unknown or expired session.
 var ErrNoSession = model.UnauthorizedError("not logged in or session expired: log in again")
 
@@ -206,6 +209,12 @@ var dummyHash = sync.OnceValue(func() []byte {
 // Login checks email and password from client address addr. The attempt is
 // counted before bcrypt runs, so concurrent attempts cannot pass the limits.
 func (s *Service) Login(email, password, addr string) (model.Therapist, error) {
+	if email == "" {
+		return model.Therapist{}, model.InvalidField("email", "is required")
+	}
+	if password == "" {
+		return model.Therapist{}, model.InvalidField("password", "is required")
+	}
 	a, err := s.reserve(AccountKey(email), AddressKey(addr))
 	if err != nil {
 		return model.Therapist{}, err
@@ -303,10 +312,14 @@ func (s *Service) End(secret string) error {
 	return s.DB.DeleteSession(secret)
 }
 
-// EndAllOf logs therapistID out everywhere except the session keepSecret.
-func (s *Service) EndAllOf(therapistID, keepSecret string) error {
-	_, err := s.DB.DeleteSessions(therapistID, keepSecret, nil)
-	return err
+// TherapistByAPIToken resolves an API token's secret (Authorization: Bearer)
+// to its enabled therapist; ErrBadToken for an unknown, revoked or disabled one.
+func (s *Service) TherapistByAPIToken(secret string) (model.Therapist, error) {
+	t, err := s.DB.TherapistByAPIToken(secret)
+	if err != nil {
+		return t, ErrBadToken
+	}
+	return t, nil
 }
 
 // CSRFValid compares a presented token with the session's in constant time.
