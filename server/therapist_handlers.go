@@ -89,7 +89,11 @@ func therapistOf(c *fiber.Ctx) model.Therapist {
 
 // createPlan accepts the original body plus an optional "stretches" list (the therapist's own order).
 func (h *handlers) createPlan(c *fiber.Ctx) error {
-	p, err := h.Care.CreatePlan(therapistOf(c), c.BodyRaw())
+	in, err := bodyOf[model.CustomCreateInput](c, nil)
+	if err != nil {
+		return err
+	}
+	p, err := h.Care.CreatePlan(therapistOf(c), in)
 	if err != nil {
 		return err
 	}

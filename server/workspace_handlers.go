@@ -31,8 +31,8 @@ type tokenInput struct {
 
 // createToken shows the secret once; only its hash is stored.
 func (h *handlers) createToken(c *fiber.Ctx) error {
-	var in tokenInput
-	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
+	in, err := bodyOf[tokenInput](c, nil)
+	if err != nil {
 		return err
 	}
 	secret, tok, err := h.Accounts.NewAPIToken(therapistOf(c), in.Name)
@@ -58,7 +58,11 @@ func (h *handlers) therapistDevices(c *fiber.Ctx) error {
 }
 
 func (h *handlers) therapistSubscribe(c *fiber.Ctx) error {
-	created, err := h.Care.SubscribeTherapist(therapistOf(c), c.BodyRaw())
+	in, err := bodyOf[model.SubscriptionInput](c, nil)
+	if err != nil {
+		return err
+	}
+	created, err := h.Care.SubscribeTherapist(therapistOf(c), in)
 	if err != nil {
 		return err
 	}
@@ -66,7 +70,11 @@ func (h *handlers) therapistSubscribe(c *fiber.Ctx) error {
 }
 
 func (h *handlers) therapistUnsubscribe(c *fiber.Ctx) error {
-	if err := h.Care.UnsubscribeTherapist(therapistOf(c), c.BodyRaw()); err != nil {
+	in, err := bodyOf[model.EndpointInput](c, nil)
+	if err != nil {
+		return err
+	}
+	if err := h.Care.UnsubscribeTherapist(therapistOf(c), in); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -96,8 +104,8 @@ type inviteInput struct {
 }
 
 func (h *handlers) inviteTherapist(c *fiber.Ctx) error {
-	var in inviteInput
-	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
+	in, err := bodyOf[inviteInput](c, nil)
+	if err != nil {
 		return err
 	}
 	url, inv, err := h.Accounts.InviteTherapist(therapistOf(c), in.Email)
@@ -141,8 +149,8 @@ type therapistChange struct {
 
 // changeTherapist disables or re-enables an account (account.Service.SetDisabled).
 func (h *handlers) changeTherapist(c *fiber.Ctx) error {
-	var in therapistChange
-	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
+	in, err := bodyOf[therapistChange](c, nil)
+	if err != nil {
 		return err
 	}
 	if in.Disabled == nil {
@@ -164,7 +172,7 @@ func (h *handlers) listTemplates(c *fiber.Ctx) error {
 }
 
 func (h *handlers) createTemplate(c *fiber.Ctx) error {
-	in, err := model.DecodeTemplate(c.BodyRaw())
+	in, err := bodyOf[model.TemplateInput](c, nil)
 	if err != nil {
 		return err
 	}
@@ -217,7 +225,12 @@ func (h *handlers) planQR(c *fiber.Ctx) error {
 }
 
 func (h *handlers) changePlan(c *fiber.Ctx) error {
-	p, err := h.Care.ChangePlan(therapistOf(c), c.Params("token"), c.BodyRaw())
+	t, token := therapistOf(c), c.Params("token")
+	in, err := bodyOf[model.PlanChangeInput](c, func() error { return h.Care.CheckPlanAccess(t, token) })
+	if err != nil {
+		return err
+	}
+	p, err := h.Care.ChangePlan(t, token, in)
 	if err != nil {
 		return err
 	}

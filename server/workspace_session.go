@@ -65,8 +65,8 @@ type loginInput struct {
 }
 
 func (h *handlers) login(c *fiber.Ctx) error {
-	var in loginInput
-	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
+	in, err := bodyOf[loginInput](c, nil)
+	if err != nil {
 		return err
 	}
 	t, err := h.Auth.Login(in.Email, in.Password, clientIP(c, h.trusted))
@@ -122,8 +122,8 @@ type passwordChanged struct {
 
 // changePassword also logs every other browser of this therapist out.
 func (h *handlers) changePassword(c *fiber.Ctx) error {
-	var in passwordInput
-	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
+	in, err := bodyOf[passwordInput](c, nil)
+	if err != nil {
 		return err
 	}
 	t := therapistOf(c)
@@ -161,8 +161,8 @@ type acceptInput struct {
 
 // acceptInvite creates the account of a one-time link and logs it in.
 func (h *handlers) acceptInvite(c *fiber.Ctx) error {
-	var in acceptInput
-	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
+	in, err := bodyOf[acceptInput](c, nil)
+	if err != nil {
 		return err
 	}
 	t, err := h.Accounts.AcceptInvite(c.Params("secret"), in.Email, in.Name, in.Password, in.TimeZone)

@@ -213,13 +213,13 @@ func (s *Service) ErasePlan(token string) error { return s.DB.DeletePlan(token) 
 
 // AddCompletion records a finished routine within the plan's limits; for a
 // resend of a stored id it returns the stored completion and created false.
-func (s *Service) AddCompletion(token string, body []byte) (model.Completion, bool, error) {
+func (s *Service) AddCompletion(token string, in model.CompletionInput) (model.Completion, bool, error) {
 	p, err := s.DB.Plan(token)
 	if err != nil {
 		return model.Completion{}, false, err
 	}
 	now := s.now()
-	c, err := model.DecodeCompletion(body, now)
+	c, err := in.Validate(now)
 	if err != nil {
 		return c, false, err
 	}
@@ -257,13 +257,13 @@ func AdviceFor(p model.Plan, c model.CheckIn) Advice {
 // AddCheckIn records a soreness check-in within the plan's limits and alerts
 // the therapist when it needs them. A resend of a stored id returns the stored
 // check-in and its advice (created false); other answers under that id are refused.
-func (s *Service) AddCheckIn(ctx context.Context, token string, body []byte) (model.CheckIn, Advice, bool, error) {
+func (s *Service) AddCheckIn(ctx context.Context, token string, in model.CheckInInput) (model.CheckIn, Advice, bool, error) {
 	p, err := s.DB.Plan(token)
 	if err != nil {
 		return model.CheckIn{}, "", false, err
 	}
 	now := s.now()
-	c, err := model.DecodeCheckIn(body, now)
+	c, err := in.Validate(now)
 	if err != nil {
 		return c, "", false, err
 	}
@@ -282,11 +282,11 @@ func (s *Service) AddCheckIn(ctx context.Context, token string, body []byte) (mo
 }
 
 // SetPrefs stores the client's reminder settings and the schedule they make, together.
-func (s *Service) SetPrefs(token string, body []byte) (model.Prefs, error) {
+func (s *Service) SetPrefs(token string, in model.PrefsInput) (model.Prefs, error) {
 	if _, err := s.DB.Plan(token); err != nil {
 		return model.Prefs{}, err
 	}
-	prefs, err := model.DecodePrefs(body)
+	prefs, err := in.Validate()
 	if err != nil {
 		return prefs, err
 	}
@@ -297,19 +297,19 @@ func (s *Service) SetPrefs(token string, body []byte) (model.Prefs, error) {
 // Subscribe upserts a device for the plan; created is true for a new
 // endpoint, resubscribe when its push service refused this very subscription
 // (the app then subscribes afresh).
-func (s *Service) Subscribe(token string, body []byte) (created, resubscribe bool, err error) {
+func (s *Service) Subscribe(token string, in model.SubscriptionInput) (created, resubscribe bool, err error) {
 	if _, err := s.DB.Plan(token); err != nil {
 		return false, false, err
 	}
-	sub, err := s.subscribe(token, body)
+	sub, err := s.subscribe(token, in)
 	return sub.created, sub.resubscribe, err
 }
 
 type subscribed struct{ created, resubscribe bool }
 
 // subscribe validates a browser's PushSubscription and upserts it for owner.
-func (s *Service) subscribe(owner string, body []byte) (subscribed, error) {
-	sub, err := model.DecodeSubscription(body)
+func (s *Service) subscribe(owner string, in model.SubscriptionInput) (subscribed, error) {
+	sub, err := in.Validate()
 	if err != nil {
 		return subscribed{}, err
 	}
@@ -329,11 +329,11 @@ func (s *Service) subscribe(owner string, body []byte) (subscribed, error) {
 }
 
 // Unsubscribe removes one of the plan's devices.
-func (s *Service) Unsubscribe(token string, body []byte) error {
+func (s *Service) Unsubscribe(token string, in model.EndpointInput) error {
 	if _, err := s.DB.Plan(token); err != nil {
 		return err
 	}
-	endpoint, err := model.DecodeEndpoint(body)
+	endpoint, err := in.Validate()
 	if err != nil {
 		return err
 	}

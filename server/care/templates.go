@@ -14,9 +14,13 @@ func (s *Service) Templates(t model.Therapist) ([]model.Template, error) {
 	return s.DB.Templates(t.ID)
 }
 
-// CreateTemplate stores tpl (validated by model.DecodeTemplate) as one of
-// t's own templates, at most MaxOwnTemplates of them.
-func (s *Service) CreateTemplate(t model.Therapist, tpl model.Template) (model.Template, error) {
+// CreateTemplate stores in as one of t's own templates, at most
+// MaxOwnTemplates of them.
+func (s *Service) CreateTemplate(t model.Therapist, in model.TemplateInput) (model.Template, error) {
+	tpl, err := in.Validate()
+	if err != nil {
+		return tpl, err
+	}
 	if list, err := s.DB.Templates(t.ID); err != nil {
 		return tpl, err
 	} else if len(list) >= MaxOwnTemplates {

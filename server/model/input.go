@@ -300,6 +300,11 @@ func DecodeCompletion(data []byte, now time.Time) (Completion, error) {
 	if err := DecodeStrict(data, &in); err != nil {
 		return Completion{}, err
 	}
+	return in.Validate(now)
+}
+
+// Validate checks a completion the client app sent, received at now.
+func (in CompletionInput) Validate(now time.Time) (Completion, error) {
 	c := Completion{ID: in.ID, RoutineID: in.RoutineID, Done: in.Done, Total: in.Total, ReceivedAt: now.UTC(), atSent: in.At != ""}
 	if !clientID.MatchString(in.ID) {
 		return c, bad("id", "must be 8–64 letters, digits, - or _")
@@ -355,6 +360,11 @@ func DecodeCheckIn(data []byte, now time.Time) (CheckIn, error) {
 	if err := DecodeStrict(data, &in); err != nil {
 		return CheckIn{}, err
 	}
+	return in.Validate(now)
+}
+
+// Validate checks a check-in the client app sent, received at now.
+func (in CheckInInput) Validate(now time.Time) (CheckIn, error) {
 	c := CheckIn{ID: in.ID, ReceivedAt: now.UTC(), atSent: in.At != ""}
 	if !clientID.MatchString(in.ID) {
 		return c, bad("id", "must be 8–64 letters, digits, - or _")
@@ -412,6 +422,11 @@ func DecodePrefs(data []byte) (Prefs, error) {
 	if err := DecodeStrict(data, &in); err != nil {
 		return Prefs{}, err
 	}
+	return in.Validate()
+}
+
+// Validate checks the client's reminder settings.
+func (in PrefsInput) Validate() (Prefs, error) {
 	d, err := pickFrom("disabled", in.Disabled, ReminderKinds)
 	if err != nil {
 		return Prefs{}, err
@@ -441,6 +456,11 @@ func DecodeSubscription(data []byte) (Subscription, error) {
 	if err := DecodeStrict(data, &in); err != nil {
 		return Subscription{}, err
 	}
+	return in.Validate()
+}
+
+// Validate checks shape only; the push allowlist checks the endpoint and keys.
+func (in SubscriptionInput) Validate() (Subscription, error) {
 	if in.Endpoint == "" || len(in.Endpoint) > 1024 {
 		return Subscription{}, bad("endpoint", "is required (at most 1024 characters)")
 	}
@@ -453,14 +473,22 @@ func DecodeSubscription(data []byte) (Subscription, error) {
 	return Subscription{Endpoint: in.Endpoint, P256dh: in.Keys.P256dh, Auth: in.Keys.Auth}, nil
 }
 
+// EndpointInput is {"endpoint": "..."}, the body that unsubscribes a device.
+type EndpointInput struct {
+	Endpoint string `json:"endpoint"`
+}
+
 // DecodeEndpoint reads {"endpoint": "..."} for unsubscribing.
 func DecodeEndpoint(data []byte) (string, error) {
-	var in struct {
-		Endpoint string `json:"endpoint"`
-	}
+	var in EndpointInput
 	if err := DecodeStrict(data, &in); err != nil {
 		return "", err
 	}
+	return in.Validate()
+}
+
+// Validate returns the endpoint to unsubscribe.
+func (in EndpointInput) Validate() (string, error) {
 	if in.Endpoint == "" || len(in.Endpoint) > 1024 {
 		return "", bad("endpoint", "is required")
 	}
