@@ -1,3 +1,6 @@
+// Over 400 lines: the login throttle's attack scenarios and the loopback reverse-proxy harness they all
+// run on (real bcrypt, X-Forwarded-For per request) are one job, read together.
+
 package server
 
 import (

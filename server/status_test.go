@@ -104,3 +104,31 @@ func TestThrottledLoginAnswers429FromAnyRoute(t *testing.T) {
 		t.Fatalf("10 min later: %d Retry-After %q, want 429, 300", a.Status, a.RetryAfter)
 	}
 }
+
+// TestEveryCodeAnswersItsStatus: the table covers every code, and a coded
+// error's RetryAfter (rounded up to whole seconds) and Limit become the
+// Retry-After and X-Aftercare-Limit headers, however deeply it is wrapped.
+func TestEveryCodeAnswersItsStatus(t *testing.T) {
+	want := map[model.Code]int{
+		model.Invalid: 400, model.Unauthorized: 401, model.Forbidden: 403, model.NotFound: 404, model.Conflict: 409,
+		model.Gone: 410, model.TooMany: 429, model.BadGateway: 502, model.Unavailable: 503, model.Timeout: 504,
+	}
+	for code := model.Invalid; code <= model.Timeout; code++ {
+		err := fmt.Errorf("outer: %w", fmt.Errorf("inner: %w", &model.Error{Code: code, Field: "f", Message: "says why"}))
+		a := answerOf(t, err)
+		if a.Status != want[code] || !strings.Contains(a.Body, `"f: says why"`) || a.RetryAfter != "" || a.Limit != "" {
+			t.Errorf("code %d: %d %s Retry-After %q limit %q, want %d", code, a.Status, a.Body, a.RetryAfter, a.Limit, want[code])
+		}
+	}
+	daily := &model.Error{Code: model.TooMany, Message: "come back tomorrow", RetryAfter: 1200 * time.Millisecond, Limit: "check-ins-per-day"}
+	if a := answerOf(t, fmt.Errorf("record: %w", daily)); a.Status != 429 || a.RetryAfter != "2" || a.Limit != "check-ins-per-day" {
+		t.Errorf("daily limit: %d Retry-After %q limit %q, want 429, 2, check-ins-per-day", a.Status, a.RetryAfter, a.Limit)
+	}
+	total := &model.Error{Code: model.Conflict, Message: "full", Limit: "completions-per-plan"}
+	if a := answerOf(t, total); a.Status != 409 || a.RetryAfter != "" || a.Limit != "completions-per-plan" {
+		t.Errorf("total limit: %d Retry-After %q limit %q, want 409, none, completions-per-plan", a.Status, a.RetryAfter, a.Limit)
+	}
+	if a := answerOf(t, &model.Error{Code: model.Timeout + 1, Message: "a code nobody mapped"}); a.Status != 500 {
+		t.Errorf("an unmapped code: %d, want 500", a.Status)
+	}
+}

@@ -99,7 +99,7 @@ func (h *handlers) logout(c *fiber.Ctx) error {
 	secret := c.Cookies(h.sessionCookie())
 	if _, sess, err := h.Auth.Session(secret); err == nil {
 		if !auth.CSRFValid(sess, c.Get(CSRFHeader)) {
-			return fiber.NewError(fiber.StatusForbidden, "missing or wrong "+CSRFHeader+" header (reload the page)")
+			return errCSRF
 		}
 		if err := h.Auth.End(secret); err != nil {
 			return err

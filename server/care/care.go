@@ -5,9 +5,7 @@ package care
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"math"
 	"slices"
 	"sync"
 	"time"
@@ -30,10 +28,6 @@ type Scheduler interface {
 	AlertTherapistAsync(p model.Plan, c model.CheckIn)
 }
 
-// TestPushTimeout bounds a test notification: the client waits for its
-// answer, so a slow or rate-limiting push service must not hold it for long.
-const TestPushTimeout = 10 * time.Second
-
 // SubscriptionChecker validates a browser's push subscription (endpoint allowlist, key shapes).
 type SubscriptionChecker interface {
 	CheckSubscription(s model.Subscription) error
@@ -43,24 +37,6 @@ type SubscriptionChecker interface {
 // plan. It answers like a missing plan (NotFound, "not found"), so a therapist
 // learns nothing about others' tokens.
 var ErrForbidden = &model.Error{Code: model.NotFound, Message: "not found"}
-
-// ErrGone is returned for actions on a plan that has ended.
-var ErrGone = model.GoneError("this plan has ended")
-
-// ErrNoDevices is returned for a test notification to a plan none of whose
-// devices has reminders turned on.
-var ErrNoDevices = model.ConflictError("no device has reminders turned on for this plan")
-
-// TestPushEvery is the least time between two test notifications of a plan:
-// each one buzzes every device of the plan.
-const TestPushEvery = 10 * time.Second
-
-// tooSoon refuses a test notification asked for within TestPushEvery of the
-// last one; wait is how long until the next may go.
-func tooSoon(wait time.Duration) error {
-	return model.TooManyError(fmt.Sprintf("a test reminder was just sent: wait %d seconds before sending another",
-		int(math.Ceil(wait.Seconds()))), wait)
-}
 
 // Service is the aftercare application.
 type Service struct {
@@ -338,65 +314,6 @@ func (s *Service) Unsubscribe(token string, in model.EndpointInput) error {
 		return err
 	}
 	return s.DB.DeleteSubscription(token, endpoint)
-}
-
-// TestPush sends one test notification to each of the plan's devices, within
-// TestPushTimeout, and returns how many push services accepted it. A plan
-// the therapist ended sends no reminders: ErrGone. A plan with no device:
-// ErrNoDevices. Within TestPushEvery of the last one: TooMany with RetryAfter.
-// What a push service answered comes back as a coded error (see pushRefusal).
-func (s *Service) TestPush(ctx context.Context, token string) (int, error) {
-	p, err := s.DB.Plan(token)
-	if err != nil {
-		return 0, err
-	}
-	if p.EndedAt != nil && !s.now().Before(*p.EndedAt) {
-		return 0, ErrGone
-	}
-	devices, err := s.DB.Subscriptions(token)
-	if err != nil {
-		return 0, err
-	}
-	if len(devices) == 0 {
-		return 0, ErrNoDevices
-	}
-	if wait := s.reserveTestPush(token); wait > 0 {
-		return 0, tooSoon(wait)
-	}
-	ctx, cancel := context.WithTimeout(ctx, TestPushTimeout)
-	defer cancel()
-	n, err := s.Scheduler.TestPush(ctx, token)
-	if err == nil && n == 0 {
-		return 0, ErrNoDevices // every device was gone (404/410) and is deleted now
-	}
-	return n, pushRefusal(err)
-}
-
-// maxTestPushPlans bounds the remembered test notifications; older than
-// TestPushEvery, they are forgotten when it is reached.
-const maxTestPushPlans = 10_000
-
-// reserveTestPush records a test notification for token now, or returns how
-// long until one may go.
-func (s *Service) reserveTestPush(token string) time.Duration {
-	now := s.now()
-	s.testPushMu.Lock()
-	defer s.testPushMu.Unlock()
-	if last, ok := s.testPushAt[token]; ok && now.Sub(last) < TestPushEvery {
-		return TestPushEvery - now.Sub(last)
-	}
-	if s.testPushAt == nil {
-		s.testPushAt = make(map[string]time.Time)
-	}
-	if len(s.testPushAt) >= maxTestPushPlans {
-		for k, at := range s.testPushAt {
-			if now.Sub(at) >= TestPushEvery {
-				delete(s.testPushAt, k)
-			}
-		}
-	}
-	s.testPushAt[token] = now
-	return 0
 }
 
 // TherapistPlan is a plan as its therapist sees it.
