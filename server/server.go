@@ -1,5 +1,5 @@
 // Package server is aftercare's HTTP face: the Fiber app with its routes,
-// middleware and thin handlers over the care service.
+// middleware and thin handlers over the care, account and auth services.
 package server
 
 import (
