@@ -27,7 +27,7 @@ func newWorkspaceWith(t *testing.T, sched func(*store.DB) care.Scheduler) *works
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &care.Service{DB: w.db, Scheduler: sched(w.db), Subs: acceptAll{}, Now: w.clock.Now, BaseURL: "http://care.test", Logger: logger}
 	static := fstest.MapFS{"therapist/index.html": {Data: []byte("<!doctype html><title>workspace</title>")}}
-	w.app = New(Deps{Care: svc, DB: w.db, Static: static, Logger: logger, Illustration: func(string) ([]byte, bool) { return nil, false }})
+	w.app = w.serve(svc, Deps{Static: static, Logger: logger, Illustration: func(string) ([]byte, bool) { return nil, false }})
 	return w
 }
 

@@ -16,7 +16,6 @@ import (
 
 	"github.com/aftercare/aftercare/pwa"
 	"github.com/aftercare/aftercare/routines"
-	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/remind"
@@ -46,9 +45,9 @@ func newCalendarStudio(t *testing.T) *calendarStudio {
 	svc := &care.Service{DB: db, Scheduler: sched, Subs: acceptAll{}, Now: clk.Now, BaseURL: "https://care.example.org",
 		Logger: logger, Studio: "Harbour Massage"}
 	w := &workspace{db: db, clock: clk}
-	w.app = New(Deps{Care: svc, DB: db, Static: pwa.Static(), Logger: logger, Illustration: routines.Illustration})
+	w.app = w.serve(svc, Deps{Static: pwa.Static(), Logger: logger, Illustration: routines.Illustration})
 	w.a = w.addAccount(t, "ana@example.org", "Ana Ruiz")
-	secret, err := account.NewAPIToken(db, w.a, "test")
+	secret, _, err := w.accounts.NewAPIToken(w.a, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,3 +1,6 @@
+// Over 400 lines: the client history contract over HTTP (daily and total limits, paging newest first,
+// resent ids) with the helpers it shares; one job, read together.
+
 package server
 
 import (

@@ -1,3 +1,6 @@
+// Over 400 lines: the login throttle's attack scenarios and the loopback reverse-proxy harness they all
+// run on (real bcrypt, X-Forwarded-For per request) are one job, read together.
+
 package server
 
 import (
@@ -16,6 +19,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/model"
@@ -26,12 +30,13 @@ import (
 // test client, trusted at 127.0.0.1), so each request can name its client
 // address in X-Forwarded-For exactly as Caddy or nginx would.
 type loginServer struct {
-	URL    string
-	DB     *store.DB
-	Auth   *auth.Service
-	Clock  *clock
-	Victim model.Therapist
-	client *http.Client
+	URL      string
+	DB       *store.DB
+	Auth     *auth.Service
+	Accounts *account.Service
+	Clock    *clock
+	Victim   model.Therapist
+	client   *http.Client
 }
 
 const victimEmail = "victim@example.org"
@@ -58,8 +63,10 @@ func newLoginServer(tb testing.TB, cost int) *loginServer {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ls.Auth = auth.New(db, ls.Clock.Now)
 	svc := &care.Service{DB: db, Scheduler: &fakeScheduler{}, Subs: acceptAll{}, Now: ls.Clock.Now, BaseURL: "http://care.test", Logger: logger}
-	app := New(Deps{Care: svc, DB: db, Auth: ls.Auth, Logger: logger, TrustedProxies: []string{"127.0.0.1"},
+	w := &workspace{db: db, clock: ls.Clock}
+	app := w.serve(svc, Deps{Auth: ls.Auth, Logger: logger, TrustedProxies: []string{"127.0.0.1"},
 		Static: fstest.MapFS{"therapist/index.html": {Data: []byte("<!doctype html><title>workspace</title>")}}})
+	ls.Accounts = w.accounts
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)

@@ -228,16 +228,15 @@ func TestInviteLinksCreateOneAccountEach(t *testing.T) {
 func TestSetupLinkMakesTheOwnerOnce(t *testing.T) {
 	w := newWorkspace(t)
 	// A fresh, empty studio:
-	db := w.db
-	if link, _ := account.SetupLink(db, "http://care.test", w.clock.Now()); link != "" {
+	if link, _ := w.accounts.SetupLink(); link != "" {
 		t.Fatalf("setup link although accounts exist: %s", link)
 	}
 	empty := newEmptyWorkspace(t)
-	first, err := account.SetupLink(empty.db, "http://care.test", empty.clock.Now())
+	first, err := empty.accounts.SetupLink()
 	if err != nil || first == "" {
 		t.Fatal(err)
 	}
-	link, _ := account.SetupLink(empty.db, "http://care.test", empty.clock.Now())
+	link, _ := empty.accounts.SetupLink()
 	oldSecret := strings.TrimPrefix(first, "http://care.test"+account.InvitePath)
 	if r := empty.do(t, nil, "GET", "/api/invites/"+oldSecret, ""); r.Status != 410 {
 		t.Fatalf("an older setup link still works: %d", r.Status)
@@ -248,7 +247,7 @@ func TestSetupLinkMakesTheOwnerOnce(t *testing.T) {
 	if r.Status != 201 || !strings.Contains(r.Body, `"owner":true`) {
 		t.Fatalf("setup: %d %s", r.Status, r.Body)
 	}
-	if again, _ := account.SetupLink(empty.db, "http://care.test", empty.clock.Now()); again != "" {
+	if again, _ := empty.accounts.SetupLink(); again != "" {
 		t.Fatal("setup link after the owner exists")
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/aftercare/aftercare/server/account"
+	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
@@ -66,6 +67,7 @@ const testPassword = "correct horse battery"
 type workspace struct {
 	app         *fiber.App
 	db          *store.DB
+	accounts    *account.Service
 	sched       *fakeScheduler
 	clock       *clock
 	owner, a, b model.Therapist
@@ -82,7 +84,7 @@ func newWorkspace(t *testing.T) *workspace {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &care.Service{DB: db, Scheduler: w.sched, Subs: acceptAll{}, Now: w.clock.Now, BaseURL: "http://care.test", Logger: logger}
 	static := fstest.MapFS{"therapist/index.html": {Data: []byte("<!doctype html><title>workspace</title>")}}
-	w.app = New(Deps{Care: svc, DB: db, Static: static, Logger: logger, Illustration: func(string) ([]byte, bool) { return nil, false }})
+	w.app = w.serve(svc, Deps{Static: static, Logger: logger, Illustration: func(string) ([]byte, bool) { return nil, false }})
 	w.owner = w.addAccount(t, "owner@example.org", "Olga Owner")
 	w.a = w.addAccount(t, "a@example.org", "Ana A")
 	w.b = w.addAccount(t, "b@example.org", "Ben B")
@@ -109,7 +111,7 @@ func (w *workspace) addAccount(t *testing.T, email, name string) model.Therapist
 
 func (w *workspace) apiToken(t *testing.T, th model.Therapist) string {
 	t.Helper()
-	secret, err := account.NewAPIToken(w.db, th, "test")
+	secret, _, err := w.accounts.NewAPIToken(th, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,6 +230,18 @@ func newEmptyWorkspace(t *testing.T) *workspace {
 	w := &workspace{db: db, sched: &fakeScheduler{}, clock: &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &care.Service{DB: db, Scheduler: w.sched, Subs: acceptAll{}, Now: w.clock.Now, BaseURL: "http://care.test", Logger: logger}
-	w.app = New(Deps{Care: svc, DB: db, Static: fstest.MapFS{}, Logger: logger})
+	w.app = w.serve(svc, Deps{Static: fstest.MapFS{}, Logger: logger})
 	return w
+}
+
+// serve builds the app on care service svc as cmd/aftercare wires it: the
+// accounts and login services on svc's database, clock and base URL; d gives
+// the rest.
+func (w *workspace) serve(svc *care.Service, d Deps) *fiber.App {
+	w.accounts = &account.Service{DB: svc.DB, Now: svc.Now, BaseURL: svc.BaseURL}
+	d.Care, d.Accounts = svc, w.accounts
+	if d.Auth == nil {
+		d.Auth = auth.New(svc.DB, svc.Now)
+	}
+	return New(d)
 }

@@ -98,7 +98,11 @@ func TestAddCheckInHandsAlertOver(t *testing.T) {
 		`{"id":"checkin-red1","soreness":3,"pain":8,"redFlags":["leg-weakness"]}`,
 		`{"id":"checkin-red1","soreness":3,"pain":8,"redFlags":["leg-weakness"]}`, // a resend
 	} {
-		if _, _, _, err := svc.AddCheckIn(context.Background(), p.Token, []byte(body)); err != nil {
+		var in model.CheckInInput
+		if err := model.DecodeStrict([]byte(body), &in); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, _, err := svc.AddCheckIn(context.Background(), p.Token, in); err != nil {
 			t.Fatalf("%s: %v", body, err)
 		}
 	}

@@ -7,7 +7,6 @@ package model
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"time"
 )
 
@@ -25,7 +24,7 @@ const (
 var ReminderKinds = []string{KindHydration, KindStretch, KindCheckIn, KindFollowUp, KindTip}
 
 // ErrNotFound is returned when a plan (or anything addressed by a token) does not exist.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = NotFoundError("not found")
 
 // Override changes the hold or reps of one stretch of the routine for this client.
 type Override struct {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -20,10 +19,10 @@ import (
 var bucketHistoryDays = []byte("history_days")
 
 // ErrDailyLimit is returned when a plan already received Limit.PerDay records of a kind on Limit.Day.
-var ErrDailyLimit = errors.New("daily limit reached")
+var ErrDailyLimit = model.TooManyError("daily limit reached", 0)
 
 // ErrTotalLimit is returned when a plan already holds Limit.Total records of a kind.
-var ErrTotalLimit = errors.New("total limit reached")
+var ErrTotalLimit = model.ConflictError("total limit reached")
 
 // Limit bounds the records of one kind a plan stores. Zero fields are no limit.
 type Limit struct {

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -21,7 +20,7 @@ var (
 )
 
 // ErrInviteUsed is returned for an invite that expired, was used, or (setup) came after the first account.
-var ErrInviteUsed = errors.New("this invitation link has expired or was already used")
+var ErrInviteUsed = model.GoneError("this invitation link has expired or was already used")
 
 // AddInvite stores a one-time invite. A new setup invite replaces any earlier one,
 // so only the link printed last works.

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 
@@ -16,7 +15,7 @@ import (
 var ErrNotFound = model.ErrNotFound
 
 // ErrExists is returned when a unique key is taken.
-var ErrExists = errors.New("already exists")
+var ErrExists = model.ConflictError("already exists")
 
 // CreatePlan stores a new plan; the token must be unused.
 func (db *DB) CreatePlan(p model.Plan) error {
