@@ -18,6 +18,7 @@ import (
 	"github.com/aftercare/aftercare/routines"
 	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/remind"
 	"github.com/aftercare/aftercare/server/store"
@@ -40,7 +41,7 @@ func newCalendarStudio(t *testing.T) *calendarStudio {
 	}
 	t.Cleanup(func() { db.Close() })
 	berlin, _ := time.LoadLocation("Europe/Berlin")
-	clk := &clock{t: time.Date(2026, 10, 22, 11, 0, 0, 0, berlin)}
+	clk := fakeclock.New(time.Date(2026, 10, 22, 11, 0, 0, 0, berlin))
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sched := remind.New(remind.Config{DB: db, Now: clk.Now, BaseURL: "https://care.example.org", Logger: logger})
 	svc := &care.Service{DB: db, Scheduler: sched, Subs: acceptAll{}, Now: clk.Now, BaseURL: "https://care.example.org",
@@ -219,7 +220,7 @@ func TestCalendarFeedFollowsPlanEdits(t *testing.T) {
 	}
 
 	// The therapist ends the plan: nothing from now on.
-	s.clock.Add(26 * time.Hour)
+	s.clock.Advance(26 * time.Hour)
 	if r := s.do(t, s.bearer, "POST", "/api/plans/"+token+"/end", ""); r.Status != 200 {
 		t.Fatalf("end: %d %s", r.Status, r.Body)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
@@ -29,7 +30,7 @@ type loginServer struct {
 	URL    string
 	DB     *store.DB
 	Auth   *auth.Service
-	Clock  *clock
+	Clock  *fakeclock.Clock
 	Victim model.Therapist
 	client *http.Client
 }
@@ -45,7 +46,7 @@ func newLoginServer(tb testing.TB, cost int) *loginServer {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	ls := &loginServer{DB: db, Clock: &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}}
+	ls := &loginServer{DB: db, Clock: fakeclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
 	hash, err := bcrypt.GenerateFromPassword([]byte(testPassword), cost)
 	if err != nil {
 		tb.Fatal(err)

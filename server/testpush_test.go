@@ -90,7 +90,7 @@ func TestTestPushSaysWhatHappened(t *testing.T) {
 	if r := w.do(t, nil, "DELETE", "/api/p/"+token+"/subscription", `{"endpoint":"`+ep+`"}`); r.Status != 204 {
 		t.Fatalf("drop the old one: %d %s", r.Status, r.Body)
 	}
-	w.clock.Add(testPushEvery)
+	w.clock.Advance(testPushEvery)
 	if r := w.do(t, nil, "POST", "/api/p/"+token+"/test-push", ""); r.Status != http.StatusAccepted || !strings.Contains(r.Body, `"devices":1`) {
 		t.Fatalf("after re-subscribing: %d %s", r.Status, r.Body)
 	}
@@ -129,7 +129,7 @@ func TestTestPushRefusalsMapToClearStatuses(t *testing.T) {
 			t.Fatalf("subscribe: %d %s", r.Status, r.Body)
 		}
 		svc.Behave(ep, tc.b)
-		w.clock.Add(testPushEvery)
+		w.clock.Advance(testPushEvery)
 		r := w.do(t, nil, "POST", "/api/p/"+token+"/test-push", "")
 		if msg := errorOf(t, r); r.Status != tc.status || !strings.Contains(msg, tc.says) {
 			t.Errorf("push service answers %d %s: test-push %d %q, want %d saying %q", tc.b.Status, tc.b.Reason, r.Status, msg, tc.status, tc.says)
@@ -158,7 +158,7 @@ func TestTestPushIsRateLimitedPerPlan(t *testing.T) {
 	if r := w.do(t, nil, "POST", "/api/p/"+one+"/test-push", ""); r.Status != 202 {
 		t.Fatalf("first test: %d %s", r.Status, r.Body)
 	}
-	w.clock.Add(3 * time.Second)
+	w.clock.Advance(3 * time.Second)
 	r := w.do(t, nil, "POST", "/api/p/"+one+"/test-push", "")
 	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") != "7" ||
 		errorOf(t, r) != "a test reminder was just sent: wait 7 seconds before sending another" {
@@ -167,7 +167,7 @@ func TestTestPushIsRateLimitedPerPlan(t *testing.T) {
 	if r := w.do(t, nil, "POST", "/api/p/"+other+"/test-push", ""); r.Status != 202 {
 		t.Fatalf("another plan: %d %s", r.Status, r.Body)
 	}
-	w.clock.Add(7 * time.Second)
+	w.clock.Advance(7 * time.Second)
 	if r := w.do(t, nil, "POST", "/api/p/"+one+"/test-push", ""); r.Status != 202 {
 		t.Fatalf("after 10 s: %d %s", r.Status, r.Body)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
@@ -47,19 +48,6 @@ type acceptAll struct{}
 
 func (acceptAll) CheckSubscription(model.Subscription) error { return nil }
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 const testPassword = "correct horse battery"
 
 // workspace is an in-process app with three accounts: the owner, A and B.
@@ -67,7 +55,7 @@ type workspace struct {
 	app         *fiber.App
 	db          *store.DB
 	sched       *fakeScheduler
-	clock       *clock
+	clock       *fakeclock.Clock
 	owner, a, b model.Therapist
 }
 
@@ -78,7 +66,7 @@ func newWorkspace(t *testing.T) *workspace {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	w := &workspace{db: db, sched: &fakeScheduler{}, clock: &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}}
+	w := &workspace{db: db, sched: &fakeScheduler{}, clock: fakeclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &care.Service{DB: db, Scheduler: w.sched, Subs: acceptAll{}, Now: w.clock.Now, BaseURL: "http://care.test", Logger: logger}
 	static := fstest.MapFS{"therapist/index.html": {Data: []byte("<!doctype html><title>workspace</title>")}}
@@ -225,7 +213,7 @@ func newEmptyWorkspace(t *testing.T) *workspace {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	w := &workspace{db: db, sched: &fakeScheduler{}, clock: &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}}
+	w := &workspace{db: db, sched: &fakeScheduler{}, clock: fakeclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &care.Service{DB: db, Scheduler: w.sched, Subs: acceptAll{}, Now: w.clock.Now, BaseURL: "http://care.test", Logger: logger}
 	w.app = New(Deps{Care: svc, DB: db, Static: fstest.MapFS{}, Logger: logger})

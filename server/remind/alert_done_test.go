@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/store"
@@ -18,7 +19,7 @@ func TestEmptyCompletionDoesNotSilenceStretch(t *testing.T) {
 	db := openDB(t, t.TempDir())
 	defer db.Close()
 	rec := &recorder{}
-	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	s := New(Config{DB: db, Sender: rec, Now: clk.Now})
 	p := stretchOnly(t, "emptydone")
 	_ = db.CreatePlan(p)

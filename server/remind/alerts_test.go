@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
@@ -44,7 +45,7 @@ func TestAlertsCoalescePerPlan(t *testing.T) {
 	db := openDB(t, t.TempDir())
 	defer db.Close()
 	sender, svc := loopbackSender(t)
-	clk := &fakeClock{t: time.Date(2026, 11, 27, 16, 0, 0, 0, time.UTC)}
+	clk := fakeclock.New(time.Date(2026, 11, 27, 16, 0, 0, 0, time.UTC))
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL})
 	alertTherapist(t, db, svc)
 	p := testPlan(t, model.NewToken())
@@ -166,7 +167,7 @@ func TestRefusedDeviceMarkedByReminderTick(t *testing.T) {
 	db := openDB(t, t.TempDir())
 	defer db.Close()
 	sender, svc := loopbackSender(t)
-	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL})
 	p := stretchOnly(t, "refused")
 	_ = db.CreatePlan(p)

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
@@ -385,7 +386,7 @@ func benchFanout(b *testing.B, sender Sender, newSub func() (endpoint, p256dh, a
 	if err := <-errs; err != nil {
 		b.Fatal(err)
 	}
-	clk := &fakeClock{t: session}
+	clk := fakeclock.New(session)
 	var lateMu sync.Mutex
 	var handed []time.Duration
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL,

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 )
@@ -23,7 +24,7 @@ func TestFiresAreWhatTheTickSends(t *testing.T) {
 	next := time.Date(2026, 10, 28, 9, 0, 0, 0, loc)
 	p := model.Plan{Token: "fires-dst", TherapistID: "th1", ClientName: "Sam", TimeZone: "Europe/Berlin",
 		StretchTime: "21:30", Days: 5, SessionAt: session, NextSessionAt: &next, Prefs: model.DefaultPrefs()}
-	clk := &fakeClock{t: session}
+	clk := fakeclock.New(session)
 	type sent struct{ kind, local string }
 	var got []sent
 	s := New(Config{DB: db, Now: clk.Now, Sender: senderFunc(func(jobs []push.Job) []push.Result {

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
@@ -17,7 +18,7 @@ func TestPushServiceOutage(t *testing.T) {
 	db := openDB(t, t.TempDir())
 	defer db.Close()
 	sender, svc := loopbackSender(t)
-	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL})
 	p := testPlan(t, model.NewToken())
 	if err := db.CreatePlan(p); err != nil {

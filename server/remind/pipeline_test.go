@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/push"
 )
 
@@ -31,7 +32,7 @@ func TestTickRoundsPipelined(t *testing.T) {
 		}
 		return out
 	})
-	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BatchLimit: 1})
 	for i := range 4 {
 		p := testPlan(t, fmt.Sprintf("pipe%d", i))

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 )
 
@@ -17,7 +18,7 @@ func TestStartRepairsPlansWithoutSchedule(t *testing.T) {
 	db := openDB(t, t.TempDir())
 	defer db.Close()
 	sender, svc := loopbackSender(t)
-	clk := &fakeClock{}
+	clk := &fakeclock.Clock{}
 	clk.Set(berlin(t, 2026, 11, 26, 10, 5))
 	logs := &syncBuffer{}
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL,

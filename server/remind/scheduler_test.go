@@ -12,6 +12,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
@@ -19,16 +20,6 @@ import (
 )
 
 const testBaseURL = "https://care.example.org"
-
-// fakeClock is the injected clock; tests move it, nothing sleeps.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *fakeClock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 func openDB(tb testing.TB, dir string) *store.DB {
 	tb.Helper()
@@ -129,7 +120,7 @@ func TestTickEndToEnd(t *testing.T) {
 	db := openDB(t, t.TempDir())
 	defer db.Close()
 	sender, svc := loopbackSender(t)
-	clk := &fakeClock{}
+	clk := &fakeclock.Clock{}
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL})
 
 	p := testPlan(t, model.NewToken())
@@ -242,7 +233,7 @@ func TestTickRechecksPlan(t *testing.T) {
 	db := openDB(t, t.TempDir())
 	defer db.Close()
 	rec := &recorder{}
-	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	s := New(Config{DB: db, Sender: rec, Now: clk.Now})
 	p := testPlan(t, "recheck")
 	_ = db.CreatePlan(p)
@@ -305,7 +296,7 @@ func TestCatchUp(t *testing.T) {
 	db := openDB(t, t.TempDir())
 	defer db.Close()
 	rec := &recorder{}
-	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	s := New(Config{DB: db, Sender: rec, Now: clk.Now})
 	p := stretchOnly(t, "catchup")
 	_ = db.CreatePlan(p)
@@ -351,7 +342,7 @@ func TestCrashBetweenSendAndCommit(t *testing.T) {
 	dir := t.TempDir()
 	db := openDB(t, dir)
 	sender, svc := loopbackSender(t)
-	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	p := stretchOnly(t, "crash")
 	_ = db.CreatePlan(p)
 	ep, k, a := svc.NewSubscription()
@@ -412,7 +403,7 @@ func TestTickAcrossDST(t *testing.T) {
 			rec := &recorder{}
 			loc := mustLoc(t, c.zone)
 			day, _ := time.ParseInLocation("2006-01-02", c.day, loc)
-			clk := &fakeClock{t: day.Add(-12 * time.Hour)}
+			clk := fakeclock.New(day.Add(-12 * time.Hour))
 			var sentAt []time.Time
 			s := New(Config{DB: db, Sender: senderFunc(func(jobs []push.Job) []push.Result {
 				sentAt = append(sentAt, clk.Now())
@@ -525,7 +516,7 @@ func TestPanicRecovered(t *testing.T) {
 	// The same through Start: the catch-up tick's sender panics.
 	db := openDB(t, t.TempDir())
 	defer db.Close()
-	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	var buf2 syncBuffer
 	s = New(Config{DB: db, Now: clk.Now, Logger: slog.New(slog.NewTextHandler(&buf2, nil)),
 		Sender: senderFunc(func([]push.Job) []push.Result { panic("sender exploded") })})
@@ -567,7 +558,7 @@ func TestScheduleKeepsHistory(t *testing.T) {
 	db := openDB(t, t.TempDir())
 	defer db.Close()
 	rec := &recorder{}
-	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	s := New(Config{DB: db, Sender: rec, Now: clk.Now})
 	p := stretchOnly(t, "history")
 	_ = db.CreatePlan(p)
@@ -608,7 +599,7 @@ func TestTickFailedPushIsCommitted(t *testing.T) {
 	db := openDB(t, t.TempDir())
 	defer db.Close()
 	sender, svc := loopbackSender(t)
-	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	var logs syncBuffer
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	p := stretchOnly(t, model.NewToken())
@@ -657,7 +648,7 @@ func TestRescheduleInRepeatedHour(t *testing.T) {
 			rec := &recorder{}
 			loc := mustLoc(t, c.zone)
 			day, _ := time.ParseInLocation("2006-01-02", c.day, loc)
-			clk := &fakeClock{t: day.Add(-12 * time.Hour)}
+			clk := fakeclock.New(day.Add(-12 * time.Hour))
 			s := New(Config{DB: db, Sender: rec, Now: clk.Now})
 			p := model.Plan{Token: "resched" + c.day, TimeZone: c.zone, StretchTime: c.clock, Days: 3,
 				SessionAt: day.Add(-12 * time.Hour),
@@ -693,7 +684,7 @@ func TestRescheduleDropsStale(t *testing.T) {
 	db := openDB(t, t.TempDir())
 	defer db.Close()
 	rec := &recorder{}
-	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	type obs struct {
 		kind string
 		late time.Duration
