@@ -21,7 +21,7 @@ import (
 	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/remind"
-	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // calendarStudio is the app with the real reminder scheduler (no sender: these
@@ -35,11 +35,7 @@ type calendarStudio struct {
 
 func newCalendarStudio(t *testing.T) *calendarStudio {
 	t.Helper()
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	clk := fakeclock.New(time.Date(2026, 10, 22, 11, 0, 0, 0, berlin))
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))

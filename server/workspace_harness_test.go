@@ -21,6 +21,7 @@ import (
 	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // fakeScheduler records which plans were (re)scheduled.
@@ -61,11 +62,7 @@ type workspace struct {
 
 func newWorkspace(t *testing.T) *workspace {
 	t.Helper()
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	w := &workspace{db: db, sched: &fakeScheduler{}, clock: fakeclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &care.Service{DB: db, Scheduler: w.sched, Subs: acceptAll{}, Now: w.clock.Now, BaseURL: "http://care.test", Logger: logger}
@@ -208,11 +205,7 @@ func tokenMeta(therapistID string) model.APIToken {
 // newEmptyWorkspace is a studio with no account at all (first start).
 func newEmptyWorkspace(t *testing.T) *workspace {
 	t.Helper()
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	w := &workspace{db: db, sched: &fakeScheduler{}, clock: fakeclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &care.Service{DB: db, Scheduler: w.sched, Subs: acceptAll{}, Now: w.clock.Now, BaseURL: "http://care.test", Logger: logger}

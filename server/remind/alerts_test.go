@@ -15,6 +15,7 @@ import (
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // urgentCheckIn is a red-flag check-in number i.
@@ -42,8 +43,7 @@ var digestBody = regexp.MustCompile(`^(\d+) new check-ins? need(s)? your attenti
 // naming anyone. Nothing is lost: the digests (and the one Stop sends)
 // account for every check-in after the first.
 func TestAlertsCoalescePerPlan(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	sender, svc := loopbackSender(t)
 	clk := fakeclock.New(time.Date(2026, 11, 27, 16, 0, 0, 0, time.UTC))
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL})
@@ -126,8 +126,7 @@ func TestAlertStormToSlowPushServiceIsBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("2,000 pushes")
 	}
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	sender, svc := loopbackSender(t)
 	s := New(Config{DB: db, Sender: sender, BaseURL: testBaseURL})
 	ep := alertTherapist(t, db, svc)
@@ -164,8 +163,7 @@ const maxConnsPerHost = 64
 // marks that device, so the phone subscribes afresh when it next opens the
 // app; the plan's other device is not marked.
 func TestRefusedDeviceMarkedByReminderTick(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	sender, svc := loopbackSender(t)
 	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL})
@@ -199,8 +197,7 @@ func TestAlertStormIntoHangingPushService(t *testing.T) {
 	if os.Getenv("AFTERCARE_STORM") == "" {
 		t.Skip("set AFTERCARE_STORM=1 (takes AlertTimeout, about 2 minutes)")
 	}
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	keys, err := push.LoadOrCreateKeys(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

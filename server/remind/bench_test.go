@@ -20,6 +20,7 @@ import (
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // seededDirs holds databases seeded once per process for the benchmarks;
@@ -348,8 +349,7 @@ func (s *sink) arrivals() []time.Time {
 
 func benchFanout(b *testing.B, sender Sender, newSub func() (endpoint, p256dh, auth string), arrivals func() []time.Time) {
 	const plans, devices = 10_000, 10
-	db := openDB(b, b.TempDir())
-	defer db.Close()
+	db := storetest.Open(b)
 	db.Bolt().NoSync = true // seeding only
 
 	loc, _ := time.LoadLocation("Europe/Berlin")

@@ -10,6 +10,7 @@ import (
 	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // TestFiresAreWhatTheTickSends: over a plan that spans the late-October DST
@@ -17,8 +18,7 @@ import (
 // (what the calendar feed shows) are exactly the reminders the minute tick
 // pushes, rule by rule and minute by minute.
 func TestFiresAreWhatTheTickSends(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	loc := mustLoc(t, "Europe/Berlin")
 	session := time.Date(2026, 10, 22, 10, 0, 0, 0, loc)
 	next := time.Date(2026, 10, 28, 9, 0, 0, 0, loc)

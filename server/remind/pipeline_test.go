@@ -7,6 +7,7 @@ import (
 
 	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/push"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // TestTickRoundsPipelined: with rounds of one entry (the next read and
@@ -14,8 +15,7 @@ import (
 // and a device found gone in one round gets nothing in the next, although
 // that round was loaded before the device was deleted.
 func TestTickRoundsPipelined(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	const gone = "https://fcm.googleapis.com/fcm/send/gone"
 	var mu sync.Mutex
 	sent := map[string]int{}

@@ -17,18 +17,10 @@ import (
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 const testBaseURL = "https://care.example.org"
-
-func openDB(tb testing.TB, dir string) *store.DB {
-	tb.Helper()
-	db, err := store.Open(dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return db
-}
 
 // recorder is a Sender that accepts every push and remembers it.
 type recorder struct {
@@ -117,8 +109,7 @@ func berlin(tb testing.TB, y int, m time.Month, d, hh, mm int) time.Time {
 // deleted; a finished routine silences that day's stretch; an erased plan
 // sends nothing.
 func TestTickEndToEnd(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	sender, svc := loopbackSender(t)
 	clk := &fakeclock.Clock{}
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL})
@@ -230,8 +221,7 @@ func TestTickEndToEnd(t *testing.T) {
 // TestTickRechecksPlan: the schedule is written ahead, so a tick checks the
 // plan again: switched-off kinds, new quiet hours, an ended plan.
 func TestTickRechecksPlan(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	rec := &recorder{}
 	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	s := New(Config{DB: db, Sender: rec, Now: clk.Now})
@@ -293,8 +283,7 @@ func stretchState(tb testing.TB, db *store.DB, token string) store.RuleState {
 // TestCatchUp: after downtime, a reminder missed by less than its grace goes
 // out late, once; one missed by more is skipped and the next one scheduled.
 func TestCatchUp(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	rec := &recorder{}
 	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	s := New(Config{DB: db, Sender: rec, Now: clk.Now})
@@ -340,7 +329,7 @@ func TestCatchUp(t *testing.T) {
 // and the tick after that sends nothing.
 func TestCrashBetweenSendAndCommit(t *testing.T) {
 	dir := t.TempDir()
-	db := openDB(t, dir)
+	db := storetest.OpenDir(t, dir)
 	sender, svc := loopbackSender(t)
 	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	p := stretchOnly(t, "crash")
@@ -367,8 +356,7 @@ func TestCrashBetweenSendAndCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	db = openDB(t, dir) // restart
-	defer db.Close()
+	db = storetest.OpenDir(t, dir) // restart
 	clk.Set(berlin(t, 2026, 11, 26, 19, 1))
 	s = New(Config{DB: db, Sender: sender, Now: clk.Now})
 	if st := tick(t, s); st.Sent != 1 {
@@ -398,8 +386,7 @@ func TestTickAcrossDST(t *testing.T) {
 		{"America/New_York", "2026-11-01", "01:30", "01:30-04:00"},
 	} {
 		t.Run(c.zone+"/"+c.day, func(t *testing.T) {
-			db := openDB(t, t.TempDir())
-			defer db.Close()
+			db := storetest.Open(t)
 			rec := &recorder{}
 			loc := mustLoc(t, c.zone)
 			day, _ := time.ParseInLocation("2006-01-02", c.day, loc)
@@ -438,8 +425,7 @@ type senderFunc func([]push.Job) []push.Result
 func (f senderFunc) SendAll(_ context.Context, jobs []push.Job) []push.Result { return f(jobs) }
 
 func TestTestPushAndTherapistAlert(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	sender, svc := loopbackSender(t)
 	s := New(Config{DB: db, Sender: sender, BaseURL: testBaseURL})
 	p := testPlan(t, model.NewToken())
@@ -514,8 +500,7 @@ func TestPanicRecovered(t *testing.T) {
 	}
 
 	// The same through Start: the catch-up tick's sender panics.
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	var buf2 syncBuffer
 	s = New(Config{DB: db, Now: clk.Now, Logger: slog.New(slog.NewTextHandler(&buf2, nil)),
@@ -555,8 +540,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // TestScheduleKeepsHistory: rescheduling (a prefs change) right after a
 // reminder went out does not send it again.
 func TestScheduleKeepsHistory(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	rec := &recorder{}
 	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	s := New(Config{DB: db, Sender: rec, Now: clk.Now})
@@ -596,8 +580,7 @@ func TestScheduleKeepsHistory(t *testing.T) {
 // the firing is committed as sent, and only the failing device is retried
 // (alone, from the retry index, within the kind's grace; see partial_retry_test.go).
 func TestTickFailedPushIsCommitted(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	sender, svc := loopbackSender(t)
 	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	var logs syncBuffer
@@ -643,8 +626,7 @@ func TestRescheduleInRepeatedHour(t *testing.T) {
 		{"America/New_York", "2026-11-01", "01:30", 2*time.Hour + 5*time.Minute}, // 01:05 EST
 	} {
 		t.Run(c.zone, func(t *testing.T) {
-			db := openDB(t, t.TempDir())
-			defer db.Close()
+			db := storetest.Open(t)
 			rec := &recorder{}
 			loc := mustLoc(t, c.zone)
 			day, _ := time.ParseInLocation("2006-01-02", c.day, loc)
@@ -681,8 +663,7 @@ func TestRescheduleInRepeatedHour(t *testing.T) {
 // effect; the entry written for the old schedule is dropped unsent when it
 // comes due, and each reminder is handed to ObserveLateness with its lateness.
 func TestRescheduleDropsStale(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	rec := &recorder{}
 	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	type obs struct {

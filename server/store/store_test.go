@@ -9,7 +9,8 @@ import (
 	"github.com/aftercare/aftercare/server/model"
 )
 
-// mustOpen opens a real bbolt file in a temp dir and closes it with the test.
+// mustOpen is storetest.Open for this package's own tests, which cannot
+// import storetest (it imports store).
 func mustOpen(tb testing.TB) *DB {
 	tb.Helper()
 	db, err := Open(tb.TempDir())
