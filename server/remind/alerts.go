@@ -215,10 +215,3 @@ func (s *Scheduler) AlertTherapistAsync(p model.Plan, c model.CheckIn) {
 	s.mu.Unlock()
 	s.launchAlert(alertsCtx, p.Token, func(ctx context.Context) error { return s.AlertTherapist(ctx, p, c) })
 }
-
-// OnCheckIn reacts to a stored check-in: it alerts the therapist when needed.
-// The schedule stays as it is (a 48 h check-in reminder already answered
-// costs one notification; re-deriving on every check-in would cost more).
-func (s *Scheduler) OnCheckIn(ctx context.Context, p model.Plan, c model.CheckIn) error {
-	return s.AlertTherapist(ctx, p, c)
-}

@@ -28,6 +28,27 @@ type planView struct {
 	doneDays map[string]bool
 }
 
+// viewOf is the view of a plan as PlansWithDevices loaded it.
+func viewOf(l *store.PlanDevices) *planView {
+	return &planView{p: l.Plan, err: l.Err, subs: l.Devices, gen: l.Gen, doneAt: l.DoneAt, memo: l.Memo}
+}
+
+// planTokens lists the distinct plans of items (token reads an item's plan),
+// in first-seen order, and each one's place in that list: one
+// PlansWithDevices read then serves all the items.
+func planTokens[T any](items []T, token func(*T) string) ([]string, map[string]int) {
+	idx := make(map[string]int, len(items))
+	var tokens []string
+	for i := range items {
+		t := token(&items[i])
+		if _, ok := idx[t]; !ok {
+			idx[t] = len(tokens)
+			tokens = append(tokens, t)
+		}
+	}
+	return tokens, idx
+}
+
 // rule derives one rule of the plan, once per round.
 func (v *planView) rule(id string) (*Rule, error) {
 	if v.memo != nil {
@@ -113,10 +134,11 @@ func (s *Scheduler) decideAll(now time.Time, entries []store.DueEntry, st *TickS
 			}
 			loaded, err := s.db.PlansWithDevices(part, withDone)
 			for i, tok := range part {
-				v := &planView{err: err}
+				var v *planView
 				if err == nil {
-					l := &loaded[i]
-					v.p, v.err, v.subs, v.gen, v.doneAt, v.memo = l.Plan, l.Err, l.Devices, l.Gen, l.DoneAt, l.Memo
+					v = viewOf(&loaded[i])
+				} else {
+					v = &planView{err: err}
 				}
 				for _, j := range byToken[tok] {
 					d := &outcomes[j]

@@ -7,24 +7,6 @@ import (
 	"github.com/aftercare/aftercare/server/store"
 )
 
-// Schedule derives the plan's rules and writes their next fire times, replacing
-// what was scheduled before. Call it when a plan is created and whenever its
-// prefs, times or next session change. An ended plan keeps no schedule.
-func (s *Scheduler) Schedule(p model.Plan) error {
-	old, err := s.db.ScheduledStates(p.Token)
-	if err != nil {
-		return err
-	}
-	states, err := s.States(p, old)
-	if err != nil {
-		return err
-	}
-	if err := s.db.ReplaceSchedule(p.Token, states); err != nil {
-		return fmt.Errorf("schedule %s: %w", shortToken(p.Token), err)
-	}
-	return nil
-}
-
 // States derives the plan's rule states as of now: each rule's next firing,
 // never the local time stored (in stored) as last sent. An ended plan has
 // none. It only computes, so it can run inside the store's write transaction

@@ -8,6 +8,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/store"
 )
@@ -16,6 +17,11 @@ import (
 // in input order.
 type Sender interface {
 	SendAll(ctx context.Context, jobs []push.Job) []push.Result
+}
+
+// jobFor is the push of msg to one stored device.
+func jobFor(sub model.Subscription, msg push.Message) push.Job {
+	return push.Job{Sub: push.Subscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}, Msg: msg}
 }
 
 // DefaultBatchLimit is how many due entries one send-and-commit round takes.

@@ -457,7 +457,7 @@ func TestTestPushAndTherapistAlert(t *testing.T) {
 	// Therapist alerts: nothing without a device, then only for red flags or
 	// soreness still >= 7 at 48 h.
 	red := model.CheckIn{ID: "c1", At: p.SessionAt.Add(30 * time.Hour), Soreness: 3, RedFlags: []string{model.RedFlagSaddle}}
-	if err := s.OnCheckIn(context.Background(), p, red); err != nil {
+	if err := s.AlertTherapist(context.Background(), p, red); err != nil {
 		t.Fatal(err)
 	}
 	ep, k, a := svc.NewSubscription()
@@ -468,7 +468,7 @@ func TestTestPushAndTherapistAlert(t *testing.T) {
 		red, // red flag
 		{ID: "c4", At: p.SessionAt.Add(50 * time.Hour), Soreness: 7, Areas: []string{"hip"}}, // still sore
 	} {
-		if err := s.OnCheckIn(context.Background(), p, c); err != nil {
+		if err := s.AlertTherapist(context.Background(), p, c); err != nil {
 			t.Fatal(err)
 		}
 	}

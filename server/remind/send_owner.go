@@ -16,7 +16,7 @@ func (s *Scheduler) sendToOwner(ctx context.Context, owner string, msg push.Mess
 	}
 	jobs := make([]push.Job, len(subs))
 	for i, sub := range subs {
-		jobs[i] = push.Job{Sub: push.Subscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}, Msg: msg}
+		jobs[i] = jobFor(sub, msg)
 	}
 	delivered := 0
 	var firstErr error

@@ -44,15 +44,6 @@ type TickStats struct {
 	Duration, Scan, Decide, Send, Commit time.Duration
 }
 
-// Tick sends every reminder due by now and commits each one's next fire time.
-// Its work is proportional to the number of due entries, not to the number of
-// plans. Between rounds it stops if ctx is done; a round in flight finishes.
-func (s *Scheduler) Tick(ctx context.Context) (TickStats, error) {
-	s.ticking.Lock()
-	defer s.ticking.Unlock()
-	return s.tick(ctx)
-}
-
 func (s *Scheduler) tick(ctx context.Context) (TickStats, error) {
 	start := time.Now()
 	now := s.now()
@@ -190,7 +181,7 @@ func (s *Scheduler) send(ctx context.Context, now time.Time, outcomes []due, pre
 		}
 		msg := d.rule.Message(s.baseURL)
 		for _, sub := range d.view.subs {
-			jobs = append(jobs, push.Job{Sub: push.Subscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}, Msg: msg})
+			jobs = append(jobs, jobFor(sub, msg))
 		}
 		st.Sent++
 	}

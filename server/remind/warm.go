@@ -1,6 +1,10 @@
 package remind
 
-import "time"
+import (
+	"time"
+
+	"github.com/aftercare/aftercare/server/store"
+)
 
 // WarmAhead is how far ahead of a tick the plans of coming due entries are
 // read into the store's cache (two ticks' worth), and warmLimit caps the
@@ -21,14 +25,7 @@ func (s *Scheduler) warm(now time.Time) {
 	if err != nil || len(refs) == 0 {
 		return
 	}
-	idx := make(map[string]int, len(refs))
-	var tokens []string
-	for _, r := range refs {
-		if _, ok := idx[r.Token]; !ok {
-			idx[r.Token] = len(tokens)
-			tokens = append(tokens, r.Token)
-		}
-	}
+	tokens, idx := planTokens(refs, func(r *store.DueRef) string { return r.Token })
 	loaded, err := s.db.PlansWithDevices(tokens, nil)
 	if err != nil {
 		s.log.Warn("reminder prefetch", "err", err)
