@@ -114,7 +114,7 @@ func TestErasureBeforeARestartIsCompactedByTheNextStart(t *testing.T) {
 	}
 	defer db.Close()
 	later := time.Now().Add(time.Hour)
-	db.SetClock(func() time.Time { return later }) // the delay has long passed
+	db.now = func() time.Time { return later } // the delay has long passed
 	if err := db.CompactAfterErasure(30*time.Minute, quiet); err != nil {
 		t.Fatal(err)
 	}

@@ -9,15 +9,11 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// DueUntil returns up to limit entries due at or before t, oldest first,
-// stale ones included (see DueEntry). It reads only the entries it returns:
-// the work is O(due), not O(rules).
-func (db *DB) DueUntil(t time.Time, limit int) ([]DueEntry, error) {
-	return db.DueAfter(nil, t, limit)
-}
-
-// DueAfter is DueUntil for the entries after the entry after (nil: from the
-// start): a tick reads its next round while the last one is being committed.
+// DueAfter returns up to limit entries due at or before t after the entry
+// after (nil: from the start), oldest first, stale ones included (see
+// DueEntry): a tick reads its next round while the last one is being
+// committed. It reads only the entries it returns: the work is O(due), not
+// O(rules).
 func (db *DB) DueAfter(after *DueEntry, t time.Time, limit int) ([]DueEntry, error) {
 	var out []DueEntry
 	if limit > 0 {
@@ -67,26 +63,6 @@ func (db *DB) CountDue(t time.Time) (int, error) {
 		return nil
 	})
 	return n, err
-}
-
-// NextDue returns the earliest entry's time, or false when nothing is scheduled.
-func (db *DB) NextDue() (time.Time, bool, error) {
-	var at time.Time
-	var ok bool
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		k, _ := tx.Bucket(bucketDue).Cursor().First()
-		if k != nil {
-			at, _, _, ok = parseDueKey(k)
-		}
-		return nil
-	})
-	return at, ok, err
-}
-
-// Advance commits one due entry (see DueStep): after a send, this is what
-// makes it count as sent.
-func (db *DB) Advance(e DueEntry, next *RuleState) error {
-	return db.AdvanceAll([]DueStep{{Entry: e, Next: next}})
 }
 
 // AdvanceAll commits many due entries in one transaction (one fsync per

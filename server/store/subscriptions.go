@@ -172,16 +172,6 @@ func markRefused(tx *bolt.Tx, subs *bolt.Bucket, ek []byte, touched *[]string) e
 	return nil
 }
 
-// SubscriptionOwners returns every owner (plan tokens, therapists) holding endpoint.
-func (db *DB) SubscriptionOwners(endpoint string) ([]string, error) {
-	var owners []string
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		owners = endpointOwners(tx, endpointKey(endpoint))
-		return nil
-	})
-	return owners, err
-}
-
 func endpointOwners(tx *bolt.Tx, ek []byte) []string {
 	var owners []string
 	c := tx.Bucket(bucketSubsByEndpoint).Cursor()
