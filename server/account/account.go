@@ -2,8 +2,6 @@
 package account
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -27,14 +25,6 @@ const MinPasswordLength = 10
 // ErrEmailTaken is returned when the e-mail address already has an account.
 var ErrEmailTaken = errors.New("an account with this e-mail address already exists")
 
-func randomID(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // Create adds a therapist; the first account of a studio becomes its owner.
 func Create(db *store.DB, email, name, password, tz string) (model.Therapist, error) {
 	t, err := validate(email, name, password, tz)
@@ -56,8 +46,8 @@ func NewAPIToken(db *store.DB, t model.Therapist, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	secret := "act_" + randomID(32)
-	tok := model.APIToken{ID: randomID(9), TherapistID: t.ID, Name: name, CreatedAt: time.Now().UTC()}
+	secret := "act_" + model.RandomID(32)
+	tok := model.APIToken{ID: model.RandomID(9), TherapistID: t.ID, Name: name, CreatedAt: time.Now().UTC()}
 	if err := db.AddAPIToken(secret, tok); err != nil {
 		return "", err
 	}
@@ -81,7 +71,7 @@ func validate(email, name, password, tz string) (model.Therapist, error) {
 	if _, err := model.LoadZone("timeZone", tz); err != nil {
 		return model.Therapist{}, err
 	}
-	return model.Therapist{ID: randomID(12), Email: strings.ToLower(addr.Address), Name: name, PasswordHash: hash, TimeZone: tz, CreatedAt: time.Now().UTC()}, nil
+	return model.Therapist{ID: model.RandomID(12), Email: strings.ToLower(addr.Address), Name: name, PasswordHash: hash, TimeZone: tz, CreatedAt: time.Now().UTC()}, nil
 }
 
 func hashPassword(field, password string) ([]byte, error) {
@@ -99,8 +89,8 @@ const InvitePath = "/therapist#/join/"
 
 // NewInvite creates a one-time link of kind for email (may be empty) and returns its secret.
 func NewInvite(db *store.DB, kind, email, createdBy string, now time.Time) (string, model.Invite, error) {
-	secret := randomID(24)
-	inv := model.Invite{ID: randomID(9), Kind: kind, Email: strings.ToLower(strings.TrimSpace(email)), CreatedBy: createdBy,
+	secret := model.RandomID(24)
+	inv := model.Invite{ID: model.RandomID(9), Kind: kind, Email: strings.ToLower(strings.TrimSpace(email)), CreatedBy: createdBy,
 		CreatedAt: now.UTC(), ExpiresAt: now.Add(InviteTTL).UTC()}
 	return secret, inv, db.AddInvite(secret, inv)
 }
