@@ -233,3 +233,68 @@ func TestAlertStormIntoHangingPushService(t *testing.T) {
 		t.Errorf("the push service saw %d requests for %d alerts", r, alerts)
 	}
 }
+
+func TestTestPushAndTherapistAlert(t *testing.T) {
+	db := storetest.Open(t)
+	sender, svc := loopbackSender(t)
+	s := New(Config{DB: db, Sender: sender, BaseURL: testBaseURL})
+	p := testPlan(t, model.NewToken())
+	p.ClientName = "Sam"
+	_ = db.CreatePlan(p)
+	if _, err := db.CreateTherapist(model.Therapist{ID: p.TherapistID, Email: "th1@example.org", Name: "Th One", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+
+	if n, err := s.TestPush(context.Background(), p.Token); n != 0 || err != nil {
+		t.Fatalf("no devices: %d %v", n, err)
+	}
+	for range 2 {
+		ep, k, a := svc.NewSubscription()
+		addDevice(t, db, p.Token, ep, k, a)
+	}
+	if n, err := s.TestPush(context.Background(), p.Token); n != 2 || err != nil {
+		t.Fatalf("TestPush = %d, %v (refusals %v)", n, err, svc.Refusals())
+	}
+	for _, r := range svc.Received() {
+		if pl := decode(t, r); pl.Kind != "test" || pl.URL != testBaseURL+"/p/"+p.Token+"#/today" {
+			t.Errorf("test payload %+v", pl)
+		}
+	}
+	if _, err := s.TestPush(context.Background(), "nope"); err == nil {
+		t.Error("TestPush for an unknown plan succeeded")
+	}
+
+	// Therapist alerts: nothing without a device, then only for red flags or
+	// soreness still >= 7 at 48 h.
+	red := model.CheckIn{ID: "c1", At: p.SessionAt.Add(30 * time.Hour), Soreness: 3, RedFlags: []string{model.RedFlagSaddle}}
+	if err := s.AlertTherapist(context.Background(), p, red); err != nil {
+		t.Fatal(err)
+	}
+	ep, k, a := svc.NewSubscription()
+	addDevice(t, db, store.TherapistOwner(p.TherapistID), ep, k, a)
+	for _, c := range []model.CheckIn{
+		{ID: "c2", At: p.SessionAt.Add(30 * time.Hour), Soreness: 8}, // early: normal
+		{ID: "c3", At: p.SessionAt.Add(50 * time.Hour), Soreness: 5}, // fading
+		red, // red flag
+		{ID: "c4", At: p.SessionAt.Add(50 * time.Hour), Soreness: 7, Areas: []string{"hip"}}, // still sore
+	} {
+		if err := s.AlertTherapist(context.Background(), p, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var alerts []payload
+	for _, r := range svc.Received() {
+		if r.Endpoint == ep {
+			alerts = append(alerts, decode(t, r))
+		}
+	}
+	if len(alerts) != 2 {
+		t.Fatalf("alerts %+v", alerts)
+	}
+	for _, al := range alerts {
+		if al.Kind != "checkin" || al.URL != testBaseURL+"/therapist#/plan/"+p.Token || al.Title != "aftercare" ||
+			al.Body != "A client needs your attention" {
+			t.Errorf("alert %+v", al)
+		}
+	}
+}
