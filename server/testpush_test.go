@@ -20,20 +20,7 @@ import (
 // sender to a decrypting push service on loopback, on the workspace's clock.
 func newPushWorkspace(t *testing.T) (*workspace, *pushtest.Service) {
 	t.Helper()
-	keys, err := push.LoadOrCreateKeys(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := pushtest.New(t, keys.Public)
-	allow, err := push.NewAllowlist([]string{svc.URL + "/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender, err := push.NewSender(push.Config{Keys: keys, Subject: "ops@example.org", Allow: allow,
-		Sleep: func(context.Context, time.Duration) error { return nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sender, svc := pushtest.NewSender(t, func(c *push.Config) { c.Sleep = func(context.Context, time.Duration) error { return nil } })
 	var sched *remind.Scheduler
 	w := newWorkspaceWith(t, func(db *store.DB) care.Scheduler {
 		sched = remind.New(remind.Config{DB: db, Sender: sender, BaseURL: "http://care.test"})

@@ -12,7 +12,6 @@ import (
 
 	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
-	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
 	"github.com/aftercare/aftercare/server/store"
 	"github.com/aftercare/aftercare/server/store/storetest"
@@ -198,19 +197,7 @@ func TestAlertStormIntoHangingPushService(t *testing.T) {
 		t.Skip("set AFTERCARE_STORM=1 (takes AlertTimeout, about 2 minutes)")
 	}
 	db := storetest.Open(t)
-	keys, err := push.LoadOrCreateKeys(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := pushtest.New(t, keys.Public)
-	allow, err := push.NewAllowlist([]string{svc.URL + "/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender, err := push.NewSender(push.Config{Keys: keys, Subject: "ops@example.org", Allow: allow})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sender, svc := pushtest.NewSender(t, nil) // production retries: the sender sits out the waits
 	s := New(Config{DB: db, Sender: sender, BaseURL: testBaseURL})
 	ep := alertTherapist(t, db, svc)
 	svc.Behave(ep, pushtest.Behavior{Delay: 11 * time.Second})

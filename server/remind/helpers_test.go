@@ -46,23 +46,7 @@ func (r *recorder) kinds() []string {
 // loopbackSender is the real push.Sender aimed at a pushtest service on 127.0.0.1.
 func loopbackSender(tb testing.TB) (*push.Sender, *pushtest.Service) {
 	tb.Helper()
-	keys, err := push.LoadOrCreateKeys(tb.TempDir())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	svc := pushtest.New(tb, keys.Public)
-	allow, err := push.NewAllowlist([]string{svc.URL + "/"})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	sender, err := push.NewSender(push.Config{
-		Keys: keys, Subject: "ops@example.org", Allow: allow,
-		Sleep: func(context.Context, time.Duration) error { return nil },
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return sender, svc
+	return pushtest.NewSender(tb, func(c *push.Config) { c.Sleep = func(context.Context, time.Duration) error { return nil } })
 }
 
 func addDevice(tb testing.TB, db *store.DB, owner, endpoint, p256dh, auth string) {
