@@ -89,6 +89,12 @@ func stretchOnly(tb testing.TB, token string) model.Plan {
 	return p
 }
 
+// nightStretchPrefs sends the stretch reminder alone, with no quiet hours:
+// for stretch times in the night (DST transitions happen at 01:00–03:00).
+func nightStretchPrefs() model.Prefs {
+	return model.Prefs{QuietStart: "00:00", QuietEnd: "00:00", Disabled: []string{model.KindHydration, model.KindCheckIn, model.KindFollowUp, model.KindTip}}
+}
+
 func stretchState(tb testing.TB, db *store.DB, token string) store.RuleState {
 	tb.Helper()
 	states, err := db.RuleStates(token)

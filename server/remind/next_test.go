@@ -37,7 +37,7 @@ func TestDST(t *testing.T) {
 			p := model.Plan{
 				Token: "dst", ClientName: "Sam", TimeZone: c.zone, StretchTime: clock, Days: 7,
 				SessionAt: tday.AddDate(0, 0, -c.stretchDay).Add(-12 * time.Hour), // noon, four days before
-				Prefs:     model.Prefs{QuietStart: "00:00", QuietEnd: "00:00", Disabled: []string{model.KindHydration, model.KindCheckIn, model.KindFollowUp, model.KindTip}},
+				Prefs:     nightStretchPrefs(),
 			}
 			// Session day noon: its 02:30 has passed, so days -3 to +2 fire, one each.
 			got := stretchFirings(t, p)
@@ -112,7 +112,7 @@ func TestNextNeverRepeatsALocalTime(t *testing.T) {
 	loc := mustLoc(t, "Europe/Berlin")
 	p := model.Plan{Token: "x", TimeZone: "Europe/Berlin", StretchTime: "02:30", Days: 5,
 		SessionAt: time.Date(2026, 10, 23, 12, 0, 0, 0, loc),
-		Prefs:     model.Prefs{QuietStart: "00:00", QuietEnd: "00:00", Disabled: []string{model.KindHydration, model.KindCheckIn, model.KindFollowUp, model.KindTip}}}
+		Prefs:     nightStretchPrefs()}
 	rules, _ := Rules(p)
 	r := &rules[0]
 	first := time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC) // 02:30 CEST

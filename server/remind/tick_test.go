@@ -237,7 +237,7 @@ func TestTickAcrossDST(t *testing.T) {
 			}), Now: clk.Now})
 			p := model.Plan{Token: "dst" + c.day, TimeZone: c.zone, StretchTime: c.clock, Days: 3,
 				SessionAt: day.Add(-12 * time.Hour),
-				Prefs:     model.Prefs{QuietStart: "00:00", QuietEnd: "00:00", Disabled: []string{model.KindHydration, model.KindCheckIn, model.KindFollowUp, model.KindTip}}}
+				Prefs:     nightStretchPrefs()}
 			_ = db.CreatePlan(p)
 			addDevice(t, db, p.Token, "https://fcm.googleapis.com/fcm/send/x", "k", "a")
 			if err := s.Schedule(p); err != nil {
