@@ -103,14 +103,14 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	sched := remind.New(remind.Config{DB: db, Sender: sender, BaseURL: cfg.BaseURL, Logger: logger, ObserveLateness: meter.ObserveLateness})
 	svc := &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger,
 		Studio: cfg.StudioName}
-	sw, err := pwa.ServiceWorker(pwa.Static())
+	assets, err := pwa.NewAssets(pwa.Static())
 	if err != nil {
-		return err
+		return fmt.Errorf("the app's files: %w", err)
 	}
 	app := server.New(server.Deps{
-		ServiceWorker: sw,
-		Metrics:       meter,
-		Care:          svc, DB: db, VAPIDPublicKey: keys.Public, Static: pwa.Static(), Illustration: routines.Illustration,
+		Assets:  assets,
+		Metrics: meter,
+		Care:    svc, DB: db, VAPIDPublicKey: keys.Public, Static: pwa.Static(), Illustration: routines.Illustration,
 		Logger: logger, Secure: strings.HasPrefix(cfg.BaseURL, "https://"), TrustedProxies: cfg.TrustedProxies,
 	})
 

@@ -3,14 +3,15 @@
  * 1. Caches   — the app shell is precached per VERSION; a plan's page, data and stretch
  *               pictures live in a data cache that survives app updates.
  * 2. Fetch    — plan page and plan data: network first, cached copy offline.
- *               /app/* and /img/stretches/*: cache first. Other /api/ calls and non-GET: never cached.
+ *               /app/*, /shared/* and /img/stretches/*: cache first. Other /api/ calls and non-GET: never cached.
  * 3. Messages — the page asks us to keep a plan's page, data and pictures for offline use.
  * 4. Push     — every push shows a notification (iOS revokes silent subscriptions).
  * 5. Clicks   — open or focus the plan at the right screen.
  * 6. Sync     — send completions and check-ins waiting in the IndexedDB outbox (also after a push).
  *
- * VERSION is stamped by the server with a hash of the app's files, so every change to /app/
- * installs a new worker and refreshes the cache-first shell; 'dev' is the unstamped value.
+ * VERSION and SHELL are stamped by the server: VERSION with a hash of the app's files, so every
+ * change installs a new worker and a fresh shell cache ('dev' is the unstamped value); SHELL with
+ * the content-hashed URLs of the client app's files (served immutable), which install precaches.
  */
 'use strict';
 
@@ -23,25 +24,10 @@ const DATA_CACHE = 'aftercare-data-v1';
 // plan whose own page was never cached can still start offline.
 const SHELL_PAGE = '/__aftercare-shell';
 
-const SHELL_FILES = [
-  '/app/app.js',
-  '/app/dom.js',
-  '/app/api.js',
-  '/app/outbox.js',
-  '/app/safety.js',
-  '/app/speech.js',
-  '/app/player.js',
-  '/app/checkin.js',
-  '/app/reminders.js',
-  '/app/style.css',
-  '/app/addtohome.svg',
-  '/app/icons/favicon.svg',
-  '/app/icons/icon-192.png',
-  '/app/icons/icon-512.png',
-  '/app/icons/maskable-512.png',
-  '/app/icons/apple-touch-icon.png',
-  '/app/icons/badge-72.png',
-];
+// Stamped by the server from the same table that serves the files: the plain path of every
+// file of the client app (/app/, /shared/) → its content-hashed URL. Empty when unstamped.
+/** @type {Record<string, string>} */
+const SHELL = {};
 
 const PLAN_PAGE = /^\/p\/([A-Za-z0-9_-]+)\/?$/;
 const PLAN_DATA = /^\/api\/p\/([A-Za-z0-9_-]+)$/;
@@ -49,8 +35,8 @@ const PLAN_DATA = /^\/api\/p\/([A-Za-z0-9_-]+)$/;
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SHELL_CACHE);
-    // 'reload' skips the HTTP cache, so a new version never precaches stale files.
-    await cache.addAll(SHELL_FILES.map((url) => new Request(url, { cache: 'reload' })));
+    // Hashed URLs never go stale, so the files the page just loaded come from the HTTP cache.
+    await cache.addAll(Object.values(SHELL));
     await self.skipWaiting();
   })());
 });
@@ -79,8 +65,8 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(planData(event, url));
   } else if (url.pathname.startsWith('/api/')) {
     // Never cached: push key, subscriptions, prefs…
-  } else if (url.pathname.startsWith('/app/')) {
-    event.respondWith(cacheFirst(request, SHELL_CACHE));
+  } else if (url.pathname.startsWith('/app/') || url.pathname.startsWith('/shared/')) {
+    event.respondWith(shellFile(request, url));
   } else if (url.pathname.startsWith('/img/stretches/')) {
     event.respondWith(cacheFirst(request, DATA_CACHE));
   }
@@ -144,6 +130,30 @@ function markedOffline(cached) {
   const headers = new Headers(cached.headers);
   headers.set('X-Aftercare-Offline', '1');
   return new Response(cached.body, { status: cached.status, statusText: cached.statusText, headers });
+}
+
+/** plainPath drops a content hash from a file name: /app/app.3f2a1c9b0d4e.js → /app/app.js. */
+const plainPath = (pathname) => pathname.replace(/\.[0-9a-f]{12}(\.[^./]+)?$/, '$1');
+
+/**
+ * shellFile answers for a file of the app from the shell cache. A plain name gets the current
+ * version's copy. A name this version does not have (a page kept offline from an older version
+ * of the app) gets the current version of the same file when the network is out of reach.
+ */
+async function shellFile(request, url) {
+  const current = SHELL[url.pathname];
+  if (current) {
+    const cached = await caches.match(current);
+    if (cached) return cached;
+  }
+  try {
+    return await cacheFirst(request, SHELL_CACHE);
+  } catch (err) {
+    const same = SHELL[plainPath(url.pathname)];
+    const cached = same && (await caches.match(same));
+    if (cached) return cached;
+    throw err;
+  }
 }
 
 async function cacheFirst(request, cacheName) {
