@@ -1,3 +1,4 @@
+// @ts-check
 /* aftercare service worker, served at /sw.js with scope /.
  *
  * 1. Caches   — the app shell is precached per VERSION; a plan's page, data and stretch
@@ -14,6 +15,9 @@
  * the content-hashed URLs of the client app's files (served immutable), which install precaches.
  */
 'use strict';
+
+/** This worker's global scope, typed as a service worker's. */
+const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // ---- 1. Caches ----------------------------------------------------------------------
 
@@ -32,32 +36,32 @@ const SHELL = {};
 const PLAN_PAGE = /^\/p\/([A-Za-z0-9_-]+)\/?$/;
 const PLAN_DATA = /^\/api\/p\/([A-Za-z0-9_-]+)$/;
 
-self.addEventListener('install', (event) => {
+sw.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SHELL_CACHE);
     // Hashed URLs never go stale, so the files the page just loaded come from the HTTP cache.
     await cache.addAll(Object.values(SHELL));
-    await self.skipWaiting();
+    await sw.skipWaiting();
   })());
 });
 
-self.addEventListener('activate', (event) => {
+sw.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     const keep = [SHELL_CACHE, DATA_CACHE];
     for (const name of await caches.keys()) {
       if (name.startsWith('aftercare-') && !keep.includes(name)) await caches.delete(name);
     }
-    await self.clients.claim(); // control the page that registered us, on first load
+    await sw.clients.claim(); // control the page that registered us, on first load
   })());
 });
 
 // ---- 2. Fetch -----------------------------------------------------------------------
 
-self.addEventListener('fetch', (event) => {
+sw.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
-  if (url.origin !== self.location.origin) return;
+  if (url.origin !== sw.location.origin) return;
 
   if (request.mode === 'navigate' && PLAN_PAGE.test(url.pathname)) {
     event.respondWith(planPage(event, url));
@@ -169,7 +173,7 @@ async function cacheFirst(request, cacheName) {
 
 // ---- 3. Messages from the page ---------------------------------------------------------
 
-self.addEventListener('message', (event) => {
+sw.addEventListener('message', (event) => {
   const msg = event.data || {};
   if (msg.type === 'cache-urls' && Array.isArray(msg.urls)) event.waitUntil(keepForOffline(msg.urls));
 });
@@ -179,8 +183,8 @@ async function keepForOffline(urls) {
   const cache = await caches.open(DATA_CACHE);
   for (const raw of urls) {
     if (typeof raw !== 'string') continue;
-    const url = new URL(raw, self.location.origin);
-    if (url.origin !== self.location.origin) continue;
+    const url = new URL(raw, sw.location.origin);
+    if (url.origin !== sw.location.origin) continue;
     const isPage = PLAN_PAGE.test(url.pathname);
     if (!isPage && !PLAN_DATA.test(url.pathname) && !url.pathname.startsWith('/img/stretches/')) continue;
     const key = isPage ? pageKey(url) : url.pathname;
@@ -203,7 +207,7 @@ const ACTIONS = {
   checkin: [{ action: 'checkin', title: 'Check in' }],
 };
 
-self.addEventListener('push', (event) => {
+sw.addEventListener('push', (event) => {
   let payload = {};
   try {
     payload = (event.data && event.data.json()) || {};
@@ -225,14 +229,14 @@ self.addEventListener('push', (event) => {
   // Actions belong to a client's plan; a therapist's alert just opens the workspace.
   if (ACTIONS[kind] && samePath(payload.url).startsWith('/p/')) options.actions = ACTIONS[kind];
   event.waitUntil(Promise.all([
-    self.registration.showNotification(title, options),
+    sw.registration.showNotification(title, options),
     flushOutbox().catch(() => {}), // a push means the network works: send what is waiting
   ]));
 });
 
 // ---- 5. Notification clicks -------------------------------------------------------------
 
-self.addEventListener('notificationclick', (event) => {
+sw.addEventListener('notificationclick', (event) => {
   const notification = event.notification;
   notification.close();
   if (event.action === 'done') return; // "Done" just dismisses; nothing is recorded
@@ -247,8 +251,8 @@ self.addEventListener('notificationclick', (event) => {
 function samePath(url) {
   if (typeof url !== 'string' || url.startsWith('//')) return '/';
   try {
-    const u = new URL(url, self.location.origin);
-    if (u.origin !== self.location.origin) return '/';
+    const u = new URL(url, sw.location.origin);
+    if (u.origin !== sw.location.origin) return '/';
     return u.pathname + u.search + u.hash;
   } catch {
     return '/';
@@ -258,9 +262,9 @@ function samePath(url) {
 const withHash = (url, hash) => url.split('#')[0] + hash;
 
 async function openOrFocus(target) {
-  const absolute = new URL(target, self.location.origin);
+  const absolute = new URL(target, sw.location.origin);
   const planPath = absolute.pathname.replace(/\/+$/, '');
-  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
   const existing = windows.find((c) => new URL(c.url).pathname.replace(/\/+$/, '') === planPath);
   if (existing) {
     // The page switches screens itself (a hash change), without reloading.
@@ -268,7 +272,7 @@ async function openOrFocus(target) {
     await existing.focus().catch(() => {});
     return;
   }
-  await self.clients.openWindow(absolute.href);
+  await sw.clients.openWindow(absolute.href);
 }
 
 // ---- 6. Background Sync: the outbox ---------------------------------------------------
@@ -277,7 +281,8 @@ async function openOrFocus(target) {
 // everywhere, a push (the network works) is also a chance to send what is waiting. While
 // the app is open, the page retries by itself.
 
-self.addEventListener('sync', (event) => {
+sw.addEventListener('sync', (e) => {
+  const event = /** @type {ExtendableEvent & {tag: string}} */ (e); // SyncEvent: Chromium only, not in the worker types
   if (event.tag === 'aftercare-outbox') event.waitUntil(flushOutbox());
 });
 
@@ -356,7 +361,7 @@ async function flushOutbox() {
     db.close();
   }
   if (delivered.length || dropped.length) {
-    for (const client of await self.clients.matchAll({ type: 'window' })) {
+    for (const client of await sw.clients.matchAll({ type: 'window' })) {
       client.postMessage({ type: 'outbox-flushed', delivered, dropped });
     }
   }

@@ -1,3 +1,4 @@
+// @ts-check
 // The guided player: one stretch at a time, a lead-in before every hold, a large
 // countdown, spoken cues, vibration at the end of each hold and a screen wake lock.
 //
@@ -5,8 +6,9 @@
 // so the countdown stays right when the phone throttles or sleeps the page.
 // Order for stretches done on both sides: each rep does the left side, then the right
 // ("Switch sides" between them), then the next rep.
-import { h, svg, announce, uuid, plural } from './dom.js';
-import { send } from './outbox.js';
+import { h, svg, announce } from '../shared/dom.js';
+import { send, uuid } from './outbox.js';
+import { plural } from './text.js';
 import { VOICE_KEY, canSpeak, voiceOn, speak } from './speech.js';
 
 const RING = 2 * Math.PI * 54; // circumference of the countdown ring (r = 54)
