@@ -18,7 +18,12 @@ export const FEELINGS = [
 
 const SEVERITY = { normal: 0, 'contact-therapist': 1, urgent: 2 };
 
-/** adviceFor: any red flag → urgent; soreness ≥ 7 at least 48 h after the session → contact-therapist. */
+/**
+ * adviceFor: any red flag → urgent; soreness ≥ 7 at least 48 h after the session → contact-therapist.
+ * @param {{sessionAt: string}} plan
+ * @param {{at: string, soreness: number, redFlags: unknown[]}} checkin
+ * @returns {'normal' | 'contact-therapist' | 'urgent'}
+ */
 export function adviceFor(plan, checkin) {
   if (checkin.redFlags.length) return 'urgent';
   const hours = (Date.parse(checkin.at) - Date.parse(plan.sessionAt)) / 36e5;

@@ -17,11 +17,27 @@ const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 const LEAD_SECONDS = 5;
 const sideName = (side) => (side === 'left' ? 'Left side' : side === 'right' ? 'Right side' : '');
 
-/** phasesOf lists lead-ins and holds of one stretch in the order they are done. */
-function phasesOf(stretch) {
+/**
+ * @typedef {object} Phase
+ * @property {'lead' | 'hold'} kind a lead-in (get ready) or a hold
+ * @property {'position' | 'rest' | 'switch'} [lead] what the lead-in is for
+ * @property {'left' | 'right' | null} side
+ * @property {number} rep which repeat (1-based)
+ * @property {number} reps how many repeats
+ * @property {number} secs how long the phase lasts
+ */
+
+/**
+ * phasesOf lists lead-ins and holds of one stretch in the order they are done.
+ * @param {{reps?: number, holdSeconds?: number, perSide?: boolean}} stretch
+ * @returns {Phase[]}
+ */
+export function phasesOf(stretch) {
   const reps = Math.max(1, stretch.reps || 1);
   const hold = Math.max(1, stretch.holdSeconds || 30);
+  /** @type {('left' | 'right' | null)[]} */
   const sides = stretch.perSide ? ['left', 'right'] : [null];
+  /** @type {Phase[]} */
   const phases = [];
   for (let rep = 1; rep <= reps; rep++) {
     sides.forEach((side, i) => {
@@ -35,7 +51,11 @@ function phasesOf(stretch) {
 
 const LEAD_LABEL = { position: 'Get into position', rest: 'Relax, then again', switch: 'Switch sides' };
 
-function formatSeconds(s) {
+/**
+ * formatSeconds shows the countdown: "45", then "1:05" from a minute on.
+ * @param {number} s
+ */
+export function formatSeconds(s) {
   return s >= 60 ? `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}` : String(s);
 }
 
