@@ -3,21 +3,67 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 )
 
+// countingFront is a loopback reverse proxy that counts requests by path and body bytes.
+type countingFront struct {
+	*httptest.Server
+	mu    sync.Mutex
+	paths map[string]int
+	bytes int
+}
+
+func startCountingFront(t *testing.T, backend string) *countingFront {
+	t.Helper()
+	target, err := url.Parse(backend)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forward := httputil.NewSingleHostReverseProxy(target)
+	f := &countingFront{paths: map[string]int{}}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cw := &countingWriter{ResponseWriter: w}
+		forward.ServeHTTP(cw, r)
+		f.mu.Lock()
+		f.paths[r.URL.Path]++
+		f.bytes += cw.n
+		f.mu.Unlock()
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+type countingWriter struct {
+	http.ResponseWriter
+	n int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.n += len(p)
+	return c.ResponseWriter.Write(p)
+}
+
 // TestServiceWorkerShellIsTheServedHashedFiles: the service worker precaches exactly
-// the hashed URLs the server stamped into it, and offline it still answers for a plain
-// name and for a name of an older version of the app (a page kept offline before a
-// deploy) with the current file, so such a page still starts.
+// the hashed URLs the server stamped into it, and a phone downloads each of the app's
+// files once on its first visit (the install takes what the page just loaded from the
+// HTTP cache). Offline it still answers for a plain name and for a name of an older
+// version of the app (a page kept offline before a deploy) with the current file, so
+// such a page still starts.
 func TestServiceWorkerShellIsTheServedHashedFiles(t *testing.T) {
 	ts := startServer(t)
+	front := startCountingFront(t, ts.URL)
 	m := regexp.MustCompile(`(?m)^const SHELL = (\{.*\});$`).FindSubmatch(ts.do(t, "GET", "/sw.js", "").Body)
 	if m == nil {
 		t.Fatal("no stamped shell in /sw.js")
@@ -34,7 +80,7 @@ func TestServiceWorkerShellIsTheServedHashedFiles(t *testing.T) {
 
 	ctx := newBrowser(t)
 	token := ts.createPlan(t, planJSON(time.Now().Add(-2*time.Hour), ""))
-	within(t, ctx, 20*time.Second, "open plan", chromedp.Navigate(ts.URL+"/p/"+token))
+	within(t, ctx, 20*time.Second, "open plan", chromedp.Navigate(front.URL+"/p/"+token))
 	waitFor(t, ctx, 15*time.Second, "service worker active and controlling",
 		`navigator.serviceWorker.ready.then(r => !!r.active && !!navigator.serviceWorker.controller)`)
 	cached := eval[[]string](t, ctx, `caches.keys().then(async ks => {
@@ -45,7 +91,19 @@ func TestServiceWorkerShellIsTheServedHashedFiles(t *testing.T) {
 		t.Fatalf("the shell cache holds\n%s\nwant the stamped shell\n%s", strings.Join(cached, "\n"), strings.Join(want, "\n"))
 	}
 
+	front.mu.Lock()
+	requests := 0
+	for path, n := range front.paths {
+		requests += n
+		if n > 1 && (strings.HasPrefix(path, "/app/") || strings.HasPrefix(path, "/shared/")) {
+			t.Errorf("%s downloaded %d times on the first visit", path, n)
+		}
+	}
+	t.Logf("first visit with the service worker's install: %d requests, %d bytes of bodies", requests, front.bytes)
+	front.mu.Unlock()
+
 	ts.shutdown(t)
+	front.Close() // the phone is offline
 	fetchText := func(path string) string {
 		t.Helper()
 		return eval[string](t, ctx, fmt.Sprintf(`fetch(%q).then(r => r.status + ' ' + r.headers.get('Content-Type')).catch(e => 'failed: ' + e.message)`, path))
