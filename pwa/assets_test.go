@@ -244,3 +244,54 @@ func TestServiceWorkerShellIsStampedFromTheServedFiles(t *testing.T) {
 		t.Error("sw.js served unstamped")
 	}
 }
+
+var (
+	staticImport = regexp.MustCompile(`(?m)^(?:import|export)\b[^'"\n]*?['"](\.{1,2}/[^'"\n]+)['"]`)
+	preload      = regexp.MustCompile(`<link rel="modulepreload" href="/([^"]+)">`)
+	entry        = regexp.MustCompile(`<script type="module" src="/([^"]+)"></script>`)
+)
+
+// Each page preloads every module its entry imports statically, however deep, and
+// nothing else, so the first screen's modules download in parallel, not one level at a time.
+func TestPagesPreloadTheirEntrysStaticImports(t *testing.T) {
+	for _, page := range []string{"index.html", "therapist/index.html"} {
+		html, err := fs.ReadFile(Static(), page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := entry.FindSubmatch(html)
+		if m == nil {
+			t.Fatalf("%s has no module script", page)
+		}
+		want := map[string]bool{}
+		var walk func(name string)
+		walk = func(name string) {
+			src, err := fs.ReadFile(Static(), name)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for _, imp := range staticImport.FindAllSubmatch(src, -1) {
+				dep := path.Join(path.Dir(name), string(imp[1]))
+				if !want[dep] {
+					want[dep] = true
+					walk(dep)
+				}
+			}
+		}
+		walk(string(m[1]))
+		got := map[string]bool{}
+		for _, p := range preload.FindAllSubmatch(html, -1) {
+			got[string(p[1])] = true
+		}
+		for dep := range want {
+			if !got[dep] {
+				t.Errorf("%s does not preload %s (imported by %s, statically)", page, dep, m[1])
+			}
+		}
+		for p := range got {
+			if !want[p] {
+				t.Errorf("%s preloads %s, which %s does not import statically", page, p, m[1])
+			}
+		}
+	}
+}
