@@ -181,6 +181,8 @@ type CreateInput struct {
 	Days          int        `json:"days"`
 	Notes         string     `json:"notes"`
 	CadenceDays   int        `json:"cadenceDays"`
+	// Language is the client's language; omitted, the therapist's.
+	Language string `json:"language"`
 }
 
 // Limits on a plan.
@@ -281,6 +283,11 @@ func (in CreateInput) Validate(now time.Time) (Plan, error) {
 		return p, bad("cadenceDays", "must be 0 (no booking nudge) or between 7 and 56")
 	}
 	p.CadenceDays = in.CadenceDays
+	if in.Language != "" {
+		if p.Language, err = ParseLanguage("language", in.Language); err != nil {
+			return p, err
+		}
+	}
 	p.Prefs = DefaultPrefs()
 	return p, nil
 }

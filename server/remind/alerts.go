@@ -2,9 +2,9 @@ package remind
 
 import (
 	"context"
-	"fmt"
 	"time"
 
+	"github.com/aftercare/aftercare/server/locale"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 )
@@ -13,13 +13,6 @@ import (
 // reach the therapist after its first one: check-ins in between are gathered
 // into one digest (sent on the first tick after the interval).
 const DefaultAlertDigestEvery = 5 * time.Minute
-
-// Lock-screen text of therapist alerts. A lock screen is not private: no
-// client name and no health words; the details are behind the link.
-const (
-	alertTitle = "aftercare"
-	alertBody  = "A client needs your attention"
-)
 
 // planAlerts is what the scheduler remembers of one plan's alerts.
 type planAlerts struct {
@@ -34,19 +27,18 @@ func needsAlert(p model.Plan, c model.CheckIn) bool {
 }
 
 // alertMessage is the notification for a plan: its first alert (n == 0), or
-// a digest of n check-ins gathered since.
-func (s *Scheduler) alertMessage(p model.Plan, n int) push.Message {
-	body := alertBody
-	switch {
-	case n == 1:
-		body = "1 new check-in needs your attention"
-	case n > 1:
-		body = fmt.Sprintf("%d new check-ins need your attention", n)
+// a digest of n check-ins gathered since, in the therapist's language l. A
+// lock screen is not private: no client name and no health words; the
+// details are behind the link.
+func (s *Scheduler) alertMessage(p model.Plan, n int, l *locale.Locale) push.Message {
+	body := l.Text("alert.body")
+	if n > 0 {
+		body = l.Count("alert.digest", n, nil)
 	}
 	topic := Topic(p.Token, "alert")
 	return push.Message{
 		// One tag per plan: a digest replaces the plan's earlier notification.
-		Kind: model.KindCheckIn, Title: alertTitle, Body: body,
+		Kind: model.KindCheckIn, Title: l.Text("alert.title"), Body: body,
 		// The workspace's route for one plan (pwa/static/therapist/app.js).
 		URL: s.baseURL + "/therapist#/plan/" + p.Token, Tag: "alert-" + topic[:8],
 		Topic: topic, TTL: 24 * time.Hour, Urgency: "high",
@@ -113,7 +105,7 @@ func (s *Scheduler) sendDigests(now time.Time) {
 func (s *Scheduler) launchDigests(ctx context.Context, due []digest) {
 	for _, d := range due {
 		s.launchAlert(ctx, d.plan.Token, func(ctx context.Context) error {
-			return s.sendAlert(ctx, d.plan, s.alertMessage(d.plan, d.n))
+			return s.sendAlert(ctx, d.plan, d.n)
 		})
 	}
 }

@@ -65,7 +65,7 @@ func TestAlertsCoalescePerPlan(t *testing.T) {
 		t.Fatalf("300 urgent check-ins sent %d alerts, want 1 at once", len(got))
 	}
 	first := decode(t, got[0])
-	if first.URL != testBaseURL+"/therapist#/plan/"+p.Token {
+	if first.URL != "/therapist#/plan/"+p.Token {
 		t.Errorf("alert opens %q, want the plan's page in the workspace", first.URL)
 	}
 

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+	"golang.org/x/text/language"
 
+	"github.com/aftercare/aftercare/server/locale"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/store"
@@ -45,6 +47,9 @@ type Config struct {
 	// AlertDigestEvery is how often, at most, a plan's therapist is alerted
 	// again after its first alert; default DefaultAlertDigestEvery.
 	AlertDigestEvery time.Duration
+	// DefaultLanguage is the language of plans and accounts that name none
+	// (stored before languages): the studio's. The zero Tag is English.
+	DefaultLanguage language.Tag
 }
 
 // Scheduler keeps each plan's reminders in the due-index and, once a minute,
@@ -80,12 +85,14 @@ type Scheduler struct {
 	// alertPlans coalesces each plan's alerts (see AlertTherapistAsync).
 	alertPlans  map[string]*planAlerts
 	digestEvery time.Duration
+	defaultLang language.Tag
 }
 
 // New returns a Scheduler; call Start to tick each minute.
 func New(cfg Config) *Scheduler {
 	s := &Scheduler{db: cfg.DB, sender: cfg.Sender, now: cfg.Now, baseURL: cfg.BaseURL, log: cfg.Logger, batch: cfg.BatchLimit,
-		observeLateness: cfg.ObserveLateness, digestEvery: cfg.AlertDigestEvery, alertPlans: make(map[string]*planAlerts)}
+		observeLateness: cfg.ObserveLateness, digestEvery: cfg.AlertDigestEvery, alertPlans: make(map[string]*planAlerts),
+		defaultLang: cfg.DefaultLanguage}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -130,7 +137,7 @@ func (s *Scheduler) States(p model.Plan, stored []store.RuleState) ([]store.Rule
 	if ended(p, now) {
 		return states, nil
 	}
-	rules, err := Rules(p)
+	rules, err := derive(p, "", s.defaultLang)
 	if err != nil {
 		return nil, fmt.Errorf("schedule %s: %w", shortToken(p.Token), err)
 	}
@@ -316,7 +323,8 @@ func (st *TickStats) merge(o *TickStats) {
 
 // planView is one plan as a round sees it, loaded once per round.
 type planView struct {
-	p       *model.Plan // shared with the store's cache: read-only
+	p       *model.Plan  // shared with the store's cache: read-only
+	lang    language.Tag // the language of a plan that names none
 	err     error
 	gen     uint64           // the plan's schedule generation
 	rules   map[string]*Rule // derived on first need, nil for "no such rule"
@@ -356,12 +364,12 @@ func (v *planView) rule(id string) (*Rule, error) {
 // *Rule serves every tick while the plan stays as it is.
 func (v *planView) derive(id string) (*Rule, error) {
 	if v.memo == nil {
-		return RuleFor(*v.p, id)
+		return ruleFor(*v.p, id, v.lang)
 	}
 	if m, ok := v.memo.Load(ruleMemo(id)); ok {
 		return m.(*Rule), nil
 	}
-	r, err := RuleFor(*v.p, id)
+	r, err := ruleFor(*v.p, id, v.lang)
 	if err == nil {
 		v.memo.Store(ruleMemo(id), r)
 	}
@@ -570,7 +578,7 @@ func (s *Scheduler) decideAll(now time.Time, entries []store.DueEntry, st *TickS
 			}
 			loaded, err := s.db.PlansWithDevices(part, withDone)
 			for i, tok := range part {
-				v := &planView{err: err}
+				v := &planView{err: err, lang: s.defaultLang}
 				if err == nil {
 					l := &loaded[i]
 					v.p, v.err, v.subs, v.gen, v.doneAt, v.memo = l.Plan, l.Err, l.Devices, l.Gen, l.DoneAt, l.Memo
@@ -792,10 +800,10 @@ func (s *Scheduler) TestPush(ctx context.Context, token string) (int, error) {
 		return 0, err
 	}
 	pol := Policies[model.KindTest]
+	l := locale.Of(p.Language, s.defaultLang)
 	msg := push.Message{
-		Kind: model.KindTest, Title: "Reminders are on",
-		Body: "This is how your aftercare reminders will look on this device.",
-		URL:  s.baseURL + "/p/" + p.Token + "#/today", Tag: model.KindTest,
+		Kind: model.KindTest, Title: l.Text("reminder.test.title"), Body: l.Text("reminder.test.body"),
+		URL: s.baseURL + "/p/" + p.Token + "#/today", Tag: model.KindTest,
 		Topic: Topic(p.Token, model.KindTest), TTL: pol.TTL, Urgency: pol.Urgency,
 	}
 	return s.sendToOwner(ctx, p.Token, msg)
@@ -809,40 +817,41 @@ func (s *Scheduler) AlertTherapist(ctx context.Context, p model.Plan, c model.Ch
 	if !needsAlert(p, c) {
 		return nil
 	}
-	return s.sendAlert(ctx, p, s.alertMessage(p, 0))
+	return s.sendAlert(ctx, p, 0)
 }
 
-// sendAlert sends msg about plan p to the devices of whoever gets its alerts.
-func (s *Scheduler) sendAlert(ctx context.Context, p model.Plan, msg push.Message) error {
-	to, err := s.alertRecipient(p.TherapistID)
-	if err != nil || to == "" {
+// sendAlert sends the alert about plan p (its first, n == 0, or a digest of
+// n check-ins) to the devices of whoever gets its alerts, in their language.
+func (s *Scheduler) sendAlert(ctx context.Context, p model.Plan, n int) error {
+	to, ok, err := s.alertRecipient(p.TherapistID)
+	if err != nil || !ok {
 		return err
 	}
-	_, err = s.sendToOwner(ctx, store.TherapistOwner(to), msg)
+	_, err = s.sendToOwner(ctx, store.TherapistOwner(to.ID), s.alertMessage(p, n, locale.Of(to.Language, s.defaultLang)))
 	return err
 }
 
 // alertRecipient is the account whose devices get a plan's alerts: its
 // therapist, or the studio owner when that account is disabled or gone (a red
-// flag must reach someone who can act). "" when there is no one.
-func (s *Scheduler) alertRecipient(therapistID string) (string, error) {
+// flag must reach someone who can act). ok is false when there is no one.
+func (s *Scheduler) alertRecipient(therapistID string) (to model.Therapist, ok bool, err error) {
 	t, err := s.db.Therapist(therapistID)
 	switch {
 	case err == nil && !t.Disabled:
-		return t.ID, nil
+		return t, true, nil
 	case err != nil && !errors.Is(err, store.ErrNotFound):
-		return "", err
+		return t, false, err
 	}
 	all, err := s.db.Therapists()
 	if err != nil {
-		return "", err
+		return model.Therapist{}, false, err
 	}
 	for _, o := range all {
 		if o.Owner && !o.Disabled {
-			return o.ID, nil
+			return o, true, nil
 		}
 	}
-	return "", nil
+	return model.Therapist{}, false, nil
 }
 
 // AlertTimeout bounds one asynchronous therapist alert, the push service's
@@ -1054,7 +1063,7 @@ func (s *Scheduler) warm(now time.Time) {
 	}
 	for _, r := range refs {
 		if l := &loaded[idx[r.Token]]; l.Err == nil && l.Memo != nil {
-			v := planView{p: l.Plan, memo: l.Memo}
+			v := planView{p: l.Plan, memo: l.Memo, lang: s.defaultLang}
 			_, _ = v.derive(r.RuleID)
 		}
 	}

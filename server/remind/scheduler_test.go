@@ -166,7 +166,7 @@ func TestTickEndToEnd(t *testing.T) {
 	}
 	for _, r := range got {
 		pl := decode(t, r)
-		if pl.Kind != "stretch" || pl.URL != testBaseURL+"/p/"+p.Token+"#/play" || !strings.HasPrefix(pl.Body, "Sam,") || pl.Tag != "stretch" {
+		if pl.Kind != "stretch" || pl.URL != "/p/"+p.Token+"#/play" || !strings.HasPrefix(pl.Body, "Sam,") || pl.Tag != "stretch" {
 			t.Errorf("payload %+v", pl)
 		}
 		if r.TTL != 6*3600 || r.Urgency != "high" || r.Topic != Topic(p.Token, model.KindStretch) {
@@ -189,7 +189,7 @@ func TestTickEndToEnd(t *testing.T) {
 	if st.Sent != 1 || st.Delivered != 1 || st.Gone != 1 {
 		t.Fatalf("10:00: %+v", st)
 	}
-	if pl := decode(t, svc.Received()[2]); pl.Kind != "checkin" || pl.URL != testBaseURL+"/p/"+p.Token+"#/checkin" {
+	if pl := decode(t, svc.Received()[2]); pl.Kind != "checkin" || pl.URL != "/p/"+p.Token+"#/checkin" {
 		t.Fatalf("check-in payload %+v", pl)
 	}
 	subs, _ := db.Subscriptions(p.Token)
@@ -469,7 +469,7 @@ func TestTestPushAndTherapistAlert(t *testing.T) {
 		t.Fatalf("TestPush = %d, %v (refusals %v)", n, err, svc.Refusals())
 	}
 	for _, r := range svc.Received() {
-		if pl := decode(t, r); pl.Kind != "test" || pl.URL != testBaseURL+"/p/"+p.Token+"#/today" {
+		if pl := decode(t, r); pl.Kind != "test" || pl.URL != "/p/"+p.Token+"#/today" {
 			t.Errorf("test payload %+v", pl)
 		}
 	}
@@ -505,7 +505,7 @@ func TestTestPushAndTherapistAlert(t *testing.T) {
 		t.Fatalf("alerts %+v", alerts)
 	}
 	for _, al := range alerts {
-		if al.Kind != "checkin" || al.URL != testBaseURL+"/therapist#/plan/"+p.Token || al.Title != "aftercare" ||
+		if al.Kind != "checkin" || al.URL != "/therapist#/plan/"+p.Token || al.Title != "aftercare" ||
 			al.Body != "A client needs your attention" {
 			t.Errorf("alert %+v", al)
 		}
