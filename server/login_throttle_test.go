@@ -22,8 +22,10 @@ import (
 	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // loginServer is the real app on a loopback port behind a "reverse proxy" (the
@@ -34,7 +36,7 @@ type loginServer struct {
 	DB       *store.DB
 	Auth     *auth.Service
 	Accounts *account.Service
-	Clock    *clock
+	Clock    *fakeclock.Clock
 	Victim   model.Therapist
 	client   *http.Client
 }
@@ -45,12 +47,8 @@ const victimEmail = "victim@example.org"
 // hash has the given bcrypt cost.
 func newLoginServer(tb testing.TB, cost int) *loginServer {
 	tb.Helper()
-	db, err := store.Open(tb.TempDir())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	ls := &loginServer{DB: db, Clock: &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}}
+	db := storetest.Open(tb)
+	ls := &loginServer{DB: db, Clock: fakeclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
 	hash, err := bcrypt.GenerateFromPassword([]byte(testPassword), cost)
 	if err != nil {
 		tb.Fatal(err)

@@ -98,7 +98,7 @@ func TestThrottledLoginAnswers429FromAnyRoute(t *testing.T) {
 	if a.Status != 429 || a.RetryAfter != "900" || !strings.Contains(a.Body, "too many failed logins") {
 		t.Fatalf("throttled: %d Retry-After %q %s, want 429, 900 s (the throttle window)", a.Status, a.RetryAfter, a.Body)
 	}
-	ls.Clock.Add(10 * time.Minute)
+	ls.Clock.Advance(10 * time.Minute)
 	_, err = ls.Auth.Login(victimEmail, "wrong password!", "127.0.0.9")
 	if a := answerOf(t, err); a.Status != 429 || a.RetryAfter != "300" {
 		t.Fatalf("10 min later: %d Retry-After %q, want 429, 300", a.Status, a.RetryAfter)

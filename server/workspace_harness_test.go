@@ -19,8 +19,10 @@ import (
 	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // fakeScheduler records which plans were (re)scheduled.
@@ -48,19 +50,6 @@ type acceptAll struct{}
 
 func (acceptAll) CheckSubscription(model.Subscription) error { return nil }
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 const testPassword = "correct horse battery"
 
 // workspace is an in-process app with three accounts: the owner, A and B.
@@ -69,18 +58,14 @@ type workspace struct {
 	db          *store.DB
 	accounts    *account.Service
 	sched       *fakeScheduler
-	clock       *clock
+	clock       *fakeclock.Clock
 	owner, a, b model.Therapist
 }
 
 func newWorkspace(t *testing.T) *workspace {
 	t.Helper()
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	w := &workspace{db: db, sched: &fakeScheduler{}, clock: &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}}
+	db := storetest.Open(t)
+	w := &workspace{db: db, sched: &fakeScheduler{}, clock: fakeclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &care.Service{DB: db, Scheduler: w.sched, Subs: acceptAll{}, Now: w.clock.Now, BaseURL: "http://care.test", Logger: logger}
 	static := fstest.MapFS{"therapist/index.html": {Data: []byte("<!doctype html><title>workspace</title>")}}
@@ -222,12 +207,8 @@ func tokenMeta(therapistID string) model.APIToken {
 // newEmptyWorkspace is a studio with no account at all (first start).
 func newEmptyWorkspace(t *testing.T) *workspace {
 	t.Helper()
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	w := &workspace{db: db, sched: &fakeScheduler{}, clock: &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}}
+	db := storetest.Open(t)
+	w := &workspace{db: db, sched: &fakeScheduler{}, clock: fakeclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &care.Service{DB: db, Scheduler: w.sched, Subs: acceptAll{}, Now: w.clock.Now, BaseURL: "http://care.test", Logger: logger}
 	w.app = w.serve(svc, Deps{Static: fstest.MapFS{}, Logger: logger})

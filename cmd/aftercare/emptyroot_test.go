@@ -22,6 +22,7 @@ import (
 	"github.com/aftercare/aftercare/pwa"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // buildStatic compiles the binary exactly as the Dockerfile does (see
@@ -273,7 +274,7 @@ func TestStaticBinaryServesBerlinPlanFromEmptyRoot(t *testing.T) {
 
 	// The app itself.
 	status, resp, err = callHTTP(t.Context(), http.DefaultClient, "GET", base+"/p/"+created.Token, "")
-	if shell, _ := fs.ReadFile(pwa.Static(), "index.html"); err != nil || status != 200 || !bytes.Equal(resp, shell) {
+	if shell := servedShell(t); err != nil || status != 200 || !bytes.Equal(resp, shell) {
 		t.Errorf("GET /p/{token}: %d, %d bytes (%v); want 200 and the app's index.html (%d bytes)", status, len(resp), err, len(shell))
 	}
 
@@ -288,11 +289,7 @@ func TestStaticBinaryServesBerlinPlanFromEmptyRoot(t *testing.T) {
 
 	// What the reminder clock scheduled inside the root: the next stretch
 	// reminder at 19:00 Berlin time, at Berlin's UTC offset on that day.
-	db, err := store.Open(filepath.Join(root.dir, imageData))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.OpenDir(t, filepath.Join(root.dir, imageData))
 	states, err := db.ScheduledStates(created.Token)
 	if err != nil {
 		t.Fatal(err)
@@ -336,4 +333,15 @@ func waitProcessHealthy(t *testing.T, p *serverProcess) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// servedShell is the app's index.html as the server sends it: with content-hashed URLs.
+func servedShell(t *testing.T) []byte {
+	t.Helper()
+	assets, err := pwa.NewAssets(pwa.Static())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := assets.Open("index.html")
+	return f.Data
 }

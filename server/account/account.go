@@ -4,8 +4,6 @@
 package account
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -28,14 +26,6 @@ const MinPasswordLength = 10
 
 // ErrEmailTaken is returned when the e-mail address already has an account.
 var ErrEmailTaken = &model.Error{Code: model.Conflict, Field: "email", Message: "an account with this e-mail address already exists"}
-
-func randomID(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
 
 // Service keeps the studio's therapist accounts.
 type Service struct {
@@ -77,8 +67,8 @@ func (s *Service) NewAPIToken(t model.Therapist, name string) (string, model.API
 	if err != nil {
 		return "", model.APIToken{}, err
 	}
-	secret := "act_" + randomID(32)
-	tok := model.APIToken{ID: randomID(9), TherapistID: t.ID, Name: name, CreatedAt: s.now().UTC()}
+	secret := "act_" + model.RandomID(32)
+	tok := model.APIToken{ID: model.RandomID(9), TherapistID: t.ID, Name: name, CreatedAt: s.now().UTC()}
 	if err := s.DB.AddAPIToken(secret, tok); err != nil {
 		return "", tok, err
 	}
@@ -112,7 +102,7 @@ func validate(email, name, password, tz string, now time.Time) (model.Therapist,
 	if _, err := model.LoadZone("timeZone", tz); err != nil {
 		return model.Therapist{}, err
 	}
-	return model.Therapist{ID: randomID(12), Email: strings.ToLower(addr.Address), Name: name, PasswordHash: hash, TimeZone: tz, CreatedAt: now.UTC()}, nil
+	return model.Therapist{ID: model.RandomID(12), Email: strings.ToLower(addr.Address), Name: name, PasswordHash: hash, TimeZone: tz, CreatedAt: now.UTC()}, nil
 }
 
 func hashPassword(field, password string) ([]byte, error) {
@@ -136,8 +126,8 @@ func (s *Service) InviteURL(secret string) string {
 // NewInvite creates a one-time link of kind for email (may be empty) and returns its secret.
 func (s *Service) NewInvite(kind, email, createdBy string) (string, model.Invite, error) {
 	now := s.now()
-	secret := randomID(24)
-	inv := model.Invite{ID: randomID(9), Kind: kind, Email: strings.ToLower(strings.TrimSpace(email)), CreatedBy: createdBy,
+	secret := model.RandomID(24)
+	inv := model.Invite{ID: model.RandomID(9), Kind: kind, Email: strings.ToLower(strings.TrimSpace(email)), CreatedBy: createdBy,
 		CreatedAt: now.UTC(), ExpiresAt: now.Add(InviteTTL).UTC()}
 	return secret, inv, s.DB.AddInvite(secret, inv)
 }

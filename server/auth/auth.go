@@ -3,9 +3,7 @@
 package auth
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"runtime"
@@ -328,10 +326,4 @@ func CSRFValid(sess model.Session, presented string) bool {
 }
 
 // RandomSecret returns 256 random bits, URL-safe.
-func RandomSecret() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic("crypto/rand failed: " + err.Error())
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func RandomSecret() string { return model.RandomID(32) }

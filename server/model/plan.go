@@ -194,8 +194,12 @@ func (c CheckIn) StillSoreAfter48h(sessionAt time.Time) bool {
 }
 
 // NewToken returns a URL-safe capability token with 192 bits from crypto/rand.
-func NewToken() string {
-	b := make([]byte, 24)
+func NewToken() string { return RandomID(24) }
+
+// RandomID returns n bytes from crypto/rand as unpadded URL-safe base64: the
+// one source of tokens, secrets and ids.
+func RandomID(n int) string {
+	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
 		panic("crypto/rand failed: " + err.Error())
 	}

@@ -9,9 +9,11 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/aftercare/aftercare/routines"
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // TestRemindersSpeakThePlansLanguage: every rule's title, body and buttons
@@ -119,10 +121,9 @@ func TestEveryReminderFitsTheSmallestBody(t *testing.T) {
 // TestTherapistAlertsSpeakTheTherapistsLanguage: a plan in Spanish, its
 // therapist reads French: the alert and the digest are French, and name no one.
 func TestTherapistAlertsSpeakTheTherapistsLanguage(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	sender, svc := loopbackSender(t)
-	clk := &fakeClock{t: time.Date(2026, 11, 27, 16, 0, 0, 0, time.UTC)}
+	clk := fakeclock.New(time.Date(2026, 11, 27, 16, 0, 0, 0, time.UTC))
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL, DefaultLanguage: language.German})
 	if _, err := db.CreateTherapist(model.Therapist{ID: "th1", Email: "th1@example.org", Name: "Ana", Language: "fr", CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
@@ -176,8 +177,7 @@ func TestTherapistAlertsSpeakTheTherapistsLanguage(t *testing.T) {
 
 // TestTestPushSpeaksThePlansLanguage: the test notification is the plan's.
 func TestTestPushSpeaksThePlansLanguage(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	sender, svc := loopbackSender(t)
 	s := New(Config{DB: db, Sender: sender, BaseURL: testBaseURL})
 	p := testPlan(t, model.NewToken())

@@ -51,6 +51,20 @@ type recordState[T any] struct {
 	limit  error
 }
 
+// settled reports whether err or st decide what record answers for v
+// without a write (an error, the record already stored, a limit), and that answer.
+func (st *recordState[T]) settled(v T, err error) (T, bool, error) {
+	switch {
+	case err != nil:
+		return v, true, err
+	case st.exists:
+		return st.stored, true, nil
+	case st.limit != nil:
+		return v, true, st.limit
+	}
+	return v, false, nil
+}
+
 // check decides a write without changing anything: the id is taken, a limit is
 // reached, or (all zero) the record may be stored.
 func check[T any](tx *bolt.Tx, bucket []byte, token, id string, lim Limit) (recordState[T], error) {
@@ -85,13 +99,8 @@ func record[T any](db *DB, bucket []byte, token, id string, v T, lim Limit) (T, 
 		st, err = check[T](tx, bucket, token, id, lim)
 		return err
 	})
-	switch {
-	case err != nil:
-		return v, false, err
-	case st.exists:
-		return st.stored, false, nil
-	case st.limit != nil:
-		return v, false, st.limit
+	if out, done, err := st.settled(v, err); done {
+		return out, false, err
 	}
 	data, err := json.Marshal(v)
 	if err != nil {
@@ -114,13 +123,8 @@ func record[T any](db *DB, bucket []byte, token, id string, v T, lim Limit) (T, 
 		created = true
 		return tx.Bucket(bucket).Put(join(token, id), data)
 	})
-	switch {
-	case err != nil:
-		return v, false, err
-	case st.exists:
-		return st.stored, false, nil
-	case st.limit != nil:
-		return v, false, st.limit
+	if out, done, err := st.settled(v, err); done {
+		return out, false, err
 	}
 	return v, created, nil
 }
