@@ -101,7 +101,8 @@ func (h *handlers) addCheckIn(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(createdOrOK(created)).JSON(fiber.Map{"checkin": ci, "advice": advice})
+	// advice is the kind the app switches on; adviceTexts are the words to show, in the plan's language.
+	return c.Status(createdOrOK(created)).JSON(fiber.Map{"checkin": ci, "advice": advice.Kind, "adviceTexts": advice.Texts})
 }
 
 // pageQuery decodes ?limit=&before= of a history route.
