@@ -88,8 +88,8 @@ func TestDecodeCreateRejectsBadInputNamingTheField(t *testing.T) {
 // names the field as the JSON has it, not the Go struct it sits in.
 func TestDecodeCreateCustomNamesFieldsAsTheJSONDoes(t *testing.T) {
 	for body, want := range map[string]string{
-		`{"language":5}`:                     "language",
-		`{"clientName":["Sam"]}`:             "clientName",
+		`{"language":5}`:                      "language",
+		`{"clientName":["Sam"]}`:              "clientName",
 		`{"overrides":[{"holdSeconds":"x"}]}`: "overrides.holdSeconds",
 		`{"stretches":[{"reps":"x"}]}`:        "stretches.reps",
 		`{"stretches":"all"}`:                 "stretches",
