@@ -91,15 +91,24 @@ func Supported(s string) (language.Tag, bool) {
 // for, or def when it names none of them (a Japanese browser gets the
 // studio's language, not English).
 func Negotiate(acceptLanguage string, def language.Tag) language.Tag {
+	if tag, ok := Requested(acceptLanguage); ok {
+		return tag
+	}
+	return def
+}
+
+// Requested returns the supported language an Accept-Language header asks
+// for, and false when it names none of them.
+func Requested(acceptLanguage string) (language.Tag, bool) {
 	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
 	if err != nil || len(tags) == 0 {
-		return def
+		return language.Und, false
 	}
 	_, i, conf := matcher.Match(tags...)
 	if conf == language.No {
-		return def
+		return language.Und, false
 	}
-	return routines.Supported()[i]
+	return routines.Supported()[i], true
 }
 
 // Tag is the language's BCP 47 tag.
