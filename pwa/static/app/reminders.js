@@ -109,16 +109,23 @@ async function resync(token, publicKey) {
  * working (a new server key, a push service that refuses them), so the current one is sent again,
  * or renewed.
  */
-export async function syncSubscription(token) {
-  try {
-    // Only plans whose reminders were turned on here: another plan on this phone sharing the
-    // browser's subscription must not switch this one on by itself.
-    if (pushSupport() !== 'ok' || Notification.permission !== 'granted' || !isOn(token)) return;
-    await resync(token, (await api.getPushKey()).publicKey);
-  } catch {
-    // Offline or refused: try again next time the app opens.
-  }
+export function syncSubscription(token) {
+  // One at a time: two at once would each drop the old subscription and renew it.
+  syncing ||= (async () => {
+    try {
+      // Only plans whose reminders were turned on here: another plan on this phone sharing the
+      // browser's subscription must not switch this one on by itself.
+      if (pushSupport() !== 'ok' || Notification.permission !== 'granted' || !isOn(token)) return;
+      await resync(token, (await api.getPushKey()).publicKey);
+    } catch {
+      // Offline or refused: try again next time the app opens.
+    }
+  })().finally(() => { syncing = null; });
+  return syncing;
 }
+
+/** @type {Promise<void> | null} the syncSubscription under way */
+let syncing = null;
 
 /** forgetPush removes this phone's subscription (after the plan is erased). */
 export async function forgetPush(token) {
