@@ -107,7 +107,8 @@ export function renderPlayer(ctx, start) {
     t('player.skip'), h('span', { 'aria-hidden': 'true' }, '\u00a0›'));
 
   const top = h('div', { class: 'player-top' },
-    h('a', { href: '#/today', class: 'btn btn-quiet' }, h('span', { 'aria-hidden': 'true' }, '✕\u00a0'), t('player.close')), counter);
+    // Close is its sign alone (its word for screen readers), so the counter keeps room in every language.
+    h('a', { href: '#/today', class: 'btn btn-quiet btn-close', 'data-testid': 'close' }, h('span', { 'aria-hidden': 'true' }, '✕'), h('span', { class: 'vh' }, t('player.close'))), counter);
   if (canSpeak()) {
     const voice = h('button', { type: 'button', class: 'btn btn-quiet toggle', 'data-testid': 'voice', 'aria-pressed': String(voiceOn()) },
       t(voiceOn() ? 'player.voice.on' : 'player.voice.off'));
