@@ -17,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/serviceworker"
 	"github.com/chromedp/chromedp"
+
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // clientLanguages are the languages a client may read the app in.
@@ -412,6 +414,14 @@ func TestSwitchingLanguageInTheApp(t *testing.T) {
 	if strings.Join(names, ", ") != "English, Español, Deutsch, Français, Português (Brasil)" {
 		t.Errorf("languages offered as %q", names)
 	}
+	// The app offers exactly the languages the content is written in (a sixth needs its tag in i18n.js).
+	offered := eval[[]string](t, ctx, `[...document.querySelectorAll('[data-testid=language] option')].map((o) => o.value)`)
+	supported := model.SupportedLanguages()
+	sort.Strings(offered)
+	sort.Strings(supported)
+	if strings.Join(offered, " ") != strings.Join(supported, " ") {
+		t.Errorf("the app offers %v, the content is written in %v (pwa/static/shared/i18n.js LANGUAGES)", offered, supported)
+	}
 	eval[bool](t, ctx, `(window.__samePage = true, true)`)
 	eval[bool](t, ctx, `(() => { const s = document.querySelector('[data-testid=language]'); s.value = 'de'; s.dispatchEvent(new Event('change')); return true; })()`)
 	waitFor(t, ctx, 10*time.Second, "Help in German", `document.querySelector('h1').textContent === `+jsString(text(t, de, "help.title"))+` && document.documentElement.lang === 'de'`)
@@ -454,6 +464,16 @@ func TestSwitchingLanguageInTheApp(t *testing.T) {
 	}
 	if p.Title != text(t, de, "reminder.test.title") {
 		t.Errorf("the reminder after the switch: %q, want German %q", p.Title, text(t, de, "reminder.test.title"))
+	}
+
+	// Offline, the app opens in German: the service worker kept the plan and its words.
+	waitFor(t, ctx, 10*time.Second, "German words kept for offline use",
+		`caches.open('aftercare-data-v1').then((c) => c.match('/api/messages/de')).then((r) => !!r)`)
+	ts.shutdown(t)
+	within(t, ctx, 20*time.Second, "reload offline", chromedp.Reload())
+	waitFor(t, ctx, 10*time.Second, "Today offline", `document.documentElement.dataset.ready === "1" && !!document.querySelector('[data-testid=start-routine]')`)
+	if got := eval[string](t, ctx, `document.documentElement.lang + ' ' + document.querySelector('[data-testid=start-routine]').textContent`); got != "de "+text(t, de, "today.routine.start") {
+		t.Errorf("offline after the switch: %q", got)
 	}
 }
 

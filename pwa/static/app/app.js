@@ -81,8 +81,19 @@ async function boot() {
   cacheForOffline();
   onChange(followOutbox);
   keepTrying();
-  if (window.Notification && Notification.permission === 'granted') {
+  // Reminders turned on here: send the subscription again (decided now, so the module loads
+  // only for plans with reminders on this phone).
+  if (window.Notification && Notification.permission === 'granted' && pushOn()) {
     loadReminders().then((m) => m.syncSubscription(token)).catch(() => {});
+  }
+}
+
+/** pushOn: were this plan's reminders turned on on this phone (reminders.js keeps the mark)? */
+function pushOn() {
+  try {
+    return localStorage.getItem(`aftercare.push.${token}`) === 'on';
+  } catch {
+    return false;
   }
 }
 
