@@ -83,6 +83,7 @@ func New(d Deps) *fiber.App {
 	api.Get("/routines", h.listRoutines)
 	api.Get("/routines/:id", h.getRoutine)
 	api.Get("/push/key", h.pushKey)
+	api.Get("/openapi.json", h.openAPIDocument)
 
 	client := api.Group("/p/:token")
 	client.Get("/", h.clientPlan)

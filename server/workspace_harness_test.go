@@ -18,6 +18,7 @@ import (
 
 	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/openapi/openapitest"
 	"github.com/aftercare/aftercare/server/plan"
 	"github.com/aftercare/aftercare/server/store"
 )
@@ -156,6 +157,7 @@ func (w *workspace) do(t *testing.T, b *browser, method, path, body string) resp
 	}
 	defer res.Body.Close()
 	data, _ := io.ReadAll(res.Body)
+	checkContract(t, req, body, res, data)
 	if b != nil {
 		for _, c := range res.Cookies() {
 			if b.cookies == nil {
@@ -230,4 +232,13 @@ func newEmptyWorkspace(t *testing.T) *workspace {
 	svc := &care.Service{DB: db, Scheduler: w.sched, Subs: acceptAll{}, Now: w.clock.Now, BaseURL: "http://care.test", Logger: logger}
 	w.app = New(Deps{Care: svc, DB: db, Static: fstest.MapFS{}, Logger: logger})
 	return w
+}
+
+// checkContract fails the test when the exchange does not match the OpenAPI
+// document (server/openapi/openapi.yaml): every API test checks it this way.
+func checkContract(tb testing.TB, req *http.Request, reqBody string, res *http.Response, resBody []byte) {
+	tb.Helper()
+	if err := openapitest.Shared(tb).Check(req, []byte(reqBody), res, resBody); err != nil {
+		tb.Errorf("OpenAPI contract: %v", err)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercare/aftercare/server/openapi/openapitest"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
 )
@@ -173,6 +174,10 @@ func (ts *testServer) do(t *testing.T, method, path, body string, headers ...str
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
+	// Every exchange must be one the OpenAPI document describes.
+	if err := openapitest.Shared(t).Check(req, []byte(body), resp, data); err != nil {
+		t.Errorf("OpenAPI contract: %v", err)
+	}
 	return reply{resp.StatusCode, resp.Header, data}
 }
 
