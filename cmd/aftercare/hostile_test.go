@@ -131,7 +131,11 @@ func (e *hostileEnv) send(t *testing.T, c hostileCase) (reply, error) {
 		req.Header.Set(c.headers[i], c.headers[i+1])
 	}
 	if c.want == 413 && !c.chunked {
-		return e.sendHeadersOnly(req, len(c.body))
+		r, err := e.sendHeadersOnly(req, len(c.body))
+		if err == nil {
+			checkContract(t, req, nil, r) // the body was announced, never sent
+		}
+		return r, err
 	}
 	resp, err := e.client.Do(req)
 	if err != nil {
@@ -139,7 +143,9 @@ func (e *hostileEnv) send(t *testing.T, c hostileCase) (reply, error) {
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	return reply{resp.StatusCode, resp.Header, data}, nil
+	r := reply{resp.StatusCode, resp.Header, data}
+	checkContract(t, req, c.body, r)
+	return r, nil
 }
 
 // sendHeadersOnly announces a body of n bytes and waits for the answer without

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -40,6 +41,9 @@ type Contract struct {
 	model *v3.Document
 	v     validator.Validator
 	ops   []operation
+	// anyRoute are the statuses the server answers before routing (body or
+	// header limits), listed in the document's x-aftercare-any-route.
+	anyRoute map[int]bool
 }
 
 // operation is one method of one documented path.
@@ -84,7 +88,20 @@ func Load(doc []byte) (*Contract, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("validator: %v", errs)
 	}
-	c := &Contract{model: &m.Model, v: v}
+	c := &Contract{model: &m.Model, v: v, anyRoute: map[int]bool{}}
+	var top struct {
+		AnyRoute map[string]json.RawMessage `json:"x-aftercare-any-route"`
+	}
+	if err := json.Unmarshal(doc, &top); err != nil {
+		return nil, fmt.Errorf("parse: %w", err)
+	}
+	for code := range top.AnyRoute {
+		n, err := strconv.Atoi(code)
+		if err != nil {
+			return nil, fmt.Errorf("x-aftercare-any-route: %q is not a status code", code)
+		}
+		c.anyRoute[n] = true
+	}
 	if c.model.Paths != nil {
 		for template, item := range c.model.Paths.PathItems.FromOldest() {
 			for method, op := range item.GetOperations().FromOldest() {
@@ -171,6 +188,15 @@ func (o *operation) match(segs []string) (int, bool) {
 // operation must be answered 404 or 405 with the error body.
 func (c *Contract) Check(req *http.Request, reqBody []byte, res *http.Response, resBody []byte) error {
 	o, _ := c.find(req.Method, req.URL.Path)
+	if c.anyRoute[res.StatusCode] && (o == nil || o.response(res.StatusCode) == nil) {
+		if req.Method == http.MethodHead {
+			return nil
+		}
+		if err := checkErrorBody(res.Header.Get("Content-Type"), resBody); err != nil {
+			return fmt.Errorf("%s %s answered %d: %v", req.Method, clipPath(req.URL.Path), res.StatusCode, err)
+		}
+		return nil
+	}
 	if o == nil {
 		return checkUnknownRoute(req, res, resBody)
 	}
@@ -198,12 +224,12 @@ func (c *Contract) Check(req *http.Request, reqBody []byte, res *http.Response, 
 		problems = append(problems, fmt.Sprintf("the server answered %d to a request the document refuses: %v", res.StatusCode, describe(errs)))
 	}
 	if len(problems) > 0 {
-		if where == req.Method+" "+req.URL.Path {
+		if where == req.Method+" "+req.URL.Path || len(req.URL.Path) > 120 {
 			where = ""
 		} else {
 			where = " (" + where + ")"
 		}
-		return fmt.Errorf("%s %s%s answered %d %s: %s", req.Method, req.URL.Path, where, res.StatusCode,
+		return fmt.Errorf("%s %s%s answered %d %s: %s", req.Method, clipPath(req.URL.Path), where, res.StatusCode,
 			res.Header.Get("Content-Type"), strings.Join(problems, "; "))
 	}
 	return nil
@@ -236,13 +262,13 @@ func restAsOneSegment(u *url.URL, n int) *url.URL {
 func checkUnknownRoute(req *http.Request, res *http.Response, body []byte) error {
 	if res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusMethodNotAllowed {
 		return fmt.Errorf("%s %s is not in the OpenAPI document, yet the server answered %d (add the route to server/openapi/openapi.yaml)",
-			req.Method, req.URL.Path, res.StatusCode)
+			req.Method, clipPath(req.URL.Path), res.StatusCode)
 	}
 	if req.Method == http.MethodHead {
 		return nil
 	}
 	if err := checkErrorBody(res.Header.Get("Content-Type"), body); err != nil {
-		return fmt.Errorf("%s %s (no such route) answered %d: %v", req.Method, req.URL.Path, res.StatusCode, err)
+		return fmt.Errorf("%s %s (no such route) answered %d: %v", req.Method, clipPath(req.URL.Path), res.StatusCode, err)
 	}
 	return nil
 }
@@ -261,6 +287,13 @@ func checkErrorBody(contentType string, body []byte) error {
 		return fmt.Errorf(`want {"error": "..."}, got %q`, clip(body))
 	}
 	return nil
+}
+
+func clipPath(p string) string {
+	if len(p) > 120 {
+		return p[:120] + "…"
+	}
+	return p
 }
 
 func clip(b []byte) string {
