@@ -151,6 +151,8 @@ func TestOpenAPIValidationCatchesWrongAnswers(t *testing.T) {
 		{"success without credentials", "GET", "/api/plans", "", nil, 200, json200, `[]`, "Authorization"},
 		{"an undocumented route that answers", "GET", "/api/nope", "", nil, 200, json200, `{}`, "not in the OpenAPI document"},
 		{"an unknown route answers 404 with the error body", "GET", "/api/nope", "", nil, 404, json200, `{"error":"no such API route"}`, ""},
+		{"413 before routing, with the error body", "GET", "/api/plans", "", nil, 413, json200, `{"error":"Request Entity Too Large"}`, ""},
+		{"431 before routing, without the error body", "GET", "/sw.js", "", nil, 431, http.Header{"Content-Type": {"text/plain"}}, `too large`, "application/json"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -169,5 +171,35 @@ func TestOpenAPIValidationCatchesWrongAnswers(t *testing.T) {
 				t.Fatalf("error does not mention %q: %v", tc.mention, err)
 			}
 		})
+	}
+}
+
+// BenchmarkOpenAPICheck is what the contract check adds to each API test exchange.
+func BenchmarkOpenAPICheck(b *testing.B) {
+	w := newWorkspace(b)
+	owner := w.apiToken(b, w.owner)
+	req := httptest.NewRequest("POST", "/api/plans", strings.NewReader(planBody(w.clock.Now().Add(-time.Hour), "")))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+owner)
+	res, err := w.app.Test(req, -1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	created, _ := io.ReadAll(res.Body)
+	token := jsonField(b, string(created), "token")
+	get := httptest.NewRequest("GET", "/api/plans/"+token, nil)
+	get.Header.Set("Authorization", "Bearer "+owner)
+	res, err = w.app.Test(get, -1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	c := openapitest.Shared(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if err := c.Check(get, nil, res, body); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

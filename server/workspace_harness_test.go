@@ -72,7 +72,7 @@ type workspace struct {
 	owner, a, b plan.Therapist
 }
 
-func newWorkspace(t *testing.T) *workspace {
+func newWorkspace(t testing.TB) *workspace {
 	t.Helper()
 	db, err := store.Open(t.TempDir())
 	if err != nil {
@@ -94,7 +94,7 @@ func newWorkspace(t *testing.T) *workspace {
 }
 
 // addAccount stores an account with a cheap bcrypt cost so tests stay fast.
-func (w *workspace) addAccount(t *testing.T, email, name string) plan.Therapist {
+func (w *workspace) addAccount(t testing.TB, email, name string) plan.Therapist {
 	t.Helper()
 	hash, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	if err != nil {
@@ -108,7 +108,7 @@ func (w *workspace) addAccount(t *testing.T, email, name string) plan.Therapist 
 	return th
 }
 
-func (w *workspace) apiToken(t *testing.T, th plan.Therapist) string {
+func (w *workspace) apiToken(t testing.TB, th plan.Therapist) string {
 	t.Helper()
 	secret, err := account.NewAPIToken(w.db, th, "test")
 	if err != nil {
@@ -205,7 +205,7 @@ func planBody(session time.Time, extra string) string {
 		`","timeZone":"Europe/Berlin","days":14` + extra + `}`
 }
 
-func jsonField(t *testing.T, body, field string) string {
+func jsonField(t testing.TB, body, field string) string {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal([]byte(body), &m); err != nil {
