@@ -4,7 +4,9 @@
 package routines
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"math"
 	"slices"
 )
@@ -26,19 +28,22 @@ const ImagePathPrefix = "/img/stretches/"
 
 // Stretch is one exercise in the library, written for a sore, non-technical client.
 type Stretch struct {
-	ID          string   `json:"id"`          // kebab-case, e.g. "supine-hamstring-strap"
-	Name        string   `json:"name"`        // short title shown to the client
-	Targets     []string `json:"targets"`     // body areas, from KnownTargets()
-	Summary     string   `json:"summary"`     // one sentence
-	Steps       []string `json:"steps"`       // step-by-step instructions in plain words
-	HoldSeconds int      `json:"holdSeconds"` // default hold
-	Reps        int      `json:"reps"`        // default repetitions (per side when PerSide)
-	PerSide     bool     `json:"perSide"`     // done on the left and on the right
-	Feel        string   `json:"feel"`        // how it should feel: gentle pull, never sharp
-	StopIf      string   `json:"stopIf"`      // when to stop: shooting pain, numbness, tingling, ...
-	Breathing   string   `json:"breathing"`   // slow breaths, never hold your breath
-	Easier      string   `json:"easier"`      // an easier variation
-	Image       string   `json:"image"`       // URL path "/img/stretches/<id>.svg"
+	ID          string   `json:"id"`                   // kebab-case, e.g. "supine-hamstring-strap"
+	Name        string   `json:"name"`                 // short title shown to the client
+	Targets     []string `json:"targets"`              // body areas, from KnownTargets()
+	Summary     string   `json:"summary"`              // one sentence
+	Steps       []string `json:"steps"`                // step-by-step instructions in plain words
+	HoldSeconds int      `json:"holdSeconds"`          // default hold
+	Reps        int      `json:"reps"`                 // default repetitions (per side when PerSide)
+	PerSide     bool     `json:"perSide"`              // done on the left and on the right
+	Feel        string   `json:"feel"`                 // how it should feel: gentle pull, never sharp
+	StopIf      string   `json:"stopIf"`               // when to stop: shooting pain, numbness, tingling, ...
+	Breathing   string   `json:"breathing"`            // slow breaths, never hold your breath
+	Easier      string   `json:"easier"`               // how to make it easier, in words
+	EasierID    string   `json:"easierId,omitempty"`   // the easier variation: another stretch for the same body areas
+	HarderID    string   `json:"harderId,omitempty"`   // the harder variation, where there is one
+	Image       string   `json:"image"`                // ImageURL(id): the left side, or the only one
+	ImageOther  string   `json:"imageOther,omitempty"` // per-side stretches: ImageURL(id + OtherSide), the right side
 }
 
 // Step is one stretch inside a routine, with the hold and reps to use there.
@@ -73,6 +78,10 @@ var knownTargets = []string{TargetHamstrings, TargetGlutes, TargetPiriformis, Ta
 // KnownTargets returns every allowed value of Stretch.Targets, in display order.
 func KnownTargets() []string { return slices.Clone(knownTargets) }
 
+// The pictures are drawn from each stretch's pose model (pictures.go) and
+// committed; TestIllustrationsAreCurrent fails when they are stale.
+//
+//go:generate go run ./internal/drawpictures -dir illustrations
 //go:embed illustrations/*.svg
 var illustrations embed.FS
 
@@ -83,8 +92,24 @@ var (
 	routineAt = indexRoutines(routineTemplates)
 )
 
-// ImagePath returns the URL path of the illustration for stretch id.
+// ImagePath returns the URL path of the illustration for stretch id (its
+// left side, for a stretch done on both sides).
 func ImagePath(id string) string { return ImagePathPrefix + id + ".svg" }
+
+// OtherSide is the suffix of the picture name of a stretch's other side.
+const OtherSide = "-other"
+
+// ImageURL returns the URL of picture name (a stretch id, or the id followed
+// by OtherSide): its path with a version drawn from its content, so a phone
+// that keeps pictures for offline use fetches a redrawn one.
+func ImageURL(name string) string {
+	u := ImagePathPrefix + name + ".svg"
+	if b, ok := Illustration(name); ok {
+		sum := sha256.Sum256(b)
+		u += "?v=" + hex.EncodeToString(sum[:5])
+	}
+	return u
+}
 
 // Stretches returns every stretch in a stable order; the result is a copy.
 func Stretches() []Stretch {
@@ -122,7 +147,8 @@ func RoutineByID(id string) (Routine, bool) {
 	return cloneRoutine(routineTemplates[i]), true
 }
 
-// Illustration returns the SVG bytes drawn for stretch id.
+// Illustration returns the SVG bytes of a picture by name: a stretch id, or
+// the id followed by OtherSide for the right side of a per-side stretch.
 func Illustration(id string) ([]byte, bool) {
 	// The kebab-case check also keeps ids like "../x" away from the file system.
 	if !isKebab(id) {
@@ -154,7 +180,10 @@ func EstimatedMinutes(r Routine) int {
 func withImages(in []Stretch) []Stretch {
 	out := make([]Stretch, len(in))
 	for i, s := range in {
-		s.Image = ImagePath(s.ID)
+		s.Image = ImageURL(s.ID)
+		if s.PerSide {
+			s.ImageOther = ImageURL(s.ID + OtherSide)
+		}
 		out[i] = s
 	}
 	return out

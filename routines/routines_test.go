@@ -2,14 +2,20 @@ package routines
 
 import (
 	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aftercare/aftercare/routines/figure"
 )
 
 func TestLibraryIsValid(t *testing.T) {
@@ -117,8 +123,11 @@ func TestByIDAndOrder(t *testing.T) {
 		if !ok || got.ID != s.ID {
 			t.Errorf("StretchByID(%q) = %q, %v", s.ID, got.ID, ok)
 		}
-		if s.Image != "/img/stretches/"+s.ID+".svg" {
+		if !strings.HasPrefix(s.Image, "/img/stretches/"+s.ID+".svg?v=") {
 			t.Errorf("%s: image = %q", s.ID, s.Image)
+		}
+		if other := "/img/stretches/" + s.ID + "-other.svg?v="; s.PerSide && !strings.HasPrefix(s.ImageOther, other) || !s.PerSide && s.ImageOther != "" {
+			t.Errorf("%s (per side: %v): imageOther = %q", s.ID, s.PerSide, s.ImageOther)
 		}
 	}
 	for _, r := range Routines() {
@@ -141,55 +150,236 @@ type svgDoc struct {
 	XMLName xml.Name `xml:"svg"`
 	ViewBox string   `xml:"viewBox,attr"`
 	Role    string   `xml:"role,attr"`
+	Class   string   `xml:"class,attr"`
 	Title   string   `xml:"title"`
+	Groups  []struct {
+		Class  string `xml:"class,attr"`
+		Layers []struct {
+			Transform string `xml:"transform,attr"`
+			Paths     []struct {
+				Class   string `xml:"class,attr"`
+				D       string `xml:"d,attr"`
+				Animate []struct {
+					Attr   string `xml:"attributeName,attr"`
+					Values string `xml:"values,attr"`
+				} `xml:"animate"`
+			} `xml:"path"`
+		} `xml:"g"`
+		Texts []string `xml:"text"`
+	} `xml:"g"`
+}
+
+// pictureNames lists every picture a stretch has: its id and, done on both
+// sides, the other side's.
+func pictureNames(s Stretch) []string {
+	if s.PerSide {
+		return []string{s.ID, s.ID + OtherSide}
+	}
+	return []string{s.ID}
 }
 
 func TestIllustrations(t *testing.T) {
 	for _, s := range Stretches() {
-		t.Run(s.ID, func(t *testing.T) {
-			b, ok := Illustration(s.ID)
-			if !ok {
-				t.Fatal("no illustration")
-			}
-			if len(b) > 2048 {
-				t.Errorf("%d bytes, keep it under 2 KB", len(b))
-			}
-			if err := wellFormed(b); err != nil {
-				t.Fatalf("not well-formed XML: %v", err)
-			}
-			var doc svgDoc
-			if err := xml.Unmarshal(b, &doc); err != nil {
-				t.Fatal(err)
-			}
-			if doc.ViewBox != "0 0 240 160" || doc.Role != "img" {
-				t.Errorf("viewBox=%q role=%q", doc.ViewBox, doc.Role)
-			}
-			if doc.Title != s.Name {
-				t.Errorf("title %q, want the stretch name %q", doc.Title, s.Name)
-			}
-			text := strings.ToLower(string(b))
-			for _, banned := range []string{"<script", "href", "url(", "<image", "<text", "<style", "<foreignobject", "font"} {
-				if strings.Contains(text, banned) {
-					t.Errorf("contains %q; illustrations must be self-contained and inert", banned)
+		for _, name := range pictureNames(s) {
+			t.Run(name, func(t *testing.T) {
+				b, ok := Illustration(name)
+				if !ok {
+					t.Fatal("no illustration")
 				}
-			}
-			if eventAttr.MatchString(text) {
-				t.Error("contains an event-handler attribute")
-			}
-			if !strings.Contains(text, "currentcolor") || !strings.Contains(text, "#e4572e") {
-				t.Error("want currentColor for the figure and the #e4572e accent")
-			}
-		})
+				var gz bytes.Buffer
+				w, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+				w.Write(b)
+				w.Close()
+				if gz.Len() > 4096 {
+					t.Errorf("%d bytes gzipped, keep every picture within 4 KB", gz.Len())
+				}
+				if err := wellFormed(b); err != nil {
+					t.Fatalf("not well-formed XML: %v", err)
+				}
+				var doc svgDoc
+				if err := xml.Unmarshal(b, &doc); err != nil {
+					t.Fatal(err)
+				}
+				if doc.ViewBox != "0 0 320 200" || doc.Role != "img" || doc.Class != "fig" {
+					t.Errorf("viewBox=%q role=%q class=%q", doc.ViewBox, doc.Role, doc.Class)
+				}
+				if doc.Title != s.Name {
+					t.Errorf("title %q, want the stretch name %q", doc.Title, s.Name)
+				}
+				text := strings.ToLower(string(b))
+				for _, banned := range []string{"<script", "href", "url(", "<image", "<foreignobject", "@import", "<use"} {
+					if strings.Contains(text, banned) {
+						t.Errorf("contains %q; illustrations must be self-contained and inert", banned)
+					}
+				}
+				if eventAttr.MatchString(text) {
+					t.Error("contains an event-handler attribute")
+				}
+				checkLayers(t, doc)
+			})
+		}
 	}
 }
 
-func wellFormed(b []byte) error {
-	d := xml.NewDecoder(bytes.NewReader(b))
-	for {
-		if _, err := d.Token(); err == io.EOF {
-			return nil
-		} else if err != nil {
-			return err
+// checkLayers wants a moving figure that passes from the start position to
+// the held one, plus both positions drawn still, labelled, with the muscle
+// that should feel the stretch highlighted.
+func checkLayers(t *testing.T, doc svgDoc) {
+	t.Helper()
+	if len(doc.Groups) != 2 || doc.Groups[0].Class != "fig-a" || doc.Groups[1].Class != "fig-p" {
+		t.Fatalf("want a moving layer (fig-a) and a still one (fig-p), got %d groups", len(doc.Groups))
+	}
+	moving, still := doc.Groups[0], doc.Groups[1]
+	if len(moving.Layers) != 1 || len(still.Layers) != 2 {
+		t.Fatalf("want one moving figure and two still ones, got %d and %d", len(moving.Layers), len(still.Layers))
+	}
+	if len(still.Texts) != 2 || still.Texts[0] == "" || still.Texts[1] == "" {
+		t.Errorf("still positions want two labels, got %q", still.Texts)
+	}
+	animated, highlighted := 0, 0
+	for i, p := range moving.Layers[0].Paths {
+		if strings.HasPrefix(p.Class, "h ") {
+			highlighted++
+		}
+		if len(p.Animate) == 0 {
+			continue
+		}
+		animated++
+		a := p.Animate[0]
+		frames := strings.Split(a.Values, ";")
+		if a.Attr != "d" || len(frames) < 3 {
+			t.Errorf("path %d animates %q through %d frames", i, a.Attr, len(frames))
+			continue
+		}
+		// The still pictures are the moving one's start and end.
+		start, held := still.Layers[0].Paths[i].D, still.Layers[1].Paths[i].D
+		if start != p.D || !slices.Contains(frames, start) || frames[len(frames)-1] != held {
+			t.Errorf("path %d: still start/held %q / %q do not match the animation %q", i, start, held, a.Values)
+		}
+	}
+	if animated == 0 {
+		t.Error("nothing moves between the start and held positions")
+	}
+	if highlighted == 0 {
+		t.Error("no muscle highlighted")
+	}
+}
+
+// The committed files must be what the pose model draws today.
+func TestIllustrationsAreCurrent(t *testing.T) {
+	drawn := DrawIllustrations()
+	files, err := fs.Glob(illustrations, "illustrations/*.svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		name := strings.TrimPrefix(f, "illustrations/")
+		b, _ := fs.ReadFile(illustrations, f)
+		want, ok := drawn[name]
+		switch {
+		case !ok:
+			t.Errorf("%s is not drawn by any stretch's pose model: remove it (go generate ./routines)", name)
+		case !bytes.Equal(b, want):
+			t.Errorf("%s is stale: run go generate ./routines", name)
+		}
+		delete(drawn, name)
+	}
+	for name := range drawn {
+		t.Errorf("%s is drawn but not committed: run go generate ./routines", name)
+	}
+	for _, s := range Stretches() {
+		for _, name := range pictureNames(s) {
+			if _, ok := DrawIllustrations()[name+".svg"]; !ok {
+				t.Errorf("stretch %s has no pose model for %s", s.ID, name)
+			}
+		}
+	}
+}
+
+// The other side is the same drawing, flipped left to right, with its labels
+// left unflipped.
+func TestOtherSideIsTheMirror(t *testing.T) {
+	for _, s := range Stretches() {
+		if !s.PerSide {
+			continue
+		}
+		first, _ := Illustration(s.ID)
+		other, _ := Illustration(s.ID + OtherSide)
+		var a, b svgDoc
+		if err := errors.Join(xml.Unmarshal(first, &a), xml.Unmarshal(other, &b)); err != nil {
+			t.Fatal(err)
+		}
+		for gi := range a.Groups {
+			if !slices.Equal(a.Groups[gi].Texts, b.Groups[gi].Texts) {
+				t.Errorf("%s: labels differ between sides", s.ID)
+			}
+			for li, la := range a.Groups[gi].Layers {
+				lb := b.Groups[gi].Layers[li]
+				ma, mb := matrix(t, la.Transform), matrix(t, lb.Transform)
+				if ma[0] != -mb[0] || ma[3] != mb[3] || ma[5] != mb[5] {
+					t.Errorf("%s: layer %d.%d transforms %v and %v are not mirror images", s.ID, gi, li, ma, mb)
+				}
+				if !slices.EqualFunc(la.Paths, lb.Paths, func(x, y struct {
+					Class   string `xml:"class,attr"`
+					D       string `xml:"d,attr"`
+					Animate []struct {
+						Attr   string `xml:"attributeName,attr"`
+						Values string `xml:"values,attr"`
+					} `xml:"animate"`
+				}) bool {
+					return x.D == y.D && x.Class == y.Class
+				}) {
+					t.Errorf("%s: layer %d.%d draws a different figure on the other side", s.ID, gi, li)
+				}
+			}
+		}
+	}
+}
+
+func matrix(t *testing.T, tr string) [6]float64 {
+	t.Helper()
+	var m [6]float64
+	if _, err := fmt.Sscanf(tr, "matrix(%g %g %g %g %g %g)", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]); err != nil {
+		t.Fatalf("transform %q: %v", tr, err)
+	}
+	return m
+}
+
+// Every keyframe is a real body: bones keep their lengths and nothing sinks
+// into the floor.
+func TestPicturesAreRealBodies(t *testing.T) {
+	for id, pic := range pictures {
+		for name, p := range map[string]figure.Pose{"start": pic.Start, "held": pic.Held} {
+			if e := p.BoneError(); e > 0.01 {
+				t.Errorf("%s %s: a bone is %.2f cm off its length", id, name, e)
+			}
+			if low := p.Lowest(); low < -1.5 {
+				t.Errorf("%s %s: the body reaches %.1f cm below the floor", id, name, -low)
+			}
+		}
+	}
+}
+
+// The picture shows the props the steps ask for.
+func TestPicturesShowTheirProps(t *testing.T) {
+	for _, s := range Stretches() {
+		pic := pictures[s.ID]
+		steps := strings.ToLower(strings.Join(s.Steps, " "))
+		has := map[string]bool{}
+		for _, b := range pic.Boxes {
+			has[b.Class] = true
+		}
+		if strings.Contains(steps, "strap") != (len(pic.Straps) > 0) {
+			t.Errorf("%s: steps mention a strap: %v, picture has one: %v", s.ID, strings.Contains(steps, "strap"), len(pic.Straps) > 0)
+		}
+		onFloor := strings.Contains(steps, "lie on your back") || strings.Contains(steps, "kneel")
+		if onFloor != has["mat"] {
+			t.Errorf("%s: done on the floor: %v, picture has a mat: %v", s.ID, onFloor, has["mat"])
+		}
+		if strings.Contains(steps, "chair") || strings.Contains(steps, "step") {
+			if !has["prop"] {
+				t.Errorf("%s: steps use a chair or step the picture does not show", s.ID)
+			}
 		}
 	}
 }
@@ -200,9 +390,14 @@ func TestNoOrphanIllustrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range files {
-		id := strings.TrimSuffix(strings.TrimPrefix(f, "illustrations/"), ".svg")
-		if _, ok := StretchByID(id); !ok {
-			t.Errorf("%s has no stretch", f)
+		name := strings.TrimSuffix(strings.TrimPrefix(f, "illustrations/"), ".svg")
+		s, ok := StretchByID(name)
+		if id, other := strings.CutSuffix(name, OtherSide); !ok && other {
+			s, ok = StretchByID(id)
+			ok = ok && s.PerSide
+		}
+		if !ok {
+			t.Errorf("%s belongs to no stretch (or to one done on one side only)", f)
 		}
 	}
 }
@@ -287,8 +482,12 @@ func fixture() ([]Stretch, []Routine) {
 		StopIf:      stopCore,
 		Breathing:   breatheSlowly,
 		Easier:      "Do less.",
+		EasierID:    "test-easier",
 		Image:       ImagePath("test-stretch"),
 	}
+	easier := s
+	easier.ID, easier.Name, easier.Image, easier.EasierID, easier.HarderID = "test-easier", "Easier test stretch", ImagePath("test-easier"), "", "test-stretch"
+	easier.Steps = slices.Clone(s.Steps)
 	r := Routine{
 		ID:      "test-routine",
 		Name:    "Test routine",
@@ -296,7 +495,7 @@ func fixture() ([]Stretch, []Routine) {
 		ForWhom: "Tests.",
 		Steps:   []Step{{StretchID: "test-stretch", HoldSeconds: 20, Reps: 2}},
 	}
-	return []Stretch{s}, []Routine{r}
+	return []Stretch{s, easier}, []Routine{r}
 }
 
 func TestValidateRejects(t *testing.T) {
@@ -308,6 +507,7 @@ func TestValidateRejects(t *testing.T) {
 		dupStretch bool           // appends a second copy of the stretch
 		dupRoutine bool           // appends a second copy of the routine
 		noImage    bool
+		hasImage   func(string) bool // overrides yes
 		kind, id   string
 		field      string
 		problemHas string
@@ -334,6 +534,12 @@ func TestValidateRejects(t *testing.T) {
 		{name: "missing id", stretch: func(s *Stretch) { s.ID = "" }, kind: "stretch", id: "#0", field: "id"},
 		{name: "wrong image path", stretch: func(s *Stretch) { s.Image = "/img/other.svg" }, kind: "stretch", field: "image"},
 		{name: "no illustration", noImage: true, kind: "stretch", field: "image", problemHas: "illustration"},
+		{name: "per side without other picture path", stretch: func(s *Stretch) { s.PerSide = true }, kind: "stretch", field: "imageOther"},
+		{name: "one side with other picture", stretch: func(s *Stretch) { s.ImageOther = ImageURL(s.ID + OtherSide) }, kind: "stretch", field: "imageOther"},
+		{name: "id names an other side", stretch: func(s *Stretch) { s.ID, s.Image = "test-other", ImagePath("test-other") },
+			kind: "stretch", id: "test-other", field: "id", problemHas: "other side"},
+		{name: "no picture of the other side", stretch: func(s *Stretch) { s.PerSide, s.ImageOther = true, ImageURL(s.ID+OtherSide) },
+			hasImage: func(id string) bool { return !strings.HasSuffix(id, OtherSide) }, kind: "stretch", field: "imageOther", problemHas: "other side"},
 		{name: "duplicate stretch id", dupStretch: true, kind: "stretch", field: "id", problemHas: "duplicate"},
 		{name: "duplicate routine id", dupRoutine: true, kind: "routine", field: "id", problemHas: "duplicate"},
 		{name: "unknown stretch in routine", routine: func(r *Routine) { r.Steps[0].StretchID = "made-up" },
@@ -372,11 +578,86 @@ func TestValidateRejects(t *testing.T) {
 			if tt.noImage {
 				has = func(string) bool { return false }
 			}
+			if tt.hasImage != nil {
+				has = tt.hasImage
+			}
 			fe := assertFieldError(t, Validate(ss, rs, has), tt.kind, id, tt.field)
 			if fe != nil && !strings.Contains(fe.Problem, tt.problemHas) {
 				t.Errorf("problem %q does not mention %q", fe.Problem, tt.problemHas)
 			}
 		})
+	}
+}
+
+// Easier and harder variations are real stretches: the link must name one,
+// for the same body areas, with its safety text, and the links must lead
+// somewhere rather than round in a circle.
+func TestValidateProgressions(t *testing.T) {
+	yes := func(string) bool { return true }
+	// test-stretch: easier test-easier, harder test-harder.
+	ladder := func() []Stretch {
+		ss, _ := fixture()
+		ss[0].HarderID = "test-harder"
+		harder := ss[0]
+		harder.ID, harder.Name, harder.Image, harder.EasierID, harder.HarderID = "test-harder", "Harder test stretch", ImagePath("test-harder"), "test-stretch", ""
+		harder.Steps = slices.Clone(ss[0].Steps)
+		harder.Targets = slices.Clone(ss[0].Targets)
+		return append(ss, harder)
+	}
+	if err := Validate(ladder(), nil, yes); err != nil {
+		t.Fatalf("ladder fixture is invalid: %v", err)
+	}
+	for _, tt := range []struct {
+		name, id, field, problemHas string
+		edit                        func(ss []Stretch)
+	}{
+		{"no easier variation", "test-stretch", "easierId", "is empty", func(ss []Stretch) { ss[0].EasierID, ss[1].HarderID, ss[2].EasierID = "", "", "" }},
+		{"unknown easier", "test-stretch", "easierId", "unknown", func(ss []Stretch) { ss[0].EasierID = "made-up" }},
+		{"unknown harder", "test-stretch", "harderId", "unknown", func(ss []Stretch) { ss[0].HarderID = "made-up" }},
+		{"easier is itself", "test-stretch", "easierId", "itself", func(ss []Stretch) { ss[0].EasierID = "test-stretch" }},
+		{"easier for other body areas", "test-stretch", "easierId", "targets", func(ss []Stretch) { ss[1].Targets = []string{TargetLowBack} }},
+		{"harder for more body areas", "test-stretch", "harderId", "targets", func(ss []Stretch) { ss[2].Targets = []string{TargetHamstrings, TargetGlutes} }},
+		{"easier lacks its stop signs", "test-stretch", "easierId", "stopIf", func(ss []Stretch) { ss[1].StopIf = "" }},
+		{"harder lacks its feel", "test-stretch", "harderId", "feel", func(ss []Stretch) { ss[2].Feel = " " }},
+		{"easier and harder the same", "test-stretch", "harderId", "same", func(ss []Stretch) { ss[0].HarderID = "test-easier" }},
+		{"easier links go round", "test-easier", "easierId", "circle", func(ss []Stretch) { ss[1].EasierID = "test-harder"; ss[2].EasierID = "test-stretch" }},
+		{"harder links go round", "test-harder", "harderId", "circle", func(ss []Stretch) { ss[2].HarderID = "test-easier" }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ss := ladder()
+			tt.edit(ss)
+			fe := assertFieldError(t, Validate(ss, nil, yes), "stretch", tt.id, tt.field)
+			if !strings.Contains(fe.Problem, tt.problemHas) {
+				t.Errorf("problem %q does not mention %q", fe.Problem, tt.problemHas)
+			}
+		})
+	}
+}
+
+// Every stretch in the library offers an easier variation, unless it is the
+// easiest of its kind, and each variation is a real entry with a picture.
+func TestLibraryProgressions(t *testing.T) {
+	easiest := map[string]bool{}
+	for _, s := range Stretches() {
+		easiest[s.EasierID] = true
+	}
+	for _, s := range Stretches() {
+		if s.EasierID == "" && !easiest[s.ID] {
+			t.Errorf("%s has no easier variation", s.ID)
+		}
+		for _, id := range []string{s.EasierID, s.HarderID} {
+			if id == "" {
+				continue
+			}
+			v, ok := StretchByID(id)
+			if !ok {
+				t.Errorf("%s links to unknown %s", s.ID, id)
+				continue
+			}
+			if _, ok := Illustration(v.ID); !ok {
+				t.Errorf("%s: variation %s has no picture", s.ID, id)
+			}
+		}
 	}
 }
 
@@ -411,4 +692,33 @@ func assertFieldError(t *testing.T, err error, kind, id, field string) *FieldErr
 		t.Errorf("message %q does not name %q and %q", msg, id, field)
 	}
 	return fe
+}
+
+func wellFormed(b []byte) error {
+	d := xml.NewDecoder(bytes.NewReader(b))
+	for {
+		if _, err := d.Token(); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+}
+
+// A redrawn picture gets a new URL, so phones that keep pictures for offline
+// use fetch it instead of showing the old one for ever.
+func TestImageURLCarriesThePicturesVersion(t *testing.T) {
+	for _, s := range Stretches() {
+		for i, name := range pictureNames(s) {
+			b, _ := Illustration(name)
+			sum := sha256.Sum256(b)
+			want := "/img/stretches/" + name + ".svg?v=" + hex.EncodeToString(sum[:5])
+			if got := []string{s.Image, s.ImageOther}[i]; got != want {
+				t.Errorf("%s: url %q, want %q", name, got, want)
+			}
+		}
+	}
+	if ImageURL("no-such-stretch") != "/img/stretches/no-such-stretch.svg" {
+		t.Error("a picture that does not exist has a version")
+	}
 }

@@ -10,7 +10,8 @@ import (
 // FieldError is one problem found by Validate, naming the stretch or routine
 // and the JSON field at fault.
 type FieldError struct {
-	Kind    string // "stretch" or "routine"
+	Lang    string // BCP 47 tag of the translation at fault; "" for the English Go data
+	Kind    string // "stretch", "routine", "safety" or "targets"
 	ID      string // the item's id, or "#<index>" when the id itself is missing
 	Field   string // JSON field name, e.g. "stopIf" or "steps[2].holdSeconds"
 	Problem string
@@ -18,6 +19,9 @@ type FieldError struct {
 
 // Error says which item and field is wrong, and why.
 func (e *FieldError) Error() string {
+	if e.Lang != "" {
+		return fmt.Sprintf("[%s] %s %q: %s: %s", e.Lang, e.Kind, e.ID, e.Field, e.Problem)
+	}
 	return fmt.Sprintf("%s %q: %s: %s", e.Kind, e.ID, e.Field, e.Problem)
 }
 
@@ -26,26 +30,31 @@ func (e *FieldError) Error() string {
 // all is well). Each problem is a *FieldError. hasImage reports whether an
 // illustration exists for a stretch id; nil means the embedded illustrations.
 func Validate(stretches []Stretch, routines []Routine, hasImage func(id string) bool) error {
+	return validate(stretches, routines, hasImage, englishKeywords)
+}
+
+func validate(stretches []Stretch, routines []Routine, hasImage func(id string) bool, safety safetyCheck) error {
 	if hasImage == nil {
 		hasImage = func(id string) bool { _, ok := Illustration(id); return ok }
 	}
 	var errs []error
 	known := make(map[string]bool, len(stretches))
 	for i, s := range stretches {
-		errs = append(errs, checkStretch(i, s, hasImage)...)
+		errs = append(errs, checkStretch(i, s, hasImage, safety)...)
 		if s.ID == "" {
 			continue // reported by checkStretch; an empty id must not satisfy a routine step
 		}
 		if known[s.ID] {
-			errs = append(errs, &FieldError{"stretch", s.ID, "id", "duplicate id"})
+			errs = append(errs, &FieldError{Kind: "stretch", ID: s.ID, Field: "id", Problem: "duplicate id"})
 		}
 		known[s.ID] = true
 	}
+	errs = append(errs, checkProgressions(stretches)...)
 	seen := make(map[string]bool, len(routines))
 	for i, r := range routines {
 		errs = append(errs, checkRoutine(i, r, known)...)
 		if seen[r.ID] && r.ID != "" {
-			errs = append(errs, &FieldError{"routine", r.ID, "id", "duplicate id"})
+			errs = append(errs, &FieldError{Kind: "routine", ID: r.ID, Field: "id", Problem: "duplicate id"})
 		}
 		seen[r.ID] = true
 	}
@@ -78,39 +87,49 @@ func CheckReps(n int) error {
 	return nil
 }
 
-func checkStretch(i int, s Stretch, hasImage func(string) bool) []error {
+// safetyCheck returns what a safety field's text ("feel", "stopIf" or
+// "breathing") lacks, one problem per missing warning.
+type safetyCheck func(field, text string) []string
+
+// englishKeywords is Validate's check: the safety fields must contain these
+// words, so text edited later cannot silently drop the warnings the design
+// requires.
+func englishKeywords(field, text string) []string {
+	var problems []string
+	for _, w := range map[string][]string{
+		"feel":      {"sharp"},
+		"stopIf":    {"shooting", "numbness", "tingling"},
+		"breathing": {"hold your breath"},
+	}[field] {
+		if !strings.Contains(strings.ToLower(text), w) {
+			problems = append(problems, fmt.Sprintf("must mention %q", w))
+		}
+	}
+	return problems
+}
+
+func checkStretch(i int, s Stretch, hasImage func(string) bool, safety safetyCheck) []error {
 	id := s.ID
 	if id == "" {
 		id = fmt.Sprintf("#%d", i)
 	}
 	var errs []error
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, &FieldError{"stretch", id, field, fmt.Sprintf(format, args...)})
+		errs = append(errs, &FieldError{Kind: "stretch", ID: id, Field: field, Problem: fmt.Sprintf(format, args...)})
 	}
 	if !isKebab(s.ID) {
 		bad("id", "must be kebab-case (a-z, 0-9 and single hyphens)")
 	}
-	// The safety fields must also contain these words, so text edited later
-	// cannot silently drop the warnings the design requires.
-	for _, f := range []struct {
-		name, text  string
-		mustMention []string
-	}{
-		{"name", s.Name, nil},
-		{"summary", s.Summary, nil},
-		{"feel", s.Feel, []string{"sharp"}},
-		{"stopIf", s.StopIf, []string{"shooting", "numbness", "tingling"}},
-		{"breathing", s.Breathing, []string{"hold your breath"}},
-		{"easier", s.Easier, nil},
+	for _, f := range []struct{ name, text string }{
+		{"name", s.Name}, {"summary", s.Summary}, {"feel", s.Feel},
+		{"stopIf", s.StopIf}, {"breathing", s.Breathing}, {"easier", s.Easier},
 	} {
 		if strings.TrimSpace(f.text) == "" {
 			bad(f.name, "is empty")
 			continue
 		}
-		for _, w := range f.mustMention {
-			if !strings.Contains(strings.ToLower(f.text), w) {
-				bad(f.name, "must mention %q", w)
-			}
+		for _, p := range safety(f.name, f.text) {
+			bad(f.name, "%s", p)
 		}
 	}
 	if len(s.Targets) == 0 {
@@ -135,13 +154,104 @@ func checkStretch(i int, s Stretch, hasImage func(string) bool) []error {
 	if err := CheckReps(s.Reps); err != nil {
 		bad("reps", "%v", err)
 	}
-	if s.Image != ImagePath(s.ID) {
-		bad("image", "is %q, want %q", s.Image, ImagePath(s.ID))
+	if s.Image != ImageURL(s.ID) {
+		bad("image", "is %q, want %q", s.Image, ImageURL(s.ID))
 	}
 	if isKebab(s.ID) && !hasImage(s.ID) {
 		bad("image", "no illustration for this stretch")
 	}
+	if strings.HasSuffix(s.ID, OtherSide) {
+		bad("id", "must not end in %q: that names a picture's other side", OtherSide)
+	}
+	switch {
+	case s.PerSide && s.ImageOther != ImageURL(s.ID+OtherSide):
+		bad("imageOther", "is %q, want %q for a stretch done on both sides", s.ImageOther, ImageURL(s.ID+OtherSide))
+	case s.PerSide && isKebab(s.ID) && !hasImage(s.ID+OtherSide):
+		bad("imageOther", "no illustration of the other side")
+	case !s.PerSide && s.ImageOther != "":
+		bad("imageOther", "is %q, want none: the stretch is done on one side only", s.ImageOther)
+	}
 	return errs
+}
+
+// checkProgressions checks each stretch's easier and harder links: the linked
+// stretch exists, is another one, works the same body areas and carries its
+// safety text; following the links never comes back round; and every stretch
+// has an easier variation unless it is itself another's easier variation.
+func checkProgressions(stretches []Stretch) []error {
+	byID := make(map[string]Stretch, len(stretches))
+	isEasier := map[string]bool{}
+	for _, s := range stretches {
+		if _, dup := byID[s.ID]; !dup && s.ID != "" {
+			byID[s.ID] = s
+		}
+		if s.EasierID != "" {
+			isEasier[s.EasierID] = true
+		}
+	}
+	var errs []error
+	for _, s := range stretches {
+		if s.ID == "" {
+			continue // reported by checkStretch
+		}
+		bad := func(field, format string, args ...any) {
+			errs = append(errs, &FieldError{Kind: "stretch", ID: s.ID, Field: field, Problem: fmt.Sprintf(format, args...)})
+		}
+		if s.EasierID == "" && !isEasier[s.ID] {
+			bad("easierId", "is empty: link an easier variation, or make this the easier variation of another stretch")
+		}
+		if s.EasierID != "" && s.EasierID == s.HarderID {
+			bad("harderId", "names the same stretch as easierId")
+		}
+		for _, l := range []struct {
+			field, id string
+			next      func(Stretch) string
+		}{
+			{"easierId", s.EasierID, func(v Stretch) string { return v.EasierID }},
+			{"harderId", s.HarderID, func(v Stretch) string { return v.HarderID }},
+		} {
+			if l.id == "" {
+				continue
+			}
+			v, ok := byID[l.id]
+			switch {
+			case l.id == s.ID:
+				bad(l.field, "links the stretch to itself")
+				continue
+			case !ok:
+				bad(l.field, "unknown stretch %q", l.id)
+				continue
+			}
+			if !sameTargets(s.Targets, v.Targets) {
+				bad(l.field, "links to %q, whose targets (%s) are not this stretch's (%s)", l.id, strings.Join(v.Targets, ", "), strings.Join(s.Targets, ", "))
+			}
+			for _, f := range []struct{ name, text string }{{"feel", v.Feel}, {"stopIf", v.StopIf}, {"breathing", v.Breathing}, {"steps", strings.Join(v.Steps, "")}} {
+				if strings.TrimSpace(f.text) == "" {
+					bad(l.field, "links to %q, whose %s is empty", l.id, f.name)
+				}
+			}
+			// Follow the links: they must end, not lead back here.
+			for at, n := v, 0; n < len(stretches); n++ {
+				next := l.next(at)
+				if next == s.ID {
+					bad(l.field, "%s links go round in a circle back to this stretch", strings.TrimSuffix(l.field, "Id"))
+					break
+				}
+				if at, ok = byID[next]; !ok {
+					break
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// sameTargets reports whether a and b name the same body areas, in any order.
+func sameTargets(a, b []string) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(slices.Compact(x), slices.Compact(y))
 }
 
 func checkRoutine(i int, r Routine, known map[string]bool) []error {
@@ -151,7 +261,7 @@ func checkRoutine(i int, r Routine, known map[string]bool) []error {
 	}
 	var errs []error
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, &FieldError{"routine", id, field, fmt.Sprintf(format, args...)})
+		errs = append(errs, &FieldError{Kind: "routine", ID: id, Field: field, Problem: fmt.Sprintf(format, args...)})
 	}
 	if !isKebab(r.ID) {
 		bad("id", "must be kebab-case (a-z, 0-9 and single hyphens)")

@@ -9,18 +9,17 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/aftercare/aftercare/server/account"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // addAccount stores another therapist (testPassword, cheap hash) on the login server.
-func (ls *loginServer) addAccount(tb testing.TB, email, name string) plan.Therapist {
+func (ls *loginServer) addAccount(tb testing.TB, email, name string) model.Therapist {
 	tb.Helper()
 	hash, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	t, err := ls.DB.CreateTherapist(plan.Therapist{ID: strings.SplitN(email, "@", 2)[0] + "-id", Email: email, Name: name,
+	t, err := ls.DB.CreateTherapist(model.Therapist{ID: strings.SplitN(email, "@", 2)[0] + "-id", Email: email, Name: name,
 		PasswordHash: hash, TimeZone: "Europe/Berlin", CreatedAt: ls.Clock.Now()})
 	if err != nil {
 		tb.Fatal(err)
@@ -94,7 +93,7 @@ func TestReEnabledTherapistsOldCredentialsStayDead(t *testing.T) {
 	ana := ls.addAccount(t, "ana@example.org", "Ana A")
 	owner := ls.logIn(t, victimEmail)
 	session := ls.logIn(t, "ana@example.org")
-	secret, err := account.NewAPIToken(ls.DB, ana, "booking-system")
+	secret, _, err := ls.Accounts.NewAPIToken(ana, "booking-system")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +134,7 @@ func TestReEnabledTherapistsOldCredentialsStayDead(t *testing.T) {
 	}
 
 	// An account disabled before this version kept its token in the database.
-	if _, err := ls.DB.UpdateTherapist(ana.ID, func(t *plan.Therapist) error { t.Disabled = true; return nil }); err != nil {
+	if _, err := ls.DB.UpdateTherapist(ana.ID, func(t *model.Therapist) error { t.Disabled = true; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	setDisabled("false")
@@ -162,13 +161,13 @@ func TestPasswordChangeListsRemainingTokens(t *testing.T) {
 	phone, laptop := ls.logIn(t, "ana@example.org"), ls.logIn(t, "ana@example.org")
 	var secrets []string
 	for _, name := range []string{"booking-system", "calendar"} {
-		secret, err := account.NewAPIToken(ls.DB, ana, name)
+		secret, _, err := ls.Accounts.NewAPIToken(ana, name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		secrets = append(secrets, secret)
 	}
-	if _, err := account.NewAPIToken(ls.DB, ls.Victim, "someone else's"); err != nil {
+	if _, _, err := ls.Accounts.NewAPIToken(ls.Victim, "someone else's"); err != nil {
 		t.Fatal(err)
 	}
 	status, body := ls.do(t, phone, "PUT", "/api/session/password", `{"currentPassword":"`+testPassword+`","newPassword":"a new long password"}`)
@@ -176,7 +175,7 @@ func TestPasswordChangeListsRemainingTokens(t *testing.T) {
 		t.Fatalf("change password: %d %s", status, body)
 	}
 	var reply struct {
-		APITokens []plan.APIToken
+		APITokens []model.APIToken
 	}
 	if err := json.Unmarshal([]byte(body), &reply); err != nil {
 		t.Fatalf("decode %s: %v", body, err)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/aftercare/aftercare/routines"
 	"github.com/aftercare/aftercare/server/care"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 type handlers struct {
@@ -17,7 +17,7 @@ type handlers struct {
 }
 
 func (h *handlers) health(c *fiber.Ctx) error {
-	if err := h.DB.Ping(); err != nil {
+	if err := h.Care.Ping(); err != nil {
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "error": "database not readable"})
 	}
 	return c.JSON(fiber.Map{"status": "ok"})
@@ -43,7 +43,7 @@ func (h *handlers) getRoutine(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "unknown routine")
 	}
 	// A template is a plan with no overrides.
-	return c.JSON(care.Routine(plan.Plan{RoutineID: r.ID}))
+	return c.JSON(care.Routine(model.Plan{RoutineID: r.ID}))
 }
 
 func (h *handlers) illustration(c *fiber.Ctx) error {
@@ -81,7 +81,11 @@ func (h *handlers) erasePlan(c *fiber.Ctx) error {
 }
 
 func (h *handlers) addCompletion(c *fiber.Ctx) error {
-	done, created, err := h.Care.AddCompletion(c.Params("token"), c.BodyRaw())
+	in, err := bodyOf[model.CompletionInput](c, h.planOf(c))
+	if err != nil {
+		return err
+	}
+	done, created, err := h.Care.AddCompletion(c.Params("token"), in)
 	if err != nil {
 		return err
 	}
@@ -89,15 +93,52 @@ func (h *handlers) addCompletion(c *fiber.Ctx) error {
 }
 
 func (h *handlers) addCheckIn(c *fiber.Ctx) error {
-	ci, advice, created, err := h.Care.AddCheckIn(c.UserContext(), c.Params("token"), c.BodyRaw())
+	in, err := bodyOf[model.CheckInInput](c, h.planOf(c))
+	if err != nil {
+		return err
+	}
+	ci, advice, created, err := h.Care.AddCheckIn(c.UserContext(), c.Params("token"), in)
 	if err != nil {
 		return err
 	}
 	return c.Status(createdOrOK(created)).JSON(fiber.Map{"checkin": ci, "advice": advice})
 }
 
+// pageQuery decodes ?limit=&before= of a history route.
+func pageQuery(c *fiber.Ctx) (model.PageQuery, error) {
+	return model.DecodePageQuery(c.Query("limit"), c.Query("before"))
+}
+
+func (h *handlers) clientCheckIns(c *fiber.Ctx) error {
+	q, err := pageQuery(c)
+	if err != nil {
+		return err
+	}
+	page, err := h.Care.CheckIns(c.Params("token"), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+func (h *handlers) clientCompletions(c *fiber.Ctx) error {
+	q, err := pageQuery(c)
+	if err != nil {
+		return err
+	}
+	page, err := h.Care.Completions(c.Params("token"), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
 func (h *handlers) setPrefs(c *fiber.Ctx) error {
-	prefs, err := h.Care.SetPrefs(c.Params("token"), c.BodyRaw())
+	in, err := bodyOf[model.PrefsInput](c, h.planOf(c))
+	if err != nil {
+		return err
+	}
+	prefs, err := h.Care.SetPrefs(c.Params("token"), in)
 	if err != nil {
 		return err
 	}
@@ -105,15 +146,24 @@ func (h *handlers) setPrefs(c *fiber.Ctx) error {
 }
 
 func (h *handlers) subscribe(c *fiber.Ctx) error {
-	created, err := h.Care.Subscribe(c.Params("token"), c.BodyRaw())
+	in, err := bodyOf[model.SubscriptionInput](c, h.planOf(c))
 	if err != nil {
 		return err
 	}
-	return c.Status(createdOrOK(created)).JSON(fiber.Map{"subscribed": true})
+	created, resubscribe, err := h.Care.Subscribe(c.Params("token"), in)
+	if err != nil {
+		return err
+	}
+	// needsResubscribe: the push service refused this subscription; the app subscribes afresh.
+	return c.Status(createdOrOK(created)).JSON(fiber.Map{"subscribed": true, "needsResubscribe": resubscribe})
 }
 
 func (h *handlers) unsubscribe(c *fiber.Ctx) error {
-	if err := h.Care.Unsubscribe(c.Params("token"), c.BodyRaw()); err != nil {
+	in, err := bodyOf[model.EndpointInput](c, h.planOf(c))
+	if err != nil {
+		return err
+	}
+	if err := h.Care.Unsubscribe(c.Params("token"), in); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

@@ -13,10 +13,11 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/metrics"
 	"github.com/aftercare/aftercare/server/openapi"
 	"github.com/aftercare/aftercare/server/openapi/openapitest"
-	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // TestOpenAPIDocumentIsValid checks the document against the OpenAPI 3.1 meta-schema.
@@ -38,15 +39,11 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 // fullApp is the app with every optional route on (metrics), as aftercare serve builds it.
 func fullApp(t *testing.T) *workspace {
 	t.Helper()
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	w := &workspace{db: db, sched: &fakeScheduler{}, clock: &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}}
+	db := storetest.Open(t)
+	w := &workspace{db: db, sched: &fakeScheduler{}, clock: fakeclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &care.Service{DB: db, Scheduler: w.sched, Subs: acceptAll{}, Now: w.clock.Now, BaseURL: "http://care.test", Logger: logger}
-	w.app = New(Deps{Care: svc, DB: db, Static: fstest.MapFS{}, Logger: logger, Metrics: metrics.New(db, w.clock.Now),
+	w.app = w.serve(svc, Deps{Static: fstest.MapFS{}, Logger: logger, Metrics: metrics.New(db, w.clock.Now),
 		Illustration: func(string) ([]byte, bool) { return nil, false }})
 	return w
 }

@@ -10,7 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/aftercare/aftercare/server/care"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/remind"
 	"github.com/aftercare/aftercare/server/store"
 )
@@ -23,7 +23,7 @@ type unwritableSchedule struct {
 	fail atomic.Bool
 }
 
-func (u *unwritableSchedule) States(p plan.Plan, stored []store.RuleState) ([]store.RuleState, error) {
+func (u *unwritableSchedule) States(p model.Plan, stored []store.RuleState) ([]store.RuleState, error) {
 	states, err := u.Scheduler.States(p, stored)
 	if u.fail.Load() {
 		states = append(states, unstorableRule)
@@ -31,7 +31,7 @@ func (u *unwritableSchedule) States(p plan.Plan, stored []store.RuleState) ([]st
 	return states, err
 }
 
-var unstorableRule = store.RuleState{RuleID: strings.Repeat("r", bolt.MaxKeySize), Kind: plan.KindTip}
+var unstorableRule = store.RuleState{RuleID: strings.Repeat("r", bolt.MaxKeySize), Kind: model.KindTip}
 
 // TestPlanAndScheduleAreStoredTogether: when the reminder schedule cannot be
 // written, creating a plan, changing the client's prefs, editing and ending a

@@ -1,11 +1,13 @@
 // Package server is aftercare's HTTP face: the Fiber app with its routes,
-// middleware and thin handlers over the care service.
+// middleware and thin handlers over the care, account and auth services.
 package server
 
 import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"math"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -13,11 +15,11 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/metrics"
-	"github.com/aftercare/aftercare/server/plan"
-	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // BodyLimit caps request bodies; every JSON body aftercare accepts is far smaller.
@@ -25,8 +27,11 @@ const BodyLimit = 64 << 10
 
 // Deps is what the HTTP layer needs.
 type Deps struct {
-	Care           *care.Service
-	DB             *store.DB
+	Care *care.Service
+	// Accounts keeps therapist accounts, invitations and API tokens.
+	Accounts *account.Service
+	// Auth checks passwords and keeps sessions and login throttles.
+	Auth           *auth.Service
 	VAPIDPublicKey string
 	// Static is the PWA file system (index.html, sw.js, app/...).
 	Static fs.FS
@@ -39,8 +44,6 @@ type Deps struct {
 	Logger       *slog.Logger
 	// Secure marks cookies Secure (the public URL is https).
 	Secure bool
-	// Auth keeps therapist sessions and login throttles; nil builds one on DB and Care.Now.
-	Auth *auth.Service
 	// TrustedProxies may set X-Forwarded-For (login throttling keys on the client address).
 	TrustedProxies []string
 }
@@ -90,15 +93,21 @@ func New(d Deps) *fiber.App {
 	client.Delete("/", h.erasePlan)
 	client.Post("/completions", h.addCompletion)
 	client.Post("/checkins", h.addCheckIn)
+	client.Get("/completions", h.clientCompletions)
+	client.Get("/checkins", h.clientCheckIns)
 	client.Put("/prefs", h.setPrefs)
 	client.Put("/subscription", h.subscribe)
 	client.Delete("/subscription", h.unsubscribe)
 	client.Post("/test-push", h.testPush)
+	h.calendarRoutes(app, client)
 
 	therapist := api.Group("/plans", h.requireTherapist)
 	therapist.Post("/", h.createPlan)
 	therapist.Get("/", h.listPlans)
 	therapist.Get("/:token", h.therapistPlan)
+	therapist.Get("/:token/checkins", h.planCheckIns)
+	therapist.Get("/:token/completions", h.planCompletions)
+	therapist.Get("/:token/series", h.planSeries)
 	h.workspaceRoutes(app, api)
 
 	admin := api.Group("/admin", h.requireTherapist, h.requireOwner)
@@ -116,29 +125,59 @@ func New(d Deps) *fiber.App {
 	return app
 }
 
-// errorHandler maps domain errors to status codes in one place; bodies are {"error": "..."}.
+// errorHandler answers every error a handler returns, in one place: the
+// status and message from statusOf, the Retry-After and X-Aftercare-Limit
+// headers from a coded error; bodies are {"error": "..."}.
 func errorHandler(logger *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		status, msg := statusOf(err)
-		if status >= 500 {
+		var coded *model.Error
+		if errors.As(err, &coded) {
+			if coded.RetryAfter > 0 {
+				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(coded.RetryAfter.Seconds()))))
+			}
+			if coded.Limit != "" {
+				// The app's outbox drops an item refused by a limit instead of retrying it.
+				c.Set(LimitHeader, coded.Limit)
+			}
+		}
+		if status == fiber.StatusInternalServerError {
 			logger.Error("request failed", "method", c.Method(), "path", c.Route().Path, "err", err)
+		} else if status >= 500 {
+			logger.Warn("request failed", "method", c.Method(), "path", c.Route().Path, "err", err)
 		}
 		return c.Status(status).JSON(fiber.Map{"error": msg})
 	}
 }
 
+// LimitHeader names the plan limit that refused a check-in or completion (429 or 409).
+const LimitHeader = "X-Aftercare-Limit"
+
+// statusOfCode is the one table from a domain error's code to its HTTP status.
+var statusOfCode = map[model.Code]int{
+	model.Invalid:      fiber.StatusBadRequest,
+	model.Unauthorized: fiber.StatusUnauthorized,
+	model.Forbidden:    fiber.StatusForbidden,
+	model.NotFound:     fiber.StatusNotFound,
+	model.Conflict:     fiber.StatusConflict,
+	model.Gone:         fiber.StatusGone,
+	model.TooMany:      fiber.StatusTooManyRequests,
+	model.BadGateway:   fiber.StatusBadGateway,
+	model.Unavailable:  fiber.StatusServiceUnavailable,
+	model.Timeout:      fiber.StatusGatewayTimeout,
+}
+
+// statusOf is the status and message of err: a coded domain error by its
+// code, a *fiber.Error (no such route, a refused request shape) as it says,
+// anything else 500 "internal error" (the details go to the log only).
 func statusOf(err error) (int, string) {
-	var inErr *plan.InputError
+	var coded *model.Error
 	var fe *fiber.Error
 	switch {
-	case errors.As(err, &inErr):
-		return fiber.StatusBadRequest, inErr.Error()
-	case errors.Is(err, store.ErrNotFound):
-		return fiber.StatusNotFound, "not found"
-	case errors.Is(err, care.ErrForbidden):
-		return fiber.StatusForbidden, "forbidden"
-	case errors.Is(err, care.ErrGone):
-		return fiber.StatusGone, "this plan has ended"
+	case errors.As(err, &coded):
+		if status, ok := statusOfCode[coded.Code]; ok {
+			return status, coded.Error()
+		}
 	case errors.As(err, &fe):
 		return fe.Code, fe.Message
 	}

@@ -5,8 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aftercare/aftercare/server/account"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // TestAuthorizationMatrix runs every therapist route as the owner, therapist A,
@@ -39,7 +38,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			r := w.do(t, actors["A"], "POST", "/api/templates", `{"name":"Mine","routineId":"piriformis-release","stretches":[{"stretchId":"childs-pose"}]}`)
 			return "/api/templates/" + jsonField(t, r.Body, "id"), ""
 		case "DELETE /api/therapists/invites/:id":
-			_, inv, err := account.NewInvite(w.db, plan.InviteTherapist, "", w.owner.ID, w.clock.Now())
+			_, inv, err := w.accounts.NewInvite(model.InviteTherapist, "", w.owner.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,6 +70,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	aResource := map[string]bool{
 		"GET /api/plans/:token": true, "GET /api/plans/:token/qr": true, "PATCH /api/plans/:token": true,
 		"POST /api/plans/:token/end": true, "DELETE /api/tokens/:id": true, "DELETE /api/templates/:id": true,
+		"GET /api/plans/:token/checkins": true, "GET /api/plans/:token/completions": true, "GET /api/plans/:token/series": true,
 	}
 	// Tokens and templates are personal: even the owner cannot revoke or delete A's.
 	personal := map[string]bool{"DELETE /api/tokens/:id": true, "DELETE /api/templates/:id": true}

@@ -17,28 +17,31 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/aftercare/aftercare/server/account"
+	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/openapi/openapitest"
-	"github.com/aftercare/aftercare/server/plan"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // fakeScheduler records which plans were (re)scheduled.
 type fakeScheduler struct {
 	mu        sync.Mutex
-	scheduled []plan.Plan
+	scheduled []model.Plan
 }
 
-func (f *fakeScheduler) States(p plan.Plan, _ []store.RuleState) ([]store.RuleState, error) {
+func (f *fakeScheduler) States(p model.Plan, _ []store.RuleState) ([]store.RuleState, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.scheduled = append(f.scheduled, p)
 	return nil, nil
 }
 func (f *fakeScheduler) TestPush(context.Context, string) (int, error) { return 0, nil }
-func (f *fakeScheduler) AlertTherapistAsync(plan.Plan, plan.CheckIn)   {}
+func (f *fakeScheduler) AlertTherapistAsync(model.Plan, model.CheckIn) {}
 
-func (f *fakeScheduler) last() plan.Plan {
+func (f *fakeScheduler) last() model.Plan {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.scheduled[len(f.scheduled)-1]
@@ -46,20 +49,7 @@ func (f *fakeScheduler) last() plan.Plan {
 
 type acceptAll struct{}
 
-func (acceptAll) CheckSubscription(plan.Subscription) error { return nil }
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func (acceptAll) CheckSubscription(model.Subscription) error { return nil }
 
 const testPassword = "correct horse battery"
 
@@ -67,23 +57,20 @@ const testPassword = "correct horse battery"
 type workspace struct {
 	app         *fiber.App
 	db          *store.DB
+	accounts    *account.Service
 	sched       *fakeScheduler
-	clock       *clock
-	owner, a, b plan.Therapist
+	clock       *fakeclock.Clock
+	owner, a, b model.Therapist
 }
 
 func newWorkspace(t testing.TB) *workspace {
 	t.Helper()
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	w := &workspace{db: db, sched: &fakeScheduler{}, clock: &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}}
+	db := storetest.Open(t)
+	w := &workspace{db: db, sched: &fakeScheduler{}, clock: fakeclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &care.Service{DB: db, Scheduler: w.sched, Subs: acceptAll{}, Now: w.clock.Now, BaseURL: "http://care.test", Logger: logger}
 	static := fstest.MapFS{"therapist/index.html": {Data: []byte("<!doctype html><title>workspace</title>")}}
-	w.app = New(Deps{Care: svc, DB: db, Static: static, Logger: logger, Illustration: func(string) ([]byte, bool) { return nil, false }})
+	w.app = w.serve(svc, Deps{Static: static, Logger: logger, Illustration: func(string) ([]byte, bool) { return nil, false }})
 	w.owner = w.addAccount(t, "owner@example.org", "Olga Owner")
 	w.a = w.addAccount(t, "a@example.org", "Ana A")
 	w.b = w.addAccount(t, "b@example.org", "Ben B")
@@ -94,13 +81,13 @@ func newWorkspace(t testing.TB) *workspace {
 }
 
 // addAccount stores an account with a cheap bcrypt cost so tests stay fast.
-func (w *workspace) addAccount(t testing.TB, email, name string) plan.Therapist {
+func (w *workspace) addAccount(t testing.TB, email, name string) model.Therapist {
 	t.Helper()
 	hash, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}
-	th, err := w.db.CreateTherapist(plan.Therapist{ID: strings.SplitN(email, "@", 2)[0] + "-id", Email: email, Name: name,
+	th, err := w.db.CreateTherapist(model.Therapist{ID: strings.SplitN(email, "@", 2)[0] + "-id", Email: email, Name: name,
 		PasswordHash: hash, TimeZone: "Europe/Berlin", CreatedAt: w.clock.Now()})
 	if err != nil {
 		t.Fatal(err)
@@ -108,9 +95,9 @@ func (w *workspace) addAccount(t testing.TB, email, name string) plan.Therapist 
 	return th
 }
 
-func (w *workspace) apiToken(t testing.TB, th plan.Therapist) string {
+func (w *workspace) apiToken(t testing.TB, th model.Therapist) string {
 	t.Helper()
-	secret, err := account.NewAPIToken(w.db, th, "test")
+	secret, _, err := w.accounts.NewAPIToken(th, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,23 +202,31 @@ func jsonField(t testing.TB, body, field string) string {
 	return s
 }
 
-func tokenMeta(therapistID string) plan.APIToken {
-	return plan.APIToken{ID: plan.NewToken()[:9], TherapistID: therapistID, Name: "fresh"}
+func tokenMeta(therapistID string) model.APIToken {
+	return model.APIToken{ID: model.NewToken()[:9], TherapistID: therapistID, Name: "fresh"}
 }
 
 // newEmptyWorkspace is a studio with no account at all (first start).
 func newEmptyWorkspace(t *testing.T) *workspace {
 	t.Helper()
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	w := &workspace{db: db, sched: &fakeScheduler{}, clock: &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}}
+	db := storetest.Open(t)
+	w := &workspace{db: db, sched: &fakeScheduler{}, clock: fakeclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &care.Service{DB: db, Scheduler: w.sched, Subs: acceptAll{}, Now: w.clock.Now, BaseURL: "http://care.test", Logger: logger}
-	w.app = New(Deps{Care: svc, DB: db, Static: fstest.MapFS{}, Logger: logger})
+	w.app = w.serve(svc, Deps{Static: fstest.MapFS{}, Logger: logger})
 	return w
+}
+
+// serve builds the app on care service svc as cmd/aftercare wires it: the
+// accounts and login services on svc's database, clock and base URL; d gives
+// the rest.
+func (w *workspace) serve(svc *care.Service, d Deps) *fiber.App {
+	w.accounts = &account.Service{DB: svc.DB, Now: svc.Now, BaseURL: svc.BaseURL}
+	d.Care, d.Accounts = svc, w.accounts
+	if d.Auth == nil {
+		d.Auth = auth.New(svc.DB, svc.Now)
+	}
+	return New(d)
 }
 
 // checkContract fails the test when the exchange does not match the OpenAPI

@@ -1,25 +1,13 @@
 package server
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/aftercare/aftercare/server/auth"
 )
 
 // workspaceRoutes registers the therapist workspace: login and sessions, invites,
 // account settings, the clients list, plan follow-up and the workspace's pages.
 // It must run before the /api catch-all.
 func (h *handlers) workspaceRoutes(app *fiber.App, api fiber.Router) {
-	if h.Auth == nil {
-		h.Auth = auth.New(h.DB, func() time.Time {
-			if h.Care.Now != nil {
-				return h.Care.Now()
-			}
-			return time.Now()
-		})
-	}
 	t, sess, owner := h.requireTherapist, h.requireSession, h.requireOwner
 
 	api.Post("/session", h.login)
@@ -67,6 +55,7 @@ var WorkspaceRoutes = [][2]string{
 	{"GET", "/api/templates"}, {"POST", "/api/templates"}, {"DELETE", "/api/templates/:id"},
 	{"GET", "/api/clients"},
 	{"POST", "/api/plans"}, {"GET", "/api/plans"}, {"GET", "/api/plans/:token"},
+	{"GET", "/api/plans/:token/checkins"}, {"GET", "/api/plans/:token/completions"}, {"GET", "/api/plans/:token/series"},
 	{"GET", "/api/plans/:token/qr"}, {"PATCH", "/api/plans/:token"}, {"POST", "/api/plans/:token/end"},
 	{"GET", "/api/admin/backup"},
 }

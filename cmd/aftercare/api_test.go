@@ -63,7 +63,9 @@ func TestPlanLifecycle(t *testing.T) {
 				HoldSeconds int
 				Reps        int
 				StopIf      string
+				PerSide     bool
 				Image       string
+				ImageOther  string
 			}
 		}
 	}
@@ -79,9 +81,15 @@ func TestPlanLifecycle(t *testing.T) {
 		if s.ID == "supine-hamstring-strap" {
 			found = s.HoldSeconds == 15 && s.Reps == 2
 		}
-		img := ts.do(t, "GET", s.Image, "")
-		if img.Status != 200 || img.Header.Get("Content-Type") != "image/svg+xml" || !bytes.Contains(img.Body, []byte("<svg")) {
-			t.Errorf("illustration %s: %d %s", s.Image, img.Status, img.Header.Get("Content-Type"))
+		pics := []string{s.Image}
+		if s.PerSide {
+			pics = append(pics, s.ImageOther) // the other side's picture
+		}
+		for _, u := range pics {
+			img := ts.do(t, "GET", u, "")
+			if img.Status != 200 || img.Header.Get("Content-Type") != "image/svg+xml" || !bytes.Contains(img.Body, []byte("<svg")) {
+				t.Errorf("illustration %q of %s: %d %s", u, s.ID, img.Status, img.Header.Get("Content-Type"))
+			}
 		}
 	}
 	if !found {

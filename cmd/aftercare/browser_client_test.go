@@ -31,8 +31,8 @@ func TestClientJourneyInChromium(t *testing.T) {
 	if testing.Verbose() {
 		t.Log(eval[string](t, ctx, `performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).map(r => new URL(r.name).pathname.replace(/\/p\/[^/]+/, '/p/…') + ' ' + r.transferSize + ' (' + r.decodedBodySize + ')').join('\n')`))
 	}
-	if firstLoad > 120<<10 {
-		t.Errorf("first load transferred %d bytes; budget is 120 KiB", firstLoad)
+	if firstLoad > 60_000 {
+		t.Errorf("first load transferred %d bytes; budget is 60 KB", firstLoad)
 	}
 	if notes := eval[string](t, ctx, `document.querySelector('[data-testid=plan-notes]').textContent`); !strings.Contains(notes, "left piriformis") {
 		t.Fatalf("therapist notes not shown: %q", notes)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // config is every setting of `aftercare serve`, filled from flags with AFTERCARE_* twins.
@@ -24,6 +25,8 @@ type config struct {
 	// EraseCompactAfter is how long an erased client's words may stay in the
 	// database file's free pages before it is compacted.
 	EraseCompactAfter time.Duration
+	// StudioName names the studio on printed plans and calendar feeds (optional).
+	StudioName string
 }
 
 // envDefault returns the environment twin of a flag, or def.
@@ -57,7 +60,7 @@ func parseServe(args []string) (config, error) {
 	fs.StringVar(&cfg.Addr, "addr", envDefault("AFTERCARE_ADDR", ":8080"), "listen address [AFTERCARE_ADDR]")
 	data := dataFlag(fs)
 	fs.StringVar(&cfg.BaseURL, "base-url", envDefault("AFTERCARE_BASE_URL", ""), "public URL used in plan links, e.g. https://care.example.org (default http://localhost<addr>) [AFTERCARE_BASE_URL]")
-	fs.StringVar(&cfg.VAPIDSubject, "vapid-subject", envDefault("AFTERCARE_VAPID_SUBJECT", ""), "contact for push services: an e-mail address or https: URL (default derived from -base-url) [AFTERCARE_VAPID_SUBJECT]")
+	fs.StringVar(&cfg.VAPIDSubject, "vapid-subject", envDefault("AFTERCARE_VAPID_SUBJECT", ""), "the operator's contact for push services: an e-mail address or https: URL (default: an https -base-url; with an http one, push to real phones needs it) [AFTERCARE_VAPID_SUBJECT]")
 	allow := fs.String("push-allow", envDefault("AFTERCARE_PUSH_ALLOW", ""), "extra push endpoint URL prefixes, comma separated, e.g. http://127.0.0.1:9000/ (tests, local development) [AFTERCARE_PUSH_ALLOW]")
 	proxies := fs.String("trusted-proxies", envDefault("AFTERCARE_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For names the client (login throttling), comma separated IPs or CIDRs, e.g. 127.0.0.1 [AFTERCARE_TRUSTED_PROXIES]")
 	compactAfter, err := envDuration("AFTERCARE_ERASE_COMPACT_AFTER", 10*time.Minute)
@@ -65,6 +68,7 @@ func parseServe(args []string) (config, error) {
 		return cfg, fmt.Errorf("-erase-compact-after: %w", err)
 	}
 	fs.DurationVar(&cfg.EraseCompactAfter, "erase-compact-after", compactAfter, "after a client erases a plan, rewrite the database file within this delay so the erased words leave the disk, e.g. 10m (0s: at once; at most 24h) [AFTERCARE_ERASE_COMPACT_AFTER]")
+	fs.StringVar(&cfg.StudioName, "studio-name", envDefault("AFTERCARE_STUDIO_NAME", ""), "the studio's name on printed plans and calendar feeds, e.g. \"Harbour Massage\" [AFTERCARE_STUDIO_NAME]")
 	fs.StringVar(&cfg.LogLevel, "log-level", envDefault("AFTERCARE_LOG_LEVEL", "info"), "debug, info, warn or error [AFTERCARE_LOG_LEVEL]")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -100,13 +104,9 @@ func (c *config) finish() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("-base-url (AFTERCARE_BASE_URL) must be an absolute http(s) URL, got %q", c.BaseURL)
 	}
-	if c.VAPIDSubject == "" {
-		if u.Scheme == "https" {
-			c.VAPIDSubject = u.Scheme + "://" + u.Host
-		} else {
-			// Push services want a reachable contact; Apple refuses localhost addresses.
-			c.VAPIDSubject = "https://github.com/aftercare/aftercare"
-		}
+	if c.VAPIDSubject == "" && u.Scheme == "https" {
+		// The studio's own public site is the operator's contact.
+		c.VAPIDSubject = u.Scheme + "://" + u.Host
 	}
 	c.VAPIDSubject = strings.TrimPrefix(c.VAPIDSubject, "mailto:")
 	for _, p := range c.PushAllow {
@@ -122,6 +122,10 @@ func (c *config) finish() error {
 	}
 	if c.EraseCompactAfter < 0 || c.EraseCompactAfter > 24*time.Hour {
 		return fmt.Errorf("-erase-compact-after (AFTERCARE_ERASE_COMPACT_AFTER) must be between 0s and 24h, got %v", c.EraseCompactAfter)
+	}
+	c.StudioName = strings.TrimSpace(c.StudioName)
+	if len([]rune(c.StudioName)) > 80 || strings.ContainsFunc(c.StudioName, unicode.IsControl) {
+		return fmt.Errorf("-studio-name (AFTERCARE_STUDIO_NAME) must be at most 80 characters on one line, got %q", c.StudioName)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

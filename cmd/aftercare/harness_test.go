@@ -29,6 +29,9 @@ type testServer struct {
 	TrustedProxies []string
 	stop           context.CancelFunc
 	done           chan error
+
+	// Studio is passed as -studio-name at the next start.
+	Studio string
 }
 
 func startServer(t *testing.T) *testServer {
@@ -57,6 +60,7 @@ func (ts *testServer) start(t *testing.T) {
 	}
 	ts.URL = "http://" + ln.Addr().String()
 	cfg := config{Addr: ln.Addr().String(), DataDir: ts.Data, BaseURL: ts.URL, LogLevel: "warn", PushAllow: []string{ts.Push.URL + "/"}, TrustedProxies: ts.TrustedProxies}
+	cfg.StudioName = ts.Studio
 	if err := cfg.finish(); err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ Usage:
   aftercare backup [-data D] [-out F]              write a consistent snapshot (server stopped)
   aftercare backup -url U -token T [-out F]        snapshot from a running server (owner token)
   aftercare restore -data D -from F                replace the database with a snapshot (server stopped)
+  aftercare healthcheck [-url U]                   exit 0 if a running server's /healthz is ok (container HEALTHCHECK)
   aftercare help                                   this text
 
 Run "aftercare serve -h" for the server's flags.
@@ -47,6 +48,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return backupCmd(args[1:], stdout)
 	case "restore":
 		return restoreCmd(args[1:], stdout)
+	case "healthcheck":
+		return healthcheckCmd(args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

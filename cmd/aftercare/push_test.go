@@ -50,11 +50,19 @@ func TestSubscribeAndTestPushReachADecryptingPushService(t *testing.T) {
 		}
 	}
 
+	// A second test within 10 s is refused and sends nothing.
+	if r := ts.do(t, "POST", "/api/p/"+token+"/test-push", ""); r.Status != 429 || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("second test at once: %d %s", r.Status, r.Body)
+	}
 	if r := ts.do(t, "DELETE", "/api/p/"+token+"/subscription", `{"endpoint":"`+ep2+`"}`); r.Status != 204 {
 		t.Fatalf("unsubscribe: %d %s", r.Status, r.Body)
 	}
-	if r := ts.do(t, "POST", "/api/p/"+token+"/test-push", ""); !strings.Contains(string(r.Body), `"devices":1`) {
-		t.Fatalf("after unsubscribe: %s", r.Body)
+	// Gone: subscribing it again makes a new device.
+	if r := ts.do(t, "PUT", "/api/p/"+token+"/subscription", subscriptionJSON(ep2, k2, a2)); r.Status != 201 {
+		t.Fatalf("after unsubscribe: %d %s", r.Status, r.Body)
+	}
+	if n := len(ts.Push.Received()); n != 2 {
+		t.Fatalf("%d test notifications, want 2", n)
 	}
 }
 
@@ -79,7 +87,8 @@ func TestSubscribeRefusesEndpointsOutsideTheAllowlist(t *testing.T) {
 	if r := ts.do(t, "PUT", "/api/p/"+token+"/subscription", subscriptionJSON(ep, "BAAA", auth)); r.Status != 400 || !strings.Contains(r.errorText(t), "p256dh") {
 		t.Errorf("bad key: %d %s", r.Status, r.Body)
 	}
-	if r := ts.do(t, "POST", "/api/p/"+token+"/test-push", ""); !strings.Contains(string(r.Body), `"devices":0`) {
-		t.Fatalf("a refused subscription was stored: %s", r.Body)
+	r := ts.do(t, "POST", "/api/p/"+token+"/test-push", "")
+	if r.Status != 409 || r.errorText(t) != "no device has reminders turned on for this plan" {
+		t.Fatalf("a refused subscription was stored: %d %s", r.Status, r.Body)
 	}
 }

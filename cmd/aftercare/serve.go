@@ -17,9 +17,10 @@ import (
 	"github.com/aftercare/aftercare/routines"
 	"github.com/aftercare/aftercare/server"
 	"github.com/aftercare/aftercare/server/account"
+	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/metrics"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/remind"
 	"github.com/aftercare/aftercare/server/store"
@@ -35,9 +36,9 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 // refusals into input errors (400).
 type subscriptionChecker struct{ allow *push.Allowlist }
 
-func (s subscriptionChecker) CheckSubscription(sub plan.Subscription) error {
+func (s subscriptionChecker) CheckSubscription(sub model.Subscription) error {
 	if err := s.allow.ValidateSubscription(push.Subscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}); err != nil {
-		return &plan.InputError{Message: err.Error()}
+		return model.InvalidField("", err.Error())
 	}
 	return nil
 }
@@ -56,6 +57,15 @@ func serve(args []string, stderr io.Writer) error {
 	}
 	return runServer(ctx, cfg, logger, ln)
 }
+
+// localVAPIDSubject is the JWT contact when the operator gave none and the
+// base URL is http (local development): it names no one, so nobody else's
+// address is handed to push services.
+const localVAPIDSubject = "https://localhost"
+
+// shutdownTimeout bounds how long in-flight requests may take after SIGTERM; a
+// supervisor's stop timeout (systemd TimeoutStopSec, compose stop_grace_period) must exceed it.
+const shutdownTimeout = 20 * time.Second
 
 // runServer runs until ctx ends, then shuts down in order: HTTP (in-flight
 // requests finish), the reminder clock, the database.
@@ -78,20 +88,32 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 		return err
 	}
 	meter := metrics.New(db, time.Now)
-	sender, err := push.NewSender(push.Config{Keys: keys, Subject: cfg.VAPIDSubject, Allow: allow, Logger: logger, Observe: meter.ObservePush})
+	subject := cfg.VAPIDSubject
+	if subject == "" {
+		// No contact of the operator's to give, and none is made up: the JWT
+		// names no one reachable, which local push services accept.
+		subject = localVAPIDSubject
+		logger.Warn("no -vapid-subject (AFTERCARE_VAPID_SUBJECT) set: push to real phones needs the operator's contact, "+
+			"e.g. -vapid-subject ops@example.org (Apple refuses localhost contacts); until then pushes name "+localVAPIDSubject,
+			"base_url", cfg.BaseURL)
+	}
+	sender, err := push.NewSender(push.Config{Keys: keys, Subject: subject, Allow: allow, Logger: logger, Observe: meter.ObservePush})
 	if err != nil {
 		return err
 	}
 	sched := remind.New(remind.Config{DB: db, Sender: sender, BaseURL: cfg.BaseURL, Logger: logger, ObserveLateness: meter.ObserveLateness})
-	svc := &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger}
+	svc := &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger,
+		Studio: cfg.StudioName}
 	sw, err := pwa.ServiceWorker(pwa.Static())
 	if err != nil {
 		return err
 	}
+	accounts := &account.Service{DB: db, BaseURL: cfg.BaseURL}
 	app := server.New(server.Deps{
 		ServiceWorker: sw,
 		Metrics:       meter,
-		Care:          svc, DB: db, VAPIDPublicKey: keys.Public, Static: pwa.Static(), Illustration: routines.Illustration,
+		Care:          svc, Accounts: accounts, Auth: auth.New(db, time.Now),
+		VAPIDPublicKey: keys.Public, Static: pwa.Static(), Illustration: routines.Illustration,
 		Logger: logger, Secure: strings.HasPrefix(cfg.BaseURL, "https://"), TrustedProxies: cfg.TrustedProxies,
 	})
 
@@ -104,7 +126,7 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	logger.Info("aftercare is serving", "url", cfg.BaseURL, "addr", ln.Addr().String(), "data", cfg.DataDir)
-	if link, err := account.SetupLink(db, cfg.BaseURL, time.Now()); err != nil {
+	if link, err := accounts.SetupLink(); err != nil {
 		logger.Error("create setup link", "err", err)
 	} else if link != "" {
 		// One-time and replaced at each start until the owner exists; it is the only secret we log.
@@ -118,7 +140,7 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	if err := app.ShutdownWithTimeout(20 * time.Second); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	if err := app.ShutdownWithTimeout(shutdownTimeout); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		logger.Warn("http shutdown", "err", err)
 	}
 	sched.Stop()

@@ -31,6 +31,7 @@ const SHELL_FILES = [
   '/app/safety.js',
   '/app/speech.js',
   '/app/player.js',
+  '/app/picture.js',
   '/app/checkin.js',
   '/app/reminders.js',
   '/app/style.css',
@@ -82,7 +83,8 @@ self.addEventListener('fetch', (event) => {
   } else if (url.pathname.startsWith('/app/')) {
     event.respondWith(cacheFirst(request, SHELL_CACHE));
   } else if (url.pathname.startsWith('/img/stretches/')) {
-    event.respondWith(cacheFirst(request, DATA_CACHE));
+    // A picture's URL carries its version (?v=…): a redrawn picture is a new URL.
+    event.respondWith(cacheFirst(request, DATA_CACHE, false));
   }
 });
 
@@ -146,15 +148,24 @@ function markedOffline(cached) {
   return new Response(cached.body, { status: cached.status, statusText: cached.statusText, headers });
 }
 
-async function cacheFirst(request, cacheName) {
-  const cached = await caches.match(request, { ignoreSearch: true });
+async function cacheFirst(request, cacheName, ignoreSearch = true) {
+  const cached = await caches.match(request, { ignoreSearch });
   if (cached) return cached;
   const res = await fetch(request);
   if (storable(res)) {
     const cache = await caches.open(cacheName);
     await cache.put(request, res.clone());
+    if (!ignoreSearch) await dropOtherVersions(cache, new URL(request.url));
   }
   return res;
+}
+
+/** dropOtherVersions deletes the cached copies of url's path under other versions. */
+async function dropOtherVersions(cache, url) {
+  for (const old of await cache.keys()) {
+    const u = new URL(old.url);
+    if (u.pathname === url.pathname && u.search !== url.search) await cache.delete(old);
+  }
 }
 
 // ---- 3. Messages from the page ---------------------------------------------------------
@@ -173,13 +184,15 @@ async function keepForOffline(urls) {
     if (url.origin !== self.location.origin) continue;
     const isPage = PLAN_PAGE.test(url.pathname);
     if (!isPage && !PLAN_DATA.test(url.pathname) && !url.pathname.startsWith('/img/stretches/')) continue;
-    const key = isPage ? pageKey(url) : url.pathname;
+    const isPicture = url.pathname.startsWith('/img/stretches/');
+    const key = isPage ? pageKey(url) : isPicture ? url.pathname + url.search : url.pathname;
     if (await cache.match(key)) continue;
     try {
-      const res = await fetch(url.pathname, { credentials: 'same-origin' });
+      const res = await fetch(isPicture ? key : url.pathname, { credentials: 'same-origin' });
       if (!storable(res)) continue;
       if (isPage) await storePage(key, res);
       else await cache.put(key, res);
+      if (isPicture) await dropOtherVersions(cache, url);
     } catch {
       // Offline now: the next app open asks again.
     }
@@ -313,7 +326,7 @@ async function postOutboxItem(item) {
         // Not JSON (a proxy's error page).
       }
     }
-    return { status: res.status, message: message || `Request failed (${res.status})` };
+    return { status: res.status, message: message || `Request failed (${res.status})`, limit: res.headers.get('X-Aftercare-Limit') || '' };
   } catch {
     return { status: 0, message: 'No connection' };
   } finally {
@@ -331,8 +344,8 @@ async function flushOutbox() {
     const items = await outboxRequest(db, 'readonly', (s) => s.getAll());
     items.sort((a, b) => outboxRank(a) - outboxRank(b) || String(a.queuedAt).localeCompare(String(b.queuedAt)));
     for (const item of items) {
-      const { status, message } = await postOutboxItem(item);
-      const again = status === 0 || status === 408 || status === 425 || status === 429 || status >= 500;
+      const { status, message, limit } = await postOutboxItem(item);
+      const again = !limit && (status === 0 || status === 408 || status === 425 || status === 429 || status >= 500);
       if (again) {
         retry = true;
         continue;

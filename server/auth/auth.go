@@ -3,9 +3,7 @@
 package auth
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"runtime"
@@ -17,7 +15,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/aftercare/aftercare/server/account"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
 
@@ -42,24 +40,22 @@ const (
 func DefaultHashSlots() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // ErrBadCredentials is the one answer for a wrong e-mail, wrong password or disabled account.
-var ErrBadCredentials = errors.New("wrong e-mail address or password")
+var ErrBadCredentials = model.UnauthorizedError("wrong e-mail address or password")
+
+// ErrBadToken is returned for an API token that is unknown, revoked or of a disabled account.
+var ErrBadToken = model.UnauthorizedError("invalid or revoked API token")
 
 // ErrNoSession is returned for a missing, unknown or expired session.
-var ErrNoSession = errors.New("not logged in or session expired: log in again")
+var ErrNoSession = model.UnauthorizedError("not logged in or session expired: log in again")
 
-// ThrottledError says how long to wait before the next login attempt.
-type ThrottledError struct {
-	RetryAfter time.Duration
-	// Busy is set when the password checks were all taken, not for failures.
-	Busy bool
-}
-
-func (e *ThrottledError) Error() string {
-	wait := max(e.RetryAfter.Round(time.Second), time.Second)
-	if e.Busy {
-		return fmt.Sprintf("the server is busy checking other logins: try again in %s", wait)
+// throttled refuses a login attempt for wait (TooMany with RetryAfter); busy
+// says the password checks were all taken, rather than too many failures.
+func throttled(wait time.Duration, busy bool) error {
+	shown := max(wait.Round(time.Second), time.Second)
+	if busy {
+		return model.TooManyError(fmt.Sprintf("the server is busy checking other logins: try again in %s", shown), wait)
 	}
-	return fmt.Sprintf("too many failed logins: try again in %s", wait)
+	return model.TooManyError(fmt.Sprintf("too many failed logins: try again in %s", shown), wait)
 }
 
 // Service checks passwords and keeps sessions.
@@ -137,7 +133,7 @@ func (s *Service) reserve(acct, ip string) (*attempt, error) {
 	defer s.reserving.Unlock()
 	clean := s.Addresses.Count(ip) == 0
 	if wait := s.Addresses.Reserve(ip, s.Addresses.Limit); wait > 0 {
-		return nil, &ThrottledError{RetryAfter: wait}
+		return nil, throttled(wait, false)
 	}
 	a := &attempt{s: s, acct: acct, ip: ip}
 	wait := s.Accounts.Reserve(acct, s.Accounts.Limit)
@@ -148,7 +144,7 @@ func (s *Service) reserve(acct, ip string) (*attempt, error) {
 	}
 	if wait > 0 {
 		s.Addresses.Release(ip)
-		return nil, &ThrottledError{RetryAfter: wait}
+		return nil, throttled(wait, false)
 	}
 	return a, nil
 }
@@ -187,7 +183,7 @@ func (s *Service) check(hash []byte, password string) (bool, error) {
 		select {
 		case slots <- struct{}{}:
 		case <-timer.C:
-			return false, &ThrottledError{RetryAfter: time.Second, Busy: true}
+			return false, throttled(time.Second, true)
 		}
 	}
 	defer func() { <-slots }()
@@ -210,10 +206,16 @@ var dummyHash = sync.OnceValue(func() []byte {
 
 // Login checks email and password from client address addr. The attempt is
 // counted before bcrypt runs, so concurrent attempts cannot pass the limits.
-func (s *Service) Login(email, password, addr string) (plan.Therapist, error) {
+func (s *Service) Login(email, password, addr string) (model.Therapist, error) {
+	if email == "" {
+		return model.Therapist{}, model.InvalidField("email", "is required")
+	}
+	if password == "" {
+		return model.Therapist{}, model.InvalidField("password", "is required")
+	}
 	a, err := s.reserve(AccountKey(email), AddressKey(addr))
 	if err != nil {
-		return plan.Therapist{}, err
+		return model.Therapist{}, err
 	}
 	t, err := s.DB.TherapistByEmail(strings.TrimSpace(email))
 	hash := dummyHash()
@@ -226,11 +228,11 @@ func (s *Service) Login(email, password, addr string) (plan.Therapist, error) {
 	ok, cerr := s.check(hash, password)
 	if cerr != nil {
 		a.release()
-		return plan.Therapist{}, cerr
+		return model.Therapist{}, cerr
 	}
 	if !ok || err != nil || t.Disabled {
 		a.fail()
-		return plan.Therapist{}, ErrBadCredentials
+		return model.Therapist{}, ErrBadCredentials
 	}
 	a.succeed(true)
 	return t, nil
@@ -238,7 +240,7 @@ func (s *Service) Login(email, password, addr string) (plan.Therapist, error) {
 
 // CheckPassword verifies t's current password (for a password change) from
 // client address addr; it is throttled and counted like a login.
-func (s *Service) CheckPassword(t plan.Therapist, password, addr string) error {
+func (s *Service) CheckPassword(t model.Therapist, password, addr string) error {
 	a, err := s.reserve(AccountKey(t.Email), AddressKey(addr))
 	if err != nil {
 		return err
@@ -250,17 +252,17 @@ func (s *Service) CheckPassword(t plan.Therapist, password, addr string) error {
 	}
 	if !ok {
 		a.fail()
-		return &plan.InputError{Field: "currentPassword", Message: "is not your current password"}
+		return model.InvalidField("currentPassword", "is not your current password")
 	}
 	a.succeed(false)
 	return nil
 }
 
 // Start opens a session for t and returns its secret (the cookie value).
-func (s *Service) Start(t plan.Therapist) (string, plan.Session, error) {
+func (s *Service) Start(t model.Therapist) (string, model.Session, error) {
 	now := s.Now().UTC()
 	secret := RandomSecret()
-	sess := plan.Session{TherapistID: t.ID, CSRF: RandomSecret(), CreatedAt: now, LastSeen: now}
+	sess := model.Session{TherapistID: t.ID, CSRF: RandomSecret(), CreatedAt: now, LastSeen: now}
 	if err := s.DB.PutSession(secret, sess); err != nil {
 		return "", sess, err
 	}
@@ -269,30 +271,30 @@ func (s *Service) Start(t plan.Therapist) (string, plan.Session, error) {
 	return secret, sess, nil
 }
 
-func (s *Service) expired(sess plan.Session) bool {
+func (s *Service) expired(sess model.Session) bool {
 	now := s.Now()
 	return now.Sub(sess.LastSeen) >= s.IdleTimeout || now.Sub(sess.CreatedAt) >= s.MaxAge
 }
 
 // Session resolves a cookie secret to its enabled therapist and refreshes its idle timer.
-func (s *Service) Session(secret string) (plan.Therapist, plan.Session, error) {
+func (s *Service) Session(secret string) (model.Therapist, model.Session, error) {
 	if secret == "" {
-		return plan.Therapist{}, plan.Session{}, ErrNoSession
+		return model.Therapist{}, model.Session{}, ErrNoSession
 	}
 	sess, err := s.DB.Session(secret)
 	if errors.Is(err, store.ErrNotFound) {
-		return plan.Therapist{}, sess, ErrNoSession
+		return model.Therapist{}, sess, ErrNoSession
 	} else if err != nil {
-		return plan.Therapist{}, sess, err
+		return model.Therapist{}, sess, err
 	}
 	if s.expired(sess) {
 		_ = s.DB.DeleteSession(secret)
-		return plan.Therapist{}, sess, ErrNoSession
+		return model.Therapist{}, sess, ErrNoSession
 	}
 	t, err := s.DB.Therapist(sess.TherapistID)
 	if err != nil || t.Disabled {
 		_ = s.DB.DeleteSession(secret)
-		return plan.Therapist{}, sess, ErrNoSession
+		return model.Therapist{}, sess, ErrNoSession
 	}
 	if err := s.DB.TouchSession(secret, sess, s.Now()); err != nil {
 		return t, sess, err
@@ -308,22 +310,20 @@ func (s *Service) End(secret string) error {
 	return s.DB.DeleteSession(secret)
 }
 
-// EndAllOf logs therapistID out everywhere except the session keepSecret.
-func (s *Service) EndAllOf(therapistID, keepSecret string) error {
-	_, err := s.DB.DeleteSessions(therapistID, keepSecret, nil)
-	return err
+// TherapistByAPIToken resolves an API token's secret (Authorization: Bearer)
+// to its enabled therapist; ErrBadToken for an unknown, revoked or disabled one.
+func (s *Service) TherapistByAPIToken(secret string) (model.Therapist, error) {
+	t, err := s.DB.TherapistByAPIToken(secret)
+	if err != nil {
+		return t, ErrBadToken
+	}
+	return t, nil
 }
 
 // CSRFValid compares a presented token with the session's in constant time.
-func CSRFValid(sess plan.Session, presented string) bool {
+func CSRFValid(sess model.Session, presented string) bool {
 	return presented != "" && subtle.ConstantTimeCompare([]byte(sess.CSRF), []byte(presented)) == 1
 }
 
 // RandomSecret returns 256 random bits, URL-safe.
-func RandomSecret() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic("crypto/rand failed: " + err.Error())
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func RandomSecret() string { return model.RandomID(32) }

@@ -5,13 +5,13 @@ package care
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/aftercare/aftercare/routines"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
 
@@ -20,28 +20,23 @@ type Scheduler interface {
 	// States derives the reminder schedule of p from the rule states stored
 	// for it so far; the service stores it in the transaction that stores p
 	// (see store.ScheduleFunc), so a plan is never kept without its reminders.
-	States(p plan.Plan, stored []store.RuleState) ([]store.RuleState, error)
+	States(p model.Plan, stored []store.RuleState) ([]store.RuleState, error)
 	TestPush(ctx context.Context, token string) (int, error)
 	// AlertTherapistAsync alerts the plan's therapist about check-in c when it
 	// needs them, in the background: the client's request does not wait on
 	// push services (which may ask to retry a minute later).
-	AlertTherapistAsync(p plan.Plan, c plan.CheckIn)
+	AlertTherapistAsync(p model.Plan, c model.CheckIn)
 }
-
-// TestPushTimeout bounds a test notification: the client waits for its
-// answer, so a slow or rate-limiting push service must not hold it for long.
-const TestPushTimeout = 10 * time.Second
 
 // SubscriptionChecker validates a browser's push subscription (endpoint allowlist, key shapes).
 type SubscriptionChecker interface {
-	CheckSubscription(s plan.Subscription) error
+	CheckSubscription(s model.Subscription) error
 }
 
-// ErrForbidden is returned when a therapist reaches for another therapist's plan.
-var ErrForbidden = errors.New("forbidden")
-
-// ErrGone is returned for actions on a plan that has ended.
-var ErrGone = errors.New("plan has ended")
+// ErrForbidden is returned when a therapist reaches for another therapist's
+// plan. It answers like a missing plan (NotFound, "not found"), so a therapist
+// learns nothing about others' tokens.
+var ErrForbidden = &model.Error{Code: model.NotFound, Message: "not found"}
 
 // Service is the aftercare application.
 type Service struct {
@@ -51,6 +46,11 @@ type Service struct {
 	Now       func() time.Time
 	BaseURL   string
 	Logger    *slog.Logger
+	// Studio, if set, names the studio on printed plans and calendar feeds.
+	Studio string
+
+	testPushMu sync.Mutex
+	testPushAt map[string]time.Time // plan token → its last test notification
 }
 
 func (s *Service) now() time.Time {
@@ -97,15 +97,23 @@ type ClientView struct {
 	Notes         string        `json:"notes"`
 	CadenceDays   int           `json:"cadenceDays"`
 	// EmergencyNumber is the ambulance number where the client is (from the time zone).
-	EmergencyNumber string            `json:"emergencyNumber"`
-	Routine         RoutineView       `json:"routine"`
-	Prefs           plan.Prefs        `json:"prefs"`
-	Completions     []plan.Completion `json:"completions"`
-	CheckIns        []plan.CheckIn    `json:"checkins"`
+	EmergencyNumber string      `json:"emergencyNumber"`
+	Routine         RoutineView `json:"routine"`
+	Prefs           model.Prefs `json:"prefs"`
+	// Completions and CheckIns are the newest model.PageSize of each; older ones
+	// come from the paged routes, from the *Next cursors.
+	Completions      []model.Completion `json:"completions"`
+	CompletionsTotal int                `json:"completionsTotal"`
+	CompletionsNext  string             `json:"completionsNext"`
+	CheckIns         []model.CheckIn    `json:"checkins"`
+	CheckInsTotal    int                `json:"checkinsTotal"`
+	CheckInsNext     string             `json:"checkinsNext"`
+	// Calendar is the plan's calendar feed, which carries its own token.
+	Calendar CalendarLinks `json:"calendar"`
 }
 
 // Routine applies a plan's overrides to its template.
-func Routine(p plan.Plan) RoutineView {
+func Routine(p model.Plan) RoutineView {
 	r, _ := routines.RoutineByID(p.RoutineID)
 	applied := r
 	applied.Steps = nil
@@ -129,7 +137,7 @@ func Routine(p plan.Plan) RoutineView {
 		if step.Reps > 0 {
 			st.Reps = step.Reps
 		}
-		if i := slices.IndexFunc(p.Overrides, func(o plan.Override) bool { return o.StretchID == st.ID }); i >= 0 {
+		if i := slices.IndexFunc(p.Overrides, func(o model.Override) bool { return o.StretchID == st.ID }); i >= 0 {
 			if o := p.Overrides[i]; o.HoldSeconds > 0 {
 				st.HoldSeconds = o.HoldSeconds
 			}
@@ -154,34 +162,51 @@ func (s *Service) ClientView(token string) (ClientView, error) {
 		Token: p.Token, ClientName: p.ClientName, SessionAt: p.SessionAt, NextSessionAt: p.NextSessionAt,
 		TimeZone: p.TimeZone, StretchTime: p.StretchTime, Days: p.Days, EndsAt: p.EndsAt(),
 		Active: p.Active(s.now()), Notes: p.Notes, CadenceDays: p.CadenceDays, Routine: Routine(p), Prefs: p.Prefs,
-		EmergencyNumber: plan.EmergencyNumber(p.TimeZone),
+		EmergencyNumber: model.EmergencyNumber(p.TimeZone),
 	}
 	if t, err := s.DB.Therapist(p.TherapistID); err == nil {
 		v.Therapist.Name = t.Name
 	}
-	if v.Completions, err = s.DB.Completions(token); err != nil {
+	feed, err := s.DB.PlanFeed(token)
+	if err != nil {
 		return v, err
 	}
-	if v.CheckIns, err = s.DB.CheckIns(token); err != nil {
+	v.Calendar = s.calendarLinks(feed)
+	var next model.Cursor
+	if v.Completions, v.CompletionsTotal, next, err = s.DB.CompletionPage(token, model.FirstPage); err != nil {
 		return v, err
 	}
+	v.CompletionsNext = next.String()
+	if v.CheckIns, v.CheckInsTotal, next, err = s.DB.CheckInPage(token, model.FirstPage); err != nil {
+		return v, err
+	}
+	v.CheckInsNext = next.String()
 	return v, nil
 }
 
 // ErasePlan deletes a plan and everything tied to it (the client's right to erase).
 func (s *Service) ErasePlan(token string) error { return s.DB.DeletePlan(token) }
 
-// AddCompletion records a finished routine; created is false for a repeat of the same id.
-func (s *Service) AddCompletion(token string, body []byte) (plan.Completion, bool, error) {
-	if _, err := s.DB.Plan(token); err != nil {
-		return plan.Completion{}, false, err
+// AddCompletion records a finished routine within the plan's limits; for a
+// resend of a stored id it returns the stored completion and created false.
+func (s *Service) AddCompletion(token string, in model.CompletionInput) (model.Completion, bool, error) {
+	p, err := s.DB.Plan(token)
+	if err != nil {
+		return model.Completion{}, false, err
 	}
-	c, err := plan.DecodeCompletion(body, s.now())
+	now := s.now()
+	c, err := in.Validate(now)
 	if err != nil {
 		return c, false, err
 	}
-	created, err := s.DB.AddCompletion(token, c)
-	return c, created, err
+	stored, created, err := s.DB.RecordCompletion(token, c, historyLimit(p, now, model.MaxCompletionsPerDay, model.MaxCompletions))
+	if err != nil {
+		return c, false, limitError(err, "completions", p, now, model.MaxCompletionsPerDay, model.MaxCompletions)
+	}
+	if !created && !stored.SameAs(c) {
+		return stored, false, ErrCompletionIDReused
+	}
+	return stored, created, nil
 }
 
 // Advice tells the client what a check-in means.
@@ -195,7 +220,7 @@ const (
 )
 
 // AdviceFor decides what the client should do after check-in c on plan p.
-func AdviceFor(p plan.Plan, c plan.CheckIn) Advice {
+func AdviceFor(p model.Plan, c model.CheckIn) Advice {
 	switch {
 	case c.Urgent():
 		return AdviceUrgent
@@ -205,124 +230,140 @@ func AdviceFor(p plan.Plan, c plan.CheckIn) Advice {
 	return AdviceNormal
 }
 
-// AddCheckIn records a soreness check-in and alerts the therapist when it needs them.
-func (s *Service) AddCheckIn(ctx context.Context, token string, body []byte) (plan.CheckIn, Advice, bool, error) {
+// AddCheckIn records a soreness check-in within the plan's limits and alerts
+// the therapist when it needs them. A resend of a stored id returns the stored
+// check-in and its advice (created false); other answers under that id are refused.
+func (s *Service) AddCheckIn(ctx context.Context, token string, in model.CheckInInput) (model.CheckIn, Advice, bool, error) {
 	p, err := s.DB.Plan(token)
 	if err != nil {
-		return plan.CheckIn{}, "", false, err
+		return model.CheckIn{}, "", false, err
 	}
-	c, err := plan.DecodeCheckIn(body, s.now())
+	now := s.now()
+	c, err := in.Validate(now)
 	if err != nil {
 		return c, "", false, err
 	}
-	created, err := s.DB.AddCheckIn(token, c)
+	stored, created, err := s.DB.RecordCheckIn(token, c, historyLimit(p, now, model.MaxCheckInsPerDay, model.MaxCheckIns))
 	if err != nil {
-		return c, "", false, err
+		return c, "", false, limitError(err, "check-ins", p, now, model.MaxCheckInsPerDay, model.MaxCheckIns)
 	}
-	advice := AdviceFor(p, c)
+	if !created && !stored.SameAs(c) {
+		return stored, "", false, ErrCheckInIDReused
+	}
+	advice := AdviceFor(p, stored)
 	if created && advice != AdviceNormal {
-		s.Scheduler.AlertTherapistAsync(p, c)
+		s.Scheduler.AlertTherapistAsync(p, stored)
 	}
-	return c, advice, created, nil
+	return stored, advice, created, nil
 }
 
 // SetPrefs stores the client's reminder settings and the schedule they make, together.
-func (s *Service) SetPrefs(token string, body []byte) (plan.Prefs, error) {
+func (s *Service) SetPrefs(token string, in model.PrefsInput) (model.Prefs, error) {
 	if _, err := s.DB.Plan(token); err != nil {
-		return plan.Prefs{}, err
+		return model.Prefs{}, err
 	}
-	prefs, err := plan.DecodePrefs(body)
+	prefs, err := in.Validate()
 	if err != nil {
 		return prefs, err
 	}
-	_, err = s.DB.UpdatePlanWithSchedule(token, func(p *plan.Plan) error { p.Prefs = prefs; return nil }, s.Scheduler.States)
+	_, err = s.DB.UpdatePlanWithSchedule(token, func(p *model.Plan) error { p.Prefs = prefs; return nil }, s.Scheduler.States)
 	return prefs, err
 }
 
-// Subscribe upserts a device for the plan; created is true for a new endpoint.
-func (s *Service) Subscribe(token string, body []byte) (bool, error) {
+// Subscribe upserts a device for the plan; created is true for a new
+// endpoint, resubscribe when its push service refused this very subscription
+// (the app then subscribes afresh).
+func (s *Service) Subscribe(token string, in model.SubscriptionInput) (created, resubscribe bool, err error) {
 	if _, err := s.DB.Plan(token); err != nil {
-		return false, err
+		return false, false, err
 	}
-	return s.subscribe(token, body)
+	sub, err := s.subscribe(token, in)
+	return sub.created, sub.resubscribe, err
 }
 
+type subscribed struct{ created, resubscribe bool }
+
 // subscribe validates a browser's PushSubscription and upserts it for owner.
-func (s *Service) subscribe(owner string, body []byte) (bool, error) {
-	sub, err := plan.DecodeSubscription(body)
+func (s *Service) subscribe(owner string, in model.SubscriptionInput) (subscribed, error) {
+	sub, err := in.Validate()
 	if err != nil {
-		return false, err
+		return subscribed{}, err
 	}
 	if err := s.Subs.CheckSubscription(sub); err != nil {
-		return false, err
+		return subscribed{}, err
 	}
 	sub.LastSeen = s.now().UTC()
-	return s.DB.PutSubscription(owner, sub)
+	var out subscribed
+	out.created, err = s.DB.PutSubscription(owner, sub)
+	if err != nil {
+		return out, err
+	}
+	// The store keeps the mark while the same keys come back.
+	stored, err := s.DB.Subscription(owner, sub.Endpoint)
+	out.resubscribe = err == nil && stored.NeedsResubscribe
+	return out, nil
 }
 
 // Unsubscribe removes one of the plan's devices.
-func (s *Service) Unsubscribe(token string, body []byte) error {
+func (s *Service) Unsubscribe(token string, in model.EndpointInput) error {
 	if _, err := s.DB.Plan(token); err != nil {
 		return err
 	}
-	endpoint, err := plan.DecodeEndpoint(body)
+	endpoint, err := in.Validate()
 	if err != nil {
 		return err
 	}
 	return s.DB.DeleteSubscription(token, endpoint)
 }
 
-// TestPush sends one test notification to each of the plan's devices, within
-// TestPushTimeout. A plan the therapist ended sends no reminders: ErrGone.
-func (s *Service) TestPush(ctx context.Context, token string) (int, error) {
-	p, err := s.DB.Plan(token)
-	if err != nil {
-		return 0, err
-	}
-	if p.EndedAt != nil && !s.now().Before(*p.EndedAt) {
-		return 0, ErrGone
-	}
-	ctx, cancel := context.WithTimeout(ctx, TestPushTimeout)
-	defer cancel()
-	return s.Scheduler.TestPush(ctx, token)
-}
-
 // TherapistPlan is a plan as its therapist sees it.
 type TherapistPlan struct {
-	plan.Plan
-	URL         string            `json:"url"`
-	Routine     RoutineView       `json:"routine"`
-	Completions []plan.Completion `json:"completions"`
-	CheckIns    []plan.CheckIn    `json:"checkins"`
+	model.Plan
+	URL     string      `json:"url"`
+	Routine RoutineView `json:"routine"`
+	// Completions and CheckIns are the newest model.PageSize of each (see ClientView).
+	Completions      []model.Completion `json:"completions"`
+	CompletionsTotal int                `json:"completionsTotal"`
+	CompletionsNext  string             `json:"completionsNext"`
+	CheckIns         []model.CheckIn    `json:"checkins"`
+	CheckInsTotal    int                `json:"checkinsTotal"`
+	CheckInsNext     string             `json:"checkinsNext"`
+	// PendingRedFlag is the newest red-flag check-in not yet marked handled, however old.
+	PendingRedFlag *model.Reading `json:"pendingRedFlag"`
 }
 
 // PlansFor lists the plans therapist t may see: their own, or all for the owner.
-func (s *Service) PlansFor(t plan.Therapist) ([]plan.Plan, error) {
+func (s *Service) PlansFor(t model.Therapist) ([]model.Plan, error) {
 	id := t.ID
 	if t.Owner {
 		id = ""
 	}
 	list, err := s.DB.PlansByTherapist(id)
 	if list == nil {
-		list = []plan.Plan{}
+		list = []model.Plan{}
 	}
 	return list, err
 }
 
 // PlanFor returns a plan with its history if t may see it.
-func (s *Service) PlanFor(t plan.Therapist, token string) (TherapistPlan, error) {
+func (s *Service) PlanFor(t model.Therapist, token string) (TherapistPlan, error) {
 	p, err := s.DB.Plan(token)
 	if err != nil {
 		return TherapistPlan{}, err
 	}
 	if p.TherapistID != t.ID && !t.Owner {
-		// Same answer as a missing plan: a therapist learns nothing about others' tokens.
-		return TherapistPlan{}, store.ErrNotFound
+		return TherapistPlan{}, ErrForbidden
 	}
 	tp := TherapistPlan{Plan: p, URL: s.PlanURL(token), Routine: Routine(p)}
-	if tp.Completions, err = s.DB.Completions(token); err != nil {
+	var next model.Cursor
+	if tp.Completions, tp.CompletionsTotal, next, err = s.DB.CompletionPage(token, model.FirstPage); err != nil {
 		return tp, err
 	}
-	tp.CheckIns, err = s.DB.CheckIns(token)
+	tp.CompletionsNext = next.String()
+	if tp.CheckIns, tp.CheckInsTotal, next, err = s.DB.CheckInPage(token, model.FirstPage); err != nil {
+		return tp, err
+	}
+	tp.CheckInsNext = next.String()
+	tp.PendingRedFlag, err = s.pendingRedFlag(p)
 	return tp, err
 }

@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // stubScheduler records what the service asks of the scheduler.
@@ -22,7 +23,7 @@ type stubScheduler struct {
 	alerts   []string // check-in IDs handed over
 }
 
-func (s *stubScheduler) States(plan.Plan, []store.RuleState) ([]store.RuleState, error) {
+func (s *stubScheduler) States(model.Plan, []store.RuleState) ([]store.RuleState, error) {
 	return nil, nil
 }
 
@@ -35,23 +36,19 @@ func (s *stubScheduler) TestPush(ctx context.Context, _ string) (int, error) {
 	return 1, nil
 }
 
-func (s *stubScheduler) AlertTherapistAsync(_ plan.Plan, c plan.CheckIn) {
+func (s *stubScheduler) AlertTherapistAsync(_ model.Plan, c model.CheckIn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.alerts = append(s.alerts, c.ID)
 }
 
-func newService(t *testing.T) (*Service, *stubScheduler, plan.Plan) {
+func newService(t *testing.T) (*Service, *stubScheduler, model.Plan) {
 	t.Helper()
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	p := plan.Plan{Token: plan.NewToken(), TherapistID: "th1", ClientName: "Sam", RoutineID: "gentle-sciatica-aftercare",
+	p := model.Plan{Token: model.NewToken(), TherapistID: "th1", ClientName: "Sam", RoutineID: "gentle-sciatica-aftercare",
 		SessionAt: now.Add(-26 * time.Hour), TimeZone: "Europe/Berlin", StretchTime: "19:00", Days: 7,
-		Prefs: plan.DefaultPrefs(), CreatedAt: now.Add(-26 * time.Hour)}
+		Prefs: model.DefaultPrefs(), CreatedAt: now.Add(-26 * time.Hour)}
 	if err := db.CreatePlan(p); err != nil {
 		t.Fatal(err)
 	}
@@ -65,6 +62,9 @@ func newService(t *testing.T) (*Service, *stubScheduler, plan.Plan) {
 // TestPushTimeout.
 func TestTestPushEndedPlanAndTimeout(t *testing.T) {
 	svc, sched, p := newService(t)
+	if _, err := svc.DB.PutSubscription(p.Token, model.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/x", P256dh: "k", Auth: "a"}); err != nil {
+		t.Fatal(err)
+	}
 	if n, err := svc.TestPush(context.Background(), p.Token); n != 1 || err != nil {
 		t.Fatalf("TestPush = %d, %v", n, err)
 	}
@@ -72,7 +72,7 @@ func TestTestPushEndedPlanAndTimeout(t *testing.T) {
 		t.Fatalf("TestPush context: deadline %v (set %v), want about %v", sched.deadline, sched.hasDL, TestPushTimeout)
 	}
 	ended := svc.now().Add(-time.Hour)
-	if _, err := svc.DB.UpdatePlan(p.Token, func(p *plan.Plan) error { p.EndedAt = &ended; return nil }); err != nil {
+	if _, err := svc.DB.UpdatePlan(p.Token, func(p *model.Plan) error { p.EndedAt = &ended; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.TestPush(context.Background(), p.Token); !errors.Is(err, ErrGone) {
@@ -95,7 +95,11 @@ func TestAddCheckInHandsAlertOver(t *testing.T) {
 		`{"id":"checkin-red1","soreness":3,"pain":8,"redFlags":["leg-weakness"]}`,
 		`{"id":"checkin-red1","soreness":3,"pain":8,"redFlags":["leg-weakness"]}`, // a resend
 	} {
-		if _, _, _, err := svc.AddCheckIn(context.Background(), p.Token, []byte(body)); err != nil {
+		var in model.CheckInInput
+		if err := model.DecodeStrict([]byte(body), &in); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, _, err := svc.AddCheckIn(context.Background(), p.Token, in); err != nil {
 			t.Fatalf("%s: %v", body, err)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare/routines"
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
 
@@ -16,13 +16,13 @@ const MaxPlanDays = 180
 
 // CreatePlan validates input for therapist t (a template with overrides, or the
 // therapist's own stretch list) and stores the plan with its schedule.
-func (s *Service) CreatePlan(t plan.Therapist, body []byte) (plan.Plan, error) {
+func (s *Service) CreatePlan(t model.Therapist, in model.CustomCreateInput) (model.Plan, error) {
 	now := s.now()
-	p, err := plan.DecodeCreateCustom(body, now)
+	p, err := in.Validate(now)
 	if err != nil {
 		return p, err
 	}
-	p.Token = plan.NewToken()
+	p.Token = model.NewToken()
 	p.TherapistID = t.ID
 	p.CreatedAt = now.UTC()
 	if err := s.DB.CreatePlanWithSchedule(p, s.Scheduler.States); err != nil {
@@ -32,38 +32,38 @@ func (s *Service) CreatePlan(t plan.Therapist, body []byte) (plan.Plan, error) {
 }
 
 // visiblePlan returns the plan if t may see it; others' plans look missing.
-func (s *Service) visiblePlan(t plan.Therapist, token string) (plan.Plan, error) {
+func (s *Service) visiblePlan(t model.Therapist, token string) (model.Plan, error) {
 	p, err := s.DB.Plan(token)
 	if err != nil {
 		return p, err
 	}
 	if p.TherapistID != t.ID && !t.Owner {
-		return plan.Plan{}, store.ErrNotFound
+		return model.Plan{}, ErrForbidden
 	}
 	return p, nil
 }
 
-// CheckPlanAccess reports ErrNotFound unless t may see the plan with token.
-func (s *Service) CheckPlanAccess(t plan.Therapist, token string) error {
+// CheckPlanAccess reports ErrNotFound (no such plan) or ErrForbidden (another's) unless t may see the plan with token.
+func (s *Service) CheckPlanAccess(t model.Therapist, token string) error {
 	_, err := s.visiblePlan(t, token)
 	return err
 }
 
 // ChangePlan edits the next session, the booking cadence, the notes or the length of a plan,
 // or marks its alerts as handled by t, and stores its new reminder schedule with it.
-func (s *Service) ChangePlan(t plan.Therapist, token string, body []byte) (TherapistPlan, error) {
+func (s *Service) ChangePlan(t model.Therapist, token string, in model.PlanChangeInput) (TherapistPlan, error) {
 	if _, err := s.visiblePlan(t, token); err != nil {
 		return TherapistPlan{}, err
 	}
-	ch, err := plan.DecodePlanChange(body)
+	ch, err := in.Validate()
 	if err != nil {
 		return TherapistPlan{}, err
 	}
 	now := s.now()
-	_, err = s.DB.UpdatePlanWithSchedule(token, func(p *plan.Plan) error {
+	_, err = s.DB.UpdatePlanWithSchedule(token, func(p *model.Plan) error {
 		if ch.SetNextSession {
 			if n := ch.NextSessionAt; n != nil && (!n.After(p.SessionAt) || n.After(now.AddDate(1, 0, 0))) {
-				return &plan.InputError{Field: "nextSessionAt", Message: "must be after the session and within a year from now"}
+				return model.InvalidField("nextSessionAt", "must be after the session and within a year from now")
 			}
 			p.NextSessionAt = ch.NextSessionAt
 		}
@@ -85,7 +85,7 @@ func (s *Service) ChangePlan(t plan.Therapist, token string, body []byte) (Thera
 				p.Days = max(p.Days, daysSince(*p, now))
 			}
 			if p.Days+ch.ExtendDays > MaxPlanDays {
-				return &plan.InputError{Field: "extendDays", Message: fmt.Sprintf("a plan runs at most %d days", MaxPlanDays)}
+				return model.InvalidField("extendDays", fmt.Sprintf("a plan runs at most %d days", MaxPlanDays))
 			}
 			p.Days += ch.ExtendDays
 		}
@@ -98,7 +98,7 @@ func (s *Service) ChangePlan(t plan.Therapist, token string, body []byte) (Thera
 }
 
 // daysSince counts the plan's local days from the session day to today.
-func daysSince(p plan.Plan, now time.Time) int {
+func daysSince(p model.Plan, now time.Time) int {
 	loc := p.Location()
 	return localDays(p.SessionAt.In(loc), now.In(loc))
 }
@@ -110,12 +110,12 @@ func localDays(from, to time.Time) int {
 }
 
 // EndPlan stops a plan now: no more reminders (an ended plan's schedule is empty).
-func (s *Service) EndPlan(t plan.Therapist, token string) (TherapistPlan, error) {
+func (s *Service) EndPlan(t model.Therapist, token string) (TherapistPlan, error) {
 	if _, err := s.visiblePlan(t, token); err != nil {
 		return TherapistPlan{}, err
 	}
 	now := s.now().UTC()
-	_, err := s.DB.UpdatePlanWithSchedule(token, func(p *plan.Plan) error {
+	_, err := s.DB.UpdatePlanWithSchedule(token, func(p *model.Plan) error {
 		if p.EndedAt == nil {
 			p.EndedAt = &now
 		}
@@ -140,27 +140,27 @@ const InactiveAfterDays = 2
 // ClientSummary is one row of the therapist's clients list. RedFlag and StillSore
 // count only check-ins received after the plan's alerts were last marked handled.
 type ClientSummary struct {
-	Token         string        `json:"token"`
-	ClientName    string        `json:"clientName"`
-	TherapistID   string        `json:"therapistId"`
-	TherapistName string        `json:"therapistName"`
-	RoutineName   string        `json:"routineName"`
-	SessionAt     time.Time     `json:"sessionAt"`
-	NextSessionAt *time.Time    `json:"nextSessionAt"`
-	EndsAt        time.Time     `json:"endsAt"`
-	Active        bool          `json:"active"`
-	LastActivity  time.Time     `json:"lastActivity"`
-	InactiveDays  int           `json:"inactiveDays"`
-	StretchedDays int           `json:"stretchedDays"`
-	DaysSoFar     int           `json:"daysSoFar"`
-	Latest        *plan.CheckIn `json:"latest"`
-	RedFlag       bool          `json:"redFlag"`
-	StillSore     bool          `json:"stillSore"`
-	Attention     string        `json:"attention"`
+	Token         string         `json:"token"`
+	ClientName    string         `json:"clientName"`
+	TherapistID   string         `json:"therapistId"`
+	TherapistName string         `json:"therapistName"`
+	RoutineName   string         `json:"routineName"`
+	SessionAt     time.Time      `json:"sessionAt"`
+	NextSessionAt *time.Time     `json:"nextSessionAt"`
+	EndsAt        time.Time      `json:"endsAt"`
+	Active        bool           `json:"active"`
+	LastActivity  time.Time      `json:"lastActivity"`
+	InactiveDays  int            `json:"inactiveDays"`
+	StretchedDays int            `json:"stretchedDays"`
+	DaysSoFar     int            `json:"daysSoFar"`
+	Latest        *model.CheckIn `json:"latest"`
+	RedFlag       bool           `json:"redFlag"`
+	StillSore     bool           `json:"stillSore"`
+	Attention     string         `json:"attention"`
 }
 
 // Adherence counts the plan's local days with at least one stretch session, out of its days so far.
-func Adherence(p plan.Plan, done []plan.Completion, now time.Time) (stretched, soFar int) {
+func Adherence(p model.Plan, done []model.Completion, now time.Time) (stretched, soFar int) {
 	loc := p.Location()
 	if now.Before(p.SessionAt) {
 		return 0, 0
@@ -184,7 +184,7 @@ func Adherence(p plan.Plan, done []plan.Completion, now time.Time) (stretched, s
 }
 
 // Clients lists the plans t may see with what needs attention on top.
-func (s *Service) Clients(t plan.Therapist) ([]ClientSummary, error) {
+func (s *Service) Clients(t model.Therapist) ([]ClientSummary, error) {
 	plans, err := s.PlansFor(t)
 	if err != nil {
 		return nil, err
@@ -272,13 +272,14 @@ func rank(c ClientSummary) int {
 }
 
 // SubscribeTherapist upserts one of t's alert devices; created is true for a new endpoint.
-func (s *Service) SubscribeTherapist(t plan.Therapist, body []byte) (bool, error) {
-	return s.subscribe(store.TherapistOwner(t.ID), body)
+func (s *Service) SubscribeTherapist(t model.Therapist, in model.SubscriptionInput) (bool, error) {
+	sub, err := s.subscribe(store.TherapistOwner(t.ID), in)
+	return sub.created, err
 }
 
 // UnsubscribeTherapist removes one of t's alert devices.
-func (s *Service) UnsubscribeTherapist(t plan.Therapist, body []byte) error {
-	endpoint, err := plan.DecodeEndpoint(body)
+func (s *Service) UnsubscribeTherapist(t model.Therapist, in model.EndpointInput) error {
+	endpoint, err := in.Validate()
 	if err != nil {
 		return err
 	}
@@ -290,7 +291,7 @@ func (s *Service) UnsubscribeTherapist(t plan.Therapist, body []byte) error {
 }
 
 // TherapistDevices counts t's alert devices.
-func (s *Service) TherapistDevices(t plan.Therapist) (int, error) {
+func (s *Service) TherapistDevices(t model.Therapist) (int, error) {
 	list, err := s.DB.Subscriptions(store.TherapistOwner(t.ID))
 	return len(list), err
 }

@@ -45,7 +45,7 @@ var (
 // no proxy, and a dialer that refuses non-public addresses unless an extra
 // allowlist prefix names that host and port. The check runs on the resolved
 // address, since DNS can point an allowed-looking name anywhere.
-func newHTTPClient(allow *Allowlist, conns int) *http.Client {
+func newHTTPClient(allow *Allowlist, conns, perHost int) *http.Client {
 	strict := &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second, Control: refuseNonPublic}
 	open := &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
@@ -65,8 +65,12 @@ func newHTTPClient(allow *Allowlist, conns int) *http.Client {
 		// connection to a push service, so a fan-out never re-dials (a TLS
 		// handshake costs more CPU than a push).
 		MaxIdleConns:        4 * conns,
-		MaxIdleConnsPerHost: conns,
-		IdleConnTimeout:     90 * time.Second,
+		MaxIdleConnsPerHost: min(conns, perHost),
+		// Never more connections to one push service than the sender lets
+		// requests be in flight to it (see hostLimit): a burst waits for a
+		// warm connection instead of dialling hundreds.
+		MaxConnsPerHost: perHost,
+		IdleConnTimeout: 90 * time.Second,
 		// Push services answer with an empty or tiny body: no gzip to negotiate.
 		DisableCompression: true,
 		// Headers (VAPID JWT ~ 500 B) and a padded body (≤ 2.8 KB) in one write.

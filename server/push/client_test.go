@@ -54,7 +54,7 @@ func TestDefaultClientDialGuard(t *testing.T) {
 	none, _ := NewAllowlist(nil)
 	other, _ := NewAllowlist([]string{"http://127.0.0.1:1/"})
 	for name, allow := range map[string]*Allowlist{"no extras": none, "other port": other} {
-		resp, err := newHTTPClient(allow, 2).Get(srv.URL)
+		resp, err := newHTTPClient(allow, 2, 2).Get(srv.URL)
 		if err == nil {
 			resp.Body.Close()
 		}
@@ -67,7 +67,7 @@ func TestDefaultClientDialGuard(t *testing.T) {
 	}
 
 	covered, _ := NewAllowlist([]string{srv.URL + "/"})
-	resp, err := newHTTPClient(covered, 2).Get(srv.URL)
+	resp, err := newHTTPClient(covered, 2, 2).Get(srv.URL)
 	if err != nil {
 		t.Fatalf("covered loopback refused: %v", err)
 	}

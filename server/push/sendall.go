@@ -18,13 +18,26 @@ type Job struct {
 // service with the fewest requests in flight, so a slow service holds at most
 // its fair share of workers and never stalls delivery to the others.
 func (s *Sender) SendAll(ctx context.Context, jobs []Job) []Result {
-	results := make([]Result, len(jobs))
-	if len(jobs) == 0 {
+	return s.fanOut(len(jobs), func(i int) string { return jobs[i].Sub.Endpoint },
+		func(i int) Result { return s.Send(ctx, jobs[i].Sub, jobs[i].Msg) })
+}
+
+// SendAllSealed is SendAll for messages sealed ahead of time (SendSealed).
+func (s *Sender) SendAllSealed(ctx context.Context, msgs []Sealed) []Result {
+	return s.fanOut(len(msgs), func(i int) string { return msgs[i].Endpoint },
+		func(i int) Result { return s.SendSealed(ctx, msgs[i]) })
+}
+
+// fanOut runs send(i) for i in [0, n) on the worker pool, fairly across the
+// push service hosts that endpoint(i) names.
+func (s *Sender) fanOut(n int, endpoint func(int) string, send func(int) Result) []Result {
+	results := make([]Result, n)
+	if n == 0 {
 		return results
 	}
-	q := newHostQueues(jobs)
+	q := newHostQueues(n, endpoint)
 	var wg sync.WaitGroup
-	for range min(s.workers, len(jobs)) {
+	for range min(s.workers, n) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -33,7 +46,7 @@ func (s *Sender) SendAll(ctx context.Context, jobs []Job) []Result {
 				if !ok {
 					return
 				}
-				results[i] = s.Send(ctx, jobs[i].Sub, jobs[i].Msg)
+				results[i] = send(i)
 				q.done(h)
 			}
 		}()
@@ -53,11 +66,11 @@ type hostQueue struct {
 	inFlight int
 }
 
-func newHostQueues(jobs []Job) *hostQueues {
+func newHostQueues(n int, endpoint func(int) string) *hostQueues {
 	q := &hostQueues{}
 	byHost := make(map[string]*hostQueue)
-	for i, j := range jobs {
-		host := hostOf(j.Sub.Endpoint)
+	for i := range n {
+		host := hostOf(endpoint(i))
 		h, ok := byHost[host]
 		if !ok {
 			h = &hostQueue{}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/mail"
@@ -21,6 +20,11 @@ import (
 const (
 	DefaultWorkers     = 64
 	DefaultMaxAttempts = 4
+	// DefaultMaxPerHost bounds the requests in flight (and the connections)
+	// to one push service host across all of a Sender's sends at once: a
+	// storm of alerts, each its own SendAll, queues instead of opening a
+	// connection per message.
+	DefaultMaxPerHost = 64
 	// DefaultRecordSize keeps the encrypted body (webpush-go pads to the full
 	// record) at 2800 bytes: under 3 KB, which Firefox for Android and relays accept.
 	DefaultRecordSize = 2800
@@ -31,35 +35,6 @@ const (
 // Subscription is a browser's push subscription.
 type Subscription struct {
 	Endpoint, P256dh, Auth string
-}
-
-// Result describes one Send: its final status and what the caller should do.
-type Result struct {
-	Status   int  // last HTTP status, 0 if no response
-	Gone     bool // 404 or 410: delete the subscription
-	Attempts int  // HTTP attempts made
-	Err      error
-	Bytes    int // encrypted body size of the last attempt
-	// RetryAfter is the push service's last Retry-After hint, if any. When it
-	// exceeds what Send waits out (60 s), Send stops and the caller may reschedule.
-	RetryAfter time.Duration
-}
-
-// Delivered reports whether the push service accepted the message.
-func (r Result) Delivered() bool { return r.Err == nil && r.Status >= 200 && r.Status < 300 }
-
-// StatusError is Result.Err when the push service answered with a non-2xx status.
-type StatusError struct {
-	Status int
-	Reason string // start of the response body, e.g. Apple's {"reason":"BadJwtToken"}
-}
-
-func (e *StatusError) Error() string {
-	msg := fmt.Sprintf("push service answered %d %s", e.Status, http.StatusText(e.Status))
-	if e.Reason != "" {
-		msg += ": " + e.Reason
-	}
-	return msg
 }
 
 // Config configures a Sender.
@@ -73,13 +48,21 @@ type Config struct {
 	// HTTPClient nil means a client with 10 s timeouts whose dialer refuses
 	// non-public addresses not covered by Allow's extra prefixes. Redirects are
 	// never followed, whichever client is used.
-	HTTPClient  *http.Client
-	Workers     int    // SendAll concurrency, default 64
-	MaxAttempts int    // per Send, default 4
-	RecordSize  uint32 // default 2800
+	HTTPClient *http.Client
+	Workers    int // SendAll concurrency, default 64
+	// MaxPerHost bounds requests in flight to one push service host across
+	// all sends, default DefaultMaxPerHost. A send waiting for a slot waits
+	// under its context, not under the HTTP timeouts.
+	MaxPerHost  int
+	MaxAttempts int // per Send, default 4
+	// RecordSize is the largest record a message is padded to, default 2800;
+	// smaller messages are padded to 512 or 1024 bytes (see padding.go).
+	RecordSize uint32
 	// Sleep waits between attempts; default a timer that honours ctx.
 	Sleep func(context.Context, time.Duration) error
-	// Now reads the clock for Retry-After dates; default time.Now.
+	// Now reads the clock for Retry-After dates, sealed messages' expiry and
+	// VAPID tokens; default time.Now. Push services check a token's exp
+	// against their own clock, so Now must not stray far from real time.
 	Now    func() time.Time
 	Logger *slog.Logger
 	// Observe, if set, hears the outcome of every Send: the message kind, the
@@ -94,11 +77,14 @@ type Sender struct {
 	allow       *Allowlist
 	client      *http.Client
 	workers     int
+	perHost     *hostLimit
 	maxAttempts int
 	recordSize  uint32
 	sleep       func(context.Context, time.Duration) error
 	now         func() time.Time
 	log         *slog.Logger
+	sealer      *Sealer
+	vapid       *vapidTokens
 
 	observe func(kind string, status int, d time.Duration)
 
@@ -134,6 +120,11 @@ func NewSender(cfg Config) (*Sender, error) {
 	if s.workers <= 0 {
 		s.workers = DefaultWorkers
 	}
+	maxPerHost := cfg.MaxPerHost
+	if maxPerHost <= 0 {
+		maxPerHost = DefaultMaxPerHost
+	}
+	s.perHost = newHostLimit(maxPerHost)
 	if s.maxAttempts <= 0 {
 		s.maxAttempts = DefaultMaxAttempts
 	}
@@ -152,8 +143,12 @@ func NewSender(cfg Config) (*Sender, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.sealer = &Sealer{keys: s.keys, subject: s.subject, allow: s.allow, largest: s.recordSize}
+	if s.vapid, err = newVAPIDTokens(s.keys, s.subject, s.now); err != nil {
+		return nil, fmt.Errorf("push sender: %w", err)
+	}
 	if cfg.HTTPClient == nil {
-		s.client = newHTTPClient(s.allow, s.workers)
+		s.client = newHTTPClient(s.allow, s.workers, maxPerHost)
 	} else {
 		c := *cfg.HTTPClient
 		c.CheckRedirect = noRedirect
@@ -190,16 +185,26 @@ func normalizeSubject(subject string) (string, error) {
 }
 
 // Send delivers one message to one subscription, retrying 429 (after
-// Retry-After), 5xx and transport errors up to MaxAttempts.
+// Retry-After), 5xx and transport errors up to MaxAttempts. It seals the
+// message (Sealer.Seal) and sends it as SendSealed does.
 func (s *Sender) Send(ctx context.Context, sub Subscription, msg Message) Result {
 	start := time.Now()
 	res := s.send(ctx, sub, msg)
+	s.finish(msg.Kind, res, time.Since(start))
+	return res
+}
+
+// Sealer returns the sender's sealer: same keys, allowlist and padding.
+func (s *Sender) Sealer() *Sealer { return s.sealer }
+
+// finish reports a send's outcome to Observe and the stats.
+func (s *Sender) finish(kind string, res Result, d time.Duration) {
 	if s.observe != nil {
-		s.observe(msg.Kind, res.Status, time.Since(start))
+		s.observe(kind, res.Status, d)
 	}
 	s.mu.Lock()
-	if msg.Kind != "" {
-		s.stats["kind:"+msg.Kind]++
+	if kind != "" {
+		s.stats["kind:"+kind]++
 	}
 	switch {
 	case res.Delivered():
@@ -210,49 +215,47 @@ func (s *Sender) Send(ctx context.Context, sub Subscription, msg Message) Result
 		s.stats["failed"]++
 	}
 	s.mu.Unlock()
-	return res
 }
 
 func (s *Sender) send(ctx context.Context, sub Subscription, msg Message) Result {
-	var res Result
 	if err := ctx.Err(); err != nil {
-		res.Err = err
-		return res
+		return Result{Err: err}
 	}
-	// Checked again here, not only at subscribe time: the allowlist may have
-	// changed, and stored data is not trusted.
-	if err := s.allow.Check(sub.Endpoint); err != nil {
-		res.Err = err
-		return res
-	}
-	payload, err := msg.Payload()
+	m, err := s.sealer.Seal(sub, msg, time.Time{})
 	if err != nil {
-		res.Err = err
-		return res
+		if errors.Is(err, errEncrypt) {
+			// Bad keys: no request was made, and retrying cannot help.
+			s.log.Warn("push encryption failed", "host", endpointHost(sub.Endpoint), "kind", msg.Kind, "err", err)
+		}
+		return Result{Err: err}
 	}
-	if !validUrgency(msg.Urgency) {
-		res.Err = fmt.Errorf("push urgency %q: want very-low, low, normal or high", msg.Urgency)
-		return res
-	}
-	host := endpointHost(sub.Endpoint)
-	log := s.log.With("host", host, "kind", msg.Kind)
-	ws := &webpush.Subscription{Endpoint: sub.Endpoint, Keys: webpush.Keys{Auth: sub.Auth, P256dh: sub.P256dh}}
-	opts := webpush.Options{
-		Subscriber:      s.subject,
-		VAPIDPublicKey:  s.keys.Public,
-		VAPIDPrivateKey: s.keys.Private,
-		TTL:             ttlSeconds(msg.TTL),
-		Urgency:         webpush.Urgency(msg.Urgency),
-		Topic:           NormalizeTopic(msg.Topic),
-		RecordSize:      s.recordSize,
-	}
+	return s.sendSealed(ctx, m)
+}
 
+// deliver sends a sealed message with the origin's VAPID token, retrying
+// 429 (after Retry-After), 5xx and transport errors up to MaxAttempts.
+// The endpoint has been checked.
+func (s *Sender) deliver(ctx context.Context, m Sealed) Result {
+	var res Result
+	host := endpointHost(m.Endpoint)
+	log := s.log.With("host", host, "kind", m.Kind)
 	for attempt := 1; ; attempt++ {
 		res.Attempts = attempt
-		cc := &countingClient{c: s.client}
-		opts.HTTPClient = cc
-		// A fresh copy per attempt: webpush-go pads into the slice's capacity.
-		resp, err := webpush.SendNotificationWithContext(ctx, bytes.Clone(payload), ws, &opts)
+		// Per attempt: a retry after the token's renewal carries the new one.
+		auth, err := s.vapid.header(m.Endpoint)
+		var req *http.Request
+		if err == nil {
+			req, err = http.NewRequestWithContext(ctx, http.MethodPost, m.Endpoint, bytes.NewReader(m.Body))
+		}
+		if err != nil {
+			// Failed before any request: retrying cannot help.
+			res.Attempts, res.Err = 0, redactURLError(err, host)
+			log.Warn("push request not built", "err", res.Err)
+			return res
+		}
+		req.Header = m.header(auth)
+		cc := &countingClient{c: s.client, limit: s.perHost, host: hostOf(m.Endpoint)}
+		resp, err := cc.Do(req)
 		res.Bytes = cc.bytes
 
 		var wait time.Duration
@@ -260,12 +263,6 @@ func (s *Sender) send(ctx context.Context, sub Subscription, msg Message) Result
 			err = redactURLError(err, host)
 			s.count("error")
 			res.Status, res.Err = 0, err
-			if !cc.called {
-				// Failed before any request: bad keys, so retrying cannot help.
-				res.Attempts = 0
-				log.Warn("push encryption failed", "err", err)
-				return res
-			}
 			if !retryableTransportError(ctx, err) {
 				log.Warn("push request failed", "attempt", attempt, "err", err)
 				return res
@@ -291,7 +288,7 @@ func (s *Sender) send(ctx context.Context, sub Subscription, msg Message) Result
 				log.Info("push subscription gone", "status", code)
 				return res
 			case code == http.StatusRequestEntityTooLarge:
-				log.Warn("push service refused message as too large", "bytes", res.Bytes, "payload_bytes", len(payload), "reason", reason)
+				log.Warn("push service refused message as too large", "bytes", res.Bytes, "payload_bytes", m.payloadLen, "reason", reason)
 				return res
 			case code == http.StatusTooManyRequests || code >= 500:
 				if hasRA && ra > maxRetryAfter {
@@ -335,66 +332,4 @@ func (s *Sender) Stats() map[string]int64 {
 		out[k] = v
 	}
 	return out
-}
-
-// countingClient records whether webpush-go got as far as sending, and the body size.
-type countingClient struct {
-	c      *http.Client
-	called bool
-	bytes  int
-}
-
-func (cc *countingClient) Do(req *http.Request) (*http.Response, error) {
-	cc.called = true
-	cc.bytes = int(req.ContentLength)
-	return cc.c.Do(req)
-}
-
-// readReason returns the start of a response body for logs, drains a little
-// more so the connection can be reused, and always closes the body.
-func readReason(body io.ReadCloser) string {
-	defer body.Close()
-	buf := make([]byte, 200)
-	n, _ := io.ReadFull(body, buf)
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, 4096))
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(string(buf[:n]), ""))
-}
-
-// endpointHost returns the host for logs; the full endpoint is a bearer capability.
-func endpointHost(endpoint string) string {
-	if u, err := url.Parse(endpoint); err == nil {
-		return u.Hostname()
-	}
-	return "?"
-}
-
-// TransportError is Result.Err when no HTTP response arrived. Unlike the
-// *url.Error it replaces, its text names only the host: the full endpoint is
-// a bearer capability and must not reach logs.
-type TransportError struct {
-	Host string
-	Err  error
-}
-
-func (e *TransportError) Error() string { return "push to " + e.Host + ": " + e.Err.Error() }
-func (e *TransportError) Unwrap() error { return e.Err }
-
-// Timeout reports whether the request timed out.
-func (e *TransportError) Timeout() bool {
-	var t interface{ Timeout() bool }
-	return errors.As(e.Err, &t) && t.Timeout()
-}
-
-// redactURLError replaces a *url.Error (which quotes the endpoint) by a TransportError.
-func redactURLError(err error, host string) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return &TransportError{Host: host, Err: ue.Err}
-	}
-	return err
 }

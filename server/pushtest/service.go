@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -32,6 +33,11 @@ type Service struct {
 	closed   chan struct{}
 	requests atomic.Int64
 
+	// Open connections and requests in flight, with their peaks: what a
+	// sender's per-host bound must keep small.
+	conns, peakConns       atomic.Int64
+	inFlight, peakInFlight atomic.Int64
+
 	mu        sync.Mutex
 	subs      map[string]*subscription
 	behaviors map[string]*behaviorState
@@ -51,6 +57,9 @@ type Behavior struct {
 	Times      int           // how many requests get this behaviour, 0 = forever
 	RetryAfter string        // Retry-After header value, if any
 	Delay      time.Duration // wait before answering (the request's context ends it early)
+	// Reason, if set, is answered as {"reason": Reason}, as Apple and FCM
+	// explain a refusal (e.g. "VapidPkHashMismatch", "BadJwtToken").
+	Reason string
 }
 
 type behaviorState struct {
@@ -85,7 +94,9 @@ func New(t testing.TB, vapidPublicKey string) *Service {
 		behaviors: make(map[string]*behaviorState),
 		changed:   make(chan struct{}),
 	}
-	s.srv = httptest.NewServer(s) // binds 127.0.0.1
+	s.srv = httptest.NewUnstartedServer(s) // binds 127.0.0.1
+	s.srv.Config.ConnState = s.connState
+	s.srv.Start()
 	s.URL = s.srv.URL
 	t.Cleanup(func() {
 		close(s.closed) // release handlers waiting out a Delay, so Close does not hang
@@ -154,6 +165,32 @@ func (s *Service) Wait(n int, timeout time.Duration) []Received {
 // Requests counts all requests, including refused ones.
 func (s *Service) Requests() int { return int(s.requests.Load()) }
 
+// MaxConns is the largest number of connections that were open at once.
+func (s *Service) MaxConns() int { return int(s.peakConns.Load()) }
+
+// MaxInFlight is the largest number of requests that were being answered at once.
+func (s *Service) MaxInFlight() int { return int(s.peakInFlight.Load()) }
+
+// connState counts open connections (new until closed or hijacked).
+func (s *Service) connState(_ net.Conn, state http.ConnState) {
+	switch state {
+	case http.StateNew:
+		raise(&s.peakConns, s.conns.Add(1))
+	case http.StateClosed, http.StateHijacked:
+		s.conns.Add(-1)
+	}
+}
+
+// raise sets peak to n if n is larger.
+func raise(peak *atomic.Int64, n int64) {
+	for {
+		p := peak.Load()
+		if n <= p || peak.CompareAndSwap(p, n) {
+			return
+		}
+	}
+}
+
 // Refusals lists why requests were refused, for test failure messages.
 func (s *Service) Refusals() []string {
 	s.mu.Lock()
@@ -164,6 +201,8 @@ func (s *Service) Refusals() []string {
 // ServeHTTP verifies, decrypts and records one push message.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
+	raise(&s.peakInFlight, s.inFlight.Add(1))
+	defer s.inFlight.Add(-1)
 	now := time.Now()
 	if r.Method != http.MethodPost {
 		s.refuse(w, refuse(http.StatusMethodNotAllowed, "want POST"))
@@ -250,6 +289,12 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			At:       time.Now(),
 		})
 		w.Header().Set("Location", s.URL+"/message/"+id)
+	}
+	if b.Reason != "" {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"reason": b.Reason})
+		return
 	}
 	w.WriteHeader(status)
 }

@@ -351,3 +351,34 @@ func FuzzDecrypt(f *testing.F) {
 		_, _ = Decrypt(body, key, auth)
 	})
 }
+
+// MaxConns and MaxInFlight report the peaks a sender caused: three slow
+// requests at once on separate connections count three of each.
+func TestServiceCountsPeakConnections(t *testing.T) {
+	priv, pub := mustVAPID(t)
+	svc := New(t, pub)
+	endpoint, p256dh, auth := svc.NewSubscription()
+	svc.Behave(endpoint, Behavior{Delay: 200 * time.Millisecond})
+	done := make(chan error, 3)
+	for range 3 {
+		go func() {
+			// A client of its own: no connection is shared.
+			client := &http.Client{Transport: &http.Transport{}}
+			resp, err := webpush.SendNotificationWithContext(context.Background(), []byte("x"),
+				&webpush.Subscription{Endpoint: endpoint, Keys: webpush.Keys{P256dh: p256dh, Auth: auth}},
+				&webpush.Options{HTTPClient: client, Subscriber: "ops@example.org", VAPIDPublicKey: pub, VAPIDPrivateKey: priv, TTL: 60})
+			if err == nil {
+				resp.Body.Close()
+			}
+			done <- err
+		}()
+	}
+	for range 3 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c, f := svc.MaxConns(), svc.MaxInFlight(); c != 3 || f != 3 {
+		t.Fatalf("peak connections %d, in flight %d; want 3 and 3", c, f)
+	}
+}

@@ -6,19 +6,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // TestEmptyCompletionDoesNotSilenceStretch: a completion with done 0 (the
 // routine opened and left) is not the day's stretches done; one with a
 // stretch done is.
 func TestEmptyCompletionDoesNotSilenceStretch(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	rec := &recorder{}
-	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	s := New(Config{DB: db, Sender: rec, Now: clk.Now})
 	p := stretchOnly(t, "emptydone")
 	_ = db.CreatePlan(p)
@@ -28,7 +29,7 @@ func TestEmptyCompletionDoesNotSilenceStretch(t *testing.T) {
 	}
 	complete := func(id string, at time.Time, done int) {
 		t.Helper()
-		if _, err := db.AddCompletion(p.Token, plan.Completion{ID: id, At: at, RoutineID: p.RoutineID, Done: done, Total: 5}); err != nil {
+		if _, err := db.AddCompletion(p.Token, model.Completion{ID: id, At: at, RoutineID: p.RoutineID, Done: done, Total: 5}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -61,22 +62,21 @@ func TestEmptyCompletionDoesNotSilenceStretch(t *testing.T) {
 // TestAlertFallsBackToOwner: a red flag on the plan of a disabled (or
 // erased) therapist reaches the studio owner's devices instead of nobody's.
 func TestAlertFallsBackToOwner(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	rec := &recorder{}
 	s := New(Config{DB: db, Sender: rec, BaseURL: testBaseURL})
-	owner, err := db.CreateTherapist(plan.Therapist{ID: "owner", Email: "owner@example.org", Name: "Olga", CreatedAt: time.Now()})
+	owner, err := db.CreateTherapist(model.Therapist{ID: "owner", Email: "owner@example.org", Name: "Olga", CreatedAt: time.Now()})
 	if err != nil || !owner.Owner {
 		t.Fatalf("owner %+v, %v", owner, err)
 	}
-	if _, err := db.CreateTherapist(plan.Therapist{ID: "th1", Email: "th1@example.org", Name: "Ana", CreatedAt: time.Now()}); err != nil {
+	if _, err := db.CreateTherapist(model.Therapist{ID: "th1", Email: "th1@example.org", Name: "Ana", CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	addDevice(t, db, store.TherapistOwner("owner"), "https://fcm.googleapis.com/fcm/send/owner", "k", "a")
 	addDevice(t, db, store.TherapistOwner("th1"), "https://fcm.googleapis.com/fcm/send/th1", "k", "a")
-	p := testPlan(t, plan.NewToken())
+	p := testPlan(t, model.NewToken())
 	_ = db.CreatePlan(p)
-	red := plan.CheckIn{ID: "c1", At: p.SessionAt.Add(30 * time.Hour), Soreness: 3, RedFlags: []string{plan.RedFlagSaddle}}
+	red := model.CheckIn{ID: "c1", At: p.SessionAt.Add(30 * time.Hour), Soreness: 3, RedFlags: []string{model.RedFlagSaddle}}
 
 	sentTo := func() string {
 		t.Helper()
@@ -95,7 +95,7 @@ func TestAlertFallsBackToOwner(t *testing.T) {
 	if ep := sentTo(); ep != "https://fcm.googleapis.com/fcm/send/th1" {
 		t.Fatalf("active therapist: sent to %s", ep)
 	}
-	if _, err := db.UpdateTherapist("th1", func(t *plan.Therapist) error { t.Disabled = true; return nil }); err != nil {
+	if _, err := db.UpdateTherapist("th1", func(t *model.Therapist) error { t.Disabled = true; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AlertTherapist(context.Background(), p, red); err != nil {
@@ -116,8 +116,7 @@ func TestAlertFallsBackToOwner(t *testing.T) {
 // TestAlertAsyncStopWaits: AlertTherapistAsync returns at once; Stop waits
 // for the alert in flight instead of cutting it off.
 func TestAlertAsyncStopWaits(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	release := make(chan struct{})
 	var sent atomic.Int32
 	s := New(Config{DB: db, BaseURL: testBaseURL, Sender: senderFunc(func(jobs []push.Job) []push.Result {
@@ -129,16 +128,16 @@ func TestAlertAsyncStopWaits(t *testing.T) {
 		}
 		return out
 	})})
-	if _, err := db.CreateTherapist(plan.Therapist{ID: "th1", Email: "th1@example.org", Name: "Ana", CreatedAt: time.Now()}); err != nil {
+	if _, err := db.CreateTherapist(model.Therapist{ID: "th1", Email: "th1@example.org", Name: "Ana", CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	addDevice(t, db, store.TherapistOwner("th1"), "https://fcm.googleapis.com/fcm/send/th1", "k", "a")
-	p := testPlan(t, plan.NewToken())
+	p := testPlan(t, model.NewToken())
 	_ = db.CreatePlan(p)
 	s.Start()
 
 	start := time.Now()
-	s.AlertTherapistAsync(p, plan.CheckIn{ID: "c1", At: p.SessionAt.Add(30 * time.Hour), Soreness: 3, RedFlags: []string{plan.RedFlagSaddle}})
+	s.AlertTherapistAsync(p, model.CheckIn{ID: "c1", At: p.SessionAt.Add(30 * time.Hour), Soreness: 3, RedFlags: []string{model.RedFlagSaddle}})
 	if took := time.Since(start); took > 100*time.Millisecond {
 		t.Fatalf("AlertTherapistAsync took %v", took)
 	}

@@ -4,9 +4,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // TestPushServiceOutage: while the push service answers 503, due reminders are
@@ -14,12 +16,11 @@ import (
 // once if it is still within its kind's grace, and is skipped (not sent hours
 // late) otherwise. Nothing is lost, nothing doubled.
 func TestPushServiceOutage(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	sender, svc := loopbackSender(t)
-	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL})
-	p := testPlan(t, plan.NewToken())
+	p := testPlan(t, model.NewToken())
 	if err := db.CreatePlan(p); err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func TestPushServiceOutage(t *testing.T) {
 		t.Fatalf("13:30, service back: %+v", st)
 	}
 	every(berlin(t, 2026, 11, 26, 13, 31), berlin(t, 2026, 11, 26, 18, 0))
-	if got := kinds(); len(got) != 2 || got[0] == got[1] || !oneOf(got, plan.KindHydration) || !oneOf(got, plan.KindTip) {
+	if got := kinds(); len(got) != 2 || got[0] == got[1] || !oneOf(got, model.KindHydration) || !oneOf(got, model.KindTip) {
 		t.Fatalf("after the first outage: %v, want hydration and tip once each", got)
 	}
 
@@ -88,7 +89,7 @@ func TestPushServiceOutage(t *testing.T) {
 	}
 	every(berlin(t, 2026, 11, 27, 10, 2), berlin(t, 2026, 11, 27, 11, 0))
 	got := kinds()
-	if len(got) != 3 || got[2] != plan.KindCheckIn {
+	if len(got) != 3 || got[2] != model.KindCheckIn {
 		t.Fatalf("after the blip: %v, want the check-in reminder once", got)
 	}
 }

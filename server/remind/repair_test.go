@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
+	"github.com/aftercare/aftercare/server/model"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // TestStartRepairsPlansWithoutSchedule: a running plan stored without its
@@ -14,20 +16,19 @@ import (
 // failed) gets its schedule when the scheduler starts, and its reminder then
 // reaches the phone. Ended plans are left alone; the log has a count, no names.
 func TestStartRepairsPlansWithoutSchedule(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	sender, svc := loopbackSender(t)
-	clk := &fakeClock{}
+	clk := &fakeclock.Clock{}
 	clk.Set(berlin(t, 2026, 11, 26, 10, 5))
 	logs := &syncBuffer{}
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL,
 		Logger: slog.New(slog.NewTextHandler(logs, nil))})
 
-	p := testPlan(t, plan.NewToken())
-	over := testPlan(t, plan.NewToken())
+	p := testPlan(t, model.NewToken())
+	over := testPlan(t, model.NewToken())
 	endedAt := berlin(t, 2026, 11, 26, 10, 0)
 	over.EndedAt = &endedAt
-	for _, q := range []plan.Plan{p, over} {
+	for _, q := range []model.Plan{p, over} {
 		if err := db.CreatePlan(q); err != nil { // the plan alone, as the failed write left it
 			t.Fatal(err)
 		}
@@ -66,7 +67,7 @@ func TestStartRepairsPlansWithoutSchedule(t *testing.T) {
 		t.Fatalf("19:00: %+v", st)
 	}
 	got := svc.Received()
-	if len(got) != 1 || decode(t, got[0]).Kind != plan.KindStretch || decode(t, got[0]).URL != testBaseURL+"/p/"+p.Token+"#/play" {
+	if len(got) != 1 || decode(t, got[0]).Kind != model.KindStretch || decode(t, got[0]).URL != testBaseURL+"/p/"+p.Token+"#/play" {
 		t.Fatalf("received %+v", got)
 	}
 

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/store"
 )
@@ -65,14 +65,7 @@ func (s *Scheduler) retryDevices(ctx context.Context, now time.Time, st *TickSta
 		st.Retries += len(rs)
 
 		t0 = time.Now()
-		idx := make(map[string]int, len(rs))
-		var tokens []string
-		for _, r := range rs {
-			if _, ok := idx[r.Token]; !ok {
-				idx[r.Token] = len(tokens)
-				tokens = append(tokens, r.Token)
-			}
-		}
+		tokens, idx := planTokens(rs, func(r *store.Retry) string { return r.Token })
 		// Completions are read only for a stretch retry (doneOn): retries are few.
 		loaded, err := s.db.PlansWithDevices(tokens, nil)
 		if err != nil {
@@ -80,8 +73,7 @@ func (s *Scheduler) retryDevices(ctx context.Context, now time.Time, st *TickSta
 		}
 		views := make([]*planView, len(tokens))
 		for i := range loaded {
-			l := &loaded[i]
-			views[i] = &planView{p: l.Plan, err: l.Err, subs: l.Devices, gen: l.Gen, doneAt: l.DoneAt, memo: l.Memo}
+			views[i] = viewOf(&loaded[i])
 		}
 		steps := make([]store.RetryStep, len(rs))
 		var jobs []push.Job
@@ -94,7 +86,7 @@ func (s *Scheduler) retryDevices(ctx context.Context, now time.Time, st *TickSta
 				st.RetriesDropped++
 				continue
 			}
-			jobs = append(jobs, push.Job{Sub: push.Subscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}, Msg: r.Message(s.baseURL)})
+			jobs = append(jobs, jobFor(sub, r.Message(s.baseURL)))
 			jobOf = append(jobOf, i)
 			rules = append(rules, r)
 		}
@@ -146,8 +138,8 @@ func (s *Scheduler) commitRetries(steps []store.RetryStep, gone map[string]bool,
 }
 
 // retryTarget checks that retry rt is still owed and returns its device and rule.
-func (s *Scheduler) retryTarget(now time.Time, v *planView, rt *store.Retry) (plan.Subscription, *Rule, bool) {
-	var none plan.Subscription
+func (s *Scheduler) retryTarget(now time.Time, v *planView, rt *store.Retry) (model.Subscription, *Rule, bool) {
+	var none model.Subscription
 	if v.err != nil {
 		if !errors.Is(v.err, store.ErrNotFound) {
 			s.log.Error("reminder retry: plan unreadable", "plan", shortToken(rt.Token), "err", v.err)
@@ -168,7 +160,7 @@ func (s *Scheduler) retryTarget(now time.Time, v *planView, rt *store.Retry) (pl
 	if f, ok := r.Next(rt.Due.Add(-time.Second), ""); !ok || !f.At.Equal(rt.Due) || f.Local != rt.Local {
 		return none, nil, false
 	}
-	if r.Kind == plan.KindStretch && len(rt.Local) >= 10 {
+	if r.Kind == model.KindStretch && len(rt.Local) >= 10 {
 		done, err := s.doneOn(v, rt.Local[:10])
 		if err != nil {
 			s.log.Error("reminder retry: completions", "plan", shortToken(rt.Token), "err", err)

@@ -10,7 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // BenchmarkSubscribeConcurrent measures durable subscription upserts from many
@@ -30,7 +30,7 @@ func BenchmarkSubscribeConcurrent(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := n.Add(1)
-			s := plan.Subscription{
+			s := model.Subscription{
 				Endpoint: "https://fcm.googleapis.com/fcm/send/bench-" + strconv.FormatInt(i, 10),
 				P256dh:   "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
 				Auth:     "tBHItJI5svbpez7KI4CCXg", LastSeen: time.Now(),
@@ -56,9 +56,9 @@ func seedPlans(b *testing.B, db *DB, n int) {
 	for start := 0; start < n; start += per {
 		err := db.bolt.Update(func(tx *bolt.Tx) error {
 			for i := start; i < min(n, start+per); i++ {
-				p := plan.Plan{Token: plan.NewToken(), TherapistID: "t1", ClientName: "Client " + strconv.Itoa(i),
+				p := model.Plan{Token: model.NewToken(), TherapistID: "t1", ClientName: "Client " + strconv.Itoa(i),
 					Notes: strings.Repeat("Focus on the left piriformis, gentle. ", 8), RoutineID: "piriformis-release",
-					TimeZone: "Europe/Berlin", SessionAt: time.Now().UTC(), Days: 14, StretchTime: "19:00", Prefs: plan.DefaultPrefs(), CreatedAt: time.Now()}
+					TimeZone: "Europe/Berlin", SessionAt: time.Now().UTC(), Days: 14, StretchTime: "19:00", Prefs: model.DefaultPrefs(), CreatedAt: time.Now()}
 				data, _ := json.Marshal(p)
 				if err := tx.Bucket(bucketPlans).Put([]byte(p.Token), data); err != nil {
 					return err
@@ -67,7 +67,7 @@ func seedPlans(b *testing.B, db *DB, n int) {
 					return err
 				}
 				for j := range 5 {
-					c := plan.CheckIn{ID: "checkin-" + strconv.Itoa(j), At: time.Now(), Soreness: 4, Pain: 2, Note: strings.Repeat("a bit stiff today ", 5)}
+					c := model.CheckIn{ID: "checkin-" + strconv.Itoa(j), At: time.Now(), Soreness: 4, Pain: 2, Note: strings.Repeat("a bit stiff today ", 5)}
 					cd, _ := json.Marshal(c)
 					if err := tx.Bucket(bucketCheckIns).Put(join(p.Token, c.ID), cd); err != nil {
 						return err

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // planCache holds decoded plans and their devices by token, so a reminder
@@ -52,10 +52,10 @@ type cacheShard struct {
 
 // cachedPlan is immutable once stored (memo only holds values derived from p).
 type cachedPlan struct {
-	p *plan.Plan
+	p *model.Plan
 	// full: devs, gen and done are known too (else only p is).
 	full bool
-	devs []plan.Subscription
+	devs []model.Subscription
 	gen  uint64      // the schedule generation
 	done []time.Time // completion times
 	memo *sync.Map
@@ -150,7 +150,7 @@ func (c *planCache) len() int {
 }
 
 // clonePlan deep-copies p's slices, so the copy shares nothing mutable.
-func clonePlan(p *plan.Plan) plan.Plan {
+func clonePlan(p *model.Plan) model.Plan {
 	out := *p
 	out.Overrides = slices.Clone(p.Overrides)
 	out.Stretches = slices.Clone(p.Stretches)

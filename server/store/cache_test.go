@@ -11,7 +11,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // truth reads a plan with its devices, generation and completions straight
@@ -53,7 +53,7 @@ func cached(tb testing.TB, db *DB, token string) PlanDevices {
 	return g
 }
 
-func sameSub(a, b plan.Subscription) bool {
+func sameSub(a, b model.Subscription) bool {
 	return a.Endpoint == b.Endpoint && a.P256dh == b.P256dh && a.Auth == b.Auth &&
 		a.CreatedAt.Equal(b.CreatedAt) && a.LastSeen.Equal(b.LastSeen)
 }
@@ -71,8 +71,8 @@ func TestCacheCoherentWithEveryWrite(t *testing.T) {
 	p := mustPlan(t, db, "th1")
 	other := mustPlan(t, db, "th1")
 	ep := func(i int) string { return fmt.Sprintf("https://fcm.googleapis.com/fcm/send/%d", i) }
-	sub := func(i int) plan.Subscription {
-		return plan.Subscription{Endpoint: ep(i), P256dh: "k", Auth: "a", LastSeen: time.Unix(int64(1000+i), 0).UTC()}
+	sub := func(i int) model.Subscription {
+		return model.Subscription{Endpoint: ep(i), P256dh: "k", Auth: "a", LastSeen: time.Unix(int64(1000+i), 0).UTC()}
 	}
 
 	steps := []struct {
@@ -91,43 +91,43 @@ func TestCacheCoherentWithEveryWrite(t *testing.T) {
 			return len(g.Devices) == 1 && g.Devices[0].LastSeen.Equal(sub(1).LastSeen.Add(time.Hour))
 		}},
 		{"PutSubscription caps devices", func() error {
-			for i := 2; i <= plan.MaxDevices+2; i++ {
+			for i := 2; i <= model.MaxDevices+2; i++ {
 				if _, err := db.PutSubscription(p.Token, sub(i)); err != nil {
 					return err
 				}
 			}
 			return nil
-		}, func(g PlanDevices) bool { return len(g.Devices) == plan.MaxDevices }},
+		}, func(g PlanDevices) bool { return len(g.Devices) == model.MaxDevices }},
 		{"PutSubscription shares an endpoint with another plan", func() error {
 			cached(t, db, other.Token)
-			_, err := db.PutSubscription(other.Token, sub(plan.MaxDevices+2))
+			_, err := db.PutSubscription(other.Token, sub(model.MaxDevices+2))
 			if err == nil && len(cached(t, db, other.Token).Devices) != 1 {
 				err = errors.New("new owner does not see the device")
 			}
 			return err
-		}, func(g PlanDevices) bool { return len(g.Devices) == plan.MaxDevices }},
-		{"DeleteSubscription", func() error { return db.DeleteSubscription(p.Token, ep(plan.MaxDevices+1)) },
-			func(g PlanDevices) bool { return len(g.Devices) == plan.MaxDevices-1 }},
-		{"DeleteEndpoint", func() error { return db.DeleteEndpoint(ep(plan.MaxDevices)) },
-			func(g PlanDevices) bool { return len(g.Devices) == plan.MaxDevices-2 }},
+		}, func(g PlanDevices) bool { return len(g.Devices) == model.MaxDevices }},
+		{"DeleteSubscription", func() error { return db.DeleteSubscription(p.Token, ep(model.MaxDevices+1)) },
+			func(g PlanDevices) bool { return len(g.Devices) == model.MaxDevices-1 }},
+		{"DeleteEndpoint", func() error { return db.DeleteEndpoint(ep(model.MaxDevices)) },
+			func(g PlanDevices) bool { return len(g.Devices) == model.MaxDevices-2 }},
 		{"UpdatePlan", func() error {
-			_, err := db.UpdatePlan(p.Token, func(q *plan.Plan) error {
-				q.Prefs.Disabled = []string{plan.KindHydration}
+			_, err := db.UpdatePlan(p.Token, func(q *model.Plan) error {
+				q.Prefs.Disabled = []string{model.KindHydration}
 				q.Prefs.QuietStart = "18:00"
 				return nil
 			})
 			return err
 		}, func(g PlanDevices) bool {
-			return g.Plan.Prefs.QuietStart == "18:00" && !g.Plan.Prefs.Enabled(plan.KindHydration)
+			return g.Plan.Prefs.QuietStart == "18:00" && !g.Plan.Prefs.Enabled(model.KindHydration)
 		}},
 		{"ReplaceSchedule", func() error {
-			return db.ReplaceSchedule(p.Token, []RuleState{{RuleID: "r1", Kind: plan.KindTip, NextFire: time.Now().Add(time.Hour)}})
+			return db.ReplaceSchedule(p.Token, []RuleState{{RuleID: "r1", Kind: model.KindTip, NextFire: time.Now().Add(time.Hour)}})
 		}, func(g PlanDevices) bool { return g.Gen == 1 }},
 		{"ReplaceSchedules", func() error {
-			return db.ReplaceSchedules(map[string][]RuleState{p.Token: {{RuleID: "r1", Kind: plan.KindTip}}})
+			return db.ReplaceSchedules(map[string][]RuleState{p.Token: {{RuleID: "r1", Kind: model.KindTip}}})
 		}, func(g PlanDevices) bool { return g.Gen == 2 }},
 		{"AddCompletion", func() error {
-			_, err := db.AddCompletion(p.Token, plan.Completion{ID: "c1", At: time.Unix(5000, 0).UTC()})
+			_, err := db.AddCompletion(p.Token, model.Completion{ID: "c1", At: time.Unix(5000, 0).UTC()})
 			return err
 		}, func(g PlanDevices) bool { return len(g.DoneAt) == 1 }},
 	}
@@ -169,13 +169,13 @@ func TestCacheCoherentWithEveryWrite(t *testing.T) {
 // changes nothing cached (PlansWithDevices is read-only by contract).
 func TestCacheHandsOutCopies(t *testing.T) {
 	db := mustOpen(t)
-	p := plan.Plan{Token: "copies", TherapistID: "th1", TimeZone: "UTC", StretchTime: "19:00", Days: 3,
-		Prefs:     plan.Prefs{Disabled: []string{plan.KindTip}, QuietStart: "21:00", QuietEnd: "08:00"},
-		Overrides: []plan.Override{{StretchID: "a"}}, Stretches: []plan.Override{{StretchID: "b"}}}
+	p := model.Plan{Token: "copies", TherapistID: "th1", TimeZone: "UTC", StretchTime: "19:00", Days: 3,
+		Prefs:     model.Prefs{Disabled: []string{model.KindTip}, QuietStart: "21:00", QuietEnd: "08:00"},
+		Overrides: []model.Override{{StretchID: "a"}}, Stretches: []model.Override{{StretchID: "b"}}}
 	if err := db.CreatePlan(p); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.PutSubscription(p.Token, plan.Subscription{Endpoint: "https://fcm.googleapis.com/x", P256dh: "k", Auth: "a"}); err != nil {
+	if _, err := db.PutSubscription(p.Token, model.Subscription{Endpoint: "https://fcm.googleapis.com/x", P256dh: "k", Auth: "a"}); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 { // the second round reads from the cache
@@ -189,7 +189,7 @@ func TestCacheHandsOutCopies(t *testing.T) {
 		subs, _ := db.Subscriptions(p.Token)
 		subs[0].Endpoint = "x"
 	}
-	if g := cached(t, db, p.Token); g.Plan.Prefs.Disabled[0] != plan.KindTip || g.Plan.Overrides[0].StretchID != "a" ||
+	if g := cached(t, db, p.Token); g.Plan.Prefs.Disabled[0] != model.KindTip || g.Plan.Overrides[0].StretchID != "a" ||
 		g.Devices[0].Endpoint != "https://fcm.googleapis.com/x" {
 		t.Fatalf("cache changed through a copy: %+v", g)
 	}
@@ -237,13 +237,13 @@ func TestCacheBatchRetryAndRaces(t *testing.T) {
 				if i%3 == 0 { // a failing func in the batch makes bbolt rerun the others one by one
 					_ = db.bolt.Batch(func(*bolt.Tx) error { return fail })
 				}
-				if _, err := db.PutSubscription(tok, plan.Subscription{Endpoint: ep, P256dh: "k", Auth: "a",
+				if _, err := db.PutSubscription(tok, model.Subscription{Endpoint: ep, P256dh: "k", Auth: "a",
 					LastSeen: time.Unix(int64(i), 0).UTC()}); err != nil {
 					t.Error(err)
 				}
 				runs.Store(ep, true)
 				if i%5 == 0 {
-					_, _ = db.UpdatePlan(tok, func(q *plan.Plan) error { q.Notes = ep; return nil })
+					_, _ = db.UpdatePlan(tok, func(q *model.Plan) error { q.Notes = ep; return nil })
 				}
 				if i%7 == 0 {
 					_ = db.DeleteEndpoint(fmt.Sprintf("https://fcm.googleapis.com/fcm/send/%d-%d", w, i-1))
@@ -272,7 +272,7 @@ func TestCacheFillLosesToAWrite(t *testing.T) {
 		stale, err = newPlanReader(tx).read(p.Token)
 		return err
 	})
-	if _, err := db.UpdatePlan(p.Token, func(q *plan.Plan) error { q.Notes = "new"; return nil }); err != nil {
+	if _, err := db.UpdatePlan(p.Token, func(q *model.Plan) error { q.Notes = "new"; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if db.cache.put(mark, p.Token, stale) != nil || db.cache.get(p.Token) != nil {
@@ -288,7 +288,7 @@ func TestCacheBounded(t *testing.T) {
 	c := newPlanCache(cacheShards * 4)
 	for i := range 1000 {
 		tok := fmt.Sprint("t", i)
-		c.put(c.mark(), tok, &cachedPlan{p: &plan.Plan{Token: tok}, full: true})
+		c.put(c.mark(), tok, &cachedPlan{p: &model.Plan{Token: tok}, full: true})
 	}
 	if n := c.len(); n > cacheShards*4 {
 		t.Fatalf("%d entries in a cache of %d", n, cacheShards*4)

@@ -1,16 +1,14 @@
 package store
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"sort"
 	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 var (
@@ -21,39 +19,26 @@ var (
 )
 
 // ErrInviteUsed is returned for an invite that expired, was used, or (setup) came after the first account.
-var ErrInviteUsed = errors.New("this invitation link has expired or was already used")
+var ErrInviteUsed = model.GoneError("this invitation link has expired or was already used")
 
 // AddInvite stores a one-time invite. A new setup invite replaces any earlier one,
 // so only the link printed last works.
-func (db *DB) AddInvite(secret string, inv plan.Invite) error {
-	data, err := json.Marshal(inv)
-	if err != nil {
-		return err
-	}
+func (db *DB) AddInvite(secret string, inv model.Invite) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketInvites)
-		if inv.Kind == plan.InviteSetup {
-			var old [][]byte
-			_ = b.ForEach(func(k, v []byte) error {
-				var i plan.Invite
-				if json.Unmarshal(v, &i) == nil && i.Kind == plan.InviteSetup {
-					old = append(old, bytes.Clone(k))
-				}
-				return nil
-			})
-			for _, k := range old {
-				if err := b.Delete(k); err != nil {
-					return err
-				}
+		if inv.Kind == model.InviteSetup {
+			old, _ := keysWhere(b, func(i model.Invite) bool { return i.Kind == model.InviteSetup })
+			if err := deleteKeys(b, old); err != nil {
+				return err
 			}
 		}
-		return b.Put(hashSecret(secret), data)
+		return putJSON(b, hashSecret(secret), inv)
 	})
 }
 
 // Invite returns a still valid invite for secret, or ErrInviteUsed.
-func (db *DB) Invite(secret string, now time.Time) (plan.Invite, error) {
-	var inv plan.Invite
+func (db *DB) Invite(secret string, now time.Time) (model.Invite, error) {
+	var inv model.Invite
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
 		inv, err = validInvite(tx, secret, now)
@@ -62,8 +47,8 @@ func (db *DB) Invite(secret string, now time.Time) (plan.Invite, error) {
 	return inv, err
 }
 
-func validInvite(tx *bolt.Tx, secret string, now time.Time) (plan.Invite, error) {
-	var inv plan.Invite
+func validInvite(tx *bolt.Tx, secret string, now time.Time) (model.Invite, error) {
+	var inv model.Invite
 	v := tx.Bucket(bucketInvites).Get(hashSecret(secret))
 	if v == nil {
 		return inv, ErrInviteUsed
@@ -74,7 +59,7 @@ func validInvite(tx *bolt.Tx, secret string, now time.Time) (plan.Invite, error)
 	if !now.Before(inv.ExpiresAt) {
 		return inv, ErrInviteUsed
 	}
-	if inv.Kind == plan.InviteSetup && tx.Bucket(bucketTherapists).Stats().KeyN > 0 {
+	if inv.Kind == model.InviteSetup && tx.Bucket(bucketTherapists).Stats().KeyN > 0 {
 		return inv, ErrInviteUsed
 	}
 	return inv, nil
@@ -82,7 +67,7 @@ func validInvite(tx *bolt.Tx, secret string, now time.Time) (plan.Invite, error)
 
 // AcceptInvite creates account t from the invite for secret and deletes the invite,
 // in one transaction: a link creates exactly one account. A setup invite makes the owner.
-func (db *DB) AcceptInvite(secret string, now time.Time, t plan.Therapist) (plan.Therapist, error) {
+func (db *DB) AcceptInvite(secret string, now time.Time, t model.Therapist) (model.Therapist, error) {
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		inv, err := validInvite(tx, secret, now)
 		if err != nil {
@@ -93,12 +78,8 @@ func (db *DB) AcceptInvite(secret string, now time.Time, t plan.Therapist) (plan
 		if emails.Get(key) != nil {
 			return ErrExists
 		}
-		t.Owner = inv.Kind == plan.InviteSetup
-		data, err := json.Marshal(t)
-		if err != nil {
-			return err
-		}
-		if err := tx.Bucket(bucketTherapists).Put([]byte(t.ID), data); err != nil {
+		t.Owner = inv.Kind == model.InviteSetup
+		if err := putJSON(tx.Bucket(bucketTherapists), []byte(t.ID), t); err != nil {
 			return err
 		}
 		if err := emails.Put(key, []byte(t.ID)); err != nil {
@@ -111,18 +92,13 @@ func (db *DB) AcceptInvite(secret string, now time.Time, t plan.Therapist) (plan
 
 // PendingInvites lists the therapist invitations still valid at now, oldest first.
 // Setup links are not listed: they stop working once the owner exists.
-func (db *DB) PendingInvites(now time.Time) ([]plan.Invite, error) {
-	out := []plan.Invite{}
+func (db *DB) PendingInvites(now time.Time) ([]model.Invite, error) {
+	out := []model.Invite{}
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketInvites).ForEach(func(_, v []byte) error {
-			var inv plan.Invite
-			if err := json.Unmarshal(v, &inv); err != nil {
-				return err
-			}
-			if inv.Kind == plan.InviteTherapist && now.Before(inv.ExpiresAt) {
+		return eachJSON(tx.Bucket(bucketInvites), func(inv model.Invite) {
+			if inv.Kind == model.InviteTherapist && now.Before(inv.ExpiresAt) {
 				out = append(out, inv)
 			}
-			return nil
 		})
 	})
 	sort.Slice(out, func(i, j int) bool {
@@ -139,47 +115,27 @@ func (db *DB) PendingInvites(now time.Time) ([]plan.Invite, error) {
 func (db *DB) DeleteInvite(id string) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketInvites)
-		var key []byte
-		err := b.ForEach(func(k, v []byte) error {
-			var inv plan.Invite
-			if json.Unmarshal(v, &inv) == nil && inv.Kind == plan.InviteTherapist && inv.ID == id {
-				key = bytes.Clone(k)
-			}
-			return nil
-		})
+		keys, err := keysWhere(b, func(inv model.Invite) bool { return inv.Kind == model.InviteTherapist && inv.ID == id })
 		if err != nil {
 			return err
 		}
-		if key == nil || id == "" {
+		if len(keys) == 0 || id == "" {
 			return ErrNotFound
 		}
-		return b.Delete(key)
+		return deleteKeys(b, keys)
 	})
 }
 
 // PutTemplate stores a therapist's own template.
-func (db *DB) PutTemplate(t plan.Template) error {
-	data, err := json.Marshal(t)
-	if err != nil {
-		return err
-	}
+func (db *DB) PutTemplate(t model.Template) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketTemplates).Put(join(t.TherapistID, t.ID), data)
+		return putJSON(tx.Bucket(bucketTemplates), join(t.TherapistID, t.ID), t)
 	})
 }
 
 // Templates lists a therapist's own templates, oldest first.
-func (db *DB) Templates(therapistID string) ([]plan.Template, error) {
-	out := []plan.Template{}
-	err := scanPrefix(db.bolt, bucketTemplates, therapistID, func(v []byte) error {
-		var t plan.Template
-		if err := json.Unmarshal(v, &t); err != nil {
-			return err
-		}
-		out = append(out, t)
-		return nil
-	})
-	return out, err
+func (db *DB) Templates(therapistID string) ([]model.Template, error) {
+	return listJSON[model.Template](db.bolt, bucketTemplates, therapistID)
 }
 
 // DeleteTemplate removes one of therapistID's templates (ErrNotFound if it is not theirs).

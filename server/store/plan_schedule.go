@@ -8,19 +8,19 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // ScheduleFunc derives the reminder rule states to store for plan p from the
 // states stored for it so far (none for a new plan). It runs inside the write
 // transaction that stores p, so it must only compute, never use the database.
-type ScheduleFunc func(p plan.Plan, stored []RuleState) ([]RuleState, error)
+type ScheduleFunc func(p model.Plan, stored []RuleState) ([]RuleState, error)
 
 // CreatePlanWithSchedule stores a new plan and its reminder schedule (see
 // ReplaceSchedule) in one transaction: if the schedule cannot be derived or
 // written, the plan is not stored either. A plan that never reminds is worse
 // than a request that failed.
-func (db *DB) CreatePlanWithSchedule(p plan.Plan, schedule ScheduleFunc) error {
+func (db *DB) CreatePlanWithSchedule(p model.Plan, schedule ScheduleFunc) error {
 	data, err := json.Marshal(p)
 	if err != nil {
 		return err
@@ -37,8 +37,8 @@ func (db *DB) CreatePlanWithSchedule(p plan.Plan, schedule ScheduleFunc) error {
 // UpdatePlanWithSchedule is UpdatePlan that also replaces the plan's schedule
 // with the one derived from the changed plan, in the same transaction: both
 // are stored or neither.
-func (db *DB) UpdatePlanWithSchedule(token string, fn func(*plan.Plan) error, schedule ScheduleFunc) (plan.Plan, error) {
-	var out plan.Plan
+func (db *DB) UpdatePlanWithSchedule(token string, fn func(*model.Plan) error, schedule ScheduleFunc) (model.Plan, error) {
+	var out model.Plan
 	defer db.cache.invalidate(token)
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		p, err := updatePlan(tx, token, fn)
@@ -54,7 +54,7 @@ func (db *DB) UpdatePlanWithSchedule(token string, fn func(*plan.Plan) error, sc
 	return out, err
 }
 
-func storeSchedule(tx *bolt.Tx, p plan.Plan, schedule ScheduleFunc) error {
+func storeSchedule(tx *bolt.Tx, p model.Plan, schedule ScheduleFunc) error {
 	stored, err := storedStates(tx, p.Token)
 	if err != nil {
 		return err

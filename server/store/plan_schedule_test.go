@@ -8,28 +8,29 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 func fixedSchedule(states ...store.RuleState) store.ScheduleFunc {
-	return func(plan.Plan, []store.RuleState) ([]store.RuleState, error) { return states, nil }
+	return func(model.Plan, []store.RuleState) ([]store.RuleState, error) { return states, nil }
 }
 
 // TestPlanWithScheduleIsOneWrite: a schedule that cannot be derived or
 // written takes the plan (or the plan's change) down with it.
 func TestPlanWithScheduleIsOneWrite(t *testing.T) {
-	db := openDueDB(t)
+	db := storetest.Open(t)
 	at := time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
-	unstorable := store.RuleState{RuleID: strings.Repeat("r", bolt.MaxKeySize), Kind: plan.KindTip}
+	unstorable := store.RuleState{RuleID: strings.Repeat("r", bolt.MaxKeySize), Kind: model.KindTip}
 	derr := errors.New("cannot derive")
-	newPlan := func() plan.Plan {
-		return plan.Plan{Token: plan.NewToken(), TherapistID: "A", ClientName: "Sam", RoutineID: "piriformis-release",
-			TimeZone: "Europe/Berlin", SessionAt: at, Days: 7, StretchTime: "19:00", Prefs: plan.DefaultPrefs()}
+	newPlan := func() model.Plan {
+		return model.Plan{Token: model.NewToken(), TherapistID: "A", ClientName: "Sam", RoutineID: "piriformis-release",
+			TimeZone: "Europe/Berlin", SessionAt: at, Days: 7, StretchTime: "19:00", Prefs: model.DefaultPrefs()}
 	}
 	for name, schedule := range map[string]store.ScheduleFunc{
 		"write fails":  fixedSchedule(state("r1", at), unstorable),
-		"derive fails": func(plan.Plan, []store.RuleState) ([]store.RuleState, error) { return nil, derr },
+		"derive fails": func(model.Plan, []store.RuleState) ([]store.RuleState, error) { return nil, derr },
 	} {
 		p := newPlan()
 		if err := db.CreatePlanWithSchedule(p, schedule); err == nil {
@@ -53,7 +54,7 @@ func TestPlanWithScheduleIsOneWrite(t *testing.T) {
 	if due, _ := db.DueUntil(at, 0); len(due) != 1 || due[0].Token != p.Token {
 		t.Fatalf("due after create: %+v", due)
 	}
-	if _, err := db.UpdatePlanWithSchedule(p.Token, func(q *plan.Plan) error { q.Notes = "changed"; return nil },
+	if _, err := db.UpdatePlanWithSchedule(p.Token, func(q *model.Plan) error { q.Notes = "changed"; return nil },
 		fixedSchedule(state("r2", at.Add(time.Hour)), unstorable)); err == nil {
 		t.Fatal("update with an unwritable schedule succeeded")
 	}
@@ -63,10 +64,10 @@ func TestPlanWithScheduleIsOneWrite(t *testing.T) {
 	if due, _ := db.DueUntil(at.Add(2*time.Hour), 0); len(due) != 1 || due[0].RuleID != "r1" {
 		t.Fatalf("schedule changed: %+v", due)
 	}
-	var seen plan.Plan
+	var seen model.Plan
 	var seenStored []store.RuleState
-	got, err := db.UpdatePlanWithSchedule(p.Token, func(q *plan.Plan) error { q.Notes = "changed"; return nil },
-		func(q plan.Plan, stored []store.RuleState) ([]store.RuleState, error) {
+	got, err := db.UpdatePlanWithSchedule(p.Token, func(q *model.Plan) error { q.Notes = "changed"; return nil },
+		func(q model.Plan, stored []store.RuleState) ([]store.RuleState, error) {
 			seen, seenStored = q, stored
 			return []store.RuleState{state("r2", at.Add(time.Hour))}, nil
 		})
@@ -82,11 +83,11 @@ func TestPlanWithScheduleIsOneWrite(t *testing.T) {
 // (even an empty one) are not asked about; a plan the func has nothing for
 // is not counted.
 func TestRepairSchedulesOnlyTouchesPlansWithoutOne(t *testing.T) {
-	db := openDueDB(t)
+	db := storetest.Open(t)
 	at := time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
-	var scheduled, emptied, bare, over plan.Plan
-	for _, p := range []*plan.Plan{&scheduled, &emptied, &bare, &over} {
-		p.Token = plan.NewToken()
+	var scheduled, emptied, bare, over model.Plan
+	for _, p := range []*model.Plan{&scheduled, &emptied, &bare, &over} {
+		p.Token = model.NewToken()
 		createDuePlan(t, db, p.Token)
 	}
 	if err := db.ReplaceSchedule(scheduled.Token, []store.RuleState{state("r1", at)}); err != nil {
@@ -96,7 +97,7 @@ func TestRepairSchedulesOnlyTouchesPlansWithoutOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	var asked []string
-	n, err := db.RepairSchedules(func(p plan.Plan, stored []store.RuleState) ([]store.RuleState, error) {
+	n, err := db.RepairSchedules(func(p model.Plan, stored []store.RuleState) ([]store.RuleState, error) {
 		asked = append(asked, p.Token)
 		if p.Token == over.Token {
 			return nil, nil

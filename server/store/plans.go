@@ -3,23 +3,23 @@ package store
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
-// ErrNotFound is plan.ErrNotFound, so callers can branch without importing store.
-var ErrNotFound = plan.ErrNotFound
+// ErrNotFound is model.ErrNotFound, so callers can branch without importing store.
+var ErrNotFound = model.ErrNotFound
 
 // ErrExists is returned when a unique key is taken.
-var ErrExists = errors.New("already exists")
+var ErrExists = model.ConflictError("already exists")
 
 // CreatePlan stores a new plan; the token must be unused.
-func (db *DB) CreatePlan(p plan.Plan) error {
+func (db *DB) CreatePlan(p model.Plan) error {
 	data, err := json.Marshal(p)
 	if err != nil {
 		return err
@@ -29,7 +29,7 @@ func (db *DB) CreatePlan(p plan.Plan) error {
 }
 
 // putNewPlan stores plan p (encoded as data) under its unused token.
-func putNewPlan(tx *bolt.Tx, p plan.Plan, data []byte) error {
+func putNewPlan(tx *bolt.Tx, p model.Plan, data []byte) error {
 	b := tx.Bucket(bucketPlans)
 	if b.Get([]byte(p.Token)) != nil {
 		return ErrExists
@@ -37,12 +37,15 @@ func putNewPlan(tx *bolt.Tx, p plan.Plan, data []byte) error {
 	if err := b.Put([]byte(p.Token), data); err != nil {
 		return err
 	}
+	if err := putFeed(tx, p.Token, model.NewToken()); err != nil {
+		return err
+	}
 	return tx.Bucket(bucketPlansByTherapist).Put(join(p.TherapistID, p.Token), nil)
 }
 
 // UpdatePlan applies fn to the stored plan and saves the result atomically.
-func (db *DB) UpdatePlan(token string, fn func(*plan.Plan) error) (plan.Plan, error) {
-	var out plan.Plan
+func (db *DB) UpdatePlan(token string, fn func(*model.Plan) error) (model.Plan, error) {
+	var out model.Plan
 	defer db.cache.invalidate(token)
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		p, err := updatePlan(tx, token, fn)
@@ -55,7 +58,7 @@ func (db *DB) UpdatePlan(token string, fn func(*plan.Plan) error) (plan.Plan, er
 }
 
 // updatePlan applies fn to the stored plan and writes the result back.
-func updatePlan(tx *bolt.Tx, token string, fn func(*plan.Plan) error) (plan.Plan, error) {
+func updatePlan(tx *bolt.Tx, token string, fn func(*model.Plan) error) (model.Plan, error) {
 	p, err := getPlan(tx, token)
 	if err != nil {
 		return p, err
@@ -64,20 +67,16 @@ func updatePlan(tx *bolt.Tx, token string, fn func(*plan.Plan) error) (plan.Plan
 		return p, err
 	}
 	p.Token = token
-	data, err := json.Marshal(p)
-	if err != nil {
-		return p, err
-	}
-	return p, tx.Bucket(bucketPlans).Put([]byte(token), data)
+	return p, putJSON(tx.Bucket(bucketPlans), []byte(token), p)
 }
 
 // Plan returns the plan for token or ErrNotFound.
-func (db *DB) Plan(token string) (plan.Plan, error) {
+func (db *DB) Plan(token string) (model.Plan, error) {
 	if e := db.cache.get(token); e != nil {
 		return clonePlan(e.p), nil
 	}
 	mark := db.cache.mark()
-	var p plan.Plan
+	var p model.Plan
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
 		p, err = getPlan(tx, token)
@@ -90,8 +89,8 @@ func (db *DB) Plan(token string) (plan.Plan, error) {
 	return p, err
 }
 
-func getPlan(tx *bolt.Tx, token string) (plan.Plan, error) {
-	var p plan.Plan
+func getPlan(tx *bolt.Tx, token string) (model.Plan, error) {
+	var p model.Plan
 	if token == "" {
 		return p, ErrNotFound
 	}
@@ -106,18 +105,11 @@ func getPlan(tx *bolt.Tx, token string) (plan.Plan, error) {
 }
 
 // PlansByTherapist returns a therapist's plans, newest first. An empty id returns every plan.
-func (db *DB) PlansByTherapist(therapistID string) ([]plan.Plan, error) {
-	var out []plan.Plan
+func (db *DB) PlansByTherapist(therapistID string) ([]model.Plan, error) {
+	var out []model.Plan
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		if therapistID == "" {
-			return tx.Bucket(bucketPlans).ForEach(func(_, v []byte) error {
-				var p plan.Plan
-				if err := json.Unmarshal(v, &p); err != nil {
-					return err
-				}
-				out = append(out, p)
-				return nil
-			})
+			return eachJSON(tx.Bucket(bucketPlans), func(p model.Plan) { out = append(out, p) })
 		}
 		pre := prefix(therapistID)
 		c := tx.Bucket(bucketPlansByTherapist).Cursor()
@@ -135,7 +127,8 @@ func (db *DB) PlansByTherapist(therapistID string) ([]plan.Plan, error) {
 }
 
 // DeletePlan erases a plan and everything tied to it: completions, check-ins,
-// subscriptions, reminder rules, due entries and pending per-device retries.
+// subscriptions, reminder rules, due entries, pending per-device retries and
+// its calendar feed.
 func (db *DB) DeletePlan(token string) error {
 	defer db.cache.invalidate(token)
 	return db.bolt.Update(func(tx *bolt.Tx) error {
@@ -152,7 +145,7 @@ func (db *DB) DeletePlan(token string) error {
 		if err := tx.Bucket(bucketPlansByTherapist).Delete(join(p.TherapistID, token)); err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bucketCompletions, bucketCheckIns, bucketRules} {
+		for _, name := range [][]byte{bucketCompletions, bucketCheckIns, bucketRules, bucketHistoryDays} {
 			if err := deletePrefix(tx.Bucket(name), prefix(token)); err != nil {
 				return err
 			}
@@ -161,6 +154,9 @@ func (db *DB) DeletePlan(token string) error {
 			return err
 		}
 		if err := deleteRetriesOf(tx, token); err != nil {
+			return err
+		}
+		if err := deleteFeedOf(tx, token); err != nil {
 			return err
 		}
 		return deleteDueOf(tx, token)
@@ -174,12 +170,7 @@ func deletePrefix(b *bolt.Bucket, pre []byte) error {
 	for k, _ := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, _ = c.Next() {
 		keys = append(keys, bytes.Clone(k))
 	}
-	for _, k := range keys {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
+	return deleteKeys(b, keys)
 }
 
 // deleteDueOf removes every due-index entry of a plan. The index is keyed by
@@ -194,91 +185,36 @@ func deleteDueOf(tx *bolt.Tx, token string) error {
 			keys = append(keys, bytes.Clone(k))
 		}
 	}
-	for _, k := range keys {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
+	return deleteKeys(b, keys)
 }
 
-// AddCompletion stores a completion once per client-chosen id; it reports whether it was new.
-func (db *DB) AddCompletion(token string, c plan.Completion) (bool, error) {
-	return db.addRecord(bucketCompletions, token, c.ID, c)
+// AddCompletion stores a completion once per client-chosen id, with no limit; it reports whether it was new.
+func (db *DB) AddCompletion(token string, c model.Completion) (bool, error) {
+	_, created, err := db.RecordCompletion(token, c, Limit{})
+	return created, err
 }
 
-// AddCheckIn stores a check-in once per client-chosen id; it reports whether it was new.
-func (db *DB) AddCheckIn(token string, c plan.CheckIn) (bool, error) {
-	return db.addRecord(bucketCheckIns, token, c.ID, c)
-}
-
-func (db *DB) addRecord(bucket []byte, token, id string, v any) (bool, error) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return false, err
-	}
-	if bytes.Equal(bucket, bucketCompletions) {
-		defer db.cache.invalidate(token) // the cache holds completion times
-	}
-	created := false
-	// Batch coalesces concurrent client writes into one fsync; the func is idempotent.
-	err = db.bolt.Batch(func(tx *bolt.Tx) error {
-		created = false
-		if tx.Bucket(bucketPlans).Get([]byte(token)) == nil {
-			return ErrNotFound
-		}
-		b := tx.Bucket(bucket)
-		k := join(token, id)
-		if b.Get(k) != nil {
-			return nil
-		}
-		created = true
-		return b.Put(k, data)
-	})
+// AddCheckIn stores a check-in once per client-chosen id, with no limit; it reports whether it was new.
+func (db *DB) AddCheckIn(token string, c model.CheckIn) (bool, error) {
+	_, created, err := db.RecordCheckIn(token, c, Limit{})
 	return created, err
 }
 
 // Completions returns a plan's completions, oldest first.
-func (db *DB) Completions(token string) ([]plan.Completion, error) {
-	out := []plan.Completion{}
-	err := scanPrefix(db.bolt, bucketCompletions, token, func(v []byte) error {
-		var c plan.Completion
-		if err := json.Unmarshal(v, &c); err != nil {
-			return err
-		}
-		out = append(out, c)
-		return nil
-	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
-	return out, err
+func (db *DB) Completions(token string) ([]model.Completion, error) {
+	return oldestFirst(db, bucketCompletions, token, func(c *model.Completion) time.Time { return c.At })
 }
 
 // CheckIns returns a plan's check-ins, oldest first.
-func (db *DB) CheckIns(token string) ([]plan.CheckIn, error) {
-	out := []plan.CheckIn{}
-	err := scanPrefix(db.bolt, bucketCheckIns, token, func(v []byte) error {
-		var c plan.CheckIn
-		if err := json.Unmarshal(v, &c); err != nil {
-			return err
-		}
-		out = append(out, c)
-		return nil
-	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
-	return out, err
+func (db *DB) CheckIns(token string) ([]model.CheckIn, error) {
+	return oldestFirst(db, bucketCheckIns, token, func(c *model.CheckIn) time.Time { return c.At })
 }
 
-func scanPrefix(b *handle, bucket []byte, token string, fn func(v []byte) error) error {
-	return b.View(func(tx *bolt.Tx) error {
-		pre := prefix(token)
-		c := tx.Bucket(bucket).Cursor()
-		for k, v := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = c.Next() {
-			if err := fn(v); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+// oldestFirst lists a plan's records in bucket by their time (at), oldest first.
+func oldestFirst[T any](db *DB, bucket []byte, token string, at func(*T) time.Time) ([]T, error) {
+	out, err := listJSON[T](db.bolt, bucket, token)
+	sort.SliceStable(out, func(i, j int) bool { return at(&out[i]).Before(at(&out[j])) })
+	return out, err
 }
 
 // CountPlans returns the number of stored plans.

@@ -7,32 +7,24 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // sessions: sha256(session secret) -> session JSON. A stolen database file holds no usable cookie.
 var bucketSessions = []byte("sessions")
 
 // PutSession stores (or refreshes) the session for secret.
-func (db *DB) PutSession(secret string, s plan.Session) error {
-	data, err := json.Marshal(s)
-	if err != nil {
-		return err
-	}
+func (db *DB) PutSession(secret string, s model.Session) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketSessions).Put(hashSecret(secret), data)
+		return putJSON(tx.Bucket(bucketSessions), hashSecret(secret), s)
 	})
 }
 
 // Session returns the session for secret or ErrNotFound.
-func (db *DB) Session(secret string) (plan.Session, error) {
-	var s plan.Session
+func (db *DB) Session(secret string) (model.Session, error) {
+	var s model.Session
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketSessions).Get(hashSecret(secret))
-		if v == nil {
-			return ErrNotFound
-		}
-		return json.Unmarshal(v, &s)
+		return getJSON(tx.Bucket(bucketSessions), hashSecret(secret), &s)
 	})
 	return s, err
 }
@@ -46,7 +38,7 @@ func (db *DB) DeleteSession(secret string) error {
 
 // DeleteSessions removes every session of therapistID (except the one for keepSecret,
 // if not empty) and every session that matches expired. It returns how many went.
-func (db *DB) DeleteSessions(therapistID, keepSecret string, expired func(plan.Session) bool) (int, error) {
+func (db *DB) DeleteSessions(therapistID, keepSecret string, expired func(model.Session) bool) (int, error) {
 	var keep []byte
 	if keepSecret != "" {
 		keep = hashSecret(keepSecret)
@@ -56,7 +48,7 @@ func (db *DB) DeleteSessions(therapistID, keepSecret string, expired func(plan.S
 		b := tx.Bucket(bucketSessions)
 		var keys [][]byte
 		err := b.ForEach(func(k, v []byte) error {
-			var s plan.Session
+			var s model.Session
 			if json.Unmarshal(v, &s) != nil {
 				keys = append(keys, bytes.Clone(k))
 				return nil
@@ -69,10 +61,8 @@ func (db *DB) DeleteSessions(therapistID, keepSecret string, expired func(plan.S
 		if err != nil {
 			return err
 		}
-		for _, k := range keys {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
+		if err := deleteKeys(b, keys); err != nil {
+			return err
 		}
 		n = len(keys)
 		return nil
@@ -80,34 +70,11 @@ func (db *DB) DeleteSessions(therapistID, keepSecret string, expired func(plan.S
 	return n, err
 }
 
-// UpdateTherapist applies fn to the stored account and saves it; the e-mail address cannot change.
-func (db *DB) UpdateTherapist(id string, fn func(*plan.Therapist) error) (plan.Therapist, error) {
-	var out plan.Therapist
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		t, err := getTherapist(tx, id)
-		if err != nil {
-			return err
-		}
-		email := t.Email
-		if err := fn(&t); err != nil {
-			return err
-		}
-		t.ID, t.Email = id, email
-		data, err := json.Marshal(t)
-		if err != nil {
-			return err
-		}
-		out = t
-		return tx.Bucket(bucketTherapists).Put([]byte(id), data)
-	})
-	return out, err
-}
-
 // touchInterval limits LastSeen writes to one per minute per session.
 const touchInterval = time.Minute
 
 // TouchSession refreshes LastSeen when it is older than a minute.
-func (db *DB) TouchSession(secret string, s plan.Session, now time.Time) error {
+func (db *DB) TouchSession(secret string, s model.Session, now time.Time) error {
 	if now.Sub(s.LastSeen) < touchInterval {
 		return nil
 	}

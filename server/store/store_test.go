@@ -6,24 +6,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
-// mustOpen opens a real bbolt file in a temp dir and closes it with the test.
+// mustOpen is storetest.Open for this package's own tests, which cannot
+// import storetest (it imports store).
 func mustOpen(tb testing.TB) *DB {
 	tb.Helper()
-	db, err := Open(tb.TempDir())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = db.Close() })
-	return db
+	return mustOpenIn(tb, tb.TempDir())
 }
 
-func mustPlan(tb testing.TB, db *DB, therapist string) plan.Plan {
+func mustPlan(tb testing.TB, db *DB, therapist string) model.Plan {
 	tb.Helper()
-	p := plan.Plan{Token: plan.NewToken(), TherapistID: therapist, ClientName: "Sam", RoutineID: "piriformis-release",
-		TimeZone: "Europe/Berlin", SessionAt: time.Now().UTC(), Days: 7, StretchTime: "19:00", Prefs: plan.DefaultPrefs(), CreatedAt: time.Now()}
+	p := model.Plan{Token: model.NewToken(), TherapistID: therapist, ClientName: "Sam", RoutineID: "piriformis-release",
+		TimeZone: "Europe/Berlin", SessionAt: time.Now().UTC(), Days: 7, StretchTime: "19:00", Prefs: model.DefaultPrefs(), CreatedAt: time.Now()}
 	if err := db.CreatePlan(p); err != nil {
 		tb.Fatal(err)
 	}
@@ -72,7 +68,7 @@ func TestPlansByTherapistSeesOnlyOwnPlans(t *testing.T) {
 func TestRecordsAreIdempotentByClientID(t *testing.T) {
 	db := mustOpen(t)
 	p := mustPlan(t, db, "A")
-	c := plan.CheckIn{ID: "same-id-1", At: time.Now(), Soreness: 4}
+	c := model.CheckIn{ID: "same-id-1", At: time.Now(), Soreness: 4}
 	created, err := db.AddCheckIn(p.Token, c)
 	if err != nil || !created {
 		t.Fatalf("first add: %v %v", created, err)
@@ -85,7 +81,7 @@ func TestRecordsAreIdempotentByClientID(t *testing.T) {
 	if len(list) != 1 {
 		t.Fatalf("%d check-ins", len(list))
 	}
-	if _, err := db.AddCompletion("missing", plan.Completion{ID: "x1234567"}); !errors.Is(err, ErrNotFound) {
+	if _, err := db.AddCompletion("missing", model.Completion{ID: "x1234567"}); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("completion on unknown plan: %v", err)
 	}
 }
@@ -94,7 +90,7 @@ func TestSubscriptionsUpsertByEndpointAndCap(t *testing.T) {
 	db := mustOpen(t)
 	p, q := mustPlan(t, db, "A"), mustPlan(t, db, "A")
 	t0 := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-	sub := plan.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/one", P256dh: "k", Auth: "a", LastSeen: t0}
+	sub := model.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/one", P256dh: "k", Auth: "a", LastSeen: t0}
 	if created, err := db.PutSubscription(p.Token, sub); err != nil || !created {
 		t.Fatalf("first put: %v %v", created, err)
 	}
@@ -124,20 +120,20 @@ func TestSubscriptionsUpsertByEndpointAndCap(t *testing.T) {
 	if owners, _ := db.SubscriptionOwners(sub.Endpoint); len(owners) != 1 || owners[0] != q.Token {
 		t.Fatalf("owners after unsubscribe %q", owners)
 	}
-	for i := 0; i < plan.MaxDevices+3; i++ {
-		s := plan.Subscription{Endpoint: fmt.Sprintf("https://fcm.googleapis.com/fcm/send/d%d", i), LastSeen: t0.Add(time.Duration(i+2) * time.Hour)}
+	for i := 0; i < model.MaxDevices+3; i++ {
+		s := model.Subscription{Endpoint: fmt.Sprintf("https://fcm.googleapis.com/fcm/send/d%d", i), LastSeen: t0.Add(time.Duration(i+2) * time.Hour)}
 		if _, err := db.PutSubscription(q.Token, s); err != nil {
 			t.Fatal(err)
 		}
 	}
 	list, _ = db.Subscriptions(q.Token)
-	if len(list) != plan.MaxDevices {
-		t.Fatalf("%d devices, want cap %d", len(list), plan.MaxDevices)
+	if len(list) != model.MaxDevices {
+		t.Fatalf("%d devices, want cap %d", len(list), model.MaxDevices)
 	}
 	if owners, _ := db.SubscriptionOwners(sub.Endpoint); len(owners) != 0 {
 		t.Fatal("least recently seen device should have been dropped")
 	}
-	if n, _ := db.CountSubscriptions(); n != plan.MaxDevices {
+	if n, _ := db.CountSubscriptions(); n != model.MaxDevices {
 		t.Fatalf("count %d", n)
 	}
 }
@@ -145,10 +141,10 @@ func TestSubscriptionsUpsertByEndpointAndCap(t *testing.T) {
 func TestDeletePlanErasesEverythingTiedToIt(t *testing.T) {
 	db := mustOpen(t)
 	p, other := mustPlan(t, db, "A"), mustPlan(t, db, "A")
-	_, _ = db.AddCheckIn(p.Token, plan.CheckIn{ID: "ci-00001"})
-	_, _ = db.AddCompletion(p.Token, plan.Completion{ID: "co-00001"})
-	_, _ = db.AddCheckIn(other.Token, plan.CheckIn{ID: "ci-00002"})
-	_, _ = db.PutSubscription(p.Token, plan.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/p"})
+	_, _ = db.AddCheckIn(p.Token, model.CheckIn{ID: "ci-00001"})
+	_, _ = db.AddCompletion(p.Token, model.Completion{ID: "co-00001"})
+	_, _ = db.AddCheckIn(other.Token, model.CheckIn{ID: "ci-00002"})
+	_, _ = db.PutSubscription(p.Token, model.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/p"})
 	if err := db.DeletePlan(p.Token); err != nil {
 		t.Fatal(err)
 	}
@@ -177,18 +173,18 @@ func TestDeletePlanErasesEverythingTiedToIt(t *testing.T) {
 
 func TestTherapistsAndTokens(t *testing.T) {
 	db := mustOpen(t)
-	owner, err := db.CreateTherapist(plan.Therapist{ID: "t1", Email: "ana@example.org"})
+	owner, err := db.CreateTherapist(model.Therapist{ID: "t1", Email: "ana@example.org"})
 	if err != nil || !owner.Owner {
 		t.Fatalf("first account should be owner: %+v %v", owner, err)
 	}
-	second, _ := db.CreateTherapist(plan.Therapist{ID: "t2", Email: "bo@example.org"})
+	second, _ := db.CreateTherapist(model.Therapist{ID: "t2", Email: "bo@example.org"})
 	if second.Owner {
 		t.Fatal("second account must not be owner")
 	}
-	if _, err := db.CreateTherapist(plan.Therapist{ID: "t3", Email: "ANA@example.org"}); !errors.Is(err, ErrExists) {
+	if _, err := db.CreateTherapist(model.Therapist{ID: "t3", Email: "ANA@example.org"}); !errors.Is(err, ErrExists) {
 		t.Fatalf("duplicate e-mail: %v", err)
 	}
-	if err := db.AddAPIToken("secret-1", plan.APIToken{ID: "k1", TherapistID: "t2"}); err != nil {
+	if err := db.AddAPIToken("secret-1", model.APIToken{ID: "k1", TherapistID: "t2"}); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := db.TherapistByAPIToken("secret-1"); err != nil || got.ID != "t2" {
@@ -208,7 +204,7 @@ func TestTherapistsAndTokens(t *testing.T) {
 func TestGoneEndpointLeavesEveryOwner(t *testing.T) {
 	db := mustOpen(t)
 	p, q := mustPlan(t, db, "A"), mustPlan(t, db, "A")
-	sub := plan.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/gone"}
+	sub := model.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/gone"}
 	for _, owner := range []string{p.Token, q.Token, TherapistOwner("A")} {
 		if _, err := db.PutSubscription(owner, sub); err != nil {
 			t.Fatal(err)
@@ -227,13 +223,61 @@ func TestGoneEndpointLeavesEveryOwner(t *testing.T) {
 	}
 }
 
+// A device its push service refused is marked for every owner, stays marked
+// while the phone re-syncs the same subscription, and is clear once it sends
+// new keys; the plan cache sees the mark at once.
+func TestRefusedDeviceMarkedUntilNewKeys(t *testing.T) {
+	db := mustOpen(t)
+	p, q := mustPlan(t, db, "A"), mustPlan(t, db, "A")
+	sub := model.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/refused", P256dh: "k1", Auth: "a1"}
+	owners := []string{p.Token, q.Token, TherapistOwner("A")}
+	for _, owner := range owners {
+		if _, err := db.PutSubscription(owner, sub); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.PlansWithDevices([]string{p.Token}, nil); err != nil { // cached
+		t.Fatal(err)
+	}
+	if err := db.MarkNeedsResubscribe(sub.Endpoint); err != nil {
+		t.Fatal(err)
+	}
+	marked := func(owner string) bool {
+		t.Helper()
+		s, err := db.Subscription(owner, sub.Endpoint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.NeedsResubscribe
+	}
+	for _, owner := range owners {
+		if !marked(owner) {
+			t.Errorf("%s: not marked", owner)
+		}
+	}
+	if l, _ := db.PlansWithDevices([]string{p.Token}, nil); len(l[0].Devices) != 1 || !l[0].Devices[0].NeedsResubscribe {
+		t.Errorf("cached devices %+v", l[0].Devices)
+	}
+	if _, err := db.PutSubscription(p.Token, sub); err != nil || !marked(p.Token) {
+		t.Fatalf("re-sync of the same subscription cleared the mark (%v)", err)
+	}
+	renewed := sub
+	renewed.P256dh, renewed.Auth = "k2", "a2"
+	if _, err := db.PutSubscription(p.Token, renewed); err != nil || marked(p.Token) || !marked(q.Token) {
+		t.Fatalf("new keys: plan marked %v, other plan marked %v (%v)", marked(p.Token), marked(q.Token), err)
+	}
+	if _, err := db.Subscription(p.Token, "https://fcm.googleapis.com/fcm/send/other"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown endpoint: %v", err)
+	}
+}
+
 func TestPruneSubscriptionsDropsDevicesNobodyWillPushTo(t *testing.T) {
 	db := mustOpen(t)
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	mk := func(days int, sessionAgo time.Duration, next *time.Time) plan.Plan {
+	mk := func(days int, sessionAgo time.Duration, next *time.Time) model.Plan {
 		t.Helper()
-		p := plan.Plan{Token: plan.NewToken(), TherapistID: "A", ClientName: "Jo", RoutineID: "piriformis-release",
-			TimeZone: "Europe/Berlin", SessionAt: now.Add(-sessionAgo), NextSessionAt: next, Days: days, Prefs: plan.DefaultPrefs()}
+		p := model.Plan{Token: model.NewToken(), TherapistID: "A", ClientName: "Jo", RoutineID: "piriformis-release",
+			TimeZone: "Europe/Berlin", SessionAt: now.Add(-sessionAgo), NextSessionAt: next, Days: days, Prefs: model.DefaultPrefs()}
 		if err := db.CreatePlan(p); err != nil {
 			t.Fatal(err)
 		}
@@ -245,7 +289,7 @@ func TestPruneSubscriptionsDropsDevicesNobodyWillPushTo(t *testing.T) {
 	followUp := mk(7, 15*24*time.Hour, &booked) // its days are over, its follow-up reminders are not
 	put := func(owner, ep string, seen time.Time) {
 		t.Helper()
-		if _, err := db.PutSubscription(owner, plan.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/" + ep, LastSeen: seen}); err != nil {
+		if _, err := db.PutSubscription(owner, model.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/" + ep, LastSeen: seen}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -265,4 +309,15 @@ func TestPruneSubscriptionsDropsDevicesNobodyWillPushTo(t *testing.T) {
 	if owners, _ := db.SubscriptionOwners("https://fcm.googleapis.com/fcm/send/ended"); len(owners) != 0 {
 		t.Fatal("the pruned device is still findable by endpoint")
 	}
+}
+
+// mustOpenIn is storetest.OpenDir for this package's own tests.
+func mustOpenIn(t testing.TB, dir string) *DB {
+	t.Helper()
+	db, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
 }

@@ -9,7 +9,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // TherapistOwner is the subscription owner key for a therapist's alert devices.
@@ -20,11 +20,12 @@ const therapistOwnerPrefix = "t:"
 // PutSubscription upserts a device for owner (a plan token or TherapistOwner),
 // keyed by (owner, endpoint): one phone can get the reminders of several plans
 // (a returning client) and a therapist's alerts at once. It reports whether the
-// pair was new. Beyond plan.MaxDevices per owner, the least recently seen device
+// pair was new. Beyond model.MaxDevices per owner, the least recently seen device
 // is dropped. A plan's device is stored only if the plan still exists when the
 // write commits (ErrNotFound otherwise): an erasure racing the subscribe leaves
-// nothing behind.
-func (db *DB) PutSubscription(owner string, s plan.Subscription) (bool, error) {
+// nothing behind. A device marked NeedsResubscribe keeps the mark while the same
+// keys come back (the same refused subscription); new keys clear it.
+func (db *DB) PutSubscription(owner string, s model.Subscription) (bool, error) {
 	created := false
 	defer db.cache.invalidate(owner)
 	err := db.bolt.Batch(func(tx *bolt.Tx) error {
@@ -34,18 +35,15 @@ func (db *DB) PutSubscription(owner string, s plan.Subscription) (bool, error) {
 		}
 		subs := tx.Bucket(bucketSubs)
 		ek := endpointKey(s.Endpoint)
-		var old plan.Subscription
+		var old model.Subscription
 		if v := subs.Get(subKey(owner, ek)); v != nil && json.Unmarshal(v, &old) == nil {
 			s.CreatedAt = old.CreatedAt
+			s.NeedsResubscribe = s.NeedsResubscribe || old.NeedsResubscribe && old.P256dh == s.P256dh && old.Auth == s.Auth
 		} else {
 			created = true
 			s.CreatedAt = s.LastSeen
 		}
-		data, err := json.Marshal(s)
-		if err != nil {
-			return err
-		}
-		if err := subs.Put(subKey(owner, ek), data); err != nil {
+		if err := putJSON(subs, subKey(owner, ek), s); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketSubsByEndpoint).Put(ownerKey(ek, owner), nil); err != nil {
@@ -67,7 +65,7 @@ func subKey(owner string, ek []byte) []byte {
 
 func capDevices(tx *bolt.Tx, owner string) error {
 	list, keys := listSubs(tx, owner)
-	if len(list) <= plan.MaxDevices {
+	if len(list) <= model.MaxDevices {
 		return nil
 	}
 	idx := make([]int, len(list))
@@ -75,7 +73,7 @@ func capDevices(tx *bolt.Tx, owner string) error {
 		idx[i] = i
 	}
 	sort.Slice(idx, func(a, b int) bool { return list[idx[a]].LastSeen.Before(list[idx[b]].LastSeen) })
-	for _, i := range idx[:len(list)-plan.MaxDevices] {
+	for _, i := range idx[:len(list)-model.MaxDevices] {
 		if err := tx.Bucket(bucketSubs).Delete(keys[i]); err != nil {
 			return err
 		}
@@ -86,13 +84,13 @@ func capDevices(tx *bolt.Tx, owner string) error {
 	return nil
 }
 
-func listSubs(tx *bolt.Tx, owner string) ([]plan.Subscription, [][]byte) {
-	var out []plan.Subscription
+func listSubs(tx *bolt.Tx, owner string) ([]model.Subscription, [][]byte) {
+	var out []model.Subscription
 	var keys [][]byte
 	pre := prefix(owner)
 	c := tx.Bucket(bucketSubs).Cursor()
 	for k, v := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = c.Next() {
-		var s plan.Subscription
+		var s model.Subscription
 		if json.Unmarshal(v, &s) == nil {
 			out = append(out, s)
 			keys = append(keys, bytes.Clone(k))
@@ -102,26 +100,64 @@ func listSubs(tx *bolt.Tx, owner string) ([]plan.Subscription, [][]byte) {
 }
 
 // Subscriptions returns all devices of owner.
-func (db *DB) Subscriptions(owner string) ([]plan.Subscription, error) {
-	var out []plan.Subscription
+func (db *DB) Subscriptions(owner string) ([]model.Subscription, error) {
+	var out []model.Subscription
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		out, _ = listSubs(tx, owner)
 		return nil
 	})
 	if out == nil {
-		out = []plan.Subscription{}
+		out = []model.Subscription{}
 	}
 	return out, err
 }
 
-// SubscriptionOwners returns every owner (plan tokens, therapists) holding endpoint.
-func (db *DB) SubscriptionOwners(endpoint string) ([]string, error) {
-	var owners []string
+// Subscription returns owner's device with endpoint (ErrNotFound if it has none).
+func (db *DB) Subscription(owner, endpoint string) (model.Subscription, error) {
+	var s model.Subscription
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		owners = endpointOwners(tx, endpointKey(endpoint))
+		return getJSON(tx.Bucket(bucketSubs), subKey(owner, endpointKey(endpoint)), &s)
+	})
+	return s, err
+}
+
+// MarkNeedsResubscribe marks the endpoints' devices, for every owner, as
+// refused by their push service, in one transaction; the app subscribes
+// again when it next re-syncs.
+func (db *DB) MarkNeedsResubscribe(endpoints ...string) error {
+	if len(endpoints) == 0 {
+		return nil
+	}
+	var touched []string
+	defer func() { db.cache.invalidate(touched...) }()
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		touched = touched[:0]
+		subs := tx.Bucket(bucketSubs)
+		for _, endpoint := range endpoints {
+			if err := markRefused(tx, subs, endpointKey(endpoint), &touched); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
-	return owners, err
+}
+
+// markRefused marks every owner's device with endpoint key ek and adds the owners to touched.
+func markRefused(tx *bolt.Tx, subs *bolt.Bucket, ek []byte, touched *[]string) error {
+	owners := endpointOwners(tx, ek)
+	*touched = append(*touched, owners...)
+	for _, owner := range owners {
+		k := subKey(owner, ek)
+		var s model.Subscription
+		if v := subs.Get(k); v == nil || json.Unmarshal(v, &s) != nil || s.NeedsResubscribe {
+			continue
+		}
+		s.NeedsResubscribe = true
+		if err := putJSON(subs, k, s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func endpointOwners(tx *bolt.Tx, ek []byte) []string {

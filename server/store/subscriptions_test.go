@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // TestPutSubscriptionNeedsThePlan: a device for a plan erased before the
@@ -16,7 +16,7 @@ func TestPutSubscriptionNeedsThePlan(t *testing.T) {
 	if err := db.DeletePlan(p.Token); err != nil {
 		t.Fatal(err)
 	}
-	sub := plan.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/late-phone", P256dh: "k", Auth: "a"}
+	sub := model.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/late-phone", P256dh: "k", Auth: "a"}
 	if _, err := db.PutSubscription(p.Token, sub); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("subscribe to an erased plan: %v, want ErrNotFound", err)
 	}

@@ -1,18 +1,16 @@
 package store
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"encoding/json"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/aftercare/aftercare/server/plan"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // CreateTherapist stores an account; the first one ever created becomes the studio owner.
-func (db *DB) CreateTherapist(t plan.Therapist) (plan.Therapist, error) {
+func (db *DB) CreateTherapist(t model.Therapist) (model.Therapist, error) {
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		emails := tx.Bucket(bucketTherapistEmails)
 		key := []byte(strings.ToLower(t.Email))
@@ -22,11 +20,7 @@ func (db *DB) CreateTherapist(t plan.Therapist) (plan.Therapist, error) {
 		if tx.Bucket(bucketTherapists).Stats().KeyN == 0 {
 			t.Owner = true
 		}
-		data, err := json.Marshal(t)
-		if err != nil {
-			return err
-		}
-		if err := tx.Bucket(bucketTherapists).Put([]byte(t.ID), data); err != nil {
+		if err := putJSON(tx.Bucket(bucketTherapists), []byte(t.ID), t); err != nil {
 			return err
 		}
 		return emails.Put(key, []byte(t.ID))
@@ -35,8 +29,8 @@ func (db *DB) CreateTherapist(t plan.Therapist) (plan.Therapist, error) {
 }
 
 // TherapistByEmail looks an account up case-insensitively.
-func (db *DB) TherapistByEmail(email string) (plan.Therapist, error) {
-	var t plan.Therapist
+func (db *DB) TherapistByEmail(email string) (model.Therapist, error) {
+	var t model.Therapist
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		id := tx.Bucket(bucketTherapistEmails).Get([]byte(strings.ToLower(email)))
 		if id == nil {
@@ -50,8 +44,8 @@ func (db *DB) TherapistByEmail(email string) (plan.Therapist, error) {
 }
 
 // Therapist returns the account with id.
-func (db *DB) Therapist(id string) (plan.Therapist, error) {
-	var t plan.Therapist
+func (db *DB) Therapist(id string) (model.Therapist, error) {
+	var t model.Therapist
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
 		t, err = getTherapist(tx, id)
@@ -61,28 +55,39 @@ func (db *DB) Therapist(id string) (plan.Therapist, error) {
 }
 
 // Therapists lists all accounts.
-func (db *DB) Therapists() ([]plan.Therapist, error) {
-	var out []plan.Therapist
+func (db *DB) Therapists() ([]model.Therapist, error) {
+	var out []model.Therapist
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketTherapists).ForEach(func(_, v []byte) error {
-			var t plan.Therapist
-			if err := json.Unmarshal(v, &t); err != nil {
-				return err
-			}
-			out = append(out, t)
-			return nil
-		})
+		return eachJSON(tx.Bucket(bucketTherapists), func(t model.Therapist) { out = append(out, t) })
 	})
 	return out, err
 }
 
-func getTherapist(tx *bolt.Tx, id string) (plan.Therapist, error) {
-	var t plan.Therapist
-	v := tx.Bucket(bucketTherapists).Get([]byte(id))
-	if v == nil {
-		return t, ErrNotFound
-	}
-	err := json.Unmarshal(v, &t)
+// UpdateTherapist applies fn to the stored account and saves it; the e-mail address cannot change.
+func (db *DB) UpdateTherapist(id string, fn func(*model.Therapist) error) (model.Therapist, error) {
+	var out model.Therapist
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		t, err := getTherapist(tx, id)
+		if err != nil {
+			return err
+		}
+		email := t.Email
+		if err := fn(&t); err != nil {
+			return err
+		}
+		t.ID, t.Email = id, email
+		if err := putJSON(tx.Bucket(bucketTherapists), []byte(id), t); err != nil {
+			return err
+		}
+		out = t
+		return nil
+	})
+	return out, err
+}
+
+func getTherapist(tx *bolt.Tx, id string) (model.Therapist, error) {
+	var t model.Therapist
+	err := getJSON(tx.Bucket(bucketTherapists), []byte(id), &t)
 	return t, err
 }
 
@@ -92,26 +97,18 @@ func hashSecret(secret string) []byte {
 }
 
 // AddAPIToken stores the hash of secret for the token's therapist.
-func (db *DB) AddAPIToken(secret string, t plan.APIToken) error {
-	data, err := json.Marshal(t)
-	if err != nil {
-		return err
-	}
+func (db *DB) AddAPIToken(secret string, t model.APIToken) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketAPITokens).Put(hashSecret(secret), data)
+		return putJSON(tx.Bucket(bucketAPITokens), hashSecret(secret), t)
 	})
 }
 
 // TherapistByAPIToken resolves a presented secret to an enabled account.
-func (db *DB) TherapistByAPIToken(secret string) (plan.Therapist, error) {
-	var t plan.Therapist
+func (db *DB) TherapistByAPIToken(secret string) (model.Therapist, error) {
+	var t model.Therapist
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketAPITokens).Get(hashSecret(secret))
-		if v == nil {
-			return ErrNotFound
-		}
-		var tok plan.APIToken
-		if err := json.Unmarshal(v, &tok); err != nil {
+		var tok model.APIToken
+		if err := getJSON(tx.Bucket(bucketAPITokens), hashSecret(secret), &tok); err != nil {
 			return err
 		}
 		var err error
@@ -125,18 +122,13 @@ func (db *DB) TherapistByAPIToken(secret string) (plan.Therapist, error) {
 }
 
 // APITokens lists a therapist's tokens (metadata only).
-func (db *DB) APITokens(therapistID string) ([]plan.APIToken, error) {
-	out := []plan.APIToken{}
+func (db *DB) APITokens(therapistID string) ([]model.APIToken, error) {
+	out := []model.APIToken{}
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketAPITokens).ForEach(func(_, v []byte) error {
-			var tok plan.APIToken
-			if err := json.Unmarshal(v, &tok); err != nil {
-				return err
-			}
+		return eachJSON(tx.Bucket(bucketAPITokens), func(tok model.APIToken) {
 			if tok.TherapistID == therapistID {
 				out = append(out, tok)
 			}
-			return nil
 		})
 	})
 	return out, err
@@ -146,21 +138,14 @@ func (db *DB) APITokens(therapistID string) ([]plan.APIToken, error) {
 func (db *DB) RevokeAPIToken(therapistID, id string) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketAPITokens)
-		var hit []byte
-		err := b.ForEach(func(k, v []byte) error {
-			var tok plan.APIToken
-			if json.Unmarshal(v, &tok) == nil && tok.ID == id && tok.TherapistID == therapistID {
-				hit = bytes.Clone(k)
-			}
-			return nil
-		})
+		hits, err := keysWhere(b, func(tok model.APIToken) bool { return tok.ID == id && tok.TherapistID == therapistID })
 		if err != nil {
 			return err
 		}
-		if hit == nil {
+		if len(hits) == 0 {
 			return ErrNotFound
 		}
-		return b.Delete(hit)
+		return deleteKeys(b, hits)
 	})
 }
 
@@ -169,8 +154,8 @@ func (db *DB) RevokeAPIToken(therapistID, id string) error {
 // transaction deletes its API tokens and browser sessions: disabling revokes
 // them for good, and re-enabling revives none (nor any a disabled account kept
 // from an older version).
-func (db *DB) SetTherapistDisabled(id string, disabled bool, allow func(plan.Therapist) error) (plan.Therapist, error) {
-	var out plan.Therapist
+func (db *DB) SetTherapistDisabled(id string, disabled bool, allow func(model.Therapist) error) (model.Therapist, error) {
+	var out model.Therapist
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		t, err := getTherapist(tx, id)
 		if err != nil {
@@ -187,37 +172,30 @@ func (db *DB) SetTherapistDisabled(id string, disabled bool, allow func(plan.The
 			}
 		}
 		t.Disabled = disabled
-		data, err := json.Marshal(t)
-		if err != nil {
+		if err := putJSON(tx.Bucket(bucketTherapists), []byte(id), t); err != nil {
 			return err
 		}
 		out = t
-		return tx.Bucket(bucketTherapists).Put([]byte(id), data)
+		return nil
 	})
 	return out, err
+}
+
+// credential is what API tokens and sessions have in common: their account.
+type credential struct {
+	TherapistID string `json:"therapistId"`
 }
 
 // deleteCredentials deletes every API token and session of therapistID.
 func deleteCredentials(tx *bolt.Tx, therapistID string) error {
 	for _, bucket := range [][]byte{bucketAPITokens, bucketSessions} {
 		b := tx.Bucket(bucket)
-		var keys [][]byte
-		err := b.ForEach(func(k, v []byte) error {
-			var owner struct {
-				TherapistID string `json:"therapistId"`
-			}
-			if json.Unmarshal(v, &owner) == nil && owner.TherapistID == therapistID {
-				keys = append(keys, bytes.Clone(k))
-			}
-			return nil
-		})
+		keys, err := keysWhere(b, func(o credential) bool { return o.TherapistID == therapistID })
 		if err != nil {
 			return err
 		}
-		for _, k := range keys {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
+		if err := deleteKeys(b, keys); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -56,6 +56,7 @@ async function boot() {
     return showEnd(loadError());
   }
   ctx.plan = await withPending(plan, waiting);
+  remember(true);
   window.addEventListener('hashchange', () => route());
   await route(true);
   document.documentElement.dataset.ready = '1';
@@ -65,6 +66,17 @@ async function boot() {
   keepTrying();
   if (window.Notification && Notification.permission === 'granted') {
     loadReminders().then((m) => m.syncSubscription(token)).catch(() => {});
+  }
+}
+
+/** remember keeps (or forgets) that this browser holds the plan: a calendar event's link
+ *  (/c/{feed}/open) finds it here, since the calendar never carries the plan's token. */
+function remember(on) {
+  try {
+    if (on) localStorage.setItem(`aftercare.plan.${token}`, '1');
+    else localStorage.removeItem(`aftercare.plan.${token}`);
+  } catch {
+    // Storage blocked: calendar links then ask for the therapist's link.
   }
 }
 
@@ -96,7 +108,7 @@ async function cacheForOffline() {
   if (!('serviceWorker' in navigator)) return;
   try {
     const reg = await navigator.serviceWorker.ready;
-    const images = (ctx.plan.routine?.stretches || []).map((s) => s.image).filter(Boolean);
+    const images = (ctx.plan.routine?.stretches || []).flatMap((s) => [s.image, s.imageOther]).filter(Boolean);
     reg.active?.postMessage({ type: 'cache-urls', urls: [`/p/${token}`, `/api/p/${token}`, ...images] });
   } catch {
     // No service worker: the app still works online.
@@ -258,8 +270,12 @@ function renderToday() {
     nextSessionCard(p, now, tz, therapist, tFirst),
     h('section', { class: 'card', 'aria-labelledby': 'rem-title' },
       h('h2', { id: 'rem-title' }, 'Reminders'),
-      h('p', {}, 'A gentle nudge when it’s time to stretch or drink water.'),
+      h('p', {}, 'A gentle nudge when it’s time to stretch or drink water: on this phone, or in your calendar.'),
       h('a', { href: '#/reminders', class: 'btn' }, 'Set up reminders')),
+    h('section', { class: 'card', 'aria-labelledby': 'paper-title' },
+      h('h2', { id: 'paper-title' }, 'On paper'),
+      h('p', {}, 'Your stretches with pictures, the warning signs and your next session, on two pages.'),
+      h('a', { href: `/p/${token}/print`, class: 'btn', 'data-testid': 'print-plan' }, 'Print or save as PDF')),
     h('p', { class: 'disclaimer' },
       'This is aftercare guidance from your therapist, not a diagnosis. If you have ',
       h('a', { href: '#/about' }, 'warning signs'), ', get medical care.'),
@@ -321,7 +337,8 @@ function nextSessionCard(p, now, tz, therapist, tFirst) {
   const next = p.nextSessionAt ? new Date(p.nextSessionAt) : null;
   const body = next && next > now
     ? [h('p', { class: 'big' }, formatWhen(next, tz)),
-      h('p', { class: 'hint' }, `Before it, note where it hurts and what it feels like, so you can tell ${tFirst}.`)]
+      h('p', { class: 'hint' }, `Before it, note where it hurts and what it feels like, so you can tell ${tFirst}.`),
+      p.active && h('a', { href: `/api/p/${token}/calendar/next-session.ics`, class: 'btn', 'data-testid': 'next-session-ics' }, 'Add the next session to my calendar')]
     : [h('p', {}, `No session booked yet. It’s a good time to book your next one with ${therapist}.`),
       p.cadenceDays > 0 && h('p', { class: 'hint' }, `${tFirst === 'your therapist' ? 'Your therapist' : tFirst} suggests a session every ${cadence(p.cadenceDays)}.`)];
   return h('section', { class: 'card', 'aria-labelledby': 'next-title', 'data-testid': 'next-session' },
@@ -450,6 +467,7 @@ async function erase(dialog, button, status) {
 
 /** forgetLocalData drops this plan's offline copies and waiting items. */
 async function forgetLocalData() {
+  remember(false);
   try {
     await forget(token);
     if (!('caches' in window)) return;

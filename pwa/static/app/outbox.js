@@ -51,7 +51,7 @@ const remove = (id) => run('readwrite', (s) => s.delete(id)).catch(() => {});
 
 /** retryable: no answer (0), 408, 425, 429 and 5xx are worth another try; any other 4xx
  *  is final (the server will never accept the item) and the item is dropped. */
-const retryable = (err) => err.status === 0 || err.status === 408 || err.status === 425 || err.status === 429 || err.status >= 500;
+const retryable = (err) => !err.limit && (err.status === 0 || err.status === 408 || err.status === 425 || err.status === 429 || err.status >= 500);
 
 /** byUrgency sends red-flag check-ins first, then other check-ins, then completions; oldest first within each. */
 const rank = (item) => (item.kind !== 'checkins' ? 2 : item.body && item.body.redFlags && item.body.redFlags.length ? 0 : 1);

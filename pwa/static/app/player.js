@@ -8,6 +8,7 @@
 import { h, svg, announce, uuid, plural } from './dom.js';
 import { send } from './outbox.js';
 import { VOICE_KEY, canSpeak, voiceOn, speak } from './speech.js';
+import { stretchPicture } from './picture.js';
 
 const RING = 2 * Math.PI * 54; // circumference of the countdown ring (r = 54)
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
@@ -57,8 +58,7 @@ export function renderPlayer(ctx, start) {
 
   // Parts rebuilt for each stretch.
   const counter = h('p', { class: 'player-count' });
-  const img = h('img', { class: 'stretch-img', alt: '', width: 320, height: 200, decoding: 'async' });
-  img.addEventListener('error', () => { img.hidden = true; });
+  const picture = stretchPicture();
   const title = h('h1', { 'data-testid': 'stretch-name', tabindex: '-1' });
   const meta = h('p', { class: 'phase-meta' });
   const details = h('div', { class: 'stretch-details' });
@@ -90,7 +90,7 @@ export function renderPlayer(ctx, start) {
     top.append(voice);
   }
 
-  root.append(top, img, title, meta, timer, h('div', { class: 'controls' }, backBtn, pauseBtn, skipBtn), details);
+  root.append(top, picture.node, title, meta, timer, h('div', { class: 'controls' }, backBtn, pauseBtn, skipBtn), details);
 
   if (!stretches.length) {
     root.replaceChildren(h('h1', {}, 'No stretches in this plan'), h('a', { href: '#/today', class: 'btn' }, 'Back to today'));
@@ -114,11 +114,6 @@ export function renderPlayer(ctx, start) {
     shown = '';
     history.replaceState(null, '', `#/play/${si + 1}`);
     counter.textContent = `Stretch ${si + 1} of ${stretches.length}`;
-    img.hidden = !s.image;
-    if (s.image) {
-      img.src = s.image;
-      img.alt = s.name;
-    }
     title.textContent = s.name;
     details.replaceChildren(...stretchDetails(s));
   }
@@ -128,6 +123,10 @@ export function renderPlayer(ctx, start) {
     const s = stretches[si];
     const side = sideName(p.side);
     meta.textContent = [`Repeat ${p.rep} of ${p.reps}`, side].filter(Boolean).join(' · ');
+    // The picture shows the side being done, easing into the held position during the lead-in.
+    picture.show(p.side === 'right' && s.imageOther ? s.imageOther : s.image,
+      [s.name, side].filter(Boolean).join(', '),
+      p.kind === 'hold' ? 'held' : p.lead === 'rest' ? 'release' : 'start');
     timer.dataset.phase = p.kind;
     phaseLabel.textContent = p.kind === 'hold' ? 'Hold' : LEAD_LABEL[p.lead];
     let say;
@@ -199,6 +198,7 @@ export function renderPlayer(ctx, start) {
       pausedAt = now;
       pauseBtn.textContent = 'Resume';
       root.classList.add('paused');
+      picture.pause(true);
       if (canSpeak()) speechSynthesis.cancel();
       announce('Paused.');
     } else {
@@ -206,6 +206,7 @@ export function renderPlayer(ctx, start) {
       pausedAt = null;
       pauseBtn.textContent = 'Pause';
       root.classList.remove('paused');
+      picture.pause(false);
       announce('Resumed.');
     }
     draw(now);
@@ -282,7 +283,7 @@ export function renderPlayer(ctx, start) {
         ? `Saved. ${plan.therapist?.name || 'Your therapist'} can see you did your stretches.`
         : r.queued
           ? 'Saved on this phone. We’ll send it when you’re back online.'
-          : 'We couldn’t save this. Please check your connection.';
+          : r.error?.limit ? `Not saved: ${r.error.message}.` : 'We couldn’t save this. Please check your connection.';
     });
   }
 

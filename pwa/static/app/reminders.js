@@ -72,18 +72,43 @@ async function subscribe(token, publicKey) {
   localStorage.setItem(onKey(token), 'on');
 }
 
+/** dropSubscription forgets a subscription that can no longer work, here and on the server. */
+async function dropSubscription(token, sub) {
+  await api.deleteSubscription(token, sub.endpoint).catch(() => {});
+  await sub.unsubscribe().catch(() => {});
+}
+
 /**
- * syncSubscription runs on every app open: subscriptions vanish (OS updates, cleared data),
- * so the current one is sent again (the server upserts by endpoint), or renewed if it is gone.
+ * resync sends this phone's subscription to the server again (it upserts by endpoint) and renews it
+ * when it was made with another server key (the server's key changed) or the server says its push
+ * service refused it. Returns "kept" or "renewed"; throws when it cannot subscribe afresh.
+ */
+async function resync(token, publicKey) {
+  let sub = await currentSubscription();
+  if (sub && !sameKey(sub, publicKey)) {
+    await dropSubscription(token, sub);
+    sub = null;
+  }
+  if (sub) {
+    const answer = await api.putSubscription(token, sub.toJSON());
+    if (!(answer && answer.needsResubscribe)) return 'kept';
+    await dropSubscription(token, sub);
+  }
+  await subscribe(token, publicKey);
+  return 'renewed';
+}
+
+/**
+ * syncSubscription runs on every app open: subscriptions vanish (OS updates, cleared data) or stop
+ * working (a new server key, a push service that refuses them), so the current one is sent again,
+ * or renewed.
  */
 export async function syncSubscription(token) {
   try {
     // Only plans whose reminders were turned on here: another plan on this phone sharing the
     // browser's subscription must not switch this one on by itself.
     if (pushSupport() !== 'ok' || Notification.permission !== 'granted' || !isOn(token)) return;
-    const sub = await currentSubscription();
-    if (sub) await api.putSubscription(token, sub.toJSON());
-    else await subscribe(token, (await api.getPushKey()).publicKey);
+    await resync(token, (await api.getPushKey()).publicKey);
   } catch {
     // Offline or refused: try again next time the app opens.
   }
@@ -205,19 +230,113 @@ export function renderReminders(ctx) {
       await api.testPush(token);
       setStatus('Sent. It should arrive within a minute.');
     } catch (err) {
-      setStatus(err.status === 0 ? 'You’re offline. Try again when you’re connected.' : `Couldn’t send: ${err.message}`);
+      if (err.status === 0) {
+        setStatus('You’re offline. Try again when you’re connected.');
+      } else if (err.status === 409 || err.status === 502) {
+        // The server has no device for this plan, or a push service refused one: maybe this phone's.
+        setStatus(`Couldn’t send: ${err.message}. Checking this phone…`);
+        let how;
+        try {
+          how = await resync(token, ((await key) || (await api.getPushKey())).publicKey);
+        } catch {
+          return draw(`Couldn’t send: ${err.message}.`); // shows "Turn on reminders" if the subscription went
+        }
+        if (how === 'renewed') setStatus(`Couldn’t send: ${err.message}. Reminders were renewed on this phone: send a test again.`);
+        else if (err.status === 409) setStatus(`Couldn’t send: ${err.message}. This phone is registered again: send a test again.`);
+        else setStatus(`Couldn’t send: ${err.message}.`);
+      } else {
+        setStatus(`Couldn’t send: ${err.message}.`);
+      }
     }
     btn.disabled = false;
   }
 
   const heading = h('h1', { tabindex: '-1' }, 'Reminders');
+  // Where push can't reach (an iPhone's Safari tab, notifications blocked, no Push API),
+  // the calendar comes first: it needs no install and no permission.
+  const calendar = calendarCard(ctx);
+  const pushFirst = support === 'ok' && Notification.permission !== 'denied';
   const node = h('section', { class: 'stack' },
     heading,
     h('p', { class: 'lead' }, 'Gentle nudges from your plan. You choose which ones, and when to be left in peace.'),
-    box,
+    pushFirst ? [box, calendar] : [calendar, box],
     prefsCard(ctx));
   draw();
   return { node, focus: heading };
+}
+
+/** isApple: iPhone, iPad or Mac, whose Calendar subscribes to a webcal:// link in one tap. */
+const isApple = () => isIOS() || /Macintosh/.test(navigator.userAgent);
+
+/** calendarCard subscribes the phone's calendar to the plan's feed, or stops the feed. */
+function calendarCard(ctx) {
+  const { token, plan } = ctx;
+  const box = h('section', { class: 'card', 'aria-labelledby': 'cal-title', 'data-testid': 'calendar-card' });
+  const status = h('div', { class: 'status', role: 'status' });
+
+  function draw() {
+    const cal = plan.calendar;
+    const title = h('h2', { id: 'cal-title' }, 'Reminders in your calendar');
+    if (!cal || !cal.url) {
+      box.replaceChildren(title, h('p', {}, 'Calendar reminders aren’t available right now. Please try again later.'));
+      return;
+    }
+    const intro = h('p', {}, 'No app to install: your stretches, water, check-ins and next session show up in your own calendar, each with an alert.');
+    let how;
+    if (isApple()) {
+      how = [
+        h('a', { class: 'btn btn-primary btn-big', href: cal.webcal, 'data-testid': 'add-calendar' }, 'Add to my calendar'),
+        h('p', { class: 'hint' }, 'Calendar opens and asks whether to subscribe: tap Subscribe, then Add.'),
+      ];
+    } else {
+      const field = h('input', { class: 'link', readonly: true, value: cal.url, id: 'cal-url', 'aria-label': 'Calendar address', 'data-testid': 'calendar-url' });
+      const copy = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'add-calendar' }, 'Copy the calendar address');
+      copy.addEventListener('click', async () => {
+        try {
+          await navigator.clipboard.writeText(cal.url);
+        } catch {
+          field.select();
+          document.execCommand('copy');
+        }
+        copy.textContent = 'Copied ✓';
+      });
+      how = [
+        field, copy,
+        h('ol', { class: 'steps' },
+          h('li', {}, 'Google Calendar: on a computer, open calendar.google.com, click + next to “Other calendars”, choose “From URL”, paste the address and click “Add calendar”. It then shows on your phone too.'),
+          h('li', {}, 'Outlook: Add calendar → Subscribe from web, then paste the address.')),
+        h('p', { class: 'hint' }, 'On an iPhone or a Mac, open this page there and tap “Add to my calendar”.'),
+      ];
+    }
+    box.replaceChildren(title, intro, ...how,
+      h('p', { class: 'hint' }, 'A calendar can’t tell when you’ve already stretched, so it reminds you anyway. Changes your therapist makes show up within a few hours.'),
+      h('button', { type: 'button', class: 'btn', 'data-testid': 'stop-calendar', onclick: stop }, 'Stop calendar reminders'),
+      status);
+  }
+
+  async function stop(e) {
+    e.currentTarget.disabled = true;
+    status.textContent = 'Stopping…';
+    try {
+      plan.calendar = (await api.rotateCalendar(token)).calendar;
+      draw();
+      status.replaceChildren(
+        h('p', { class: 'ok-line' }, '✓ Calendar reminders are stopped: the old calendar address no longer works.'),
+        h('p', {}, 'To remove the calendar itself:'),
+        h('ul', {},
+          h('li', {}, 'iPhone: Settings → Calendar → Accounts → Subscribed Calendars → Aftercare reminders → Delete Account.'),
+          h('li', {}, 'Mac: in Calendar, Control-click the calendar → Unsubscribe.'),
+          h('li', {}, 'Google Calendar (on a computer): Settings → the calendar → Unsubscribe.'),
+          h('li', {}, 'Outlook: right-click the calendar → Remove.')),
+        h('p', { class: 'hint' }, 'You can add your calendar again at any time: the new address is above.'));
+    } catch (err) {
+      e.target.disabled = false;
+      status.textContent = err.status === 0 ? 'You’re offline. Try again when you’re connected.' : `Couldn’t stop them: ${err.message}`;
+    }
+  }
+
+  draw();
+  return box;
 }
 
 function prefsCard(ctx) {

@@ -33,7 +33,7 @@ export function callCard(heading, number = '112') {
 export function sendStatus(sending, texts) {
   const p = h('p', { class: 'status', role: 'status' }, texts.pending);
   sending.then((r) => {
-    p.textContent = r.sent ? texts.sent : r.queued ? texts.queued : texts.failed;
+    p.textContent = r.sent ? texts.sent : r.queued ? texts.queued : r.error?.limit ? `Not sent: ${r.error.message}.` : texts.failed;
   });
   return p;
 }

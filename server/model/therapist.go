@@ -1,0 +1,24 @@
+package model
+
+import "time"
+
+// Therapist is an account that assigns plans.
+type Therapist struct {
+	ID           string    `json:"id"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	PasswordHash []byte    `json:"passwordHash"`
+	Owner        bool      `json:"owner"`
+	Disabled     bool      `json:"disabled"`
+	TimeZone     string    `json:"timeZone"`
+	CreatedAt    time.Time `json:"createdAt"`
+}
+
+// APIToken is a hashed credential for integrations; the secret itself is shown once.
+type APIToken struct {
+	ID          string    `json:"id"`
+	TherapistID string    `json:"therapistId"`
+	Name        string    `json:"name"`
+	CreatedAt   time.Time `json:"createdAt"`
+	LastUsed    time.Time `json:"lastUsed"`
+}
