@@ -167,19 +167,38 @@ func (o *operation) match(segs []string) (int, bool) {
 	}
 	score := 0
 	for i, t := range tpl {
-		isParam := strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}")
-		switch {
-		case !isParam && t != segs[i]:
-			return 0, false
-		case !isParam:
-			score += 2
-		case segs[i] == "":
-			return 0, false
-		case !(o.rest && i == len(tpl)-1):
-			score++
+		if o.rest && i == len(tpl)-1 {
+			if segs[i] == "" {
+				return 0, false
+			}
+			continue // the rest of the path scores nothing
 		}
+		n, ok := matchSegment(t, segs[i])
+		if !ok {
+			return 0, false
+		}
+		score += n
 	}
 	return score, true
+}
+
+// matchSegment matches one path segment against a template segment: a
+// literal ("plans") scores 4, a parameter with literal text around it
+// ("{feed}.ics") 3, a bare parameter ("{token}") 2; a parameter stands for
+// at least one character.
+func matchSegment(tpl, seg string) (int, bool) {
+	open, end := strings.IndexByte(tpl, '{'), strings.IndexByte(tpl, '}')
+	if open < 0 || end < open {
+		return 4, tpl == seg
+	}
+	prefix, suffix := tpl[:open], tpl[end+1:]
+	if len(seg) <= len(prefix)+len(suffix) || !strings.HasPrefix(seg, prefix) || !strings.HasSuffix(seg, suffix) {
+		return 0, false
+	}
+	if prefix == "" && suffix == "" {
+		return 2, true
+	}
+	return 3, true
 }
 
 // Check validates one exchange: the response must be one the document lists for
@@ -368,13 +387,18 @@ func (t *checkingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 }
 
 // FiberPath turns a Fiber route pattern into the document's path template:
-// ":name" is "{name}", a trailing "*" is "{path}", a trailing slash goes.
+// ":name" is "{name}" (a name ends at "." or "-", as in Fiber: ":feed.ics" is
+// "{feed}.ics"), a trailing "*" is "{path}", a trailing slash goes.
 func FiberPath(p string) string {
 	segs := strings.Split(p, "/")
 	for i, s := range segs {
 		switch {
 		case strings.HasPrefix(s, ":"):
-			segs[i] = "{" + strings.TrimSuffix(strings.TrimPrefix(s, ":"), "?") + "}"
+			name, rest := s[1:], ""
+			if j := strings.IndexAny(name, ".-"); j >= 0 {
+				name, rest = name[:j], name[j:]
+			}
+			segs[i] = "{" + strings.TrimSuffix(name, "?") + "}" + rest
 		case s == "*" || s == "+":
 			segs[i] = "{" + RestParam + "}"
 		}

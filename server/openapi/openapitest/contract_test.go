@@ -15,6 +15,8 @@ func TestFiberPath(t *testing.T) {
 		"/app/*":             "/app/{path}",
 		"/img/stretches/:id": "/img/stretches/{id}",
 		"/api/tokens/:id?":   "/api/tokens/{id}",
+		"/c/:feed.ics":       "/c/{feed}.ics",
+		"/c/:feed/open":      "/c/{feed}/open",
 	} {
 		if got := FiberPath(fiber); got != want {
 			t.Errorf("FiberPath(%q) = %q, want %q", fiber, got, want)
@@ -46,6 +48,12 @@ func TestFindPrefersConcretePaths(t *testing.T) {
 		{"GET", "/therapist", "/therapist"},
 		{"GET", "/therapist/app.js", "/therapist/{path}"},
 		{"GET", "/p/tok/manifest.webmanifest", "/p/{token}/manifest.webmanifest"},
+		{"GET", "/c/feedtok.ics", "/c/{feed}.ics"},
+		{"GET", "/c/feed-tok_1/open", "/c/{feed}/open"},
+		{"GET", "/c/.ics", ""},
+		{"GET", "/c/feedtok.txt", ""},
+		{"GET", "/api/plans/tok/checkins", "/api/plans/{token}/checkins"},
+		{"GET", "/api/p/tok/calendar/next-session.ics", "/api/p/{token}/calendar/next-session.ics"},
 		{"PUT", "/api/plans/tok", ""},
 		{"GET", "/app/", ""},
 	} {
