@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -41,26 +42,44 @@ type Change struct {
 // compute, never use the database.
 type EventsFunc func(Change) ([]model.OutboxEvent, error)
 
-// events is the hook SetEvents installs.
-type events struct {
-	mu     sync.RWMutex
-	fn     EventsFunc
-	queued func()
+// EventHook is what SetEvents installs: Events makes the events of a change;
+// Wants (if set) says cheaply whether a change of that type would make any,
+// so a write does not read what it does not need; Queued (if set) is called
+// after a transaction that queued events has committed, to wake a deliverer.
+type EventHook struct {
+	Events EventsFunc
+	Wants  func(event string) bool
+	Queued func()
 }
 
-// SetEvents installs fn for every later change; queued (if set) is called
-// after a transaction that queued events has committed, to wake a deliverer.
-func (db *DB) SetEvents(fn EventsFunc, queued func()) {
+// events holds the installed hook.
+type events struct {
+	mu   sync.RWMutex
+	hook EventHook
+}
+
+// SetEvents installs h for every later change.
+func (db *DB) SetEvents(h EventHook) {
 	db.events.mu.Lock()
-	db.events.fn, db.events.queued = fn, queued
+	db.events.hook = h
 	db.events.mu.Unlock()
+}
+
+func (db *DB) eventHook() EventHook {
+	db.events.mu.RLock()
+	defer db.events.mu.RUnlock()
+	return db.events.hook
+}
+
+// wantsEvents reports whether changes of type event may queue events.
+func (db *DB) wantsEvents(event string) bool {
+	h := db.eventHook()
+	return h.Events != nil && (h.Wants == nil || h.Wants(event))
 }
 
 // queueEvents stores the events fn makes of c inside tx and reports how many.
 func (db *DB) queueEvents(tx *bolt.Tx, c Change) (int, error) {
-	db.events.mu.RLock()
-	fn := db.events.fn
-	db.events.mu.RUnlock()
+	fn := db.eventHook().Events
 	if fn == nil {
 		return 0, nil
 	}
@@ -76,15 +95,13 @@ func (db *DB) queueEvents(tx *bolt.Tx, c Change) (int, error) {
 	return len(evs), nil
 }
 
-// eventsQueued wakes the deliverer after a commit that queued n events.
-func (db *DB) eventsQueued(n int) {
-	if n == 0 {
+// eventsQueued wakes the deliverer after a transaction that queued n
+// events ended with err (nil: committed).
+func (db *DB) eventsQueued(n int, err error) {
+	if n == 0 || err != nil {
 		return
 	}
-	db.events.mu.RLock()
-	queued := db.events.queued
-	db.events.mu.RUnlock()
-	if queued != nil {
+	if queued := db.eventHook().Queued; queued != nil {
 		queued()
 	}
 }
@@ -94,19 +111,13 @@ func outboxKey(at time.Time, id string) []byte {
 }
 
 func putOutbox(tx *bolt.Tx, e model.OutboxEvent) error {
-	data, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	return tx.Bucket(bucketOutbox).Put(outboxKey(e.NextAt, e.ID), data)
+	return putJSON(tx.Bucket(bucketOutbox), outboxKey(e.NextAt, e.ID), e)
 }
 
 // QueueEvent stores one event for delivery (the owner's test ping).
 func (db *DB) QueueEvent(e model.OutboxEvent) error {
 	err := db.bolt.Update(func(tx *bolt.Tx) error { return putOutbox(tx, e) })
-	if err == nil {
-		db.eventsQueued(1)
-	}
+	db.eventsQueued(1, err)
 	return err
 }
 
@@ -240,12 +251,8 @@ func (db *DB) UpdateWebhook(fn func(w *model.Webhook) (drop bool, err error)) (m
 				return err
 			}
 		}
-		data, err := json.Marshal(w)
-		if err != nil {
-			return err
-		}
 		out = w
-		return b.Put(keyWebhookConfig, data)
+		return putJSON(b, keyWebhookConfig, w)
 	})
 	return out, err
 }
@@ -271,12 +278,7 @@ func purgeEventsOf(tx *bolt.Tx, token string) error {
 	if err != nil {
 		return err
 	}
-	for _, k := range keys {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
+	return deleteKeys(b, keys)
 }
 
 func updateStatus(tx *bolt.Tx, fn func(*model.WebhookStatus)) error {
@@ -286,20 +288,12 @@ func updateStatus(tx *bolt.Tx, fn func(*model.WebhookStatus)) error {
 		return err
 	}
 	fn(&s)
-	data, err := json.Marshal(s)
-	if err != nil {
-		return err
-	}
-	return b.Put(keyWebhookStatus, data)
+	return putJSON(b, keyWebhookStatus, s)
 }
 
-// getRecord decodes the JSON under key into v; a missing key leaves v alone.
+// getRecord decodes the record under key into v; a missing key leaves v alone.
 func getRecord(b *bolt.Bucket, key []byte, v any) error {
-	data := b.Get(key)
-	if data == nil {
-		return nil
-	}
-	if err := json.Unmarshal(data, v); err != nil {
+	if err := getJSON(b, key, v); err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("decode %s: %w", key, err)
 	}
 	return nil

@@ -112,7 +112,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("load webhook settings: %w", err)
 	}
 	s.hook.Store(&w)
-	s.db.SetEvents(s.events, s.poke)
+	s.db.SetEvents(store.EventHook{Events: s.events, Wants: func(kind string) bool { return s.hook.Load().Sends(kind) }, Queued: s.poke})
 	return s, nil
 }
 
