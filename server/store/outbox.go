@@ -203,6 +203,44 @@ func (db *DB) EventUnwanted(e model.OutboxEvent) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketOutbox).Delete(outboxKey(e.NextAt, e.ID)) })
 }
 
+// OutboxDueAt makes every waiting event due at t (the receiver is back:
+// a test delivery went through) and returns how many there are.
+func (db *DB) OutboxDueAt(t time.Time) (int, error) {
+	n := 0
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketOutbox)
+		var evs []model.OutboxEvent
+		var keys [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			var e model.OutboxEvent
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("decode outbox event %x: %w", k, err)
+			}
+			if e.NextAt.After(t) {
+				keys = append(keys, bytes.Clone(k))
+				evs = append(evs, e)
+			}
+			n++
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := deleteKeys(b, keys); err != nil {
+			return err
+		}
+		for _, e := range evs {
+			e.NextAt = t
+			if err := putOutbox(tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	db.eventsQueued(n, err)
+	return n, err
+}
+
 // CountOutbox returns how many events wait for delivery.
 func (db *DB) CountOutbox() (int, error) { return db.countKeys(bucketOutbox) }
 

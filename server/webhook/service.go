@@ -339,8 +339,8 @@ func (s *Service) deliver(ctx context.Context, e model.OutboxEvent) {
 		body = withoutNote(body)
 	}
 	res := s.post(ctx, *w, e.ID, body)
-	if ctx.Err() != nil {
-		return // stopping: the event stays queued as it was
+	if res.status == 0 && ctx.Err() != nil {
+		return // stopping cut the attempt short: the event stays queued as it was
 	}
 	now := s.now()
 	var err error
@@ -401,6 +401,8 @@ var ErrNoWebhook = errors.New("no webhook is set: save a URL first")
 type TestResult struct {
 	ID     string `json:"id"`
 	Status int    `json:"status"`
+	// Pending is how many waiting events were sent on at once after it.
+	Pending int `json:"pending"`
 }
 
 // FailedError is returned by Test when the receiver did not take the ping.
@@ -413,7 +415,8 @@ type FailedError struct {
 func (e *FailedError) Error() string { return "the receiver did not take the test event: " + e.Failure }
 
 // Test sends a ping event now, outside the outbox, and reports how the
-// receiver answered. It changes nothing, whatever the answer.
+// receiver answered. When it takes the ping, the events waiting for a retry
+// are sent on at once; otherwise nothing changes.
 func (s *Service) Test(ctx context.Context) (TestResult, error) {
 	w := s.hook.Load()
 	if w.URL == "" {
@@ -431,5 +434,7 @@ func (s *Service) Test(ctx context.Context) (TestResult, error) {
 	if !res.ok() {
 		return TestResult{ID: e.ID, Status: res.status}, &FailedError{Status: res.status, Failure: res.failure(), Timeout: res.timeout}
 	}
-	return TestResult{ID: e.ID, Status: res.status}, nil
+	// The receiver is back: what waits for a retry goes now.
+	pending, err := s.db.OutboxDueAt(s.now())
+	return TestResult{ID: e.ID, Status: res.status, Pending: pending}, err
 }
