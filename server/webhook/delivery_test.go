@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -420,8 +421,10 @@ func TestPingReportsTheReceiversAnswer(t *testing.T) {
 	rcv := newReceiver(t, func(int) (int, string) { return http.StatusForbidden, "" })
 	f := newFixture(t, rcv, webhook.SettingsInput{})
 	_, err := f.svc.Test(t.Context())
-	fe, ok := err.(*webhook.FailedError)
-	if !ok || fe.Status != http.StatusForbidden || fe.Failure != "answered 403" {
+	var fe *webhook.FailedError
+	var coded *model.Error
+	if !errors.As(err, &fe) || fe.Status != http.StatusForbidden || fe.Failure != "answered 403" ||
+		!errors.As(err, &coded) || coded.Code != model.BadGateway {
 		t.Fatalf("Test: %v", err)
 	}
 	if n, _ := f.db.CountOutbox(); n != 0 {
@@ -430,7 +433,7 @@ func TestPingReportsTheReceiversAnswer(t *testing.T) {
 	if _, err := f.svc.Save(webhook.SettingsInput{URL: ptr("")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Test(t.Context()); err != webhook.ErrNoWebhook {
+	if _, err := f.svc.Test(t.Context()); !errors.Is(err, webhook.ErrNoWebhook) {
 		t.Fatalf("Test with no webhook: %v", err)
 	}
 }

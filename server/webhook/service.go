@@ -3,7 +3,6 @@ package webhook
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -194,8 +193,8 @@ func (s *Service) view(w model.Webhook) (Settings, error) {
 // and every undelivered event. Saving turns a webhook that stopped by itself
 // back on.
 func (s *Service) Save(in SettingsInput) (Settings, error) {
-	if in.URL == nil {
-		return Settings{}, &model.InputError{Field: "url", Message: `is required ("" removes the webhook)`}
+	if err := in.Validate(); err != nil {
+		return Settings{}, err
 	}
 	if *in.URL != "" {
 		if err := CheckURL(*in.URL, s.allow); err != nil {
@@ -394,8 +393,8 @@ func (s *Service) disable(url, reason string) error {
 	return err
 }
 
-// ErrNoWebhook is returned by Test when no webhook URL is set.
-var ErrNoWebhook = errors.New("no webhook is set: save a URL first")
+// ErrNoWebhook is returned by Test when no webhook URL is set (409).
+var ErrNoWebhook = model.ConflictError("no webhook is set: save a URL first")
 
 // TestResult is what a test delivery found.
 type TestResult struct {
@@ -405,7 +404,9 @@ type TestResult struct {
 	Pending int `json:"pending"`
 }
 
-// FailedError is returned by Test when the receiver did not take the ping.
+// FailedError is the cause of Test's error when the receiver did not take
+// the ping; the error itself is a model.Error: BadGateway when the receiver
+// answered or refused, Timeout when it did not answer in time.
 type FailedError struct {
 	Status  int // the receiver's status; 0 when it did not answer
 	Failure string
@@ -432,7 +433,12 @@ func (s *Service) Test(ctx context.Context) (TestResult, error) {
 	}
 	res := s.post(ctx, *w, e.ID, e.Body)
 	if !res.ok() {
-		return TestResult{ID: e.ID, Status: res.status}, &FailedError{Status: res.status, Failure: res.failure(), Timeout: res.timeout}
+		fe := &FailedError{Status: res.status, Failure: res.failure(), Timeout: res.timeout}
+		code := model.BadGateway
+		if res.timeout {
+			code = model.Timeout
+		}
+		return TestResult{ID: e.ID, Status: res.status}, &model.Error{Code: code, Message: fe.Error(), Err: fe}
 	}
 	// The receiver is back: what waits for a retry goes now.
 	pending, err := s.db.OutboxDueAt(s.now())

@@ -45,26 +45,32 @@ type SettingsInput struct {
 	RotateSecret bool `json:"rotateSecret"`
 }
 
-// DecodeSettings validates the owner's settings body; errors name the field.
+// DecodeSettings decodes and validates the owner's settings body; errors name the field.
 func DecodeSettings(body []byte) (SettingsInput, error) {
 	var in SettingsInput
 	if err := model.DecodeStrict(body, &in); err != nil {
 		return in, err
 	}
+	return in, in.Validate()
+}
+
+// Validate checks what the body says without looking at the URL's target
+// (Save does, with the server's allow prefixes).
+func (in SettingsInput) Validate() error {
 	if in.URL == nil {
-		return in, &model.InputError{Field: "url", Message: `is required ("" removes the webhook)`}
+		return &model.InputError{Field: "url", Message: `is required ("" removes the webhook)`}
 	}
 	if in.Events != nil {
 		seen := map[string]bool{}
 		for _, e := range *in.Events {
 			if !slices.Contains(model.WebhookEvents, e) {
-				return in, &model.InputError{Field: "events", Message: fmt.Sprintf("unknown event %q (choose from %v)", e, model.WebhookEvents)}
+				return &model.InputError{Field: "events", Message: fmt.Sprintf("unknown event %q (choose from %v)", e, model.WebhookEvents)}
 			}
 			if seen[e] {
-				return in, &model.InputError{Field: "events", Message: fmt.Sprintf("%q is listed twice", e)}
+				return &model.InputError{Field: "events", Message: fmt.Sprintf("%q is listed twice", e)}
 			}
 			seen[e] = true
 		}
 	}
-	return in, nil
+	return nil
 }
