@@ -344,8 +344,14 @@ func TestErasureTakesUndeliveredEvents(t *testing.T) {
 	if err := f.db.CreatePlan(samplePlan("tok_other")); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := f.db.CountOutbox(); n != 3 {
-		t.Fatalf("%d events queued, want 3", n)
+	queued, _, err := f.db.DueEvents(time.Now().Add(time.Hour), 10)
+	if err != nil || len(queued) != 3 {
+		t.Fatalf("%d events queued, want 3 (%v)", len(queued), err)
+	}
+	for _, e := range queued {
+		if bytes.Contains(e.Body, []byte("wipe")) {
+			t.Errorf("the note is stored in the outbox without the owner's opt-in: %s", e.Body)
+		}
 	}
 	if err := f.db.DeletePlan("tok_erase"); err != nil {
 		t.Fatal(err)
