@@ -254,6 +254,32 @@ func (c *Contract) Check(req *http.Request, reqBody []byte, res *http.Response, 
 	return nil
 }
 
+// CheckWebhook validates one delivery of the studio's webhook (the POST the
+// server sends to the owner's URL, headers and body) against the document's
+// webhooks entry that the body's "type" names.
+func (c *Contract) CheckWebhook(req *http.Request, body []byte) error {
+	var env struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return fmt.Errorf("webhook delivery: the body is not a JSON object: %v", err)
+	}
+	var item *v3.PathItem
+	if c.model.Webhooks != nil {
+		item, _ = c.model.Webhooks.Get(env.Type)
+	}
+	if item == nil || item.Post == nil || req.Method != http.MethodPost {
+		return fmt.Errorf("webhook delivery: %s of event %q is not in the OpenAPI document's webhooks", req.Method, env.Type)
+	}
+	vreq := req.Clone(req.Context())
+	vreq.Body = io.NopCloser(bytes.NewReader(body))
+	vreq.ContentLength = int64(len(body))
+	if ok, errs := c.v.ValidateHttpRequestSyncWithPathItem(vreq, item, req.URL.Path); !ok {
+		return fmt.Errorf("webhook delivery of %s: %v", env.Type, describe(errs))
+	}
+	return nil
+}
+
 // response is the documented response for status, or nil.
 func (o *operation) response(status int) *v3.Response {
 	if o.op.Responses == nil {

@@ -2,7 +2,9 @@ package openapitest
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -68,5 +70,43 @@ func TestFindPrefersConcretePaths(t *testing.T) {
 	}
 	if _, known := c.find(http.MethodPut, "/api/plans/tok"); !known {
 		t.Error("a known path with another method is not reported as a known path")
+	}
+}
+
+// TestCheckWebhookHoldsDeliveriesToTheDocument: a delivery is checked against
+// the webhook its body's type names, headers and body both.
+func TestCheckWebhookHoldsDeliveriesToTheDocument(t *testing.T) {
+	c := Shared(t)
+	sig := "v1," + strings.Repeat("A", 43) + "="
+	ping := `{"type":"ping","timestamp":"2026-12-01T10:00:00Z","data":{"message":"A test event from aftercare: the webhook works."}}`
+	for _, tc := range []struct {
+		name, body, sig, mention string
+	}{
+		{"a valid ping passes", ping, sig, ""},
+		{"a signature that is not v1", ping, "v2,abc", "webhook-signature"},
+		{"no signature", ping, "", "webhook-signature"},
+		{"an undocumented field", strings.Replace(ping, `"message"`, `"token":"x","message"`, 1), sig, "token"},
+		{"an event the document does not list", strings.Replace(ping, `"ping"`, `"plan.paused"`, 1), sig, "plan.paused"},
+		{"a check-in without its tier", `{"type":"checkin.created","timestamp":"2026-12-01T10:00:01Z","data":{"planId":"pln_HbceUL9u4cvjQrT9u0FGoA",` +
+			`"therapistId":"t1","checkinId":"checkin-0001","at":"2026-12-01T10:00:00Z","receivedAt":"2026-12-01T10:00:01Z","soreness":8,"pain":6,"urgent":true,"stillSore":true}}`, sig, "tier"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", "/hooks/aftercare", strings.NewReader(tc.body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("webhook-id", "msg_2KWPBgLlAfxdpx2AI54pPg")
+			req.Header.Set("webhook-timestamp", "1796032800")
+			if tc.sig != "" {
+				req.Header.Set("webhook-signature", tc.sig)
+			}
+			err := c.CheckWebhook(req, []byte(tc.body))
+			switch {
+			case tc.mention == "" && err != nil:
+				t.Fatalf("valid delivery refused: %v", err)
+			case tc.mention != "" && err == nil:
+				t.Fatal("wrong delivery accepted")
+			case tc.mention != "" && !strings.Contains(err.Error(), tc.mention):
+				t.Fatalf("error does not mention %q: %v", tc.mention, err)
+			}
+		})
 	}
 }
