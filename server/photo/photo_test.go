@@ -146,7 +146,7 @@ func TestTransparencyKeepsPNG(t *testing.T) {
 
 func TestWebP(t *testing.T) {
 	for name, want := range map[string]string{
-		"testdata/blue-purple-pink.lossy.webp":          FormatJPEG,
+		"testdata/blue-purple-pink.lossy.webp":         FormatJPEG,
 		"testdata/gopher-doc.with-alpha.lossless.webp": FormatPNG,
 	} {
 		data, err := os.ReadFile(name)

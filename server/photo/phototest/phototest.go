@@ -104,8 +104,8 @@ func app1EXIF(orientation int) []byte {
 	}
 	be.PutUint16(tiff[ifd0:], 3)
 	entry(ifd0+2, 0x0110, 2, uint32(len(model)), uint32(modelAt)) // Model, ASCII
-	entry(ifd0+14, 0x0112, 3, 1, uint32(orientation)<<16)          // Orientation, SHORT (left-justified)
-	entry(ifd0+26, 0x8825, 4, 1, gpsIFD)                           // GPS IFD pointer
+	entry(ifd0+14, 0x0112, 3, 1, uint32(orientation)<<16)         // Orientation, SHORT (left-justified)
+	entry(ifd0+26, 0x8825, 4, 1, gpsIFD)                          // GPS IFD pointer
 	be.PutUint16(tiff[gpsIFD:], 2)
 	entry(gpsIFD+2, 0x0001, 2, 2, uint32(be.Uint16(GPSLatitudeRef))<<16) // GPSLatitudeRef "N\0", inline
 	entry(gpsIFD+14, 0x0002, 5, 3, uint32(latAt))                        // GPSLatitude, 3 RATIONAL
