@@ -300,10 +300,34 @@ func TestValidateInNamesTheLanguage(t *testing.T) {
 }
 
 // Every text field of Stretch and Routine is translated: a field added to
-// the English types must be added to the catalog types too.
+// the English types must be added to the catalog types too. The few string
+// fields that are not text (ids, body-area keys, picture URLs) are the same
+// in every language; each says what its values must look like, and every
+// value in the English data must look like that, so prose cannot hide here.
 func TestCatalogCoversEveryTextField(t *testing.T) {
-	notText := map[string]bool{"id": true, "targets": true, "image": true}
-	for _, c := range []struct{ english, catalog any }{{Stretch{}, StretchText{}}, {Routine{}, RoutineText{}}} {
+	optional := func(ok func(string) bool) func(string) bool {
+		return func(v string) bool { return v == "" || ok(v) }
+	}
+	stretchID := func(v string) bool { _, ok := StretchByID(v); return ok }
+	picture := func(v string) bool {
+		return strings.HasPrefix(v, ImagePathPrefix) && !strings.ContainsAny(v, " \t\n")
+	}
+	notText := map[string]func(string) bool{
+		"id":         isKebab,
+		"targets":    func(v string) bool { return slices.Contains(knownTargets, v) }, // labelled by Catalog.Targets
+		"easierId":   optional(stretchID),
+		"harderId":   optional(stretchID),
+		"image":      picture,
+		"imageOther": optional(picture),
+	}
+	used := map[string]bool{}
+	for _, c := range []struct {
+		english, catalog any
+		values           []any
+	}{
+		{Stretch{}, StretchText{}, anySlice(Stretches())},
+		{Routine{}, RoutineText{}, anySlice(Routines())},
+	} {
 		have := map[string]bool{}
 		ct := reflect.TypeOf(c.catalog)
 		for i := range ct.NumField() {
@@ -313,11 +337,49 @@ func TestCatalogCoversEveryTextField(t *testing.T) {
 		for i := range et.NumField() {
 			f := et.Field(i)
 			text := f.Type.Kind() == reflect.String || (f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.String)
-			if name := jsonName(f); text && !notText[name] && !have[name] {
-				t.Errorf("%s.%s (%q) is text but %s has no such field", et.Name(), f.Name, name, ct.Name())
+			name := jsonName(f)
+			ok, isNotText := notText[name]
+			if !text {
+				continue
+			}
+			if !isNotText {
+				if !have[name] {
+					t.Errorf("%s.%s (%q) is text but %s has no such field", et.Name(), f.Name, name, ct.Name())
+				}
+				continue
+			}
+			used[name] = true
+			for _, v := range c.values {
+				rv := reflect.ValueOf(v).Field(i)
+				vals := []string{}
+				if rv.Kind() == reflect.String {
+					vals = append(vals, rv.String())
+				} else {
+					for j := range rv.Len() {
+						vals = append(vals, rv.Index(j).String())
+					}
+				}
+				for _, s := range vals {
+					if !ok(s) {
+						t.Errorf("%s.%s = %q is not an id or a URL: if clients read it, translate it (add it to %s)", et.Name(), f.Name, s, ct.Name())
+					}
+				}
 			}
 		}
 	}
+	for name := range notText {
+		if !used[name] {
+			t.Errorf("notText lists %q, which is no string field of Stretch or Routine", name)
+		}
+	}
+}
+
+func anySlice[T any](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
 }
 
 func jsonName(f reflect.StructField) string { return strings.Split(f.Tag.Get("json"), ",")[0] }

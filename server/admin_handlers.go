@@ -10,11 +10,11 @@ import (
 // before the first byte leaves, with its length. Writers are not blocked.
 func (h *handlers) backup(c *fiber.Ctx) error {
 	start := time.Now()
-	f, size, err := h.DB.Snapshot()
+	f, size, err := h.Care.Backup()
 	if err != nil {
 		return err
 	}
-	name := "aftercare-" + time.Now().UTC().Format("20060102-150405") + ".db"
+	name := "aftercare-" + h.Care.Clock().UTC().Format("20060102-150405") + ".db"
 	c.Set(fiber.HeaderContentType, fiber.MIMEOctetStream)
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	h.Logger.Info("backup snapshot", "bytes", size, "took", time.Since(start).Round(time.Millisecond))

@@ -27,7 +27,7 @@ func newWorkspaceWith(t *testing.T, sched func(*store.DB) care.Scheduler) *works
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &care.Service{DB: w.db, Scheduler: sched(w.db), Subs: acceptAll{}, Now: w.clock.Now, BaseURL: "http://care.test", Logger: logger}
 	static := fstest.MapFS{"therapist/index.html": {Data: []byte("<!doctype html><title>workspace</title>")}}
-	w.app = New(Deps{Care: svc, DB: w.db, Static: static, Logger: logger, Illustration: func(string) ([]byte, bool) { return nil, false }})
+	w.app = w.serve(svc, Deps{Static: static, Logger: logger, Illustration: func(string) ([]byte, bool) { return nil, false }})
 	return w
 }
 
@@ -80,22 +80,12 @@ func TestDisablingTherapistDropsAlertDevices(t *testing.T) {
 // 429 with Retry-After 20; the client's check-in is answered at once, the
 // alert goes out on the retry, and stopping the scheduler waits for it.
 func TestCheckInDoesNotWaitForAlertPush(t *testing.T) {
-	keys, err := push.LoadOrCreateKeys(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := pushtest.New(t, keys.Public)
-	allow, err := push.NewAllowlist([]string{svc.URL + "/"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	release := make(chan struct{})
 	var mu sync.Mutex
 	var waits []time.Duration
-	sender, err := push.NewSender(push.Config{
-		Keys: keys, Subject: "ops@example.org", Allow: allow,
+	sender, svc := pushtest.NewSender(t, func(c *push.Config) {
 		// Honour the wait (up to a few seconds) until the test releases it.
-		Sleep: func(ctx context.Context, d time.Duration) error {
+		c.Sleep = func(ctx context.Context, d time.Duration) error {
 			mu.Lock()
 			waits = append(waits, d)
 			mu.Unlock()
@@ -106,11 +96,8 @@ func TestCheckInDoesNotWaitForAlertPush(t *testing.T) {
 			case <-time.After(min(d, 3*time.Second)):
 			}
 			return nil
-		},
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var sched *remind.Scheduler
 	w := newWorkspaceWith(t, func(db *store.DB) care.Scheduler {
 		sched = remind.New(remind.Config{DB: db, Sender: sender, BaseURL: "http://care.test"})

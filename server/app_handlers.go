@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"mime"
 	"path"
@@ -9,7 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // clientApp serves the PWA shell for a plan link; an unknown token gets the
@@ -20,7 +21,7 @@ func (h *handlers) clientApp(c *fiber.Ctx) error {
 		return err
 	}
 	status := fiber.StatusOK
-	if _, err := h.DB.Plan(c.Params("token")); err == store.ErrNotFound {
+	if err := h.Care.CheckPlan(c.Params("token")); errors.Is(err, model.ErrNotFound) {
 		status = fiber.StatusNotFound
 	} else if err != nil {
 		return err
@@ -40,14 +41,14 @@ type manifestIcon struct {
 // manifest is per plan: an iOS home-screen app opens start_url with storage of its own.
 func (h *handlers) manifest(c *fiber.Ctx) error {
 	token := c.Params("token")
-	p, err := h.DB.Plan(token)
+	clientName, err := h.Care.ClientName(token)
 	if err != nil {
 		return err
 	}
 	start := "/p/" + token
 	m := map[string]any{
 		"id":               start,
-		"name":             "aftercare — " + p.ClientName + "'s stretches",
+		"name":             "aftercare — " + clientName + "'s stretches",
 		"short_name":       "Aftercare",
 		"description":      "Your stretches, reminders and check-ins from your therapist.",
 		"start_url":        start,

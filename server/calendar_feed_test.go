@@ -16,11 +16,11 @@ import (
 
 	"github.com/aftercare/aftercare/pwa"
 	"github.com/aftercare/aftercare/routines"
-	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/remind"
-	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // calendarStudio is the app with the real reminder scheduler (no sender: these
@@ -34,21 +34,17 @@ type calendarStudio struct {
 
 func newCalendarStudio(t *testing.T) *calendarStudio {
 	t.Helper()
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	berlin, _ := time.LoadLocation("Europe/Berlin")
-	clk := &clock{t: time.Date(2026, 10, 22, 11, 0, 0, 0, berlin)}
+	clk := fakeclock.New(time.Date(2026, 10, 22, 11, 0, 0, 0, berlin))
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sched := remind.New(remind.Config{DB: db, Now: clk.Now, BaseURL: "https://care.example.org", Logger: logger})
 	svc := &care.Service{DB: db, Scheduler: sched, Subs: acceptAll{}, Now: clk.Now, BaseURL: "https://care.example.org",
 		Logger: logger, Studio: "Harbour Massage"}
 	w := &workspace{db: db, clock: clk}
-	w.app = New(Deps{Care: svc, DB: db, Static: pwa.Static(), Logger: logger, Illustration: routines.Illustration})
+	w.app = w.serve(svc, Deps{Static: pwa.Static(), Logger: logger, Illustration: routines.Illustration})
 	w.a = w.addAccount(t, "ana@example.org", "Ana Ruiz")
-	secret, err := account.NewAPIToken(db, w.a, "test")
+	secret, _, err := w.accounts.NewAPIToken(w.a, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +215,7 @@ func TestCalendarFeedFollowsPlanEdits(t *testing.T) {
 	}
 
 	// The therapist ends the plan: nothing from now on.
-	s.clock.Add(26 * time.Hour)
+	s.clock.Advance(26 * time.Hour)
 	if r := s.do(t, s.bearer, "POST", "/api/plans/"+token+"/end", ""); r.Status != 200 {
 		t.Fatalf("end: %d %s", r.Status, r.Body)
 	}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // calendarRoutes registers the calendar feed, its open page, the next-session
@@ -56,7 +56,7 @@ func (h *handlers) rotateCalendar(c *fiber.Ctx) error {
 func (h *handlers) calendarOpen(c *fiber.Ctx) error {
 	err := h.Care.CheckFeed(c.Params("feed"))
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, model.ErrNotFound):
 		return renderPage(c, fiber.StatusNotFound, "open.html", struct{ Valid bool }{false})
 	case err != nil:
 		return err

@@ -9,7 +9,6 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/model"
 )
 
@@ -93,7 +92,7 @@ func TestReEnabledTherapistsOldCredentialsStayDead(t *testing.T) {
 	ana := ls.addAccount(t, "ana@example.org", "Ana A")
 	owner := ls.logIn(t, victimEmail)
 	session := ls.logIn(t, "ana@example.org")
-	secret, err := account.NewAPIToken(ls.DB, ana, "booking-system")
+	secret, _, err := ls.Accounts.NewAPIToken(ana, "booking-system")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,13 +160,13 @@ func TestPasswordChangeListsRemainingTokens(t *testing.T) {
 	phone, laptop := ls.logIn(t, "ana@example.org"), ls.logIn(t, "ana@example.org")
 	var secrets []string
 	for _, name := range []string{"booking-system", "calendar"} {
-		secret, err := account.NewAPIToken(ls.DB, ana, name)
+		secret, _, err := ls.Accounts.NewAPIToken(ana, name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		secrets = append(secrets, secret)
 	}
-	if _, err := account.NewAPIToken(ls.DB, ls.Victim, "someone else's"); err != nil {
+	if _, _, err := ls.Accounts.NewAPIToken(ls.Victim, "someone else's"); err != nil {
 		t.Fatal(err)
 	}
 	status, body := ls.do(t, phone, "PUT", "/api/session/password", `{"currentPassword":"`+testPassword+`","newPassword":"a new long password"}`)

@@ -17,7 +17,7 @@ type handlers struct {
 }
 
 func (h *handlers) health(c *fiber.Ctx) error {
-	if err := h.DB.Ping(); err != nil {
+	if err := h.Care.Ping(); err != nil {
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "error": "database not readable"})
 	}
 	return c.JSON(fiber.Map{"status": "ok"})
@@ -81,7 +81,11 @@ func (h *handlers) erasePlan(c *fiber.Ctx) error {
 }
 
 func (h *handlers) addCompletion(c *fiber.Ctx) error {
-	done, created, err := h.Care.AddCompletion(c.Params("token"), c.BodyRaw())
+	in, err := bodyOf[model.CompletionInput](c, h.planOf(c))
+	if err != nil {
+		return err
+	}
+	done, created, err := h.Care.AddCompletion(c.Params("token"), in)
 	if err != nil {
 		return err
 	}
@@ -89,7 +93,11 @@ func (h *handlers) addCompletion(c *fiber.Ctx) error {
 }
 
 func (h *handlers) addCheckIn(c *fiber.Ctx) error {
-	ci, advice, created, err := h.Care.AddCheckIn(c.UserContext(), c.Params("token"), c.BodyRaw())
+	in, err := bodyOf[model.CheckInInput](c, h.planOf(c))
+	if err != nil {
+		return err
+	}
+	ci, advice, created, err := h.Care.AddCheckIn(c.UserContext(), c.Params("token"), in)
 	if err != nil {
 		return err
 	}
@@ -126,7 +134,11 @@ func (h *handlers) clientCompletions(c *fiber.Ctx) error {
 }
 
 func (h *handlers) setPrefs(c *fiber.Ctx) error {
-	prefs, err := h.Care.SetPrefs(c.Params("token"), c.BodyRaw())
+	in, err := bodyOf[model.PrefsInput](c, h.planOf(c))
+	if err != nil {
+		return err
+	}
+	prefs, err := h.Care.SetPrefs(c.Params("token"), in)
 	if err != nil {
 		return err
 	}
@@ -134,7 +146,11 @@ func (h *handlers) setPrefs(c *fiber.Ctx) error {
 }
 
 func (h *handlers) subscribe(c *fiber.Ctx) error {
-	created, resubscribe, err := h.Care.Subscribe(c.Params("token"), c.BodyRaw())
+	in, err := bodyOf[model.SubscriptionInput](c, h.planOf(c))
+	if err != nil {
+		return err
+	}
+	created, resubscribe, err := h.Care.Subscribe(c.Params("token"), in)
 	if err != nil {
 		return err
 	}
@@ -143,7 +159,11 @@ func (h *handlers) subscribe(c *fiber.Ctx) error {
 }
 
 func (h *handlers) unsubscribe(c *fiber.Ctx) error {
-	if err := h.Care.Unsubscribe(c.Params("token"), c.BodyRaw()); err != nil {
+	in, err := bodyOf[model.EndpointInput](c, h.planOf(c))
+	if err != nil {
+		return err
+	}
+	if err := h.Care.Unsubscribe(c.Params("token"), in); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

@@ -1,3 +1,6 @@
+// Over 400 lines: the client history contract over HTTP (daily and total limits, paging newest first,
+// resent ids) with the helpers it shares; one job, read together.
+
 package server
 
 import (
@@ -161,12 +164,12 @@ func TestDailyHistoryLimitIsRefusedUntilTheClientsMidnight(t *testing.T) {
 				t.Fatalf("resend of a stored record at the limit: %d %s", r.Status, r.Body)
 			}
 
-			w.clock.Add(12*time.Hour + 59*time.Minute + 59*time.Second) // 23:59:59 in Berlin
+			w.clock.Advance(12*time.Hour + 59*time.Minute + 59*time.Second) // 23:59:59 in Berlin
 			r := l.do(t, "POST", "/api/p/"+token+"/"+k.kind, k.body("day1-over"))
 			if r.Status != 429 || r.Header.Get("Retry-After") != "1" {
 				t.Fatalf("one second before the client's midnight: %d Retry-After %q", r.Status, r.Header.Get("Retry-After"))
 			}
-			w.clock.Add(time.Second)
+			w.clock.Advance(time.Second)
 			if r := l.do(t, "POST", "/api/p/"+token+"/"+k.kind, k.body("day1-over")); r.Status != 201 {
 				t.Fatalf("after the client's midnight: %d %s", r.Status, r.Body)
 			}
@@ -187,7 +190,7 @@ func TestTotalHistoryLimitIsRefusedWith409(t *testing.T) {
 			token := w.createPlan(t, &browser{bearer: l.bearer}, "")
 			for n := 0; n < totalCap; n += perDayCap {
 				l.postAll(t, token, k.kind, ids("rec", n, min(perDayCap, totalCap-n)), k.body)
-				w.clock.Add(24 * time.Hour)
+				w.clock.Advance(24 * time.Hour)
 			}
 			over := l.do(t, "POST", "/api/p/"+token+"/"+k.kind, k.body("rec-over"))
 			if over.Status != 409 {
@@ -249,7 +252,7 @@ func TestLongHistoryIsPagedNewestFirst(t *testing.T) {
 	for day := 0; day*perDayCap < n; day++ {
 		l.postAll(t, token, "checkins", ids("ci", day*perDayCap, min(perDayCap, n-day*perDayCap)), checkIn)
 		l.postAll(t, token, "completions", ids("co", day*perDayCap, min(perDayCap, n-day*perDayCap)), historyKinds[1].body)
-		w.clock.Add(24 * time.Hour)
+		w.clock.Advance(24 * time.Hour)
 	}
 	want := ids("ci", 0, n)
 	slices.SortFunc(want, func(a, b string) int {
@@ -441,7 +444,7 @@ func TestReusedCheckInIDWithOtherAnswersIsRefused(t *testing.T) {
 
 	// Three days later the same body again: still soreness 8, but the stored
 	// check-in is from 1 h after the session, so "normal", not "contact-therapist".
-	w.clock.Add(72 * time.Hour)
+	w.clock.Advance(72 * time.Hour)
 	r = l.do(t, "POST", "/api/p/"+token+"/checkins", first)
 	var again struct {
 		CheckIn struct{ At string } `json:"checkin"`
@@ -483,7 +486,7 @@ func TestReusedCompletionIDWithOtherContentIsRefused(t *testing.T) {
 			t.Errorf("%s: %d %s, want 409", body, r.Status, r.Body)
 		}
 	}
-	w.clock.Add(time.Hour)
+	w.clock.Advance(time.Hour)
 	r := l.do(t, "POST", "/api/p/"+token+"/completions", first)
 	if r.Status != 200 || jsonField(t, r.Body, "at") != at {
 		t.Fatalf("identical resend: %d %s", r.Status, r.Body)

@@ -1,3 +1,6 @@
+// Over 400 lines: the login throttle's attack scenarios and the loopback reverse-proxy harness they all
+// run on (real bcrypt, X-Forwarded-For per request) are one job, read together.
+
 package server
 
 import (
@@ -16,22 +19,26 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // loginServer is the real app on a loopback port behind a "reverse proxy" (the
 // test client, trusted at 127.0.0.1), so each request can name its client
 // address in X-Forwarded-For exactly as Caddy or nginx would.
 type loginServer struct {
-	URL    string
-	DB     *store.DB
-	Auth   *auth.Service
-	Clock  *clock
-	Victim model.Therapist
-	client *http.Client
+	URL      string
+	DB       *store.DB
+	Auth     *auth.Service
+	Accounts *account.Service
+	Clock    *fakeclock.Clock
+	Victim   model.Therapist
+	client   *http.Client
 }
 
 const victimEmail = "victim@example.org"
@@ -40,12 +47,8 @@ const victimEmail = "victim@example.org"
 // hash has the given bcrypt cost.
 func newLoginServer(tb testing.TB, cost int) *loginServer {
 	tb.Helper()
-	db, err := store.Open(tb.TempDir())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	ls := &loginServer{DB: db, Clock: &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}}
+	db := storetest.Open(tb)
+	ls := &loginServer{DB: db, Clock: fakeclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
 	hash, err := bcrypt.GenerateFromPassword([]byte(testPassword), cost)
 	if err != nil {
 		tb.Fatal(err)
@@ -58,8 +61,10 @@ func newLoginServer(tb testing.TB, cost int) *loginServer {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ls.Auth = auth.New(db, ls.Clock.Now)
 	svc := &care.Service{DB: db, Scheduler: &fakeScheduler{}, Subs: acceptAll{}, Now: ls.Clock.Now, BaseURL: "http://care.test", Logger: logger}
-	app := New(Deps{Care: svc, DB: db, Auth: ls.Auth, Logger: logger, TrustedProxies: []string{"127.0.0.1"},
+	w := &workspace{db: db, clock: ls.Clock}
+	app := w.serve(svc, Deps{Auth: ls.Auth, Logger: logger, TrustedProxies: []string{"127.0.0.1"},
 		Static: fstest.MapFS{"therapist/index.html": {Data: []byte("<!doctype html><title>workspace</title>")}}})
+	ls.Accounts = w.accounts
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)

@@ -10,8 +10,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/qr"
-	"github.com/aftercare/aftercare/server/store"
 )
 
 // RedFlagsInWords are the "get medical care now" signs as the printed plan
@@ -51,7 +51,7 @@ type printPage struct {
 func (h *handlers) printPlan(c *fiber.Ctx) error {
 	token := c.Params("token")
 	v, err := h.Care.ClientView(token)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, model.ErrNotFound) {
 		return renderPage(c, fiber.StatusNotFound, "notfound.html", nil)
 	}
 	if err != nil {
@@ -61,10 +61,7 @@ func (h *handlers) printPlan(c *fiber.Ctx) error {
 	if err != nil {
 		loc = time.UTC
 	}
-	now := time.Now()
-	if h.Care.Now != nil {
-		now = h.Care.Now()
-	}
+	now := h.Care.Clock()
 	url := h.Care.PlanURL(token)
 	svg, err := qr.SVG(url)
 	if err != nil {

@@ -1,9 +1,8 @@
 // Package server is aftercare's HTTP face: the Fiber app with its routes,
-// middleware and thin handlers over the care service.
+// middleware and thin handlers over the care, account and auth services.
 package server
 
 import (
-	"context"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -16,13 +15,11 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/auth"
-	"github.com/aftercare/aftercare/server/calendar"
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/metrics"
 	"github.com/aftercare/aftercare/server/model"
-	"github.com/aftercare/aftercare/server/push"
-	"github.com/aftercare/aftercare/server/store"
 )
 
 // BodyLimit caps request bodies; every JSON body aftercare accepts is far smaller.
@@ -30,8 +27,11 @@ const BodyLimit = 64 << 10
 
 // Deps is what the HTTP layer needs.
 type Deps struct {
-	Care           *care.Service
-	DB             *store.DB
+	Care *care.Service
+	// Accounts keeps therapist accounts, invitations and API tokens.
+	Accounts *account.Service
+	// Auth checks passwords and keeps sessions and login throttles.
+	Auth           *auth.Service
 	VAPIDPublicKey string
 	// Static is the PWA file system (index.html, sw.js, app/...).
 	Static fs.FS
@@ -44,8 +44,6 @@ type Deps struct {
 	Logger       *slog.Logger
 	// Secure marks cookies Secure (the public URL is https).
 	Secure bool
-	// Auth keeps therapist sessions and login throttles; nil builds one on DB and Care.Now.
-	Auth *auth.Service
 	// TrustedProxies may set X-Forwarded-For (login throttling keys on the client address).
 	TrustedProxies []string
 }
@@ -126,26 +124,26 @@ func New(d Deps) *fiber.App {
 	return app
 }
 
-// errorHandler maps domain errors to status codes in one place; bodies are {"error": "..."}.
+// errorHandler answers every error a handler returns, in one place: the
+// status and message from statusOf, the Retry-After and X-Aftercare-Limit
+// headers from a coded error; bodies are {"error": "..."}.
 func errorHandler(logger *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		status, msg := statusOf(err)
-		var limit *care.LimitError
-		if errors.As(err, &limit) {
-			// The app's outbox drops an item refused by a limit instead of retrying it.
-			c.Set(LimitHeader, limit.Name())
-			if limit.Daily {
-				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(limit.RetryAfter.Seconds()))))
+		var coded *model.Error
+		if errors.As(err, &coded) {
+			if coded.RetryAfter > 0 {
+				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(coded.RetryAfter.Seconds()))))
+			}
+			if coded.Limit != "" {
+				// The app's outbox drops an item refused by a limit instead of retrying it.
+				c.Set(LimitHeader, coded.Limit)
 			}
 		}
 		if status == fiber.StatusInternalServerError {
 			logger.Error("request failed", "method", c.Method(), "path", c.Route().Path, "err", err)
 		} else if status >= 500 {
 			logger.Warn("request failed", "method", c.Method(), "path", c.Route().Path, "err", err)
-		}
-		var soon *care.TooSoonError
-		if errors.As(err, &soon) {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(soon.Seconds()))
 		}
 		return c.Status(status).JSON(fiber.Map{"error": msg})
 	}
@@ -154,62 +152,33 @@ func errorHandler(logger *slog.Logger) fiber.ErrorHandler {
 // LimitHeader names the plan limit that refused a check-in or completion (429 or 409).
 const LimitHeader = "X-Aftercare-Limit"
 
+// statusOfCode is the one table from a domain error's code to its HTTP status.
+var statusOfCode = map[model.Code]int{
+	model.Invalid:      fiber.StatusBadRequest,
+	model.Unauthorized: fiber.StatusUnauthorized,
+	model.Forbidden:    fiber.StatusForbidden,
+	model.NotFound:     fiber.StatusNotFound,
+	model.Conflict:     fiber.StatusConflict,
+	model.Gone:         fiber.StatusGone,
+	model.TooMany:      fiber.StatusTooManyRequests,
+	model.BadGateway:   fiber.StatusBadGateway,
+	model.Unavailable:  fiber.StatusServiceUnavailable,
+	model.Timeout:      fiber.StatusGatewayTimeout,
+}
+
+// statusOf is the status and message of err: a coded domain error by its
+// code, a *fiber.Error (no such route, a refused request shape) as it says,
+// anything else 500 "internal error" (the details go to the log only).
 func statusOf(err error) (int, string) {
-	var inErr *model.InputError
+	var coded *model.Error
 	var fe *fiber.Error
-	var limit *care.LimitError
-	var soon *care.TooSoonError
 	switch {
-	case errors.As(err, &limit) && limit.Daily:
-		return fiber.StatusTooManyRequests, limit.Error()
-	case errors.As(err, &limit):
-		return fiber.StatusConflict, limit.Error()
-	case errors.Is(err, care.ErrCheckInIDReused), errors.Is(err, care.ErrCompletionIDReused):
-		return fiber.StatusConflict, err.Error()
-	case errors.As(err, &inErr):
-		return fiber.StatusBadRequest, inErr.Error()
-	case errors.Is(err, store.ErrNotFound):
-		return fiber.StatusNotFound, "not found"
-	case errors.Is(err, care.ErrForbidden):
-		return fiber.StatusForbidden, "forbidden"
-	case errors.Is(err, care.ErrGone):
-		return fiber.StatusGone, "this plan has ended"
-	case errors.Is(err, calendar.ErrNoSession):
-		return fiber.StatusNotFound, calendar.ErrNoSession.Error()
-	case errors.Is(err, care.ErrNoDevices):
-		return fiber.StatusConflict, care.ErrNoDevices.Error()
-	case errors.As(err, &soon):
-		return fiber.StatusTooManyRequests, soon.Error()
+	case errors.As(err, &coded):
+		if status, ok := statusOfCode[coded.Code]; ok {
+			return status, coded.Error()
+		}
 	case errors.As(err, &fe):
 		return fe.Code, fe.Message
 	}
-	if status, msg, ok := pushStatus(err); ok {
-		return status, msg
-	}
 	return fiber.StatusInternalServerError, "internal error"
-}
-
-// pushStatus maps what a push service answered (a test notification waits
-// for it) to what the app can tell the person holding the phone.
-func pushStatus(err error) (int, string, bool) {
-	var se *push.StatusError
-	var te *push.TransportError
-	switch {
-	case errors.As(err, &se) && se.CredentialsRefused():
-		return fiber.StatusBadGateway, "the push service refused this server's credentials: " +
-			"the studio's operator must set a real contact address with -vapid-subject", true
-	case errors.As(err, &se) && se.DeviceRefused():
-		return fiber.StatusBadGateway, "your phone's push service refused this device: turn reminders off and on again", true
-	case errors.As(err, &se) && se.Status == fiber.StatusRequestEntityTooLarge:
-		return fiber.StatusBadGateway, "the push service refused the message as too large", true
-	case errors.As(err, &se) && se.Status == fiber.StatusTooManyRequests:
-		return fiber.StatusServiceUnavailable, "the push service asks us to slow down: try again in a few minutes", true
-	case errors.As(err, &se):
-		return fiber.StatusBadGateway, "the push service did not take the message: try again in a few minutes", true
-	case errors.As(err, &te), errors.Is(err, context.DeadlineExceeded):
-		return fiber.StatusGatewayTimeout, "the push service did not answer in time: try again in a few minutes", true
-	case errors.Is(err, push.ErrEndpointNotAllowed):
-		return fiber.StatusBadGateway, "this server no longer sends to this device's push service: turn reminders off and on again", true
-	}
-	return 0, "", false
 }

@@ -20,20 +20,7 @@ import (
 // sender to a decrypting push service on loopback, on the workspace's clock.
 func newPushWorkspace(t *testing.T) (*workspace, *pushtest.Service) {
 	t.Helper()
-	keys, err := push.LoadOrCreateKeys(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := pushtest.New(t, keys.Public)
-	allow, err := push.NewAllowlist([]string{svc.URL + "/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender, err := push.NewSender(push.Config{Keys: keys, Subject: "ops@example.org", Allow: allow,
-		Sleep: func(context.Context, time.Duration) error { return nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sender, svc := pushtest.NewSender(t, func(c *push.Config) { c.Sleep = func(context.Context, time.Duration) error { return nil } })
 	var sched *remind.Scheduler
 	w := newWorkspaceWith(t, func(db *store.DB) care.Scheduler {
 		sched = remind.New(remind.Config{DB: db, Sender: sender, BaseURL: "http://care.test"})
@@ -90,7 +77,7 @@ func TestTestPushSaysWhatHappened(t *testing.T) {
 	if r := w.do(t, nil, "DELETE", "/api/p/"+token+"/subscription", `{"endpoint":"`+ep+`"}`); r.Status != 204 {
 		t.Fatalf("drop the old one: %d %s", r.Status, r.Body)
 	}
-	w.clock.Add(testPushEvery)
+	w.clock.Advance(testPushEvery)
 	if r := w.do(t, nil, "POST", "/api/p/"+token+"/test-push", ""); r.Status != http.StatusAccepted || !strings.Contains(r.Body, `"devices":1`) {
 		t.Fatalf("after re-subscribing: %d %s", r.Status, r.Body)
 	}
@@ -129,7 +116,7 @@ func TestTestPushRefusalsMapToClearStatuses(t *testing.T) {
 			t.Fatalf("subscribe: %d %s", r.Status, r.Body)
 		}
 		svc.Behave(ep, tc.b)
-		w.clock.Add(testPushEvery)
+		w.clock.Advance(testPushEvery)
 		r := w.do(t, nil, "POST", "/api/p/"+token+"/test-push", "")
 		if msg := errorOf(t, r); r.Status != tc.status || !strings.Contains(msg, tc.says) {
 			t.Errorf("push service answers %d %s: test-push %d %q, want %d saying %q", tc.b.Status, tc.b.Reason, r.Status, msg, tc.status, tc.says)
@@ -158,7 +145,7 @@ func TestTestPushIsRateLimitedPerPlan(t *testing.T) {
 	if r := w.do(t, nil, "POST", "/api/p/"+one+"/test-push", ""); r.Status != 202 {
 		t.Fatalf("first test: %d %s", r.Status, r.Body)
 	}
-	w.clock.Add(3 * time.Second)
+	w.clock.Advance(3 * time.Second)
 	r := w.do(t, nil, "POST", "/api/p/"+one+"/test-push", "")
 	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") != "7" ||
 		errorOf(t, r) != "a test reminder was just sent: wait 7 seconds before sending another" {
@@ -167,7 +154,7 @@ func TestTestPushIsRateLimitedPerPlan(t *testing.T) {
 	if r := w.do(t, nil, "POST", "/api/p/"+other+"/test-push", ""); r.Status != 202 {
 		t.Fatalf("another plan: %d %s", r.Status, r.Body)
 	}
-	w.clock.Add(7 * time.Second)
+	w.clock.Advance(7 * time.Second)
 	if r := w.do(t, nil, "POST", "/api/p/"+one+"/test-push", ""); r.Status != 202 {
 		t.Fatalf("after 10 s: %d %s", r.Status, r.Body)
 	}

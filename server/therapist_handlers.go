@@ -19,6 +19,15 @@ const (
 // CSRFHeader carries the session's CSRF token on cookie-authenticated writes.
 const CSRFHeader = "X-CSRF-Token"
 
+// Refusals of the workspace's credentials middleware.
+var (
+	errNoBearer     = model.UnauthorizedError("missing credentials: send Authorization: Bearer <API token>")
+	errNoCredential = model.UnauthorizedError("missing credentials: log in, or send Authorization: Bearer <API token>")
+	errCSRF         = model.ForbiddenError("missing or wrong " + CSRFHeader + " header (reload the page)")
+	errNeedSession  = model.ForbiddenError("log in with your password for this; API tokens cannot change account settings")
+	errNotOwner     = model.ForbiddenError("only the studio owner can manage therapists")
+)
+
 // requireTherapist authenticates "Authorization: Bearer <API token>" or, without
 // that header, the session cookie; cookie-authenticated writes must also send the
 // session's CSRF token in X-CSRF-Token. A client's plan token is neither, so it
@@ -31,12 +40,12 @@ func (h *handlers) requireTherapist(c *fiber.Ctx) error {
 		secret, ok := strings.CutPrefix(authz, "Bearer ")
 		if !ok || strings.TrimSpace(secret) == "" {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="aftercare"`)
-			return fiber.NewError(fiber.StatusUnauthorized, "missing credentials: send Authorization: Bearer <API token>")
+			return errNoBearer
 		}
-		t, err := h.DB.TherapistByAPIToken(strings.TrimSpace(secret))
+		t, err := h.Auth.TherapistByAPIToken(strings.TrimSpace(secret))
 		if err != nil {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="aftercare", error="invalid_token"`)
-			return fiber.NewError(fiber.StatusUnauthorized, "invalid or revoked API token")
+			return err
 		}
 		c.Locals(localsTherapist, t)
 		return c.Next()
@@ -44,12 +53,12 @@ func (h *handlers) requireTherapist(c *fiber.Ctx) error {
 	secret := c.Cookies(h.sessionCookie())
 	if secret == "" {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="aftercare"`)
-		return fiber.NewError(fiber.StatusUnauthorized, "missing credentials: log in, or send Authorization: Bearer <API token>")
+		return errNoCredential
 	}
 	t, sess, err := h.Auth.Session(secret)
 	if errors.Is(err, auth.ErrNoSession) {
 		h.clearSessionCookies(c)
-		return fiber.NewError(fiber.StatusUnauthorized, err.Error())
+		return err
 	} else if err != nil {
 		return err
 	}
@@ -57,7 +66,7 @@ func (h *handlers) requireTherapist(c *fiber.Ctx) error {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 	default:
 		if !auth.CSRFValid(sess, c.Get(CSRFHeader)) {
-			return fiber.NewError(fiber.StatusForbidden, "missing or wrong "+CSRFHeader+" header (reload the page)")
+			return errCSRF
 		}
 	}
 	c.Locals(localsTherapist, t)
@@ -69,7 +78,7 @@ func (h *handlers) requireTherapist(c *fiber.Ctx) error {
 // requireSession admits only a logged-in browser: account settings are not for API tokens.
 func (h *handlers) requireSession(c *fiber.Ctx) error {
 	if _, ok := c.Locals(localsSession).(model.Session); !ok {
-		return fiber.NewError(fiber.StatusForbidden, "log in with your password for this; API tokens cannot change account settings")
+		return errNeedSession
 	}
 	return c.Next()
 }
@@ -77,7 +86,7 @@ func (h *handlers) requireSession(c *fiber.Ctx) error {
 // requireOwner admits only the studio owner.
 func (h *handlers) requireOwner(c *fiber.Ctx) error {
 	if !therapistOf(c).Owner {
-		return fiber.NewError(fiber.StatusForbidden, "only the studio owner can manage therapists")
+		return errNotOwner
 	}
 	return c.Next()
 }
@@ -89,7 +98,11 @@ func therapistOf(c *fiber.Ctx) model.Therapist {
 
 // createPlan accepts the original body plus an optional "stretches" list (the therapist's own order).
 func (h *handlers) createPlan(c *fiber.Ctx) error {
-	p, err := h.Care.CreatePlan(therapistOf(c), c.BodyRaw())
+	in, err := bodyOf[model.CustomCreateInput](c, nil)
+	if err != nil {
+		return err
+	}
+	p, err := h.Care.CreatePlan(therapistOf(c), in)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func TestHandledAlertsLeaveTheTopUntilANewOne(t *testing.T) {
 	}
 	expect("after refused edits", []string{flagged, sore, calm}, []string{"red-flag", "still-sore", ""})
 
-	w.clock.Add(5 * time.Minute)
+	w.clock.Advance(5 * time.Minute)
 	handledAt := w.clock.Now().UTC()
 	r := w.do(t, b, "PATCH", "/api/plans/"+flagged, `{"alertsHandled":true}`)
 	if r.Status != 200 {
@@ -105,7 +105,7 @@ func TestHandledAlertsLeaveTheTopUntilANewOne(t *testing.T) {
 	}
 
 	// A new red flag after that brings the badge and the top position back.
-	w.clock.Add(10 * time.Minute)
+	w.clock.Advance(10 * time.Minute)
 	post(flagged, `{"id":"checkin-flag2","at":"`+at(time.Minute)+`","soreness":4,"pain":7,"redFlags":["leg-weakness"]}`)
 	list = clients()
 	if list[0].Token != flagged || list[0].Attention != "red-flag" || !list[0].RedFlag {

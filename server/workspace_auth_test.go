@@ -62,7 +62,7 @@ func TestLoginThrottling(t *testing.T) {
 	}
 	// Another account from the same address still works until the address limit.
 	w.login(t, "b@example.org")
-	w.clock.Add(auth.ThrottleWindow)
+	w.clock.Advance(auth.ThrottleWindow)
 	w.login(t, "a@example.org")
 
 	// Per address: spraying many accounts from one address is stopped too.
@@ -79,15 +79,15 @@ func TestSessionExpiry(t *testing.T) {
 	w := newWorkspace(t)
 	// Idle: a session unused for the idle timeout is gone.
 	b := w.login(t, "a@example.org")
-	w.clock.Add(auth.DefaultIdleTimeout - time.Minute)
+	w.clock.Advance(auth.DefaultIdleTimeout - time.Minute)
 	if r := w.do(t, b, "GET", "/api/session", ""); r.Status != 200 {
 		t.Fatalf("before idle timeout: %d", r.Status)
 	}
-	w.clock.Add(auth.DefaultIdleTimeout - time.Minute) // used a minute ago: still fresh
+	w.clock.Advance(auth.DefaultIdleTimeout - time.Minute) // used a minute ago: still fresh
 	if r := w.do(t, b, "GET", "/api/session", ""); r.Status != 200 {
 		t.Fatalf("use refreshes the idle timer: %d", r.Status)
 	}
-	w.clock.Add(auth.DefaultIdleTimeout)
+	w.clock.Advance(auth.DefaultIdleTimeout)
 	if r := w.do(t, b, "GET", "/api/session", ""); r.Status != 401 {
 		t.Fatalf("after idle timeout: %d", r.Status)
 	}
@@ -97,12 +97,12 @@ func TestSessionExpiry(t *testing.T) {
 	// Absolute: even a busy session ends after MaxAge.
 	b = w.login(t, "a@example.org")
 	for elapsed := time.Duration(0); elapsed < auth.DefaultMaxAge-24*time.Hour; elapsed += 24 * time.Hour {
-		w.clock.Add(24 * time.Hour)
+		w.clock.Advance(24 * time.Hour)
 		if r := w.do(t, b, "GET", "/api/clients", ""); r.Status != 200 {
 			t.Fatalf("day %v: %d", elapsed, r.Status)
 		}
 	}
-	w.clock.Add(25 * time.Hour)
+	w.clock.Advance(25 * time.Hour)
 	if r := w.do(t, b, "GET", "/api/clients", ""); r.Status != 401 {
 		t.Fatalf("after max age: %d", r.Status)
 	}
@@ -219,7 +219,7 @@ func TestInviteLinksCreateOneAccountEach(t *testing.T) {
 	// Expired invites are refused.
 	r = w.do(t, owner, "POST", "/api/therapists/invites", `{}`)
 	secret = strings.TrimPrefix(jsonField(t, r.Body, "url"), "http://care.test"+account.InvitePath)
-	w.clock.Add(account.InviteTTL)
+	w.clock.Advance(account.InviteTTL)
 	if r := w.do(t, nil, "GET", "/api/invites/"+secret, ""); r.Status != 410 {
 		t.Fatalf("expired invite: %d", r.Status)
 	}
@@ -228,16 +228,15 @@ func TestInviteLinksCreateOneAccountEach(t *testing.T) {
 func TestSetupLinkMakesTheOwnerOnce(t *testing.T) {
 	w := newWorkspace(t)
 	// A fresh, empty studio:
-	db := w.db
-	if link, _ := account.SetupLink(db, "http://care.test", w.clock.Now()); link != "" {
+	if link, _ := w.accounts.SetupLink(); link != "" {
 		t.Fatalf("setup link although accounts exist: %s", link)
 	}
 	empty := newEmptyWorkspace(t)
-	first, err := account.SetupLink(empty.db, "http://care.test", empty.clock.Now())
+	first, err := empty.accounts.SetupLink()
 	if err != nil || first == "" {
 		t.Fatal(err)
 	}
-	link, _ := account.SetupLink(empty.db, "http://care.test", empty.clock.Now())
+	link, _ := empty.accounts.SetupLink()
 	oldSecret := strings.TrimPrefix(first, "http://care.test"+account.InvitePath)
 	if r := empty.do(t, nil, "GET", "/api/invites/"+oldSecret, ""); r.Status != 410 {
 		t.Fatalf("an older setup link still works: %d", r.Status)
@@ -248,7 +247,7 @@ func TestSetupLinkMakesTheOwnerOnce(t *testing.T) {
 	if r.Status != 201 || !strings.Contains(r.Body, `"owner":true`) {
 		t.Fatalf("setup: %d %s", r.Status, r.Body)
 	}
-	if again, _ := account.SetupLink(empty.db, "http://care.test", empty.clock.Now()); again != "" {
+	if again, _ := empty.accounts.SetupLink(); again != "" {
 		t.Fatal("setup link after the owner exists")
 	}
 }

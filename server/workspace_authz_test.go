@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/model"
 )
 
@@ -39,7 +38,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			r := w.do(t, actors["A"], "POST", "/api/templates", `{"name":"Mine","routineId":"piriformis-release","stretches":[{"stretchId":"childs-pose"}]}`)
 			return "/api/templates/" + jsonField(t, r.Body, "id"), ""
 		case "DELETE /api/therapists/invites/:id":
-			_, inv, err := account.NewInvite(w.db, model.InviteTherapist, "", w.owner.ID, w.clock.Now())
+			_, inv, err := w.accounts.NewInvite(model.InviteTherapist, "", w.owner.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

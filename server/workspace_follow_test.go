@@ -76,7 +76,7 @@ func TestEditExtendAndEndRescheduleThePlan(t *testing.T) {
 		t.Fatalf("client still sees an active plan: %s", r.Body)
 	}
 	// Extending re-opens it from today.
-	w.clock.Add(30 * 24 * time.Hour)
+	w.clock.Advance(30 * 24 * time.Hour)
 	b = w.login(t, "a@example.org")
 	if r := w.do(t, b, "PATCH", "/api/plans/"+token, `{"extendDays":7}`); r.Status != 200 {
 		t.Fatalf("extend ended plan: %d %s", r.Status, r.Body)

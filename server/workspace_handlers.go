@@ -1,18 +1,12 @@
 package server
 
 import (
-	"errors"
-	"net/mail"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/qr"
-	"github.com/aftercare/aftercare/server/store"
 )
 
 // proxyHeader names the header carrying the client address, only when proxies are trusted.
@@ -24,7 +18,7 @@ func proxyHeader(trusted []string) string {
 }
 
 func (h *handlers) listTokens(c *fiber.Ctx) error {
-	list, err := h.DB.APITokens(therapistOf(c).ID)
+	list, err := h.Accounts.APITokens(therapistOf(c).ID)
 	if err != nil {
 		return err
 	}
@@ -37,20 +31,19 @@ type tokenInput struct {
 
 // createToken shows the secret once; only its hash is stored.
 func (h *handlers) createToken(c *fiber.Ctx) error {
-	var in tokenInput
-	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
-		return err
-	}
-	name := strings.TrimSpace(in.Name)
-	secret, err := account.NewAPIToken(h.DB, therapistOf(c), name)
+	in, err := bodyOf[tokenInput](c, nil)
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": secret, "name": name})
+	secret, tok, err := h.Accounts.NewAPIToken(therapistOf(c), in.Name)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": secret, "name": tok.Name})
 }
 
 func (h *handlers) revokeToken(c *fiber.Ctx) error {
-	if err := h.DB.RevokeAPIToken(therapistOf(c).ID, c.Params("id")); err != nil {
+	if err := h.Accounts.RevokeAPIToken(therapistOf(c).ID, c.Params("id")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -65,7 +58,11 @@ func (h *handlers) therapistDevices(c *fiber.Ctx) error {
 }
 
 func (h *handlers) therapistSubscribe(c *fiber.Ctx) error {
-	created, err := h.Care.SubscribeTherapist(therapistOf(c), c.BodyRaw())
+	in, err := bodyOf[model.SubscriptionInput](c, nil)
+	if err != nil {
+		return err
+	}
+	created, err := h.Care.SubscribeTherapist(therapistOf(c), in)
 	if err != nil {
 		return err
 	}
@@ -73,7 +70,11 @@ func (h *handlers) therapistSubscribe(c *fiber.Ctx) error {
 }
 
 func (h *handlers) therapistUnsubscribe(c *fiber.Ctx) error {
-	if err := h.Care.UnsubscribeTherapist(therapistOf(c), c.BodyRaw()); err != nil {
+	in, err := bodyOf[model.EndpointInput](c, nil)
+	if err != nil {
+		return err
+	}
+	if err := h.Care.UnsubscribeTherapist(therapistOf(c), in); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -87,7 +88,7 @@ type therapistView struct {
 }
 
 func (h *handlers) listTherapists(c *fiber.Ctx) error {
-	list, err := h.DB.Therapists()
+	list, err := h.Accounts.Therapists()
 	if err != nil {
 		return err
 	}
@@ -103,20 +104,15 @@ type inviteInput struct {
 }
 
 func (h *handlers) inviteTherapist(c *fiber.Ctx) error {
-	var in inviteInput
-	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
-		return err
-	}
-	if in.Email != "" && (!strings.Contains(in.Email, "@") || len(in.Email) > 254 || !isMailAddress(in.Email)) {
-		return &model.InputError{Field: "email", Message: "is not an e-mail address (or leave it empty)"}
-	}
-	secret, inv, err := account.NewInvite(h.DB, model.InviteTherapist, in.Email, therapistOf(c).ID, h.Auth.Now())
+	in, err := bodyOf[inviteInput](c, nil)
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{
-		"url": h.Care.BaseURL + account.InvitePath + secret, "email": inv.Email, "expiresAt": inv.ExpiresAt,
-	})
+	url, inv, err := h.Accounts.InviteTherapist(therapistOf(c), in.Email)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"url": url, "email": inv.Email, "expiresAt": inv.ExpiresAt})
 }
 
 // pendingInvite is a pending invitation in the owner's team list: never its secret or hash.
@@ -128,7 +124,7 @@ type pendingInvite struct {
 }
 
 func (h *handlers) listInvites(c *fiber.Ctx) error {
-	list, err := h.DB.PendingInvites(h.Auth.Now())
+	list, err := h.Accounts.PendingInvites()
 	if err != nil {
 		return err
 	}
@@ -141,94 +137,54 @@ func (h *handlers) listInvites(c *fiber.Ctx) error {
 
 // cancelInvite deletes a pending invitation: its link then answers like a used one.
 func (h *handlers) cancelInvite(c *fiber.Ctx) error {
-	if err := h.DB.DeleteInvite(c.Params("id")); err != nil {
+	if err := h.Accounts.CancelInvite(c.Params("id")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
-}
-
-// isMailAddress reports whether s is a bare address, as account creation will require.
-func isMailAddress(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == strings.TrimSpace(s)
 }
 
 type therapistChange struct {
 	Disabled *bool `json:"disabled"`
 }
 
-// changeTherapist disables or re-enables an account; disabling deletes its
-// sessions and API tokens (account.SetDisabled), so re-enabling revives neither.
+// changeTherapist disables or re-enables an account (account.Service.SetDisabled).
 func (h *handlers) changeTherapist(c *fiber.Ctx) error {
-	var in therapistChange
-	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
+	in, err := bodyOf[therapistChange](c, nil)
+	if err != nil {
 		return err
 	}
 	if in.Disabled == nil {
-		return &model.InputError{Field: "disabled", Message: "is required (true or false)"}
+		return model.InvalidField("disabled", "is required (true or false)")
 	}
-	t, err := account.SetDisabled(h.DB, c.Params("id"), *in.Disabled)
+	t, err := h.Accounts.SetDisabled(c.Params("id"), *in.Disabled)
 	if err != nil {
-		return workspaceError(c, err)
-	}
-	if t.Disabled {
-		// Their alert devices go too: a former colleague's phone must not
-		// keep getting clients' red flags (the owner's devices get them now).
-		if err := h.deleteAlertDevices(t.ID); err != nil {
-			return err
-		}
+		return err
 	}
 	return c.JSON(therapistView{meOf(t), t.Disabled, t.CreatedAt})
 }
 
-// deleteAlertDevices removes every alert device of therapist id.
-func (h *handlers) deleteAlertDevices(id string) error {
-	owner := store.TherapistOwner(id)
-	subs, err := h.DB.Subscriptions(owner)
-	if err != nil {
-		return err
-	}
-	for _, sub := range subs {
-		if err := h.DB.DeleteSubscription(owner, sub.Endpoint); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-	}
-	return nil
-}
-
 func (h *handlers) listTemplates(c *fiber.Ctx) error {
-	list, err := h.DB.Templates(therapistOf(c).ID)
+	list, err := h.Care.Templates(therapistOf(c))
 	if err != nil {
 		return err
 	}
 	return c.JSON(list)
 }
 
-// maxOwnTemplates keeps the assign screen's picker short.
-const maxOwnTemplates = 30
-
 func (h *handlers) createTemplate(c *fiber.Ctx) error {
-	t := therapistOf(c)
-	tpl, err := model.DecodeTemplate(c.BodyRaw())
+	in, err := bodyOf[model.TemplateInput](c, nil)
 	if err != nil {
 		return err
 	}
-	if list, err := h.DB.Templates(t.ID); err != nil {
-		return err
-	} else if len(list) >= maxOwnTemplates {
-		return &model.InputError{Message: "you have " + strconv.Itoa(maxOwnTemplates) + " templates already: delete one first"}
-	}
-	tpl.ID = model.NewToken()[:12]
-	tpl.TherapistID = t.ID
-	tpl.CreatedAt = h.Auth.Now().UTC()
-	if err := h.DB.PutTemplate(tpl); err != nil {
+	tpl, err := h.Care.CreateTemplate(therapistOf(c), in)
+	if err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(tpl)
 }
 
 func (h *handlers) deleteTemplate(c *fiber.Ctx) error {
-	if err := h.DB.DeleteTemplate(therapistOf(c).ID, c.Params("id")); err != nil {
+	if err := h.Care.DeleteTemplate(therapistOf(c), c.Params("id")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -265,11 +221,16 @@ func (h *handlers) planQR(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, "image/png")
 		return c.Send(img)
 	}
-	return &model.InputError{Field: "format", Message: "must be svg or png"}
+	return model.InvalidField("format", "must be svg or png")
 }
 
 func (h *handlers) changePlan(c *fiber.Ctx) error {
-	p, err := h.Care.ChangePlan(therapistOf(c), c.Params("token"), c.BodyRaw())
+	t, token := therapistOf(c), c.Params("token")
+	in, err := bodyOf[model.PlanChangeInput](c, func() error { return h.Care.CheckPlanAccess(t, token) })
+	if err != nil {
+		return err
+	}
+	p, err := h.Care.ChangePlan(t, token, in)
 	if err != nil {
 		return err
 	}

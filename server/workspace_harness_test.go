@@ -17,9 +17,12 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/aftercare/aftercare/server/account"
+	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // fakeScheduler records which plans were (re)scheduled.
@@ -47,42 +50,26 @@ type acceptAll struct{}
 
 func (acceptAll) CheckSubscription(model.Subscription) error { return nil }
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 const testPassword = "correct horse battery"
 
 // workspace is an in-process app with three accounts: the owner, A and B.
 type workspace struct {
 	app         *fiber.App
 	db          *store.DB
+	accounts    *account.Service
 	sched       *fakeScheduler
-	clock       *clock
+	clock       *fakeclock.Clock
 	owner, a, b model.Therapist
 }
 
 func newWorkspace(t *testing.T) *workspace {
 	t.Helper()
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	w := &workspace{db: db, sched: &fakeScheduler{}, clock: &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}}
+	db := storetest.Open(t)
+	w := &workspace{db: db, sched: &fakeScheduler{}, clock: fakeclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &care.Service{DB: db, Scheduler: w.sched, Subs: acceptAll{}, Now: w.clock.Now, BaseURL: "http://care.test", Logger: logger}
 	static := fstest.MapFS{"therapist/index.html": {Data: []byte("<!doctype html><title>workspace</title>")}}
-	w.app = New(Deps{Care: svc, DB: db, Static: static, Logger: logger, Illustration: func(string) ([]byte, bool) { return nil, false }})
+	w.app = w.serve(svc, Deps{Static: static, Logger: logger, Illustration: func(string) ([]byte, bool) { return nil, false }})
 	w.owner = w.addAccount(t, "owner@example.org", "Olga Owner")
 	w.a = w.addAccount(t, "a@example.org", "Ana A")
 	w.b = w.addAccount(t, "b@example.org", "Ben B")
@@ -109,7 +96,7 @@ func (w *workspace) addAccount(t *testing.T, email, name string) model.Therapist
 
 func (w *workspace) apiToken(t *testing.T, th model.Therapist) string {
 	t.Helper()
-	secret, err := account.NewAPIToken(w.db, th, "test")
+	secret, _, err := w.accounts.NewAPIToken(th, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,14 +207,22 @@ func tokenMeta(therapistID string) model.APIToken {
 // newEmptyWorkspace is a studio with no account at all (first start).
 func newEmptyWorkspace(t *testing.T) *workspace {
 	t.Helper()
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	w := &workspace{db: db, sched: &fakeScheduler{}, clock: &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}}
+	db := storetest.Open(t)
+	w := &workspace{db: db, sched: &fakeScheduler{}, clock: fakeclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &care.Service{DB: db, Scheduler: w.sched, Subs: acceptAll{}, Now: w.clock.Now, BaseURL: "http://care.test", Logger: logger}
-	w.app = New(Deps{Care: svc, DB: db, Static: fstest.MapFS{}, Logger: logger})
+	w.app = w.serve(svc, Deps{Static: fstest.MapFS{}, Logger: logger})
 	return w
+}
+
+// serve builds the app on care service svc as cmd/aftercare wires it: the
+// accounts and login services on svc's database, clock and base URL; d gives
+// the rest.
+func (w *workspace) serve(svc *care.Service, d Deps) *fiber.App {
+	w.accounts = &account.Service{DB: svc.DB, Now: svc.Now, BaseURL: svc.BaseURL}
+	d.Care, d.Accounts = svc, w.accounts
+	if d.Auth == nil {
+		d.Auth = auth.New(svc.DB, svc.Now)
+	}
+	return New(d)
 }

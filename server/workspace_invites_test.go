@@ -46,14 +46,14 @@ func TestPendingInvitesAreListedAndCanBeCancelled(t *testing.T) {
 
 	// An invite that expires, one that is accepted, and two that stay pending.
 	expired := inviteSecret(t, w, owner, `{"email":"old@example.org"}`)
-	w.clock.Add(account.InviteTTL)
+	w.clock.Advance(account.InviteTTL)
 	owner = w.login(t, "owner@example.org") // the session timed out meanwhile
 	accepted := inviteSecret(t, w, owner, `{"email":"cara@example.org"}`)
 	if r := w.do(t, &browser{}, "POST", "/api/invites/"+accepted, `{"email":"cara@example.org","name":"Cara","password":"`+testPassword+`","timeZone":"Europe/Paris"}`); r.Status != 201 {
 		t.Fatalf("accept: %d %s", r.Status, r.Body)
 	}
 	pending := inviteSecret(t, w, owner, `{"email":"dan@example.org"}`)
-	w.clock.Add(time.Minute)
+	w.clock.Advance(time.Minute)
 	open := inviteSecret(t, w, owner, `{}`)
 
 	list, body := pendingInvites(t, w, owner)

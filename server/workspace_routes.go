@@ -1,25 +1,13 @@
 package server
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/aftercare/aftercare/server/auth"
 )
 
 // workspaceRoutes registers the therapist workspace: login and sessions, invites,
 // account settings, the clients list, plan follow-up and the workspace's pages.
 // It must run before the /api catch-all.
 func (h *handlers) workspaceRoutes(app *fiber.App, api fiber.Router) {
-	if h.Auth == nil {
-		h.Auth = auth.New(h.DB, func() time.Time {
-			if h.Care.Now != nil {
-				return h.Care.Now()
-			}
-			return time.Now()
-		})
-	}
 	t, sess, owner := h.requireTherapist, h.requireSession, h.requireOwner
 
 	api.Post("/session", h.login)

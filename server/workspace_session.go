@@ -1,17 +1,12 @@
 package server
 
 import (
-	"errors"
-	"math"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/model"
-	"github.com/aftercare/aftercare/server/store"
 )
 
 // Cookie names; behind https the session cookie takes the __Host- prefix, which
@@ -64,44 +59,19 @@ func (h *handlers) clearSessionCookies(c *fiber.Ctx) {
 	}
 }
 
-// workspaceError maps account and login errors to HTTP answers.
-func workspaceError(c *fiber.Ctx, err error) error {
-	var te *auth.ThrottledError
-	switch {
-	case errors.As(err, &te):
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(te.RetryAfter.Seconds()))))
-		return fiber.NewError(fiber.StatusTooManyRequests, te.Error())
-	case errors.Is(err, auth.ErrBadCredentials):
-		return fiber.NewError(fiber.StatusUnauthorized, err.Error())
-	case errors.Is(err, store.ErrInviteUsed):
-		return fiber.NewError(fiber.StatusGone, err.Error())
-	case errors.Is(err, account.ErrEmailTaken):
-		return fiber.NewError(fiber.StatusConflict, "email: "+err.Error())
-	case errors.Is(err, account.ErrSelf):
-		return fiber.NewError(fiber.StatusBadRequest, err.Error())
-	}
-	return err
-}
-
 type loginInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
 }
 
 func (h *handlers) login(c *fiber.Ctx) error {
-	var in loginInput
-	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
+	in, err := bodyOf[loginInput](c, nil)
+	if err != nil {
 		return err
-	}
-	if in.Email == "" {
-		return &model.InputError{Field: "email", Message: "is required"}
-	}
-	if in.Password == "" {
-		return &model.InputError{Field: "password", Message: "is required"}
 	}
 	t, err := h.Auth.Login(in.Email, in.Password, clientIP(c, h.trusted))
 	if err != nil {
-		return workspaceError(c, err)
+		return err
 	}
 	return h.startSession(c, t, fiber.StatusOK)
 }
@@ -129,7 +99,7 @@ func (h *handlers) logout(c *fiber.Ctx) error {
 	secret := c.Cookies(h.sessionCookie())
 	if _, sess, err := h.Auth.Session(secret); err == nil {
 		if !auth.CSRFValid(sess, c.Get(CSRFHeader)) {
-			return fiber.NewError(fiber.StatusForbidden, "missing or wrong "+CSRFHeader+" header (reload the page)")
+			return errCSRF
 		}
 		if err := h.Auth.End(secret); err != nil {
 			return err
@@ -152,22 +122,16 @@ type passwordChanged struct {
 
 // changePassword also logs every other browser of this therapist out.
 func (h *handlers) changePassword(c *fiber.Ctx) error {
-	var in passwordInput
-	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
+	in, err := bodyOf[passwordInput](c, nil)
+	if err != nil {
 		return err
 	}
 	t := therapistOf(c)
 	if err := h.Auth.CheckPassword(t, in.CurrentPassword, clientIP(c, h.trusted)); err != nil {
-		return workspaceError(c, err)
-	}
-	if err := account.SetPassword(h.DB, t.ID, in.NewPassword); err != nil {
 		return err
 	}
 	secret, _ := c.Locals(localsSecret).(string)
-	if err := h.Auth.EndAllOf(t.ID, secret); err != nil {
-		return err
-	}
-	tokens, err := h.DB.APITokens(t.ID)
+	tokens, err := h.Accounts.ChangePassword(t, in.NewPassword, secret)
 	if err != nil {
 		return err
 	}
@@ -181,9 +145,9 @@ type inviteView struct {
 }
 
 func (h *handlers) getInvite(c *fiber.Ctx) error {
-	inv, err := h.DB.Invite(c.Params("secret"), h.Auth.Now())
+	inv, err := h.Accounts.Invite(c.Params("secret"))
 	if err != nil {
-		return workspaceError(c, err)
+		return err
 	}
 	return c.JSON(inviteView{Kind: inv.Kind, Email: inv.Email, ExpiresAt: inv.ExpiresAt})
 }
@@ -197,13 +161,13 @@ type acceptInput struct {
 
 // acceptInvite creates the account of a one-time link and logs it in.
 func (h *handlers) acceptInvite(c *fiber.Ctx) error {
-	var in acceptInput
-	if err := model.DecodeStrict(c.BodyRaw(), &in); err != nil {
+	in, err := bodyOf[acceptInput](c, nil)
+	if err != nil {
 		return err
 	}
-	t, err := account.AcceptInvite(h.DB, c.Params("secret"), in.Email, in.Name, in.Password, in.TimeZone, h.Auth.Now())
+	t, err := h.Accounts.AcceptInvite(c.Params("secret"), in.Email, in.Name, in.Password, in.TimeZone)
 	if err != nil {
-		return workspaceError(c, err)
+		return err
 	}
 	return h.startSession(c, t, fiber.StatusCreated)
 }

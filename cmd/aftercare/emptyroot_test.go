@@ -22,6 +22,7 @@ import (
 	"github.com/aftercare/aftercare/pwa"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // buildStatic compiles the binary exactly as the Dockerfile does (see
@@ -288,11 +289,7 @@ func TestStaticBinaryServesBerlinPlanFromEmptyRoot(t *testing.T) {
 
 	// What the reminder clock scheduled inside the root: the next stretch
 	// reminder at 19:00 Berlin time, at Berlin's UTC offset on that day.
-	db, err := store.Open(filepath.Join(root.dir, imageData))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.OpenDir(t, filepath.Join(root.dir, imageData))
 	states, err := db.ScheduledStates(created.Token)
 	if err != nil {
 		t.Fatal(err)

@@ -7,16 +7,12 @@ import (
 	"testing"
 
 	"github.com/aftercare/aftercare/server/push"
-	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 func TestVAPIDKeysTravelWithTheDatabaseAndNeverRotate(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
-	db, err := store.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.OpenDir(t, dir)
 	first, err := loadKeys(db, dir)
 	if err != nil {
 		t.Fatal(err)

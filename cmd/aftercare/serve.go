@@ -17,6 +17,7 @@ import (
 	"github.com/aftercare/aftercare/routines"
 	"github.com/aftercare/aftercare/server"
 	"github.com/aftercare/aftercare/server/account"
+	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/metrics"
 	"github.com/aftercare/aftercare/server/model"
@@ -37,7 +38,7 @@ type subscriptionChecker struct{ allow *push.Allowlist }
 
 func (s subscriptionChecker) CheckSubscription(sub model.Subscription) error {
 	if err := s.allow.ValidateSubscription(push.Subscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}); err != nil {
-		return &model.InputError{Message: err.Error()}
+		return model.InvalidField("", err.Error())
 	}
 	return nil
 }
@@ -107,10 +108,12 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	if err != nil {
 		return err
 	}
+	accounts := &account.Service{DB: db, BaseURL: cfg.BaseURL}
 	app := server.New(server.Deps{
 		ServiceWorker: sw,
 		Metrics:       meter,
-		Care:          svc, DB: db, VAPIDPublicKey: keys.Public, Static: pwa.Static(), Illustration: routines.Illustration,
+		Care:          svc, Accounts: accounts, Auth: auth.New(db, time.Now),
+		VAPIDPublicKey: keys.Public, Static: pwa.Static(), Illustration: routines.Illustration,
 		Logger: logger, Secure: strings.HasPrefix(cfg.BaseURL, "https://"), TrustedProxies: cfg.TrustedProxies,
 	})
 
@@ -123,7 +126,7 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	logger.Info("aftercare is serving", "url", cfg.BaseURL, "addr", ln.Addr().String(), "data", cfg.DataDir)
-	if link, err := account.SetupLink(db, cfg.BaseURL, time.Now()); err != nil {
+	if link, err := accounts.SetupLink(); err != nil {
 		logger.Error("create setup link", "err", err)
 	} else if link != "" {
 		// One-time and replaced at each start until the owner exists; it is the only secret we log.

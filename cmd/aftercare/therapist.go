@@ -51,7 +51,7 @@ func therapistAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	t, err := account.Create(db, *email, *name, password, *tz)
+	t, err := (&account.Service{DB: db}).Create(*email, *name, password, *tz)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func therapistToken(args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("no therapist with e-mail %q", *email)
 	}
-	secret, err := account.NewAPIToken(db, t, *name)
+	secret, _, err := (&account.Service{DB: db}).NewAPIToken(t, *name)
 	if err != nil {
 		return err
 	}

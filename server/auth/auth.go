@@ -3,9 +3,7 @@
 package auth
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"runtime"
@@ -42,24 +40,22 @@ const (
 func DefaultHashSlots() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // ErrBadCredentials is the one answer for a wrong e-mail, wrong password or disabled account.
-var ErrBadCredentials = errors.New("wrong e-mail address or password")
+var ErrBadCredentials = model.UnauthorizedError("wrong e-mail address or password")
+
+// ErrBadToken is returned for an API token that is unknown, revoked or of a disabled account.
+var ErrBadToken = model.UnauthorizedError("invalid or revoked API token")
 
 // ErrNoSession is returned for a missing, unknown or expired session.
-var ErrNoSession = errors.New("not logged in or session expired: log in again")
+var ErrNoSession = model.UnauthorizedError("not logged in or session expired: log in again")
 
-// ThrottledError says how long to wait before the next login attempt.
-type ThrottledError struct {
-	RetryAfter time.Duration
-	// Busy is set when the password checks were all taken, not for failures.
-	Busy bool
-}
-
-func (e *ThrottledError) Error() string {
-	wait := max(e.RetryAfter.Round(time.Second), time.Second)
-	if e.Busy {
-		return fmt.Sprintf("the server is busy checking other logins: try again in %s", wait)
+// throttled refuses a login attempt for wait (TooMany with RetryAfter); busy
+// says the password checks were all taken, rather than too many failures.
+func throttled(wait time.Duration, busy bool) error {
+	shown := max(wait.Round(time.Second), time.Second)
+	if busy {
+		return model.TooManyError(fmt.Sprintf("the server is busy checking other logins: try again in %s", shown), wait)
 	}
-	return fmt.Sprintf("too many failed logins: try again in %s", wait)
+	return model.TooManyError(fmt.Sprintf("too many failed logins: try again in %s", shown), wait)
 }
 
 // Service checks passwords and keeps sessions.
@@ -137,7 +133,7 @@ func (s *Service) reserve(acct, ip string) (*attempt, error) {
 	defer s.reserving.Unlock()
 	clean := s.Addresses.Count(ip) == 0
 	if wait := s.Addresses.Reserve(ip, s.Addresses.Limit); wait > 0 {
-		return nil, &ThrottledError{RetryAfter: wait}
+		return nil, throttled(wait, false)
 	}
 	a := &attempt{s: s, acct: acct, ip: ip}
 	wait := s.Accounts.Reserve(acct, s.Accounts.Limit)
@@ -148,7 +144,7 @@ func (s *Service) reserve(acct, ip string) (*attempt, error) {
 	}
 	if wait > 0 {
 		s.Addresses.Release(ip)
-		return nil, &ThrottledError{RetryAfter: wait}
+		return nil, throttled(wait, false)
 	}
 	return a, nil
 }
@@ -187,7 +183,7 @@ func (s *Service) check(hash []byte, password string) (bool, error) {
 		select {
 		case slots <- struct{}{}:
 		case <-timer.C:
-			return false, &ThrottledError{RetryAfter: time.Second, Busy: true}
+			return false, throttled(time.Second, true)
 		}
 	}
 	defer func() { <-slots }()
@@ -211,6 +207,12 @@ var dummyHash = sync.OnceValue(func() []byte {
 // Login checks email and password from client address addr. The attempt is
 // counted before bcrypt runs, so concurrent attempts cannot pass the limits.
 func (s *Service) Login(email, password, addr string) (model.Therapist, error) {
+	if email == "" {
+		return model.Therapist{}, model.InvalidField("email", "is required")
+	}
+	if password == "" {
+		return model.Therapist{}, model.InvalidField("password", "is required")
+	}
 	a, err := s.reserve(AccountKey(email), AddressKey(addr))
 	if err != nil {
 		return model.Therapist{}, err
@@ -250,7 +252,7 @@ func (s *Service) CheckPassword(t model.Therapist, password, addr string) error 
 	}
 	if !ok {
 		a.fail()
-		return &model.InputError{Field: "currentPassword", Message: "is not your current password"}
+		return model.InvalidField("currentPassword", "is not your current password")
 	}
 	a.succeed(false)
 	return nil
@@ -308,10 +310,14 @@ func (s *Service) End(secret string) error {
 	return s.DB.DeleteSession(secret)
 }
 
-// EndAllOf logs therapistID out everywhere except the session keepSecret.
-func (s *Service) EndAllOf(therapistID, keepSecret string) error {
-	_, err := s.DB.DeleteSessions(therapistID, keepSecret, nil)
-	return err
+// TherapistByAPIToken resolves an API token's secret (Authorization: Bearer)
+// to its enabled therapist; ErrBadToken for an unknown, revoked or disabled one.
+func (s *Service) TherapistByAPIToken(secret string) (model.Therapist, error) {
+	t, err := s.DB.TherapistByAPIToken(secret)
+	if err != nil {
+		return t, ErrBadToken
+	}
+	return t, nil
 }
 
 // CSRFValid compares a presented token with the session's in constant time.
@@ -320,10 +326,4 @@ func CSRFValid(sess model.Session, presented string) bool {
 }
 
 // RandomSecret returns 256 random bits, URL-safe.
-func RandomSecret() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic("crypto/rand failed: " + err.Error())
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func RandomSecret() string { return model.RandomID(32) }

@@ -5,23 +5,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 )
 
-// testClock is a settable clock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func newTestThrottle(limit int) (*Throttle, *testClock) {
-	c := &testClock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}
+func newTestThrottle(limit int) (*Throttle, *fakeclock.Clock) {
+	c := fakeclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
 	return NewThrottle(limit, 15*time.Minute, c.Now), c
 }
 
@@ -32,7 +21,7 @@ func TestThrottleSlidingWindow(t *testing.T) {
 			t.Fatalf("after %d failures: wait %v", i, wait)
 		}
 		th.Fail("k")
-		clock.Add(time.Minute)
+		clock.Advance(time.Minute)
 	}
 	// Failures at 0, 1 and 2 minutes; it is 3 minutes now: the first leaves at 15.
 	if wait := th.RetryAfter("k"); wait != 12*time.Minute {
@@ -41,7 +30,7 @@ func TestThrottleSlidingWindow(t *testing.T) {
 	if th.RetryAfter("other") != 0 {
 		t.Fatal("another key is locked too")
 	}
-	clock.Add(12 * time.Minute)
+	clock.Advance(12 * time.Minute)
 	if wait := th.RetryAfter("k"); wait != 0 {
 		t.Fatalf("after the oldest failure left the window: wait %v", wait)
 	}
@@ -106,7 +95,7 @@ func TestThrottleReservationsCountInFlight(t *testing.T) {
 	for range 3 {
 		th.Release("k")
 	}
-	clock.Add(th.Window)
+	clock.Advance(th.Window)
 	if th.Count("k") != 0 || th.Len() != 0 {
 		t.Fatalf("after the window: count %d, %d keys", th.Count("k"), th.Len())
 	}
@@ -123,7 +112,7 @@ func TestThrottleFullOfOneOffsKeepsLockedKeys(t *testing.T) {
 	th.Fail("i:203.0.113.66")
 	th.Fail("i:203.0.113.66")
 	for i := range DefaultMaxKeys {
-		clock.Add(time.Millisecond)
+		clock.Advance(time.Millisecond)
 		th.Fail(fmt.Sprintf("one-off-%d", i))
 	}
 	if th.RetryAfter("a:victim@example.org") == 0 {
@@ -147,7 +136,7 @@ func TestThrottleEvictsExpiredLockedKeysFirst(t *testing.T) {
 	th.MaxKeys = 3
 	th.Fail("old")
 	th.Fail("old")
-	clock.Add(th.Window)
+	clock.Advance(th.Window)
 	th.Fail("x")
 	th.Fail("y")
 	th.Fail("z") // full: "old" goes, not "x"

@@ -13,7 +13,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -38,7 +37,7 @@ const SessionLength = time.Hour
 const reminderLength = 5 * time.Minute
 
 // ErrNoSession is returned by NextSession when no future session is booked.
-var ErrNoSession = errors.New("no next session is booked")
+var ErrNoSession = model.NotFoundError("no next session is booked")
 
 // Input is what a calendar is built from.
 type Input struct {

@@ -5,10 +5,7 @@ package care
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
-	"math"
 	"slices"
 	"sync"
 	"time"
@@ -31,39 +28,15 @@ type Scheduler interface {
 	AlertTherapistAsync(p model.Plan, c model.CheckIn)
 }
 
-// TestPushTimeout bounds a test notification: the client waits for its
-// answer, so a slow or rate-limiting push service must not hold it for long.
-const TestPushTimeout = 10 * time.Second
-
 // SubscriptionChecker validates a browser's push subscription (endpoint allowlist, key shapes).
 type SubscriptionChecker interface {
 	CheckSubscription(s model.Subscription) error
 }
 
-// ErrForbidden is returned when a therapist reaches for another therapist's plan.
-var ErrForbidden = errors.New("forbidden")
-
-// ErrGone is returned for actions on a plan that has ended.
-var ErrGone = errors.New("plan has ended")
-
-// ErrNoDevices is returned for a test notification to a plan none of whose
-// devices has reminders turned on.
-var ErrNoDevices = errors.New("no device has reminders turned on for this plan")
-
-// TestPushEvery is the least time between two test notifications of a plan:
-// each one buzzes every device of the plan.
-const TestPushEvery = 10 * time.Second
-
-// TooSoonError is returned for a test notification asked for within
-// TestPushEvery of the last one; Wait is how long until the next may go.
-type TooSoonError struct{ Wait time.Duration }
-
-func (e *TooSoonError) Error() string {
-	return fmt.Sprintf("a test reminder was just sent: wait %d seconds before sending another", e.Seconds())
-}
-
-// Seconds is Wait rounded up to whole seconds, as Retry-After says it.
-func (e *TooSoonError) Seconds() int { return int(math.Ceil(e.Wait.Seconds())) }
+// ErrForbidden is returned when a therapist reaches for another therapist's
+// plan. It answers like a missing plan (NotFound, "not found"), so a therapist
+// learns nothing about others' tokens.
+var ErrForbidden = &model.Error{Code: model.NotFound, Message: "not found"}
 
 // Service is the aftercare application.
 type Service struct {
@@ -216,13 +189,13 @@ func (s *Service) ErasePlan(token string) error { return s.DB.DeletePlan(token) 
 
 // AddCompletion records a finished routine within the plan's limits; for a
 // resend of a stored id it returns the stored completion and created false.
-func (s *Service) AddCompletion(token string, body []byte) (model.Completion, bool, error) {
+func (s *Service) AddCompletion(token string, in model.CompletionInput) (model.Completion, bool, error) {
 	p, err := s.DB.Plan(token)
 	if err != nil {
 		return model.Completion{}, false, err
 	}
 	now := s.now()
-	c, err := model.DecodeCompletion(body, now)
+	c, err := in.Validate(now)
 	if err != nil {
 		return c, false, err
 	}
@@ -260,13 +233,13 @@ func AdviceFor(p model.Plan, c model.CheckIn) Advice {
 // AddCheckIn records a soreness check-in within the plan's limits and alerts
 // the therapist when it needs them. A resend of a stored id returns the stored
 // check-in and its advice (created false); other answers under that id are refused.
-func (s *Service) AddCheckIn(ctx context.Context, token string, body []byte) (model.CheckIn, Advice, bool, error) {
+func (s *Service) AddCheckIn(ctx context.Context, token string, in model.CheckInInput) (model.CheckIn, Advice, bool, error) {
 	p, err := s.DB.Plan(token)
 	if err != nil {
 		return model.CheckIn{}, "", false, err
 	}
 	now := s.now()
-	c, err := model.DecodeCheckIn(body, now)
+	c, err := in.Validate(now)
 	if err != nil {
 		return c, "", false, err
 	}
@@ -285,11 +258,11 @@ func (s *Service) AddCheckIn(ctx context.Context, token string, body []byte) (mo
 }
 
 // SetPrefs stores the client's reminder settings and the schedule they make, together.
-func (s *Service) SetPrefs(token string, body []byte) (model.Prefs, error) {
+func (s *Service) SetPrefs(token string, in model.PrefsInput) (model.Prefs, error) {
 	if _, err := s.DB.Plan(token); err != nil {
 		return model.Prefs{}, err
 	}
-	prefs, err := model.DecodePrefs(body)
+	prefs, err := in.Validate()
 	if err != nil {
 		return prefs, err
 	}
@@ -300,19 +273,19 @@ func (s *Service) SetPrefs(token string, body []byte) (model.Prefs, error) {
 // Subscribe upserts a device for the plan; created is true for a new
 // endpoint, resubscribe when its push service refused this very subscription
 // (the app then subscribes afresh).
-func (s *Service) Subscribe(token string, body []byte) (created, resubscribe bool, err error) {
+func (s *Service) Subscribe(token string, in model.SubscriptionInput) (created, resubscribe bool, err error) {
 	if _, err := s.DB.Plan(token); err != nil {
 		return false, false, err
 	}
-	sub, err := s.subscribe(token, body)
+	sub, err := s.subscribe(token, in)
 	return sub.created, sub.resubscribe, err
 }
 
 type subscribed struct{ created, resubscribe bool }
 
 // subscribe validates a browser's PushSubscription and upserts it for owner.
-func (s *Service) subscribe(owner string, body []byte) (subscribed, error) {
-	sub, err := model.DecodeSubscription(body)
+func (s *Service) subscribe(owner string, in model.SubscriptionInput) (subscribed, error) {
+	sub, err := in.Validate()
 	if err != nil {
 		return subscribed{}, err
 	}
@@ -332,73 +305,15 @@ func (s *Service) subscribe(owner string, body []byte) (subscribed, error) {
 }
 
 // Unsubscribe removes one of the plan's devices.
-func (s *Service) Unsubscribe(token string, body []byte) error {
+func (s *Service) Unsubscribe(token string, in model.EndpointInput) error {
 	if _, err := s.DB.Plan(token); err != nil {
 		return err
 	}
-	endpoint, err := model.DecodeEndpoint(body)
+	endpoint, err := in.Validate()
 	if err != nil {
 		return err
 	}
 	return s.DB.DeleteSubscription(token, endpoint)
-}
-
-// TestPush sends one test notification to each of the plan's devices, within
-// TestPushTimeout, and returns how many push services accepted it. A plan
-// the therapist ended sends no reminders: ErrGone. A plan with no device:
-// ErrNoDevices. Within TestPushEvery of the last one: *TooSoonError.
-func (s *Service) TestPush(ctx context.Context, token string) (int, error) {
-	p, err := s.DB.Plan(token)
-	if err != nil {
-		return 0, err
-	}
-	if p.EndedAt != nil && !s.now().Before(*p.EndedAt) {
-		return 0, ErrGone
-	}
-	devices, err := s.DB.Subscriptions(token)
-	if err != nil {
-		return 0, err
-	}
-	if len(devices) == 0 {
-		return 0, ErrNoDevices
-	}
-	if wait := s.reserveTestPush(token); wait > 0 {
-		return 0, &TooSoonError{Wait: wait}
-	}
-	ctx, cancel := context.WithTimeout(ctx, TestPushTimeout)
-	defer cancel()
-	n, err := s.Scheduler.TestPush(ctx, token)
-	if err == nil && n == 0 {
-		return 0, ErrNoDevices // every device was gone (404/410) and is deleted now
-	}
-	return n, err
-}
-
-// maxTestPushPlans bounds the remembered test notifications; older than
-// TestPushEvery, they are forgotten when it is reached.
-const maxTestPushPlans = 10_000
-
-// reserveTestPush records a test notification for token now, or returns how
-// long until one may go.
-func (s *Service) reserveTestPush(token string) time.Duration {
-	now := s.now()
-	s.testPushMu.Lock()
-	defer s.testPushMu.Unlock()
-	if last, ok := s.testPushAt[token]; ok && now.Sub(last) < TestPushEvery {
-		return TestPushEvery - now.Sub(last)
-	}
-	if s.testPushAt == nil {
-		s.testPushAt = make(map[string]time.Time)
-	}
-	if len(s.testPushAt) >= maxTestPushPlans {
-		for k, at := range s.testPushAt {
-			if now.Sub(at) >= TestPushEvery {
-				delete(s.testPushAt, k)
-			}
-		}
-	}
-	s.testPushAt[token] = now
-	return 0
 }
 
 // TherapistPlan is a plan as its therapist sees it.
@@ -437,8 +352,7 @@ func (s *Service) PlanFor(t model.Therapist, token string) (TherapistPlan, error
 		return TherapistPlan{}, err
 	}
 	if p.TherapistID != t.ID && !t.Owner {
-		// Same answer as a missing plan: a therapist learns nothing about others' tokens.
-		return TherapistPlan{}, store.ErrNotFound
+		return TherapistPlan{}, ErrForbidden
 	}
 	tp := TherapistPlan{Plan: p, URL: s.PlanURL(token), Routine: Routine(p)}
 	var next model.Cursor

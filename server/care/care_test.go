@@ -11,6 +11,7 @@ import (
 
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // stubScheduler records what the service asks of the scheduler.
@@ -43,11 +44,7 @@ func (s *stubScheduler) AlertTherapistAsync(_ model.Plan, c model.CheckIn) {
 
 func newService(t *testing.T) (*Service, *stubScheduler, model.Plan) {
 	t.Helper()
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	p := model.Plan{Token: model.NewToken(), TherapistID: "th1", ClientName: "Sam", RoutineID: "gentle-sciatica-aftercare",
 		SessionAt: now.Add(-26 * time.Hour), TimeZone: "Europe/Berlin", StretchTime: "19:00", Days: 7,
@@ -98,7 +95,11 @@ func TestAddCheckInHandsAlertOver(t *testing.T) {
 		`{"id":"checkin-red1","soreness":3,"pain":8,"redFlags":["leg-weakness"]}`,
 		`{"id":"checkin-red1","soreness":3,"pain":8,"redFlags":["leg-weakness"]}`, // a resend
 	} {
-		if _, _, _, err := svc.AddCheckIn(context.Background(), p.Token, []byte(body)); err != nil {
+		var in model.CheckInInput
+		if err := model.DecodeStrict([]byte(body), &in); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, _, err := svc.AddCheckIn(context.Background(), p.Token, in); err != nil {
 			t.Fatalf("%s: %v", body, err)
 		}
 	}

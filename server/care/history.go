@@ -10,50 +10,30 @@ import (
 )
 
 // ErrCheckInIDReused is returned when a check-in reuses a stored check-in's id with other answers.
-var ErrCheckInIDReused = errors.New("this id was used for a different check-in")
+var ErrCheckInIDReused = model.ConflictError("this id was used for a different check-in")
 
 // ErrCompletionIDReused is returned when a completion reuses a stored completion's id with other content.
-var ErrCompletionIDReused = errors.New("this id was used for a different completion")
-
-// LimitError is returned when a plan already holds as many check-ins or
-// completions as it may: today (in the client's zone) or in all.
-type LimitError struct {
-	What  string // "check-ins" or "completions"
-	Max   int
-	Daily bool
-	// RetryAfter is the wait until the client's next local midnight (daily limits).
-	RetryAfter time.Duration
-}
-
-func (e *LimitError) Error() string {
-	if e.Daily {
-		return fmt.Sprintf("this plan already has %d %s today, the most it accepts in one day; please try again tomorrow", e.Max, e.What)
-	}
-	return fmt.Sprintf("this plan already holds %d %s, the most one plan keeps; ask your therapist for a new plan", e.Max, e.What)
-}
-
-// Name says which limit was reached, e.g. "check-ins-per-day", "completions-per-plan".
-func (e *LimitError) Name() string {
-	if e.Daily {
-		return e.What + "-per-day"
-	}
-	return e.What + "-per-plan"
-}
+var ErrCompletionIDReused = model.ConflictError("this id was used for a different completion")
 
 // historyLimit is the store's limit for a write to p at now: the day is the client's.
 func historyLimit(p model.Plan, now time.Time, perDay, total int) store.Limit {
 	return store.Limit{Day: now.In(p.Location()).Format(time.DateOnly), PerDay: perDay, Total: total}
 }
 
-// limitError turns the store's limit sentinels into a LimitError for the client.
+// limitError turns the store's limit sentinels into the client's answer: a
+// daily limit is TooMany until the client's next local midnight, the plan's
+// total a Conflict (waiting does not help). Limit names it, e.g.
+// "check-ins-per-day", "completions-per-plan"; what is "check-ins" or "completions".
 func limitError(err error, what string, p model.Plan, now time.Time, perDay, total int) error {
 	switch {
 	case errors.Is(err, store.ErrDailyLimit):
 		local := now.In(p.Location())
 		midnight := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, local.Location())
-		return &LimitError{What: what, Max: perDay, Daily: true, RetryAfter: midnight.Sub(now)}
+		return &model.Error{Code: model.TooMany, RetryAfter: midnight.Sub(now), Limit: what + "-per-day",
+			Message: fmt.Sprintf("this plan already has %d %s today, the most it accepts in one day; please try again tomorrow", perDay, what)}
 	case errors.Is(err, store.ErrTotalLimit):
-		return &LimitError{What: what, Max: total}
+		return &model.Error{Code: model.Conflict, Limit: what + "-per-plan",
+			Message: fmt.Sprintf("this plan already holds %d %s, the most one plan keeps; ask your therapist for a new plan", total, what)}
 	}
 	return err
 }

@@ -16,9 +16,9 @@ const MaxPlanDays = 180
 
 // CreatePlan validates input for therapist t (a template with overrides, or the
 // therapist's own stretch list) and stores the plan with its schedule.
-func (s *Service) CreatePlan(t model.Therapist, body []byte) (model.Plan, error) {
+func (s *Service) CreatePlan(t model.Therapist, in model.CustomCreateInput) (model.Plan, error) {
 	now := s.now()
-	p, err := model.DecodeCreateCustom(body, now)
+	p, err := in.Validate(now)
 	if err != nil {
 		return p, err
 	}
@@ -38,12 +38,12 @@ func (s *Service) visiblePlan(t model.Therapist, token string) (model.Plan, erro
 		return p, err
 	}
 	if p.TherapistID != t.ID && !t.Owner {
-		return model.Plan{}, store.ErrNotFound
+		return model.Plan{}, ErrForbidden
 	}
 	return p, nil
 }
 
-// CheckPlanAccess reports ErrNotFound unless t may see the plan with token.
+// CheckPlanAccess reports ErrNotFound (no such plan) or ErrForbidden (another's) unless t may see the plan with token.
 func (s *Service) CheckPlanAccess(t model.Therapist, token string) error {
 	_, err := s.visiblePlan(t, token)
 	return err
@@ -51,11 +51,11 @@ func (s *Service) CheckPlanAccess(t model.Therapist, token string) error {
 
 // ChangePlan edits the next session, the booking cadence, the notes or the length of a plan,
 // or marks its alerts as handled by t, and stores its new reminder schedule with it.
-func (s *Service) ChangePlan(t model.Therapist, token string, body []byte) (TherapistPlan, error) {
+func (s *Service) ChangePlan(t model.Therapist, token string, in model.PlanChangeInput) (TherapistPlan, error) {
 	if _, err := s.visiblePlan(t, token); err != nil {
 		return TherapistPlan{}, err
 	}
-	ch, err := model.DecodePlanChange(body)
+	ch, err := in.Validate()
 	if err != nil {
 		return TherapistPlan{}, err
 	}
@@ -63,7 +63,7 @@ func (s *Service) ChangePlan(t model.Therapist, token string, body []byte) (Ther
 	_, err = s.DB.UpdatePlanWithSchedule(token, func(p *model.Plan) error {
 		if ch.SetNextSession {
 			if n := ch.NextSessionAt; n != nil && (!n.After(p.SessionAt) || n.After(now.AddDate(1, 0, 0))) {
-				return &model.InputError{Field: "nextSessionAt", Message: "must be after the session and within a year from now"}
+				return model.InvalidField("nextSessionAt", "must be after the session and within a year from now")
 			}
 			p.NextSessionAt = ch.NextSessionAt
 		}
@@ -85,7 +85,7 @@ func (s *Service) ChangePlan(t model.Therapist, token string, body []byte) (Ther
 				p.Days = max(p.Days, daysSince(*p, now))
 			}
 			if p.Days+ch.ExtendDays > MaxPlanDays {
-				return &model.InputError{Field: "extendDays", Message: fmt.Sprintf("a plan runs at most %d days", MaxPlanDays)}
+				return model.InvalidField("extendDays", fmt.Sprintf("a plan runs at most %d days", MaxPlanDays))
 			}
 			p.Days += ch.ExtendDays
 		}
@@ -272,14 +272,14 @@ func rank(c ClientSummary) int {
 }
 
 // SubscribeTherapist upserts one of t's alert devices; created is true for a new endpoint.
-func (s *Service) SubscribeTherapist(t model.Therapist, body []byte) (bool, error) {
-	sub, err := s.subscribe(store.TherapistOwner(t.ID), body)
+func (s *Service) SubscribeTherapist(t model.Therapist, in model.SubscriptionInput) (bool, error) {
+	sub, err := s.subscribe(store.TherapistOwner(t.ID), in)
 	return sub.created, err
 }
 
 // UnsubscribeTherapist removes one of t's alert devices.
-func (s *Service) UnsubscribeTherapist(t model.Therapist, body []byte) error {
-	endpoint, err := model.DecodeEndpoint(body)
+func (s *Service) UnsubscribeTherapist(t model.Therapist, in model.EndpointInput) error {
+	endpoint, err := in.Validate()
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ package model
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"time"
 )
 
@@ -25,7 +24,7 @@ const (
 var ReminderKinds = []string{KindHydration, KindStretch, KindCheckIn, KindFollowUp, KindTip}
 
 // ErrNotFound is returned when a plan (or anything addressed by a token) does not exist.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = NotFoundError("not found")
 
 // Override changes the hold or reps of one stretch of the routine for this client.
 type Override struct {
@@ -191,8 +190,12 @@ func (c CheckIn) StillSoreAfter48h(sessionAt time.Time) bool {
 }
 
 // NewToken returns a URL-safe capability token with 192 bits from crypto/rand.
-func NewToken() string {
-	b := make([]byte, 24)
+func NewToken() string { return RandomID(24) }
+
+// RandomID returns n bytes from crypto/rand as unpadded URL-safe base64: the
+// one source of tokens, secrets and ids.
+func RandomID(n int) string {
+	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
 		panic("crypto/rand failed: " + err.Error())
 	}

@@ -61,6 +61,11 @@ func DecodeCreateCustom(data []byte, now time.Time) (Plan, error) {
 	if err := DecodeStrict(data, &in); err != nil {
 		return Plan{}, err
 	}
+	return in.Validate(now)
+}
+
+// Validate checks a new plan with its optional own stretch list at now.
+func (in CustomCreateInput) Validate(now time.Time) (Plan, error) {
 	if len(in.Stretches) > 0 && len(in.Overrides) > 0 {
 		return Plan{}, bad("overrides", "send either overrides or stretches, not both (stretches carry their own holdSeconds and reps)")
 	}
@@ -137,6 +142,11 @@ func DecodeTemplate(data []byte) (Template, error) {
 	if err := DecodeStrict(data, &in); err != nil {
 		return Template{}, err
 	}
+	return in.Validate()
+}
+
+// Validate checks a therapist's own template (without id, owner or timestamps).
+func (in TemplateInput) Validate() (Template, error) {
 	var t Template
 	var err error
 	if t.Name, err = CleanLabel("name", in.Name, 60, true); err != nil {
@@ -191,6 +201,11 @@ func DecodePlanChange(data []byte) (PlanChange, error) {
 	if err := DecodeStrict(data, &in); err != nil {
 		return PlanChange{}, err
 	}
+	return in.Validate()
+}
+
+// Validate checks an edit of a running plan.
+func (in PlanChangeInput) Validate() (PlanChange, error) {
 	var ch PlanChange
 	if in.NextSessionAt != nil {
 		ch.SetNextSession = true

@@ -2,6 +2,8 @@ package push
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"sync"
 )
 
@@ -53,4 +55,41 @@ func (l *hostLimit) leave(host string, h *hostSlots) {
 		delete(l.hosts, host)
 	}
 	l.mu.Unlock()
+}
+
+// countingClient records the body size; it holds one of the host's slots
+// from the request until the response body is closed.
+type countingClient struct {
+	c     *http.Client
+	limit *hostLimit
+	host  string
+	bytes int
+}
+
+func (cc *countingClient) Do(req *http.Request) (*http.Response, error) {
+	cc.bytes = int(req.ContentLength)
+	release, err := cc.limit.acquire(req.Context(), cc.host)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := cc.c.Do(req)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: release}
+	return resp, nil
+}
+
+// releasingBody gives the host's slot back when the body is closed.
+type releasingBody struct {
+	io.ReadCloser
+	release func()
+	once    sync.Once
+}
+
+func (b *releasingBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.release)
+	return err
 }

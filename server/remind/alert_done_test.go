@@ -6,19 +6,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // TestEmptyCompletionDoesNotSilenceStretch: a completion with done 0 (the
 // routine opened and left) is not the day's stretches done; one with a
 // stretch done is.
 func TestEmptyCompletionDoesNotSilenceStretch(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	rec := &recorder{}
-	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	s := New(Config{DB: db, Sender: rec, Now: clk.Now})
 	p := stretchOnly(t, "emptydone")
 	_ = db.CreatePlan(p)
@@ -61,8 +62,7 @@ func TestEmptyCompletionDoesNotSilenceStretch(t *testing.T) {
 // TestAlertFallsBackToOwner: a red flag on the plan of a disabled (or
 // erased) therapist reaches the studio owner's devices instead of nobody's.
 func TestAlertFallsBackToOwner(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	rec := &recorder{}
 	s := New(Config{DB: db, Sender: rec, BaseURL: testBaseURL})
 	owner, err := db.CreateTherapist(model.Therapist{ID: "owner", Email: "owner@example.org", Name: "Olga", CreatedAt: time.Now()})
@@ -116,8 +116,7 @@ func TestAlertFallsBackToOwner(t *testing.T) {
 // TestAlertAsyncStopWaits: AlertTherapistAsync returns at once; Stop waits
 // for the alert in flight instead of cutting it off.
 func TestAlertAsyncStopWaits(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	release := make(chan struct{})
 	var sent atomic.Int32
 	s := New(Config{DB: db, BaseURL: testBaseURL, Sender: senderFunc(func(jobs []push.Job) []push.Result {

@@ -2,11 +2,13 @@ package remind
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
+	"github.com/aftercare/aftercare/server/store"
 )
 
 // DefaultAlertDigestEvery is how often, at most, a plan's further alerts
@@ -134,4 +136,82 @@ func (s *Scheduler) launchAlert(ctx context.Context, token string, send func(con
 			s.log.Warn("alert therapist", "plan", shortToken(token), "err", err)
 		}
 	}()
+}
+
+// AlertTherapist pushes a red-flag check-in, or soreness still 7 or more 48 h
+// after the session, to the therapist's alert devices at once; a no-op
+// otherwise or when the therapist has no device. AlertTherapistAsync is the
+// coalescing path check-ins take.
+func (s *Scheduler) AlertTherapist(ctx context.Context, p model.Plan, c model.CheckIn) error {
+	if !needsAlert(p, c) {
+		return nil
+	}
+	return s.sendAlert(ctx, p, s.alertMessage(p, 0))
+}
+
+// sendAlert sends msg about plan p to the devices of whoever gets its alerts.
+func (s *Scheduler) sendAlert(ctx context.Context, p model.Plan, msg push.Message) error {
+	to, err := s.alertRecipient(p.TherapistID)
+	if err != nil || to == "" {
+		return err
+	}
+	_, err = s.sendToOwner(ctx, store.TherapistOwner(to), msg)
+	return err
+}
+
+// alertRecipient is the account whose devices get a plan's alerts: its
+// therapist, or the studio owner when that account is disabled or gone (a red
+// flag must reach someone who can act). "" when there is no one.
+func (s *Scheduler) alertRecipient(therapistID string) (string, error) {
+	t, err := s.db.Therapist(therapistID)
+	switch {
+	case err == nil && !t.Disabled:
+		return t.ID, nil
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return "", err
+	}
+	all, err := s.db.Therapists()
+	if err != nil {
+		return "", err
+	}
+	for _, o := range all {
+		if o.Owner && !o.Disabled {
+			return o.ID, nil
+		}
+	}
+	return "", nil
+}
+
+// AlertTimeout bounds one asynchronous therapist alert, the push service's
+// retries included (it may ask to wait up to a minute).
+const AlertTimeout = 2 * time.Minute
+
+// AlertShutdownGrace is how long Stop lets alerts in flight finish before
+// cancelling them, so shutdown stays inside a service manager's stop timeout.
+const AlertShutdownGrace = 10 * time.Second
+
+// AlertTherapistAsync alerts the therapist in the background, so that a
+// check-in request does not wait on push services, and coalesces per plan:
+// the plan's first alert goes at once; check-ins that follow within
+// AlertDigestEvery are gathered, and the tick after the interval sends one
+// digest saying how many. Stop sends what is gathered and waits for alerts
+// in flight. Failures are logged.
+func (s *Scheduler) AlertTherapistAsync(p model.Plan, c model.CheckIn) {
+	if !needsAlert(p, c) {
+		return
+	}
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		s.log.Warn("alert therapist: the scheduler is stopped", "plan", shortToken(p.Token))
+		return
+	}
+	if !s.gatherAlert(p, s.now()) {
+		s.mu.Unlock()
+		return
+	}
+	s.alerts.Add(1)
+	alertsCtx := s.alertsCtx
+	s.mu.Unlock()
+	s.launchAlert(alertsCtx, p.Token, func(ctx context.Context) error { return s.AlertTherapist(ctx, p, c) })
 }

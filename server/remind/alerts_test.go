@@ -10,10 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
-	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // urgentCheckIn is a red-flag check-in number i.
@@ -41,10 +42,9 @@ var digestBody = regexp.MustCompile(`^(\d+) new check-ins? need(s)? your attenti
 // naming anyone. Nothing is lost: the digests (and the one Stop sends)
 // account for every check-in after the first.
 func TestAlertsCoalescePerPlan(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	sender, svc := loopbackSender(t)
-	clk := &fakeClock{t: time.Date(2026, 11, 27, 16, 0, 0, 0, time.UTC)}
+	clk := fakeclock.New(time.Date(2026, 11, 27, 16, 0, 0, 0, time.UTC))
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL})
 	alertTherapist(t, db, svc)
 	p := testPlan(t, model.NewToken())
@@ -125,8 +125,7 @@ func TestAlertStormToSlowPushServiceIsBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("2,000 pushes")
 	}
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	sender, svc := loopbackSender(t)
 	s := New(Config{DB: db, Sender: sender, BaseURL: testBaseURL})
 	ep := alertTherapist(t, db, svc)
@@ -163,10 +162,9 @@ const maxConnsPerHost = 64
 // marks that device, so the phone subscribes afresh when it next opens the
 // app; the plan's other device is not marked.
 func TestRefusedDeviceMarkedByReminderTick(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	sender, svc := loopbackSender(t)
-	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL})
 	p := stretchOnly(t, "refused")
 	_ = db.CreatePlan(p)
@@ -198,21 +196,8 @@ func TestAlertStormIntoHangingPushService(t *testing.T) {
 	if os.Getenv("AFTERCARE_STORM") == "" {
 		t.Skip("set AFTERCARE_STORM=1 (takes AlertTimeout, about 2 minutes)")
 	}
-	db := openDB(t, t.TempDir())
-	defer db.Close()
-	keys, err := push.LoadOrCreateKeys(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := pushtest.New(t, keys.Public)
-	allow, err := push.NewAllowlist([]string{svc.URL + "/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender, err := push.NewSender(push.Config{Keys: keys, Subject: "ops@example.org", Allow: allow})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t)
+	sender, svc := pushtest.NewSender(t, nil) // production retries: the sender sits out the waits
 	s := New(Config{DB: db, Sender: sender, BaseURL: testBaseURL})
 	ep := alertTherapist(t, db, svc)
 	svc.Behave(ep, pushtest.Behavior{Delay: 11 * time.Second})
@@ -233,5 +218,70 @@ func TestAlertStormIntoHangingPushService(t *testing.T) {
 	}
 	if r := svc.Requests(); r > alerts {
 		t.Errorf("the push service saw %d requests for %d alerts", r, alerts)
+	}
+}
+
+func TestTestPushAndTherapistAlert(t *testing.T) {
+	db := storetest.Open(t)
+	sender, svc := loopbackSender(t)
+	s := New(Config{DB: db, Sender: sender, BaseURL: testBaseURL})
+	p := testPlan(t, model.NewToken())
+	p.ClientName = "Sam"
+	_ = db.CreatePlan(p)
+	if _, err := db.CreateTherapist(model.Therapist{ID: p.TherapistID, Email: "th1@example.org", Name: "Th One", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+
+	if n, err := s.TestPush(context.Background(), p.Token); n != 0 || err != nil {
+		t.Fatalf("no devices: %d %v", n, err)
+	}
+	for range 2 {
+		ep, k, a := svc.NewSubscription()
+		addDevice(t, db, p.Token, ep, k, a)
+	}
+	if n, err := s.TestPush(context.Background(), p.Token); n != 2 || err != nil {
+		t.Fatalf("TestPush = %d, %v (refusals %v)", n, err, svc.Refusals())
+	}
+	for _, r := range svc.Received() {
+		if pl := decode(t, r); pl.Kind != "test" || pl.URL != testBaseURL+"/p/"+p.Token+"#/today" {
+			t.Errorf("test payload %+v", pl)
+		}
+	}
+	if _, err := s.TestPush(context.Background(), "nope"); err == nil {
+		t.Error("TestPush for an unknown plan succeeded")
+	}
+
+	// Therapist alerts: nothing without a device, then only for red flags or
+	// soreness still >= 7 at 48 h.
+	red := model.CheckIn{ID: "c1", At: p.SessionAt.Add(30 * time.Hour), Soreness: 3, RedFlags: []string{model.RedFlagSaddle}}
+	if err := s.AlertTherapist(context.Background(), p, red); err != nil {
+		t.Fatal(err)
+	}
+	ep, k, a := svc.NewSubscription()
+	addDevice(t, db, store.TherapistOwner(p.TherapistID), ep, k, a)
+	for _, c := range []model.CheckIn{
+		{ID: "c2", At: p.SessionAt.Add(30 * time.Hour), Soreness: 8}, // early: normal
+		{ID: "c3", At: p.SessionAt.Add(50 * time.Hour), Soreness: 5}, // fading
+		red, // red flag
+		{ID: "c4", At: p.SessionAt.Add(50 * time.Hour), Soreness: 7, Areas: []string{"hip"}}, // still sore
+	} {
+		if err := s.AlertTherapist(context.Background(), p, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var alerts []payload
+	for _, r := range svc.Received() {
+		if r.Endpoint == ep {
+			alerts = append(alerts, decode(t, r))
+		}
+	}
+	if len(alerts) != 2 {
+		t.Fatalf("alerts %+v", alerts)
+	}
+	for _, al := range alerts {
+		if al.Kind != "checkin" || al.URL != testBaseURL+"/therapist#/plan/"+p.Token || al.Title != "aftercare" ||
+			al.Body != "A client needs your attention" {
+			t.Errorf("alert %+v", al)
+		}
 	}
 }

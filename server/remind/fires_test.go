@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // TestFiresAreWhatTheTickSends: over a plan that spans the late-October DST
@@ -16,14 +18,13 @@ import (
 // (what the calendar feed shows) are exactly the reminders the minute tick
 // pushes, rule by rule and minute by minute.
 func TestFiresAreWhatTheTickSends(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	loc := mustLoc(t, "Europe/Berlin")
 	session := time.Date(2026, 10, 22, 10, 0, 0, 0, loc)
 	next := time.Date(2026, 10, 28, 9, 0, 0, 0, loc)
 	p := model.Plan{Token: "fires-dst", TherapistID: "th1", ClientName: "Sam", TimeZone: "Europe/Berlin",
 		StretchTime: "21:30", Days: 5, SessionAt: session, NextSessionAt: &next, Prefs: model.DefaultPrefs()}
-	clk := &fakeClock{t: session}
+	clk := fakeclock.New(session)
 	type sent struct{ kind, local string }
 	var got []sent
 	s := New(Config{DB: db, Now: clk.Now, Sender: senderFunc(func(jobs []push.Job) []push.Result {

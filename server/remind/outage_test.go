@@ -4,9 +4,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // TestPushServiceOutage: while the push service answers 503, due reminders are
@@ -14,10 +16,9 @@ import (
 // once if it is still within its kind's grace, and is skipped (not sent hours
 // late) otherwise. Nothing is lost, nothing doubled.
 func TestPushServiceOutage(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	sender, svc := loopbackSender(t)
-	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL})
 	p := testPlan(t, model.NewToken())
 	if err := db.CreatePlan(p); err != nil {

@@ -4,20 +4,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // partialSetup is a stretch-only plan with two loopback devices A and B,
 // scheduled at 10:05 on 2026-11-26 (the stretch fires at 19:00, grace 3 h).
-func partialSetup(t *testing.T) (db *store.DB, s *Scheduler, clk *fakeClock, svc *pushtest.Service, p model.Plan, epA, epB string) {
+func partialSetup(t *testing.T) (db *store.DB, s *Scheduler, clk *fakeclock.Clock, svc *pushtest.Service, p model.Plan, epA, epB string) {
 	t.Helper()
-	db = openDB(t, t.TempDir())
-	t.Cleanup(func() { _ = db.Close() })
+	db = storetest.Open(t)
 	sender, svc := loopbackSender(t)
-	clk = &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	clk = fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	s = New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL})
 	p = stretchOnly(t, model.NewToken())
 	if err := db.CreatePlan(p); err != nil {

@@ -5,7 +5,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/push"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // TestTickRoundsPipelined: with rounds of one entry (the next read and
@@ -13,8 +15,7 @@ import (
 // and a device found gone in one round gets nothing in the next, although
 // that round was loaded before the device was deleted.
 func TestTickRoundsPipelined(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	const gone = "https://fcm.googleapis.com/fcm/send/gone"
 	var mu sync.Mutex
 	sent := map[string]int{}
@@ -31,7 +32,7 @@ func TestTickRoundsPipelined(t *testing.T) {
 		}
 		return out
 	})
-	clk := &fakeClock{t: berlin(t, 2026, 11, 26, 10, 5)}
+	clk := fakeclock.New(berlin(t, 2026, 11, 26, 10, 5))
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BatchLimit: 1})
 	for i := range 4 {
 		p := testPlan(t, fmt.Sprintf("pipe%d", i))

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // TestStartRepairsPlansWithoutSchedule: a running plan stored without its
@@ -14,10 +16,9 @@ import (
 // failed) gets its schedule when the scheduler starts, and its reminder then
 // reaches the phone. Ended plans are left alone; the log has a count, no names.
 func TestStartRepairsPlansWithoutSchedule(t *testing.T) {
-	db := openDB(t, t.TempDir())
-	defer db.Close()
+	db := storetest.Open(t)
 	sender, svc := loopbackSender(t)
-	clk := &fakeClock{}
+	clk := &fakeclock.Clock{}
 	clk.Set(berlin(t, 2026, 11, 26, 10, 5))
 	logs := &syncBuffer{}
 	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL,

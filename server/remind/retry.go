@@ -65,14 +65,7 @@ func (s *Scheduler) retryDevices(ctx context.Context, now time.Time, st *TickSta
 		st.Retries += len(rs)
 
 		t0 = time.Now()
-		idx := make(map[string]int, len(rs))
-		var tokens []string
-		for _, r := range rs {
-			if _, ok := idx[r.Token]; !ok {
-				idx[r.Token] = len(tokens)
-				tokens = append(tokens, r.Token)
-			}
-		}
+		tokens, idx := planTokens(rs, func(r *store.Retry) string { return r.Token })
 		// Completions are read only for a stretch retry (doneOn): retries are few.
 		loaded, err := s.db.PlansWithDevices(tokens, nil)
 		if err != nil {
@@ -80,8 +73,7 @@ func (s *Scheduler) retryDevices(ctx context.Context, now time.Time, st *TickSta
 		}
 		views := make([]*planView, len(tokens))
 		for i := range loaded {
-			l := &loaded[i]
-			views[i] = &planView{p: l.Plan, err: l.Err, subs: l.Devices, gen: l.Gen, doneAt: l.DoneAt, memo: l.Memo}
+			views[i] = viewOf(&loaded[i])
 		}
 		steps := make([]store.RetryStep, len(rs))
 		var jobs []push.Job
@@ -94,7 +86,7 @@ func (s *Scheduler) retryDevices(ctx context.Context, now time.Time, st *TickSta
 				st.RetriesDropped++
 				continue
 			}
-			jobs = append(jobs, push.Job{Sub: push.Subscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}, Msg: r.Message(s.baseURL)})
+			jobs = append(jobs, jobFor(sub, r.Message(s.baseURL)))
 			jobOf = append(jobOf, i)
 			rules = append(rules, r)
 		}

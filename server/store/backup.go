@@ -3,24 +3,12 @@ package store
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
-
-// Backup writes a compacted snapshot (live records only, verified) to w while
-// the server keeps running; see Snapshot.
-func (db *DB) Backup(w io.Writer) (int64, error) {
-	f, _, err := db.Snapshot()
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	return io.Copy(w, f)
-}
 
 // ErrRefused wraps a restore that stopped before it changed anything.
 var ErrRefused = errors.New("nothing was changed")

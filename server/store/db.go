@@ -115,9 +115,6 @@ func Open(dir string) (*DB, error) {
 	return db, nil
 }
 
-// SetClock replaces the clock used for timestamps (tests).
-func (db *DB) SetClock(now func() time.Time) { db.now = now }
-
 // Bolt exposes the underlying bbolt handle for tests and benchmarks. An
 // online compaction replaces it: do not keep it across erasures.
 func (db *DB) Bolt() *bolt.DB { return db.bolt.current() }
@@ -179,16 +176,6 @@ func (db *DB) migrate() error {
 		}
 		return meta.Put([]byte("schema"), encodeUint(SchemaVersion))
 	})
-}
-
-// Schema returns the stored schema version.
-func (db *DB) Schema() (int, error) {
-	var v uint64
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		v = decodeUint(tx.Bucket(bucketMeta).Get([]byte("schema")))
-		return nil
-	})
-	return int(v), err
 }
 
 // VAPIDKeys returns the push key pair recorded in the database, so a backup

@@ -11,17 +11,8 @@ import (
 
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
-
-func openDueDB(tb testing.TB) *store.DB {
-	tb.Helper()
-	db, err := store.Open(tb.TempDir())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = db.Close() })
-	return db
-}
 
 func createDuePlan(tb testing.TB, db *store.DB, token string) {
 	tb.Helper()
@@ -56,7 +47,7 @@ func dueIDs(tb testing.TB, db *store.DB, t time.Time) []string {
 }
 
 func TestReplaceScheduleAndDueUntil(t *testing.T) {
-	db := openDueDB(t)
+	db := storetest.Open(t)
 	createDuePlan(t, db, "a")
 	createDuePlan(t, db, "b")
 	if err := db.ReplaceSchedule("a", []store.RuleState{
@@ -104,7 +95,7 @@ func TestReplaceScheduleAndDueUntil(t *testing.T) {
 }
 
 func TestAdvanceCommitsOneEntry(t *testing.T) {
-	db := openDueDB(t)
+	db := storetest.Open(t)
 	createDuePlan(t, db, "a")
 	if err := db.ReplaceSchedule("a", []store.RuleState{state("r1", t0), state("r2", t0)}); err != nil {
 		t.Fatal(err)
@@ -183,7 +174,7 @@ func TestAdvanceCommitsOneEntry(t *testing.T) {
 // rule moved on since) are marked stale, never followed up by a commit, and
 // the old schedule's found entries go at once.
 func TestReplaceScheduleGenerations(t *testing.T) {
-	db := openDueDB(t)
+	db := storetest.Open(t)
 	createDuePlan(t, db, "a")
 	if err := db.ReplaceSchedule("a", []store.RuleState{state("r1", t0), state("r2", t0.Add(time.Hour))}); err != nil {
 		t.Fatal(err)
@@ -257,7 +248,7 @@ func TestReplaceScheduleGenerations(t *testing.T) {
 // TestDueValueRoundTrip: the compact due value keeps every field, and values
 // written as JSON by earlier versions still read.
 func TestDueValueRoundTrip(t *testing.T) {
-	db := openDueDB(t)
+	db := storetest.Open(t)
 	createDuePlan(t, db, "a")
 	s := state("r1", t0)
 	s.LastSent, s.LastSentLocal = t0.Add(-24*time.Hour+1500*time.Millisecond), "2026-11-25T12:00"
@@ -292,7 +283,7 @@ func TestDueValueRoundTrip(t *testing.T) {
 }
 
 func TestDeletePlanClearsDueIndex(t *testing.T) {
-	db := openDueDB(t)
+	db := storetest.Open(t)
 	createDuePlan(t, db, "a")
 	createDuePlan(t, db, "b")
 	_ = db.ReplaceSchedule("a", []store.RuleState{state("r1", t0)})
@@ -318,7 +309,7 @@ func TestDeletePlanClearsDueIndex(t *testing.T) {
 }
 
 func TestReplaceSchedulesBulk(t *testing.T) {
-	db := openDueDB(t)
+	db := storetest.Open(t)
 	for i := range 50 {
 		createDuePlan(t, db, fmt.Sprintf("p%02d", i))
 	}

@@ -37,39 +37,37 @@ func newHandle(path string, b *bolt.DB, opts *bolt.Options) *handle {
 }
 
 // View runs a read transaction.
-func (h *handle) View(fn func(*bolt.Tx) error) (err error) {
-	h.swap.RLock()
-	defer h.swap.RUnlock()
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer h.recoverPageFault(&err)
-	return h.b.View(fn)
+func (h *handle) View(fn func(*bolt.Tx) error) error {
+	return h.read(func() error { return h.b.View(fn) })
 }
 
 // Update runs a write transaction.
-func (h *handle) Update(fn func(*bolt.Tx) error) (err error) {
-	h.writes.RLock()
-	defer h.writes.RUnlock()
-	h.swap.RLock()
-	defer h.swap.RUnlock()
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer h.recoverPageFault(&err)
-	return h.b.Update(fn)
+func (h *handle) Update(fn func(*bolt.Tx) error) error {
+	return h.write(func() error { return h.b.Update(fn) })
 }
 
 // Batch runs fn in a shared write transaction (bbolt's Batch: fn may run twice).
-func (h *handle) Batch(fn func(*bolt.Tx) error) (err error) {
-	h.writes.RLock()
-	defer h.writes.RUnlock()
+func (h *handle) Batch(fn func(*bolt.Tx) error) error {
+	return h.write(func() error {
+		// fn runs on bbolt's batch goroutine: guard it there too.
+		return h.b.Batch(func(tx *bolt.Tx) error { return h.guard(func() error { return fn(tx) }) })
+	})
+}
+
+// read runs run, which reads h.b, holding the swap lock shared and with the
+// page fault handling of guard.
+func (h *handle) read(run func() error) error {
 	h.swap.RLock()
 	defer h.swap.RUnlock()
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer h.recoverPageFault(&err)
-	// fn runs on bbolt's batch goroutine: guard it there too.
-	return h.b.Batch(func(tx *bolt.Tx) (err error) {
-		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-		defer h.recoverPageFault(&err)
-		return fn(tx)
-	})
+	return h.guard(run)
+}
+
+// write is read for a write transaction: it holds the writes lock shared too
+// (first, see the lock order), so a compaction can wait for writers.
+func (h *handle) write(run func() error) error {
+	h.writes.RLock()
+	defer h.writes.RUnlock()
+	return h.read(run)
 }
 
 // recoverPageFault turns a panic inside a transaction (bbolt panics on pages

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -20,10 +19,10 @@ import (
 var bucketHistoryDays = []byte("history_days")
 
 // ErrDailyLimit is returned when a plan already received Limit.PerDay records of a kind on Limit.Day.
-var ErrDailyLimit = errors.New("daily limit reached")
+var ErrDailyLimit = model.TooManyError("daily limit reached", 0)
 
 // ErrTotalLimit is returned when a plan already holds Limit.Total records of a kind.
-var ErrTotalLimit = errors.New("total limit reached")
+var ErrTotalLimit = model.ConflictError("total limit reached")
 
 // Limit bounds the records of one kind a plan stores. Zero fields are no limit.
 type Limit struct {
@@ -50,6 +49,20 @@ type recordState[T any] struct {
 	stored T    // the record already under the id
 	exists bool // stored is set
 	limit  error
+}
+
+// settled reports whether err or st decide what record answers for v
+// without a write (an error, the record already stored, a limit), and that answer.
+func (st *recordState[T]) settled(v T, err error) (T, bool, error) {
+	switch {
+	case err != nil:
+		return v, true, err
+	case st.exists:
+		return st.stored, true, nil
+	case st.limit != nil:
+		return v, true, st.limit
+	}
+	return v, false, nil
 }
 
 // check decides a write without changing anything: the id is taken, a limit is
@@ -86,13 +99,8 @@ func record[T any](db *DB, bucket []byte, token, id string, v T, lim Limit) (T, 
 		st, err = check[T](tx, bucket, token, id, lim)
 		return err
 	})
-	switch {
-	case err != nil:
-		return v, false, err
-	case st.exists:
-		return st.stored, false, nil
-	case st.limit != nil:
-		return v, false, st.limit
+	if out, done, err := st.settled(v, err); done {
+		return out, false, err
 	}
 	data, err := json.Marshal(v)
 	if err != nil {
@@ -115,13 +123,8 @@ func record[T any](db *DB, bucket []byte, token, id string, v T, lim Limit) (T, 
 		created = true
 		return tx.Bucket(bucket).Put(join(token, id), data)
 	})
-	switch {
-	case err != nil:
-		return v, false, err
-	case st.exists:
-		return st.stored, false, nil
-	case st.limit != nil:
-		return v, false, st.limit
+	if out, done, err := st.settled(v, err); done {
+		return out, false, err
 	}
 	return v, created, nil
 }

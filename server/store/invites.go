@@ -1,9 +1,7 @@
 package store
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -21,33 +19,20 @@ var (
 )
 
 // ErrInviteUsed is returned for an invite that expired, was used, or (setup) came after the first account.
-var ErrInviteUsed = errors.New("this invitation link has expired or was already used")
+var ErrInviteUsed = model.GoneError("this invitation link has expired or was already used")
 
 // AddInvite stores a one-time invite. A new setup invite replaces any earlier one,
 // so only the link printed last works.
 func (db *DB) AddInvite(secret string, inv model.Invite) error {
-	data, err := json.Marshal(inv)
-	if err != nil {
-		return err
-	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketInvites)
 		if inv.Kind == model.InviteSetup {
-			var old [][]byte
-			_ = b.ForEach(func(k, v []byte) error {
-				var i model.Invite
-				if json.Unmarshal(v, &i) == nil && i.Kind == model.InviteSetup {
-					old = append(old, bytes.Clone(k))
-				}
-				return nil
-			})
-			for _, k := range old {
-				if err := b.Delete(k); err != nil {
-					return err
-				}
+			old, _ := keysWhere(b, func(i model.Invite) bool { return i.Kind == model.InviteSetup })
+			if err := deleteKeys(b, old); err != nil {
+				return err
 			}
 		}
-		return b.Put(hashSecret(secret), data)
+		return putJSON(b, hashSecret(secret), inv)
 	})
 }
 
@@ -94,11 +79,7 @@ func (db *DB) AcceptInvite(secret string, now time.Time, t model.Therapist) (mod
 			return ErrExists
 		}
 		t.Owner = inv.Kind == model.InviteSetup
-		data, err := json.Marshal(t)
-		if err != nil {
-			return err
-		}
-		if err := tx.Bucket(bucketTherapists).Put([]byte(t.ID), data); err != nil {
+		if err := putJSON(tx.Bucket(bucketTherapists), []byte(t.ID), t); err != nil {
 			return err
 		}
 		if err := emails.Put(key, []byte(t.ID)); err != nil {
@@ -114,15 +95,10 @@ func (db *DB) AcceptInvite(secret string, now time.Time, t model.Therapist) (mod
 func (db *DB) PendingInvites(now time.Time) ([]model.Invite, error) {
 	out := []model.Invite{}
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketInvites).ForEach(func(_, v []byte) error {
-			var inv model.Invite
-			if err := json.Unmarshal(v, &inv); err != nil {
-				return err
-			}
+		return eachJSON(tx.Bucket(bucketInvites), func(inv model.Invite) {
 			if inv.Kind == model.InviteTherapist && now.Before(inv.ExpiresAt) {
 				out = append(out, inv)
 			}
-			return nil
 		})
 	})
 	sort.Slice(out, func(i, j int) bool {
@@ -139,47 +115,27 @@ func (db *DB) PendingInvites(now time.Time) ([]model.Invite, error) {
 func (db *DB) DeleteInvite(id string) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketInvites)
-		var key []byte
-		err := b.ForEach(func(k, v []byte) error {
-			var inv model.Invite
-			if json.Unmarshal(v, &inv) == nil && inv.Kind == model.InviteTherapist && inv.ID == id {
-				key = bytes.Clone(k)
-			}
-			return nil
-		})
+		keys, err := keysWhere(b, func(inv model.Invite) bool { return inv.Kind == model.InviteTherapist && inv.ID == id })
 		if err != nil {
 			return err
 		}
-		if key == nil || id == "" {
+		if len(keys) == 0 || id == "" {
 			return ErrNotFound
 		}
-		return b.Delete(key)
+		return deleteKeys(b, keys)
 	})
 }
 
 // PutTemplate stores a therapist's own template.
 func (db *DB) PutTemplate(t model.Template) error {
-	data, err := json.Marshal(t)
-	if err != nil {
-		return err
-	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketTemplates).Put(join(t.TherapistID, t.ID), data)
+		return putJSON(tx.Bucket(bucketTemplates), join(t.TherapistID, t.ID), t)
 	})
 }
 
 // Templates lists a therapist's own templates, oldest first.
 func (db *DB) Templates(therapistID string) ([]model.Template, error) {
-	out := []model.Template{}
-	err := scanPrefix(db.bolt, bucketTemplates, therapistID, func(v []byte) error {
-		var t model.Template
-		if err := json.Unmarshal(v, &t); err != nil {
-			return err
-		}
-		out = append(out, t)
-		return nil
-	})
-	return out, err
+	return listJSON[model.Template](db.bolt, bucketTemplates, therapistID)
 }
 
 // DeleteTemplate removes one of therapistID's templates (ErrNotFound if it is not theirs).

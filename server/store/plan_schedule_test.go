@@ -10,6 +10,7 @@ import (
 
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 func fixedSchedule(states ...store.RuleState) store.ScheduleFunc {
@@ -19,7 +20,7 @@ func fixedSchedule(states ...store.RuleState) store.ScheduleFunc {
 // TestPlanWithScheduleIsOneWrite: a schedule that cannot be derived or
 // written takes the plan (or the plan's change) down with it.
 func TestPlanWithScheduleIsOneWrite(t *testing.T) {
-	db := openDueDB(t)
+	db := storetest.Open(t)
 	at := time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
 	unstorable := store.RuleState{RuleID: strings.Repeat("r", bolt.MaxKeySize), Kind: model.KindTip}
 	derr := errors.New("cannot derive")
@@ -82,7 +83,7 @@ func TestPlanWithScheduleIsOneWrite(t *testing.T) {
 // (even an empty one) are not asked about; a plan the func has nothing for
 // is not counted.
 func TestRepairSchedulesOnlyTouchesPlansWithoutOne(t *testing.T) {
-	db := openDueDB(t)
+	db := storetest.Open(t)
 	at := time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
 	var scheduled, emptied, bare, over model.Plan
 	for _, p := range []*model.Plan{&scheduled, &emptied, &bare, &over} {

@@ -3,9 +3,9 @@ package store
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -16,7 +16,7 @@ import (
 var ErrNotFound = model.ErrNotFound
 
 // ErrExists is returned when a unique key is taken.
-var ErrExists = errors.New("already exists")
+var ErrExists = model.ConflictError("already exists")
 
 // CreatePlan stores a new plan; the token must be unused.
 func (db *DB) CreatePlan(p model.Plan) error {
@@ -67,11 +67,7 @@ func updatePlan(tx *bolt.Tx, token string, fn func(*model.Plan) error) (model.Pl
 		return p, err
 	}
 	p.Token = token
-	data, err := json.Marshal(p)
-	if err != nil {
-		return p, err
-	}
-	return p, tx.Bucket(bucketPlans).Put([]byte(token), data)
+	return p, putJSON(tx.Bucket(bucketPlans), []byte(token), p)
 }
 
 // Plan returns the plan for token or ErrNotFound.
@@ -113,14 +109,7 @@ func (db *DB) PlansByTherapist(therapistID string) ([]model.Plan, error) {
 	var out []model.Plan
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		if therapistID == "" {
-			return tx.Bucket(bucketPlans).ForEach(func(_, v []byte) error {
-				var p model.Plan
-				if err := json.Unmarshal(v, &p); err != nil {
-					return err
-				}
-				out = append(out, p)
-				return nil
-			})
+			return eachJSON(tx.Bucket(bucketPlans), func(p model.Plan) { out = append(out, p) })
 		}
 		pre := prefix(therapistID)
 		c := tx.Bucket(bucketPlansByTherapist).Cursor()
@@ -181,12 +170,7 @@ func deletePrefix(b *bolt.Bucket, pre []byte) error {
 	for k, _ := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, _ = c.Next() {
 		keys = append(keys, bytes.Clone(k))
 	}
-	for _, k := range keys {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
+	return deleteKeys(b, keys)
 }
 
 // deleteDueOf removes every due-index entry of a plan. The index is keyed by
@@ -201,12 +185,7 @@ func deleteDueOf(tx *bolt.Tx, token string) error {
 			keys = append(keys, bytes.Clone(k))
 		}
 	}
-	for _, k := range keys {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
+	return deleteKeys(b, keys)
 }
 
 // AddCompletion stores a completion once per client-chosen id, with no limit; it reports whether it was new.
@@ -223,45 +202,19 @@ func (db *DB) AddCheckIn(token string, c model.CheckIn) (bool, error) {
 
 // Completions returns a plan's completions, oldest first.
 func (db *DB) Completions(token string) ([]model.Completion, error) {
-	out := []model.Completion{}
-	err := scanPrefix(db.bolt, bucketCompletions, token, func(v []byte) error {
-		var c model.Completion
-		if err := json.Unmarshal(v, &c); err != nil {
-			return err
-		}
-		out = append(out, c)
-		return nil
-	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
-	return out, err
+	return oldestFirst(db, bucketCompletions, token, func(c *model.Completion) time.Time { return c.At })
 }
 
 // CheckIns returns a plan's check-ins, oldest first.
 func (db *DB) CheckIns(token string) ([]model.CheckIn, error) {
-	out := []model.CheckIn{}
-	err := scanPrefix(db.bolt, bucketCheckIns, token, func(v []byte) error {
-		var c model.CheckIn
-		if err := json.Unmarshal(v, &c); err != nil {
-			return err
-		}
-		out = append(out, c)
-		return nil
-	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
-	return out, err
+	return oldestFirst(db, bucketCheckIns, token, func(c *model.CheckIn) time.Time { return c.At })
 }
 
-func scanPrefix(b *handle, bucket []byte, token string, fn func(v []byte) error) error {
-	return b.View(func(tx *bolt.Tx) error {
-		pre := prefix(token)
-		c := tx.Bucket(bucket).Cursor()
-		for k, v := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = c.Next() {
-			if err := fn(v); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+// oldestFirst lists a plan's records in bucket by their time (at), oldest first.
+func oldestFirst[T any](db *DB, bucket []byte, token string, at func(*T) time.Time) ([]T, error) {
+	out, err := listJSON[T](db.bolt, bucket, token)
+	sort.SliceStable(out, func(i, j int) bool { return at(&out[i]).Before(at(&out[j])) })
+	return out, err
 }
 
 // CountPlans returns the number of stored plans.

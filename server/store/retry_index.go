@@ -156,10 +156,5 @@ func deleteRetriesOf(tx *bolt.Tx, token string) error {
 			keys = append(keys, bytes.Clone(k))
 		}
 	}
-	for _, k := range keys {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
+	return deleteKeys(b, keys)
 }

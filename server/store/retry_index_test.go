@@ -5,13 +5,14 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
 // TestRetryIndex: retries go in with their due entry's commit (only if the
 // entry is still there), come back by time, move or leave with CommitRetries,
 // and leave with their plan only.
 func TestRetryIndex(t *testing.T) {
-	db := openDueDB(t)
+	db := storetest.Open(t)
 	createDuePlan(t, db, "pa")
 	createDuePlan(t, db, "pb")
 	for _, tok := range []string{"pa", "pb"} {

@@ -15,12 +15,8 @@ var bucketSessions = []byte("sessions")
 
 // PutSession stores (or refreshes) the session for secret.
 func (db *DB) PutSession(secret string, s model.Session) error {
-	data, err := json.Marshal(s)
-	if err != nil {
-		return err
-	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketSessions).Put(hashSecret(secret), data)
+		return putJSON(tx.Bucket(bucketSessions), hashSecret(secret), s)
 	})
 }
 
@@ -28,11 +24,7 @@ func (db *DB) PutSession(secret string, s model.Session) error {
 func (db *DB) Session(secret string) (model.Session, error) {
 	var s model.Session
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketSessions).Get(hashSecret(secret))
-		if v == nil {
-			return ErrNotFound
-		}
-		return json.Unmarshal(v, &s)
+		return getJSON(tx.Bucket(bucketSessions), hashSecret(secret), &s)
 	})
 	return s, err
 }
@@ -69,38 +61,13 @@ func (db *DB) DeleteSessions(therapistID, keepSecret string, expired func(model.
 		if err != nil {
 			return err
 		}
-		for _, k := range keys {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
+		if err := deleteKeys(b, keys); err != nil {
+			return err
 		}
 		n = len(keys)
 		return nil
 	})
 	return n, err
-}
-
-// UpdateTherapist applies fn to the stored account and saves it; the e-mail address cannot change.
-func (db *DB) UpdateTherapist(id string, fn func(*model.Therapist) error) (model.Therapist, error) {
-	var out model.Therapist
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		t, err := getTherapist(tx, id)
-		if err != nil {
-			return err
-		}
-		email := t.Email
-		if err := fn(&t); err != nil {
-			return err
-		}
-		t.ID, t.Email = id, email
-		data, err := json.Marshal(t)
-		if err != nil {
-			return err
-		}
-		out = t
-		return tx.Bucket(bucketTherapists).Put([]byte(id), data)
-	})
-	return out, err
 }
 
 // touchInterval limits LastSeen writes to one per minute per session.

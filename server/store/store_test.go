@@ -9,15 +9,11 @@ import (
 	"github.com/aftercare/aftercare/server/model"
 )
 
-// mustOpen opens a real bbolt file in a temp dir and closes it with the test.
+// mustOpen is storetest.Open for this package's own tests, which cannot
+// import storetest (it imports store).
 func mustOpen(tb testing.TB) *DB {
 	tb.Helper()
-	db, err := Open(tb.TempDir())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = db.Close() })
-	return db
+	return mustOpenIn(tb, tb.TempDir())
 }
 
 func mustPlan(tb testing.TB, db *DB, therapist string) model.Plan {
@@ -313,4 +309,15 @@ func TestPruneSubscriptionsDropsDevicesNobodyWillPushTo(t *testing.T) {
 	if owners, _ := db.SubscriptionOwners("https://fcm.googleapis.com/fcm/send/ended"); len(owners) != 0 {
 		t.Fatal("the pruned device is still findable by endpoint")
 	}
+}
+
+// mustOpenIn is storetest.OpenDir for this package's own tests.
+func mustOpenIn(t testing.TB, dir string) *DB {
+	t.Helper()
+	db, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
 }

@@ -43,11 +43,7 @@ func (db *DB) PutSubscription(owner string, s model.Subscription) (bool, error) 
 			created = true
 			s.CreatedAt = s.LastSeen
 		}
-		data, err := json.Marshal(s)
-		if err != nil {
-			return err
-		}
-		if err := subs.Put(subKey(owner, ek), data); err != nil {
+		if err := putJSON(subs, subKey(owner, ek), s); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketSubsByEndpoint).Put(ownerKey(ek, owner), nil); err != nil {
@@ -120,11 +116,7 @@ func (db *DB) Subscriptions(owner string) ([]model.Subscription, error) {
 func (db *DB) Subscription(owner, endpoint string) (model.Subscription, error) {
 	var s model.Subscription
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketSubs).Get(subKey(owner, endpointKey(endpoint)))
-		if v == nil {
-			return ErrNotFound
-		}
-		return json.Unmarshal(v, &s)
+		return getJSON(tx.Bucket(bucketSubs), subKey(owner, endpointKey(endpoint)), &s)
 	})
 	return s, err
 }
@@ -161,25 +153,11 @@ func markRefused(tx *bolt.Tx, subs *bolt.Bucket, ek []byte, touched *[]string) e
 			continue
 		}
 		s.NeedsResubscribe = true
-		data, err := json.Marshal(s)
-		if err != nil {
-			return err
-		}
-		if err := subs.Put(k, data); err != nil {
+		if err := putJSON(subs, k, s); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// SubscriptionOwners returns every owner (plan tokens, therapists) holding endpoint.
-func (db *DB) SubscriptionOwners(endpoint string) ([]string, error) {
-	var owners []string
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		owners = endpointOwners(tx, endpointKey(endpoint))
-		return nil
-	})
-	return owners, err
 }
 
 func endpointOwners(tx *bolt.Tx, ek []byte) []string {

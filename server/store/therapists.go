@@ -1,9 +1,7 @@
 package store
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"encoding/json"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -22,11 +20,7 @@ func (db *DB) CreateTherapist(t model.Therapist) (model.Therapist, error) {
 		if tx.Bucket(bucketTherapists).Stats().KeyN == 0 {
 			t.Owner = true
 		}
-		data, err := json.Marshal(t)
-		if err != nil {
-			return err
-		}
-		if err := tx.Bucket(bucketTherapists).Put([]byte(t.ID), data); err != nil {
+		if err := putJSON(tx.Bucket(bucketTherapists), []byte(t.ID), t); err != nil {
 			return err
 		}
 		return emails.Put(key, []byte(t.ID))
@@ -64,25 +58,36 @@ func (db *DB) Therapist(id string) (model.Therapist, error) {
 func (db *DB) Therapists() ([]model.Therapist, error) {
 	var out []model.Therapist
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketTherapists).ForEach(func(_, v []byte) error {
-			var t model.Therapist
-			if err := json.Unmarshal(v, &t); err != nil {
-				return err
-			}
-			out = append(out, t)
-			return nil
-		})
+		return eachJSON(tx.Bucket(bucketTherapists), func(t model.Therapist) { out = append(out, t) })
+	})
+	return out, err
+}
+
+// UpdateTherapist applies fn to the stored account and saves it; the e-mail address cannot change.
+func (db *DB) UpdateTherapist(id string, fn func(*model.Therapist) error) (model.Therapist, error) {
+	var out model.Therapist
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		t, err := getTherapist(tx, id)
+		if err != nil {
+			return err
+		}
+		email := t.Email
+		if err := fn(&t); err != nil {
+			return err
+		}
+		t.ID, t.Email = id, email
+		if err := putJSON(tx.Bucket(bucketTherapists), []byte(id), t); err != nil {
+			return err
+		}
+		out = t
+		return nil
 	})
 	return out, err
 }
 
 func getTherapist(tx *bolt.Tx, id string) (model.Therapist, error) {
 	var t model.Therapist
-	v := tx.Bucket(bucketTherapists).Get([]byte(id))
-	if v == nil {
-		return t, ErrNotFound
-	}
-	err := json.Unmarshal(v, &t)
+	err := getJSON(tx.Bucket(bucketTherapists), []byte(id), &t)
 	return t, err
 }
 
@@ -93,12 +98,8 @@ func hashSecret(secret string) []byte {
 
 // AddAPIToken stores the hash of secret for the token's therapist.
 func (db *DB) AddAPIToken(secret string, t model.APIToken) error {
-	data, err := json.Marshal(t)
-	if err != nil {
-		return err
-	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketAPITokens).Put(hashSecret(secret), data)
+		return putJSON(tx.Bucket(bucketAPITokens), hashSecret(secret), t)
 	})
 }
 
@@ -106,12 +107,8 @@ func (db *DB) AddAPIToken(secret string, t model.APIToken) error {
 func (db *DB) TherapistByAPIToken(secret string) (model.Therapist, error) {
 	var t model.Therapist
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketAPITokens).Get(hashSecret(secret))
-		if v == nil {
-			return ErrNotFound
-		}
 		var tok model.APIToken
-		if err := json.Unmarshal(v, &tok); err != nil {
+		if err := getJSON(tx.Bucket(bucketAPITokens), hashSecret(secret), &tok); err != nil {
 			return err
 		}
 		var err error
@@ -128,15 +125,10 @@ func (db *DB) TherapistByAPIToken(secret string) (model.Therapist, error) {
 func (db *DB) APITokens(therapistID string) ([]model.APIToken, error) {
 	out := []model.APIToken{}
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketAPITokens).ForEach(func(_, v []byte) error {
-			var tok model.APIToken
-			if err := json.Unmarshal(v, &tok); err != nil {
-				return err
-			}
+		return eachJSON(tx.Bucket(bucketAPITokens), func(tok model.APIToken) {
 			if tok.TherapistID == therapistID {
 				out = append(out, tok)
 			}
-			return nil
 		})
 	})
 	return out, err
@@ -146,21 +138,14 @@ func (db *DB) APITokens(therapistID string) ([]model.APIToken, error) {
 func (db *DB) RevokeAPIToken(therapistID, id string) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketAPITokens)
-		var hit []byte
-		err := b.ForEach(func(k, v []byte) error {
-			var tok model.APIToken
-			if json.Unmarshal(v, &tok) == nil && tok.ID == id && tok.TherapistID == therapistID {
-				hit = bytes.Clone(k)
-			}
-			return nil
-		})
+		hits, err := keysWhere(b, func(tok model.APIToken) bool { return tok.ID == id && tok.TherapistID == therapistID })
 		if err != nil {
 			return err
 		}
-		if hit == nil {
+		if len(hits) == 0 {
 			return ErrNotFound
 		}
-		return b.Delete(hit)
+		return deleteKeys(b, hits)
 	})
 }
 
@@ -187,37 +172,30 @@ func (db *DB) SetTherapistDisabled(id string, disabled bool, allow func(model.Th
 			}
 		}
 		t.Disabled = disabled
-		data, err := json.Marshal(t)
-		if err != nil {
+		if err := putJSON(tx.Bucket(bucketTherapists), []byte(id), t); err != nil {
 			return err
 		}
 		out = t
-		return tx.Bucket(bucketTherapists).Put([]byte(id), data)
+		return nil
 	})
 	return out, err
+}
+
+// credential is what API tokens and sessions have in common: their account.
+type credential struct {
+	TherapistID string `json:"therapistId"`
 }
 
 // deleteCredentials deletes every API token and session of therapistID.
 func deleteCredentials(tx *bolt.Tx, therapistID string) error {
 	for _, bucket := range [][]byte{bucketAPITokens, bucketSessions} {
 		b := tx.Bucket(bucket)
-		var keys [][]byte
-		err := b.ForEach(func(k, v []byte) error {
-			var owner struct {
-				TherapistID string `json:"therapistId"`
-			}
-			if json.Unmarshal(v, &owner) == nil && owner.TherapistID == therapistID {
-				keys = append(keys, bytes.Clone(k))
-			}
-			return nil
-		})
+		keys, err := keysWhere(b, func(o credential) bool { return o.TherapistID == therapistID })
 		if err != nil {
 			return err
 		}
-		for _, k := range keys {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
+		if err := deleteKeys(b, keys); err != nil {
+			return err
 		}
 	}
 	return nil
