@@ -12,8 +12,8 @@ func ownStretch() Stretch {
 	img, other, _ := PoseImages("seated-figure-four", true)
 	return Stretch{
 		ID: "c-towel-glute", Name: "Towel glute stretch", Targets: []string{TargetGlutes, TargetPiriformis},
-		Summary: "A seated glute stretch with a rolled towel under the hip.",
-		Steps:   []string{"Sit on a firm chair with a rolled towel under your right hip.", "Cross your ankle over the other knee and lean forward a little."},
+		Summary:     "A seated glute stretch with a rolled towel under the hip.",
+		Steps:       []string{"Sit on a firm chair with a rolled towel under your right hip.", "Cross your ankle over the other knee and lean forward a little."},
 		HoldSeconds: 30, Reps: 2, PerSide: true,
 		Feel:      "A gentle stretch in the buttock, never sharp or shooting pain.",
 		StopIf:    stopCore,
