@@ -106,6 +106,10 @@ func (h *handlers) retireCustomStretch(c *fiber.Ctx) error {
 // image type or application/octet-stream (refuseEncodedBodies), but the type
 // is sniffed from the bytes.
 func (h *handlers) uploadPhoto(c *fiber.Ctx) error {
+	// A photo upload is the picture itself, never a form (whose fields a cross-site page could send).
+	if ct := c.Get(fiber.HeaderContentType); !strings.HasPrefix(ct, "image/") && ct != fiber.MIMEOctetStream {
+		return fiber.NewError(fiber.StatusUnsupportedMediaType, "send the picture itself with Content-Type: image/jpeg, image/png or image/webp")
+	}
 	ph, err := h.Care.UploadPhoto(c.UserContext(), therapistOf(c), c.BodyRaw())
 	if err != nil {
 		return err
