@@ -104,7 +104,7 @@ func (in CustomStretchInput) Validate(id string, find func(id string) (routines.
 		{"summary", in.Summary, &s.Summary, 200}, {"feel", in.Feel, &s.Feel, 300}, {"stopIf", in.StopIf, &s.StopIf, 400},
 		{"breathing", in.Breathing, &s.Breathing, 300}, {"easier", in.Easier, &s.Easier, 300},
 	} {
-		if *f.out, err = cleanText(f.name, f.in, f.max, true); err != nil {
+		if *f.out, err = CleanText(f.name, f.in, f.max, true); err != nil {
 			return c, err
 		}
 	}
@@ -112,7 +112,7 @@ func (in CustomStretchInput) Validate(id string, find func(id string) (routines.
 		return c, bad("steps", "must list 1 to %d steps", MaxCustomSteps)
 	}
 	for i, st := range in.Steps {
-		text, err := cleanText(fmt.Sprintf("steps[%d]", i), st, 300, true)
+		text, err := CleanText(fmt.Sprintf("steps[%d]", i), st, 300, true)
 		if err != nil {
 			return c, err
 		}

@@ -57,11 +57,7 @@ type CustomCreateInput struct {
 // DecodeCreateCustom is DecodeCreate that also accepts "stretches": the therapist's
 // own order of stretches from the library, each with an optional hold and reps.
 func DecodeCreateCustom(data []byte, now time.Time) (Plan, error) {
-	var in CustomCreateInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return Plan{}, err
-	}
-	return in.Validate(now)
+	return decodeAt[Plan, CustomCreateInput](data, now)
 }
 
 // Validate checks a new plan with its optional own stretch list, from the library, at now.
@@ -150,11 +146,7 @@ type TemplateInput struct {
 
 // DecodeTemplate validates a therapist's own template (without id, owner or timestamps).
 func DecodeTemplate(data []byte) (Template, error) {
-	var in TemplateInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return Template{}, err
-	}
-	return in.Validate()
+	return decodeThen[Template, TemplateInput](data)
 }
 
 // Validate checks a therapist's own template (without id, owner or timestamps).
@@ -182,7 +174,7 @@ func (in TemplateInput) ValidateWith(find StretchFinder) (Template, error) {
 		return t, bad("cadenceDays", "must be 0 (no booking nudge) or between 7 and 56")
 	}
 	t.CadenceDays = in.CadenceDays
-	if t.Notes, err = cleanText("notes", in.Notes, 1000, false); err != nil {
+	if t.Notes, err = CleanText("notes", in.Notes, 1000, false); err != nil {
 		return t, err
 	}
 	return t, nil
@@ -212,11 +204,7 @@ type PlanChange struct {
 
 // DecodePlanChange validates an edit of a running plan.
 func DecodePlanChange(data []byte) (PlanChange, error) {
-	var in PlanChangeInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return PlanChange{}, err
-	}
-	return in.Validate()
+	return decodeThen[PlanChange, PlanChangeInput](data)
 }
 
 // Validate checks an edit of a running plan.
@@ -244,7 +232,7 @@ func (in PlanChangeInput) Validate() (PlanChange, error) {
 	}
 	ch.ExtendDays = in.ExtendDays
 	if in.Notes != nil {
-		n, err := cleanText("notes", *in.Notes, 1000, false)
+		n, err := CleanText("notes", *in.Notes, 1000, false)
 		if err != nil {
 			return ch, err
 		}
