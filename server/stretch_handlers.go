@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 
+	"github.com/aftercare/aftercare/routines"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/photo"
 )
@@ -21,6 +22,7 @@ func (h *handlers) stretchRoutes(app *fiber.App, api fiber.Router) {
 	api.Get("/stretches", t, h.listCustomStretches)
 	api.Post("/stretches", t, h.createCustomStretch)
 	api.Post("/stretches/photos", t, h.uploadPhoto)
+	api.Get("/stretches/library", t, h.libraryStretches)
 	api.Get("/stretches/:id", t, h.getCustomStretch)
 	api.Put("/stretches/:id", t, h.updateCustomStretch)
 	api.Post("/stretches/:id/retire", t, h.retireCustomStretch)
@@ -56,6 +58,12 @@ func (h *handlers) listCustomStretches(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(list)
+}
+
+// libraryStretches lists every library stretch, variations included (some are in no
+// routine): the poses and links a therapist's own stretch may use.
+func (h *handlers) libraryStretches(c *fiber.Ctx) error {
+	return c.JSON(routines.Stretches())
 }
 
 func (h *handlers) getCustomStretch(c *fiber.Ctx) error {

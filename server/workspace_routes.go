@@ -56,7 +56,7 @@ var WorkspaceRoutes = [][2]string{
 	{"DELETE", "/api/therapists/invites/:id"}, {"PATCH", "/api/therapists/:id"},
 	{"GET", "/api/templates"}, {"POST", "/api/templates"}, {"DELETE", "/api/templates/:id"},
 	{"GET", "/api/clients"},
-	{"GET", "/api/stretches"}, {"POST", "/api/stretches"}, {"POST", "/api/stretches/photos"},
+	{"GET", "/api/stretches"}, {"POST", "/api/stretches"}, {"POST", "/api/stretches/photos"}, {"GET", "/api/stretches/library"},
 	{"GET", "/api/stretches/:id"}, {"PUT", "/api/stretches/:id"}, {"POST", "/api/stretches/:id/retire"},
 	{"POST", "/api/plans"}, {"GET", "/api/plans"}, {"GET", "/api/plans/:token"},
 	{"GET", "/api/plans/:token/checkins"}, {"GET", "/api/plans/:token/completions"}, {"GET", "/api/plans/:token/series"},
