@@ -129,7 +129,9 @@ func TestOwnStretchWithPhotoInBrowser(t *testing.T) {
 	within(t, client, 20*time.Second, "reload offline", chromedp.Reload())
 	waitFor(t, client, 10*time.Second, "plan shown offline", `document.documentElement.dataset.ready === "1" && !!document.querySelector('[data-testid=start-routine]')`)
 	within(t, client, 5*time.Second, "start", chromedp.Click(`[data-testid=start-routine]`), chromedp.WaitVisible(`[data-testid=countdown]`))
-	name := func() string { return eval[string](t, client, `document.querySelector('[data-testid=stretch-name]').textContent`) }
+	name := func() string {
+		return eval[string](t, client, `document.querySelector('[data-testid=stretch-name]').textContent`)
+	}
 	// The second stretch: "Make it easier" swaps in its easier variation, picture and all.
 	within(t, client, 5*time.Second, "skip", chromedp.Click(`[data-testid=skip]`))
 	second, _ := routines.StretchByID("single-knee-to-chest")
