@@ -319,6 +319,31 @@ func TestOwnStretchIsValidated(t *testing.T) {
 	if l := w.do(t, a, "GET", "/api/stretches", ""); l.Body != "[]" {
 		t.Errorf("refused stretches were stored: %s", l.Body)
 	}
+	// The workspace learns each language's set phrases from the library route; a German
+	// stretch that carries them is accepted.
+	var lib struct {
+		Stretches []routines.Stretch
+		Safety    map[string]routines.SafetyPhrases
+	}
+	if err := json.Unmarshal([]byte(w.do(t, a, "GET", "/api/stretches/library", "").Body), &lib); err != nil {
+		t.Fatal(err)
+	}
+	if len(lib.Stretches) != len(routines.Stretches()) {
+		t.Errorf("library lists %d stretches, want all %d", len(lib.Stretches), len(routines.Stretches()))
+	}
+	de := lib.Safety["de"]
+	german := map[string]any{
+		"name": "Gesäßdehnung", "targets": []string{"low back"}, "summary": "Im Vierfüßlerstand.", "steps": []string{"Knien Sie sich hin."},
+		"holdSeconds": 20, "reps": 2, "feel": "Sanft, " + de.NeverSharpPain + ".", "stopIf": de.StopCore,
+		"breathing": "Ruhig atmen; " + de.NeverHoldBreath + ".", "easier": "Weniger weit.", "pose": "cat-cow", "language": "de",
+	}
+	body, _ := json.Marshal(german)
+	if de.StopCore == "" {
+		t.Fatal("no German phrases")
+	}
+	if r := w.do(t, a, "POST", "/api/stretches", string(body)); r.Status != 201 || jsonField(t, r.Body, "language") != "de" {
+		t.Errorf("German stretch with the German phrases: %d %s", r.Status, r.Body)
+	}
 }
 
 // TestMakeItEasierIsRecorded: a completion names the stretches the client

@@ -12,7 +12,9 @@ async function loadLibrary() {
     state.routines = list.map((r, i) => ({ ...r, stretches: details[i].stretches }));
     state.stretches = new Map();
     // Every library stretch, the variations in no routine too (the per-step easier/harder menu).
-    for (const st of await api('GET', '/api/stretches/library')) state.stretches.set(st.id, st);
+    const lib = await api('GET', '/api/stretches/library');
+    for (const st of lib.stretches) state.stretches.set(st.id, st);
+    state.safety = lib.safety;
   }
   state.templates = await api('GET', '/api/templates');
   // The therapist's own stretches (and the studio's shared ones) are picked like the library's.

@@ -11,12 +11,26 @@ const LANGUAGES = [['en', 'English'], ['de', 'Deutsch'], ['es', 'Español'], ['f
 const MAX_UPLOAD = 8 << 20;
 const SENDABLE = ['image/jpeg', 'image/png', 'image/webp'];
 
-// The English warnings the validator asks for, to start a new stretch from.
-const START = {
-  feel: 'A gentle stretch, never sharp or shooting pain.',
-  stopIf: 'Stop if you feel sharp or shooting pain down your leg, new numbness or tingling, or weakness in your leg.',
-  breathing: 'Breathe slowly and evenly; never hold your breath.',
-};
+const sentence = (/** @type {string} */ s) => (s ? `${s[0].toUpperCase()}${s.slice(1)}.` : '');
+
+/**
+ * start is what the safety fields of a new stretch in language tag begin with: the
+ * language's own set phrases, which the validator asks for word for word.
+ * @param {string} tag
+ */
+function start(tag) {
+  const p = (state.safety || {})[tag] || {};
+  return { feel: sentence(p.neverSharpPain), stopIf: p.stopCore || '', breathing: sentence(p.neverHoldBreath) };
+}
+
+/** browserLanguage is the supported language the browser prefers, else English. */
+function browserLanguage() {
+  for (const want of navigator.languages || [navigator.language]) {
+    const hit = LANGUAGES.find(([tag]) => tag.toLowerCase() === want.toLowerCase()) || LANGUAGES.find(([tag]) => tag.split('-')[0] === want.split('-')[0].toLowerCase());
+    if (hit) return hit[0];
+  }
+  return 'en';
+}
 
 /** library loads the library's stretches once (for poses and variation links). */
 async function library() {
@@ -25,7 +39,9 @@ async function library() {
     const details = await Promise.all(list.map((r) => api('GET', `/api/routines/${r.id}`)));
     state.routines = list.map((r, i) => ({ ...r, stretches: details[i].stretches }));
     state.stretches = new Map();
-    for (const st of await api('GET', '/api/stretches/library')) state.stretches.set(st.id, st);
+    const lib = await api('GET', '/api/stretches/library');
+    for (const st of lib.stretches) state.stretches.set(st.id, st);
+    state.safety = lib.safety;
   }
   return [...state.stretches.values()].filter((st) => !st.id.startsWith('c-')).sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -100,9 +116,10 @@ async function upload(blob) {
 export async function stretchForm(id) {
   show(h('h1', {}, id ? 'Edit stretch' : 'New stretch'), h('p', { class: 'muted', role: 'status' }, 'Loading…'));
   const [lib, own] = await Promise.all([library(), api('GET', '/api/stretches')]);
+  const lang = browserLanguage();
   const s = id ? await api('GET', `/api/stretches/${id}`) : {
-    name: '', targets: [], summary: '', steps: [], holdSeconds: 30, reps: 2, perSide: false, ...START, easier: '',
-    easierId: '', harderId: '', pose: '', photo: '', shared: true, language: 'en',
+    name: '', targets: [], summary: '', steps: [], holdSeconds: 30, reps: 2, perSide: false, ...start(lang), easier: '',
+    easierId: '', harderId: '', pose: '', photo: '', shared: true, language: lang,
   };
   let photo = s.photo || '';
 
@@ -127,6 +144,22 @@ export async function stretchForm(id) {
   const stopIf = area('stopIf', 400);
   const breathing = area('breathing', 300);
   const easier = area('easier', 300);
+  // Switching the language swaps the set phrases in, where the text is still the last language's.
+  let started = start(language.value);
+  const phrases = h('p', { class: 'hint', 'data-testid': 'st-phrases' });
+  const showPhrases = () => {
+    const p = (state.safety || {})[language.value] || {};
+    phrases.textContent = `Required, word for word: “${p.neverSharpPain}” in How it should feel; Stop if begins “${p.stopCore}”; “${p.neverHoldBreath}” in Breathing.`;
+  };
+  language.addEventListener('change', () => {
+    const next = start(language.value);
+    for (const [key, el] of /** @type {[keyof typeof next, HTMLTextAreaElement][]} */ ([['feel', feel], ['stopIf', stopIf], ['breathing', breathing]])) {
+      if (!el.value.trim() || el.value === started[key]) el.value = next[key];
+    }
+    started = next;
+    showPhrases();
+  });
+  showPhrases();
   const others = [...lib, ...own.filter((o) => !o.retiredAt && o.id !== id)];
   const link = (key, label) => h('select', { id: `st-${key}`, 'data-testid': `st-${key}` },
     h('option', { value: '' }, label), others.map((o) => h('option', { value: o.id, selected: s[key] === o.id }, o.name)));
@@ -186,7 +219,7 @@ export async function stretchForm(id) {
       h('span', {}, field('hold', 'Hold (5–120 s)', hold)), h('span', {}, field('reps', 'Repeats (1–10)', reps))),
     h('label', { class: 'check' }, perSide, ' Done on the left and on the right'),
     h('h2', {}, 'Safety'),
-    h('p', { class: 'hint' }, 'In English: “How it should feel” says “sharp”, “Stop if” names shooting pain, numbness and tingling, “Breathing” says “never hold your breath”. Other languages use their own set phrases.'),
+    phrases,
     field('feel', 'How it should feel', feel),
     field('stopIf', 'Stop if', stopIf),
     field('breathing', 'Breathing', breathing),
