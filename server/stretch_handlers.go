@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -34,7 +35,7 @@ func (h *handlers) stretchRoutes(app *fiber.App, api fiber.Router) {
 // as the request's header is read and before its body is: a POST to
 // PhotoUploadPath that carries credentials (an Authorization header or the
 // session cookie; they are checked later, as everywhere) may send up to
-// photo.MaxUploadBytes. Anything larger, or without credentials, is refused
+// photo.MaxUploadBytes, within UploadReadTimeout. Anything larger, or without credentials, is refused
 // with 413 before its body is read, like every other route over BodyLimit.
 func allowLargeUploads(s *fasthttp.Server, cookie string) {
 	s.HeaderReceived = func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
@@ -48,9 +49,13 @@ func allowLargeUploads(s *fasthttp.Server, cookie string) {
 		if len(h.Peek(fasthttp.HeaderAuthorization)) == 0 && len(h.Cookie(cookie)) == 0 {
 			return fasthttp.RequestConfig{}
 		}
-		return fasthttp.RequestConfig{MaxRequestBodySize: photo.MaxUploadBytes}
+		// 8 MB from a phone on a slow mobile connection takes longer than ReadTimeout (15 s).
+		return fasthttp.RequestConfig{MaxRequestBodySize: photo.MaxUploadBytes, ReadTimeout: UploadReadTimeout}
 	}
 }
+
+// UploadReadTimeout is how long a photo upload's body may take to arrive.
+const UploadReadTimeout = 2 * time.Minute
 
 func (h *handlers) listCustomStretches(c *fiber.Ctx) error {
 	list, err := h.Care.CustomStretches(therapistOf(c))
