@@ -248,6 +248,10 @@ func TestOwnStretchInPlans(t *testing.T) {
 	if first["id"] != id || first["name"] != "Towel hip stretch" || first["image"] != "/img/custom/"+name || first["holdSeconds"] != 25.0 {
 		t.Fatalf("client sees %v", first)
 	}
+	// The printed plan shows it too, with its photo.
+	if pr := w.do(t, nil, "GET", "/p/"+token+"/print", ""); pr.Status != 200 || !strings.Contains(pr.Body, "Towel hip stretch") || !strings.Contains(pr.Body, "/img/custom/"+name) {
+		t.Errorf("printed plan: %d, has the stretch %v", pr.Status, strings.Contains(pr.Body, "Towel hip stretch"))
+	}
 	if vars := client()["variations"].([]any); len(vars) == 0 || vars[0].(map[string]any)["id"] != "seated-ankle-on-shin" {
 		t.Errorf("variations %v, want the easier one", vars)
 	}
