@@ -135,7 +135,10 @@ func (w *workspace) do(t *testing.T, b *browser, method, path, body string) resp
 		rd = strings.NewReader(body)
 	}
 	req := httptest.NewRequest(method, path, rd)
-	if body != "" {
+	switch {
+	case strings.HasPrefix(body, "\xff\xd8\xff"): // a JPEG, for the photo upload
+		req.Header.Set("Content-Type", "image/jpeg")
+	case body != "":
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if b != nil {

@@ -88,7 +88,9 @@ async function templatesSection() {
       out);
   };
   await render();
-  return [h('h2', {}, 'My templates'), box];
+  return [h('h2', {}, 'My templates'), box,
+    h('h2', {}, 'My stretches'), h('p', { class: 'hint' }, 'Write your own stretches, with a library picture or a photo, and use them in plans.'),
+    h('p', {}, h('a', { class: 'btn', href: '#/stretches', 'data-testid': 'my-stretches' }, 'Your stretches'))];
 }
 
 // pendingInvites renders the owner's unused, unexpired invitations, each with a Cancel button, into box.
