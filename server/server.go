@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -22,6 +23,7 @@ import (
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/metrics"
 	"github.com/aftercare/aftercare/server/model"
+	"github.com/aftercare/aftercare/server/webhook"
 )
 
 // BodyLimit caps request bodies; every JSON body aftercare accepts is far smaller.
@@ -48,6 +50,8 @@ type Deps struct {
 	Secure bool
 	// TrustedProxies may set X-Forwarded-For (login throttling keys on the client address).
 	TrustedProxies []string
+	// Webhooks keeps the studio's outgoing webhook (the owner's settings).
+	Webhooks *webhook.Service
 }
 
 // New builds the Fiber app with every route.
@@ -74,7 +78,10 @@ func New(d Deps) *fiber.App {
 	app.Use(compress.New(compress.Config{
 		Level: compress.LevelBestSpeed,
 		// A backup is a stream of already dense pages: compressing would buffer it whole.
-		Next: func(c *fiber.Ctx) bool { return c.Path() == "/api/admin/backup" },
+		// Photos are JPEG or PNG: compressed already.
+		Next: func(c *fiber.Ctx) bool {
+			return c.Path() == "/api/admin/backup" || strings.HasPrefix(c.Path(), "/img/custom/")
+		},
 	}))
 
 	if d.Assets == nil {
@@ -96,6 +103,7 @@ func New(d Deps) *fiber.App {
 	api.Get("/routines/:id", h.getRoutine)
 	api.Get("/messages/:lang", h.messages)
 	api.Get("/push/key", h.pushKey)
+	api.Get("/openapi.json", h.openAPIDocument)
 
 	client := api.Group("/p/:token")
 	client.Get("/", h.clientPlan)
@@ -121,6 +129,9 @@ func New(d Deps) *fiber.App {
 
 	admin := api.Group("/admin", h.requireTherapist, h.requireOwner)
 	admin.Get("/backup", h.backup)
+	admin.Get("/webhook", h.webhookSettings)
+	admin.Put("/webhook", h.saveWebhook)
+	admin.Post("/webhook/test", h.testWebhook)
 
 	api.Use(func(c *fiber.Ctx) error { return fiber.NewError(fiber.StatusNotFound, "no such API route") })
 
@@ -165,16 +176,19 @@ const LimitHeader = "X-Aftercare-Limit"
 
 // statusOfCode is the one table from a domain error's code to its HTTP status.
 var statusOfCode = map[model.Code]int{
-	model.Invalid:      fiber.StatusBadRequest,
-	model.Unauthorized: fiber.StatusUnauthorized,
-	model.Forbidden:    fiber.StatusForbidden,
-	model.NotFound:     fiber.StatusNotFound,
-	model.Conflict:     fiber.StatusConflict,
-	model.Gone:         fiber.StatusGone,
-	model.TooMany:      fiber.StatusTooManyRequests,
-	model.BadGateway:   fiber.StatusBadGateway,
-	model.Unavailable:  fiber.StatusServiceUnavailable,
-	model.Timeout:      fiber.StatusGatewayTimeout,
+	model.Invalid:         fiber.StatusBadRequest,
+	model.Unauthorized:    fiber.StatusUnauthorized,
+	model.Forbidden:       fiber.StatusForbidden,
+	model.NotFound:        fiber.StatusNotFound,
+	model.Conflict:        fiber.StatusConflict,
+	model.Gone:            fiber.StatusGone,
+	model.TooMany:         fiber.StatusTooManyRequests,
+	model.BadGateway:      fiber.StatusBadGateway,
+	model.Unavailable:     fiber.StatusServiceUnavailable,
+	model.Timeout:         fiber.StatusGatewayTimeout,
+	model.TooLarge:        fiber.StatusRequestEntityTooLarge,
+	model.UnsupportedType: fiber.StatusUnsupportedMediaType,
+	model.Unprocessable:   fiber.StatusUnprocessableEntity,
 }
 
 // statusOf is the status and message of err: a coded domain error by its

@@ -112,7 +112,8 @@ async function cacheForOffline() {
   if (!('serviceWorker' in navigator)) return;
   try {
     const reg = await navigator.serviceWorker.ready;
-    const images = (ctx.plan.routine?.stretches || []).flatMap((s) => [s.image, s.imageOther]).filter(Boolean);
+    const shown = [...(ctx.plan.routine?.stretches || []), ...(ctx.plan.routine?.variations || [])];
+    const images = shown.flatMap((s) => [s.image, s.imageOther]).filter(Boolean);
     reg.active?.postMessage({ type: 'cache-urls', urls: [`/p/${token}`, `/api/p/${token}`, ...images] });
   } catch {
     // No service worker: the app still works online.

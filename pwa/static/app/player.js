@@ -64,7 +64,11 @@ export function formatSeconds(s) {
 export function renderPlayer(ctx, start) {
   const { plan, token } = ctx;
   const routine = plan.routine || {};
-  const stretches = routine.stretches || [];
+  // A copy: "Make it easier" swaps a stretch for its easier variation for the rest of the session.
+  const stretches = [...(routine.stretches || [])];
+  const variations = [...(routine.variations || []), ...(routine.stretches || [])];
+  /** @type {Map<string, string>} the plan's stretch id → the easier variation done instead */
+  const swaps = new Map();
   const done = new Set();
   let si = Math.min(Math.max(0, start), Math.max(0, stretches.length - 1));
   let phases = [];
@@ -96,6 +100,8 @@ export function renderPlayer(ctx, start) {
   const pauseBtn = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'pause', onclick: togglePause }, 'Pause');
   const backBtn = h('button', { type: 'button', class: 'btn', 'data-testid': 'back', onclick: back }, '‹ Back');
   const skipBtn = h('button', { type: 'button', class: 'btn', 'data-testid': 'skip', onclick: skip }, 'Skip ›');
+  const easierBtn = h('button', { type: 'button', class: 'btn', 'data-testid': 'make-easier', onclick: makeEasier }, 'Make it easier');
+  const easierRow = h('p', { class: 'easier-row' }, easierBtn);
   backBtn.setAttribute('aria-label', 'Back to the previous stretch');
   skipBtn.setAttribute('aria-label', 'Skip this stretch');
 
@@ -112,7 +118,7 @@ export function renderPlayer(ctx, start) {
     top.append(voice);
   }
 
-  root.append(top, picture.node, title, meta, timer, h('div', { class: 'controls' }, backBtn, pauseBtn, skipBtn), details);
+  root.append(top, picture.node, title, meta, timer, h('div', { class: 'controls' }, backBtn, pauseBtn, skipBtn), easierRow, details);
 
   if (!stretches.length) {
     root.replaceChildren(h('h1', {}, 'No stretches in this plan'), h('a', { href: '#/today', class: 'btn' }, 'Back to today'));
@@ -138,6 +144,25 @@ export function renderPlayer(ctx, start) {
     counter.textContent = `Stretch ${si + 1} of ${stretches.length}`;
     title.textContent = s.name;
     details.replaceChildren(...stretchDetails(s));
+    // One step down per stretch of the plan: the easier variation is itself a stretch of the plan's.
+    easierRow.hidden = !easierOf(s) || [...swaps.values()].includes(s.id);
+  }
+
+  /** easierOf is the easier variation of stretch s that this plan carries, if any. */
+  function easierOf(s) {
+    return s.easierId ? variations.find((v) => v.id === s.easierId) : undefined;
+  }
+
+  /** makeEasier swaps the current stretch for its easier variation, for the rest of the session. */
+  function makeEasier() {
+    const s = stretches[si];
+    const v = easierOf(s);
+    if (!v) return;
+    resume();
+    swaps.set(s.id, v.id);
+    stretches[si] = v;
+    loadStretch(si, `Easier version: ${v.name}.`);
+    title.focus();
   }
 
   function startPhase(prefix = '') {
@@ -297,7 +322,9 @@ export function renderPlayer(ctx, start) {
     heading.focus();
 
     if (!n) return;
+    /** @type {Record<string, unknown>} */
     const completion = { id: uuid(), at: new Date().toISOString(), routineId: routine.id, done: n, total };
+    if (swaps.size) completion.easierUsed = [...swaps].map(([from, to]) => ({ from, to }));
     ctx.addCompletion(completion);
     status.textContent = 'Saving…';
     send(token, 'completions', completion).then((r) => {

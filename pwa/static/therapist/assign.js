@@ -11,9 +11,15 @@ async function loadLibrary() {
     const details = await Promise.all(list.map((r) => api('GET', `/api/routines/${r.id}`)));
     state.routines = list.map((r, i) => ({ ...r, stretches: details[i].stretches }));
     state.stretches = new Map();
-    for (const d of details) for (const st of d.stretches) state.stretches.set(st.id, st);
+    // Every library stretch, the variations in no routine too (the per-step easier/harder menu).
+    const lib = await api('GET', '/api/stretches/library');
+    for (const st of lib.stretches) state.stretches.set(st.id, st);
+    state.safety = lib.safety;
   }
   state.templates = await api('GET', '/api/templates');
+  // The therapist's own stretches (and the studio's shared ones) are picked like the library's.
+  state.own = (await api('GET', '/api/stretches')).filter((st) => !st.retiredAt);
+  for (const st of state.own) state.stretches.set(st.id, st);
 }
 
 function pickTemplate(t) {
@@ -66,7 +72,9 @@ export async function assign() {
   const saveTpl = h('button', { type: 'button' }, 'Save as my template');
   const add = h('select', { 'aria-label': 'Add a stretch', 'data-testid': 'add-stretch' },
     h('option', { value: '' }, '+ Add a stretch…'),
-    [...state.stretches.values()].map((st) => h('option', { value: st.id }, st.name)));
+    state.own.length > 0 && h('optgroup', { label: 'Your stretches' }, state.own.map((st) => h('option', { value: st.id }, st.name))),
+    h('optgroup', { label: 'Library' }, [...state.stretches.values()].filter((st) => !st.id.startsWith('c-'))
+      .sort((a, b) => a.name.localeCompare(b.name)).map((st) => h('option', { value: st.id }, st.name))));
   add.addEventListener('change', () => {
     const st = state.stretches.get(add.value);
     add.value = '';
@@ -81,7 +89,8 @@ export async function assign() {
       nextSessionAt: nextAt.value ? toRFC3339(nextAt.value) : null, timeZone: zone.value.trim(), stretchTime: stretchTime.value || '19:00',
       days: Number(days.value), notes: notes.value.trim(), cadenceDays: Number(cadence.value),
     };
-    if (JSON.stringify(state.draft.stretches) !== state.draft.base) b.stretches = state.draft.stretches;
+    const list = state.draft.stretches.map(({ stretchId, holdSeconds, reps }) => ({ stretchId, holdSeconds, reps }));
+    if (JSON.stringify(list) !== state.draft.base) b.stretches = list;
     return b;
   };
   const form = h('form', {},
@@ -92,7 +101,8 @@ export async function assign() {
     h('label', { for: 'client-name' }, 'Client’s first name'), name,
     h('label', { for: 'next-at' }, 'Next session (if booked)'), nextAt,
     h('label', { for: 'cadence' }, 'If nothing is booked, remind them to book'), cadence,
-    h('h2', {}, '3. Stretches'), h('p', { class: 'hint' }, 'Hold in seconds × repetitions. Use the arrows to reorder.'), stretchList, add,
+    h('h2', {}, '3. Stretches'), h('p', { class: 'hint' }, 'Hold in seconds × repetitions. Use the arrows to reorder, the menu under a stretch for its easier or harder variation.'), stretchList, add,
+    h('p', {}, h('a', { href: '#/stretches/new', class: 'hint' }, 'Write your own stretch')),
     h('details', {}, h('summary', {}, 'More: session time, length, time zone, notes'),
       h('label', { for: 'session-at' }, 'Session time'), sessionAt,
       h('label', { for: 'days' }, 'Plan length'), days,
@@ -117,7 +127,8 @@ export async function assign() {
     const label = prompt('Name of your template', 'My routine');
     if (!label) return;
     busy(saveTpl, err, async () => {
-      await api('POST', '/api/templates', { name: label, routineId: state.draft.routineId, stretches: state.draft.stretches, days: Number(days.value), cadenceDays: Number(cadence.value), notes: notes.value.trim() });
+      const stretches = state.draft.stretches.map(({ stretchId, holdSeconds, reps }) => ({ stretchId, holdSeconds, reps }));
+      await api('POST', '/api/templates', { name: label, routineId: state.draft.routineId, stretches, days: Number(days.value), cadenceDays: Number(cadence.value), notes: notes.value.trim() });
       announce('Template saved');
       saveTpl.textContent = 'Saved ✓';
     });
@@ -140,12 +151,27 @@ function renderStretches(ol) {
       [list[i], list[j]] = [list[j], list[i]];
       renderStretches(ol);
     };
+    // The variation for this client: the stretch, its easier or its harder one.
+    const base = state.stretches.get(item.baseId || item.stretchId) || st;
+    const options = [[base, 'as written'], [state.stretches.get(base.easierId), 'easier'], [state.stretches.get(base.harderId), 'harder']].filter(([v]) => v);
+    let variant = null;
+    if (options.length > 1) {
+      variant = h('select', { class: 'variant', 'aria-label': `Variation of ${base.name}`, 'data-testid': `variant-${i}` },
+        options.map(([v, how]) => h('option', { value: v.id, selected: v.id === item.stretchId }, `${v.name} (${how})`)));
+      variant.addEventListener('change', () => {
+        const v = state.stretches.get(variant.value);
+        if (!v) return;
+        Object.assign(item, { baseId: base.id, stretchId: v.id, holdSeconds: v.holdSeconds, reps: v.reps });
+        renderStretches(ol);
+      });
+    }
     return h('li', { class: 'stretch' },
       h('span', { class: 'name' }, `${i + 1}. ${st.name}`),
       h('span', { class: 'moves' },
         h('button', { type: 'button', class: 'icon', 'aria-label': `Move ${st.name} up`, disabled: i === 0, onclick: move(-1) }, '↑'),
         h('button', { type: 'button', class: 'icon', 'aria-label': `Move ${st.name} down`, disabled: i === list.length - 1, onclick: move(1) }, '↓'),
         h('button', { type: 'button', class: 'icon', 'aria-label': `Remove ${st.name}`, disabled: list.length === 1, onclick: () => { list.splice(i, 1); renderStretches(ol); } }, '✕')),
-      h('span', { class: 'nums' }, num('holdSeconds', 'Hold seconds', 5, 120), 's ×', num('reps', 'Repetitions', 1, 10), st.perSide ? 'each side' : ''));
+      h('span', { class: 'nums' }, num('holdSeconds', 'Hold seconds', 5, 120), 's ×', num('reps', 'Repetitions', 1, 10), st.perSide ? 'each side' : ''),
+      variant);
   }));
 }

@@ -112,8 +112,15 @@ export async function planDetail(token) {
   };
   const checkinRow = (c) => h('li', {}, `${when(c.at)} — soreness ${c.soreness}, pain ${c.pain}`, c.redFlags.length ? h('strong', { class: 'error' }, ` · red flag: ${c.redFlags.map((f) => flagText[f] || f).join(', ')}`) : '');
   const history = pagedList(token, 'checkins', p.checkins, p.checkinsNext, checkinRow, { testid: 'checkins', empty: 'None yet.', noun: 'check-ins', onItems: addWords });
-  const done = pagedList(token, 'completions', p.completions, p.completionsNext, (c) => h('li', {}, `${when(c.at)} — ${c.done}/${c.total} stretches`),
+  // "Make it easier" in the player: which stretches the client stepped down from, and to what.
+  const names = new Map([...p.routine.stretches, ...(p.routine.variations || [])].map((st) => [st.id, st.name]));
+  const nameOf = (id) => names.get(id) || id.replace(/-/g, ' ');
+  const easier = (c) => (c.easierUsed || []).length > 0 && h('span', { class: 'easier-used', 'data-testid': 'easier-used' },
+    ` · made easier: ${c.easierUsed.map((x) => `${nameOf(x.from)} → ${nameOf(x.to)}`).join('; ')}`);
+  const done = pagedList(token, 'completions', p.completions, p.completionsNext, (c) => h('li', {}, `${when(c.at)} — ${c.done}/${c.total} stretches`, easier(c)),
     { testid: 'completions', empty: 'None yet.', noun: 'stretch sessions' });
+  const stretchList = h('ol', { class: 'plan-stretches', 'data-testid': 'plan-stretches' }, p.routine.stretches.map((st) =>
+    h('li', {}, st.name, h('span', { class: 'hint' }, ` · ${st.holdSeconds} s × ${st.reps}${st.perSide ? ' each side' : ''}`))));
 
   const nextAt = h('input', { id: 'next-at', type: 'datetime-local', value: p.nextSessionAt ? localInput(new Date(p.nextSessionAt)) : null });
   const cadence = h('select', { id: 'cadence' }, [[7, 'Weekly (acute)'], [14, 'Every 2 weeks'], [21, 'Every 3 weeks'], [28, 'Every 4 weeks'], [0, 'No booking reminder']]
@@ -140,6 +147,7 @@ export async function planDetail(token) {
     h('h2', {}, 'In their words'), wordsBox,
     h('h2', {}, `Check-ins (${p.checkinsTotal})`), history,
     h('h2', {}, `Stretch sessions (${p.completionsTotal})`), done,
+    h('h2', {}, 'Stretches'), stretchList,
     h('h2', {}, 'Plan'),
     h('dl', { class: 'facts' },
       h('dt', {}, 'Session'), h('dd', {}, when(p.sessionAt)),

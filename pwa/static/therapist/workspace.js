@@ -15,6 +15,8 @@ const nav = /** @type {HTMLElement} */ (document.getElementById('nav'));
  * @property {any[] | null} routines the library, each with its stretches (loaded once)
  * @property {Map<string, any> | null} stretches every library stretch by id
  * @property {any[] | null} templates the therapist's own templates
+ * @property {any[]} [own] the own stretches the therapist may use (not retired)
+ * @property {Record<string, any>} [safety] each language's safety phrases (an own stretch must carry them)
  * @property {any} draft the plan being assigned
  * @property {{token: string, url: string, name: string} | null} lastCreated the plan just created, for its QR screen
  */
