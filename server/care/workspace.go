@@ -30,6 +30,9 @@ func (s *Service) CreatePlan(t model.Therapist, in model.CustomCreateInput) (mod
 	if err := s.DB.PinPhotos(snapshotCustom(&p, find)); err != nil {
 		return p, err
 	}
+	if p.Language == "" {
+		p.Language = s.TherapistLocale(t).String()
+	}
 	p.Token = model.NewToken()
 	p.TherapistID = t.ID
 	p.CreatedAt = now.UTC()

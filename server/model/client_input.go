@@ -153,6 +153,9 @@ type PrefsInput struct {
 	Disabled   []string `json:"disabled"`
 	QuietStart string   `json:"quietStart"`
 	QuietEnd   string   `json:"quietEnd"`
+	// Language, if sent, is the language the client switched the app to;
+	// omitted, the plan keeps its language.
+	Language string `json:"language"`
 }
 
 // DecodePrefs validates the client's reminder settings.
@@ -172,7 +175,25 @@ func (in PrefsInput) Validate() (Prefs, error) {
 	if !hhmm.MatchString(in.QuietEnd) {
 		return Prefs{}, bad("quietEnd", "must be HH:MM (24-hour)")
 	}
+	if in.Language != "" {
+		if _, err := ParseLanguage("language", in.Language); err != nil {
+			return Prefs{}, err
+		}
+	}
 	return Prefs{Disabled: d, QuietStart: in.QuietStart, QuietEnd: in.QuietEnd}, nil
+}
+
+// ChosenLanguage is the canonical tag of the language sent, or "" when the
+// client sent none (call after Validate).
+func (in PrefsInput) ChosenLanguage() string {
+	if in.Language == "" {
+		return ""
+	}
+	tag, err := ParseLanguage("language", in.Language)
+	if err != nil {
+		return ""
+	}
+	return tag
 }
 
 // SubscriptionInput is PushSubscription.toJSON() as the browser sends it.
