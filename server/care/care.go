@@ -146,7 +146,7 @@ func Routine(p model.Plan) RoutineView {
 			steps = append(steps, routines.Step{StretchID: o.StretchID, HoldSeconds: o.HoldSeconds, Reps: o.Reps})
 		}
 	}
-	find := PlanStretches(p)
+	find := planStretchesIn(p, lang)
 	for _, step := range steps {
 		st, ok := find(step.StretchID)
 		if !ok {
@@ -179,7 +179,11 @@ func Routine(p model.Plan) RoutineView {
 // therapists' own stretches it was assigned with (in the language they
 // were written in).
 func PlanStretches(p model.Plan) model.StretchFinder {
-	lang := locale.Of(p.Language, routines.English).Tag()
+	return planStretchesIn(p, locale.Of(p.Language, routines.English).Tag())
+}
+
+// planStretchesIn is PlanStretches with the library's stretches in lang.
+func planStretchesIn(p model.Plan, lang language.Tag) model.StretchFinder {
 	return func(id string) (routines.Stretch, bool) {
 		if st, ok := routines.StretchByIDIn(id, lang); ok {
 			return st, true
