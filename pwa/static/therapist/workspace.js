@@ -1,16 +1,18 @@
 // @ts-check
-// What every screen of the therapist workspace shares: who is signed in, the API (with the
-// CSRF header, and back to the login on a 401), putting a screen on the page, a button that
-// is busy while its work runs, and the workspace's date formats.
+// What every screen of the therapist workspace shares: who is signed in, its words in the
+// therapist's language (t, tn), the API (with the CSRF header, and back to the login on a
+// 401), putting a screen on the page, a button that is busy while its work runs, and the
+// workspace's date formats.
 import { h, announce } from '../shared/dom.js';
 import { call } from '../shared/api.js';
+import { ago as agoIn } from '../shared/dates.js';
 
 export const main = /** @type {HTMLElement} */ (document.getElementById('main'));
 const nav = /** @type {HTMLElement} */ (document.getElementById('nav'));
 
 /**
  * @typedef {object} WorkspaceState
- * @property {any} me the signed-in therapist ({id, name, email, owner, timeZone}), or null
+ * @property {any} me the signed-in therapist ({id, name, email, owner, timeZone, language}), or null
  * @property {string} csrf the session's CSRF token
  * @property {any[] | null} routines the library, each with its stretches (loaded once)
  * @property {Map<string, any> | null} stretches every library stretch by id
@@ -42,7 +44,7 @@ export function api(method, path, body) {
   if (method !== 'GET') headers['X-CSRF-Token'] = state.csrf || csrfCookie();
   return call(method, path, body, {
     headers,
-    offline: 'No connection. Check the Wi-Fi and try again.',
+    offline: t('error.offline'),
     onAnswer(res) {
       if (res && res.status === 401 && !path.startsWith('/api/session') && !path.startsWith('/api/invites')) {
         state.me = null;
@@ -94,7 +96,7 @@ export function renderNav(hash) {
   if (!state.me) return nav.replaceChildren();
   /** @param {string} href @param {string} text */
   const link = (href, text) => h('a', { href, 'aria-current': hash === href ? 'page' : null }, text);
-  nav.replaceChildren(link('#/', 'Clients'), link('#/new', 'New plan'), link('#/settings', 'Settings'));
+  nav.replaceChildren(link('#/', t('nav.clients')), link('#/new', t('nav.newPlan')), link('#/settings', t('nav.settings')));
 }
 
 /** clearNav hides the menu (login and invitation screens). */
@@ -103,15 +105,158 @@ export const clearNav = () => nav.replaceChildren();
 /** rerender shows the screen of the current address again (the router listens for hashchange). */
 export const rerender = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
 
-const fmt = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
-export const fmtDay = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
-/** @param {string | null | undefined} iso */
-export const when = (iso) => (iso ? fmt.format(new Date(iso)) : '—');
-
 /**
  * printLink opens the plan made for paper (stretches, warning signs, QR) to hand over at the desk.
  * @param {string} token
  */
 export function printLink(token) {
-  return h('a', { href: `/p/${token}/print`, class: 'btn', target: '_blank', rel: 'noopener', 'data-testid': 'print-for-client' }, 'Print for the client');
+  return h('a', { href: `/p/${token}/print`, class: 'btn', target: '_blank', rel: 'noopener', 'data-testid': 'print-for-client' }, t('common.print'));
 }
+
+/**
+ * cadenceOptions are the choices for "If nothing is booked, remind them to book" (days, 0: never).
+ * @param {number} selected
+ */
+export const cadenceOptions = (selected) => [7, 14, 21, 28, 0]
+  .map((d) => h('option', { value: String(d), selected: d === selected }, t(`cadence.${d}`)));
+
+// The workspace's words: one catalog per language (routines/locales/workspace.<tag>.json),
+// served with the list of languages by GET /api/workspace-messages/{preferences}, which picks
+// the best match of a tag or of the browser's list ("de-AT,de,en"). A message is text or CLDR
+// plural forms ({one, other, …}, chosen by Count); {{.Name}} placeholders are filled from data.
+
+/**
+ * @typedef {object} Catalog
+ * @property {string} language the catalog's BCP 47 tag, e.g. "pt-BR"
+ * @property {{tag: string, name: string}[]} languages every language there is, each named in itself
+ * @property {Record<string, string | Record<string, string>>} messages message id → text or plural forms
+ */
+
+/** @type {Catalog} */
+export const words = { language: 'en', languages: [], messages: {} };
+/** @type {Map<string, Promise<Catalog>>} preferences → catalog */
+const catalogs = new Map();
+/** The Intl locale of dates, times and numbers: the browser's own variant of the language, if it has one. */
+let locale = 'en-GB';
+let plurals = new Intl.PluralRules(locale);
+let numbers = new Intl.NumberFormat(locale);
+/** @type {Map<string, Intl.DateTimeFormat>} */
+let dateFormats = new Map();
+
+/** browserLanguages is what the browser asks for, strongest first ("en" when it says nothing). */
+const browserLanguages = () => (navigator.languages && navigator.languages.length ? [...navigator.languages] : [navigator.language || 'en']);
+
+/**
+ * useLanguage loads the catalog that best fits pref (a tag; "" for the browser's languages) and
+ * makes it the workspace's: the page's lang, title and menu follow.
+ * @param {string} [pref]
+ */
+export async function useLanguage(pref) {
+  const want = pref || browserLanguages().join(',');
+  let loading = catalogs.get(want);
+  if (!loading) {
+    loading = call('GET', `/api/workspace-messages/${encodeURIComponent(want)}`, undefined, { offline: 'No connection' });
+    catalogs.set(want, loading);
+    loading.catch(() => catalogs.delete(want));
+  }
+  const c = await loading;
+  if (c.language === words.language && Object.keys(words.messages).length) return;
+  Object.assign(words, c);
+  const base = c.language.split('-')[0].toLowerCase();
+  locale = browserLanguages().find((l) => l.toLowerCase() === c.language.toLowerCase())
+    || browserLanguages().find((l) => l.split('-')[0].toLowerCase() === base)
+    || (base === 'en' ? 'en-GB' : c.language);
+  try {
+    plurals = new Intl.PluralRules(locale);
+    numbers = new Intl.NumberFormat(locale);
+  } catch {
+    locale = c.language;
+    plurals = new Intl.PluralRules(locale);
+    numbers = new Intl.NumberFormat(locale);
+  }
+  dateFormats = new Map();
+  document.documentElement.lang = c.language;
+  document.title = t('page.title');
+  document.querySelector('meta[name=description]')?.setAttribute('content', t('page.description'));
+  nav.setAttribute('aria-label', t('nav.label'));
+}
+
+/**
+ * message picks the text of id for data: its plural form for data.Count.
+ * @param {string} id
+ * @param {Record<string, unknown>} data
+ */
+function message(id, data) {
+  const m = words.messages[id];
+  if (m == null) return id;
+  if (typeof m === 'string') return m;
+  const n = Number(data.Count);
+  return m[plurals.select(Number.isFinite(n) ? n : 0)] ?? m.other;
+}
+
+/** @param {unknown} v */
+const text = (v) => (typeof v === 'number' ? numbers.format(v) : String(v ?? ''));
+
+/**
+ * t is the text of message id in the workspace's language, its {{.Name}} placeholders filled
+ * from data (numbers in the language's digits and separators).
+ * @param {string} id
+ * @param {Record<string, unknown>} [data]
+ * @returns {string}
+ */
+export function t(id, data = {}) {
+  return message(id, data).replace(/\{\{\.([A-Za-z]+)\}\}/g, (_, k) => text(data[k]));
+}
+
+/**
+ * tn is t for a sentence with elements in it (an input, a link): the text around the
+ * placeholders as strings, each placeholder as its node or text, in the language's order.
+ * @param {string} id
+ * @param {Record<string, unknown>} [data]
+ * @returns {(Node | string)[]}
+ */
+export function tn(id, data = {}) {
+  return message(id, data).split(/\{\{\.([A-Za-z]+)\}\}/).map((part, i) => {
+    if (i % 2 === 0) return part;
+    const v = data[part];
+    return v instanceof Node ? v : text(v);
+  }).filter((part) => part !== '');
+}
+
+/**
+ * dates formats a time in the workspace's locale (its own clock: 24-hour where that is the custom).
+ * @param {Intl.DateTimeFormatOptions} options
+ */
+function dates(options) {
+  const key = JSON.stringify(options);
+  let f = dateFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, options);
+    dateFormats.set(key, f);
+  }
+  return f;
+}
+
+/**
+ * when reads like "Thu 3 Dec, 10:00" (or the language's own order); "—" for none.
+ * @param {string | null | undefined} iso
+ */
+export const when = (iso) => (iso ? dates({ weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(new Date(iso)) : '—');
+
+/**
+ * day reads like "3 Dec".
+ * @param {Date | string | number} d
+ */
+export const day = (d) => dates({ day: 'numeric', month: 'short' }).format(new Date(d));
+
+/**
+ * minutes reads like "12 min" ("12 Min." in German).
+ * @param {number} n
+ */
+export const minutes = (n) => new Intl.NumberFormat(locale, { style: 'unit', unit: 'minute', unitDisplay: 'short' }).format(n);
+
+/**
+ * ago says how long ago an ISO time was, in the workspace's language ("5 hours ago", "yesterday").
+ * @param {string} iso
+ */
+export const ago = (iso) => agoIn(iso, Date.now(), locale);
