@@ -31,24 +31,6 @@ func TestWorkspaceMessageFile(t *testing.T) {
 	}
 }
 
-// The language menu names every supported language in itself, English first.
-func TestWorkspaceLanguages(t *testing.T) {
-	got := WorkspaceLanguages()
-	want := []Language{{"en", "English"}, {"es", "Español"}, {"de", "Deutsch"}, {"fr", "Français"}, {"pt-BR", "Português (Brasil)"}}
-	if len(got) != len(Supported()) || got[0] != want[0] {
-		t.Fatalf("WorkspaceLanguages() = %v", got)
-	}
-	for _, w := range want {
-		found := false
-		for _, g := range got {
-			found = found || g == w
-		}
-		if !found {
-			t.Errorf("%v is not in %v", w, got)
-		}
-	}
-}
-
 // The words a therapist acts on are there in every language, in that language's
 // own clinical terms for a red flag.
 func TestWorkspaceRedFlagWords(t *testing.T) {

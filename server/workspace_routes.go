@@ -15,6 +15,8 @@ func (h *handlers) workspaceRoutes(app *fiber.App, api fiber.Router) {
 	api.Delete("/session", h.logout)
 	api.Put("/session/password", t, sess, h.changePassword)
 
+	api.Get("/workspace-messages/:lang", h.workspaceMessages)
+
 	api.Get("/invites/:secret", h.getInvite)
 	api.Post("/invites/:secret", h.acceptInvite)
 

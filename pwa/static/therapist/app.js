@@ -3,7 +3,8 @@
 // follow clients. Plain ES modules, no framework; text is always set as text, never HTML.
 // This file is the router: one module per screen, loaded when first shown.
 import { h } from '../shared/dom.js';
-import { state, api, csrfCookie, show, renderNav, useLanguage, words, t } from './workspace.js';
+import { t } from '../shared/i18n.js';
+import { state, api, csrfCookie, show, renderNav, useLanguage, ready } from './workspace.js';
 
 /** @typedef {(...args: string[]) => unknown} Screen */
 
@@ -44,7 +45,7 @@ async function route() {
     await screen(...(hash.match(re) || []).slice(1));
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    if (!words.messages['error.title']) return show(h('p', { class: 'error', role: 'alert' }, message));
+    if (!ready()) return show(h('p', { class: 'error', role: 'alert' }, message));
     show(h('h1', {}, t('error.title')), h('p', { class: 'error' }, message),
       h('p', {}, h('a', { href: '#/', class: 'btn' }, t('common.backToClients'))));
   }

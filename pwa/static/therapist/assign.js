@@ -3,7 +3,8 @@
 // name, adjust the stretches if needed, then "Create plan & show QR".
 import { h, announce } from '../shared/dom.js';
 import { localInput, toRFC3339 } from '../shared/dates.js';
-import { state, api, busy, show, t, tn, cadenceOptions, minutes } from './workspace.js';
+import { t, tn } from '../shared/i18n.js';
+import { state, api, busy, show, cadenceOptions, minutes } from './workspace.js';
 
 async function loadLibrary() {
   if (!state.routines) {

@@ -1,7 +1,8 @@
 // @ts-check
 // The clients list: red flags and "still sore at 48 h" on top until they are marked as handled.
 import { h } from '../shared/dom.js';
-import { state, api, show, t, ago } from './workspace.js';
+import { t } from '../shared/i18n.js';
+import { state, api, show, ago } from './workspace.js';
 
 /** @param {any} c a row of GET /api/clients */
 function badges(c) {

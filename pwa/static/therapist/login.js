@@ -1,7 +1,8 @@
 // @ts-check
 // Logging in, and accepting an invitation (the studio owner's first account, or a colleague's).
 import { h } from '../shared/dom.js';
-import { state, api, busy, show, clearNav, rerender, t } from './workspace.js';
+import { t } from '../shared/i18n.js';
+import { state, api, busy, show, clearNav, rerender } from './workspace.js';
 
 export function login() {
   clearNav();

@@ -3,7 +3,8 @@
 // client's words, completions page by page, and edits (next session, extend, end).
 import { h, svg, announce } from '../shared/dom.js';
 import { localInput, toRFC3339 } from '../shared/dates.js';
-import { state, api, busy, show, when, day, printLink, t, cadenceOptions } from './workspace.js';
+import { t } from '../shared/i18n.js';
+import { state, api, busy, show, when, day, printLink, cadenceOptions } from './workspace.js';
 
 /** dots draws one circle per point as a single path, so a long history stays a few DOM nodes. */
 const dots = (cls, r, pts) => svg('path', { class: cls, d: pts.map(([cx, cy]) => `M${(cx - r).toFixed(1)},${cy.toFixed(1)}a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0`).join('') });

@@ -1,7 +1,8 @@
 // @ts-check
 // The plan's QR code and link, to show the client at the desk.
 import { h, announce } from '../shared/dom.js';
-import { state, api, show, printLink, t } from './workspace.js';
+import { t } from '../shared/i18n.js';
+import { state, api, show, printLink } from './workspace.js';
 
 /** @param {string} token */
 export async function qrScreen(token) {

@@ -3,7 +3,8 @@
 // owner the team and invitations.
 import { h, announce } from '../shared/dom.js';
 import { base64urlToBytes } from '../shared/base64url.js';
-import { state, api, busy, show, day, t, tn } from './workspace.js';
+import { t, tn } from '../shared/i18n.js';
+import { state, api, busy, show, day } from './workspace.js';
 
 async function alertSection() {
   const status = h('p', { class: 'hint', role: 'status' });

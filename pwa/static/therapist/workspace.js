@@ -1,11 +1,12 @@
 // @ts-check
 // What every screen of the therapist workspace shares: who is signed in, its words in the
-// therapist's language (t, tn), the API (with the CSRF header, and back to the login on a
+// therapist's language (useLanguage), the API (with the CSRF header, and back to the login on a
 // 401), putting a screen on the page, a button that is busy while its work runs, and the
 // workspace's date formats.
 import { h, announce } from '../shared/dom.js';
 import { call } from '../shared/api.js';
 import { ago as agoIn } from '../shared/dates.js';
+import { use, t, locale, number } from '../shared/i18n.js';
 
 export const main = /** @type {HTMLElement} */ (document.getElementById('main'));
 const nav = /** @type {HTMLElement} */ (document.getElementById('nav'));
@@ -122,29 +123,17 @@ export const cadenceOptions = (selected) => [7, 14, 21, 28, 0]
 
 // The workspace's words: one catalog per language (routines/locales/workspace.<tag>.json),
 // served with the list of languages by GET /api/workspace-messages/{preferences}, which picks
-// the best match of a tag or of the browser's list ("de-AT,de,en"). A message is text or CLDR
-// plural forms ({one, other, …}, chosen by Count); {{.Name}} placeholders are filled from data.
+// the best match of a tag or of the browser's whole list ("de-AT,de,en"). shared/i18n.js holds
+// the catalog in use and fills its texts in (t, tn).
 
-/**
- * @typedef {object} Catalog
- * @property {string} language the catalog's BCP 47 tag, e.g. "pt-BR"
- * @property {{tag: string, name: string}[]} languages every language there is, each named in itself
- * @property {Record<string, string | Record<string, string>>} messages message id → text or plural forms
- */
-
-/** @type {Catalog} */
-export const words = { language: 'en', languages: [], messages: {} };
-/** @type {Map<string, Promise<Catalog>>} preferences → catalog */
+/** languages are the tags the workspace is written in, as the server lists them. */
+export let languages = /** @type {string[]} */ ([]);
+/** @type {Map<string, Promise<{language: string, languages: string[], messages: Record<string, any>}>>} preferences → catalog */
 const catalogs = new Map();
-/** The Intl locale of dates, times and numbers: the browser's own variant of the language, if it has one. */
-let locale = 'en-GB';
-let plurals = new Intl.PluralRules(locale);
-let numbers = new Intl.NumberFormat(locale);
-/** @type {Map<string, Intl.DateTimeFormat>} */
-let dateFormats = new Map();
+let loaded = '';
 
-/** browserLanguages is what the browser asks for, strongest first ("en" when it says nothing). */
-const browserLanguages = () => (navigator.languages && navigator.languages.length ? [...navigator.languages] : [navigator.language || 'en']);
+/** browserLanguages is what the browser asks for, strongest first. */
+export const browserLanguages = () => (navigator.languages && navigator.languages.length ? [...navigator.languages] : [navigator.language || 'en']);
 
 /**
  * useLanguage loads the catalog that best fits pref (a tag; "" for the browser's languages) and
@@ -155,73 +144,26 @@ export async function useLanguage(pref) {
   const want = pref || browserLanguages().join(',');
   let loading = catalogs.get(want);
   if (!loading) {
-    loading = call('GET', `/api/workspace-messages/${encodeURIComponent(want)}`, undefined, { offline: 'No connection' });
+    loading = call('GET', `/api/workspace-messages/${encodeURIComponent(want)}`);
     catalogs.set(want, loading);
     loading.catch(() => catalogs.delete(want));
   }
   const c = await loading;
-  if (c.language === words.language && Object.keys(words.messages).length) return;
-  Object.assign(words, c);
-  const base = c.language.split('-')[0].toLowerCase();
-  locale = browserLanguages().find((l) => l.toLowerCase() === c.language.toLowerCase())
-    || browserLanguages().find((l) => l.split('-')[0].toLowerCase() === base)
-    || (base === 'en' ? 'en-GB' : c.language);
-  try {
-    plurals = new Intl.PluralRules(locale);
-    numbers = new Intl.NumberFormat(locale);
-  } catch {
-    locale = c.language;
-    plurals = new Intl.PluralRules(locale);
-    numbers = new Intl.NumberFormat(locale);
-  }
-  dateFormats = new Map();
-  document.documentElement.lang = c.language;
+  languages = c.languages;
+  if (c.language === loaded) return;
+  use(c.language, c.messages);
+  loaded = c.language;
+  dateFormats.clear();
   document.title = t('page.title');
   document.querySelector('meta[name=description]')?.setAttribute('content', t('page.description'));
   nav.setAttribute('aria-label', t('nav.label'));
 }
 
-/**
- * message picks the text of id for data: its plural form for data.Count.
- * @param {string} id
- * @param {Record<string, unknown>} data
- */
-function message(id, data) {
-  const m = words.messages[id];
-  if (m == null) return id;
-  if (typeof m === 'string') return m;
-  const n = Number(data.Count);
-  return m[plurals.select(Number.isFinite(n) ? n : 0)] ?? m.other;
-}
+/** ready says whether a catalog is in place (before it is, there are no words to show). */
+export const ready = () => loaded !== '';
 
-/** @param {unknown} v */
-const text = (v) => (typeof v === 'number' ? numbers.format(v) : String(v ?? ''));
-
-/**
- * t is the text of message id in the workspace's language, its {{.Name}} placeholders filled
- * from data (numbers in the language's digits and separators).
- * @param {string} id
- * @param {Record<string, unknown>} [data]
- * @returns {string}
- */
-export function t(id, data = {}) {
-  return message(id, data).replace(/\{\{\.([A-Za-z]+)\}\}/g, (_, k) => text(data[k]));
-}
-
-/**
- * tn is t for a sentence with elements in it (an input, a link): the text around the
- * placeholders as strings, each placeholder as its node or text, in the language's order.
- * @param {string} id
- * @param {Record<string, unknown>} [data]
- * @returns {(Node | string)[]}
- */
-export function tn(id, data = {}) {
-  return message(id, data).split(/\{\{\.([A-Za-z]+)\}\}/).map((part, i) => {
-    if (i % 2 === 0) return part;
-    const v = data[part];
-    return v instanceof Node ? v : text(v);
-  }).filter((part) => part !== '');
-}
+/** @type {Map<string, Intl.DateTimeFormat>} options → formatter in the current locale */
+const dateFormats = new Map();
 
 /**
  * dates formats a time in the workspace's locale (its own clock: 24-hour where that is the custom).
@@ -231,7 +173,7 @@ function dates(options) {
   const key = JSON.stringify(options);
   let f = dateFormats.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(locale, options);
+    f = new Intl.DateTimeFormat(locale(), options);
     dateFormats.set(key, f);
   }
   return f;
@@ -253,10 +195,10 @@ export const day = (d) => dates({ day: 'numeric', month: 'short' }).format(new D
  * minutes reads like "12 min" ("12 Min." in German).
  * @param {number} n
  */
-export const minutes = (n) => new Intl.NumberFormat(locale, { style: 'unit', unit: 'minute', unitDisplay: 'short' }).format(n);
+export const minutes = (n) => number(n, { style: 'unit', unit: 'minute', unitDisplay: 'short' });
 
 /**
  * ago says how long ago an ISO time was, in the workspace's language ("5 hours ago", "yesterday").
  * @param {string} iso
  */
-export const ago = (iso) => agoIn(iso, Date.now(), locale);
+export const ago = (iso) => agoIn(iso, Date.now(), locale());
