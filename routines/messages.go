@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -183,7 +184,7 @@ func messageProblems(m, en message, translated bool) []string {
 		switch {
 		case strings.TrimSpace(text) == "":
 			out = append(out, fmt.Sprintf("%s is empty", form))
-		case translated && text == en.forms[form] && len(strings.Fields(text)) > 1:
+		case translated && text == en.forms[form] && len(strings.Fields(text)) > 1 && hasWords(text):
 			out = append(out, fmt.Sprintf("%s is the English, untranslated", form))
 		}
 	}
@@ -191,6 +192,13 @@ func messageProblems(m, en message, translated bool) []string {
 		out = append(out, fmt.Sprintf("placeholders %v, English has %v", got, want))
 	}
 	return out
+}
+
+// hasWords reports whether text has letters outside its placeholders: a
+// message of placeholders and punctuation only is a format (the order of a
+// date's parts), which another language may well share with English.
+func hasWords(text string) bool {
+	return strings.ContainsFunc(placeholder.ReplaceAllString(text, ""), unicode.IsLetter)
 }
 
 // checkPlurals resolves every plural message in every language for counts

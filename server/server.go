@@ -94,6 +94,7 @@ func New(d Deps) *fiber.App {
 	api := app.Group("/api", noStore, refuseCrossSiteWrites, refuseEncodedBodies)
 	api.Get("/routines", h.listRoutines)
 	api.Get("/routines/:id", h.getRoutine)
+	api.Get("/messages/:lang", h.messages)
 	api.Get("/push/key", h.pushKey)
 
 	client := api.Group("/p/:token")

@@ -14,6 +14,7 @@ func (h *handlers) workspaceRoutes(app *fiber.App, api fiber.Router) {
 	api.Get("/session", t, h.getSession)
 	api.Delete("/session", h.logout)
 	api.Put("/session/password", t, sess, h.changePassword)
+	api.Put("/session/settings", t, sess, h.changeSettings)
 
 	api.Get("/workspace-messages/:lang", h.workspaceMessages)
 
@@ -49,7 +50,7 @@ func (h *handlers) workspaceRoutes(app *fiber.App, api fiber.Router) {
 
 // WorkspaceRoutes lists every therapist route (method and path) for the authorization matrix test.
 var WorkspaceRoutes = [][2]string{
-	{"GET", "/api/session"}, {"PUT", "/api/session/password"},
+	{"GET", "/api/session"}, {"PUT", "/api/session/password"}, {"PUT", "/api/session/settings"},
 	{"GET", "/api/tokens"}, {"POST", "/api/tokens"}, {"DELETE", "/api/tokens/:id"},
 	{"GET", "/api/therapist/subscription"}, {"PUT", "/api/therapist/subscription"}, {"DELETE", "/api/therapist/subscription"},
 	{"GET", "/api/therapists"}, {"GET", "/api/therapists/invites"}, {"POST", "/api/therapists/invites"},

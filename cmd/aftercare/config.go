@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // config is every setting of `aftercare serve`, filled from flags with AFTERCARE_* twins.
@@ -27,6 +29,10 @@ type config struct {
 	EraseCompactAfter time.Duration
 	// StudioName names the studio on printed plans and calendar feeds (optional).
 	StudioName string
+	// DefaultLanguage is the studio's language (a supported BCP 47 tag): new
+	// plans of therapists and accounts whose browsers ask for none of the
+	// supported languages, and plans and accounts from before languages.
+	DefaultLanguage string
 }
 
 // envDefault returns the environment twin of a flag, or def.
@@ -69,6 +75,7 @@ func parseServe(args []string) (config, error) {
 	}
 	fs.DurationVar(&cfg.EraseCompactAfter, "erase-compact-after", compactAfter, "after a client erases a plan, rewrite the database file within this delay so the erased words leave the disk, e.g. 10m (0s: at once; at most 24h) [AFTERCARE_ERASE_COMPACT_AFTER]")
 	fs.StringVar(&cfg.StudioName, "studio-name", envDefault("AFTERCARE_STUDIO_NAME", ""), "the studio's name on printed plans and calendar feeds, e.g. \"Harbour Massage\" [AFTERCARE_STUDIO_NAME]")
+	fs.StringVar(&cfg.DefaultLanguage, "default-language", envDefault("AFTERCARE_DEFAULT_LANGUAGE", "en"), "the studio's language, one of "+strings.Join(model.SupportedLanguages(), ", ")+" [AFTERCARE_DEFAULT_LANGUAGE]")
 	fs.StringVar(&cfg.LogLevel, "log-level", envDefault("AFTERCARE_LOG_LEVEL", "info"), "debug, info, warn or error [AFTERCARE_LOG_LEVEL]")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -127,6 +134,11 @@ func (c *config) finish() error {
 	if len([]rune(c.StudioName)) > 80 || strings.ContainsFunc(c.StudioName, unicode.IsControl) {
 		return fmt.Errorf("-studio-name (AFTERCARE_STUDIO_NAME) must be at most 80 characters on one line, got %q", c.StudioName)
 	}
+	lang, err := model.ParseLanguage("", c.DefaultLanguage)
+	if err != nil {
+		return fmt.Errorf("-default-language (AFTERCARE_DEFAULT_LANGUAGE) must be one of %s, got %q", strings.Join(model.SupportedLanguages(), ", "), c.DefaultLanguage)
+	}
+	c.DefaultLanguage = lang
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

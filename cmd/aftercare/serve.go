@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/aftercare/aftercare/pwa"
 	"github.com/aftercare/aftercare/routines"
 	"github.com/aftercare/aftercare/server"
@@ -101,9 +103,11 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	if err != nil {
 		return err
 	}
-	sched := remind.New(remind.Config{DB: db, Sender: sender, BaseURL: cfg.BaseURL, Logger: logger, ObserveLateness: meter.ObserveLateness})
+	studioLanguage := language.MustParse(cfg.DefaultLanguage) // checked by parseServe
+	sched := remind.New(remind.Config{DB: db, Sender: sender, BaseURL: cfg.BaseURL, Logger: logger, ObserveLateness: meter.ObserveLateness,
+		DefaultLanguage: studioLanguage})
 	svc := &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger,
-		Studio: cfg.StudioName}
+		Studio: cfg.StudioName, DefaultLanguage: studioLanguage}
 	assets, err := pwa.NewAssets(pwa.Static())
 	if err != nil {
 		return fmt.Errorf("the app's files: %w", err)

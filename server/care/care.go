@@ -10,7 +10,10 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/aftercare/aftercare/routines"
+	"github.com/aftercare/aftercare/server/locale"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
@@ -48,6 +51,10 @@ type Service struct {
 	Logger    *slog.Logger
 	// Studio, if set, names the studio on printed plans and calendar feeds.
 	Studio string
+	// DefaultLanguage is the studio's language: a new account's when its
+	// browser asks for none of the supported ones, and that of plans and
+	// accounts stored before languages. The zero Tag is English.
+	DefaultLanguage language.Tag
 
 	testPushMu sync.Mutex
 	testPushAt map[string]time.Time // plan token → its last test notification
@@ -70,7 +77,9 @@ type Stretch struct {
 
 // RoutineView is the routine as this client does it.
 type RoutineView struct {
-	ID               string    `json:"id"`
+	ID string `json:"id"`
+	// Language is the language of the routine's and its stretches' texts.
+	Language         string    `json:"language"`
 	Name             string    `json:"name"`
 	Summary          string    `json:"summary"`
 	EstimatedMinutes int       `json:"estimatedMinutes"`
@@ -100,24 +109,29 @@ type ClientView struct {
 	EmergencyNumber string      `json:"emergencyNumber"`
 	Routine         RoutineView `json:"routine"`
 	Prefs           model.Prefs `json:"prefs"`
-	// Completions and CheckIns are the newest model.PageSize of each; older ones
+	// RecentHistory is the newest page of completions and check-ins; older ones
 	// come from the paged routes, from the *Next cursors.
-	Completions      []model.Completion `json:"completions"`
-	CompletionsTotal int                `json:"completionsTotal"`
-	CompletionsNext  string             `json:"completionsNext"`
-	CheckIns         []model.CheckIn    `json:"checkins"`
-	CheckInsTotal    int                `json:"checkinsTotal"`
-	CheckInsNext     string             `json:"checkinsNext"`
+	RecentHistory
 	// Calendar is the plan's calendar feed, which carries its own token.
 	Calendar CalendarLinks `json:"calendar"`
+	// Language is the plan's language: the routine and every text here are in
+	// it, and so are its reminders, calendar and printout.
+	Language string `json:"language"`
+	// RedFlags are the check-in's red-flag questions, in the plan's language.
+	RedFlags []RedFlagText `json:"redFlags"`
+	// Messages is where the app loads the plan language's messages (GET
+	// /api/messages/{lang}); the URL changes when they do.
+	Messages string `json:"messages"`
 }
 
-// Routine applies a plan's overrides to its template.
+// Routine applies a plan's overrides to its template, in the plan's language
+// (English when it names none).
 func Routine(p model.Plan) RoutineView {
-	r, _ := routines.RoutineByID(p.RoutineID)
+	lang := locale.Of(p.Language, routines.English).Tag()
+	r, _ := routines.RoutineByIDIn(p.RoutineID, lang)
 	applied := r
 	applied.Steps = nil
-	view := RoutineView{ID: r.ID, Name: r.Name, Summary: r.Summary, Stretches: []Stretch{}}
+	view := RoutineView{ID: r.ID, Language: lang.String(), Name: r.Name, Summary: r.Summary, Stretches: []Stretch{}}
 	steps := r.Steps
 	if len(p.Stretches) > 0 {
 		// The therapist's own list replaces the template's order and choice of stretches.
@@ -127,7 +141,7 @@ func Routine(p model.Plan) RoutineView {
 		}
 	}
 	for _, step := range steps {
-		st, ok := routines.StretchByID(step.StretchID)
+		st, ok := routines.StretchByIDIn(step.StretchID, lang)
 		if !ok {
 			continue
 		}
@@ -158,11 +172,14 @@ func (s *Service) ClientView(token string) (ClientView, error) {
 	if err != nil {
 		return ClientView{}, err
 	}
+	l := s.planLocale(p)
+	p.Language = l.String()
 	v := ClientView{
 		Token: p.Token, ClientName: p.ClientName, SessionAt: p.SessionAt, NextSessionAt: p.NextSessionAt,
 		TimeZone: p.TimeZone, StretchTime: p.StretchTime, Days: p.Days, EndsAt: p.EndsAt(),
 		Active: p.Active(s.now()), Notes: p.Notes, CadenceDays: p.CadenceDays, Routine: Routine(p), Prefs: p.Prefs,
 		EmergencyNumber: model.EmergencyNumber(p.TimeZone),
+		Language:        p.Language, RedFlags: redFlagTexts(l), Messages: l.CatalogPath(),
 	}
 	if t, err := s.DB.Therapist(p.TherapistID); err == nil {
 		v.Therapist.Name = t.Name
@@ -172,16 +189,8 @@ func (s *Service) ClientView(token string) (ClientView, error) {
 		return v, err
 	}
 	v.Calendar = s.calendarLinks(feed)
-	var next model.Cursor
-	if v.Completions, v.CompletionsTotal, next, err = s.DB.CompletionPage(token, model.FirstPage); err != nil {
-		return v, err
-	}
-	v.CompletionsNext = next.String()
-	if v.CheckIns, v.CheckInsTotal, next, err = s.DB.CheckInPage(token, model.FirstPage); err != nil {
-		return v, err
-	}
-	v.CheckInsNext = next.String()
-	return v, nil
+	v.RecentHistory, err = s.recentHistory(token)
+	return v, err
 }
 
 // ErasePlan deletes a plan and everything tied to it (the client's right to erase).
@@ -233,41 +242,58 @@ func AdviceFor(p model.Plan, c model.CheckIn) Advice {
 // AddCheckIn records a soreness check-in within the plan's limits and alerts
 // the therapist when it needs them. A resend of a stored id returns the stored
 // check-in and its advice (created false); other answers under that id are refused.
-func (s *Service) AddCheckIn(ctx context.Context, token string, in model.CheckInInput) (model.CheckIn, Advice, bool, error) {
+// The advice comes with its texts in the plan's language.
+func (s *Service) AddCheckIn(ctx context.Context, token string, in model.CheckInInput) (model.CheckIn, AdviceView, bool, error) {
 	p, err := s.DB.Plan(token)
 	if err != nil {
-		return model.CheckIn{}, "", false, err
+		return model.CheckIn{}, AdviceView{}, false, err
 	}
 	now := s.now()
 	c, err := in.Validate(now)
 	if err != nil {
-		return c, "", false, err
+		return c, AdviceView{}, false, err
 	}
 	stored, created, err := s.DB.RecordCheckIn(token, c, historyLimit(p, now, model.MaxCheckInsPerDay, model.MaxCheckIns))
 	if err != nil {
-		return c, "", false, limitError(err, "check-ins", p, now, model.MaxCheckInsPerDay, model.MaxCheckIns)
+		return c, AdviceView{}, false, limitError(err, "check-ins", p, now, model.MaxCheckInsPerDay, model.MaxCheckIns)
 	}
 	if !created && !stored.SameAs(c) {
-		return stored, "", false, ErrCheckInIDReused
+		return stored, AdviceView{}, false, ErrCheckInIDReused
 	}
-	advice := AdviceFor(p, stored)
-	if created && advice != AdviceNormal {
+	advice := s.adviceView(p, stored)
+	if created && advice.Kind != AdviceNormal {
 		s.Scheduler.AlertTherapistAsync(p, stored)
 	}
 	return stored, advice, created, nil
 }
 
-// SetPrefs stores the client's reminder settings and the schedule they make, together.
-func (s *Service) SetPrefs(token string, in model.PrefsInput) (model.Prefs, error) {
+// PrefsView is the client's reminder settings with the plan's language
+// (PUT /api/p/{token}/prefs).
+type PrefsView struct {
+	model.Prefs
+	Language string `json:"language"`
+}
+
+// SetPrefs stores the client's reminder settings, and the language when the
+// client chose one, with the schedule they make, together. Reminders are
+// written at send time, so the next one speaks the new language.
+func (s *Service) SetPrefs(token string, in model.PrefsInput) (PrefsView, error) {
 	if _, err := s.DB.Plan(token); err != nil {
-		return model.Prefs{}, err
+		return PrefsView{}, err
 	}
 	prefs, err := in.Validate()
 	if err != nil {
-		return prefs, err
+		return PrefsView{Prefs: prefs}, err
 	}
-	_, err = s.DB.UpdatePlanWithSchedule(token, func(p *model.Plan) error { p.Prefs = prefs; return nil }, s.Scheduler.States)
-	return prefs, err
+	lang := in.ChosenLanguage()
+	p, err := s.DB.UpdatePlanWithSchedule(token, func(p *model.Plan) error {
+		p.Prefs = prefs
+		if lang != "" {
+			p.Language = lang
+		}
+		return nil
+	}, s.Scheduler.States)
+	return PrefsView{Prefs: prefs, Language: s.planLocale(p).String()}, err
 }
 
 // Subscribe upserts a device for the plan; created is true for a new
@@ -321,13 +347,8 @@ type TherapistPlan struct {
 	model.Plan
 	URL     string      `json:"url"`
 	Routine RoutineView `json:"routine"`
-	// Completions and CheckIns are the newest model.PageSize of each (see ClientView).
-	Completions      []model.Completion `json:"completions"`
-	CompletionsTotal int                `json:"completionsTotal"`
-	CompletionsNext  string             `json:"completionsNext"`
-	CheckIns         []model.CheckIn    `json:"checkins"`
-	CheckInsTotal    int                `json:"checkinsTotal"`
-	CheckInsNext     string             `json:"checkinsNext"`
+	// RecentHistory is the newest page of completions and check-ins (see ClientView).
+	RecentHistory
 	// PendingRedFlag is the newest red-flag check-in not yet marked handled, however old.
 	PendingRedFlag *model.Reading `json:"pendingRedFlag"`
 }
@@ -354,16 +375,41 @@ func (s *Service) PlanFor(t model.Therapist, token string) (TherapistPlan, error
 	if p.TherapistID != t.ID && !t.Owner {
 		return TherapistPlan{}, ErrForbidden
 	}
-	tp := TherapistPlan{Plan: p, URL: s.PlanURL(token), Routine: Routine(p)}
-	var next model.Cursor
-	if tp.Completions, tp.CompletionsTotal, next, err = s.DB.CompletionPage(token, model.FirstPage); err != nil {
+	// The plan says its language; the workspace reads the routine in the therapist's.
+	p.Language = s.planLocale(p).String()
+	shown := p
+	shown.Language = s.TherapistLocale(t).String()
+	tp := TherapistPlan{Plan: p, URL: s.PlanURL(token), Routine: Routine(shown)}
+	if tp.RecentHistory, err = s.recentHistory(token); err != nil {
 		return tp, err
 	}
-	tp.CompletionsNext = next.String()
-	if tp.CheckIns, tp.CheckInsTotal, next, err = s.DB.CheckInPage(token, model.FirstPage); err != nil {
-		return tp, err
-	}
-	tp.CheckInsNext = next.String()
 	tp.PendingRedFlag, err = s.pendingRedFlag(p)
 	return tp, err
+}
+
+// RecentHistory is the newest model.PageSize completions and check-ins of a
+// plan, with totals; older ones come from the paged routes, from the *Next cursors.
+type RecentHistory struct {
+	Completions      []model.Completion `json:"completions"`
+	CompletionsTotal int                `json:"completionsTotal"`
+	CompletionsNext  string             `json:"completionsNext"`
+	CheckIns         []model.CheckIn    `json:"checkins"`
+	CheckInsTotal    int                `json:"checkinsTotal"`
+	CheckInsNext     string             `json:"checkinsNext"`
+}
+
+// recentHistory reads the first page of each of the plan's histories.
+func (s *Service) recentHistory(token string) (RecentHistory, error) {
+	var h RecentHistory
+	var next model.Cursor
+	var err error
+	if h.Completions, h.CompletionsTotal, next, err = s.DB.CompletionPage(token, model.FirstPage); err != nil {
+		return h, err
+	}
+	h.CompletionsNext = next.String()
+	if h.CheckIns, h.CheckInsTotal, next, err = s.DB.CheckInPage(token, model.FirstPage); err != nil {
+		return h, err
+	}
+	h.CheckInsNext = next.String()
+	return h, nil
 }

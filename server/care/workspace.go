@@ -22,6 +22,9 @@ func (s *Service) CreatePlan(t model.Therapist, in model.CustomCreateInput) (mod
 	if err != nil {
 		return p, err
 	}
+	if p.Language == "" {
+		p.Language = s.TherapistLocale(t).String()
+	}
 	p.Token = model.NewToken()
 	p.TherapistID = t.ID
 	p.CreatedAt = now.UTC()

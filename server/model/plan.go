@@ -84,6 +84,10 @@ type Plan struct {
 	AlertsHandledAt *time.Time `json:"alertsHandledAt,omitempty"`
 	// AlertsHandledBy is the id of the therapist who marked them handled.
 	AlertsHandledBy string `json:"alertsHandledBy,omitempty"`
+	// Language is the client's language (a tag ParseLanguage accepts): the
+	// app, reminders, calendar and printout speak it. Empty on plans stored
+	// before languages: they speak the studio's default language.
+	Language string `json:"language,omitempty"`
 }
 
 // AlertPending reports whether check-in c arrived after the plan's alerts were

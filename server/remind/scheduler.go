@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+	"golang.org/x/text/language"
 
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
@@ -46,6 +47,9 @@ type Config struct {
 	// AlertDigestEvery is how often, at most, a plan's therapist is alerted
 	// again after its first alert; default DefaultAlertDigestEvery.
 	AlertDigestEvery time.Duration
+	// DefaultLanguage is the language of plans and accounts that name none
+	// (stored before languages): the studio's. The zero Tag is English.
+	DefaultLanguage language.Tag
 }
 
 // Scheduler keeps each plan's reminders in the due-index and, once a minute,
@@ -81,12 +85,14 @@ type Scheduler struct {
 	// alertPlans coalesces each plan's alerts (see AlertTherapistAsync).
 	alertPlans  map[string]*planAlerts
 	digestEvery time.Duration
+	defaultLang language.Tag
 }
 
 // New returns a Scheduler; call Start to tick each minute.
 func New(cfg Config) *Scheduler {
 	s := &Scheduler{db: cfg.DB, sender: cfg.Sender, now: cfg.Now, baseURL: cfg.BaseURL, log: cfg.Logger, batch: cfg.BatchLimit,
-		observeLateness: cfg.ObserveLateness, digestEvery: cfg.AlertDigestEvery, alertPlans: make(map[string]*planAlerts)}
+		observeLateness: cfg.ObserveLateness, digestEvery: cfg.AlertDigestEvery, alertPlans: make(map[string]*planAlerts),
+		defaultLang: cfg.DefaultLanguage}
 	if s.now == nil {
 		s.now = time.Now
 	}
