@@ -3,13 +3,16 @@
 // name, adjust the stretches if needed, then "Create plan & show QR".
 import { h, announce } from '../shared/dom.js';
 import { localInput, toRFC3339 } from '../shared/dates.js';
-import { t, tn } from '../shared/i18n.js';
-import { state, api, busy, show, cadenceOptions, minutes } from './workspace.js';
+import { t, tn, language, nativeName } from '../shared/i18n.js';
+import { state, api, busy, show, cadenceOptions, minutes, languages } from './workspace.js';
 
 async function loadLibrary() {
-  if (!state.routines) {
-    const list = await api('GET', '/api/routines');
-    const details = await Promise.all(list.map((r) => api('GET', `/api/routines/${r.id}`)));
+  // The library in the workspace's language; loaded again when the therapist changes it.
+  if (!state.routines || state.routinesLanguage !== language()) {
+    const lang = encodeURIComponent(language());
+    const list = await api('GET', `/api/routines?lang=${lang}`);
+    const details = await Promise.all(list.map((r) => api('GET', `/api/routines/${r.id}?lang=${lang}`)));
+    state.routinesLanguage = language();
     state.routines = list.map((r, i) => ({ ...r, stretches: details[i].stretches }));
     state.stretches = new Map();
     for (const d of details) for (const st of d.stretches) state.stretches.set(st.id, st);
@@ -55,6 +58,9 @@ export async function assign() {
   const name = h('input', { id: 'client-name', autocomplete: 'off', autocapitalize: 'words', maxlength: '40', required: true, 'data-testid': 'client-name', placeholder: t('assign.firstNamePlaceholder') });
   const sessionAt = h('input', { id: 'session-at', type: 'datetime-local', value: localInput(new Date()) });
   const nextAt = h('input', { id: 'next-at', type: 'datetime-local' });
+  // The client's app, reminders and printout speak the plan's language: the therapist's unless changed.
+  const planLanguage = h('select', { id: 'plan-language', 'data-testid': 'plan-language' },
+    languages.map((tag) => h('option', { value: tag, lang: tag, selected: tag === state.me.language }, nativeName(tag))));
   const cadence = h('select', { id: 'cadence' }, cadenceOptions(7));
   const days = h('select', { id: 'days' }, [7, 14, 21, 28].map((d) => h('option', { value: String(d), selected: d === 14 }, t('assign.days', { Count: d }))));
   const stretchTime = h('input', { id: 'stretch-time', type: 'time', value: '19:00' });
@@ -78,7 +84,7 @@ export async function assign() {
     const b = {
       clientName: name.value.trim(), routineId: state.draft.routineId, sessionAt: toRFC3339(sessionAt.value),
       nextSessionAt: nextAt.value ? toRFC3339(nextAt.value) : null, timeZone: zone.value.trim(), stretchTime: stretchTime.value || '19:00',
-      days: Number(days.value), notes: notes.value.trim(), cadenceDays: Number(cadence.value),
+      days: Number(days.value), notes: notes.value.trim(), cadenceDays: Number(cadence.value), language: planLanguage.value,
     };
     if (JSON.stringify(state.draft.stretches) !== state.draft.base) b.stretches = state.draft.stretches;
     return b;
@@ -89,6 +95,7 @@ export async function assign() {
   editor.append(
     h('h2', {}, `2. ${t('assign.step.client')}`),
     h('label', { for: 'client-name' }, t('assign.firstName')), name,
+    h('label', { for: 'plan-language' }, t('assign.language')), planLanguage,
     h('label', { for: 'next-at' }, t('assign.nextSession')), nextAt,
     h('label', { for: 'cadence' }, t('common.cadenceLabel')), cadence,
     h('h2', {}, `3. ${t('assign.step.stretches')}`), h('p', { class: 'hint' }, t('assign.stretchesHint')), stretchList, add,

@@ -1,7 +1,7 @@
 // @ts-check
 // Logging in, and accepting an invitation (the studio owner's first account, or a colleague's).
 import { h } from '../shared/dom.js';
-import { t } from '../shared/i18n.js';
+import { t, language } from '../shared/i18n.js';
 import { state, api, busy, show, clearNav, rerender } from './workspace.js';
 
 export function login() {
@@ -56,7 +56,8 @@ export async function join(secret) {
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     busy(submit, err, async () => {
-      const sess = await api('POST', `/api/invites/${secret}`, { name: name.value.trim(), email: email.value.trim(), password: password.value, timeZone: zone.value.trim() });
+      // The new account reads the language this page is shown in (the browser's); Settings changes it.
+      const sess = await api('POST', `/api/invites/${secret}`, { name: name.value.trim(), email: email.value.trim(), password: password.value, timeZone: zone.value.trim(), language: language() });
       state.me = sess.therapist;
       state.csrf = sess.csrfToken;
       history.replaceState(null, '', '/therapist#/');

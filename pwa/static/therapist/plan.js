@@ -3,7 +3,7 @@
 // client's words, completions page by page, and edits (next session, extend, end).
 import { h, svg, announce } from '../shared/dom.js';
 import { localInput, toRFC3339 } from '../shared/dates.js';
-import { t } from '../shared/i18n.js';
+import { t, nativeName } from '../shared/i18n.js';
 import { state, api, busy, show, when, day, printLink, cadenceOptions } from './workspace.js';
 
 /** dots draws one circle per point as a single path, so a long history stays a few DOM nodes. */
@@ -156,6 +156,7 @@ export async function planDetail(token) {
       h('dt', {}, t('plan.facts.session')), h('dd', {}, when(p.sessionAt)),
       h('dt', {}, t('plan.facts.nextSession')), h('dd', {}, p.nextSessionAt ? when(p.nextSessionAt) : t('plan.facts.notBooked')),
       h('dt', {}, t('plan.facts.timeZone')), h('dd', {}, p.timeZone),
+      p.language && [h('dt', {}, t('plan.facts.language')), h('dd', { lang: p.language }, nativeName(p.language))],
       h('dt', {}, t('plan.facts.notes')), h('dd', {}, p.notes || '—')),
     h('div', { class: 'card' },
       h('label', { for: 'next-at' }, t('plan.facts.nextSession')), nextAt,

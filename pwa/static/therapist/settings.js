@@ -1,10 +1,25 @@
 // @ts-check
-// Settings: alerts on this device, own templates, password, API tokens, and for the studio
-// owner the team and invitations.
+// Settings: the account (the workspace's language), alerts on this device, own templates,
+// password, API tokens, and for the studio owner the team and invitations.
 import { h, announce } from '../shared/dom.js';
 import { base64urlToBytes } from '../shared/base64url.js';
-import { t, tn } from '../shared/i18n.js';
-import { state, api, busy, show, day } from './workspace.js';
+import { t, tn, nativeName } from '../shared/i18n.js';
+import { state, api, busy, show, day, languages, useLanguage, rerender } from './workspace.js';
+
+/** accountSection chooses the language the workspace and this therapist's alerts speak. */
+function accountSection() {
+  const select = h('select', { id: 'language', 'data-testid': 'language' },
+    languages.map((tag) => h('option', { value: tag, lang: tag, selected: tag === state.me.language }, nativeName(tag))));
+  const msg = h('p', { role: 'status' });
+  select.addEventListener('change', () => busy(select, msg, async () => {
+    state.me = { ...state.me, ...(await api('PUT', '/api/session/settings', { language: select.value })) };
+    await useLanguage(state.me.language);
+    rerender();
+  }));
+  return [h('h2', {}, t('settings.account.title')), h('p', { class: 'muted' }, `${state.me.name} · ${state.me.email}`),
+    h('label', { for: 'language' }, t('settings.account.language')), select,
+    h('p', { class: 'hint' }, t('settings.account.languageHint')), msg];
+}
 
 async function alertSection() {
   const status = h('p', { class: 'hint', role: 'status' });
@@ -142,8 +157,7 @@ export async function settings() {
     state.me = null;
     location.hash = '#/login';
   }));
-  const sections = [await alertSection(), await templatesSection(), passwordSection(), await tokensSection()];
+  const sections = [accountSection(), await alertSection(), await templatesSection(), passwordSection(), await tokensSection()];
   if (state.me.owner) sections.push(await teamSection());
-  show(h('h1', {}, t('settings.title')), h('p', { class: 'muted' }, `${state.me.name} · ${state.me.email}`),
-    ...sections.map((sec) => h('section', { class: 'card' }, sec)), h('p', {}, logout));
+  show(h('h1', {}, t('settings.title')), ...sections.map((sec) => h('section', { class: 'card' }, sec)), h('p', {}, logout));
 }

@@ -15,7 +15,8 @@ const nav = /** @type {HTMLElement} */ (document.getElementById('nav'));
  * @typedef {object} WorkspaceState
  * @property {any} me the signed-in therapist ({id, name, email, owner, timeZone, language}), or null
  * @property {string} csrf the session's CSRF token
- * @property {any[] | null} routines the library, each with its stretches (loaded once)
+ * @property {any[] | null} routines the library, each with its stretches (loaded once per language)
+ * @property {string} [routinesLanguage] the language routines are in
  * @property {Map<string, any> | null} stretches every library stretch by id
  * @property {any[] | null} templates the therapist's own templates
  * @property {any} draft the plan being assigned
@@ -56,9 +57,9 @@ export function api(method, path, body) {
 }
 
 /**
- * busy disables a button while fn runs and shows errors in the given element.
+ * busy disables a button (or a select) while fn runs and shows errors in the given element.
  * @template T
- * @param {HTMLButtonElement} button
+ * @param {HTMLButtonElement | HTMLSelectElement} button
  * @param {HTMLElement | null} errorEl
  * @param {() => Promise<T>} fn
  * @returns {Promise<T | undefined>}
