@@ -45,10 +45,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return "/api/therapists/invites/" + inv.ID, ""
 		case "PATCH /api/therapists/:id":
 			return "/api/therapists/" + w.a.ID, `{"disabled":false}`
-		case "PUT /api/session/password":
-			return path, `{"currentPassword":"` + testPassword + `","newPassword":"` + testPassword + `"}`
 		case "PUT /api/session/settings":
 			return path, `{"language":"en"}`
+		case "PUT /api/session/password":
+			return path, `{"currentPassword":"` + testPassword + `","newPassword":"` + testPassword + `"}`
 		case "POST /api/tokens":
 			return path, `{"name":"booking"}`
 		case "PUT /api/therapist/subscription":
@@ -124,7 +124,8 @@ func TestMatrixCoversEveryTherapistRoute(t *testing.T) {
 	}
 	public := map[string]bool{
 		"POST /api/session": true, "DELETE /api/session": true, "GET /api/invites/:secret": true, "POST /api/invites/:secret": true,
-		"GET /api/routines": true, "GET /api/routines/:id": true, "GET /api/push/key": true, "GET /api/workspace-messages/:lang": true, "GET /api/messages/:lang": true,
+		"GET /api/routines": true, "GET /api/routines/:id": true, "GET /api/push/key": true, "GET /api/messages/:lang": true,
+		"GET /api/workspace-messages/:lang": true,
 	}
 	for _, r := range w.app.GetRoutes(true) {
 		key := r.Method + " " + strings.TrimSuffix(r.Path, "/")
