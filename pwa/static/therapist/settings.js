@@ -1,10 +1,11 @@
 // @ts-check
 // Settings: the account (the workspace's language), alerts on this device, own templates,
-// password, API tokens, and for the studio owner the team and invitations.
+// password, API tokens, and for the studio owner the team and invitations and the webhook
+// for integrations.
 import { h, announce } from '../shared/dom.js';
 import { base64urlToBytes } from '../shared/base64url.js';
 import { t, tn, nativeName } from '../shared/i18n.js';
-import { state, api, busy, show, day, languages, useLanguage, rerender } from './workspace.js';
+import { state, api, busy, show, day, when, languages, useLanguage, rerender } from './workspace.js';
 
 /** accountSection chooses the language the workspace and this therapist's alerts speak. */
 function accountSection() {
@@ -150,6 +151,93 @@ async function teamSection() {
   return [h('h2', {}, t('settings.team.title')), box];
 }
 
+/**
+ * hookEvent says what a webhook event is, in the owner's words (an event the catalog does not
+ * know yet: its name).
+ * @param {string} e
+ */
+function hookEvent(e) {
+  const text = t(`settings.hook.event.${e}`);
+  return text === `settings.hook.event.${e}` ? e : text;
+}
+
+/**
+ * hookStatus says in one line whether events go out and how delivery went lately.
+ * @param {any} v the webhook settings
+ */
+function hookStatus(v) {
+  if (!v.url) return t('settings.hook.none');
+  if (!v.enabled) return t('settings.hook.off', { Reason: v.disabledReason });
+  const parts = [t('settings.hook.on')];
+  if (v.status.lastDeliveredAt) parts.push(t('settings.hook.lastDelivered', { When: when(v.status.lastDeliveredAt) }));
+  if (v.status.lastFailedAt) parts.push(t('settings.hook.lastFailure', { When: when(v.status.lastFailedAt), Reason: v.status.lastFailure }));
+  if (v.pending) parts.push(t('settings.hook.pending', { Count: v.pending }));
+  if (v.status.dropped) parts.push(t('settings.hook.dropped', { Count: v.status.dropped }));
+  return parts.join(' ');
+}
+
+async function webhookSection() {
+  const box = h('div', {});
+  /** @param {any} v @param {string} [note] */
+  const render = (v, note) => {
+    const url = h('input', { id: 'hook-url', type: 'url', inputmode: 'url', autocomplete: 'off', placeholder: 'https://hooks.example.org/aftercare', value: v.url });
+    const chosen = new Set(v.url ? v.events : v.availableEvents);
+    const boxes = v.availableEvents.map((/** @type {string} */ e) => {
+      const cb = h('input', { type: 'checkbox', value: e, id: `hook-${e}` });
+      cb.checked = chosen.has(e);
+      return { e, cb, label: h('label', { class: 'check', for: `hook-${e}` }, cb, h('span', {}, hookEvent(e), ' ', h('code', {}, e))) };
+    });
+    const notes = h('input', { type: 'checkbox', id: 'hook-notes' });
+    notes.checked = v.includeNotes;
+    const out = h('p', { role: 'status', 'data-testid': 'hook-status' }, note || hookStatus(v));
+    const save = h('button', { type: 'button', class: 'primary', 'data-testid': 'hook-save' }, t(v.url ? 'common.save' : 'settings.hook.saveFirst'));
+    /** @param {boolean} rotate */
+    const put = (rotate) => api('PUT', '/api/admin/webhook', {
+      url: url.value.trim(), events: boxes.filter((b) => b.cb.checked).map((b) => b.e), includeNotes: notes.checked, rotateSecret: rotate,
+    });
+    const saved = (/** @type {any} */ nv) => {
+      render(nv, t(nv.url ? 'settings.hook.saved' : 'settings.hook.removed'));
+      if (nv.secret) {
+        box.append(h('div', { class: 'card' }, h('p', {}, t('settings.hook.secret')),
+          h('p', { class: 'secret link', 'data-testid': 'hook-secret' }, nv.secret)));
+      }
+    };
+    save.addEventListener('click', () => busy(save, out, async () => saved(await put(false))));
+    const actions = [save];
+    if (v.url) {
+      const test = h('button', { type: 'button', 'data-testid': 'hook-test' }, t('settings.hook.test'));
+      test.addEventListener('click', () => busy(test, out, async () => {
+        const r = await api('POST', '/api/admin/webhook/test');
+        out.textContent = [t('settings.hook.tested', { Status: r.status }), r.pending && t('settings.hook.testedPending', { Count: r.pending })].filter(Boolean).join(' ');
+      }));
+      const rotate = h('button', { type: 'button' }, t('settings.hook.rotate'));
+      rotate.addEventListener('click', () => {
+        if (!confirm(t('settings.hook.rotateConfirm'))) return;
+        busy(rotate, out, async () => saved(await put(true)));
+      });
+      const remove = h('button', { type: 'button', class: 'danger' }, t('settings.hook.remove'));
+      remove.addEventListener('click', () => {
+        if (!confirm(t('settings.hook.removeConfirm'))) return;
+        url.value = '';
+        busy(remove, out, async () => saved(await put(false)));
+      });
+      actions.push(test, rotate, remove);
+    }
+    box.replaceChildren(
+      h('label', { for: 'hook-url' }, t('settings.hook.url')), url,
+      v.url ? h('p', { class: 'hint' }, v.previousSecretUntil
+        ? t('settings.hook.secretHintPrevious', { Hint: v.secretHint, Until: when(v.previousSecretUntil) })
+        : t('settings.hook.secretHint', { Hint: v.secretHint })) : '',
+      h('fieldset', { class: 'checks' }, h('legend', {}, t('settings.hook.send')), ...boxes.map((b) => b.label)),
+      h('label', { class: 'check', for: 'hook-notes' }, notes, h('span', {}, t('settings.hook.notes'))),
+      out, h('div', { class: 'row' }, ...actions));
+  };
+  render(await api('GET', '/api/admin/webhook'));
+  return [h('h2', {}, t('settings.hook.title')),
+    h('p', { class: 'hint' }, t('settings.hook.intro')),
+    box];
+}
+
 export async function settings() {
   const logout = h('button', { type: 'button', 'data-testid': 'logout' }, t('settings.logout'));
   logout.addEventListener('click', () => busy(logout, null, async () => {
@@ -158,6 +246,6 @@ export async function settings() {
     location.hash = '#/login';
   }));
   const sections = [accountSection(), await alertSection(), await templatesSection(), passwordSection(), await tokensSection()];
-  if (state.me.owner) sections.push(await teamSection());
+  if (state.me.owner) sections.push(await teamSection(), await webhookSection());
   show(h('h1', {}, t('settings.title')), ...sections.map((sec) => h('section', { class: 'card' }, sec)), h('p', {}, logout));
 }
