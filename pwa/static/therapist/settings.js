@@ -180,7 +180,7 @@ async function webhookSection() {
   const box = h('div', {});
   /** @param {any} v @param {string} [note] */
   const render = (v, note) => {
-    const url = h('input', { id: 'hook-url', type: 'url', inputmode: 'url', autocomplete: 'off', placeholder: 'https://hooks.example.org/aftercare', value: v.url });
+    const url = h('input', { id: 'hook-url', type: 'url', inputmode: 'url', autocomplete: 'off', placeholder: 'https://example.org/hook', value: v.url });
     const chosen = new Set(v.url ? v.events : v.availableEvents);
     const boxes = v.availableEvents.map((/** @type {string} */ e) => {
       const cb = h('input', { type: 'checkbox', value: e, id: `hook-${e}` });
