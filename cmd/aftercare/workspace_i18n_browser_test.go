@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -227,16 +224,3 @@ func TestWorkspaceInEveryLanguageInChromium(t *testing.T) {
 	}
 }
 
-// fullScreenshot saves a PNG of the whole page when AFTERCARE_SCREENSHOTS names a directory.
-func fullScreenshot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	dir := os.Getenv("AFTERCARE_SCREENSHOTS")
-	if dir == "" {
-		return
-	}
-	c, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if shot, err := chromedp.Run(c, chromedp.FullScreenshot(100)); err == nil {
-		_ = os.WriteFile(filepath.Join(dir, name+".png"), shot, 0o644)
-	}
-}
