@@ -24,7 +24,7 @@ func (h *handlers) clientApp(c *fiber.Ctx) error {
 	l, err := h.Care.PlanLocale(c.Params("token"))
 	if errors.Is(err, model.ErrNotFound) {
 		status = fiber.StatusNotFound
-		l = locale.For(locale.Negotiate(c.Get(fiber.HeaderAcceptLanguage), h.Care.DefaultLanguage))
+		l = h.browserLocale(c)
 	} else if err != nil {
 		return err
 	}

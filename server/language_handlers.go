@@ -30,6 +30,18 @@ func (h *handlers) requestLocale(c *fiber.Ctx) (*locale.Locale, error) {
 	return l, nil
 }
 
+// browserLocale is the language of the request's Accept-Language, else the
+// studio's: for pages that belong to no plan (or to one that is gone).
+func (h *handlers) browserLocale(c *fiber.Ctx) *locale.Locale {
+	return locale.For(locale.Negotiate(c.Get(fiber.HeaderAcceptLanguage), h.Care.DefaultLanguage))
+}
+
+// notFoundPage is the data of templates/notfound.html, in the browser's language.
+func (h *handlers) notFoundPage(c *fiber.Ctx) map[string]string {
+	l := h.browserLocale(c)
+	return map[string]string{"Lang": l.String(), "Title": l.Text("notfound.title"), "Lead": l.Text("notfound.lead")}
+}
+
 // messages serves GET /api/messages/{lang}: the language's message file
 // (go-i18n JSON, placeholders for the app to fill), which the app keeps for
 // offline use. Under the versioned URL a plan view names (?v=) it never

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"io"
 	"net/http/httptest"
 	"regexp"
 	"strconv"
@@ -142,6 +143,24 @@ func TestCalendarFeedInFrench(t *testing.T) {
 	if !strings.Contains(strings.ReplaceAll(body, "\r\n ", ""), "Environ 7 minutes.") {
 		t.Error("the stretch event does not say its length in French")
 	}
+	// The page the events open speaks the plan's language; once the feed is
+	// retired, the browser's, naming the calendar as that language names it.
+	feed := strings.TrimSuffix(strings.TrimPrefix(path, "/c/"), ".ics")
+	if r := s.do(t, nil, "GET", "/c/"+feed+"/open", ""); r.Status != 200 || !strings.Contains(r.Body, `<html lang="fr">`) ||
+		!strings.Contains(r.Body, "Ouvrez le lien de votre thérapeute") {
+		t.Errorf("open page: %d %s", r.Status, r.Body)
+	}
+	if r := s.do(t, nil, "POST", "/api/p/"+token+"/calendar/rotate", ""); r.Status != 200 {
+		t.Fatalf("rotate: %d", r.Status)
+	}
+	gone := s.doHeader(t, "/c/"+feed+"/open", "Accept-Language", "de-CH,de;q=0.9")
+	if gone.Status != 404 || !strings.Contains(gone.Body, `<html lang="de">`) || !strings.Contains(gone.Body, "Abonnierte Kalender → Nachsorge-Erinnerungen → Account löschen") {
+		t.Errorf("retired feed's open page: %d %s", gone.Status, gone.Body)
+	}
+	if nf := s.doHeader(t, "/p/"+strings.Repeat("A", 32)+"/print", "Accept-Language", "es"); nf.Status != 404 ||
+		!strings.Contains(nf.Body, "Este enlace del plan ya no es válido") {
+		t.Errorf("unknown plan's printout: %d %s", nf.Status, nf.Body)
+	}
 	// The next-session file too.
 	r := s.do(t, nil, "GET", "/api/p/"+token+"/calendar/next-session.ics", "")
 	if r.Status != 200 || !strings.Contains(r.Body, "Prochaine séance") || !strings.Contains(strings.ReplaceAll(r.Body, "\r\n ", ""), "Votre séance a lieu demain. À préparer") {
@@ -233,6 +252,20 @@ func TestCheckInAdviceSpeaksThePlansLanguage(t *testing.T) {
 	if b := post2(t, s, token, `{"id":"checkin-urgent01","soreness":2,"pain":9,"redFlags":["bladder-bowel"]}`); !strings.Contains(b, `"adviceTexts":[{"id":"urgent.title"`) {
 		t.Errorf("resend: %s", b)
 	}
+}
+
+// doHeader is a GET with one request header.
+func (w *workspace) doHeader(t *testing.T, path, name, value string) resp {
+	t.Helper()
+	req := httptest.NewRequest("GET", path, nil)
+	req.Header.Set(name, value)
+	res, err := w.app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return resp{res.StatusCode, res.Header, string(b)}
 }
 
 func post2(t *testing.T, s *calendarStudio, token, body string) string {

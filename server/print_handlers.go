@@ -72,7 +72,7 @@ func (h *handlers) printPlan(c *fiber.Ctx) error {
 	token := c.Params("token")
 	v, err := h.Care.ClientView(token)
 	if errors.Is(err, model.ErrNotFound) {
-		return renderPage(c, fiber.StatusNotFound, "notfound.html", nil)
+		return renderPage(c, fiber.StatusNotFound, "notfound.html", h.notFoundPage(c))
 	}
 	if err != nil {
 		return err

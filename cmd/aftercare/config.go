@@ -148,6 +148,9 @@ func (c *config) finish() error {
 	if len([]rune(c.StudioName)) > 80 || strings.ContainsFunc(c.StudioName, unicode.IsControl) {
 		return fmt.Errorf("-studio-name (AFTERCARE_STUDIO_NAME) must be at most 80 characters on one line, got %q", c.StudioName)
 	}
+	if c.DefaultLanguage == "" {
+		c.DefaultLanguage = "en"
+	}
 	lang, err := model.ParseLanguage("", c.DefaultLanguage)
 	if err != nil {
 		return fmt.Errorf("-default-language (AFTERCARE_DEFAULT_LANGUAGE) must be one of %s, got %q", strings.Join(model.SupportedLanguages(), ", "), c.DefaultLanguage)

@@ -130,3 +130,13 @@ func therapistID(id, therapist string) string {
 	}
 	return id
 }
+
+// FeedLocale is the language of the plan whose calendar feed token is feed
+// (the page the feed's events open), or ErrNotFound.
+func (s *Service) FeedLocale(feed string) (*locale.Locale, error) {
+	token, err := s.DB.FeedPlan(feed)
+	if err != nil {
+		return nil, err
+	}
+	return s.PlanLocale(token)
+}

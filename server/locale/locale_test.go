@@ -1,11 +1,15 @@
 package locale
 
 import (
+	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/text/language"
+
+	"github.com/aftercare/aftercare/routines"
 )
 
 // Dates and times read as each language writes them, 24-hour clock included.
@@ -92,5 +96,34 @@ func TestCatalogs(t *testing.T) {
 	}
 	if p := es.CatalogPath(); p != "/api/messages/es?v="+v {
 		t.Errorf("catalog path %q", p)
+	}
+}
+
+// Filling a message's markers gives what go-i18n renders with the values,
+// for every message of every language, placeholders in any order.
+func TestFormatRendersAsGoI18nDoes(t *testing.T) {
+	field := regexp.MustCompile(`\{\{\.([A-Za-z]+)\}\}`)
+	for _, tag := range routines.Supported() {
+		l := For(tag)
+		data, _ := l.Catalog()
+		var msgs map[string]any
+		if err := json.Unmarshal(data, &msgs); err != nil {
+			t.Fatal(err)
+		}
+		for id, m := range msgs {
+			text, ok := m.(string)
+			if !ok {
+				continue // plural: Count renders through go-i18n every time
+			}
+			d := Data{}
+			for _, f := range field.FindAllStringSubmatch(text, -1) {
+				d[f[1]] = "«" + f[1] + " & <x>»"
+			}
+			for range 2 { // the second time from the shape
+				if got, want := l.Format(id, d), l.localize(id, nil, d); got != want {
+					t.Errorf("%s %s: %q, go-i18n renders %q", tag, id, got, want)
+				}
+			}
+		}
 	}
 }

@@ -202,3 +202,20 @@ func TestTestPushSpeaksThePlansLanguage(t *testing.T) {
 		t.Errorf("test notification %+v, want Portuguese", m)
 	}
 }
+
+// BenchmarkRuleForInLanguages is what deriving one reminder costs (a tick
+// derives each due rule once per version of its plan), words included.
+func BenchmarkRuleForInLanguages(b *testing.B) {
+	for _, lang := range []string{"en", "de", "pt-BR"} {
+		b.Run(lang, func(b *testing.B) {
+			p := testPlan(b, "tok")
+			p.Language = lang
+			b.ReportAllocs()
+			for b.Loop() {
+				if r, err := RuleFor(p, "stretch-daily"); err != nil || r == nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
