@@ -60,7 +60,7 @@ func (ts *testServer) start(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts.URL = "http://" + ln.Addr().String()
-	cfg := config{Addr: ln.Addr().String(), DataDir: ts.Data, BaseURL: ts.URL, LogLevel: "warn", PushAllow: []string{ts.Push.URL + "/"}, TrustedProxies: ts.TrustedProxies}
+	cfg := config{Addr: ln.Addr().String(), DataDir: ts.Data, BaseURL: ts.URL, LogLevel: "warn", PushAllow: []string{ts.Push.URL + "/"}, TrustedProxies: ts.TrustedProxies, DefaultLanguage: "en"}
 	cfg.StudioName = ts.Studio
 	cfg.DefaultLanguage = "en" // the -default-language flag's default
 	cfg.WebhookAllow = ts.WebhookAllow

@@ -8,6 +8,7 @@
 // resume with the timer. The page's CSP allows no inline styles, so the file's
 // own <style> is dropped here and style.css carries the same rules (.fig).
 import { h } from '../shared/dom.js';
+import { t, has } from '../shared/i18n.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
@@ -29,7 +30,20 @@ function parse(text) {
   const svg = new DOMParser().parseFromString(bare, 'image/svg+xml').documentElement;
   if (svg.namespaceURI !== SVG_NS || svg.localName !== 'svg') return null;
   svg.querySelectorAll('style, script, foreignObject').forEach((n) => n.remove());
+  // The labels of the two positions (shown side by side with reduced motion) are written
+  // in English by the generator: say them in the app's language.
+  for (const label of svg.querySelectorAll('.fig-l')) {
+    const id = `picture.${(label.textContent || '').trim()}`;
+    if (has(id)) label.textContent = t(id);
+  }
   return document.importNode(svg, true);
+}
+
+/** name labels the picture for screen readers and as its tooltip (its <title>, English in the file). */
+function name(svg, label) {
+  svg.setAttribute('aria-label', label);
+  const title = svg.querySelector('title');
+  if (title) title.textContent = label;
 }
 
 /** stretchPicture returns the picture's box and the controls the player drives. */
@@ -63,7 +77,7 @@ export function stretchPicture() {
       if (!next) return;
       move = how === 'release' && next !== url ? 'start' : how;
       if (next === url && svg) {
-        svg.setAttribute('aria-label', label);
+        name(svg, label);
         sync();
         return;
       }
@@ -78,7 +92,7 @@ export function stretchPicture() {
         url = '';
         return;
       }
-      fresh.setAttribute('aria-label', label);
+      name(fresh, label);
       box.replaceChildren(fresh);
       svg = fresh;
       sync();

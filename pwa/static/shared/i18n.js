@@ -102,6 +102,9 @@ export function onChange(fn) {
   return () => listeners.delete(fn);
 }
 
+/** ids lists the catalog's message ids, in the catalog's order. */
+export const ids = () => Object.keys(catalog);
+
 /** has says whether the catalog has a message id. */
 export const has = (/** @type {string} */ id) => Object.prototype.hasOwnProperty.call(catalog, id);
 
