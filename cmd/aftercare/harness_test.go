@@ -62,7 +62,6 @@ func (ts *testServer) start(t *testing.T) {
 	ts.URL = "http://" + ln.Addr().String()
 	cfg := config{Addr: ln.Addr().String(), DataDir: ts.Data, BaseURL: ts.URL, LogLevel: "warn", PushAllow: []string{ts.Push.URL + "/"}, TrustedProxies: ts.TrustedProxies, DefaultLanguage: "en"}
 	cfg.StudioName = ts.Studio
-	cfg.DefaultLanguage = "en" // the -default-language flag's default
 	cfg.WebhookAllow = ts.WebhookAllow
 	if err := cfg.finish(); err != nil {
 		t.Fatal(err)

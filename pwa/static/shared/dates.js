@@ -111,7 +111,7 @@ export function formatClock(hhmm) {
   return dtf(locale(), { hour: 'numeric', minute: '2-digit' }, 'UTC').format(new Date(Date.UTC(2000, 0, 1, Number(m[1]), Number(m[2]))));
 }
 
-/** @type {Map<string, Intl.RelativeTimeFormat>} */
+/** @type {Map<string, Intl.RelativeTimeFormat>} locale → formatter */
 const relative = new Map();
 
 /**
@@ -132,17 +132,14 @@ export function relativeDay(date, tz, now = new Date()) {
   return f.format(-d, 'day');
 }
 
-/** @type {Map<string, Intl.RelativeTimeFormat>} locale → formatter */
-const relative = new Map();
-
 /**
  * ago says how long ago an ISO time was, in the locale's words: "now", "5 minutes ago",
  * "5 hours ago", "yesterday", "3 days ago" ("vor 3 Tagen" in German).
  * @param {string} iso
  * @param {number} [now] milliseconds since the epoch
- * @param {string} [loc] the locale
+ * @param {string} [loc] the locale (the workspace passes its own)
  */
-export function ago(iso, now = Date.now(), loc = 'en-GB') {
+export function ago(iso, now = Date.now(), loc = locale()) {
   let rtf = relative.get(loc);
   if (!rtf) {
     rtf = new Intl.RelativeTimeFormat(loc, { numeric: 'auto' });
