@@ -37,7 +37,8 @@ async function route() {
         // Not signed in after all: the login form below.
       }
     }
-    // The therapist's own language once signed in (none chosen: the browser's), else the browser's.
+    // Signed in: the account's language (the studio's for an account older than languages);
+    // not signed in: the browser's.
     await useLanguage(state.me ? state.me.language : '');
     if (needsLogin && !state.me) return (await login()).login();
     renderNav(hash);
