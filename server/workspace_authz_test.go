@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare/server/model"
+	"github.com/aftercare/aftercare/server/photo/phototest"
 	"github.com/aftercare/aftercare/server/webhook"
 )
 
@@ -64,6 +65,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return path, planBody(w.clock.Now(), "")
 		case "PATCH /api/plans/:token":
 			return path, `{"cadenceDays":14}`
+		case "POST /api/stretches":
+			return path, stretchBody("Mine", `"pose":"cat-cow"`, false, "")
+		case "POST /api/stretches/photos":
+			return path, string(phototest.JPEG(phototest.TwoTone(16, 16)))
+		case "GET /api/stretches/:id", "PUT /api/stretches/:id", "POST /api/stretches/:id/retire":
+			// A fresh private stretch of A's each time (a retired one cannot be retired again).
+			r := w.do(t, actors["A"], "POST", "/api/stretches", stretchBody("A's own", `"pose":"cat-cow"`, false, ""))
+			path = "/api/stretches/" + jsonField(t, r.Body, "id") + strings.TrimPrefix(route, "/api/stretches/:id")
+			if method == "PUT" {
+				return path, stretchBody("Renamed", `"pose":"cat-cow"`, false, "")
+			}
+			return path, ""
 		case "PUT /api/admin/webhook":
 			return path, `{"url":"` + w.hooks.URL + `/aftercare","includeNotes":false}`
 		case "POST /api/admin/webhook/test":
@@ -82,9 +95,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/plans/:token": true, "GET /api/plans/:token/qr": true, "PATCH /api/plans/:token": true,
 		"POST /api/plans/:token/end": true, "DELETE /api/tokens/:id": true, "DELETE /api/templates/:id": true,
 		"GET /api/plans/:token/checkins": true, "GET /api/plans/:token/completions": true, "GET /api/plans/:token/series": true,
+		"GET /api/stretches/:id": true, "PUT /api/stretches/:id": true, "POST /api/stretches/:id/retire": true,
 	}
-	// Tokens and templates are personal: even the owner cannot revoke or delete A's.
-	personal := map[string]bool{"DELETE /api/tokens/:id": true, "DELETE /api/templates/:id": true}
+	// Tokens, templates and private stretches are personal: even the owner cannot reach A's.
+	personal := map[string]bool{"DELETE /api/tokens/:id": true, "DELETE /api/templates/:id": true,
+		"GET /api/stretches/:id": true, "PUT /api/stretches/:id": true, "POST /api/stretches/:id/retire": true}
 
 	for _, rt := range WorkspaceRoutes {
 		method, route := rt[0], rt[1]
@@ -135,6 +150,7 @@ func TestMatrixCoversEveryTherapistRoute(t *testing.T) {
 		"POST /api/session": true, "DELETE /api/session": true, "GET /api/invites/:secret": true, "POST /api/invites/:secret": true,
 		"GET /api/routines": true, "GET /api/routines/:id": true, "GET /api/push/key": true, "GET /api/messages/:lang": true,
 		"GET /api/workspace-messages/:lang": true,
+		"GET /api/openapi.json": true,
 	}
 	for _, r := range w.app.GetRoutes(true) {
 		key := r.Method + " " + strings.TrimSuffix(r.Path, "/")

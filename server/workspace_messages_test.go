@@ -4,8 +4,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
+	"golang.org/x/text/language"
+
+	"github.com/aftercare/aftercare/routines"
 	"github.com/aftercare/aftercare/server/model"
 )
 
@@ -80,5 +84,23 @@ func TestWorkspaceMessagesNameEveryCheckInChoice(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// The library a therapist picks stretches from comes in the language asked for
+// (the workspace passes its own), as the routines do.
+func TestStretchLibraryInTheWorkspacesLanguage(t *testing.T) {
+	w := newWorkspace(t)
+	a := w.login(t, "a@example.org")
+	var lib struct{ Stretches []routines.Stretch }
+	if err := json.Unmarshal([]byte(w.do(t, a, "GET", "/api/stretches/library?lang=de", "").Body), &lib); err != nil {
+		t.Fatal(err)
+	}
+	de, en := routines.StretchesIn(language.German), routines.Stretches()
+	if len(lib.Stretches) != len(en) || lib.Stretches[0].Name != de[0].Name || de[0].Name == en[0].Name {
+		t.Fatalf("German library: %d stretches, first %q; want %d, %q (English %q)", len(lib.Stretches), lib.Stretches[0].Name, len(en), de[0].Name, en[0].Name)
+	}
+	if r := w.do(t, a, "GET", "/api/stretches/library?lang=xx", ""); r.Status != 400 || !strings.Contains(r.Body, "lang") {
+		t.Errorf("unknown language: %d %s", r.Status, r.Body)
 	}
 }

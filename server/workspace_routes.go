@@ -39,6 +39,8 @@ func (h *handlers) workspaceRoutes(app *fiber.App, api fiber.Router) {
 	api.Post("/templates", t, h.createTemplate)
 	api.Delete("/templates/:id", t, h.deleteTemplate)
 
+	h.stretchRoutes(app, api)
+
 	api.Get("/clients", t, h.listClients)
 	api.Get("/plans/:token/qr", t, h.planQR)
 	api.Patch("/plans/:token", t, h.changePlan)
@@ -57,6 +59,8 @@ var WorkspaceRoutes = [][2]string{
 	{"DELETE", "/api/therapists/invites/:id"}, {"PATCH", "/api/therapists/:id"},
 	{"GET", "/api/templates"}, {"POST", "/api/templates"}, {"DELETE", "/api/templates/:id"},
 	{"GET", "/api/clients"},
+	{"GET", "/api/stretches"}, {"POST", "/api/stretches"}, {"POST", "/api/stretches/photos"}, {"GET", "/api/stretches/library"},
+	{"GET", "/api/stretches/:id"}, {"PUT", "/api/stretches/:id"}, {"POST", "/api/stretches/:id/retire"},
 	{"POST", "/api/plans"}, {"GET", "/api/plans"}, {"GET", "/api/plans/:token"},
 	{"GET", "/api/plans/:token/checkins"}, {"GET", "/api/plans/:token/completions"}, {"GET", "/api/plans/:token/series"},
 	{"GET", "/api/plans/:token/qr"}, {"PATCH", "/api/plans/:token"}, {"POST", "/api/plans/:token/end"},

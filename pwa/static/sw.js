@@ -4,8 +4,8 @@
  * 1. Caches   — the app shell is precached per VERSION; a plan's page, data and stretch
  *               pictures live in a data cache that survives app updates.
  * 2. Fetch    — plan page, plan data and the app's words (/api/messages/{lang}): network first,
- *               cached copy offline. /app/*, /shared/* and /img/stretches/*: cache first. Other
- *               /api/ calls and non-GET: never cached.
+ *               cached copy offline. /app/*, /shared/*, /img/stretches/* and /img/custom/*: cache
+ *               first. Other /api/ calls and non-GET: never cached.
  * 3. Messages — the page asks us to keep a plan's page, data and pictures for offline use.
  * 4. Push     — every push shows a notification (iOS revokes silent subscriptions), in the words
  *               the server wrote (the plan's language), buttons included.
@@ -80,10 +80,15 @@ sw.addEventListener('fetch', (event) => {
   } else if (url.pathname.startsWith('/img/stretches/')) {
     // A picture's URL carries its version (?v=…): a redrawn picture is a new URL.
     event.respondWith(cacheFirst(request, DATA_CACHE, false));
+  } else if (isPhoto(url)) {
+    // A therapist's photo is named by its content hash: it never changes.
+    event.respondWith(cacheFirst(request, DATA_CACHE, false));
   }
 });
 
 const pageKey = (url) => url.pathname.replace(/\/+$/, '');
+/** isPhoto: a therapist's own stretch photo, /img/custom/<sha256>.jpg (or .png). */
+const isPhoto = (url) => /^\/img\/custom\/[0-9a-f]{64}\.(jpg|png)$/.test(url.pathname);
 
 /** A response we may store: a plain same-origin 200 that was not redirected. */
 const storable = (res) => res && res.ok && res.type === 'basic' && !res.redirected;
@@ -246,9 +251,9 @@ async function keepForOffline(urls) {
     if (url.origin !== sw.location.origin) continue;
     const isPage = PLAN_PAGE.test(url.pathname);
     const isMessages = MESSAGES.test(url.pathname);
-    if (!isPage && !isMessages && !PLAN_DATA.test(url.pathname) && !url.pathname.startsWith('/img/stretches/')) continue;
+    if (!isPage && !isMessages && !PLAN_DATA.test(url.pathname) && !url.pathname.startsWith('/img/stretches/') && !isPhoto(url)) continue;
     const isPicture = url.pathname.startsWith('/img/stretches/');
-    const key = isPage ? pageKey(url) : isPicture ? url.pathname + url.search : url.pathname;
+    const key = isPage ? pageKey(url) : isPicture || isPhoto(url) ? url.pathname + url.search : url.pathname;
     if (await cache.match(key)) continue;
     try {
       const res = await fetch(isPicture || isMessages ? url.pathname + url.search : url.pathname, { credentials: 'same-origin' });

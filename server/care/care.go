@@ -5,6 +5,7 @@ package care
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/aftercare/aftercare/routines"
 	"github.com/aftercare/aftercare/server/locale"
 	"github.com/aftercare/aftercare/server/model"
+	"github.com/aftercare/aftercare/server/photo"
 	"github.com/aftercare/aftercare/server/store"
 )
 
@@ -55,6 +57,8 @@ type Service struct {
 	// browser asks for none of the supported ones, and that of plans and
 	// accounts stored before languages. The zero Tag is English.
 	DefaultLanguage language.Tag
+	// Photos re-encodes uploaded stretch photos; nil decodes one at a time.
+	Photos *photo.Processor
 
 	testPushMu sync.Mutex
 	testPushAt map[string]time.Time // plan token → its last test notification
@@ -84,6 +88,8 @@ type RoutineView struct {
 	Summary          string    `json:"summary"`
 	EstimatedMinutes int       `json:"estimatedMinutes"`
 	Stretches        []Stretch `json:"stretches"`
+	// Variations are the easier variations of Stretches not among them ("Make it easier").
+	Variations []Stretch `json:"variations"`
 }
 
 // TherapistView is what a client sees of their therapist.
@@ -140,8 +146,9 @@ func Routine(p model.Plan) RoutineView {
 			steps = append(steps, routines.Step{StretchID: o.StretchID, HoldSeconds: o.HoldSeconds, Reps: o.Reps})
 		}
 	}
+	find := planStretchesIn(p, lang)
 	for _, step := range steps {
-		st, ok := routines.StretchByIDIn(step.StretchID, lang)
+		st, ok := find(step.StretchID)
 		if !ok {
 			continue
 		}
@@ -162,8 +169,49 @@ func Routine(p model.Plan) RoutineView {
 		applied.Steps = append(applied.Steps, routines.Step{StretchID: st.ID, HoldSeconds: st.HoldSeconds, Reps: st.Reps})
 		view.Stretches = append(view.Stretches, Stretch{st})
 	}
-	view.EstimatedMinutes = routines.EstimatedMinutes(applied)
+	view.EstimatedMinutes = routines.EstimatedMinutesWith(applied, find)
+	view.Variations = easierVariations(view.Stretches, find)
 	return view
+}
+
+// PlanStretches finds the stretches plan p may show: the library's, and the
+// copies of therapists' own stretches it was assigned with.
+func PlanStretches(p model.Plan) model.StretchFinder { return planStretchesIn(p, routines.English) }
+
+// planStretchesIn is PlanStretches with the library's stretches in lang (own
+// stretches are written in one language, their therapist's).
+func planStretchesIn(p model.Plan, lang language.Tag) model.StretchFinder {
+	return func(id string) (routines.Stretch, bool) {
+		if st, ok := routines.StretchByIDIn(id, lang); ok {
+			return st, true
+		}
+		for _, c := range p.Custom {
+			if c.ID == id {
+				return c, true
+			}
+		}
+		return routines.Stretch{}, false
+	}
+}
+
+// easierVariations are the easier variations of the routine's stretches that
+// it does not hold itself, with their own hold and reps: what the player
+// swaps in on "Make it easier".
+func easierVariations(list []Stretch, find model.StretchFinder) []Stretch {
+	out := []Stretch{}
+	has := func(id string) bool {
+		return slices.ContainsFunc(list, func(s Stretch) bool { return s.ID == id }) ||
+			slices.ContainsFunc(out, func(s Stretch) bool { return s.ID == id })
+	}
+	for _, s := range list {
+		if s.EasierID == "" || has(s.EasierID) {
+			continue
+		}
+		if v, ok := find(s.EasierID); ok {
+			out = append(out, Stretch{v})
+		}
+	}
+	return out
 }
 
 // ClientView returns the plan as its client sees it.
@@ -208,6 +256,9 @@ func (s *Service) AddCompletion(token string, in model.CompletionInput) (model.C
 	if err != nil {
 		return c, false, err
 	}
+	if err := checkSwaps(p, c.EasierUsed); err != nil {
+		return c, false, err
+	}
 	stored, created, err := s.DB.RecordCompletion(token, c, historyLimit(p, now, model.MaxCompletionsPerDay, model.MaxCompletions))
 	if err != nil {
 		return c, false, limitError(err, "completions", p, now, model.MaxCompletionsPerDay, model.MaxCompletions)
@@ -216,6 +267,22 @@ func (s *Service) AddCompletion(token string, in model.CompletionInput) (model.C
 		return stored, false, ErrCompletionIDReused
 	}
 	return stored, created, nil
+}
+
+// checkSwaps holds a completion's "Make it easier" swaps to the plan: each
+// from one of its stretches to that stretch's easier variation.
+func checkSwaps(p model.Plan, swaps []model.Swap) error {
+	if len(swaps) == 0 {
+		return nil
+	}
+	list := Routine(p).Stretches
+	for i, sw := range swaps {
+		j := slices.IndexFunc(list, func(s Stretch) bool { return s.ID == sw.From })
+		if j < 0 || list[j].EasierID != sw.To {
+			return model.InvalidField(fmt.Sprintf("easierUsed[%d]", i), fmt.Sprintf("%q is not the easier variation of a stretch of this plan", sw.To))
+		}
+	}
+	return nil
 }
 
 // Advice tells the client what a check-in means.

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +20,8 @@ type CompletionInput struct {
 	RoutineID string `json:"routineId"`
 	Done      int    `json:"done"`
 	Total     int    `json:"total"`
+	// EasierUsed: the stretches swapped for their easier variation; the service checks them against the plan.
+	EasierUsed []Swap `json:"easierUsed"`
 }
 
 // DecodeCompletion validates a completion sent by the client app.
@@ -46,8 +49,25 @@ func (in CompletionInput) Validate(now time.Time) (Completion, error) {
 	if _, ok := routines.RoutineByID(in.RoutineID); !ok {
 		return c, bad("routineId", "unknown routine %q", in.RoutineID)
 	}
+	if len(in.EasierUsed) > in.Total {
+		return c, bad("easierUsed", "lists more swaps than the routine has stretches")
+	}
+	for i, sw := range in.EasierUsed {
+		if !stretchID.MatchString(sw.From) || !stretchID.MatchString(sw.To) {
+			return c, bad(fmt.Sprintf("easierUsed[%d]", i), "from and to must be stretch ids")
+		}
+		if slices.ContainsFunc(in.EasierUsed[:i], func(o Swap) bool { return o.From == sw.From }) {
+			return c, bad(fmt.Sprintf("easierUsed[%d].from", i), "stretch %q is listed twice", sw.From)
+		}
+	}
+	if len(in.EasierUsed) > 0 {
+		c.EasierUsed = slices.Clone(in.EasierUsed)
+	}
 	return c, nil
 }
+
+// stretchID is the shape of a library or own stretch's id.
+var stretchID = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // ClientTime parses a time the client's device stamped; empty means now. Queued
 // records may be days old, but not from the future or before the plan era.

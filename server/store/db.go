@@ -62,6 +62,7 @@ var allBuckets = [][]byte{
 	bucketSessions, bucketInvites, bucketTemplates, // workspace: sessions.go, invites.go
 	bucketHistoryDays,              // history.go
 	bucketFeeds, bucketFeedsByPlan, // calendar feeds: feeds.go
+	bucketCustomStretches, bucketPhotos, bucketPhotoMeta, // therapists' own stretches: custom_stretches.go, photos.go
 	bucketWebhook, bucketOutbox, // webhooks: outbox.go
 }
 

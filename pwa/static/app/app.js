@@ -81,8 +81,19 @@ async function boot() {
   cacheForOffline();
   onChange(followOutbox);
   keepTrying();
-  if (window.Notification && Notification.permission === 'granted') {
+  // Reminders turned on here: send the subscription again (decided now, so the module loads
+  // only for plans with reminders on this phone).
+  if (window.Notification && Notification.permission === 'granted' && pushOn()) {
     loadReminders().then((m) => m.syncSubscription(token)).catch(() => {});
+  }
+}
+
+/** pushOn: were this plan's reminders turned on on this phone (reminders.js keeps the mark)? */
+function pushOn() {
+  try {
+    return localStorage.getItem(`aftercare.push.${token}`) === 'on';
+  } catch {
+    return false;
   }
 }
 
@@ -142,7 +153,8 @@ async function cacheForOffline() {
   if (!('serviceWorker' in navigator)) return;
   try {
     const reg = await navigator.serviceWorker.ready;
-    const images = (ctx.plan.routine?.stretches || []).flatMap((s) => [s.image, s.imageOther]).filter(Boolean);
+    const shown = [...(ctx.plan.routine?.stretches || []), ...(ctx.plan.routine?.variations || [])];
+    const images = shown.flatMap((s) => [s.image, s.imageOther]).filter(Boolean);
     reg.active?.postMessage({ type: 'cache-urls', urls: [`/p/${token}`, `/api/p/${token}`, i18n.messagesURL(i18n.language()), ...images] });
   } catch {
     // No service worker: the app still works online.

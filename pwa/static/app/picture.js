@@ -3,7 +3,8 @@
 // moves from the start position into the held one and stays there, plus both
 // positions side by side (shown instead with reduced motion, and in print).
 //
-// It is placed inline, not as an <img>, so the timer can drive it: begin from
+// A therapist's own stretch may show an uploaded photo instead: that is an <img>.
+// Our SVG is placed inline, not as an <img>, so the timer can drive it: begin from
 // the start position at each lead-in, ease back out between repeats, pause and
 // resume with the timer. The page's CSP allows no inline styles, so the file's
 // own <style> is dropped here and style.css carries the same rules (.fig).
@@ -76,6 +77,16 @@ export function stretchPicture() {
       box.hidden = !next;
       if (!next) return;
       move = how === 'release' && next !== url ? 'start' : how;
+      if (next.startsWith('/img/custom/')) {
+        // A therapist's own photo: a still picture, kept offline by the service worker.
+        if (next !== url || svg) {
+          box.replaceChildren(h('img', { src: next, alt: label, class: 'photo', decoding: 'async' }));
+          svg = null;
+          url = next;
+        }
+        box.querySelector('img')?.setAttribute('alt', label);
+        return;
+      }
       if (next === url && svg) {
         name(svg, label);
         sync();

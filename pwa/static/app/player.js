@@ -71,7 +71,11 @@ export function formatSeconds(s) {
 export function renderPlayer(ctx, start) {
   const { plan, token } = ctx;
   const routine = plan.routine || {};
-  const stretches = routine.stretches || [];
+  // A copy: "Make it easier" swaps a stretch for its easier variation for the rest of the session.
+  const stretches = [...(routine.stretches || [])];
+  const variations = [...(routine.variations || []), ...(routine.stretches || [])];
+  /** @type {Map<string, string>} the plan's stretch id → the easier variation done instead */
+  const swaps = new Map();
   const done = new Set();
   let si = Math.min(Math.max(0, start), Math.max(0, stretches.length - 1));
   let phases = [];
@@ -105,9 +109,12 @@ export function renderPlayer(ctx, start) {
     h('span', { 'aria-hidden': 'true' }, '‹\u00a0'), t('player.back'));
   const skipBtn = h('button', { type: 'button', class: 'btn', 'data-testid': 'skip', onclick: skip, 'aria-label': t('player.skip.label') },
     t('player.skip'), h('span', { 'aria-hidden': 'true' }, '\u00a0›'));
+  const easierBtn = h('button', { type: 'button', class: 'btn', 'data-testid': 'make-easier', onclick: makeEasier }, t('player.easier'));
+  const easierRow = h('p', { class: 'easier-row' }, easierBtn);
 
   const top = h('div', { class: 'player-top' },
-    h('a', { href: '#/today', class: 'btn btn-quiet' }, h('span', { 'aria-hidden': 'true' }, '✕\u00a0'), t('player.close')), counter);
+    // Close is its sign alone (its word for screen readers), so the counter keeps room in every language.
+    h('a', { href: '#/today', class: 'btn btn-quiet btn-close', 'data-testid': 'close' }, h('span', { 'aria-hidden': 'true' }, '✕'), h('span', { class: 'vh' }, t('player.close'))), counter);
   if (canSpeak()) {
     const voice = h('button', { type: 'button', class: 'btn btn-quiet toggle', 'data-testid': 'voice', 'aria-pressed': String(voiceOn()) },
       t(voiceOn() ? 'player.voice.on' : 'player.voice.off'));
@@ -121,7 +128,7 @@ export function renderPlayer(ctx, start) {
     top.append(voice);
   }
 
-  root.append(top, picture.node, title, meta, timer, h('div', { class: 'controls' }, backBtn, pauseBtn, skipBtn), details);
+  root.append(top, picture.node, title, meta, timer, h('div', { class: 'controls' }, backBtn, pauseBtn, skipBtn), easierRow, details);
 
   if (!stretches.length) {
     root.replaceChildren(h('h1', {}, t('player.none')), h('a', { href: '#/today', class: 'btn' }, t('advice.backToToday')));
@@ -147,6 +154,25 @@ export function renderPlayer(ctx, start) {
     counter.textContent = t('player.counter', { Number: si + 1, Total: stretches.length });
     title.textContent = s.name;
     details.replaceChildren(...stretchDetails(s));
+    // One step down per stretch of the plan: the easier variation is itself a stretch of the plan's.
+    easierRow.hidden = !easierOf(s) || [...swaps.values()].includes(s.id);
+  }
+
+  /** easierOf is the easier variation of stretch s that this plan carries, if any. */
+  function easierOf(s) {
+    return s.easierId ? variations.find((v) => v.id === s.easierId) : undefined;
+  }
+
+  /** makeEasier swaps the current stretch for its easier variation, for the rest of the session. */
+  function makeEasier() {
+    const s = stretches[si];
+    const v = easierOf(s);
+    if (!v) return;
+    resume();
+    swaps.set(s.id, v.id);
+    stretches[si] = v;
+    loadStretch(si, t('player.say.easier', { Stretch: v.name }));
+    title.focus();
   }
 
   function startPhase(prefix = '') {
@@ -300,7 +326,9 @@ export function renderPlayer(ctx, start) {
     heading.focus();
 
     if (!n) return;
+    /** @type {Record<string, unknown>} */
     const completion = { id: uuid(), at: new Date().toISOString(), routineId: routine.id, done: n, total };
+    if (swaps.size) completion.easierUsed = [...swaps].map(([from, to]) => ({ from, to }));
     ctx.addCompletion(completion);
     status.textContent = t('finish.saving');
     send(token, 'completions', completion).then((r) => {

@@ -18,6 +18,9 @@ const routes = [
   [/^#\/qr\/([A-Za-z0-9_-]+)$/, () => import('./qr.js').then((m) => m.qrScreen), true],
   [/^#\/plan\/([A-Za-z0-9_-]+)$/, () => import('./plan.js').then((m) => m.planDetail), true],
   [/^#\/settings$/, () => import('./settings.js').then((m) => m.settings), true],
+  [/^#\/stretches$/, () => import('./stretches.js').then((m) => m.stretchList), true],
+  [/^#\/stretches\/new$/, () => import('./stretches.js').then((m) => m.stretchForm), true],
+  [/^#\/stretches\/(c-[0-9a-f]+)$/, () => import('./stretches.js').then((m) => m.stretchForm), true],
   [/^#?\/?$/, () => import('./clients.js').then((m) => m.dashboard), true],
 ];
 

@@ -4,20 +4,14 @@
 import { h, announce } from '../shared/dom.js';
 import { localInput, toRFC3339 } from '../shared/dates.js';
 import { t, tn, language, nativeName } from '../shared/i18n.js';
-import { state, api, busy, show, cadenceOptions, minutes, languages } from './workspace.js';
+import { state, api, busy, show, cadenceOptions, minutes, languages, library } from './workspace.js';
 
 async function loadLibrary() {
-  // The library in the workspace's language; loaded again when the therapist changes it.
-  if (!state.routines || state.routinesLanguage !== language()) {
-    const lang = encodeURIComponent(language());
-    const list = await api('GET', `/api/routines?lang=${lang}`);
-    const details = await Promise.all(list.map((r) => api('GET', `/api/routines/${r.id}?lang=${lang}`)));
-    state.routinesLanguage = language();
-    state.routines = list.map((r, i) => ({ ...r, stretches: details[i].stretches }));
-    state.stretches = new Map();
-    for (const d of details) for (const st of d.stretches) state.stretches.set(st.id, st);
-  }
+  await library();
   state.templates = await api('GET', '/api/templates');
+  // The therapist's own stretches (and the studio's shared ones) are picked like the library's.
+  state.own = (await api('GET', '/api/stretches')).filter((st) => !st.retiredAt);
+  for (const st of state.own) state.stretches.set(st.id, st);
 }
 
 function pickTemplate(t) {
@@ -71,7 +65,9 @@ export async function assign() {
   const saveTpl = h('button', { type: 'button' }, t('assign.saveTemplate'));
   const add = h('select', { 'aria-label': t('assign.addStretchLabel'), 'data-testid': 'add-stretch' },
     h('option', { value: '' }, t('assign.addStretch')),
-    [...state.stretches.values()].map((st) => h('option', { value: st.id }, st.name)));
+    state.own.length > 0 && h('optgroup', { label: t('assign.ownStretches') }, state.own.map((st) => h('option', { value: st.id }, st.name))),
+    h('optgroup', { label: t('assign.library') }, [...state.stretches.values()].filter((st) => !st.id.startsWith('c-'))
+      .sort((a, b) => a.name.localeCompare(b.name, language())).map((st) => h('option', { value: st.id }, st.name))));
   add.addEventListener('change', () => {
     const st = state.stretches.get(add.value);
     add.value = '';
@@ -86,7 +82,8 @@ export async function assign() {
       nextSessionAt: nextAt.value ? toRFC3339(nextAt.value) : null, timeZone: zone.value.trim(), stretchTime: stretchTime.value || '19:00',
       days: Number(days.value), notes: notes.value.trim(), cadenceDays: Number(cadence.value), language: planLanguage.value,
     };
-    if (JSON.stringify(state.draft.stretches) !== state.draft.base) b.stretches = state.draft.stretches;
+    const list = state.draft.stretches.map(({ stretchId, holdSeconds, reps }) => ({ stretchId, holdSeconds, reps }));
+    if (JSON.stringify(list) !== state.draft.base) b.stretches = list;
     return b;
   };
   const form = h('form', {},
@@ -99,6 +96,7 @@ export async function assign() {
     h('label', { for: 'next-at' }, t('assign.nextSession')), nextAt,
     h('label', { for: 'cadence' }, t('common.cadenceLabel')), cadence,
     h('h2', {}, `3. ${t('assign.step.stretches')}`), h('p', { class: 'hint' }, t('assign.stretchesHint')), stretchList, add,
+    h('p', {}, h('a', { href: '#/stretches/new', class: 'hint' }, t('assign.writeOwn'))),
     h('details', {}, h('summary', {}, t('assign.more')),
       h('label', { for: 'session-at' }, t('assign.sessionTime')), sessionAt,
       h('label', { for: 'days' }, t('assign.length')), days,
@@ -123,7 +121,8 @@ export async function assign() {
     const label = prompt(t('assign.templateName'), t('assign.templateNameDefault'));
     if (!label) return;
     busy(saveTpl, err, async () => {
-      await api('POST', '/api/templates', { name: label, routineId: state.draft.routineId, stretches: state.draft.stretches, days: Number(days.value), cadenceDays: Number(cadence.value), notes: notes.value.trim() });
+      const stretches = state.draft.stretches.map(({ stretchId, holdSeconds, reps }) => ({ stretchId, holdSeconds, reps }));
+      await api('POST', '/api/templates', { name: label, routineId: state.draft.routineId, stretches, days: Number(days.value), cadenceDays: Number(cadence.value), notes: notes.value.trim() });
       announce(t('assign.templateSaved'));
       saveTpl.textContent = t('common.savedMark');
     });
@@ -146,6 +145,20 @@ function renderStretches(ol) {
       [list[i], list[j]] = [list[j], list[i]];
       renderStretches(ol);
     };
+    // The variation for this client: the stretch, its easier or its harder one.
+    const base = state.stretches.get(item.baseId || item.stretchId) || st;
+    const options = [[base, 'assign.variant.asWritten'], [state.stretches.get(base.easierId), 'assign.variant.easier'], [state.stretches.get(base.harderId), 'assign.variant.harder']].filter(([v]) => v);
+    let variant = null;
+    if (options.length > 1) {
+      variant = h('select', { class: 'variant', 'aria-label': t('assign.variant.label', { Stretch: base.name }), 'data-testid': `variant-${i}` },
+        options.map(([v, how]) => h('option', { value: v.id, selected: v.id === item.stretchId }, t(how, { Stretch: v.name }))));
+      variant.addEventListener('change', () => {
+        const v = state.stretches.get(variant.value);
+        if (!v) return;
+        Object.assign(item, { baseId: base.id, stretchId: v.id, holdSeconds: v.holdSeconds, reps: v.reps });
+        renderStretches(ol);
+      });
+    }
     return h('li', { class: 'stretch' },
       h('span', { class: 'name' }, `${i + 1}. ${st.name}`),
       h('span', { class: 'moves' },
@@ -153,6 +166,7 @@ function renderStretches(ol) {
         h('button', { type: 'button', class: 'icon', 'aria-label': t('assign.moveDown', { Stretch: st.name }), disabled: i === list.length - 1, onclick: move(1) }, '↓'),
         h('button', { type: 'button', class: 'icon', 'aria-label': t('assign.remove', { Stretch: st.name }), disabled: list.length === 1, onclick: () => { list.splice(i, 1); renderStretches(ol); } }, '✕')),
       h('span', { class: 'nums' }, tn(st.perSide ? 'assign.holdRepsPerSide' : 'assign.holdReps',
-        { Hold: num('holdSeconds', 'assign.holdLabel', 5, 120), Reps: num('reps', 'assign.repsLabel', 1, 10) })));
+        { Hold: num('holdSeconds', 'assign.holdLabel', 5, 120), Reps: num('reps', 'assign.repsLabel', 1, 10) })),
+      variant);
   }));
 }

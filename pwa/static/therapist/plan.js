@@ -124,8 +124,15 @@ export async function planDetail(token) {
   const checkinRow = (c) => h('li', {}, t('plan.checkinRow', { When: when(c.at), Soreness: c.soreness, Pain: c.pain }),
     c.redFlags.length ? h('strong', { class: 'error' }, ` · ${t('plan.checkinRedFlag', { Flags: named('redflag', c.redFlags) })}`) : '');
   const history = pagedList(token, 'checkins', p.checkins, p.checkinsNext, checkinRow, { testid: 'checkins', empty: t('plan.noneYet'), shown: 'plan.olderCheckinsShown', onItems: addWords });
-  const done = pagedList(token, 'completions', p.completions, p.completionsNext, (c) => h('li', {}, t('plan.completionRow', { When: when(c.at), Done: c.done, Count: c.total })),
+  // "Make it easier" in the player: which stretches the client stepped down from, and to what.
+  const names = new Map([...p.routine.stretches, ...(p.routine.variations || [])].map((st) => [st.id, st.name]));
+  const nameOf = (id) => names.get(id) || id.replace(/-/g, ' ');
+  const easier = (c) => (c.easierUsed || []).length > 0 && h('span', { class: 'easier-used', 'data-testid': 'easier-used' },
+    ` · ${t('plan.madeEasier', { Swaps: c.easierUsed.map((x) => `${nameOf(x.from)} → ${nameOf(x.to)}`).join('; ') })}`);
+  const done = pagedList(token, 'completions', p.completions, p.completionsNext, (c) => h('li', {}, t('plan.completionRow', { When: when(c.at), Done: c.done, Count: c.total }), easier(c)),
     { testid: 'completions', empty: t('plan.noneYet'), shown: 'plan.olderSessionsShown' });
+  const stretchList = h('ol', { class: 'plan-stretches', 'data-testid': 'plan-stretches' }, p.routine.stretches.map((st) =>
+    h('li', {}, st.name, h('span', { class: 'hint' }, ` · ${t(st.perSide ? 'assign.holdRepsPerSide' : 'assign.holdReps', { Hold: st.holdSeconds, Reps: st.reps })}`))));
 
   const nextAt = h('input', { id: 'next-at', type: 'datetime-local', value: p.nextSessionAt ? localInput(new Date(p.nextSessionAt)) : null });
   const cadence = h('select', { id: 'cadence' }, cadenceOptions(p.cadenceDays));
@@ -151,6 +158,7 @@ export async function planDetail(token) {
     h('h2', {}, t('plan.words.title')), wordsBox,
     h('h2', {}, t('plan.checkins', { Count: p.checkinsTotal })), history,
     h('h2', {}, t('plan.sessions', { Count: p.completionsTotal })), done,
+    h('h2', {}, t('plan.stretches')), stretchList,
     h('h2', {}, t('plan.facts.title')),
     h('dl', { class: 'facts' },
       h('dt', {}, t('plan.facts.session')), h('dd', {}, when(p.sessionAt)),

@@ -105,7 +105,9 @@ async function templatesSection() {
       out);
   };
   await render();
-  return [h('h2', {}, t('settings.templates.title')), box];
+  return [h('h2', {}, t('settings.templates.title')), box,
+    h('h2', {}, t('settings.stretches.title')), h('p', { class: 'hint' }, t('settings.stretches.intro')),
+    h('p', {}, h('a', { class: 'btn', href: '#/stretches', 'data-testid': 'my-stretches' }, t('settings.stretches.open')))];
 }
 
 // pendingInvites renders the owner's unused, unexpired invitations, each with a Cancel button, into box.

@@ -6,7 +6,7 @@
 import { h, announce } from '../shared/dom.js';
 import { call } from '../shared/api.js';
 import { ago as agoIn } from '../shared/dates.js';
-import { use, t, locale, number } from '../shared/i18n.js';
+import { use, t, locale, number, language } from '../shared/i18n.js';
 
 export const main = /** @type {HTMLElement} */ (document.getElementById('main'));
 const nav = /** @type {HTMLElement} */ (document.getElementById('nav'));
@@ -19,6 +19,8 @@ const nav = /** @type {HTMLElement} */ (document.getElementById('nav'));
  * @property {string} [routinesLanguage] the language routines are in
  * @property {Map<string, any> | null} stretches every library stretch by id
  * @property {any[] | null} templates the therapist's own templates
+ * @property {any[]} [own] the own stretches the therapist may use (not retired)
+ * @property {Record<string, any>} [safety] each language's safety phrases (an own stretch must carry them)
  * @property {any} draft the plan being assigned
  * @property {{token: string, url: string, name: string} | null} lastCreated the plan just created, for its QR screen
  */
@@ -106,6 +108,23 @@ export const clearNav = () => nav.replaceChildren();
 
 /** rerender shows the screen of the current address again (the router listens for hashchange). */
 export const rerender = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
+
+/**
+ * library loads the routines and every library stretch (variations in no routine too: the
+ * per-step easier/harder menu, an own stretch's poses and links) in the workspace's language,
+ * again when the therapist changes it, with each language's safety phrases.
+ */
+export async function library() {
+  if (state.routines && state.routinesLanguage === language()) return;
+  const lang = encodeURIComponent(language());
+  const list = await api('GET', `/api/routines?lang=${lang}`);
+  const details = await Promise.all(list.map((r) => api('GET', `/api/routines/${r.id}?lang=${lang}`)));
+  const lib = await api('GET', `/api/stretches/library?lang=${lang}`);
+  state.routinesLanguage = language();
+  state.routines = list.map((r, i) => ({ ...r, stretches: details[i].stretches }));
+  state.stretches = new Map(lib.stretches.map((st) => [st.id, st]));
+  state.safety = lib.safety;
+}
 
 /**
  * printLink opens the plan made for paper (stretches, warning signs, QR) to hand over at the desk.
