@@ -66,14 +66,19 @@ func (h *handlers) listCustomStretches(c *fiber.Ctx) error {
 }
 
 // libraryStretches lists every library stretch, variations included (some are in no
-// routine): the poses and links a therapist's own stretch may use; and each
-// language's safety phrases, which an own stretch in that language must carry.
+// routine), in the language asked for (?lang= or Accept-Language): the poses and
+// links a therapist's own stretch may use; and each language's safety phrases,
+// which an own stretch in that language must carry.
 func (h *handlers) libraryStretches(c *fiber.Ctx) error {
+	l, err := h.requestLocale(c)
+	if err != nil {
+		return err
+	}
 	safety := map[string]routines.SafetyPhrases{}
 	for _, tag := range routines.Supported() {
 		safety[tag.String()] = routines.SafetyPhrasesIn(tag)
 	}
-	return c.JSON(fiber.Map{"stretches": routines.Stretches(), "safety": safety})
+	return c.JSON(fiber.Map{"stretches": routines.StretchesIn(l.Tag()), "safety": safety})
 }
 
 func (h *handlers) getCustomStretch(c *fiber.Ctx) error {

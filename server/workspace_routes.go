@@ -16,6 +16,8 @@ func (h *handlers) workspaceRoutes(app *fiber.App, api fiber.Router) {
 	api.Put("/session/password", t, sess, h.changePassword)
 	api.Put("/session/settings", t, sess, h.changeSettings)
 
+	api.Get("/workspace-messages/:lang", h.workspaceMessages)
+
 	api.Get("/invites/:secret", h.getInvite)
 	api.Post("/invites/:secret", h.acceptInvite)
 

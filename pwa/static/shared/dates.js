@@ -111,7 +111,7 @@ export function formatClock(hhmm) {
   return dtf(locale(), { hour: 'numeric', minute: '2-digit' }, 'UTC').format(new Date(Date.UTC(2000, 0, 1, Number(m[1]), Number(m[2]))));
 }
 
-/** @type {Map<string, Intl.RelativeTimeFormat>} */
+/** @type {Map<string, Intl.RelativeTimeFormat>} locale → formatter */
 const relative = new Map();
 
 /**
@@ -133,16 +133,23 @@ export function relativeDay(date, tz, now = new Date()) {
 }
 
 /**
- * ago says how long ago an ISO time was: "just now", "5 h ago", "yesterday", "3 days ago".
+ * ago says how long ago an ISO time was, in the locale's words: "now", "5 minutes ago",
+ * "5 hours ago", "yesterday", "3 days ago" ("vor 3 Tagen" in German).
  * @param {string} iso
  * @param {number} [now] milliseconds since the epoch
+ * @param {string} [loc] the locale (the workspace passes its own)
  */
-export function ago(iso, now = Date.now()) {
-  const hours = (now - Date.parse(iso)) / 36e5;
-  if (hours < 1) return 'just now';
-  if (hours < 24) return `${Math.floor(hours)} h ago`;
-  const d = Math.floor(hours / 24);
-  return d === 1 ? 'yesterday' : `${d} days ago`;
+export function ago(iso, now = Date.now(), loc = locale()) {
+  let rtf = relative.get(loc);
+  if (!rtf) {
+    rtf = new Intl.RelativeTimeFormat(loc, { numeric: 'auto' });
+    relative.set(loc, rtf);
+  }
+  const minutes = Math.max(0, (now - Date.parse(iso)) / 6e4);
+  if (minutes < 1) return rtf.format(0, 'second');
+  if (minutes < 60) return rtf.format(-Math.floor(minutes), 'minute');
+  if (minutes < 24 * 60) return rtf.format(-Math.floor(minutes / 60), 'hour');
+  return rtf.format(-Math.floor(minutes / (24 * 60)), 'day');
 }
 
 /**

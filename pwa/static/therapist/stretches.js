@@ -4,10 +4,11 @@
 // shared or private. The server checks it with the library's validator.
 import { h, announce } from '../shared/dom.js';
 import { ApiError } from '../shared/api.js';
-import { state, api, busy, show, csrfCookie } from './workspace.js';
+import { t, language, nativeName } from '../shared/i18n.js';
+import { state, api, busy, show, csrfCookie, languages, library } from './workspace.js';
 
+/** The body areas a stretch may work (routines.KnownTargets), by their English key. */
 const TARGETS = ['hamstrings', 'glutes', 'piriformis', 'low back', 'hips', 'sciatic nerve'];
-const LANGUAGES = [['en', 'English'], ['de', 'Deutsch'], ['es', 'Español'], ['fr', 'Français'], ['pt-BR', 'Português (Brasil)']];
 const MAX_UPLOAD = 8 << 20;
 const SENDABLE = ['image/jpeg', 'image/png', 'image/webp'];
 
@@ -23,27 +24,10 @@ function start(tag) {
   return { feel: sentence(p.neverSharpPain), stopIf: p.stopCore || '', breathing: sentence(p.neverHoldBreath) };
 }
 
-/** browserLanguage is the supported language the browser prefers, else English. */
-function browserLanguage() {
-  for (const want of navigator.languages || [navigator.language]) {
-    const hit = LANGUAGES.find(([tag]) => tag.toLowerCase() === want.toLowerCase()) || LANGUAGES.find(([tag]) => tag.split('-')[0] === want.split('-')[0].toLowerCase());
-    if (hit) return hit[0];
-  }
-  return 'en';
-}
-
-/** library loads the library's stretches once (for poses and variation links). */
-async function library() {
-  if (!state.stretches) {
-    const list = await api('GET', '/api/routines');
-    const details = await Promise.all(list.map((r) => api('GET', `/api/routines/${r.id}`)));
-    state.routines = list.map((r, i) => ({ ...r, stretches: details[i].stretches }));
-    state.stretches = new Map();
-    const lib = await api('GET', '/api/stretches/library');
-    for (const st of lib.stretches) state.stretches.set(st.id, st);
-    state.safety = lib.safety;
-  }
-  return [...state.stretches.values()].filter((st) => !st.id.startsWith('c-')).sort((a, b) => a.name.localeCompare(b.name));
+/** libraryStretches are the library's stretches (for poses and variation links), by name. */
+async function libraryStretches() {
+  await library();
+  return [...state.stretches.values()].filter((st) => !st.id.startsWith('c-')).sort((a, b) => a.name.localeCompare(b.name, language()));
 }
 
 /** mayEdit mirrors the server: the author, or the owner for a shared stretch. */
@@ -51,20 +35,20 @@ const mayEdit = (s) => s.therapistId === state.me.id || (state.me.owner && s.sha
 
 /** The list: #/stretches */
 export async function stretchList() {
-  show(h('h1', {}, 'Your stretches'), h('p', { class: 'muted', role: 'status' }, 'Loading…'));
+  show(h('h1', {}, t('stretches.title')), h('p', { class: 'muted', role: 'status' }, t('common.loading')));
   const list = await api('GET', '/api/stretches');
   const row = (s) => h('li', { class: 'row own-stretch', 'data-testid': 'own-stretch' },
     s.image && h('img', { class: 'thumb', src: s.image, alt: '', width: '64', height: '40', loading: 'lazy' }),
     h('span', { class: 'grow' }, h('strong', {}, s.name), h('br'),
-      h('small', { class: 'hint' }, [s.shared ? 'shared with the studio' : 'private', s.therapistId === state.me.id ? 'yours' : 'a colleague’s'].join(' · '))),
-    mayEdit(s) && !s.retiredAt ? h('a', { class: 'btn', href: `#/stretches/${s.id}`, 'aria-label': `Edit ${s.name}` }, 'Edit') : null);
+      h('small', { class: 'hint' }, [t(s.shared ? 'stretches.shared' : 'stretches.private'), t(s.therapistId === state.me.id ? 'stretches.yours' : 'stretches.colleagues')].join(' · '))),
+    mayEdit(s) && !s.retiredAt ? h('a', { class: 'btn', href: `#/stretches/${s.id}`, 'aria-label': t('stretches.editLabel', { Name: s.name }) }, t('stretches.edit')) : null);
   const inUse = list.filter((s) => !s.retiredAt);
   const retired = list.filter((s) => s.retiredAt);
-  show(h('h1', {}, 'Your stretches'),
-    h('p', { class: 'hint' }, 'Stretches you write are used in plans and templates like the library’s. Clients see them as you wrote them, in that language.'),
-    h('p', {}, h('a', { class: 'btn primary', href: '#/stretches/new', 'data-testid': 'new-stretch' }, '+ New stretch')),
-    inUse.length ? h('ul', { class: 'own-stretches' }, inUse.map(row)) : h('p', { class: 'muted' }, 'None yet.'),
-    retired.length > 0 && [h('h2', {}, 'Retired'), h('p', { class: 'hint' }, 'No longer offered for new plans; plans that use them still show them.'),
+  show(h('h1', {}, t('stretches.title')),
+    h('p', { class: 'hint' }, t('stretches.intro')),
+    h('p', {}, h('a', { class: 'btn primary', href: '#/stretches/new', 'data-testid': 'new-stretch' }, t('stretches.new'))),
+    inUse.length ? h('ul', { class: 'own-stretches' }, inUse.map(row)) : h('p', { class: 'muted' }, t('stretches.none')),
+    retired.length > 0 && [h('h2', {}, t('stretches.retiredTitle')), h('p', { class: 'hint' }, t('stretches.retiredHint')),
       h('ul', { class: 'own-stretches' }, retired.map(row))]);
 }
 
@@ -83,10 +67,10 @@ async function sendable(file) {
   canvas.width = Math.round(bitmap.width * scale);
   canvas.height = Math.round(bitmap.height * scale);
   const ctx = canvas.getContext('2d');
-  if (!ctx) throw new Error('This browser cannot prepare the photo.');
+  if (!ctx) throw new Error(t('stretches.cannotPrepare'));
   ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
   const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.9));
-  if (!blob) throw new Error('This browser cannot prepare the photo.');
+  if (!blob) throw new Error(t('stretches.cannotPrepare'));
   return blob;
 }
 
@@ -102,10 +86,10 @@ async function upload(blob) {
       headers: { 'Content-Type': blob.type || 'application/octet-stream', 'X-CSRF-Token': state.csrf || csrfCookie() },
     });
   } catch {
-    throw new ApiError(0, 'No connection. Check the Wi-Fi and try again.');
+    throw new ApiError(0, t('error.offline'));
   }
   const data = await res.json().catch(() => null);
-  if (!res.ok) throw new ApiError(res.status, (data && data.error) || `Upload failed (${res.status})`);
+  if (!res.ok) throw new ApiError(res.status, (data && data.error) || t('stretches.uploadFailed', { Status: res.status }));
   return data;
 }
 
@@ -114,9 +98,10 @@ async function upload(blob) {
  * @param {string} [id]
  */
 export async function stretchForm(id) {
-  show(h('h1', {}, id ? 'Edit stretch' : 'New stretch'), h('p', { class: 'muted', role: 'status' }, 'Loading…'));
-  const [lib, own] = await Promise.all([library(), api('GET', '/api/stretches')]);
-  const lang = browserLanguage();
+  show(h('h1', {}, t(id ? 'stretches.editTitle' : 'stretches.newTitle')), h('p', { class: 'muted', role: 'status' }, t('common.loading')));
+  const [lib, own] = await Promise.all([libraryStretches(), api('GET', '/api/stretches')]);
+  // A new stretch is written in the workspace's language unless the therapist picks another.
+  const lang = language();
   const s = id ? await api('GET', `/api/stretches/${id}`) : {
     name: '', targets: [], summary: '', steps: [], holdSeconds: 30, reps: 2, perSide: false, ...start(lang), easier: '',
     easierId: '', harderId: '', pose: '', photo: '', shared: true, language: lang,
@@ -131,11 +116,11 @@ export async function stretchForm(id) {
     return el;
   };
   const name = text('name', 60, { required: true, autocapitalize: 'sentences' });
-  const language = h('select', { id: 'st-language', 'data-testid': 'st-language' },
-    LANGUAGES.map(([tag, label]) => h('option', { value: tag, selected: (s.language || 'en') === tag }, label)));
+  const written = h('select', { id: 'st-language', 'data-testid': 'st-language' },
+    languages.map((tag) => h('option', { value: tag, lang: tag, selected: (s.language || 'en') === tag }, nativeName(tag))));
   const summary = area('summary', 200);
-  const targets = h('fieldset', { class: 'checks', 'data-testid': 'st-targets' }, h('legend', {}, 'Body areas'),
-    TARGETS.map((t) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: t, checked: (s.targets || []).includes(t) }), ` ${t}`)));
+  const targets = h('fieldset', { class: 'checks', 'data-testid': 'st-targets' }, h('legend', {}, t('stretches.bodyAreas')),
+    TARGETS.map((k) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: k, checked: (s.targets || []).includes(k) }), ` ${t(`target.${k}`)}`)));
   const steps = area('steps', 2400, (s.steps || []).join('\n'));
   const hold = h('input', { id: 'st-hold', type: 'number', inputmode: 'numeric', min: '5', max: '120', value: String(s.holdSeconds), 'data-testid': 'st-hold' });
   const reps = h('input', { id: 'st-reps', type: 'number', inputmode: 'numeric', min: '1', max: '10', value: String(s.reps), 'data-testid': 'st-reps' });
@@ -145,14 +130,14 @@ export async function stretchForm(id) {
   const breathing = area('breathing', 300);
   const easier = area('easier', 300);
   // Switching the language swaps the set phrases in, where the text is still the last language's.
-  let started = start(language.value);
+  let started = start(written.value);
   const phrases = h('p', { class: 'hint', 'data-testid': 'st-phrases' });
   const showPhrases = () => {
-    const p = (state.safety || {})[language.value] || {};
-    phrases.textContent = `Required, word for word: “${p.neverSharpPain}” in How it should feel; Stop if begins “${p.stopCore}”; “${p.neverHoldBreath}” in Breathing.`;
+    const p = (state.safety || {})[written.value] || {};
+    phrases.textContent = t('stretches.phrases', { Feel: p.neverSharpPain, Stop: p.stopCore, Breath: p.neverHoldBreath });
   };
-  language.addEventListener('change', () => {
-    const next = start(language.value);
+  written.addEventListener('change', () => {
+    const next = start(written.value);
     for (const [key, el] of /** @type {[keyof typeof next, HTMLTextAreaElement][]} */ ([['feel', feel], ['stopIf', stopIf], ['breathing', breathing]])) {
       if (!el.value.trim() || el.value === started[key]) el.value = next[key];
     }
@@ -163,16 +148,16 @@ export async function stretchForm(id) {
   const others = [...lib, ...own.filter((o) => !o.retiredAt && o.id !== id)];
   const link = (key, label) => h('select', { id: `st-${key}`, 'data-testid': `st-${key}` },
     h('option', { value: '' }, label), others.map((o) => h('option', { value: o.id, selected: s[key] === o.id }, o.name)));
-  const easierId = link('easierId', 'None');
-  const harderId = link('harderId', 'None');
+  const easierId = link('easierId', t('stretches.noVariation'));
+  const harderId = link('harderId', t('stretches.noVariation'));
 
   // The picture: a library pose, or a photo.
   const usePhoto = h('input', { type: 'radio', name: 'picture', value: 'photo', checked: !!s.photo, 'data-testid': 'st-use-photo' });
   const usePose = h('input', { type: 'radio', name: 'picture', value: 'pose', checked: !s.photo, 'data-testid': 'st-use-pose' });
-  const pose = h('select', { id: 'st-pose', 'aria-label': 'Library picture', 'data-testid': 'st-pose' },
-    h('option', { value: '' }, 'Pick a picture…'), lib.map((o) => h('option', { value: o.id, selected: s.pose === o.id }, o.name)));
+  const pose = h('select', { id: 'st-pose', 'aria-label': t('stretches.poseLabel'), 'data-testid': 'st-pose' },
+    h('option', { value: '' }, t('stretches.pickPose')), lib.map((o) => h('option', { value: o.id, selected: s.pose === o.id }, o.name)));
   const file = h('input', { id: 'st-file', type: 'file', accept: 'image/jpeg,image/png,image/webp,image/*', 'data-testid': 'st-file' });
-  const preview = h('img', { class: 'preview', alt: 'The stretch’s picture', 'data-testid': 'st-preview', hidden: true });
+  const preview = h('img', { class: 'preview', alt: t('stretches.previewAlt'), 'data-testid': 'st-preview', hidden: true });
   const photoStatus = h('p', { class: 'hint', role: 'status' });
   const showPreview = () => {
     const src = usePhoto.checked ? (photo ? `/img/custom/${photo}` : '') : pose.value ? (state.stretches?.get(pose.value)?.image || '') : '';
@@ -184,12 +169,12 @@ export async function stretchForm(id) {
     const f = file.files && file.files[0];
     if (!f) return;
     usePhoto.checked = true;
-    photoStatus.textContent = 'Uploading…';
+    photoStatus.textContent = t('stretches.uploading');
     try {
       const up = await upload(await sendable(f));
       photo = up.photo;
-      photoStatus.textContent = `Photo ready (${up.width} × ${up.height}). Its location and camera details were removed.`;
-      announce('Photo uploaded');
+      photoStatus.textContent = t('stretches.photoReady', { Width: up.width, Height: up.height });
+      announce(t('stretches.photoUploaded'));
     } catch (e) {
       photoStatus.textContent = e instanceof Error ? e.message : String(e);
     }
@@ -199,9 +184,9 @@ export async function stretchForm(id) {
   const shared = h('input', { id: 'st-shared', type: 'checkbox', checked: !!s.shared, disabled: !!id && s.therapistId !== state.me.id });
 
   const err = h('p', { class: 'error', role: 'alert', 'data-testid': 'st-error' });
-  const save = h('button', { type: 'submit', class: 'primary big', 'data-testid': 'st-save' }, id ? 'Save changes' : 'Save stretch');
+  const save = h('button', { type: 'submit', class: 'primary big', 'data-testid': 'st-save' }, t(id ? 'stretches.saveChanges' : 'stretches.save'));
   const body = () => ({
-    name: name.value.trim(), language: language.value, summary: summary.value.trim(),
+    name: name.value.trim(), language: written.value, summary: summary.value.trim(),
     targets: [...targets.querySelectorAll('input:checked')].map((i) => /** @type {HTMLInputElement} */ (i).value),
     steps: steps.value.split('\n').map((x) => x.trim()).filter(Boolean),
     holdSeconds: Number(hold.value), reps: Number(reps.value), perSide: perSide.checked,
@@ -210,50 +195,50 @@ export async function stretchForm(id) {
     pose: usePhoto.checked ? '' : pose.value, photo: usePhoto.checked ? photo : '', shared: shared.checked,
   });
   const form = h('form', { class: 'stretch-form', novalidate: true },
-    field('name', 'Name', name),
-    field('language', 'Written in', language, 'Clients see the stretch in this language, whatever language their app is in.'),
-    field('summary', 'Summary (one sentence)', summary),
+    field('name', t('stretches.name'), name),
+    field('language', t('stretches.language'), written, t('stretches.languageHint')),
+    field('summary', t('stretches.summary'), summary),
     targets,
-    field('steps', 'Steps, one per line', steps),
+    field('steps', t('stretches.steps'), steps),
     h('div', { class: 'row nums' },
-      h('span', {}, field('hold', 'Hold (5–120 s)', hold)), h('span', {}, field('reps', 'Repeats (1–10)', reps))),
-    h('label', { class: 'check' }, perSide, ' Done on the left and on the right'),
-    h('h2', {}, 'Safety'),
+      h('span', {}, field('hold', t('stretches.hold'), hold)), h('span', {}, field('reps', t('stretches.reps'), reps))),
+    h('label', { class: 'check' }, perSide, ` ${t('stretches.perSide')}`),
+    h('h2', {}, t('stretches.safety')),
     phrases,
-    field('feel', 'How it should feel', feel),
-    field('stopIf', 'Stop if', stopIf),
-    field('breathing', 'Breathing', breathing),
-    field('easier', 'How to make it easier', easier),
-    h('h2', {}, 'Variations'),
-    field('easierId', 'Easier variation (“Make it easier” in the player)', easierId, 'Must work the same body areas.'),
-    field('harderId', 'Harder variation', harderId),
-    h('h2', {}, 'Picture'),
-    h('fieldset', { class: 'checks' }, h('legend', { class: 'vh' }, 'Picture'),
-      h('label', { class: 'check' }, usePose, ' A library picture'), pose,
-      h('label', { class: 'check' }, usePhoto, ' A photo (JPEG, PNG or WebP)'), file, photoStatus),
+    field('feel', t('stretches.feel'), feel),
+    field('stopIf', t('stretches.stopIf'), stopIf),
+    field('breathing', t('stretches.breathing'), breathing),
+    field('easier', t('stretches.easier'), easier),
+    h('h2', {}, t('stretches.variations')),
+    field('easierId', t('stretches.easierId'), easierId, t('stretches.easierIdHint')),
+    field('harderId', t('stretches.harderId'), harderId),
+    h('h2', {}, t('stretches.picture')),
+    h('fieldset', { class: 'checks' }, h('legend', { class: 'vh' }, t('stretches.picture')),
+      h('label', { class: 'check' }, usePose, ` ${t('stretches.usePose')}`), pose,
+      h('label', { class: 'check' }, usePhoto, ` ${t('stretches.usePhoto')}`), file, photoStatus),
     preview,
-    h('label', { class: 'check' }, shared, ' Share with the studio (every therapist may use it)'),
+    h('label', { class: 'check' }, shared, ` ${t('stretches.sharedLabel')}`),
     err, save);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     busy(save, err, async () => {
       await (id ? api('PUT', `/api/stretches/${id}`, body()) : api('POST', '/api/stretches', body()));
-      announce('Stretch saved');
+      announce(t('stretches.saved'));
       location.hash = '#/stretches';
     });
   });
   let retire = null;
   if (id) {
-    retire = h('button', { type: 'button', class: 'danger', 'data-testid': 'st-retire' }, 'Retire this stretch');
+    retire = h('button', { type: 'button', class: 'danger', 'data-testid': 'st-retire' }, t('stretches.retire'));
     retire.addEventListener('click', () => {
-      if (!confirm(`Retire “${s.name}”? It is no longer offered for new plans; plans that use it keep it.`)) return;
+      if (!confirm(t('stretches.retireConfirm', { Name: s.name }))) return;
       busy(/** @type {HTMLButtonElement} */ (retire), err, async () => {
         await api('POST', `/api/stretches/${id}/retire`);
-        announce('Stretch retired');
+        announce(t('stretches.retiredAnnounce'));
         location.hash = '#/stretches';
       });
     });
   }
-  show(h('h1', {}, id ? 'Edit stretch' : 'New stretch'), form, retire && h('p', {}, retire));
+  show(h('h1', {}, t(id ? 'stretches.editTitle' : 'stretches.newTitle')), form, retire && h('p', {}, retire));
   name.focus();
 }
