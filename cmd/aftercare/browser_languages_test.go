@@ -467,8 +467,9 @@ func TestSwitchingLanguageInTheApp(t *testing.T) {
 	}
 
 	// Offline, the app opens in German: the service worker kept the plan and its words.
-	waitFor(t, ctx, 10*time.Second, "German words kept for offline use",
-		`caches.open('aftercare-data-v1').then((c) => c.match('/api/messages/de')).then((r) => !!r)`)
+	waitFor(t, ctx, 10*time.Second, "German words and the German plan kept for offline use",
+		`caches.open('aftercare-data-v1').then(async (c) => { const m = await c.match('/api/messages/de'); const p = await c.match('/api/p/`+token+`');
+		  return !!m && !!p && (await p.json()).language === 'de'; })`)
 	ts.shutdown(t)
 	within(t, ctx, 20*time.Second, "reload offline", chromedp.Reload())
 	waitFor(t, ctx, 10*time.Second, "Today offline", `document.documentElement.dataset.ready === "1" && !!document.querySelector('[data-testid=start-routine]')`)

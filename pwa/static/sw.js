@@ -239,11 +239,12 @@ async function dropOtherVersions(cache, url) {
 
 sw.addEventListener('message', (event) => {
   const msg = event.data || {};
-  if (msg.type === 'cache-urls' && Array.isArray(msg.urls)) event.waitUntil(keepForOffline(msg.urls));
+  if (msg.type === 'cache-urls' && Array.isArray(msg.urls)) event.waitUntil(keepForOffline(msg.urls, msg.fresh === true));
 });
 
-/** keepForOffline stores a plan's page, data and pictures unless already stored. */
-async function keepForOffline(urls) {
+/** keepForOffline stores a plan's page, data, words and pictures unless already stored; with
+ *  fresh, the plan's data again (the page fetched it before this worker controlled it). */
+async function keepForOffline(urls, fresh = false) {
   const cache = await caches.open(DATA_CACHE);
   for (const raw of urls) {
     if (typeof raw !== 'string') continue;
@@ -254,7 +255,7 @@ async function keepForOffline(urls) {
     if (!isPage && !isMessages && !PLAN_DATA.test(url.pathname) && !url.pathname.startsWith('/img/stretches/') && !isPhoto(url)) continue;
     const isPicture = url.pathname.startsWith('/img/stretches/');
     const key = isPage ? pageKey(url) : isPicture || isPhoto(url) ? url.pathname + url.search : url.pathname;
-    if (await cache.match(key)) continue;
+    if (!(fresh && PLAN_DATA.test(url.pathname)) && (await cache.match(key))) continue;
     try {
       const res = await fetch(isPicture || isMessages ? url.pathname + url.search : url.pathname, { credentials: 'same-origin' });
       if (!storable(res)) continue;

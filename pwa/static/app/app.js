@@ -153,14 +153,15 @@ function registerServiceWorker() {
   if (navigator.serviceWorker.startMessages) navigator.serviceWorker.startMessages();
 }
 
-/** cacheForOffline asks the service worker to keep this plan's page, data and pictures. */
-async function cacheForOffline() {
+/** cacheForOffline asks the service worker to keep this plan's page, data, words and pictures;
+ *  fresh: its kept data is out of date (the plan changed language), fetch it again. */
+async function cacheForOffline(fresh = false) {
   if (!('serviceWorker' in navigator)) return;
   try {
     const reg = await navigator.serviceWorker.ready;
     const shown = [...(ctx.plan.routine?.stretches || []), ...(ctx.plan.routine?.variations || [])];
     const images = shown.flatMap((s) => [s.image, s.imageOther]).filter(Boolean);
-    reg.active?.postMessage({ type: 'cache-urls', urls: [`/p/${token}`, `/api/p/${token}`, i18n.messagesURL(i18n.language()), ...images] });
+    reg.active?.postMessage({ type: 'cache-urls', urls: [`/p/${token}`, `/api/p/${token}`, i18n.messagesURL(i18n.language()), ...images], fresh });
   } catch {
     // No service worker: the app still works online.
   }
@@ -571,7 +572,7 @@ function languageCard() {
       const [plan] = await Promise.all([api.getPlan(token), i18n.load(chosen)]);
       ctx.plan = await withPending(plan);
       await route(false, false);
-      cacheForOffline(); // the new language's words, for offline use
+      cacheForOffline(true); // the plan and the new language's words, for offline use
       const again = /** @type {HTMLSelectElement | null} */ (document.getElementById('language'));
       const said = document.querySelector('#language-card .status');
       if (said) said.textContent = t('language.saved');
