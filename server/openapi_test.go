@@ -117,10 +117,11 @@ func TestOpenAPIValidationCatchesWrongAnswers(t *testing.T) {
 	goodPlan := `{"token":"tok123","clientName":"Sam","therapist":{"name":"Ana"},"sessionAt":"2026-11-26T09:00:00Z",
 		"nextSessionAt":null,"timeZone":"Europe/Berlin","stretchTime":"19:00","days":14,"endsAt":"2026-12-10T23:00:00Z",
 		"active":true,"notes":"","cadenceDays":0,"emergencyNumber":"112",
-		"routine":{"id":"r","name":"R","summary":"s","estimatedMinutes":5,"stretches":[],"variations":[]},
+		"routine":{"id":"r","language":"en","name":"R","summary":"s","estimatedMinutes":5,"stretches":[],"variations":[]},
 		"prefs":{"disabled":[],"quietStart":"21:00","quietEnd":"08:00"},
 		"completions":[],"completionsTotal":0,"completionsNext":"","checkins":[],"checkinsTotal":0,"checkinsNext":"",
-		"calendar":{"url":"http://care.test/c/feed123.ics","webcal":"webcal://care.test/c/feed123.ics"}}`
+		"calendar":{"url":"http://care.test/c/feed123.ics","webcal":"webcal://care.test/c/feed123.ics"},
+		"language":"en","redFlags":[],"messages":"/api/messages/en?v=0123456789ab"}`
 	json200 := http.Header{"Content-Type": {"application/json"}}
 	cases := []struct {
 		name, method, path, reqBody string

@@ -150,7 +150,7 @@ func TestMatrixCoversEveryTherapistRoute(t *testing.T) {
 		"POST /api/session": true, "DELETE /api/session": true, "GET /api/invites/:secret": true, "POST /api/invites/:secret": true,
 		"GET /api/routines": true, "GET /api/routines/:id": true, "GET /api/push/key": true, "GET /api/messages/:lang": true,
 		"GET /api/workspace-messages/:lang": true,
-		"GET /api/openapi.json": true,
+		"GET /api/openapi.json":             true,
 	}
 	for _, r := range w.app.GetRoutes(true) {
 		key := r.Method + " " + strings.TrimSuffix(r.Path, "/")

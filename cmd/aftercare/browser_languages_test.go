@@ -536,3 +536,51 @@ func testPushShown(t *testing.T, ts *testServer, ctx context.Context, reg servic
 	n := eval[[]string](t, ctx, `navigator.serviceWorker.ready.then((r) => r.getNotifications({tag: 'test'})).then((ns) => [ns[0].title, ns[0].body])`)
 	return n[0], n[1]
 }
+
+// TestOutboxNoticesInEveryLanguage: while the server is out of reach, a red-flag
+// check-in shows the urgent screen with the notice that it has not reached the therapist
+// and a call button, Today says so too under the offline banner, and once the server is
+// back the outbox delivers it and says so: each in the plan's language, at 360 × 740 and
+// 390 × 844, with nothing off its box and no English.
+func TestOutboxNoticesInEveryLanguage(t *testing.T) {
+	ts := startServer(t)
+	ctx := newBrowser(t)
+	en := catalog(t, ts, "en")
+	knownIDs = map[string]bool{}
+	for id := range en {
+		knownIDs[id] = true
+	}
+	enRoutine := routineTexts(t, ts, ts.createPlan(t, planJSON(time.Now().Add(-2*time.Hour), `,"language":"en"`)))
+	for _, lang := range clientLanguages {
+		msgs := catalog(t, ts, lang)
+		token := ts.createPlan(t, planJSON(time.Now().Add(-2*time.Hour), `,"language":"`+lang+`"`))
+		var english []string
+		if lang != "en" {
+			english = englishWords(en, msgs, enRoutine, routineTexts(t, ts, token))
+		}
+		waiting := strings.ReplaceAll(text(t, msgs, "delivery.waiting.title"), "{{.Therapist}}", "Ana Ruiz")
+		sent := strings.ReplaceAll(text(t, msgs, "delivery.sent"), "{{.Therapist}}", "Ana Ruiz")
+		for _, size := range phoneSizes {
+			at := fmt.Sprintf("%s %d×%d", lang, size[0], size[1])
+			within(t, ctx, 10*time.Second, "viewport", chromedp.EmulateViewport(size[0], size[1], chromedp.EmulateMobile, chromedp.EmulateTouch))
+			within(t, ctx, 20*time.Second, "open check-in", chromedp.Navigate(ts.URL+"/p/"+token+"#/checkin"))
+			waitFor(t, ctx, 10*time.Second, "check-in form", `document.documentElement.dataset.ready === "1" && !!document.querySelector('[data-testid=submit-checkin]')`)
+			waitFor(t, ctx, 10*time.Second, "service worker in control", `navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)`)
+			ts.shutdown(t)
+			tick(t, ctx, `input[name=rf-leg-weakness][value=yes]`)
+			eval[bool](t, ctx, `(document.querySelector('[data-testid=submit-checkin]').click(), true)`)
+			waitFor(t, ctx, 15*time.Second, "not reached yet", `!!document.querySelector('[data-testid=urgent]') && (document.querySelector('[data-testid=delivery]') || {}).textContent?.includes(`+jsString(waiting)+`)`)
+			if !eval[bool](t, ctx, `!!document.querySelector('[data-testid=delivery] a[href="tel:112"]')`) {
+				t.Errorf("%s: no call button while the red flag waits", at)
+			}
+			checkScreen(t, ctx, lang, "waiting on the urgent screen "+at, english)
+			eval[bool](t, ctx, `(location.hash = '#/today', true)`)
+			waitFor(t, ctx, 10*time.Second, "Today says so", `!!document.querySelector('[data-testid=start-routine]') && !!document.querySelector('[data-testid=offline]') && document.querySelector('[data-testid=delivery]').textContent.includes(`+jsString(waiting)+`)`)
+			checkScreen(t, ctx, lang, "waiting on Today "+at, english)
+			ts.start(t)
+			eval[bool](t, ctx, `(window.dispatchEvent(new Event('online')), true)`)
+			waitFor(t, ctx, 20*time.Second, "sent", `document.querySelector('[data-testid=delivery]').textContent === `+jsString(sent))
+			checkScreen(t, ctx, lang, "sent on Today "+at, english)
+		}
+	}
+}

@@ -174,12 +174,15 @@ func Routine(p model.Plan) RoutineView {
 	return view
 }
 
-// PlanStretches finds the stretches plan p may show: the library's, and the
-// copies of therapists' own stretches it was assigned with.
-func PlanStretches(p model.Plan) model.StretchFinder { return planStretchesIn(p, routines.English) }
+// PlanStretches finds the stretches plan p may show: the library's, in the
+// plan's language (English when it names none), and the copies of
+// therapists' own stretches it was assigned with (in the language they
+// were written in).
+func PlanStretches(p model.Plan) model.StretchFinder {
+	return planStretchesIn(p, locale.Of(p.Language, routines.English).Tag())
+}
 
-// planStretchesIn is PlanStretches with the library's stretches in lang (own
-// stretches are written in one language, their therapist's).
+// planStretchesIn is PlanStretches with the library's stretches in lang.
 func planStretchesIn(p model.Plan, lang language.Tag) model.StretchFinder {
 	return func(id string) (routines.Stretch, bool) {
 		if st, ok := routines.StretchByIDIn(id, lang); ok {

@@ -74,6 +74,9 @@ func Of(tag string, def language.Tag) *Locale {
 	if tag == "" {
 		return For(def)
 	}
+	if l, ok := locales[tag]; ok { // as stored: canonical
+		return l
+	}
 	t, err := language.Parse(tag)
 	if err != nil {
 		return For(def)
@@ -134,7 +137,13 @@ func (l *Locale) Text(id string) string { return l.Format(id, nil) }
 // rendering with the values would.
 func (l *Locale) Format(id string, data Data) string {
 	key := id
-	if len(data) > 0 {
+	switch len(data) {
+	case 0:
+	case 1:
+		for k := range data {
+			key = id + "\x00" + k
+		}
+	default:
 		names := make([]string, 0, len(data))
 		for k := range data {
 			names = append(names, k)
@@ -152,7 +161,11 @@ func (l *Locale) Format(id string, data Data) string {
 	}
 	s := shape.(string)
 	for k, v := range data {
-		s = strings.ReplaceAll(s, marker(k), fmt.Sprint(v))
+		val, ok := v.(string)
+		if !ok {
+			val = fmt.Sprint(v)
+		}
+		s = strings.ReplaceAll(s, marker(k), val)
 	}
 	return s
 }
@@ -176,6 +189,9 @@ func (l *Locale) Count(id string, n int, data Data) string {
 func (l *Locale) Named(id, name string, data Data) string {
 	if name == "" {
 		return l.Format(id, data)
+	}
+	if data == nil {
+		return l.Format(id+".named", Data{"Name": name})
 	}
 	return l.Format(id+".named", with(data, "Name", name))
 }

@@ -119,11 +119,16 @@ async function loadTexts(tag) {
   } catch {
     if (!i18n.ids().length) await i18n.load('en').catch(() => {});
   }
+}
+
+// The page's own words follow the language: its description, and "Loading your plan…"
+// while the plan still loads.
+i18n.onChange(() => {
   const desc = /** @type {HTMLMetaElement | null} */ (document.querySelector('meta[name=description]'));
   if (desc && i18n.has('app.description')) desc.content = t('app.description');
   const loading = document.querySelector('.loading');
   if (loading && i18n.has('app.loading')) loading.textContent = t('app.loading');
-}
+});
 
 /** The HTML is the same for every plan, so the per-plan manifest link is added here. */
 function addManifestLink() {
