@@ -102,9 +102,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 
-	// The lists: the owner sees A's client, A sees it, B does not.
+	// The lists: the owner sees A's client, A sees it, B does not (the plan was ended above).
 	for actor, want := range map[string]bool{"owner": true, "A": true, "B": false} {
-		for _, path := range []string{"/api/plans", "/api/clients"} {
+		for _, path := range []string{"/api/plans", "/api/clients?status=ended", "/api/clients?q=sam&status=attention,active,ended"} {
 			r := w.do(t, actors[actor], "GET", path, "")
 			if got := strings.Contains(r.Body, planA); got != want {
 				t.Errorf("%s as %s lists A's plan: %v, want %v", path, actor, got, want)

@@ -62,6 +62,7 @@ var allBuckets = [][]byte{
 	bucketSessions, bucketInvites, bucketTemplates, // workspace: sessions.go, invites.go
 	bucketHistoryDays,              // history.go
 	bucketFeeds, bucketFeedsByPlan, // calendar feeds: feeds.go
+	bucketClientRows, bucketClientIndex, bucketClientOpenEnds, bucketPlansByEnd, // the clients list: clients.go
 }
 
 // DB is the aftercare database.
@@ -173,6 +174,9 @@ func (db *DB) migrate() error {
 					return fmt.Errorf("migrate database to schema %d: %w", m.to, err)
 				}
 			}
+		}
+		if err := ensureClientRows(tx); err != nil {
+			return fmt.Errorf("build the clients list: %w", err)
 		}
 		return meta.Put([]byte("schema"), encodeUint(SchemaVersion))
 	})

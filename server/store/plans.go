@@ -40,6 +40,9 @@ func putNewPlan(tx *bolt.Tx, p model.Plan, data []byte) error {
 	if err := putFeed(tx, p.Token, model.NewToken()); err != nil {
 		return err
 	}
+	if err := putClientRow(tx, model.NewClientRow(p, nil, nil)); err != nil {
+		return err
+	}
 	return tx.Bucket(bucketPlansByTherapist).Put(join(p.TherapistID, p.Token), nil)
 }
 
@@ -67,7 +70,10 @@ func updatePlan(tx *bolt.Tx, token string, fn func(*model.Plan) error) (model.Pl
 		return p, err
 	}
 	p.Token = token
-	return p, putJSON(tx.Bucket(bucketPlans), []byte(token), p)
+	if err := putJSON(tx.Bucket(bucketPlans), []byte(token), p); err != nil {
+		return p, err
+	}
+	return p, refreshClientRow(tx, p)
 }
 
 // Plan returns the plan for token or ErrNotFound.
@@ -143,6 +149,9 @@ func (db *DB) DeletePlan(token string) error {
 			return err
 		}
 		if err := tx.Bucket(bucketPlansByTherapist).Delete(join(p.TherapistID, token)); err != nil {
+			return err
+		}
+		if err := dropClientRow(tx, token); err != nil {
 			return err
 		}
 		for _, name := range [][]byte{bucketCompletions, bucketCheckIns, bucketRules, bucketHistoryDays} {
