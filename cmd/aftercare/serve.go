@@ -120,7 +120,7 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	sched.Start()
 	pruneCtx, stopPrune := context.WithCancel(ctx)
 	pruneDone := make(chan struct{})
-	go pruneDaily(pruneCtx, db, logger, pruneDone)
+	go pruneDaily(pruneCtx, db, svc, time.Duration(cfg.RetentionDays)*24*time.Hour, logger, pruneDone)
 	// Runs before the deferred db.Close, on every way out.
 	defer func() { stopPrune(); <-pruneDone }()
 	served := make(chan error, 1)
@@ -176,8 +176,9 @@ func loadKeys(db *store.DB, dir string) (push.Keys, error) {
 }
 
 // pruneDaily drops push devices nobody will push to again (ended plans, long
-// unseen therapist devices): at start, then once a day, until ctx ends.
-func pruneDaily(ctx context.Context, db *store.DB, logger *slog.Logger, done chan<- struct{}) {
+// unseen therapist devices) and erases plans ended longer than retention ago:
+// at start, then once a day, until ctx ends.
+func pruneDaily(ctx context.Context, db *store.DB, svc *care.Service, retention time.Duration, logger *slog.Logger, done chan<- struct{}) {
 	defer close(done)
 	t := time.NewTicker(24 * time.Hour)
 	defer t.Stop()
@@ -186,6 +187,11 @@ func pruneDaily(ctx context.Context, db *store.DB, logger *slog.Logger, done cha
 			logger.Warn("prune subscriptions", "err", err)
 		} else if n > 0 {
 			logger.Info("pruned stale push subscriptions", "count", n)
+		}
+		if n, err := svc.EraseExpiredPlans(retention); err != nil {
+			logger.Warn("erase plans past retention", "err", err)
+		} else if n > 0 {
+			logger.Info("erased plans past retention", "count", n, "retentionDays", int(retention.Hours()/24))
 		}
 		select {
 		case <-ctx.Done():

@@ -3,6 +3,8 @@ package care
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/aftercare/aftercare/routines"
@@ -179,4 +181,35 @@ func decodeClientsCursor(s string) (clientsCursor, error) {
 		return c, errClientsCursor
 	}
 	return c, nil
+}
+
+// DefaultRetention is how long a plan is kept after it ended, unless the owner sets another (-retention-days).
+const DefaultRetention = 365 * 24 * time.Hour
+
+// EraseExpiredPlans erases every plan that ended more than retention ago,
+// with everything tied to it, exactly as its client's own erasure does (so
+// the file is compacted after), and returns how many it erased.
+func (s *Service) EraseExpiredPlans(retention time.Duration) (int, error) {
+	cutoff := s.now().Add(-retention)
+	n := 0
+	for {
+		tokens, err := s.DB.PlansEndedBefore(cutoff, 100)
+		if err != nil || len(tokens) == 0 {
+			return n, err
+		}
+		for _, token := range tokens {
+			err := s.ErasePlan(token)
+			if errors.Is(err, model.ErrNotFound) {
+				// Erased meanwhile (its row goes with it), or a row left without its plan.
+				if err := s.DB.ForgetClientRow(token); err != nil {
+					return n, err
+				}
+				continue
+			}
+			if err != nil {
+				return n, fmt.Errorf("erase a plan past retention: %w", err)
+			}
+			n++
+		}
+	}
 }

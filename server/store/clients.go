@@ -386,3 +386,30 @@ func (db *DB) PlansEndedBefore(cutoff time.Time, limit int) ([]string, error) {
 	})
 	return out, err
 }
+
+// ForgetClientRow drops the row and list entries of a plan that is gone.
+func (db *DB) ForgetClientRow(token string) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketPlans).Get([]byte(token)) != nil {
+			return nil // still there: its row is its own
+		}
+		if err := dropClientRow(tx, token); err != nil {
+			return err
+		}
+		// Entries without a row: found by their token (a scan; this never happens in use).
+		for _, name := range [][]byte{bucketPlansByEnd, bucketClientOpenEnds} {
+			b := tx.Bucket(name)
+			var keys [][]byte
+			_ = b.ForEach(func(k, _ []byte) error {
+				if len(k) > 8 && string(k[8:]) == token {
+					keys = append(keys, bytes.Clone(k))
+				}
+				return nil
+			})
+			if err := deleteKeys(b, keys); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
