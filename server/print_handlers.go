@@ -33,7 +33,8 @@ type printStretch struct {
 
 // printPage is the data of templates/print.html.
 type printPage struct {
-	Studio, Therapist, TherapistFirst, FirstName string
+	Studio, Logo, Booking, Phone, Tel, Address  string
+	Therapist, TherapistFirst, FirstName        string
 	SessionDay, Printed, EndsOn, StretchTime     string
 	Routine                                      care.RoutineView
 	Stretches                                    []printStretch
@@ -68,7 +69,8 @@ func (h *handlers) printPlan(c *fiber.Ctx) error {
 		return err
 	}
 	d := printPage{
-		Studio: h.Care.Studio, Therapist: v.Therapist.Name, TherapistFirst: care.FirstName(v.Therapist.Name),
+		Studio: v.Studio.Name, Logo: v.Studio.Logo, Booking: v.Studio.BookingURL, Phone: v.Studio.Phone, Tel: v.Studio.Tel,
+		Address: v.Studio.Address, Therapist: v.Therapist.Name, TherapistFirst: care.FirstName(v.Therapist.Name),
 		FirstName: care.FirstName(v.ClientName), Routine: v.Routine, RedFlags: RedFlagsInWords,
 		SessionDay: v.SessionAt.In(loc).Format("Monday 2 January 2006"), Printed: now.In(loc).Format("2 January 2006"),
 		EndsOn:      v.EndsAt.In(loc).Add(-time.Minute).Format("Monday 2 January"),

@@ -111,6 +111,7 @@ func New(d Deps) *fiber.App {
 
 	admin := api.Group("/admin", h.requireTherapist, h.requireOwner)
 	admin.Get("/backup", h.backup)
+	h.studioRoutes(app, admin)
 
 	api.Use(func(c *fiber.Ctx) error { return fiber.NewError(fiber.StatusNotFound, "no such API route") })
 

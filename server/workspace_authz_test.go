@@ -61,10 +61,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return path, planBody(w.clock.Now(), "")
 		case "PATCH /api/plans/:token":
 			return path, `{"cadenceDays":14}`
+		case "PUT /api/admin/studio":
+			return path, `{"name":"Harbour Massage","accent":"#2f6f62","bookingUrl":"","phone":"","address":""}`
+		case "PUT /api/admin/studio/logo":
+			return path, string(testLogo(t, 128, 128))
 		}
 		return path, ""
 	}
-	ownerOnly := map[string]bool{"GET /api/admin/backup": true, "GET /api/therapists": true, "POST /api/therapists/invites": true,
+	ownerOnly := map[string]bool{"GET /api/admin/backup": true, "GET /api/admin/studio": true, "PUT /api/admin/studio": true,
+		"PUT /api/admin/studio/logo": true, "DELETE /api/admin/studio/logo": true, "GET /api/therapists": true, "POST /api/therapists/invites": true,
 		"GET /api/therapists/invites": true, "DELETE /api/therapists/invites/:id": true, "PATCH /api/therapists/:id": true}
 	// Routes addressing one of A's resources: others get 404, as for a missing one.
 	aResource := map[string]bool{

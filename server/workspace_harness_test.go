@@ -125,6 +125,9 @@ func (w *workspace) do(t *testing.T, b *browser, method, path, body string) resp
 	req := httptest.NewRequest(method, path, rd)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+		if strings.HasPrefix(body, "\x89PNG") {
+			req.Header.Set("Content-Type", "image/png")
+		}
 	}
 	if b != nil {
 		for k, v := range b.cookies {

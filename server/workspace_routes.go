@@ -58,6 +58,7 @@ var WorkspaceRoutes = [][2]string{
 	{"GET", "/api/plans/:token/checkins"}, {"GET", "/api/plans/:token/completions"}, {"GET", "/api/plans/:token/series"},
 	{"GET", "/api/plans/:token/qr"}, {"PATCH", "/api/plans/:token"}, {"POST", "/api/plans/:token/end"},
 	{"GET", "/api/admin/backup"},
+	{"GET", "/api/admin/studio"}, {"PUT", "/api/admin/studio"}, {"PUT", "/api/admin/studio/logo"}, {"DELETE", "/api/admin/studio/logo"},
 }
 
 func (h *handlers) workspacePage(c *fiber.Ctx) error {

@@ -101,9 +101,11 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	if err != nil {
 		return err
 	}
-	sched := remind.New(remind.Config{DB: db, Sender: sender, BaseURL: cfg.BaseURL, Logger: logger, ObserveLateness: meter.ObserveLateness})
-	svc := &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger,
-		Studio: cfg.StudioName}
+	var svc *care.Service
+	sched := remind.New(remind.Config{DB: db, Sender: sender, BaseURL: cfg.BaseURL, Logger: logger, ObserveLateness: meter.ObserveLateness,
+		Brand: func() remind.Brand { return notificationBrand(svc, cfg.BaseURL, logger) }})
+	svc = &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger,
+		StudioName: cfg.StudioName}
 	sw, err := pwa.ServiceWorker(pwa.Static())
 	if err != nil {
 		return err
@@ -199,4 +201,19 @@ func pruneDaily(ctx context.Context, db *store.DB, svc *care.Service, retention 
 		case <-t.C:
 		}
 	}
+}
+
+// notificationBrand is the studio as clients' notifications show it; an
+// unreadable setting sends the reminder unbranded rather than not at all.
+func notificationBrand(svc *care.Service, baseURL string, logger *slog.Logger) remind.Brand {
+	st, err := svc.Studio()
+	if err != nil {
+		logger.Warn("studio settings for a notification", "err", err)
+		return remind.Brand{}
+	}
+	b := remind.Brand{Name: st.Name, BookingURL: st.BookingURL, Phone: st.Phone}
+	if st.Icon != "" {
+		b.Icon = baseURL + st.Icon
+	}
+	return b
 }

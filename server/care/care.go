@@ -46,8 +46,11 @@ type Service struct {
 	Now       func() time.Time
 	BaseURL   string
 	Logger    *slog.Logger
-	// Studio, if set, names the studio on printed plans and calendar feeds.
-	Studio string
+	// StudioName (-studio-name) names the studio until the owner sets a name in the workspace.
+	StudioName string
+
+	studioMu sync.Mutex
+	studio   *StudioView // Studio's answer until the owner changes it
 
 	testPushMu sync.Mutex
 	testPushAt map[string]time.Time // plan token → its last test notification
@@ -110,6 +113,8 @@ type ClientView struct {
 	CheckInsNext     string             `json:"checkinsNext"`
 	// Calendar is the plan's calendar feed, which carries its own token.
 	Calendar CalendarLinks `json:"calendar"`
+	// Studio is the studio's name, colours, booking link and contact, as the owner set them.
+	Studio StudioView `json:"studio"`
 }
 
 // Routine applies a plan's overrides to its template.
@@ -166,6 +171,9 @@ func (s *Service) ClientView(token string) (ClientView, error) {
 	}
 	if t, err := s.DB.Therapist(p.TherapistID); err == nil {
 		v.Therapist.Name = t.Name
+	}
+	if v.Studio, err = s.Studio(); err != nil {
+		return v, err
 	}
 	feed, err := s.DB.PlanFeed(token)
 	if err != nil {

@@ -38,6 +38,11 @@ type Message struct {
 	TTL time.Duration
 	// Urgency is "very-low", "low", "normal", "high" or empty (service default).
 	Urgency string
+	// Icon, if set, is the notification's icon URL (the studio's, made from its logo).
+	Icon string
+	// Open, if set, is an https page outside the app that tapping the
+	// notification opens instead of URL (the studio's booking page).
+	Open string
 }
 
 // payload is the JSON the service worker reads.
@@ -47,15 +52,17 @@ type payload struct {
 	URL   string `json:"url"`
 	Kind  string `json:"kind"`
 	Tag   string `json:"tag"`
+	Icon  string `json:"icon,omitempty"`
+	Open  string `json:"open,omitempty"`
 }
 
-// Payload returns the JSON bytes {title, body, url, kind, tag}, a fresh slice
+// Payload returns the JSON bytes {title, body, url, kind, tag[, icon, open]}, a fresh slice
 // on every call (webpush-go pads into the slice's spare capacity).
 func (m Message) Payload() ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // "<" as \u003c would waste 5 of our 2000 bytes
-	if err := enc.Encode(payload{Title: m.Title, Body: m.Body, URL: m.URL, Kind: m.Kind, Tag: m.Tag}); err != nil {
+	if err := enc.Encode(payload{Title: m.Title, Body: m.Body, URL: m.URL, Kind: m.Kind, Tag: m.Tag, Icon: m.Icon, Open: m.Open}); err != nil {
 		return nil, fmt.Errorf("encode push payload: %w", err)
 	}
 	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))

@@ -46,6 +46,8 @@ type Config struct {
 	// AlertDigestEvery is how often, at most, a plan's therapist is alerted
 	// again after its first alert; default DefaultAlertDigestEvery.
 	AlertDigestEvery time.Duration
+	// Brand, if set, is the studio as clients' notifications show it, read at each send.
+	Brand func() Brand
 }
 
 // Scheduler keeps each plan's reminders in the due-index and, once a minute,
@@ -59,6 +61,7 @@ type Scheduler struct {
 	batch   int
 
 	observeLateness func(kind string, late time.Duration)
+	brand           func() Brand
 
 	// afterSend runs between SendAll and the commit (tests simulate a crash there).
 	afterSend func()
@@ -86,7 +89,7 @@ type Scheduler struct {
 // New returns a Scheduler; call Start to tick each minute.
 func New(cfg Config) *Scheduler {
 	s := &Scheduler{db: cfg.DB, sender: cfg.Sender, now: cfg.Now, baseURL: cfg.BaseURL, log: cfg.Logger, batch: cfg.BatchLimit,
-		observeLateness: cfg.ObserveLateness, digestEvery: cfg.AlertDigestEvery, alertPlans: make(map[string]*planAlerts)}
+		observeLateness: cfg.ObserveLateness, brand: cfg.Brand, digestEvery: cfg.AlertDigestEvery, alertPlans: make(map[string]*planAlerts)}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -63,6 +63,7 @@ var allBuckets = [][]byte{
 	bucketHistoryDays,              // history.go
 	bucketFeeds, bucketFeedsByPlan, // calendar feeds: feeds.go
 	bucketClientRows, bucketClientIndex, bucketClientOpenEnds, bucketPlansByEnd, // the clients list: clients.go
+	bucketStudio, // the studio's identity: studio.go
 }
 
 // DB is the aftercare database.
