@@ -33,18 +33,18 @@ type printStretch struct {
 
 // printPage is the data of templates/print.html.
 type printPage struct {
-	Studio, Logo, Booking, Phone, Tel, Address  string
-	Therapist, TherapistFirst, FirstName        string
-	SessionDay, Printed, EndsOn, StretchTime     string
-	Routine                                      care.RoutineView
-	Stretches                                    []printStretch
-	RedFlags                                     []string
-	Emergency                                    string
-	NextSession, Cadence                         string
-	Notes                                        string
-	StopAll                                      string
-	PlanURL                                      string
-	QR                                           template.HTML
+	Studio, Logo, Booking, Phone, Tel, Address string
+	Therapist, TherapistFirst, FirstName       string
+	SessionDay, Printed, EndsOn, StretchTime   string
+	Routine                                    care.RoutineView
+	Stretches                                  []printStretch
+	RedFlags                                   []string
+	Emergency                                  string
+	NextSession, Cadence                       string
+	Notes                                      string
+	StopAll                                    string
+	PlanURL                                    string
+	QR                                         template.HTML
 }
 
 // printPlan serves GET /p/{token}/print: the plan made for paper (A4 and US
