@@ -4,6 +4,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"math"
@@ -15,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"github.com/aftercare/aftercare/pwa"
 	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/care"
@@ -33,12 +35,12 @@ type Deps struct {
 	// Auth checks passwords and keeps sessions and login throttles.
 	Auth           *auth.Service
 	VAPIDPublicKey string
-	// Static is the PWA file system (index.html, sw.js, app/...).
+	// Static is the PWA file system (index.html, sw.js, app/...); New builds Assets from it when Assets is nil.
 	Static fs.FS
+	// Assets is the PWA as served: content-hashed names, rewritten references, the stamped sw.js.
+	Assets *pwa.Assets
 	// Metrics, if set, is served at /metrics (loopback or the owner's token).
 	Metrics *metrics.Metrics
-	// ServiceWorker is sw.js stamped with the app's version.
-	ServiceWorker []byte
 	// Illustration returns the SVG for a stretch id.
 	Illustration func(id string) ([]byte, bool)
 	Logger       *slog.Logger
@@ -75,6 +77,13 @@ func New(d Deps) *fiber.App {
 		Next: func(c *fiber.Ctx) bool { return c.Path() == "/api/admin/backup" },
 	}))
 
+	if d.Assets == nil {
+		assets, err := pwa.NewAssets(d.Static)
+		if err != nil {
+			panic(fmt.Errorf("server: the app's files: %w", err)) // cmd/aftercare builds Assets itself and reports this
+		}
+		d.Assets = assets
+	}
 	h := &handlers{Deps: d, trusted: trustedNets(d.TrustedProxies)}
 	app.Get("/healthz", h.health)
 	if d.Metrics != nil {
@@ -120,6 +129,7 @@ func New(d Deps) *fiber.App {
 	app.Get("/p/:token", h.clientApp)
 	app.Get("/sw.js", h.serviceWorker)
 	app.Get("/app/*", h.staticAsset)
+	app.Get("/shared/*", h.staticAsset)
 	app.Get("/favicon.svg", h.staticAsset)
 	app.Get("/", h.home)
 	return app

@@ -106,15 +106,15 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 		Brand: func() remind.Brand { return notificationBrand(svc, cfg.BaseURL, logger) }})
 	svc = &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger,
 		StudioName: cfg.StudioName}
-	sw, err := pwa.ServiceWorker(pwa.Static())
+	assets, err := pwa.NewAssets(pwa.Static())
 	if err != nil {
-		return err
+		return fmt.Errorf("the app's files: %w", err)
 	}
 	accounts := &account.Service{DB: db, BaseURL: cfg.BaseURL}
 	app := server.New(server.Deps{
-		ServiceWorker: sw,
-		Metrics:       meter,
-		Care:          svc, Accounts: accounts, Auth: auth.New(db, time.Now),
+		Assets:  assets,
+		Metrics: meter,
+		Care:    svc, Accounts: accounts, Auth: auth.New(db, time.Now),
 		VAPIDPublicKey: keys.Public, Static: pwa.Static(), Illustration: routines.Illustration,
 		Logger: logger, Secure: strings.HasPrefix(cfg.BaseURL, "https://"), TrustedProxies: cfg.TrustedProxies,
 	})

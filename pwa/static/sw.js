@@ -1,18 +1,23 @@
+// @ts-check
 /* aftercare service worker, served at /sw.js with scope /.
  *
  * 1. Caches   — the app shell is precached per VERSION; a plan's page, data and stretch
  *               pictures live in a data cache that survives app updates.
  * 2. Fetch    — plan page and plan data: network first, cached copy offline.
- *               /app/* and /img/stretches/*: cache first. Other /api/ calls and non-GET: never cached.
+ *               /app/*, /shared/* and /img/stretches/*: cache first. Other /api/ calls and non-GET: never cached.
  * 3. Messages — the page asks us to keep a plan's page, data and pictures for offline use.
  * 4. Push     — every push shows a notification (iOS revokes silent subscriptions).
  * 5. Clicks   — open or focus the plan at the right screen.
  * 6. Sync     — send completions and check-ins waiting in the IndexedDB outbox (also after a push).
  *
- * VERSION is stamped by the server with a hash of the app's files, so every change to /app/
- * installs a new worker and refreshes the cache-first shell; 'dev' is the unstamped value.
+ * VERSION and SHELL are stamped by the server: VERSION with a hash of the app's files, so every
+ * change installs a new worker and a fresh shell cache ('dev' is the unstamped value); SHELL with
+ * the content-hashed URLs of the client app's files (served immutable), which install precaches.
  */
 'use strict';
+
+/** This worker's global scope, typed as a service worker's. */
+const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // ---- 1. Caches ----------------------------------------------------------------------
 
@@ -23,56 +28,40 @@ const DATA_CACHE = 'aftercare-data-v1';
 // plan whose own page was never cached can still start offline.
 const SHELL_PAGE = '/__aftercare-shell';
 
-const SHELL_FILES = [
-  '/app/app.js',
-  '/app/dom.js',
-  '/app/api.js',
-  '/app/outbox.js',
-  '/app/safety.js',
-  '/app/speech.js',
-  '/app/player.js',
-  '/app/picture.js',
-  '/app/checkin.js',
-  '/app/reminders.js',
-  '/app/style.css',
-  '/app/addtohome.svg',
-  '/app/icons/favicon.svg',
-  '/app/icons/icon-192.png',
-  '/app/icons/icon-512.png',
-  '/app/icons/maskable-512.png',
-  '/app/icons/apple-touch-icon.png',
-  '/app/icons/badge-72.png',
-];
+// Stamped by the server from the same table that serves the files: the plain path of every
+// file of the client app (/app/, /shared/) → its content-hashed URL. Empty when unstamped.
+/** @type {Record<string, string>} */
+const SHELL = {};
 
 const PLAN_PAGE = /^\/p\/([A-Za-z0-9_-]+)\/?$/;
 const PLAN_DATA = /^\/api\/p\/([A-Za-z0-9_-]+)$/;
 
-self.addEventListener('install', (event) => {
+sw.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SHELL_CACHE);
-    // 'reload' skips the HTTP cache, so a new version never precaches stale files.
-    await cache.addAll(SHELL_FILES.map((url) => new Request(url, { cache: 'reload' })));
-    await self.skipWaiting();
+    // Hashed URLs never go stale, so the files the page just loaded come from the HTTP cache.
+    await cache.addAll(Object.values(SHELL));
+    await sw.skipWaiting();
   })());
 });
 
-self.addEventListener('activate', (event) => {
+sw.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     const keep = [SHELL_CACHE, DATA_CACHE];
     for (const name of await caches.keys()) {
       if (name.startsWith('aftercare-') && !keep.includes(name)) await caches.delete(name);
     }
-    await self.clients.claim(); // control the page that registered us, on first load
+    await sw.clients.claim(); // control the page that registered us, on first load
   })());
 });
 
 // ---- 2. Fetch -----------------------------------------------------------------------
 
-self.addEventListener('fetch', (event) => {
+sw.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
-  if (url.origin !== self.location.origin) return;
+  if (url.origin !== sw.location.origin) return;
 
   if (request.mode === 'navigate' && PLAN_PAGE.test(url.pathname)) {
     event.respondWith(planPage(event, url));
@@ -80,8 +69,8 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(planData(event, url));
   } else if (url.pathname.startsWith('/api/')) {
     // Never cached: push key, subscriptions, prefs…
-  } else if (url.pathname.startsWith('/app/')) {
-    event.respondWith(cacheFirst(request, SHELL_CACHE));
+  } else if (url.pathname.startsWith('/app/') || url.pathname.startsWith('/shared/')) {
+    event.respondWith(shellFile(request, url));
   } else if (url.pathname.startsWith('/img/stretches/')) {
     // A picture's URL carries its version (?v=…): a redrawn picture is a new URL.
     event.respondWith(cacheFirst(request, DATA_CACHE, false));
@@ -148,6 +137,30 @@ function markedOffline(cached) {
   return new Response(cached.body, { status: cached.status, statusText: cached.statusText, headers });
 }
 
+/** plainPath drops a content hash from a file name: /app/app.3f2a1c9b0d4e.js → /app/app.js. */
+const plainPath = (pathname) => pathname.replace(/\.[0-9a-f]{12}(\.[^./]+)?$/, '$1');
+
+/**
+ * shellFile answers for a file of the app from the shell cache. A plain name gets the current
+ * version's copy. A name this version does not have (a page kept offline from an older version
+ * of the app) gets the current version of the same file when the network is out of reach.
+ */
+async function shellFile(request, url) {
+  const current = SHELL[url.pathname];
+  if (current) {
+    const cached = await caches.match(current);
+    if (cached) return cached;
+  }
+  try {
+    return await cacheFirst(request, SHELL_CACHE);
+  } catch (err) {
+    const same = SHELL[plainPath(url.pathname)];
+    const cached = same && (await caches.match(same));
+    if (cached) return cached;
+    throw err;
+  }
+}
+
 async function cacheFirst(request, cacheName, ignoreSearch = true) {
   const cached = await caches.match(request, { ignoreSearch });
   if (cached) return cached;
@@ -170,7 +183,7 @@ async function dropOtherVersions(cache, url) {
 
 // ---- 3. Messages from the page ---------------------------------------------------------
 
-self.addEventListener('message', (event) => {
+sw.addEventListener('message', (event) => {
   const msg = event.data || {};
   if (msg.type === 'cache-urls' && Array.isArray(msg.urls)) event.waitUntil(keepForOffline(msg.urls));
 });
@@ -180,8 +193,8 @@ async function keepForOffline(urls) {
   const cache = await caches.open(DATA_CACHE);
   for (const raw of urls) {
     if (typeof raw !== 'string') continue;
-    const url = new URL(raw, self.location.origin);
-    if (url.origin !== self.location.origin) continue;
+    const url = new URL(raw, sw.location.origin);
+    if (url.origin !== sw.location.origin) continue;
     const isPage = PLAN_PAGE.test(url.pathname);
     if (!isPage && !PLAN_DATA.test(url.pathname) && !url.pathname.startsWith('/img/stretches/')) continue;
     const isPicture = url.pathname.startsWith('/img/stretches/');
@@ -206,7 +219,7 @@ const ACTIONS = {
   checkin: [{ action: 'checkin', title: 'Check in' }],
 };
 
-self.addEventListener('push', (event) => {
+sw.addEventListener('push', (event) => {
   let payload = {};
   try {
     payload = (event.data && event.data.json()) || {};
@@ -228,14 +241,14 @@ self.addEventListener('push', (event) => {
   // Actions belong to a client's plan; a therapist's alert just opens the workspace.
   if (ACTIONS[kind] && samePath(payload.url).startsWith('/p/')) options.actions = ACTIONS[kind];
   event.waitUntil(Promise.all([
-    self.registration.showNotification(title, options),
+    sw.registration.showNotification(title, options),
     flushOutbox().catch(() => {}), // a push means the network works: send what is waiting
   ]));
 });
 
 // ---- 5. Notification clicks -------------------------------------------------------------
 
-self.addEventListener('notificationclick', (event) => {
+sw.addEventListener('notificationclick', (event) => {
   const notification = event.notification;
   notification.close();
   if (event.action === 'done') return; // "Done" just dismisses; nothing is recorded
@@ -250,8 +263,8 @@ self.addEventListener('notificationclick', (event) => {
 function samePath(url) {
   if (typeof url !== 'string' || url.startsWith('//')) return '/';
   try {
-    const u = new URL(url, self.location.origin);
-    if (u.origin !== self.location.origin) return '/';
+    const u = new URL(url, sw.location.origin);
+    if (u.origin !== sw.location.origin) return '/';
     return u.pathname + u.search + u.hash;
   } catch {
     return '/';
@@ -261,9 +274,9 @@ function samePath(url) {
 const withHash = (url, hash) => url.split('#')[0] + hash;
 
 async function openOrFocus(target) {
-  const absolute = new URL(target, self.location.origin);
+  const absolute = new URL(target, sw.location.origin);
   const planPath = absolute.pathname.replace(/\/+$/, '');
-  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
   const existing = windows.find((c) => new URL(c.url).pathname.replace(/\/+$/, '') === planPath);
   if (existing) {
     // The page switches screens itself (a hash change), without reloading.
@@ -271,7 +284,7 @@ async function openOrFocus(target) {
     await existing.focus().catch(() => {});
     return;
   }
-  await self.clients.openWindow(absolute.href);
+  await sw.clients.openWindow(absolute.href);
 }
 
 // ---- 6. Background Sync: the outbox ---------------------------------------------------
@@ -280,7 +293,8 @@ async function openOrFocus(target) {
 // everywhere, a push (the network works) is also a chance to send what is waiting. While
 // the app is open, the page retries by itself.
 
-self.addEventListener('sync', (event) => {
+sw.addEventListener('sync', (e) => {
+  const event = /** @type {ExtendableEvent & {tag: string}} */ (e); // SyncEvent: Chromium only, not in the worker types
   if (event.tag === 'aftercare-outbox') event.waitUntil(flushOutbox());
 });
 
@@ -359,7 +373,7 @@ async function flushOutbox() {
     db.close();
   }
   if (delivered.length || dropped.length) {
-    for (const client of await self.clients.matchAll({ type: 'window' })) {
+    for (const client of await sw.clients.matchAll({ type: 'window' })) {
       client.postMessage({ type: 'outbox-flushed', delivered, dropped });
     }
   }

@@ -103,14 +103,9 @@ type ClientView struct {
 	EmergencyNumber string      `json:"emergencyNumber"`
 	Routine         RoutineView `json:"routine"`
 	Prefs           model.Prefs `json:"prefs"`
-	// Completions and CheckIns are the newest model.PageSize of each; older ones
+	// RecentHistory is the newest page of completions and check-ins; older ones
 	// come from the paged routes, from the *Next cursors.
-	Completions      []model.Completion `json:"completions"`
-	CompletionsTotal int                `json:"completionsTotal"`
-	CompletionsNext  string             `json:"completionsNext"`
-	CheckIns         []model.CheckIn    `json:"checkins"`
-	CheckInsTotal    int                `json:"checkinsTotal"`
-	CheckInsNext     string             `json:"checkinsNext"`
+	RecentHistory
 	// Calendar is the plan's calendar feed, which carries its own token.
 	Calendar CalendarLinks `json:"calendar"`
 	// Studio is the studio's name, colours, booking link and contact, as the owner set them.
@@ -180,16 +175,8 @@ func (s *Service) ClientView(token string) (ClientView, error) {
 		return v, err
 	}
 	v.Calendar = s.calendarLinks(feed)
-	var next model.Cursor
-	if v.Completions, v.CompletionsTotal, next, err = s.DB.CompletionPage(token, model.FirstPage); err != nil {
-		return v, err
-	}
-	v.CompletionsNext = next.String()
-	if v.CheckIns, v.CheckInsTotal, next, err = s.DB.CheckInPage(token, model.FirstPage); err != nil {
-		return v, err
-	}
-	v.CheckInsNext = next.String()
-	return v, nil
+	v.RecentHistory, err = s.recentHistory(token)
+	return v, err
 }
 
 // ErasePlan deletes a plan and everything tied to it (the client's right to erase).
@@ -329,13 +316,8 @@ type TherapistPlan struct {
 	model.Plan
 	URL     string      `json:"url"`
 	Routine RoutineView `json:"routine"`
-	// Completions and CheckIns are the newest model.PageSize of each (see ClientView).
-	Completions      []model.Completion `json:"completions"`
-	CompletionsTotal int                `json:"completionsTotal"`
-	CompletionsNext  string             `json:"completionsNext"`
-	CheckIns         []model.CheckIn    `json:"checkins"`
-	CheckInsTotal    int                `json:"checkinsTotal"`
-	CheckInsNext     string             `json:"checkinsNext"`
+	// RecentHistory is the newest page of completions and check-ins (see ClientView).
+	RecentHistory
 	// PendingRedFlag is the newest red-flag check-in not yet marked handled, however old.
 	PendingRedFlag *model.Reading `json:"pendingRedFlag"`
 }
@@ -363,15 +345,36 @@ func (s *Service) PlanFor(t model.Therapist, token string) (TherapistPlan, error
 		return TherapistPlan{}, ErrForbidden
 	}
 	tp := TherapistPlan{Plan: p, URL: s.PlanURL(token), Routine: Routine(p)}
-	var next model.Cursor
-	if tp.Completions, tp.CompletionsTotal, next, err = s.DB.CompletionPage(token, model.FirstPage); err != nil {
+	if tp.RecentHistory, err = s.recentHistory(token); err != nil {
 		return tp, err
 	}
-	tp.CompletionsNext = next.String()
-	if tp.CheckIns, tp.CheckInsTotal, next, err = s.DB.CheckInPage(token, model.FirstPage); err != nil {
-		return tp, err
-	}
-	tp.CheckInsNext = next.String()
 	tp.PendingRedFlag, err = s.pendingRedFlag(p)
 	return tp, err
+}
+
+// RecentHistory is the newest model.PageSize completions and check-ins of a
+// plan, with totals; older ones come from the paged routes, from the *Next cursors.
+type RecentHistory struct {
+	Completions      []model.Completion `json:"completions"`
+	CompletionsTotal int                `json:"completionsTotal"`
+	CompletionsNext  string             `json:"completionsNext"`
+	CheckIns         []model.CheckIn    `json:"checkins"`
+	CheckInsTotal    int                `json:"checkinsTotal"`
+	CheckInsNext     string             `json:"checkinsNext"`
+}
+
+// recentHistory reads the first page of each of the plan's histories.
+func (s *Service) recentHistory(token string) (RecentHistory, error) {
+	var h RecentHistory
+	var next model.Cursor
+	var err error
+	if h.Completions, h.CompletionsTotal, next, err = s.DB.CompletionPage(token, model.FirstPage); err != nil {
+		return h, err
+	}
+	h.CompletionsNext = next.String()
+	if h.CheckIns, h.CheckInsTotal, next, err = s.DB.CheckInPage(token, model.FirstPage); err != nil {
+		return h, err
+	}
+	h.CheckInsNext = next.String()
+	return h, nil
 }

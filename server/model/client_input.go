@@ -23,11 +23,7 @@ type CompletionInput struct {
 
 // DecodeCompletion validates a completion sent by the client app.
 func DecodeCompletion(data []byte, now time.Time) (Completion, error) {
-	var in CompletionInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return Completion{}, err
-	}
-	return in.Validate(now)
+	return decodeAt[Completion, CompletionInput](data, now)
 }
 
 // Validate checks a completion the client app sent, received at now.
@@ -36,7 +32,7 @@ func (in CompletionInput) Validate(now time.Time) (Completion, error) {
 	if !clientID.MatchString(in.ID) {
 		return c, bad("id", "must be 8–64 letters, digits, - or _")
 	}
-	at, err := clientTime("at", in.At, now)
+	at, err := ClientTime("at", in.At, now)
 	if err != nil {
 		return c, err
 	}
@@ -53,9 +49,9 @@ func (in CompletionInput) Validate(now time.Time) (Completion, error) {
 	return c, nil
 }
 
-// clientTime parses a time the client's device stamped; empty means now. Queued
+// ClientTime parses a time the client's device stamped; empty means now. Queued
 // records may be days old, but not from the future or before the plan era.
-func clientTime(field, s string, now time.Time) (time.Time, error) {
+func ClientTime(field, s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return now.UTC(), nil
 	}
@@ -83,11 +79,7 @@ type CheckInInput struct {
 
 // DecodeCheckIn validates a check-in sent by the client app.
 func DecodeCheckIn(data []byte, now time.Time) (CheckIn, error) {
-	var in CheckInInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return CheckIn{}, err
-	}
-	return in.Validate(now)
+	return decodeAt[CheckIn, CheckInInput](data, now)
 }
 
 // Validate checks a check-in the client app sent, received at now.
@@ -96,7 +88,7 @@ func (in CheckInInput) Validate(now time.Time) (CheckIn, error) {
 	if !clientID.MatchString(in.ID) {
 		return c, bad("id", "must be 8–64 letters, digits, - or _")
 	}
-	at, err := clientTime("at", in.At, now)
+	at, err := ClientTime("at", in.At, now)
 	if err != nil {
 		return c, err
 	}
@@ -117,7 +109,7 @@ func (in CheckInInput) Validate(now time.Time) (CheckIn, error) {
 	if c.RedFlags, err = pickFrom("redFlags", in.RedFlags, RedFlags); err != nil {
 		return c, err
 	}
-	if c.Note, err = cleanText("note", in.Note, 500, false); err != nil {
+	if c.Note, err = CleanText("note", in.Note, 500, false); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -145,11 +137,7 @@ type PrefsInput struct {
 
 // DecodePrefs validates the client's reminder settings.
 func DecodePrefs(data []byte) (Prefs, error) {
-	var in PrefsInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return Prefs{}, err
-	}
-	return in.Validate()
+	return decodeThen[Prefs, PrefsInput](data)
 }
 
 // Validate checks the client's reminder settings.
@@ -179,11 +167,7 @@ type SubscriptionInput struct {
 
 // DecodeSubscription checks shape only; the push allowlist checks the endpoint and keys.
 func DecodeSubscription(data []byte) (Subscription, error) {
-	var in SubscriptionInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return Subscription{}, err
-	}
-	return in.Validate()
+	return decodeThen[Subscription, SubscriptionInput](data)
 }
 
 // Validate checks shape only; the push allowlist checks the endpoint and keys.
@@ -207,11 +191,7 @@ type EndpointInput struct {
 
 // DecodeEndpoint reads {"endpoint": "..."} for unsubscribing.
 func DecodeEndpoint(data []byte) (string, error) {
-	var in EndpointInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return "", err
-	}
-	return in.Validate()
+	return decodeThen[string, EndpointInput](data)
 }
 
 // Validate returns the endpoint to unsubscribe.

@@ -187,7 +187,7 @@ func DecodeClientsQuery(limit, cursor, q, status string) (ClientsQuery, error) {
 		return out, bad("cursor", "must be the \"next\" value of a previous page")
 	}
 	out.Cursor = cursor
-	q, err := cleanText("q", q, MaxClientSearch, false)
+	q, err := CleanText("q", q, MaxClientSearch, false)
 	if err != nil {
 		return out, err
 	}

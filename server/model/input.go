@@ -113,7 +113,29 @@ var (
 	clientID = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
 )
 
-func cleanText(field, s string, max int, required bool) (string, error) {
+// decodeAt strictly decodes data into an In, then validates it as received at now.
+func decodeAt[Out any, In interface{ Validate(time.Time) (Out, error) }](data []byte, now time.Time) (Out, error) {
+	var in In
+	if err := DecodeStrict(data, &in); err != nil {
+		var zero Out
+		return zero, err
+	}
+	return in.Validate(now)
+}
+
+// decodeThen strictly decodes data into an In, then validates it.
+func decodeThen[Out any, In interface{ Validate() (Out, error) }](data []byte) (Out, error) {
+	var in In
+	if err := DecodeStrict(data, &in); err != nil {
+		var zero Out
+		return zero, err
+	}
+	return in.Validate()
+}
+
+// CleanText trims free text and refuses invalid UTF-8, control characters (other
+// than newline and tab) and text over max characters; required refuses empty text.
+func CleanText(field, s string, max int, required bool) (string, error) {
 	s = strings.TrimSpace(s)
 	if required && s == "" {
 		return "", bad(field, "is required")
@@ -144,7 +166,7 @@ func isBidiControl(r rune) bool {
 // or therapist's name, a template or token name): cleanText's rules, and no
 // bidi controls. Right-to-left scripts need none in a name.
 func CleanLabel(field, s string, max int, required bool) (string, error) {
-	s, err := cleanText(field, s, max, required)
+	s, err := CleanText(field, s, max, required)
 	if err != nil {
 		return s, err
 	}
@@ -192,11 +214,7 @@ const (
 // DecodeCreate turns a request body into a valid Plan (without token, owner or timestamps).
 // Omitted sessionAt means now, omitted stretchTime means 19:00, omitted days means 14.
 func DecodeCreate(data []byte, now time.Time) (Plan, error) {
-	var in CreateInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return Plan{}, err
-	}
-	return in.Validate(now)
+	return decodeAt[Plan, CreateInput](data, now)
 }
 
 // Validate checks every field and returns the plan it describes.
@@ -274,7 +292,7 @@ func (in CreateInput) Validate(now time.Time) (Plan, error) {
 	if p.Days < MinDays || p.Days > MaxDays {
 		return p, bad("days", "must be between %d and %d", MinDays, MaxDays)
 	}
-	if p.Notes, err = cleanText("notes", in.Notes, 1000, false); err != nil {
+	if p.Notes, err = CleanText("notes", in.Notes, 1000, false); err != nil {
 		return p, err
 	}
 	if in.CadenceDays != 0 && (in.CadenceDays < 7 || in.CadenceDays > 56) {

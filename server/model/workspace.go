@@ -57,11 +57,7 @@ type CustomCreateInput struct {
 // DecodeCreateCustom is DecodeCreate that also accepts "stretches": the therapist's
 // own order of stretches from the library, each with an optional hold and reps.
 func DecodeCreateCustom(data []byte, now time.Time) (Plan, error) {
-	var in CustomCreateInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return Plan{}, err
-	}
-	return in.Validate(now)
+	return decodeAt[Plan, CustomCreateInput](data, now)
 }
 
 // Validate checks a new plan with its optional own stretch list at now.
@@ -138,11 +134,7 @@ type TemplateInput struct {
 
 // DecodeTemplate validates a therapist's own template (without id, owner or timestamps).
 func DecodeTemplate(data []byte) (Template, error) {
-	var in TemplateInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return Template{}, err
-	}
-	return in.Validate()
+	return decodeThen[Template, TemplateInput](data)
 }
 
 // Validate checks a therapist's own template (without id, owner or timestamps).
@@ -167,7 +159,7 @@ func (in TemplateInput) Validate() (Template, error) {
 		return t, bad("cadenceDays", "must be 0 (no booking nudge) or between 7 and 56")
 	}
 	t.CadenceDays = in.CadenceDays
-	if t.Notes, err = cleanText("notes", in.Notes, 1000, false); err != nil {
+	if t.Notes, err = CleanText("notes", in.Notes, 1000, false); err != nil {
 		return t, err
 	}
 	return t, nil
@@ -197,11 +189,7 @@ type PlanChange struct {
 
 // DecodePlanChange validates an edit of a running plan.
 func DecodePlanChange(data []byte) (PlanChange, error) {
-	var in PlanChangeInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return PlanChange{}, err
-	}
-	return in.Validate()
+	return decodeThen[PlanChange, PlanChangeInput](data)
 }
 
 // Validate checks an edit of a running plan.
@@ -229,7 +217,7 @@ func (in PlanChangeInput) Validate() (PlanChange, error) {
 	}
 	ch.ExtendDays = in.ExtendDays
 	if in.Notes != nil {
-		n, err := cleanText("notes", *in.Notes, 1000, false)
+		n, err := CleanText("notes", *in.Notes, 1000, false)
 		if err != nil {
 			return ch, err
 		}

@@ -1,6 +1,9 @@
+// @ts-check
 // aftercare client: loads the plan named by the link (/p/{token}), then shows one
 // screen per hash route (#/today, #/play, #/checkin, #/urgent, #/reminders, #/about).
-import { h, dayKey, daysBetween, hourIn, formatWhen, formatDay, relativeDay, firstName, plural } from './dom.js';
+import { h } from '../shared/dom.js';
+import { dayKey, daysBetween, hourIn, formatWhen, formatDay, relativeDay } from '../shared/dates.js';
+import { firstName, plural } from './text.js';
 import * as api from './api.js';
 import { keepTrying, onChange, flushedElsewhere, pending, forget } from './outbox.js';
 import { renderUrgent, callCard } from './safety.js';
@@ -14,7 +17,8 @@ const loadReminders = () => import('./reminders.js');
 const app = document.getElementById('app');
 const token = (location.pathname.match(/^\/p\/([A-Za-z0-9_-]+)\/?$/) || [])[1] || null;
 
-/** ctx is what every screen gets: the plan, and ways to change it or move on. */
+/** ctx is what every screen gets: the plan, and ways to change it or move on.
+ *  @type {ClientContext} */
 const ctx = {
   token,
   plan: null,
@@ -82,7 +86,7 @@ function remember(on) {
 
 /** The HTML is the same for every plan, so the per-plan manifest link is added here. */
 function addManifestLink() {
-  const link = document.querySelector('link[rel=manifest]') || h('link', { rel: 'manifest' });
+  const link = /** @type {HTMLLinkElement | null} */ (document.querySelector('link[rel=manifest]')) || h('link', { rel: 'manifest' });
   link.href = `${location.pathname.replace(/\/+$/, '')}/manifest.webmanifest`;
   document.head.append(link);
 }
@@ -128,7 +132,7 @@ function watchConnection() {
     }
   };
   window.addEventListener('aftercare-connection', (e) => {
-    reached = e.detail.online;
+    reached = /** @type {CustomEvent<{online: boolean}>} */ (e).detail.online;
     update();
   });
   window.addEventListener('offline', update);
@@ -173,6 +177,7 @@ async function route(first = false, moveFocus = !first) {
   const flash = ctx.flash;
   ctx.flash = null;
   let key = TITLES[name] ? name : 'today';
+  /** @type {AppScreen | HTMLElement | undefined} */
   let screen;
   try {
     if (key === 'play' && arg !== 'done') screen = (await loadPlayer()).renderPlayer(ctx, arg ? parseInt(arg, 10) - 1 || 0 : 0);
@@ -194,7 +199,7 @@ async function route(first = false, moveFocus = !first) {
     screen = renderToday();
   }
   if (ticket !== routing) {
-    screen.cleanup?.();
+    if (!(screen instanceof Node)) screen.cleanup?.();
     return;
   }
   mount(key, screen, moveFocus);
@@ -238,7 +243,7 @@ function renderToday() {
   const today = dayKey(now, tz);
   const session = new Date(p.sessionAt);
   const dayN = daysBetween(dayKey(session, tz), today) + 1;
-  const hoursSince = (now - session) / 36e5;
+  const hoursSince = (now.getTime() - session.getTime()) / 36e5;
   const therapist = p.therapist?.name || 'your therapist';
   const tFirst = firstName(p.therapist?.name) || 'your therapist';
   const hour = hourIn(now, tz);

@@ -1,7 +1,9 @@
+// @ts-check
 // The soreness check-in and the advice it leads to. Advice is computed here too, so it
 // shows offline; the server alerts the therapist.
-import { h, announce, uuid, firstName } from './dom.js';
-import { send } from './outbox.js';
+import { h, announce } from '../shared/dom.js';
+import { send, uuid } from './outbox.js';
+import { firstName } from './text.js';
 import { RED_FLAGS, sendStatus } from './safety.js';
 
 export const AREAS = [
@@ -16,7 +18,12 @@ export const FEELINGS = [
 
 const SEVERITY = { normal: 0, 'contact-therapist': 1, urgent: 2 };
 
-/** adviceFor: any red flag → urgent; soreness ≥ 7 at least 48 h after the session → contact-therapist. */
+/**
+ * adviceFor: any red flag → urgent; soreness ≥ 7 at least 48 h after the session → contact-therapist.
+ * @param {{sessionAt: string}} plan
+ * @param {{at: string, soreness: number, redFlags: unknown[]}} checkin
+ * @returns {'normal' | 'contact-therapist' | 'urgent'}
+ */
 export function adviceFor(plan, checkin) {
   if (checkin.redFlags.length) return 'urgent';
   const hours = (Date.parse(checkin.at) - Date.parse(plan.sessionAt)) / 36e5;
@@ -35,7 +42,7 @@ function scale(name, question, hint, lowText, highText) {
     grid.append(h('label', { class: 'seg' }, input, h('span', {}, n, extra && h('span', { class: 'vh' }, extra))));
   }
   grid.addEventListener('change', (e) => {
-    const n = Number(e.target.value);
+    const n = Number(/** @type {HTMLInputElement} */ (e.target).value);
     value.textContent = `${n} out of 10 — ${WORD(n)}`;
   });
   return h('fieldset', { class: 'scale', id: `f-${name}`, tabindex: '-1' },
@@ -103,7 +110,7 @@ export function renderCheckin(ctx) {
       const what = [...new Set(missing.map(([, w]) => w))];
       const list = what.length > 1 ? `${what.slice(0, -1).join(', ')} and ${what[what.length - 1]}` : what[0];
       error.textContent = `Please tell us ${list}.`;
-      form.querySelector(`#${missing[0][0]}`).focus();
+      /** @type {HTMLElement} */ (form.querySelector(`#${missing[0][0]}`)).focus();
       return;
     }
     error.textContent = '';
@@ -136,6 +143,7 @@ export function renderResult(ctx, flash) {
   const node = h('section', { class: 'stack' });
   const build = (advice) => {
     const heading = h('h1', { tabindex: '-1' });
+    /** @type {HTMLElement[]} */
     const parts = [heading];
     const status = sendStatus(flash.sending, {
       pending: 'Sending…',

@@ -1,3 +1,4 @@
+// @ts-check
 // The outbox: completions and check-ins wait in IndexedDB until the server has them,
 // so nothing is lost offline. Each item is sent with its client-chosen id, so a
 // repeat is stored once by the server.
@@ -10,6 +11,17 @@
 // and which answers are final (retryable) in step with it.
 //   item = {id, token, kind: "completions" | "checkins", body, queuedAt}
 import { post } from './api.js';
+
+/** uuid returns a random v4 UUID, also on browsers without crypto.randomUUID (iOS < 15.4): the id
+ *  the phone chooses for a completion or check-in, so a resend is stored once. */
+export function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const x = [...b].map((n) => n.toString(16).padStart(2, '0')).join('');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
 
 const DB_NAME = 'aftercare';
 const STORE = 'outbox';
@@ -237,6 +249,6 @@ export function keepTrying() {
 function requestSync() {
   if (!navigator.serviceWorker || !navigator.serviceWorker.controller) return;
   navigator.serviceWorker.ready
-    .then((reg) => reg.sync && reg.sync.register(SYNC_TAG))
+    .then((reg) => /** @type {any} */ (reg).sync?.register(SYNC_TAG)) // Background Sync: Chromium only, not in the DOM types
     .catch(() => {});
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // The stretch picture in the player. Each picture is our own SVG: a figure that
 // moves from the start position into the held one and stays there, plus both
 // positions side by side (shown instead with reduced motion, and in print).
@@ -6,7 +7,7 @@
 // the start position at each lead-in, ease back out between repeats, pause and
 // resume with the timer. The page's CSP allows no inline styles, so the file's
 // own <style> is dropped here and style.css carries the same rules (.fig).
-import { h } from './dom.js';
+import { h } from '../shared/dom.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');

@@ -1,3 +1,4 @@
+// @ts-check
 // The guided player: one stretch at a time, a lead-in before every hold, a large
 // countdown, spoken cues, vibration at the end of each hold and a screen wake lock.
 //
@@ -5,8 +6,9 @@
 // so the countdown stays right when the phone throttles or sleeps the page.
 // Order for stretches done on both sides: each rep does the left side, then the right
 // ("Switch sides" between them), then the next rep.
-import { h, svg, announce, uuid, plural } from './dom.js';
-import { send } from './outbox.js';
+import { h, svg, announce } from '../shared/dom.js';
+import { send, uuid } from './outbox.js';
+import { plural } from './text.js';
 import { VOICE_KEY, canSpeak, voiceOn, speak } from './speech.js';
 import { stretchPicture } from './picture.js';
 
@@ -16,11 +18,27 @@ const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 const LEAD_SECONDS = 5;
 const sideName = (side) => (side === 'left' ? 'Left side' : side === 'right' ? 'Right side' : '');
 
-/** phasesOf lists lead-ins and holds of one stretch in the order they are done. */
-function phasesOf(stretch) {
+/**
+ * @typedef {object} Phase
+ * @property {'lead' | 'hold'} kind a lead-in (get ready) or a hold
+ * @property {'position' | 'rest' | 'switch'} [lead] what the lead-in is for
+ * @property {'left' | 'right' | null} side
+ * @property {number} rep which repeat (1-based)
+ * @property {number} reps how many repeats
+ * @property {number} secs how long the phase lasts
+ */
+
+/**
+ * phasesOf lists lead-ins and holds of one stretch in the order they are done.
+ * @param {{reps?: number, holdSeconds?: number, perSide?: boolean}} stretch
+ * @returns {Phase[]}
+ */
+export function phasesOf(stretch) {
   const reps = Math.max(1, stretch.reps || 1);
   const hold = Math.max(1, stretch.holdSeconds || 30);
+  /** @type {('left' | 'right' | null)[]} */
   const sides = stretch.perSide ? ['left', 'right'] : [null];
+  /** @type {Phase[]} */
   const phases = [];
   for (let rep = 1; rep <= reps; rep++) {
     sides.forEach((side, i) => {
@@ -34,7 +52,11 @@ function phasesOf(stretch) {
 
 const LEAD_LABEL = { position: 'Get into position', rest: 'Relax, then again', switch: 'Switch sides' };
 
-function formatSeconds(s) {
+/**
+ * formatSeconds shows the countdown: "45", then "1:05" from a minute on.
+ * @param {number} s
+ */
+export function formatSeconds(s) {
   return s >= 60 ? `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}` : String(s);
 }
 

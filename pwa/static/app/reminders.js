@@ -1,8 +1,11 @@
+// @ts-check
 // Reminders: Web Push subscription (turned on only from a tap), which kinds to get,
 // and quiet hours. iPhones can only get push once the app is on the Home Screen.
-import { h } from './dom.js';
+import { h } from '../shared/dom.js';
+import { base64urlToBytes } from '../shared/base64url.js';
 import * as api from './api.js';
 
+/** @type {[kind: string, label: string, describe: (plan: any) => string][]} */
 const KINDS = [
   ['stretch', 'Stretch reminder', (p) => `Every day at ${p.stretchTime || 'your chosen time'}.`],
   ['hydration', 'Drink water', () => 'On the day of your massage, the day after, and before your next session.'],
@@ -26,7 +29,7 @@ function otherPlansOn(token) {
 
 export const isIOS = () =>
   /iP(hone|ad|od)/.test(navigator.userAgent) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
-export const isStandalone = () => navigator.standalone === true || matchMedia('(display-mode: standalone)').matches;
+export const isStandalone = () => /** @type {{standalone?: boolean}} */ (navigator).standalone === true || matchMedia('(display-mode: standalone)').matches;
 
 /** pushSupport is "ok", "add-to-home" (iPhone/iPad in the browser) or "unsupported". */
 export function pushSupport() {
@@ -35,16 +38,11 @@ export function pushSupport() {
   return 'ok';
 }
 
-export function urlBase64ToUint8Array(base64url) {
-  const padded = (base64url + '='.repeat((4 - (base64url.length % 4)) % 4)).replace(/-/g, '+').replace(/_/g, '/');
-  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
-}
-
 function sameKey(sub, publicKey) {
   const current = sub.options && sub.options.applicationServerKey;
   if (!current) return true; // unknown: keep it
   const a = new Uint8Array(current);
-  const b = urlBase64ToUint8Array(publicKey);
+  const b = base64urlToBytes(publicKey);
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
@@ -66,7 +64,7 @@ async function subscribe(token, publicKey) {
     sub = null;
   }
   sub ||= await withTimeout(
-    reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: urlBase64ToUint8Array(publicKey) }),
+    reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64urlToBytes(publicKey) }),
     20000, 'Connecting to the notification service');
   await api.putSubscription(token, sub.toJSON());
   localStorage.setItem(onKey(token), 'on');
@@ -127,7 +125,7 @@ export async function forgetPush(token) {
 
 /** renderReminders builds the reminders screen. */
 export function renderReminders(ctx) {
-  const { token, plan } = ctx;
+  const { token } = ctx;
   const support = pushSupport();
   const box = h('section', { class: 'card', 'aria-labelledby': 'push-title' });
   const status = h('p', { class: 'status', role: 'status' });
@@ -376,7 +374,7 @@ function prefsCard(ctx) {
       return;
     }
     const body = {
-      disabled: [...card.querySelectorAll('input[name=kind]')].filter((i) => !i.checked).map((i) => i.value),
+      disabled: [...card.querySelectorAll('input[name=kind]')].map((i) => /** @type {HTMLInputElement} */ (i)).filter((i) => !i.checked).map((i) => i.value),
       quietStart: start.value.slice(0, 5),
       quietEnd: end.value.slice(0, 5),
     };

@@ -1,6 +1,7 @@
+// @ts-check
 // Safety content that must show at once, even offline: the red flags, how to call for
 // help, and the full-screen "get medical care now" screen.
-import { h } from './dom.js';
+import { h } from '../shared/dom.js';
 
 /** The red flags: the question asked, and the plain words used on the urgent screen. */
 export const RED_FLAGS = [

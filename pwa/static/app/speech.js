@@ -1,3 +1,4 @@
+// @ts-check
 // Spoken cues for the player (speechSynthesis), switched off with the Voice toggle.
 // Loaded with the app shell, so a tap on "Start stretches" can unlock speech at once.
 

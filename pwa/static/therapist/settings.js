@@ -1,0 +1,147 @@
+// @ts-check
+// Settings: alerts on this device, own templates, password, API tokens, and for the studio
+// owner the team and invitations.
+import { h, announce } from '../shared/dom.js';
+import { base64urlToBytes } from '../shared/base64url.js';
+import { state, api, busy, show, fmtDay } from './workspace.js';
+
+async function alertSection() {
+  const status = h('p', { class: 'hint', role: 'status' });
+  const btn = h('button', { type: 'button', class: 'primary', 'data-testid': 'alert-device' }, 'Alert me on this device');
+  const supported = 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
+  try {
+    const { devices } = await api('GET', '/api/therapist/subscription');
+    status.textContent = devices ? `${devices} device(s) receive red-flag and “still sore” alerts.` : 'No device receives alerts yet.';
+  } catch { /* shown elsewhere */ }
+  if (!supported) {
+    btn.disabled = true;
+    status.textContent = 'This browser cannot receive alerts. On an iPhone, add the workspace to the Home Screen first and open it from there.';
+  }
+  // The permission prompt comes only from this tap (iOS requires a user gesture).
+  btn.addEventListener('click', () => busy(btn, status, async () => {
+    const perm = await Notification.requestPermission();
+    if (perm !== 'granted') throw new Error('Notifications are blocked for this site. Allow them in the browser settings, then tap again.');
+    const reg = await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+    await navigator.serviceWorker.ready;
+    const { publicKey } = await api('GET', '/api/push/key');
+    let sub = await reg.pushManager.getSubscription();
+    if (!sub) sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64urlToBytes(publicKey) });
+    await api('PUT', '/api/therapist/subscription', sub.toJSON());
+    status.textContent = 'This device will get red-flag and “still sore” alerts.';
+  }));
+  return [h('h2', {}, 'Alerts'), h('p', {}, 'Get a notification when a client reports a red flag or is still sore 48 hours after a session.'), btn, status];
+}
+
+function passwordSection() {
+  const current = h('input', { id: 'cur-pw', type: 'password', autocomplete: 'current-password' });
+  const next = h('input', { id: 'new-pw', type: 'password', autocomplete: 'new-password', minlength: '10' });
+  const msg = h('p', { role: 'status' });
+  const btn = h('button', { type: 'button' }, 'Change password');
+  btn.addEventListener('click', () => busy(btn, msg, async () => {
+    const { apiTokens } = await api('PUT', '/api/session/password', { currentPassword: current.value, newPassword: next.value });
+    current.value = next.value = '';
+    msg.textContent = 'Password changed. Other devices were logged out.' + (apiTokens.length
+      ? ` These API tokens still work: ${apiTokens.map((t) => t.name).join(', ')}. Revoke any you do not trust under “API tokens”.`
+      : '');
+  }));
+  return [h('h2', {}, 'Password'), h('label', { for: 'cur-pw' }, 'Current password'), current, h('label', { for: 'new-pw' }, 'New password (at least 10 characters)'), next, msg, btn];
+}
+
+async function tokensSection() {
+  const box = h('div', {});
+  const render = async () => {
+    const list = await api('GET', '/api/tokens');
+    const name = h('input', { id: 'token-name', placeholder: 'e.g. booking-system', maxlength: '40' });
+    const out = h('p', { role: 'status', class: 'secret' });
+    const create = h('button', { type: 'button' }, 'Create token');
+    create.addEventListener('click', () => busy(create, out, async () => {
+      const t = await api('POST', '/api/tokens', { name: name.value.trim() });
+      await render();
+      box.append(h('div', { class: 'card' }, h('p', {}, 'Copy it now — it is shown only once:'), h('p', { class: 'secret link', 'data-testid': 'new-token' }, t.token)));
+    }));
+    box.replaceChildren(
+      list.length ? h('ul', {}, list.map((t) => {
+        const revoke = h('button', { type: 'button', class: 'danger' }, 'Revoke');
+        revoke.addEventListener('click', () => busy(revoke, out, async () => { await api('DELETE', `/api/tokens/${t.id}`); await render(); }));
+        return h('li', { class: 'row' }, h('span', { class: 'grow' }, `${t.name} (created ${fmtDay.format(new Date(t.createdAt))})`), revoke);
+      })) : h('p', { class: 'muted' }, 'No API tokens.'),
+      h('label', { for: 'token-name' }, 'New token for an integration'), name, out, create);
+  };
+  await render();
+  return [h('h2', {}, 'API tokens'), h('p', { class: 'hint' }, 'For a booking system creating plans after an appointment: send Authorization: Bearer <token> to /api/plans.'), box];
+}
+
+async function templatesSection() {
+  const box = h('div', {});
+  const render = async () => {
+    const list = await api('GET', '/api/templates');
+    const out = h('p', { role: 'status' });
+    box.replaceChildren(
+      list.length ? h('ul', {}, list.map((t) => {
+        const del = h('button', { type: 'button', class: 'danger', 'aria-label': `Delete template ${t.name}` }, 'Delete');
+        del.addEventListener('click', () => {
+          if (!confirm(`Delete your template “${t.name}”? Plans made from it stay as they are.`)) return;
+          busy(del, out, async () => { await api('DELETE', `/api/templates/${t.id}`); await render(); announce('Template deleted'); });
+        });
+        return h('li', { class: 'row', 'data-testid': 'own-template' }, h('span', { class: 'grow' }, `${t.name} (${t.stretches.length} stretches)`), del);
+      })) : h('p', { class: 'muted' }, 'None yet. On “New plan”, adjust a routine and tap “Save as my template”.'),
+      out);
+  };
+  await render();
+  return [h('h2', {}, 'My templates'), box];
+}
+
+// pendingInvites renders the owner's unused, unexpired invitations, each with a Cancel button, into box.
+async function pendingInvites(box) {
+  const list = await api('GET', '/api/therapists/invites');
+  const out = h('p', { role: 'status' });
+  box.replaceChildren(h('h3', {}, 'Pending invitations'), list.length ? h('ul', {}, list.map((inv) => {
+    const who = inv.email || 'anyone with the link';
+    const cancel = h('button', { type: 'button', class: 'danger', 'aria-label': `Cancel the invitation for ${who}` }, 'Cancel');
+    cancel.addEventListener('click', () => {
+      if (!confirm(`Cancel the invitation for ${who}? Its link stops working.`)) return;
+      busy(cancel, out, async () => { await api('DELETE', `/api/therapists/invites/${inv.id}`); await pendingInvites(box); announce('Invitation cancelled'); });
+    });
+    return h('li', { class: 'row', 'data-testid': 'pending-invite' },
+      h('span', { class: 'grow' }, `${who} · created ${fmtDay.format(new Date(inv.createdAt))} · expires ${fmtDay.format(new Date(inv.expiresAt))}`), cancel);
+  })) : h('p', { class: 'muted' }, 'No pending invitations.'), out);
+}
+
+async function teamSection() {
+  const box = h('div', {});
+  const render = async () => {
+    const list = await api('GET', '/api/therapists');
+    const email = h('input', { id: 'invite-email', type: 'email', placeholder: 'colleague@example.org (optional)' });
+    const out = h('p', { role: 'status', class: 'secret' });
+    const invites = h('div', {});
+    const invite = h('button', { type: 'button' }, 'Create invitation link');
+    invite.addEventListener('click', () => busy(invite, out, async () => {
+      const inv = await api('POST', '/api/therapists/invites', { email: email.value.trim() });
+      out.replaceChildren('One-time link, valid 7 days — send it to your colleague: ', h('span', { class: 'link', 'data-testid': 'invite-link' }, inv.url));
+      await pendingInvites(invites);
+    }));
+    await pendingInvites(invites);
+    box.replaceChildren(
+      h('ul', {}, list.map((t) => {
+        const toggle = !t.owner && h('button', { type: 'button', class: t.disabled ? '' : 'danger' }, t.disabled ? 'Enable' : 'Disable');
+        if (toggle) toggle.addEventListener('click', () => busy(toggle, out, async () => { await api('PATCH', `/api/therapists/${t.id}`, { disabled: !t.disabled }); await render(); }));
+        return h('li', { class: 'row' }, h('span', { class: 'grow' }, `${t.name} <${t.email}>${t.owner ? ' · owner' : ''}${t.disabled ? ' · disabled' : ''}`), toggle);
+      })),
+      invites, h('label', { for: 'invite-email' }, 'Invite a therapist'), email, invite, out);
+  };
+  await render();
+  return [h('h2', {}, 'Team'), box];
+}
+
+export async function settings() {
+  const logout = h('button', { type: 'button', 'data-testid': 'logout' }, 'Log out');
+  logout.addEventListener('click', () => busy(logout, null, async () => {
+    await api('DELETE', '/api/session');
+    state.me = null;
+    location.hash = '#/login';
+  }));
+  const sections = [await alertSection(), await templatesSection(), passwordSection(), await tokensSection()];
+  if (state.me.owner) sections.push(await teamSection());
+  show(h('h1', {}, 'Settings'), h('p', { class: 'muted' }, `${state.me.name} · ${state.me.email}`),
+    ...sections.map((sec) => h('section', { class: 'card' }, sec)), h('p', {}, logout));
+}
