@@ -29,7 +29,7 @@ import (
 // It builds the real binary, starts `aftercare serve` on loopback with a fresh
 // data directory and builds the data set through the API with the owner's
 // token, as a booking system and the clients' phones would: AFTERCARE_SCALE_PLANS
-// plans (default 10,000) with sessions over the last 30 days, each with
+// plans (default 10,000) with sessions over the last 29 days, each with
 // AFTERCARE_SCALE_DEVICES devices (default 10: 100,000 in all), a completion,
 // a check-in for every tenth (a red flag for every 200th), and every third
 // plan ended by its therapist. Throughout, it samples the server's resident
@@ -100,7 +100,7 @@ func TestClientsListAtScale(t *testing.T) {
 	tokens := make([]string, plans)
 	now := time.Now()
 	if err := parallel(plans, 8, func(i int) {
-		session := now.Add(-time.Duration(i%(30*24)) * time.Hour).Add(-time.Hour)
+		session := now.Add(-time.Duration(i%(29*24)) * time.Hour).Add(-time.Hour)
 		body := fmt.Sprintf(`{"clientName":"Client %05d %s","routineId":"gentle-sciatica-aftercare","sessionAt":%q,"timeZone":%q,"days":14,"cadenceDays":21}`,
 			i, names[i%len(names)], session.Format(time.RFC3339), zone)
 		var out struct{ Token string }
@@ -126,7 +126,7 @@ func TestClientsListAtScale(t *testing.T) {
 	start = time.Now()
 	if err := parallel(plans, 8, func(i int) {
 		p := "/api/p/" + tokens[i]
-		at := now.Add(-time.Duration(i%(30*24))*time.Hour + 30*time.Minute)
+		at := now.Add(-time.Duration(i%(29*24))*time.Hour + 30*time.Minute)
 		if at.After(now) {
 			at = now
 		}

@@ -8,6 +8,7 @@ import * as api from './api.js';
 import { keepTrying, onChange, flushedElsewhere, pending, forget } from './outbox.js';
 import { renderUrgent, callCard } from './safety.js';
 import { unlockSpeech } from './speech.js';
+import { applyStudio, studioBar, bookingAction } from './studio.js';
 
 // Screens not needed for the first paint load on demand (the service worker precaches them).
 const loadPlayer = () => import('./player.js');
@@ -60,6 +61,7 @@ async function boot() {
     return showEnd(loadError());
   }
   ctx.plan = await withPending(plan, waiting);
+  applyStudio(plan.studio);
   remember(true);
   window.addEventListener('hashchange', () => route());
   await route(true);
@@ -159,6 +161,7 @@ async function refreshPlan() {
   try {
     const plan = await withPending(await api.getPlan(token));
     ctx.plan = plan;
+    applyStudio(plan.studio);
     if (screenName() === 'today') route(false, false);
   } catch (err) {
     if (err.status === 404) showEnd(notFound(true));
@@ -213,7 +216,7 @@ function mount(key, screen, moveFocus) {
   document.body.dataset.screen = key;
   document.title = key === 'today' ? 'aftercare' : `${TITLES[key]} · aftercare`;
   const main = h('main', { id: 'main' }, current.node);
-  app.replaceChildren(...[banner, main, full ? null : tabBar(key)].filter(Boolean));
+  app.replaceChildren(...[banner, full ? null : studioBar(ctx.plan?.studio), main, full ? null : tabBar(key)].filter(Boolean));
   if (moveFocus) {
     window.scrollTo(0, 0);
     (current.focus || main.querySelector('h1'))?.focus({ preventScroll: true });
@@ -250,10 +253,11 @@ function renderToday() {
   const greeting = hour < 12 ? 'Good morning' : hour < 18 ? 'Good afternoon' : 'Good evening';
   const name = firstName(p.clientName);
 
+  const studio = p.studio?.name ? ` at ${p.studio.name}` : '';
   let lead;
-  if (!p.active) lead = `Your plan from ${therapist} has ended. You can still do the stretches whenever you like.`;
-  else if (dayN < 1) lead = `Your aftercare plan from ${therapist} starts on ${formatDay(session, tz)}.`;
-  else lead = `Day ${Math.min(dayN, p.days)} of ${p.days} of your aftercare plan from ${therapist}.`;
+  if (!p.active) lead = `Your plan from ${therapist}${studio} has ended. You can still do the stretches whenever you like.`;
+  else if (dayN < 1) lead = `Your aftercare plan from ${therapist}${studio} starts on ${formatDay(session, tz)}.`;
+  else lead = `Day ${Math.min(dayN, p.days)} of ${p.days} of your aftercare plan from ${therapist}${studio}.`;
 
   // At 24 h and 48 h the check-in matters most, so it comes first.
   const checkin = checkinCard(p, hoursSince, tz);
@@ -345,7 +349,8 @@ function nextSessionCard(p, now, tz, therapist, tFirst) {
       h('p', { class: 'hint' }, `Before it, note where it hurts and what it feels like, so you can tell ${tFirst}.`),
       p.active && h('a', { href: `/api/p/${token}/calendar/next-session.ics`, class: 'btn', 'data-testid': 'next-session-ics' }, 'Add the next session to my calendar')]
     : [h('p', {}, `No session booked yet. It’s a good time to book your next one with ${therapist}.`),
-      p.cadenceDays > 0 && h('p', { class: 'hint' }, `${tFirst === 'your therapist' ? 'Your therapist' : tFirst} suggests a session every ${cadence(p.cadenceDays)}.`)];
+      p.cadenceDays > 0 && h('p', { class: 'hint' }, `${tFirst === 'your therapist' ? 'Your therapist' : tFirst} suggests a session every ${cadence(p.cadenceDays)}.`),
+      bookingAction(p.studio)];
   return h('section', { class: 'card', 'aria-labelledby': 'next-title', 'data-testid': 'next-session' },
     h('h2', { id: 'next-title' }, 'Your next session'), body);
 }

@@ -1,6 +1,6 @@
 // @ts-check
 // Settings: alerts on this device, own templates, password, API tokens, and for the studio
-// owner the team and invitations.
+// owner the studio's identity, the team and invitations.
 import { h, announce } from '../shared/dom.js';
 import { base64urlToBytes } from '../shared/base64url.js';
 import { state, api, busy, show, fmtDay } from './workspace.js';
@@ -107,6 +107,82 @@ async function pendingInvites(box) {
   })) : h('p', { class: 'muted' }, 'No pending invitations.'), out);
 }
 
+/**
+ * studioSection is the owner's studio identity: what clients see in their app, on the home
+ * screen, in notifications, the calendar and the printed plan.
+ */
+async function studioSection() {
+  const st = await api('GET', '/api/admin/studio');
+  /** @param {string} id @param {string} label @param {Record<string, string>} props */
+  const field = (id, label, props) => {
+    const input = h('input', { id, ...props });
+    return { input, parts: [h('label', { for: id }, label), input] };
+  };
+  const name = field('studio-name', 'Studio name', { value: st.name || '', maxlength: '80', autocomplete: 'organization', 'data-testid': 'studio-name' });
+  const booking = field('studio-booking', 'Booking page (https://…)', { type: 'url', value: st.bookingUrl || '', inputmode: 'url', placeholder: 'https://book.example.org/your-studio', 'data-testid': 'studio-booking' });
+  const phone = field('studio-phone', 'Phone', { type: 'tel', value: st.phone || '', maxlength: '32', autocomplete: 'tel', 'data-testid': 'studio-phone' });
+  const address = field('studio-address', 'Address', { value: st.address || '', maxlength: '160', autocomplete: 'street-address' });
+  const picker = h('input', { id: 'studio-accent-pick', type: 'color', value: st.accentChosen || st.accent, 'aria-label': 'Pick the accent colour' });
+  const accent = h('input', { id: 'studio-accent', value: st.accentChosen || '', placeholder: st.accent, maxlength: '7', 'data-testid': 'studio-accent' });
+  picker.addEventListener('input', () => { accent.value = picker.value; });
+  accent.addEventListener('change', () => { if (/^#[0-9a-f]{6}$/i.test(accent.value.trim())) picker.value = accent.value.trim(); });
+  const result = h('div', { role: 'status', 'data-testid': 'studio-result' });
+  /** @param {any} v */
+  const describe = (v) => {
+    const swatch = (/** @type {string} */ label, /** @type {string} */ colour) => {
+      const i = h('i', {});
+      i.style.background = colour; // CSSOM, which the CSP allows (no inline style attribute)
+      return h('span', { class: 'swatch' }, i, `${label} ${colour}`);
+    };
+    result.replaceChildren(
+      v.adjusted ? h('p', { class: 'error', 'data-testid': 'accent-adjusted' }, v.message) : h('p', { class: 'hint' }, 'The colour passes WCAG AA contrast in light and dark mode.'),
+      h('div', { class: 'swatches' }, swatch('Light', v.accent), swatch('Dark', v.accentDark)));
+  };
+  describe(st);
+  const save = h('button', { type: 'button', class: 'primary', 'data-testid': 'studio-save' }, 'Save studio');
+  const msg = h('p', { role: 'status' });
+  save.addEventListener('click', () => busy(save, msg, async () => {
+    const v = await api('PUT', '/api/admin/studio', {
+      name: name.input.value.trim(), accent: accent.value.trim(), bookingUrl: booking.input.value.trim(),
+      phone: phone.input.value.trim(), address: address.input.value.trim(),
+    });
+    describe(v);
+    msg.textContent = 'Saved. Clients see it the next time they open their plan.';
+  }));
+
+  const preview = h('img', { class: 'logo-preview', alt: 'The studio’s logo', hidden: !st.logo, src: st.logo || null, 'data-testid': 'logo-preview' });
+  const file = h('input', { id: 'studio-logo', type: 'file', accept: 'image/png,image/jpeg', 'data-testid': 'studio-logo' });
+  const logoMsg = h('p', { role: 'status' });
+  const remove = h('button', { type: 'button', class: 'danger', hidden: !st.logo }, 'Remove logo');
+  /** @param {any} v */
+  const showLogo = (v) => {
+    preview.hidden = remove.hidden = !v.logo;
+    if (v.logo) preview.src = v.logo;
+  };
+  file.addEventListener('change', () => {
+    const f = file.files && file.files[0];
+    if (!f) return;
+    busy(save, logoMsg, async () => {
+      if (f.size > 64 * 1024) throw new Error('The logo must be at most 64 KB: export it at 512 × 512 pixels or smaller.');
+      const v = await api('PUT', '/api/admin/studio/logo', f);
+      showLogo(v);
+      logoMsg.textContent = 'Logo saved: clients’ home-screen icons and notifications use it.';
+    }).finally(() => { file.value = ''; });
+  });
+  remove.addEventListener('click', () => busy(remove, logoMsg, async () => {
+    showLogo(await api('DELETE', '/api/admin/studio/logo'));
+    logoMsg.textContent = 'Logo removed.';
+  }));
+
+  return [h('h2', {}, 'Studio'),
+    h('p', { class: 'hint' }, 'What clients see in their app, on their home screen, in reminders, their calendar and the printed plan.'),
+    name.parts,
+    h('label', { for: 'studio-accent' }, 'Accent colour'), h('div', { class: 'colour' }, picker, accent), result,
+    booking.parts, h('p', { class: 'hint' }, 'The “time to book” reminder opens it. Without one, it says to call the studio.'),
+    phone.parts, address.parts, msg, save,
+    h('label', { for: 'studio-logo' }, 'Logo (PNG or JPEG, at most 64 KB)'), preview, file, logoMsg, remove];
+}
+
 async function teamSection() {
   const box = h('div', {});
   const render = async () => {
@@ -140,8 +216,9 @@ export async function settings() {
     state.me = null;
     location.hash = '#/login';
   }));
+  /** @type {Child[][]} */
   const sections = [await alertSection(), await templatesSection(), passwordSection(), await tokensSection()];
-  if (state.me.owner) sections.push(await teamSection());
+  if (state.me.owner) sections.push(await studioSection(), await teamSection());
   show(h('h1', {}, 'Settings'), h('p', { class: 'muted' }, `${state.me.name} · ${state.me.email}`),
     ...sections.map((sec) => h('section', { class: 'card' }, sec)), h('p', {}, logout));
 }
