@@ -58,7 +58,7 @@ func (ts *testServer) start(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts.URL = "http://" + ln.Addr().String()
-	cfg := config{Addr: ln.Addr().String(), DataDir: ts.Data, BaseURL: ts.URL, LogLevel: "warn", PushAllow: []string{ts.Push.URL + "/"}, TrustedProxies: ts.TrustedProxies}
+	cfg := config{Addr: ln.Addr().String(), DataDir: ts.Data, BaseURL: ts.URL, LogLevel: "warn", PushAllow: []string{ts.Push.URL + "/"}, TrustedProxies: ts.TrustedProxies, RetentionDays: 365}
 	cfg.StudioName = ts.Studio
 	if err := cfg.finish(); err != nil {
 		t.Fatal(err)
