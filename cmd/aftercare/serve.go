@@ -103,7 +103,7 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	}
 	var svc *care.Service
 	sched := remind.New(remind.Config{DB: db, Sender: sender, BaseURL: cfg.BaseURL, Logger: logger, ObserveLateness: meter.ObserveLateness,
-		Brand: func() remind.Brand { return notificationBrand(svc, cfg.BaseURL, logger) }})
+		Brand: func() remind.Brand { return notificationBrand(svc, logger) }})
 	svc = &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger,
 		StudioName: cfg.StudioName}
 	assets, err := pwa.NewAssets(pwa.Static())
@@ -205,15 +205,12 @@ func pruneDaily(ctx context.Context, db *store.DB, svc *care.Service, retention 
 
 // notificationBrand is the studio as clients' notifications show it; an
 // unreadable setting sends the reminder unbranded rather than not at all.
-func notificationBrand(svc *care.Service, baseURL string, logger *slog.Logger) remind.Brand {
+func notificationBrand(svc *care.Service, logger *slog.Logger) remind.Brand {
 	st, err := svc.Studio()
 	if err != nil {
 		logger.Warn("studio settings for a notification", "err", err)
 		return remind.Brand{}
 	}
-	b := remind.Brand{Name: st.Name, BookingURL: st.BookingURL, Phone: st.Phone}
-	if st.Icon != "" {
-		b.Icon = baseURL + st.Icon
-	}
-	return b
+	// The icon's path is relative: every byte counts in a payload padded to 512.
+	return remind.Brand{Name: st.Name, Icon: st.Icon, BookingURL: st.BookingURL, Phone: st.Phone}
 }

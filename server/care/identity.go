@@ -65,7 +65,8 @@ func (s *Service) studioView(set studio.Settings) (StudioView, error) {
 	}
 	if set.Logo != "" {
 		v.Logo = "/studio/logo.png?v=" + set.Logo
-		v.Icon = "/studio/icon-192.png?v=" + set.Logo
+		// Without a version: it travels in every notification, padded to 512 bytes (the server revalidates it).
+		v.Icon = "/studio/icon-192.png"
 	}
 	return v, nil
 }

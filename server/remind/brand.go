@@ -10,7 +10,7 @@ import (
 type Brand struct {
 	// Name, if set, leads each title ("Harbour Massage: Time to stretch").
 	Name string
-	// Icon, if set, is the absolute URL of the notification icon (made from the studio's logo).
+	// Icon, if set, is the path of the notification icon on this server (made from the studio's logo).
 	Icon string
 	// BookingURL, if set, is where a "time to book" reminder opens.
 	BookingURL string

@@ -20,7 +20,7 @@ func TestNotificationsCarryTheStudio(t *testing.T) {
 		open  string
 		body  string
 	}{
-		{"booking link", Brand{Name: "Harbour Massage", Icon: testBaseURL + "/studio/icon-192.png?v=abc", BookingURL: "https://book.example.org/h", Phone: "+44 20 7946 0018"},
+		{"booking link", Brand{Name: "Harbour Massage", Icon: "/studio/icon-192.png?v=abc", BookingURL: "https://book.example.org/h", Phone: "+44 20 7946 0018"},
 			"https://book.example.org/h", "Book your next one when it suits you."},
 		{"phone only", Brand{Name: "Harbour Massage", Phone: "+44 20 7946 0018"}, "", "Call the studio: +44 20 7946 0018."},
 		{"nothing set", Brand{}, "", "Book your next one when it suits you."},
@@ -70,5 +70,30 @@ func TestNotificationsCarryTheStudio(t *testing.T) {
 				t.Fatalf("test push %+v %v", pl, err)
 			}
 		})
+	}
+}
+
+// With the studio's name and icon, every reminder of a typical plan still
+// fits the smallest padded size (512 encrypted bytes: 409 of payload), so a
+// notification's length keeps not telling its kind.
+func TestBrandedRemindersFitTheSmallestPushSize(t *testing.T) {
+	s := New(Config{BaseURL: testBaseURL, Brand: func() Brand {
+		return Brand{Name: "Harbour Massage", Icon: "/studio/icon-192.png", Phone: "+44 20 7946 0018"}
+	}})
+	p := testPlan(t, model.NewToken())
+	for _, next := range []bool{true, false} {
+		if !next {
+			p.NextSessionAt, p.CadenceDays = nil, 7
+		}
+		rules, err := Rules(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range rules {
+			payload, err := s.clientMessage(&rules[i]).Payload()
+			if err != nil || len(payload) > 512-103 {
+				t.Errorf("%s: %d bytes (%v), more than the 409 that fit 512", rules[i].ID, len(payload), err)
+			}
+		}
 	}
 }
