@@ -257,7 +257,7 @@ func (db *DB) SettleClients(now time.Time) error {
 		}
 		var tokens []string
 		c := tx.Bucket(bucketClientOpenEnds).Cursor()
-		for k, _ := c.First(); k != nil && len(k) > 8 && !time.Unix(0, int64(decodeUint(k[:8]))).After(now); k, _ = c.Next() {
+		for k, _ := c.First(); len(k) > 8 && !time.Unix(0, int64(decodeUint(k[:8]))).After(now); k, _ = c.Next() {
 			tokens = append(tokens, string(k[8:]))
 		}
 		rows := tx.Bucket(bucketClientRows)
@@ -337,7 +337,7 @@ func scanSection(idx *bolt.Bucket, scope string, sec Section, q ClientQuery, aft
 		}
 	case s.desc:
 		end := append(bytes.Clone(prefix(scope)), s.class+1)
-		if k, v = c.Seek(end); k == nil {
+		if k, _ = c.Seek(end); k == nil {
 			k, v = c.Last()
 		} else {
 			k, v = c.Prev()
@@ -379,7 +379,7 @@ func (db *DB) PlansEndedBefore(cutoff time.Time, limit int) ([]string, error) {
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketPlansByEnd).Cursor()
 		stop := timeKey(cutoff)
-		for k, _ := c.First(); k != nil && len(k) > 8 && bytes.Compare(k[:8], stop) < 0 && len(out) < limit; k, _ = c.Next() {
+		for k, _ := c.First(); len(k) > 8 && bytes.Compare(k[:8], stop) < 0 && len(out) < limit; k, _ = c.Next() {
 			out = append(out, string(k[8:]))
 		}
 		return nil
