@@ -22,6 +22,7 @@ import (
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/metrics"
 	"github.com/aftercare/aftercare/server/model"
+	"github.com/aftercare/aftercare/server/webhook"
 )
 
 // BodyLimit caps request bodies; every JSON body aftercare accepts is far smaller.
@@ -48,6 +49,8 @@ type Deps struct {
 	Secure bool
 	// TrustedProxies may set X-Forwarded-For (login throttling keys on the client address).
 	TrustedProxies []string
+	// Webhooks keeps the studio's outgoing webhook (the owner's settings).
+	Webhooks *webhook.Service
 }
 
 // New builds the Fiber app with every route.
@@ -121,6 +124,9 @@ func New(d Deps) *fiber.App {
 	admin := api.Group("/admin", h.requireTherapist, h.requireOwner)
 	admin.Get("/backup", h.backup)
 	h.studioRoutes(app, admin)
+	admin.Get("/webhook", h.webhookSettings)
+	admin.Put("/webhook", h.saveWebhook)
+	admin.Post("/webhook/test", h.testWebhook)
 
 	api.Use(func(c *fiber.Ctx) error { return fiber.NewError(fiber.StatusNotFound, "no such API route") })
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare/server/model"
+	"github.com/aftercare/aftercare/server/webhook"
 )
 
 // TestAuthorizationMatrix runs every therapist route as the owner, therapist A,
@@ -65,10 +66,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return path, `{"name":"Harbour Massage","accent":"#2f6f62","bookingUrl":"","phone":"","address":""}`
 		case "PUT /api/admin/studio/logo":
 			return path, string(testLogo(t, 128, 128))
+		case "PUT /api/admin/webhook":
+			return path, `{"url":"` + w.hooks.URL + `/aftercare","includeNotes":false}`
+		case "POST /api/admin/webhook/test":
+			u := w.hooks.URL + "/aftercare"
+			if _, err := w.webhooks.Save(webhook.SettingsInput{URL: &u}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		return path, ""
 	}
-	ownerOnly := map[string]bool{"GET /api/admin/backup": true, "GET /api/admin/studio": true, "PUT /api/admin/studio": true,
+	ownerOnly := map[string]bool{"GET /api/admin/backup": true, "GET /api/admin/webhook": true, "PUT /api/admin/webhook": true,
+		"POST /api/admin/webhook/test": true, "GET /api/admin/studio": true, "PUT /api/admin/studio": true,
 		"PUT /api/admin/studio/logo": true, "DELETE /api/admin/studio/logo": true, "GET /api/therapists": true, "POST /api/therapists/invites": true,
 		"GET /api/therapists/invites": true, "DELETE /api/therapists/invites/:id": true, "PATCH /api/therapists/:id": true}
 	// Routes addressing one of A's resources: others get 404, as for a missing one.

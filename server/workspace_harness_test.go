@@ -21,8 +21,10 @@ import (
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
+	"github.com/aftercare/aftercare/server/netguard"
 	"github.com/aftercare/aftercare/server/store"
 	"github.com/aftercare/aftercare/server/store/storetest"
+	"github.com/aftercare/aftercare/server/webhook"
 )
 
 // fakeScheduler records which plans were (re)scheduled.
@@ -61,7 +63,16 @@ type workspace struct {
 	sched       *fakeScheduler
 	clock       *fakeclock.Clock
 	owner, a, b model.Therapist
+	// hooks receives the webhook's test pings; webhooks is the service.
+	hooks    *httptest.Server
+	webhooks *webhook.Service
 }
+
+// hookReceiver is one loopback webhook receiver for the package's tests: it
+// takes every event (204).
+var hookReceiver = sync.OnceValue(func() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { rw.WriteHeader(http.StatusNoContent) }))
+})
 
 func newWorkspace(t *testing.T) *workspace {
 	t.Helper()
@@ -236,5 +247,25 @@ func (w *workspace) serve(svc *care.Service, d Deps) *fiber.App {
 	if d.Auth == nil {
 		d.Auth = auth.New(svc.DB, svc.Now)
 	}
+	if d.Webhooks == nil {
+		d.Webhooks = w.webhookService(svc)
+	}
 	return New(d)
+}
+
+// webhookService is the studio's webhook on svc's database, allowed (as
+// -webhook-allow does) to a loopback receiver that takes every event; it
+// delivers only test pings, as nothing starts its workers.
+func (w *workspace) webhookService(svc *care.Service) *webhook.Service {
+	w.hooks = hookReceiver()
+	allow, err := netguard.ParsePrefixes([]string{w.hooks.URL + "/"})
+	if err != nil {
+		panic(err)
+	}
+	hooks, err := webhook.New(webhook.Config{DB: svc.DB, Allow: allow, Now: svc.Now, Logger: svc.Logger})
+	if err != nil {
+		panic(err)
+	}
+	w.webhooks = hooks
+	return hooks
 }

@@ -20,6 +20,8 @@ type config struct {
 	BaseURL      string
 	VAPIDSubject string
 	PushAllow    []string
+	// WebhookAllow opens extra webhook URL prefixes (tests, local development), e.g. a loopback receiver.
+	WebhookAllow []string
 	LogLevel     string
 	// TrustedProxies may set X-Forwarded-For (IPs or CIDRs), e.g. the local reverse proxy.
 	TrustedProxies []string
@@ -65,6 +67,7 @@ func parseServe(args []string) (config, error) {
 	fs.StringVar(&cfg.BaseURL, "base-url", envDefault("AFTERCARE_BASE_URL", ""), "public URL used in plan links, e.g. https://care.example.org (default http://localhost<addr>) [AFTERCARE_BASE_URL]")
 	fs.StringVar(&cfg.VAPIDSubject, "vapid-subject", envDefault("AFTERCARE_VAPID_SUBJECT", ""), "the operator's contact for push services: an e-mail address or https: URL (default: an https -base-url; with an http one, push to real phones needs it) [AFTERCARE_VAPID_SUBJECT]")
 	allow := fs.String("push-allow", envDefault("AFTERCARE_PUSH_ALLOW", ""), "extra push endpoint URL prefixes, comma separated, e.g. http://127.0.0.1:9000/ (tests, local development) [AFTERCARE_PUSH_ALLOW]")
+	hookAllow := fs.String("webhook-allow", envDefault("AFTERCARE_WEBHOOK_ALLOW", ""), "extra webhook URL prefixes, comma separated, that may be http or reach loopback/private addresses, e.g. http://127.0.0.1:9100/ (tests, local development) [AFTERCARE_WEBHOOK_ALLOW]")
 	proxies := fs.String("trusted-proxies", envDefault("AFTERCARE_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For names the client (login throttling), comma separated IPs or CIDRs, e.g. 127.0.0.1 [AFTERCARE_TRUSTED_PROXIES]")
 	compactAfter, err := envDuration("AFTERCARE_ERASE_COMPACT_AFTER", 10*time.Minute)
 	if err != nil {
@@ -92,6 +95,11 @@ func parseServe(args []string) (config, error) {
 	for _, p := range strings.Split(*allow, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			cfg.PushAllow = append(cfg.PushAllow, p)
+		}
+	}
+	for _, p := range strings.Split(*hookAllow, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.WebhookAllow = append(cfg.WebhookAllow, p)
 		}
 	}
 	return cfg, cfg.finish()
@@ -123,6 +131,12 @@ func (c *config) finish() error {
 		pu, err := url.Parse(p)
 		if err != nil || pu.Scheme == "" || pu.Host == "" || !strings.HasSuffix(p, "/") {
 			return fmt.Errorf("-push-allow (AFTERCARE_PUSH_ALLOW): %q must be a URL prefix ending in /, e.g. http://127.0.0.1:9000/", p)
+		}
+	}
+	for _, p := range c.WebhookAllow {
+		pu, err := url.Parse(p)
+		if err != nil || pu.Scheme == "" || pu.Host == "" || !strings.HasSuffix(p, "/") {
+			return fmt.Errorf("-webhook-allow (AFTERCARE_WEBHOOK_ALLOW): %q must be a URL prefix ending in /, e.g. http://127.0.0.1:9100/", p)
 		}
 	}
 	for _, p := range c.TrustedProxies {

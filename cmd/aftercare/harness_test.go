@@ -31,6 +31,8 @@ type testServer struct {
 
 	// Studio is passed as -studio-name at the next start.
 	Studio string
+	// WebhookAllow is passed as -webhook-allow at the next start.
+	WebhookAllow []string
 }
 
 func startServer(t *testing.T) *testServer {
@@ -60,6 +62,7 @@ func (ts *testServer) start(t *testing.T) {
 	ts.URL = "http://" + ln.Addr().String()
 	cfg := config{Addr: ln.Addr().String(), DataDir: ts.Data, BaseURL: ts.URL, LogLevel: "warn", PushAllow: []string{ts.Push.URL + "/"}, TrustedProxies: ts.TrustedProxies, RetentionDays: 365}
 	cfg.StudioName = ts.Studio
+	cfg.WebhookAllow = ts.WebhookAllow
 	if err := cfg.finish(); err != nil {
 		t.Fatal(err)
 	}

@@ -21,9 +21,11 @@ import (
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/metrics"
 	"github.com/aftercare/aftercare/server/model"
+	"github.com/aftercare/aftercare/server/netguard"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/remind"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/webhook"
 )
 
 func newLogger(w io.Writer, level string) *slog.Logger {
@@ -110,6 +112,14 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	if err != nil {
 		return fmt.Errorf("the app's files: %w", err)
 	}
+	hookAllow, err := netguard.ParsePrefixes(cfg.WebhookAllow)
+	if err != nil {
+		return fmt.Errorf("-webhook-allow: %w", err)
+	}
+	hooks, err := webhook.New(webhook.Config{DB: db, Allow: hookAllow, Logger: logger, Observe: meter.ObserveWebhook})
+	if err != nil {
+		return err
+	}
 	accounts := &account.Service{DB: db, BaseURL: cfg.BaseURL}
 	app := server.New(server.Deps{
 		Assets:  assets,
@@ -117,9 +127,13 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 		Care:    svc, Accounts: accounts, Auth: auth.New(db, time.Now),
 		VAPIDPublicKey: keys.Public, Static: pwa.Static(), Illustration: routines.Illustration,
 		Logger: logger, Secure: strings.HasPrefix(cfg.BaseURL, "https://"), TrustedProxies: cfg.TrustedProxies,
+		Webhooks: hooks,
 	})
 
 	sched.Start()
+	hooks.Start()
+	// Runs before the deferred db.Close: deliveries cut short stay queued for the next start.
+	defer hooks.Stop()
 	pruneCtx, stopPrune := context.WithCancel(ctx)
 	pruneDone := make(chan struct{})
 	go pruneDaily(pruneCtx, db, svc, time.Duration(cfg.RetentionDays)*24*time.Hour, logger, pruneDone)

@@ -64,6 +64,7 @@ var allBuckets = [][]byte{
 	bucketFeeds, bucketFeedsByPlan, // calendar feeds: feeds.go
 	bucketClientRows, bucketClientIndex, bucketClientOpenEnds, bucketPlansByEnd, // the clients list: clients.go
 	bucketStudio, // the studio's identity: studio.go
+	bucketWebhook, bucketOutbox, // webhooks: outbox.go
 }
 
 // DB is the aftercare database.
@@ -72,6 +73,7 @@ type DB struct {
 	now       func() time.Time
 	cache     *planCache // decoded plans and devices; see cache.go
 	compactor *compactor // nil unless CompactAfterErasure was called
+	events    events     // the webhook outbox's hook; see outbox.go
 }
 
 // Open opens (creating if needed) the database in dir, with dir 0700 and the file 0600.

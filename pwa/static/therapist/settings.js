@@ -1,9 +1,9 @@
 // @ts-check
 // Settings: alerts on this device, own templates, password, API tokens, and for the studio
-// owner the studio's identity, the team and invitations.
+// owner the studio's identity, the team and invitations and the webhook for integrations.
 import { h, announce } from '../shared/dom.js';
 import { base64urlToBytes } from '../shared/base64url.js';
-import { state, api, busy, show, fmtDay } from './workspace.js';
+import { state, api, busy, show, fmtDay, when } from './workspace.js';
 
 async function alertSection() {
   const status = h('p', { class: 'hint', role: 'status' });
@@ -209,6 +209,89 @@ async function teamSection() {
   return [h('h2', {}, 'Team'), box];
 }
 
+/** What each webhook event is, in the owner's words. @type {Record<string, string>} */
+const hookEvents = {
+  'plan.created': 'A plan is created',
+  'checkin.created': 'A client checks in (scores and warning-sign tier)',
+  'plan.ended': 'A therapist ends a plan early',
+  'plan.erased': 'A client erases their plan',
+};
+
+/**
+ * hookStatus says in one line whether events go out and how delivery went lately.
+ * @param {any} v the webhook settings
+ */
+function hookStatus(v) {
+  if (!v.url) return 'No webhook: nothing is sent.';
+  if (!v.enabled) return `Turned off: ${v.disabledReason} Save to turn it back on.`;
+  const parts = ['Events are sent.'];
+  if (v.status.lastDeliveredAt) parts.push(`Last delivered ${when(v.status.lastDeliveredAt)}.`);
+  if (v.status.lastFailedAt) parts.push(`Last failure ${when(v.status.lastFailedAt)}: ${v.status.lastFailure}.`);
+  if (v.pending) parts.push(`${v.pending} waiting for a retry.`);
+  if (v.status.dropped) parts.push(`${v.status.dropped} given up after a day of retries.`);
+  return parts.join(' ');
+}
+
+async function webhookSection() {
+  const box = h('div', {});
+  /** @param {any} v @param {string} [note] */
+  const render = (v, note) => {
+    const url = h('input', { id: 'hook-url', type: 'url', inputmode: 'url', autocomplete: 'off', placeholder: 'https://hooks.example.org/aftercare', value: v.url });
+    const chosen = new Set(v.url ? v.events : v.availableEvents);
+    const boxes = v.availableEvents.map((/** @type {string} */ e) => {
+      const cb = h('input', { type: 'checkbox', value: e, id: `hook-${e}` });
+      cb.checked = chosen.has(e);
+      return { e, cb, label: h('label', { class: 'check', for: `hook-${e}` }, cb, h('span', {}, hookEvents[e] || e, ' ', h('code', {}, e))) };
+    });
+    const notes = h('input', { type: 'checkbox', id: 'hook-notes' });
+    notes.checked = v.includeNotes;
+    const out = h('p', { role: 'status', 'data-testid': 'hook-status' }, note || hookStatus(v));
+    const save = h('button', { type: 'button', class: 'primary', 'data-testid': 'hook-save' }, v.url ? 'Save' : 'Save and make a secret');
+    /** @param {boolean} rotate */
+    const put = (rotate) => api('PUT', '/api/admin/webhook', {
+      url: url.value.trim(), events: boxes.filter((b) => b.cb.checked).map((b) => b.e), includeNotes: notes.checked, rotateSecret: rotate,
+    });
+    const saved = (/** @type {any} */ nv) => {
+      render(nv, nv.url ? 'Saved.' : 'Webhook removed: nothing more is sent, and what waited was deleted.');
+      if (nv.secret) {
+        box.append(h('div', { class: 'card' }, h('p', {}, 'Signing secret — copy it into the receiver now, it is shown only once:'),
+          h('p', { class: 'secret link', 'data-testid': 'hook-secret' }, nv.secret)));
+      }
+    };
+    save.addEventListener('click', () => busy(save, out, async () => saved(await put(false))));
+    const actions = [save];
+    if (v.url) {
+      const test = h('button', { type: 'button', 'data-testid': 'hook-test' }, 'Send a test event');
+      test.addEventListener('click', () => busy(test, out, async () => {
+        const r = await api('POST', '/api/admin/webhook/test');
+        out.textContent = `The receiver took the test event (answered ${r.status}).` + (r.pending ? ` ${r.pending} waiting event(s) sent on now.` : '');
+      }));
+      const rotate = h('button', { type: 'button' }, 'New secret');
+      rotate.addEventListener('click', () => {
+        if (!confirm('Make a new signing secret? The old one keeps signing next to it for 24 hours, so the receiver can switch.')) return;
+        busy(rotate, out, async () => saved(await put(true)));
+      });
+      const remove = h('button', { type: 'button', class: 'danger' }, 'Remove');
+      remove.addEventListener('click', () => {
+        if (!confirm('Remove the webhook? Nothing more is sent, and events waiting for a retry are deleted.')) return;
+        url.value = '';
+        busy(remove, out, async () => saved(await put(false)));
+      });
+      actions.push(test, rotate, remove);
+    }
+    box.replaceChildren(
+      h('label', { for: 'hook-url' }, 'Receiver URL (https)'), url,
+      v.url ? h('p', { class: 'hint' }, `Secret ${v.secretHint}` + (v.previousSecretUntil ? `; the previous one also signs until ${when(v.previousSecretUntil)}.` : '')) : '',
+      h('fieldset', { class: 'checks' }, h('legend', {}, 'Send'), ...boxes.map((b) => b.label)),
+      h('label', { class: 'check', for: 'hook-notes' }, notes, h('span', {}, 'Include the client’s own words (check-in notes). Off: the receiver gets scores and the warning-sign tier only.')),
+      out, h('div', { class: 'row' }, ...actions));
+  };
+  render(await api('GET', '/api/admin/webhook'));
+  return [h('h2', {}, 'Webhook for integrations'),
+    h('p', { class: 'hint' }, 'Tell another system (a booking system, a CRM) when plans are made, clients check in and plans end or are erased. Events carry a plan id, never names or the plan link, and are signed (Standard Webhooks).'),
+    box];
+}
+
 export async function settings() {
   const logout = h('button', { type: 'button', 'data-testid': 'logout' }, 'Log out');
   logout.addEventListener('click', () => busy(logout, null, async () => {
@@ -218,7 +301,7 @@ export async function settings() {
   }));
   /** @type {Child[][]} */
   const sections = [await alertSection(), await templatesSection(), passwordSection(), await tokensSection()];
-  if (state.me.owner) sections.push(await studioSection(), await teamSection());
+  if (state.me.owner) sections.push(await studioSection(), await teamSection(), await webhookSection());
   show(h('h1', {}, 'Settings'), h('p', { class: 'muted' }, `${state.me.name} · ${state.me.email}`),
     ...sections.map((sec) => h('section', { class: 'card' }, sec)), h('p', {}, logout));
 }
