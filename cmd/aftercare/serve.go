@@ -192,8 +192,9 @@ func loadKeys(db *store.DB, dir string) (push.Keys, error) {
 }
 
 // pruneDaily drops push devices nobody will push to again (ended plans, long
-// unseen therapist devices) and erases plans ended longer than retention ago:
-// at start, then once a day, until ctx ends.
+// unseen therapist devices), erases plans ended longer than retention ago and
+// moves plans that ran out to the ended clients: at start, then once a day,
+// until ctx ends.
 func pruneDaily(ctx context.Context, db *store.DB, svc *care.Service, retention time.Duration, logger *slog.Logger, done chan<- struct{}) {
 	defer close(done)
 	t := time.NewTicker(24 * time.Hour)
@@ -208,6 +209,13 @@ func pruneDaily(ctx context.Context, db *store.DB, svc *care.Service, retention 
 			logger.Warn("erase plans past retention", "err", err)
 		} else if n > 0 {
 			logger.Info("erased plans past retention", "count", n, "retentionDays", int(retention.Hours()/24))
+		}
+		if err := db.SettleClients(svc.Clock()); err != nil {
+			logger.Warn("move plans that ran out to the ended clients", "err", err)
+		}
+		// The prune read every device: give those pages back (see ReleaseMapped).
+		if err := db.ReleaseMapped(); err != nil {
+			logger.Warn("release the database's mapped pages", "err", err)
 		}
 		select {
 		case <-ctx.Done():

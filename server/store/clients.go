@@ -241,37 +241,50 @@ func ensureClientRows(tx *bolt.Tx) error {
 
 // SettleClients moves plans whose last day ended by now from the open plans
 // to the ended ones (time ends a plan without a write). The clients list
-// calls it before each page; it writes only when a plan ended since.
+// calls it before each page and the daily sweep once a day; it writes only
+// when a plan ended since, at most settleBatch plans a transaction.
 func (db *DB) SettleClients(now time.Time) error {
-	due := false
-	if err := db.bolt.View(func(tx *bolt.Tx) error {
-		k, _ := tx.Bucket(bucketClientOpenEnds).Cursor().First()
-		due = k != nil && !time.Unix(0, int64(decodeUint(k[:8]))).After(now)
-		return nil
-	}); err != nil || !due {
-		return err
-	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
-		if err := tx.Bucket(bucketMeta).Put(keyClientsSettled, timeKey(now)); err != nil {
+	for {
+		due := false
+		if err := db.bolt.View(func(tx *bolt.Tx) error {
+			k, _ := tx.Bucket(bucketClientOpenEnds).Cursor().First()
+			due = len(k) > 8 && !time.Unix(0, int64(decodeUint(k[:8]))).After(now)
+			return nil
+		}); err != nil || !due {
 			return err
 		}
-		var tokens []string
-		c := tx.Bucket(bucketClientOpenEnds).Cursor()
-		for k, _ := c.First(); len(k) > 8 && !time.Unix(0, int64(decodeUint(k[:8]))).After(now); k, _ = c.Next() {
-			tokens = append(tokens, string(k[8:]))
+		if err := db.bolt.Update(func(tx *bolt.Tx) error { return settleClients(tx, now) }); err != nil {
+			return err
 		}
-		rows := tx.Bucket(bucketClientRows)
-		for _, token := range tokens {
-			var r model.ClientRow
-			if err := getJSON(rows, []byte(token), &r); err != nil {
-				return fmt.Errorf("client row of an open plan: %w", err)
-			}
-			if err := putClientRow(tx, r); err != nil {
-				return err
-			}
+	}
+}
+
+// settleBatch bounds one settling transaction, so the writer is never held long.
+const settleBatch = 500
+
+func settleClients(tx *bolt.Tx, now time.Time) error {
+	meta := tx.Bucket(bucketMeta)
+	if decodeUint(meta.Get(keyClientsSettled)) < uint64(now.UnixNano()) {
+		if err := meta.Put(keyClientsSettled, timeKey(now)); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	var tokens []string
+	c := tx.Bucket(bucketClientOpenEnds).Cursor()
+	for k, _ := c.First(); len(k) > 8 && len(tokens) < settleBatch && !time.Unix(0, int64(decodeUint(k[:8]))).After(now); k, _ = c.Next() {
+		tokens = append(tokens, string(k[8:]))
+	}
+	rows := tx.Bucket(bucketClientRows)
+	for _, token := range tokens {
+		var r model.ClientRow
+		if err := getJSON(rows, []byte(token), &r); err != nil {
+			return fmt.Errorf("client row of an open plan: %w", err)
+		}
+		if err := putClientRow(tx, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ClientRows returns one page of the clients list (see ClientQuery).

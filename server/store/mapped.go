@@ -1,0 +1,17 @@
+package store
+
+import bolt "go.etcd.io/bbolt"
+
+// ReleaseMapped lets go of the database file's pages this process has
+// mapped (bbolt reads the file through mmap). A scan of a whole bucket, such
+// as the daily prune of 100,000 devices, maps every page it reads, and they
+// stay counted in the server's resident memory until the next remap, although
+// the kernel keeps them in its page cache either way. Nothing is lost: the
+// mapping is read-only and backed by the file, so a page read again is mapped
+// again from the cache. On systems without madvise it does nothing.
+func (db *DB) ReleaseMapped() error {
+	// A read transaction holds bbolt's mmap lock: the mapping cannot move meanwhile.
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		return releaseMapped(tx.DB().Info().Data, tx.Size())
+	})
+}
