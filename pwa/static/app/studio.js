@@ -58,6 +58,12 @@ export function applyStudio(st) {
   applied = st;
   paint();
   if (first && dark) dark.addEventListener('change', paint);
+  // "Add to Home Screen" on an iPhone reads these from the page, not from the manifest.
+  const title = document.querySelector('meta[name=apple-mobile-web-app-title]');
+  if (title && st.name) title.setAttribute('content', st.name);
+  const icon = document.querySelector('link[rel=apple-touch-icon]');
+  const version = st.logo.split('?v=')[1];
+  if (icon && version) icon.setAttribute('href', `/studio/icon-192.png?v=${version}`);
 }
 
 /**
