@@ -137,8 +137,10 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	pruneCtx, stopPrune := context.WithCancel(ctx)
 	pruneDone := make(chan struct{})
 	go pruneDaily(pruneCtx, db, svc, time.Duration(cfg.RetentionDays)*24*time.Hour, logger, pruneDone)
+	releaseDone := make(chan struct{})
+	go releaseMappedEvery(pruneCtx, db, time.Minute, logger, releaseDone)
 	// Runs before the deferred db.Close, on every way out.
-	defer func() { stopPrune(); <-pruneDone }()
+	defer func() { stopPrune(); <-pruneDone; <-releaseDone }()
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	logger.Info("aftercare is serving", "url", cfg.BaseURL, "addr", ln.Addr().String(), "data", cfg.DataDir)
@@ -235,4 +237,25 @@ func notificationBrand(svc *care.Service, logger *slog.Logger) remind.Brand {
 	}
 	// The icon's path is relative: every byte counts in a payload padded to 512.
 	return remind.Brand{Name: st.Name, Icon: st.Icon, BookingURL: st.BookingURL, Phone: st.Phone}
+}
+
+// releaseMappedEvery gives back, every period, the database file's pages the
+// server mapped since (store.ReleaseMapped), so its resident memory is the
+// pages it uses, not every page it ever read: bulk writes (a booking system
+// subscribing thousands of devices) and whole-bucket reads touch most of the
+// file. A page read again is mapped again from the page cache.
+func releaseMappedEvery(ctx context.Context, db *store.DB, period time.Duration, logger *slog.Logger, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := db.ReleaseMapped(); err != nil {
+			logger.Warn("release the database's mapped pages", "err", err)
+		}
+	}
 }

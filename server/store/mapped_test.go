@@ -2,12 +2,16 @@ package store
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // rssFile is this process's file-backed resident memory in bytes (Linux), or -1.
@@ -72,5 +76,49 @@ func TestReleaseMappedAfterAScan(t *testing.T) {
 	}
 	if got := scan(); got != want {
 		t.Fatalf("read %d bytes after releasing, %d before", got, want)
+	}
+}
+
+// The prune reads the devices a chunk at a time and still finds every stale
+// one, whichever chunk it falls in, and keeps every live one.
+func TestPruneSubscriptionsInChunks(t *testing.T) {
+	defer func(n int) { pruneChunk = n }(pruneChunk)
+	pruneChunk = 7
+	db := mustOpen(t)
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	var live, stale []string
+	for i := range 30 {
+		ago := 24 * time.Hour
+		if i%2 == 0 {
+			ago = 40 * 24 * time.Hour
+		}
+		p := model.Plan{Token: model.NewToken(), TherapistID: "A", ClientName: "Jo", RoutineID: "piriformis-release",
+			TimeZone: "Europe/Berlin", SessionAt: now.Add(-ago), Days: 14, Prefs: model.DefaultPrefs()}
+		if err := db.CreatePlan(p); err != nil {
+			t.Fatal(err)
+		}
+		for d := range 3 {
+			if _, err := db.PutSubscription(p.Token, model.Subscription{Endpoint: fmt.Sprintf("https://fcm.googleapis.com/fcm/send/%d-%d", i, d), LastSeen: now}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if i%2 == 0 {
+			stale = append(stale, p.Token)
+		} else {
+			live = append(live, p.Token)
+		}
+	}
+	if n, err := db.PruneSubscriptions(now); err != nil || n != 45 {
+		t.Fatalf("pruned %d (%v), want 45 over %d chunks", n, err, 90/pruneChunk+1)
+	}
+	for _, token := range stale {
+		if subs, _ := db.Subscriptions(token); len(subs) != 0 {
+			t.Errorf("stale plan keeps %d devices", len(subs))
+		}
+	}
+	for _, token := range live {
+		if subs, _ := db.Subscriptions(token); len(subs) != 3 {
+			t.Errorf("live plan has %d devices, want 3", len(subs))
+		}
 	}
 }
