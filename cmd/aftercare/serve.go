@@ -138,7 +138,7 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	pruneDone := make(chan struct{})
 	go pruneDaily(pruneCtx, db, svc, time.Duration(cfg.RetentionDays)*24*time.Hour, logger, pruneDone)
 	releaseDone := make(chan struct{})
-	go releaseMappedEvery(pruneCtx, db, time.Minute, logger, releaseDone)
+	go releaseMappedEvery(pruneCtx, db, 10*time.Second, logger, releaseDone)
 	// Runs before the deferred db.Close, on every way out.
 	defer func() { stopPrune(); <-pruneDone; <-releaseDone }()
 	served := make(chan error, 1)

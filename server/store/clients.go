@@ -256,6 +256,10 @@ func (db *DB) SettleClients(now time.Time) error {
 		if err := db.bolt.Update(func(tx *bolt.Tx) error { return settleClients(tx, now) }); err != nil {
 			return err
 		}
+		// A batch rewrites pages all over the file, which the next one maps: give them back.
+		if err := db.ReleaseMapped(); err != nil {
+			return err
+		}
 	}
 }
 

@@ -116,6 +116,8 @@ func Open(dir string) (*DB, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	removeStaleTemps(dir)
+	// Checking the buckets above mapped much of the file (see ReleaseMapped).
+	_ = db.ReleaseMapped()
 	return db, nil
 }
 
