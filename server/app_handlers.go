@@ -8,25 +8,30 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/aftercare/aftercare/server/locale"
 	"github.com/aftercare/aftercare/server/model"
 )
 
-// clientApp serves the PWA shell for a plan link; an unknown token gets the
-// same shell with 404 so the app can say plainly that the link is no longer valid.
+// clientApp serves the PWA shell for a plan link, its <html lang> the plan's
+// language; an unknown token gets the same shell with 404 (in the browser's
+// language) so the app can say plainly that the link is no longer valid.
 func (h *handlers) clientApp(c *fiber.Ctx) error {
 	page, ok := h.Assets.Open("index.html")
 	if !ok {
 		return fiber.ErrNotFound
 	}
 	status := fiber.StatusOK
-	if err := h.Care.CheckPlan(c.Params("token")); errors.Is(err, model.ErrNotFound) {
+	l, err := h.Care.PlanLocale(c.Params("token"))
+	if errors.Is(err, model.ErrNotFound) {
 		status = fiber.StatusNotFound
+		l = h.browserLocale(c)
 	} else if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Status(status).Send(page.Data)
+	c.Set(fiber.HeaderContentLanguage, l.String())
+	return c.Status(status).Send(htmlLang(page.Data, l.String()))
 }
 
 type manifestIcon struct {
@@ -36,33 +41,39 @@ type manifestIcon struct {
 	Purpose string `json:"purpose,omitempty"`
 }
 
-// manifest is per plan: an iOS home-screen app opens start_url with storage of its own.
+// manifest is per plan: an iOS home-screen app opens start_url with storage
+// of its own. Its name and description are in the plan's language.
 func (h *handlers) manifest(c *fiber.Ctx) error {
 	token := c.Params("token")
 	clientName, err := h.Care.ClientName(token)
 	if err != nil {
 		return err
 	}
+	l, err := h.Care.PlanLocale(token)
+	if err != nil {
+		return err
+	}
 	start := "/p/" + token
 	m := map[string]any{
 		"id":               start,
-		"name":             "aftercare — " + clientName + "'s stretches",
-		"short_name":       "Aftercare",
-		"description":      "Your stretches, reminders and check-ins from your therapist.",
+		"name":             l.Format("manifest.name", locale.Data{"Name": clientName}),
+		"short_name":       l.Text("manifest.shortName"),
+		"description":      l.Text("manifest.description"),
 		"start_url":        start,
 		"scope":            "/",
 		"display":          "standalone",
 		"orientation":      "portrait",
 		"background_color": "#fbf7f2",
 		"theme_color":      "#2f6f62",
-		"lang":             "en",
+		"lang":             l.String(),
+		"dir":              "ltr",
 		"icons": []manifestIcon{
 			{Src: "/app/icons/icon-192.png", Sizes: "192x192", Type: "image/png", Purpose: "any"},
 			{Src: "/app/icons/icon-512.png", Sizes: "512x512", Type: "image/png", Purpose: "any"},
 			{Src: "/app/icons/maskable-512.png", Sizes: "512x512", Type: "image/png", Purpose: "maskable"},
 		},
 	}
-	if err := h.brandManifest(m, clientName); err != nil {
+	if err := h.brandManifest(m, l, clientName); err != nil {
 		return err
 	}
 	body, err := json.Marshal(m)

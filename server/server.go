@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -77,7 +78,10 @@ func New(d Deps) *fiber.App {
 	app.Use(compress.New(compress.Config{
 		Level: compress.LevelBestSpeed,
 		// A backup is a stream of already dense pages: compressing would buffer it whole.
-		Next: func(c *fiber.Ctx) bool { return c.Path() == "/api/admin/backup" },
+		// Photos are JPEG or PNG: compressed already.
+		Next: func(c *fiber.Ctx) bool {
+			return c.Path() == "/api/admin/backup" || strings.HasPrefix(c.Path(), "/img/custom/")
+		},
 	}))
 
 	if d.Assets == nil {
@@ -97,7 +101,9 @@ func New(d Deps) *fiber.App {
 	api := app.Group("/api", noStore, refuseCrossSiteWrites, refuseEncodedBodies)
 	api.Get("/routines", h.listRoutines)
 	api.Get("/routines/:id", h.getRoutine)
+	api.Get("/messages/:lang", h.messages)
 	api.Get("/push/key", h.pushKey)
+	api.Get("/openapi.json", h.openAPIDocument)
 
 	client := api.Group("/p/:token")
 	client.Get("/", h.clientPlan)
@@ -171,16 +177,19 @@ const LimitHeader = "X-Aftercare-Limit"
 
 // statusOfCode is the one table from a domain error's code to its HTTP status.
 var statusOfCode = map[model.Code]int{
-	model.Invalid:      fiber.StatusBadRequest,
-	model.Unauthorized: fiber.StatusUnauthorized,
-	model.Forbidden:    fiber.StatusForbidden,
-	model.NotFound:     fiber.StatusNotFound,
-	model.Conflict:     fiber.StatusConflict,
-	model.Gone:         fiber.StatusGone,
-	model.TooMany:      fiber.StatusTooManyRequests,
-	model.BadGateway:   fiber.StatusBadGateway,
-	model.Unavailable:  fiber.StatusServiceUnavailable,
-	model.Timeout:      fiber.StatusGatewayTimeout,
+	model.Invalid:         fiber.StatusBadRequest,
+	model.Unauthorized:    fiber.StatusUnauthorized,
+	model.Forbidden:       fiber.StatusForbidden,
+	model.NotFound:        fiber.StatusNotFound,
+	model.Conflict:        fiber.StatusConflict,
+	model.Gone:            fiber.StatusGone,
+	model.TooMany:         fiber.StatusTooManyRequests,
+	model.BadGateway:      fiber.StatusBadGateway,
+	model.Unavailable:     fiber.StatusServiceUnavailable,
+	model.Timeout:         fiber.StatusGatewayTimeout,
+	model.TooLarge:        fiber.StatusRequestEntityTooLarge,
+	model.UnsupportedType: fiber.StatusUnsupportedMediaType,
+	model.Unprocessable:   fiber.StatusUnprocessableEntity,
 }
 
 // statusOf is the status and message of err: a coded domain error by its

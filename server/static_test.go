@@ -35,6 +35,7 @@ func get(t *testing.T, app *fiber.App, path string, header ...string) (*http.Res
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
+	checkContract(t, req, "", res, body)
 	return res, string(body)
 }
 

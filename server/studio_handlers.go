@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/aftercare/aftercare/server/locale"
 	"github.com/aftercare/aftercare/server/studio"
 )
 
@@ -21,10 +22,11 @@ func (h *handlers) studioRoutes(app *fiber.App, admin fiber.Router) {
 // imageUploadPath is the one API route whose body is an image, not JSON.
 const imageUploadPath = "/api/admin/studio/logo"
 
-// imageUpload reports whether c is an image upload to imageUploadPath (PNG or JPEG by its Content-Type).
+// imageUpload reports whether c is an upload to imageUploadPath of a picture
+// the photo pipeline takes, by its Content-Type (the bytes decide later).
 func imageUpload(c *fiber.Ctx) bool {
 	ct := strings.ToLower(strings.TrimSpace(strings.Split(c.Get(fiber.HeaderContentType), ";")[0]))
-	return c.Path() == imageUploadPath && (ct == "image/png" || ct == "image/jpeg")
+	return c.Path() == imageUploadPath && (ct == "image/png" || ct == "image/jpeg" || ct == "image/webp" || ct == fiber.MIMEOctetStream)
 }
 
 func (h *handlers) getStudio(c *fiber.Ctx) error {
@@ -47,12 +49,13 @@ func (h *handlers) putStudio(c *fiber.Ctx) error {
 	return c.JSON(v)
 }
 
-// putStudioLogo takes the logo as the raw body: Content-Type image/png or image/jpeg.
+// putStudioLogo takes the logo as the raw body (a JPEG, PNG or WebP picture,
+// as the stretch photos); the type is sniffed from the bytes.
 func (h *handlers) putStudioLogo(c *fiber.Ctx) error {
 	if !imageUpload(c) {
-		return fiber.NewError(fiber.StatusUnsupportedMediaType, "send the logo as the body with Content-Type: image/png or image/jpeg (SVG is not accepted)")
+		return fiber.NewError(fiber.StatusUnsupportedMediaType, "send the logo itself with Content-Type: image/jpeg, image/png or image/webp (SVG is not accepted: it can carry scripts)")
 	}
-	v, err := h.Care.SetStudioLogo(c.BodyRaw())
+	v, err := h.Care.SetStudioLogo(c.UserContext(), c.BodyRaw())
 	if err != nil {
 		return err
 	}
@@ -85,13 +88,13 @@ func (h *handlers) studioImage(c *fiber.Ctx) error {
 
 // brandManifest puts the studio into a plan's manifest m: its name, its
 // accent as the theme colour, and the icons made from its logo.
-func (h *handlers) brandManifest(m map[string]any, clientName string) error {
+func (h *handlers) brandManifest(m map[string]any, l *locale.Locale, clientName string) error {
 	st, err := h.Care.Studio()
 	if err != nil {
 		return err
 	}
 	if st.Name != "" {
-		m["name"] = st.Name + " — " + clientName + "'s stretches"
+		m["name"] = l.Format("manifest.nameStudio", locale.Data{"Studio": st.Name, "Name": clientName})
 		m["short_name"] = st.Name
 	}
 	m["theme_color"] = st.Accent.Light

@@ -22,6 +22,7 @@ import (
 	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/netguard"
+	"github.com/aftercare/aftercare/server/openapi/openapitest"
 	"github.com/aftercare/aftercare/server/store"
 	"github.com/aftercare/aftercare/server/store/storetest"
 	"github.com/aftercare/aftercare/server/webhook"
@@ -74,7 +75,7 @@ var hookReceiver = sync.OnceValue(func() *httptest.Server {
 	return httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { rw.WriteHeader(http.StatusNoContent) }))
 })
 
-func newWorkspace(t *testing.T) *workspace {
+func newWorkspace(t testing.TB) *workspace {
 	t.Helper()
 	db := storetest.Open(t)
 	w := &workspace{db: db, sched: &fakeScheduler{}, clock: fakeclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
@@ -92,7 +93,7 @@ func newWorkspace(t *testing.T) *workspace {
 }
 
 // addAccount stores an account with a cheap bcrypt cost so tests stay fast.
-func (w *workspace) addAccount(t *testing.T, email, name string) model.Therapist {
+func (w *workspace) addAccount(t testing.TB, email, name string) model.Therapist {
 	t.Helper()
 	hash, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	if err != nil {
@@ -106,7 +107,7 @@ func (w *workspace) addAccount(t *testing.T, email, name string) model.Therapist
 	return th
 }
 
-func (w *workspace) apiToken(t *testing.T, th model.Therapist) string {
+func (w *workspace) apiToken(t testing.TB, th model.Therapist) string {
 	t.Helper()
 	secret, _, err := w.accounts.NewAPIToken(th, "test")
 	if err != nil {
@@ -145,7 +146,10 @@ func (w *workspace) doRaw(t *testing.T, b *browser, method, path, contentType, b
 		rd = strings.NewReader(body)
 	}
 	req := httptest.NewRequest(method, path, rd)
-	if body != "" {
+	switch {
+	case strings.HasPrefix(body, "\xff\xd8\xff") && contentType == "application/json": // a JPEG, for the photo upload
+		req.Header.Set("Content-Type", "image/jpeg")
+	case body != "":
 		req.Header.Set("Content-Type", contentType)
 	}
 	if b != nil {
@@ -165,6 +169,7 @@ func (w *workspace) doRaw(t *testing.T, b *browser, method, path, contentType, b
 	}
 	defer res.Body.Close()
 	data, _ := io.ReadAll(res.Body)
+	checkContract(t, req, body, res, data)
 	if b != nil {
 		for _, c := range res.Cookies() {
 			if b.cookies == nil {
@@ -212,7 +217,7 @@ func planBody(session time.Time, extra string) string {
 		`","timeZone":"Europe/Berlin","days":14` + extra + `}`
 }
 
-func jsonField(t *testing.T, body, field string) string {
+func jsonField(t testing.TB, body, field string) string {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal([]byte(body), &m); err != nil {
@@ -268,4 +273,13 @@ func (w *workspace) webhookService(svc *care.Service) *webhook.Service {
 	}
 	w.webhooks = hooks
 	return hooks
+}
+
+// checkContract fails the test when the exchange does not match the OpenAPI
+// document (server/openapi/openapi.yaml): every API test checks it this way.
+func checkContract(tb testing.TB, req *http.Request, reqBody string, res *http.Response, resBody []byte) {
+	tb.Helper()
+	if err := openapitest.Shared(tb).Check(req, []byte(reqBody), res, resBody); err != nil {
+		tb.Errorf("OpenAPI contract: %v", err)
+	}
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // config is every setting of `aftercare serve`, filled from flags with AFTERCARE_* twins.
@@ -32,6 +34,10 @@ type config struct {
 	StudioName string
 	// RetentionDays is how long a plan is kept after it ended; then it is erased.
 	RetentionDays int
+	// DefaultLanguage is the studio's language (a supported BCP 47 tag): new
+	// plans of therapists and accounts whose browsers ask for none of the
+	// supported languages, and plans and accounts from before languages.
+	DefaultLanguage string
 }
 
 // envDefault returns the environment twin of a flag, or def.
@@ -82,6 +88,7 @@ func parseServe(args []string) (config, error) {
 		}
 	}
 	fs.IntVar(&cfg.RetentionDays, "retention-days", retention, "erase a plan and everything tied to it this many days after it ended (1 to 3650) [AFTERCARE_RETENTION_DAYS]")
+	fs.StringVar(&cfg.DefaultLanguage, "default-language", envDefault("AFTERCARE_DEFAULT_LANGUAGE", "en"), "the studio's language, one of "+strings.Join(model.SupportedLanguages(), ", ")+" [AFTERCARE_DEFAULT_LANGUAGE]")
 	fs.StringVar(&cfg.LogLevel, "log-level", envDefault("AFTERCARE_LOG_LEVEL", "info"), "debug, info, warn or error [AFTERCARE_LOG_LEVEL]")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -154,6 +161,14 @@ func (c *config) finish() error {
 	if c.RetentionDays < 1 || c.RetentionDays > 3650 {
 		return fmt.Errorf("-retention-days (AFTERCARE_RETENTION_DAYS) must be from 1 to 3650 days, got %d", c.RetentionDays)
 	}
+	if c.DefaultLanguage == "" {
+		c.DefaultLanguage = "en"
+	}
+	lang, err := model.ParseLanguage("", c.DefaultLanguage)
+	if err != nil {
+		return fmt.Errorf("-default-language (AFTERCARE_DEFAULT_LANGUAGE) must be one of %s, got %q", strings.Join(model.SupportedLanguages(), ", "), c.DefaultLanguage)
+	}
+	c.DefaultLanguage = lang
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercare/aftercare/server/openapi/openapitest"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
 )
@@ -60,7 +61,7 @@ func (ts *testServer) start(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts.URL = "http://" + ln.Addr().String()
-	cfg := config{Addr: ln.Addr().String(), DataDir: ts.Data, BaseURL: ts.URL, LogLevel: "warn", PushAllow: []string{ts.Push.URL + "/"}, TrustedProxies: ts.TrustedProxies, RetentionDays: 365}
+	cfg := config{Addr: ln.Addr().String(), DataDir: ts.Data, BaseURL: ts.URL, LogLevel: "warn", PushAllow: []string{ts.Push.URL + "/"}, TrustedProxies: ts.TrustedProxies, DefaultLanguage: "en", RetentionDays: 365}
 	cfg.StudioName = ts.Studio
 	cfg.WebhookAllow = ts.WebhookAllow
 	if err := cfg.finish(); err != nil {
@@ -180,7 +181,9 @@ func (ts *testServer) do(t *testing.T, method, path, body string, headers ...str
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	return reply{resp.StatusCode, resp.Header, data}
+	r := reply{resp.StatusCode, resp.Header, data}
+	checkContract(t, req, []byte(body), r)
+	return r
 }
 
 func (ts *testServer) auth() []string { return []string{"Authorization", "Bearer " + ts.Token} }
@@ -204,4 +207,14 @@ func planJSON(sessionAt time.Time, extra string) string {
 	return `{"clientName":"Sam","routineId":"gentle-sciatica-aftercare","sessionAt":"` + sessionAt.Format(time.RFC3339) +
 		`","nextSessionAt":"` + sessionAt.Add(7*24*time.Hour).Format(time.RFC3339) +
 		`","timeZone":"Europe/Berlin","stretchTime":"19:00","days":14,"notes":"Focus: left piriformis"` + extra + `}`
+}
+
+// checkContract fails the test when an exchange is not one the OpenAPI document
+// (server/openapi/openapi.yaml) describes: the API tests check every answer.
+func checkContract(t *testing.T, req *http.Request, reqBody []byte, r reply) {
+	t.Helper()
+	res := &http.Response{StatusCode: r.Status, Header: r.Header}
+	if err := openapitest.Shared(t).Check(req, reqBody, res, r.Body); err != nil {
+		t.Errorf("OpenAPI contract: %v", err)
+	}
 }

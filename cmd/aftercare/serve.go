@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/aftercare/aftercare/pwa"
 	"github.com/aftercare/aftercare/routines"
 	"github.com/aftercare/aftercare/server"
@@ -103,11 +105,12 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	if err != nil {
 		return err
 	}
+	studioLanguage := language.MustParse(cfg.DefaultLanguage) // checked by parseServe
 	var svc *care.Service
 	sched := remind.New(remind.Config{DB: db, Sender: sender, BaseURL: cfg.BaseURL, Logger: logger, ObserveLateness: meter.ObserveLateness,
-		Brand: func() remind.Brand { return notificationBrand(svc, logger) }})
+		DefaultLanguage: studioLanguage, Brand: func() remind.Brand { return notificationBrand(svc, logger) }})
 	svc = &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger,
-		StudioName: cfg.StudioName}
+		StudioName: cfg.StudioName, DefaultLanguage: studioLanguage}
 	assets, err := pwa.NewAssets(pwa.Static())
 	if err != nil {
 		return fmt.Errorf("the app's files: %w", err)

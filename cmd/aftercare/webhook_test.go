@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercare/aftercare/server/openapi/openapitest"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
 )
@@ -41,6 +42,9 @@ func newHookSink(t *testing.T, fail ...string) *hookSink {
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		if err := openapitest.Shared(t).CheckWebhook(r, body); err != nil {
+			t.Errorf("OpenAPI contract: %v", err)
+		}
 		var env struct{ Type string }
 		_ = json.Unmarshal(body, &env)
 		s.mu.Lock()

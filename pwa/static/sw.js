@@ -3,10 +3,12 @@
  *
  * 1. Caches   — the app shell is precached per VERSION; a plan's page, data and stretch
  *               pictures live in a data cache that survives app updates.
- * 2. Fetch    — plan page and plan data: network first, cached copy offline.
- *               /app/*, /shared/* and /img/stretches/*: cache first. Other /api/ calls and non-GET: never cached.
+ * 2. Fetch    — plan page, plan data and the app's words (/api/messages/{lang}): network first,
+ *               cached copy offline. /app/*, /shared/*, /img/stretches/* and /img/custom/*: cache
+ *               first. Other /api/ calls and non-GET: never cached.
  * 3. Messages — the page asks us to keep a plan's page, data and pictures for offline use.
- * 4. Push     — every push shows a notification (iOS revokes silent subscriptions).
+ * 4. Push     — every push shows a notification (iOS revokes silent subscriptions), in the words
+ *               the server wrote (the plan's language), buttons included.
  * 5. Clicks   — open or focus the plan at the right screen.
  * 6. Sync     — send completions and check-ins waiting in the IndexedDB outbox (also after a push).
  *
@@ -35,6 +37,8 @@ const SHELL = {};
 
 const PLAN_PAGE = /^\/p\/([A-Za-z0-9_-]+)\/?$/;
 const PLAN_DATA = /^\/api\/p\/([A-Za-z0-9_-]+)$/;
+// A language's message catalog (the app's words); kept by path, one copy per language.
+const MESSAGES = /^\/api\/messages\/([A-Za-z0-9-]+)$/;
 
 sw.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -67,6 +71,8 @@ sw.addEventListener('fetch', (event) => {
     event.respondWith(planPage(event, url));
   } else if (PLAN_DATA.test(url.pathname)) {
     event.respondWith(planData(event, url));
+  } else if (MESSAGES.test(url.pathname)) {
+    event.respondWith(messages(event, url));
   } else if (url.pathname.startsWith('/api/')) {
     // Never cached: push key, subscriptions, prefs…
   } else if (url.pathname.startsWith('/app/') || url.pathname.startsWith('/shared/')) {
@@ -74,10 +80,15 @@ sw.addEventListener('fetch', (event) => {
   } else if (url.pathname.startsWith('/img/stretches/')) {
     // A picture's URL carries its version (?v=…): a redrawn picture is a new URL.
     event.respondWith(cacheFirst(request, DATA_CACHE, false));
+  } else if (isPhoto(url)) {
+    // A therapist's photo is named by its content hash: it never changes.
+    event.respondWith(cacheFirst(request, DATA_CACHE, false));
   }
 });
 
 const pageKey = (url) => url.pathname.replace(/\/+$/, '');
+/** isPhoto: a therapist's own stretch photo, /img/custom/<sha256>.jpg (or .png). */
+const isPhoto = (url) => /^\/img\/custom\/[0-9a-f]{64}\.(jpg|png)$/.test(url.pathname);
 
 /** A response we may store: a plain same-origin 200 that was not redirected. */
 const storable = (res) => res && res.ok && res.type === 'basic' && !res.redirected;
@@ -89,11 +100,54 @@ async function planPage(event, url) {
     return res;
   } catch {
     const cached = (await caches.match(pageKey(url))) || (await caches.match(SHELL_PAGE));
-    return cached || new Response('You’re offline, and this plan isn’t saved on this phone yet. Please connect and try again.', {
+    if (cached) return cached;
+    const { lang, text } = await offlineText();
+    return new Response(text, {
       status: 503,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Language': lang },
     });
   }
+}
+
+/** messages answers for a language's catalog: the network's (kept by path), else the kept copy. */
+async function messages(event, url) {
+  try {
+    const res = await fetch(event.request);
+    if (storable(res)) event.waitUntil(caches.open(DATA_CACHE).then((c) => c.put(url.pathname, res.clone())));
+    return res;
+  } catch {
+    return (await caches.match(url.pathname)) || new Response('{"error":"offline"}', {
+      status: 503,
+      headers: { 'Content-Type': 'application/json' },
+    });
+  }
+}
+
+/**
+ * offlineText says "you are offline and this plan is not on this phone" in the phone's
+ * language, from a catalog kept for an earlier plan (the nearest to the phone's languages,
+ * else any); the brand alone if none is kept.
+ * @returns {Promise<{lang: string, text: string}>}
+ */
+async function offlineText() {
+  try {
+    const cache = await caches.open(DATA_CACHE);
+    /** @type {Record<string, Request>} */
+    const kept = {};
+    for (const req of await cache.keys()) {
+      const m = new URL(req.url).pathname.match(MESSAGES);
+      if (m) kept[m[1].toLowerCase()] = req;
+    }
+    const phone = (sw.navigator.languages || [sw.navigator.language]).map((l) => String(l).toLowerCase());
+    const pick = phone.map((l) => kept[l] || kept[l.split('-')[0]] || Object.entries(kept).find(([k]) => k.split('-')[0] === l.split('-')[0])?.[1])
+      .find(Boolean) || Object.values(kept)[0];
+    const res = pick && (await cache.match(pick));
+    const text = res && (await res.json())['sw.offline'];
+    if (typeof text === 'string') return { lang: new URL(pick.url).pathname.split('/').pop() || '', text };
+  } catch {
+    // Nothing kept, or unreadable: the brand alone.
+  }
+  return { lang: '', text: 'aftercare' };
 }
 
 async function storePage(key, res) {
@@ -196,12 +250,13 @@ async function keepForOffline(urls) {
     const url = new URL(raw, sw.location.origin);
     if (url.origin !== sw.location.origin) continue;
     const isPage = PLAN_PAGE.test(url.pathname);
-    if (!isPage && !PLAN_DATA.test(url.pathname) && !url.pathname.startsWith('/img/stretches/')) continue;
+    const isMessages = MESSAGES.test(url.pathname);
+    if (!isPage && !isMessages && !PLAN_DATA.test(url.pathname) && !url.pathname.startsWith('/img/stretches/') && !isPhoto(url)) continue;
     const isPicture = url.pathname.startsWith('/img/stretches/');
-    const key = isPage ? pageKey(url) : isPicture ? url.pathname + url.search : url.pathname;
+    const key = isPage ? pageKey(url) : isPicture || isPhoto(url) ? url.pathname + url.search : url.pathname;
     if (await cache.match(key)) continue;
     try {
-      const res = await fetch(isPicture ? key : url.pathname, { credentials: 'same-origin' });
+      const res = await fetch(isPicture || isMessages ? url.pathname + url.search : url.pathname, { credentials: 'same-origin' });
       if (!storable(res)) continue;
       if (isPage) await storePage(key, res);
       else await cache.put(key, res);
@@ -214,10 +269,20 @@ async function keepForOffline(urls) {
 
 // ---- 4. Push --------------------------------------------------------------------------
 
-const ACTIONS = {
-  stretch: [{ action: 'start', title: 'Start stretches' }, { action: 'done', title: 'Done' }],
-  checkin: [{ action: 'checkin', title: 'Check in' }],
-};
+/** The buttons this worker knows what to do with (see notificationclick). */
+const ACTIONS = ['start', 'done', 'checkin'];
+
+/**
+ * actionsOf turns the payload's buttons ({"start": "Start stretches", …}, worded by the
+ * server in the plan's language) into the notification's, in their order.
+ * @param {unknown} actions
+ */
+function actionsOf(actions) {
+  if (!actions || typeof actions !== 'object') return [];
+  return Object.entries(actions)
+    .filter(([action, title]) => ACTIONS.includes(action) && typeof title === 'string' && title)
+    .map(([action, title]) => ({ action, title }));
+}
 
 sw.addEventListener('push', (event) => {
   let payload = {};
@@ -241,7 +306,8 @@ sw.addEventListener('push', (event) => {
   const tag = payload.tag || kind;
   if (tag) options.tag = String(tag);
   // Actions belong to a client's plan; a therapist's alert just opens the workspace.
-  if (ACTIONS[kind] && samePath(payload.url).startsWith('/p/')) options.actions = ACTIONS[kind];
+  const actions = actionsOf(payload.actions);
+  if (actions.length && samePath(payload.url).startsWith('/p/')) options.actions = actions;
   event.waitUntil(Promise.all([
     sw.registration.showNotification(title, options),
     flushOutbox().catch(() => {}), // a push means the network works: send what is waiting
@@ -358,7 +424,10 @@ async function postOutboxItem(item) {
         // Not JSON (a proxy's error page).
       }
     }
-    return { status: res.status, message: message || `Request failed (${res.status})`, limit: res.headers.get('X-Aftercare-Limit') || '' };
+    return {
+      status: res.status, message: message || `Request failed (${res.status})`,
+      limit: res.headers.get('X-Aftercare-Limit') || '', language: res.headers.get('Content-Language') || '',
+    };
   } catch {
     return { status: 0, message: 'No connection' };
   } finally {
@@ -376,7 +445,7 @@ async function flushOutbox() {
     const items = await outboxRequest(db, 'readonly', (s) => s.getAll());
     items.sort((a, b) => outboxRank(a) - outboxRank(b) || String(a.queuedAt).localeCompare(String(b.queuedAt)));
     for (const item of items) {
-      const { status, message, limit } = await postOutboxItem(item);
+      const { status, message, limit, language } = await postOutboxItem(item);
       const again = !limit && (status === 0 || status === 408 || status === 425 || status === 429 || status >= 500);
       if (again) {
         retry = true;
@@ -385,7 +454,7 @@ async function flushOutbox() {
       // 2xx: stored (200 = it was already there). Other 4xx: will never be accepted.
       await outboxRequest(db, 'readwrite', (s) => s.delete(item.id));
       if (status < 300) delivered.push(item);
-      else dropped.push({ item, message });
+      else dropped.push({ item, message, status, limit, language }); // the page words the reason (app/text.js reason)
     }
   } finally {
     db.close();

@@ -40,12 +40,17 @@ test('relativeDay: today and yesterday by the plan\'s calendar', () => {
   equal(relativeDay(new Date('2026-10-24T21:00:00Z'), 'UTC', now), 'today', 'the same moment in UTC');
 });
 
-test('ago: how long ago a check-in came, for the clients list', () => {
+test('ago: how long ago a check-in came, for the clients list, in the workspace\'s language', () => {
   const now = Date.parse('2026-10-24T12:00:00Z');
-  equal(ago('2026-10-24T11:30:00Z', now), 'just now', '30 minutes');
-  equal(ago('2026-10-24T07:00:00Z', now), '5 h ago', '5 hours');
+  equal(ago('2026-10-24T11:59:30Z', now), 'now', '30 seconds');
+  equal(ago('2026-10-24T11:30:00Z', now), '30 minutes ago', '30 minutes');
+  equal(ago('2026-10-24T07:00:00Z', now), '5 hours ago', '5 hours');
   equal(ago('2026-10-23T06:00:00Z', now), 'yesterday', '30 hours');
   equal(ago('2026-10-21T12:00:00Z', now), '3 days ago', '72 hours');
+  equal(ago('2026-10-21T12:00:00Z', now, 'de'), 'vor 3 Tagen', '72 hours in German');
+  equal(ago('2026-10-23T06:00:00Z', now, 'es'), 'ayer', '30 hours in Spanish');
+  equal(ago('2026-10-24T07:00:00Z', now, 'fr'), 'il y a 5 heures', '5 hours in French');
+  equal(ago('2026-10-24T07:00:00Z', now, 'pt-BR'), 'há 5 horas', '5 hours in Portuguese');
 });
 
 test('localInput and toRFC3339: a datetime-local value and back', () => {

@@ -4,7 +4,7 @@ import { test, equal, rejects } from './harness.js';
 import { h, svg, announce } from '/shared/dom.js';
 import { base64urlToBytes } from '/shared/base64url.js';
 import { call, ApiError } from '/shared/api.js';
-import { firstName, plural } from '/app/text.js';
+import { firstName } from '/app/text.js';
 
 test('h: props left out when null or false, true as an empty attribute, text as text', () => {
   const p = h('p', { class: 'x', hidden: false, title: null, 'aria-pressed': true, 'data-n': 0, text: '<b>hi</b>' });
@@ -47,13 +47,10 @@ test('base64urlToBytes: URL-safe alphabet, with or without padding', () => {
   equal(base64urlToBytes('BP' + 'A'.repeat(85)).length, 65, 'length of a P-256 public key');
 });
 
-test('firstName and plural', () => {
+test('firstName', () => {
   equal(firstName('  Sam   Smith '), 'Sam', 'first name of "  Sam   Smith "');
   equal(firstName(''), '', 'first name of ""');
   equal(firstName(null), '', 'first name of null');
-  equal(plural(1, 'stretch', 'stretches'), '1 stretch', 'one');
-  equal(plural(0, 'stretch', 'stretches'), '0 stretches', 'none');
-  equal(plural(5, 'day', 'days'), '5 days', 'five');
 });
 
 test('call: parsed JSON from the server, its error message and status in an ApiError', async () => {

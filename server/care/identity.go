@@ -1,7 +1,13 @@
 package care
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // the pipeline's JPEGs
+	_ "image/png"
 	"slices"
 
 	"github.com/aftercare/aftercare/server/model"
@@ -100,7 +106,7 @@ func (s *Service) remakeIcons(set studio.Settings) error {
 	if err != nil {
 		return err
 	}
-	img, err := studio.DecodeLogo(data)
+	img, err := studio.DecodeStored(data)
 	if err != nil {
 		return err
 	}
@@ -116,12 +122,21 @@ func (s *Service) remakeIcons(set studio.Settings) error {
 	return err
 }
 
-// SetStudioLogo checks an uploaded logo (PNG or JPEG), stores it re-encoded
-// with the icons made from it, and answers the studio as clients now see it.
-func (s *Service) SetStudioLogo(data []byte) (StudioView, error) {
-	img, err := studio.DecodeLogo(data)
+// SetStudioLogo takes an uploaded logo through the stretch photos' pipeline
+// (a JPEG, PNG or WebP picture, checked and re-encoded: package photo),
+// stores it with the icons made from it, and answers the studio as clients
+// now see it. A refused file changes nothing.
+func (s *Service) SetStudioLogo(ctx context.Context, data []byte) (StudioView, error) {
+	ph, err := s.photos().Process(ctx, data)
 	if err != nil {
+		return StudioView{}, photoError(err)
+	}
+	if err := studio.CheckLogoShape(ph.Width, ph.Height); err != nil {
 		return StudioView{}, err
+	}
+	img, _, err := image.Decode(bytes.NewReader(ph.Data)) // the pipeline's own encoding
+	if err != nil {
+		return StudioView{}, fmt.Errorf("decode the re-encoded logo: %w", err)
 	}
 	s.studioMu.Lock()
 	defer s.studioMu.Unlock()

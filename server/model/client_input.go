@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +20,8 @@ type CompletionInput struct {
 	RoutineID string `json:"routineId"`
 	Done      int    `json:"done"`
 	Total     int    `json:"total"`
+	// EasierUsed: the stretches swapped for their easier variation; the service checks them against the plan.
+	EasierUsed []Swap `json:"easierUsed"`
 }
 
 // DecodeCompletion validates a completion sent by the client app.
@@ -46,8 +49,25 @@ func (in CompletionInput) Validate(now time.Time) (Completion, error) {
 	if _, ok := routines.RoutineByID(in.RoutineID); !ok {
 		return c, bad("routineId", "unknown routine %q", in.RoutineID)
 	}
+	if len(in.EasierUsed) > in.Total {
+		return c, bad("easierUsed", "lists more swaps than the routine has stretches")
+	}
+	for i, sw := range in.EasierUsed {
+		if !stretchID.MatchString(sw.From) || !stretchID.MatchString(sw.To) {
+			return c, bad(fmt.Sprintf("easierUsed[%d]", i), "from and to must be stretch ids")
+		}
+		if slices.ContainsFunc(in.EasierUsed[:i], func(o Swap) bool { return o.From == sw.From }) {
+			return c, bad(fmt.Sprintf("easierUsed[%d].from", i), "stretch %q is listed twice", sw.From)
+		}
+	}
+	if len(in.EasierUsed) > 0 {
+		c.EasierUsed = slices.Clone(in.EasierUsed)
+	}
 	return c, nil
 }
+
+// stretchID is the shape of a library or own stretch's id.
+var stretchID = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // ClientTime parses a time the client's device stamped; empty means now. Queued
 // records may be days old, but not from the future or before the plan era.
@@ -133,6 +153,9 @@ type PrefsInput struct {
 	Disabled   []string `json:"disabled"`
 	QuietStart string   `json:"quietStart"`
 	QuietEnd   string   `json:"quietEnd"`
+	// Language, if sent, is the language the client switched the app to;
+	// omitted, the plan keeps its language.
+	Language string `json:"language"`
 }
 
 // DecodePrefs validates the client's reminder settings.
@@ -152,7 +175,25 @@ func (in PrefsInput) Validate() (Prefs, error) {
 	if !hhmm.MatchString(in.QuietEnd) {
 		return Prefs{}, bad("quietEnd", "must be HH:MM (24-hour)")
 	}
+	if in.Language != "" {
+		if _, err := ParseLanguage("language", in.Language); err != nil {
+			return Prefs{}, err
+		}
+	}
 	return Prefs{Disabled: d, QuietStart: in.QuietStart, QuietEnd: in.QuietEnd}, nil
+}
+
+// ChosenLanguage is the canonical tag of the language sent, or "" when the
+// client sent none (call after Validate).
+func (in PrefsInput) ChosenLanguage() string {
+	if in.Language == "" {
+		return ""
+	}
+	tag, err := ParseLanguage("language", in.Language)
+	if err != nil {
+		return ""
+	}
+	return tag
 }
 
 // SubscriptionInput is PushSubscription.toJSON() as the browser sends it.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -42,7 +43,7 @@ func DecodeStrict(data []byte, v any) error {
 		var se *json.SyntaxError
 		switch {
 		case errors.As(err, &te):
-			field := te.Field
+			field := withoutEmbedded(reflect.TypeOf(v), te.Field)
 			if field == "" {
 				return bad("", "request body must be a JSON object")
 			}
@@ -60,6 +61,40 @@ func DecodeStrict(data []byte, v any) error {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return bad("", "request body must hold one JSON object only")
+	}
+	return nil
+}
+
+// withoutEmbedded drops from a decoding error's field path the Go names of
+// embedded structs, which encoding/json puts there ("CreateInput.language")
+// although the JSON has no such level ("language").
+func withoutEmbedded(t reflect.Type, path string) string {
+	var out []string
+	for _, seg := range strings.Split(path, ".") {
+		for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
+			t = t.Elem()
+		}
+		if t == nil || t.Kind() != reflect.Struct {
+			out, t = append(out, seg), nil
+			continue
+		}
+		if f, ok := t.FieldByName(seg); ok && f.Anonymous && f.Tag.Get("json") == "" {
+			t = f.Type // an embedded struct: its fields are the parent's in JSON
+			continue
+		}
+		out = append(out, seg)
+		t = fieldByJSONName(t, seg)
+	}
+	return strings.Join(out, ".")
+}
+
+// fieldByJSONName is the type of t's field that JSON names name, or nil.
+func fieldByJSONName(t reflect.Type, name string) reflect.Type {
+	for _, f := range reflect.VisibleFields(t) {
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == name || tag == "" && strings.EqualFold(f.Name, name) {
+			return f.Type
+		}
 	}
 	return nil
 }
@@ -203,6 +238,8 @@ type CreateInput struct {
 	Days          int        `json:"days"`
 	Notes         string     `json:"notes"`
 	CadenceDays   int        `json:"cadenceDays"`
+	// Language is the client's language; omitted, the therapist's.
+	Language string `json:"language"`
 }
 
 // Limits on a plan.
@@ -299,6 +336,11 @@ func (in CreateInput) Validate(now time.Time) (Plan, error) {
 		return p, bad("cadenceDays", "must be 0 (no booking nudge) or between 7 and 56")
 	}
 	p.CadenceDays = in.CadenceDays
+	if in.Language != "" {
+		if p.Language, err = ParseLanguage("language", in.Language); err != nil {
+			return p, err
+		}
+	}
 	p.Prefs = DefaultPrefs()
 	return p, nil
 }

@@ -3,6 +3,7 @@ package remind
 import (
 	"strings"
 
+	"github.com/aftercare/aftercare/server/locale"
 	"github.com/aftercare/aftercare/server/push"
 )
 
@@ -33,8 +34,8 @@ func (s *Scheduler) clientMessage(r *Rule) push.Message {
 		switch {
 		case b.BookingURL != "":
 			m.Open = b.BookingURL
-		case b.Phone != "":
-			m.Body += " Call the studio: " + b.Phone + "."
+		case b.Phone != "" && r.lang != nil:
+			m.Body += " " + r.lang.Format("studio.call", locale.Data{"Phone": b.Phone}) + "."
 		}
 	}
 	return m

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+	"golang.org/x/text/language"
 
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
@@ -48,6 +49,9 @@ type Config struct {
 	AlertDigestEvery time.Duration
 	// Brand, if set, is the studio as clients' notifications show it, read at each send.
 	Brand func() Brand
+	// DefaultLanguage is the language of plans and accounts that name none
+	// (stored before languages): the studio's. The zero Tag is English.
+	DefaultLanguage language.Tag
 }
 
 // Scheduler keeps each plan's reminders in the due-index and, once a minute,
@@ -84,12 +88,14 @@ type Scheduler struct {
 	// alertPlans coalesces each plan's alerts (see AlertTherapistAsync).
 	alertPlans  map[string]*planAlerts
 	digestEvery time.Duration
+	defaultLang language.Tag
 }
 
 // New returns a Scheduler; call Start to tick each minute.
 func New(cfg Config) *Scheduler {
 	s := &Scheduler{db: cfg.DB, sender: cfg.Sender, now: cfg.Now, baseURL: cfg.BaseURL, log: cfg.Logger, batch: cfg.BatchLimit,
-		observeLateness: cfg.ObserveLateness, brand: cfg.Brand, digestEvery: cfg.AlertDigestEvery, alertPlans: make(map[string]*planAlerts)}
+		observeLateness: cfg.ObserveLateness, brand: cfg.Brand, digestEvery: cfg.AlertDigestEvery, alertPlans: make(map[string]*planAlerts),
+		defaultLang: cfg.DefaultLanguage}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -33,7 +33,7 @@ func (s *Scheduler) warm(now time.Time) {
 	}
 	for _, r := range refs {
 		if l := &loaded[idx[r.Token]]; l.Err == nil && l.Memo != nil {
-			v := planView{p: l.Plan, memo: l.Memo}
+			v := planView{p: l.Plan, memo: l.Memo, lang: s.defaultLang}
 			_, _ = v.derive(r.RuleID)
 		}
 	}

@@ -106,6 +106,8 @@ type Accent struct {
 	// darkened (hue and saturation kept); Message tells the owner.
 	Adjusted bool   `json:"adjusted"`
 	Message  string `json:"message,omitempty"`
+	// Contrast is the owner's colour's contrast with the white button label, when Adjusted.
+	Contrast float64 `json:"contrast,omitempty"`
 }
 
 // theme is one of the app's colour schemes as the accent meets it.
@@ -166,8 +168,9 @@ func CheckAccent(colour string) (Accent, error) {
 	if before := lightTheme.asButton(c); before < 1 {
 		light = lightTheme.until(c, func(x RGB) bool { return lightTheme.asButton(x) >= 1 })
 		out.Adjusted = true
+		out.Contrast = math.Floor(Contrast(c, lightTheme.onAccent)*10) / 10
 		out.Message = fmt.Sprintf("%s is too light for buttons on the app's light background (white text on it: %.1f:1; WCAG AA needs %.1f:1): clients see %s instead.",
-			c.Hex(), Contrast(c, lightTheme.onAccent), MinContrast, light.Hex())
+			c.Hex(), out.Contrast, MinContrast, light.Hex())
 	}
 	dark := darkTheme.until(light, func(x RGB) bool { return darkTheme.asButton(x) >= 1 })
 	for _, t := range []struct {

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"image"
 	"image/color"
-	"image/jpeg"
 	"image/png"
 
 	"golang.org/x/image/draw"
@@ -14,14 +13,12 @@ import (
 	"github.com/aftercare/aftercare/server/model"
 )
 
-// Logo limits. The upload is the request body (at most 64 KiB); its declared
-// size is read before any pixel is decoded, so a small file that claims a huge
-// image costs nothing.
+// Logo limits. The upload itself goes through the stretch photos' pipeline
+// (package photo: the type sniffed, the declared size checked before any
+// pixel is decoded, the picture re-encoded); a logo must also be square-ish.
 const (
-	MaxLogoBytes = 64 << 10
-	MinLogoSide  = 64
-	MaxLogoSide  = 2048
-	// LogoSide bounds the stored logo (re-encoded, larger ones scaled down).
+	MinLogoSide = 64
+	// LogoSide bounds the stored logo (larger ones scaled down).
 	LogoSide = 512
 )
 
@@ -37,47 +34,20 @@ type Logo struct {
 // IconNames are the icons made from the logo, as served under /studio/.
 var IconNames = []string{"icon-192.png", "icon-512.png", "maskable-512.png"}
 
-var errLogoType = model.InvalidField("logo", "must be a PNG or JPEG image (SVG is not accepted: it can carry scripts)")
-
-// DecodeLogo checks an uploaded logo (PNG or JPEG by its content, whatever it
-// is called; square-ish, 64 to 2048 pixels a side) and decodes it. Nothing of
-// the upload is kept as sent: the stored logo is re-encoded from its pixels,
-// so no metadata, text chunks or trailing bytes survive.
-func DecodeLogo(data []byte) (image.Image, error) {
-	if len(data) == 0 {
-		return nil, model.InvalidField("logo", "is empty: send the image file as the request body")
-	}
-	if len(data) > MaxLogoBytes {
-		return nil, model.InvalidField("logo", "must be at most 64 KB: export it at 512×512 pixels or smaller")
-	}
-	var decode func([]byte) (image.Image, error)
-	var config func([]byte) (image.Config, error)
-	switch {
-	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
-		decode = func(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }
-		config = func(b []byte) (image.Config, error) { return png.DecodeConfig(bytes.NewReader(b)) }
-	case bytes.HasPrefix(data, []byte{0xff, 0xd8, 0xff}):
-		decode = func(b []byte) (image.Image, error) { return jpeg.Decode(bytes.NewReader(b)) }
-		config = func(b []byte) (image.Config, error) { return jpeg.DecodeConfig(bytes.NewReader(b)) }
-	default:
-		return nil, errLogoType
-	}
-	cfg, err := config(data)
-	if err != nil {
-		return nil, model.InvalidField("logo", "is not a readable PNG or JPEG image")
-	}
-	w, h := cfg.Width, cfg.Height
-	if w < MinLogoSide || h < MinLogoSide || w > MaxLogoSide || h > MaxLogoSide {
-		return nil, model.InvalidField("logo", "must be from 64 to 2048 pixels wide and high")
+// CheckLogoShape refuses a picture too small for an icon, or too long and thin for one.
+func CheckLogoShape(w, h int) error {
+	if w < MinLogoSide || h < MinLogoSide {
+		return &model.Error{Code: model.Unprocessable, Field: "logo", Message: "must be at least 64 pixels wide and high"}
 	}
 	if w > 4*h || h > 4*w {
-		return nil, model.InvalidField("logo", "must be at most four times as wide as high (or high as wide)")
+		return &model.Error{Code: model.Unprocessable, Field: "logo", Message: "must be at most four times as wide as high (or high as wide)"}
 	}
-	img, err := decode(data)
-	if err != nil {
-		return nil, model.InvalidField("logo", "is not a readable PNG or JPEG image")
-	}
-	return img, nil
+	return nil
+}
+
+// DecodeStored decodes a logo this package encoded (MakeLogo's PNG).
+func DecodeStored(data []byte) (image.Image, error) {
+	return png.Decode(bytes.NewReader(data))
 }
 
 // MakeLogo re-encodes img (scaled to at most LogoSide) and makes the icons:

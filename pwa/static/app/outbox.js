@@ -77,8 +77,9 @@ const firstSend = new Set(); // ids whose first request is in flight: not "waiti
 /**
  * onChange(fn) calls fn({waiting, delivered, dropped}) whenever items are queued,
  * delivered or dropped: waiting = items still stored (most urgent first), delivered =
- * items the server now has, dropped = [{item, message}] refused for good. Returns a
- * function that stops the calls.
+ * items the server now has (with its answer, when this page sent them), dropped =
+ * [{item, message, error}] refused for good (error: the ApiError, or {status, limit,
+ * message} from the service worker). Returns a function that stops the calls.
  */
 export function onChange(fn) {
   listeners.add(fn);
@@ -162,13 +163,13 @@ export function flush() {
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
       try {
-        await post(item.token, item.kind, item.body, TIMEOUT_MS);
+        const answer = await post(item.token, item.kind, item.body, TIMEOUT_MS);
         await remove(item.id);
-        delivered.push(item);
+        delivered.push({ ...item, answer }); // a check-in's answer carries its advice
       } catch (err) {
         if (!retryable(err)) {
           await remove(item.id); // e.g. 404: plan erased; 400: never acceptable
-          dropped.push({ item, message: err.message });
+          dropped.push({ item, message: err.message, error: err });
         } else if (err.status === 0) {
           waiting += items.length - i; // no answer: the rest would fail too
           break;

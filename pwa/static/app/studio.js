@@ -3,6 +3,7 @@
 // in place of the app's own (checked against WCAG AA by the server for both themes), and the
 // way to book the next session: its booking page, or a call to the studio.
 import { h } from '../shared/dom.js';
+import { t } from '../shared/i18n.js';
 
 /**
  * @typedef {object} Studio
@@ -84,10 +85,10 @@ export function studioBar(st) {
  */
 export function bookingAction(st) {
   if (st && st.bookingUrl && st.bookingUrl.startsWith('https://')) {
-    return h('a', { href: st.bookingUrl, class: 'btn btn-primary', target: '_blank', rel: 'noopener', 'data-testid': 'book-online' }, 'Book your next session');
+    return h('a', { href: st.bookingUrl, class: 'btn btn-primary', target: '_blank', rel: 'noopener', 'data-testid': 'book-online' }, t('studio.book'));
   }
   if (st && st.tel && st.phone) {
-    return h('p', {}, h('a', { href: st.tel, class: 'btn btn-primary', 'data-testid': 'call-studio' }, `Call the studio: ${st.phone}`));
+    return h('p', {}, h('a', { href: st.tel, class: 'btn btn-primary', 'data-testid': 'call-studio' }, t('studio.call', { Phone: st.phone })));
   }
   return null;
 }

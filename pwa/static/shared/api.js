@@ -3,19 +3,21 @@
 // the therapist workspace: each wraps it with what only it needs (the workspace's CSRF
 // header and login redirect, the client's offline banner).
 
-/** ApiError carries the HTTP status (0 = no answer), the server's message and, for a
- *  refusal, the plan limit that refused (X-Aftercare-Limit) and Retry-After. */
+/** ApiError carries the HTTP status (0 = no answer), the server's message and the language
+ *  it is written in (Content-Language; none: English), and, for a refusal, the plan limit
+ *  that refused (X-Aftercare-Limit) and Retry-After. */
 export class ApiError extends Error {
   /**
    * @param {number} status
    * @param {string} message
-   * @param {{limit?: string, retryAfter?: string | null}} [extra]
+   * @param {{limit?: string, retryAfter?: string | null, language?: string}} [extra]
    */
-  constructor(status, message, { limit = '', retryAfter = null } = {}) {
+  constructor(status, message, { limit = '', retryAfter = null, language = '' } = {}) {
     super(message);
     this.status = status;
     this.limit = limit;
     this.retryAfter = retryAfter;
+    this.language = language;
   }
 }
 
@@ -70,7 +72,7 @@ export async function call(method, path, body, { headers = {}, timeoutMs = 0, ca
   }
   if (!res.ok) {
     throw new ApiError(res.status, (data && data.error) || `Request failed (${res.status})`,
-      { limit: res.headers.get('X-Aftercare-Limit') || '', retryAfter: res.headers.get('Retry-After') });
+      { limit: res.headers.get('X-Aftercare-Limit') || '', retryAfter: res.headers.get('Retry-After'), language: res.headers.get('Content-Language') || '' });
   }
   return data;
 }

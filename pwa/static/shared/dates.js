@@ -1,9 +1,20 @@
 // @ts-check
 // Dates for both apps: calendar days and hours in a plan's time zone (the client's, not the
-// phone's), the app's English date formats, and the workspace's date inputs.
+// phone's), dates and times as the app's language writes them (setLocale: the client app
+// passes the plan's language, see i18n.js; a 24-hour clock where that is the custom), and
+// the workspace's date inputs.
 
-// The app's words are English; dates follow the reader's English variant.
-const locale = (navigator.languages || []).find((l) => /^en\b/i.test(l)) || 'en-GB';
+// English until told otherwise, in the reader's English variant.
+let current = (navigator.languages || []).find((l) => /^en\b/i.test(l)) || 'en-GB';
+const locale = () => current;
+
+/**
+ * setLocale makes the formats below write dates as tag does ("es", "de-AT", "en-US").
+ * @param {string} tag
+ */
+export function setLocale(tag) {
+  current = tag;
+}
 
 /** @type {Map<string, string | undefined>} tz → tz, or undefined when this browser does not know it */
 const known = new Map();
@@ -73,15 +84,13 @@ export function hourIn(date, tz) {
 }
 
 /**
- * formatWhen reads like "Thursday 3 December at 11:00" in the plan's zone.
+ * formatWhen reads like "Thursday 3 December at 11:00" in the plan's zone ("jueves, 3 de
+ * diciembre, 11:00", "Donnerstag, 3. Dezember um 11:00").
  * @param {Date} date
  * @param {string} tz
  */
-export function formatWhen(date, tz) {
-  const day = formatDay(date, tz);
-  const time = dtf(locale, { hour: 'numeric', minute: '2-digit' }, tz).format(date);
-  return `${day} at ${time}`;
-}
+export const formatWhen = (date, tz) =>
+  dtf(locale(), { weekday: 'long', day: 'numeric', month: 'long', hour: 'numeric', minute: '2-digit' }, tz).format(date);
 
 /**
  * formatDay reads like "Thursday 3 December".
@@ -89,32 +98,58 @@ export function formatWhen(date, tz) {
  * @param {string} tz
  */
 export const formatDay = (date, tz) =>
-  dtf(locale, { weekday: 'long', day: 'numeric', month: 'long' }, tz).format(date);
+  dtf(locale(), { weekday: 'long', day: 'numeric', month: 'long' }, tz).format(date);
 
 /**
- * relativeDay says "today", "yesterday" or the date.
+ * formatClock writes a time of day kept as "HH:MM" (a plan's stretch time) as the
+ * language does: "19:00", or "7:00 PM" for US English.
+ * @param {string} hhmm
+ */
+export function formatClock(hhmm) {
+  const m = /^(\d{1,2}):(\d{2})/.exec(hhmm || '');
+  if (!m) return hhmm;
+  return dtf(locale(), { hour: 'numeric', minute: '2-digit' }, 'UTC').format(new Date(Date.UTC(2000, 0, 1, Number(m[1]), Number(m[2]))));
+}
+
+/** @type {Map<string, Intl.RelativeTimeFormat>} locale → formatter */
+const relative = new Map();
+
+/**
+ * relativeDay says "today", "yesterday" (in the app's language) or the date.
  * @param {Date} date
  * @param {string} tz
  * @param {Date} [now]
  */
 export function relativeDay(date, tz, now = new Date()) {
   const d = daysBetween(dayKey(date, tz), dayKey(now, tz));
-  if (d === 0) return 'today';
-  if (d === 1) return 'yesterday';
-  return formatDay(date, tz);
+  if (d !== 0 && d !== 1) return formatDay(date, tz);
+  const loc = locale();
+  let f = relative.get(loc);
+  if (!f) {
+    f = new Intl.RelativeTimeFormat(loc, { numeric: 'auto' });
+    relative.set(loc, f);
+  }
+  return f.format(-d, 'day');
 }
 
 /**
- * ago says how long ago an ISO time was: "just now", "5 h ago", "yesterday", "3 days ago".
+ * ago says how long ago an ISO time was, in the locale's words: "now", "5 minutes ago",
+ * "5 hours ago", "yesterday", "3 days ago" ("vor 3 Tagen" in German).
  * @param {string} iso
  * @param {number} [now] milliseconds since the epoch
+ * @param {string} [loc] the locale (the workspace passes its own)
  */
-export function ago(iso, now = Date.now()) {
-  const hours = (now - Date.parse(iso)) / 36e5;
-  if (hours < 1) return 'just now';
-  if (hours < 24) return `${Math.floor(hours)} h ago`;
-  const d = Math.floor(hours / 24);
-  return d === 1 ? 'yesterday' : `${d} days ago`;
+export function ago(iso, now = Date.now(), loc = locale()) {
+  let rtf = relative.get(loc);
+  if (!rtf) {
+    rtf = new Intl.RelativeTimeFormat(loc, { numeric: 'auto' });
+    relative.set(loc, rtf);
+  }
+  const minutes = Math.max(0, (now - Date.parse(iso)) / 6e4);
+  if (minutes < 1) return rtf.format(0, 'second');
+  if (minutes < 60) return rtf.format(-Math.floor(minutes), 'minute');
+  if (minutes < 24 * 60) return rtf.format(-Math.floor(minutes / 60), 'hour');
+  return rtf.format(-Math.floor(minutes / (24 * 60)), 'day');
 }
 
 /**

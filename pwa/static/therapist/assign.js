@@ -3,17 +3,15 @@
 // name, adjust the stretches if needed, then "Create plan & show QR".
 import { h, announce } from '../shared/dom.js';
 import { localInput, toRFC3339 } from '../shared/dates.js';
-import { state, api, busy, show } from './workspace.js';
+import { t, tn, language, nativeName } from '../shared/i18n.js';
+import { state, api, busy, show, cadenceOptions, minutes, languages, library } from './workspace.js';
 
 async function loadLibrary() {
-  if (!state.routines) {
-    const list = await api('GET', '/api/routines');
-    const details = await Promise.all(list.map((r) => api('GET', `/api/routines/${r.id}`)));
-    state.routines = list.map((r, i) => ({ ...r, stretches: details[i].stretches }));
-    state.stretches = new Map();
-    for (const d of details) for (const st of d.stretches) state.stretches.set(st.id, st);
-  }
+  await library();
   state.templates = await api('GET', '/api/templates');
+  // The therapist's own stretches (and the studio's shared ones) are picked like the library's.
+  state.own = (await api('GET', '/api/stretches')).filter((st) => !st.retiredAt);
+  for (const st of state.own) state.stretches.set(st.id, st);
 }
 
 function pickTemplate(t) {
@@ -26,13 +24,13 @@ function pickTemplate(t) {
 }
 
 export async function assign() {
-  show(h('h1', {}, 'New plan'), h('p', { class: 'muted', role: 'status' }, 'Loading routines…'));
+  show(h('h1', {}, t('assign.title')), h('p', { class: 'muted', role: 'status' }, t('assign.loading')));
   await loadLibrary();
   state.draft = { clientName: '', days: 14, cadenceDays: 7, notes: '', stretchTime: '19:00', timeZone: state.me.timeZone, templateKey: '' };
 
   const choices = [
-    ...state.templates.map((t) => ({ ...t, key: `own-${t.id}`, label: t.name, sub: 'Your template' })),
-    ...state.routines.map((r) => ({ ...r, key: `lib-${r.id}`, label: r.name, sub: `${r.estimatedMinutes} min · ${r.forWhom}` })),
+    ...state.templates.map((tpl) => ({ ...tpl, key: `own-${tpl.id}`, label: tpl.name, sub: t('assign.ownTemplate') })),
+    ...state.routines.map((r) => ({ ...r, key: `lib-${r.id}`, label: r.name, sub: `${minutes(r.estimatedMinutes)} · ${r.forWhom}` })),
   ];
   const stretchList = h('ol', { class: 'stretches', 'data-testid': 'stretch-list' });
   const editor = h('section', { hidden: true });
@@ -51,22 +49,25 @@ export async function assign() {
   }, h('strong', {}, c.label), h('small', {}, c.sub)));
   const buttonsByKey = Object.fromEntries(choices.map((c, i) => [c.key, buttons[i]]));
 
-  const name = h('input', { id: 'client-name', autocomplete: 'off', autocapitalize: 'words', maxlength: '40', required: true, 'data-testid': 'client-name', placeholder: 'First name' });
+  const name = h('input', { id: 'client-name', autocomplete: 'off', autocapitalize: 'words', maxlength: '40', required: true, 'data-testid': 'client-name', placeholder: t('assign.firstNamePlaceholder') });
   const sessionAt = h('input', { id: 'session-at', type: 'datetime-local', value: localInput(new Date()) });
   const nextAt = h('input', { id: 'next-at', type: 'datetime-local' });
-  const cadence = h('select', { id: 'cadence' },
-    h('option', { value: '7' }, 'Weekly (acute)'), h('option', { value: '14' }, 'Every 2 weeks'),
-    h('option', { value: '21' }, 'Every 3 weeks'), h('option', { value: '28' }, 'Every 4 weeks (maintenance)'), h('option', { value: '0' }, 'No booking reminder'));
-  const days = h('select', { id: 'days' }, [7, 14, 21, 28].map((d) => h('option', { value: String(d), selected: d === 14 }, `${d} days`)));
+  // The client's app, reminders and printout speak the plan's language: the therapist's unless changed.
+  const planLanguage = h('select', { id: 'plan-language', 'data-testid': 'plan-language' },
+    languages.map((tag) => h('option', { value: tag, lang: tag, selected: tag === state.me.language }, nativeName(tag))));
+  const cadence = h('select', { id: 'cadence' }, cadenceOptions(7));
+  const days = h('select', { id: 'days' }, [7, 14, 21, 28].map((d) => h('option', { value: String(d), selected: d === 14 }, t('assign.days', { Count: d }))));
   const stretchTime = h('input', { id: 'stretch-time', type: 'time', value: '19:00' });
   const zone = h('input', { id: 'tz', value: state.me.timeZone });
-  const notes = h('textarea', { id: 'notes', maxlength: '1000', placeholder: 'Focus areas, pressure used, what to watch for' });
+  const notes = h('textarea', { id: 'notes', maxlength: '1000', placeholder: t('assign.notesPlaceholder') });
   const err = h('p', { class: 'error', role: 'alert' });
-  const create = h('button', { type: 'submit', class: 'primary big', 'data-testid': 'create-plan' }, 'Create plan & show QR');
-  const saveTpl = h('button', { type: 'button' }, 'Save as my template');
-  const add = h('select', { 'aria-label': 'Add a stretch', 'data-testid': 'add-stretch' },
-    h('option', { value: '' }, '+ Add a stretch…'),
-    [...state.stretches.values()].map((st) => h('option', { value: st.id }, st.name)));
+  const create = h('button', { type: 'submit', class: 'primary big', 'data-testid': 'create-plan' }, t('assign.create'));
+  const saveTpl = h('button', { type: 'button' }, t('assign.saveTemplate'));
+  const add = h('select', { 'aria-label': t('assign.addStretchLabel'), 'data-testid': 'add-stretch' },
+    h('option', { value: '' }, t('assign.addStretch')),
+    state.own.length > 0 && h('optgroup', { label: t('assign.ownStretches') }, state.own.map((st) => h('option', { value: st.id }, st.name))),
+    h('optgroup', { label: t('assign.library') }, [...state.stretches.values()].filter((st) => !st.id.startsWith('c-'))
+      .sort((a, b) => a.name.localeCompare(b.name, language())).map((st) => h('option', { value: st.id }, st.name))));
   add.addEventListener('change', () => {
     const st = state.stretches.get(add.value);
     add.value = '';
@@ -79,31 +80,34 @@ export async function assign() {
     const b = {
       clientName: name.value.trim(), routineId: state.draft.routineId, sessionAt: toRFC3339(sessionAt.value),
       nextSessionAt: nextAt.value ? toRFC3339(nextAt.value) : null, timeZone: zone.value.trim(), stretchTime: stretchTime.value || '19:00',
-      days: Number(days.value), notes: notes.value.trim(), cadenceDays: Number(cadence.value),
+      days: Number(days.value), notes: notes.value.trim(), cadenceDays: Number(cadence.value), language: planLanguage.value,
     };
-    if (JSON.stringify(state.draft.stretches) !== state.draft.base) b.stretches = state.draft.stretches;
+    const list = state.draft.stretches.map(({ stretchId, holdSeconds, reps }) => ({ stretchId, holdSeconds, reps }));
+    if (JSON.stringify(list) !== state.draft.base) b.stretches = list;
     return b;
   };
   const form = h('form', {},
-    h('h2', {}, '1. Routine'), h('div', { class: 'templates', role: 'group', 'aria-label': 'Routine templates' }, buttons),
+    h('h2', {}, `1. ${t('assign.step.routine')}`), h('div', { class: 'templates', role: 'group', 'aria-label': t('assign.templatesLabel') }, buttons),
     editor);
   editor.append(
-    h('h2', {}, '2. Client'),
-    h('label', { for: 'client-name' }, 'Client’s first name'), name,
-    h('label', { for: 'next-at' }, 'Next session (if booked)'), nextAt,
-    h('label', { for: 'cadence' }, 'If nothing is booked, remind them to book'), cadence,
-    h('h2', {}, '3. Stretches'), h('p', { class: 'hint' }, 'Hold in seconds × repetitions. Use the arrows to reorder.'), stretchList, add,
-    h('details', {}, h('summary', {}, 'More: session time, length, time zone, notes'),
-      h('label', { for: 'session-at' }, 'Session time'), sessionAt,
-      h('label', { for: 'days' }, 'Plan length'), days,
-      h('label', { for: 'stretch-time' }, 'Daily stretch reminder at'), stretchTime,
-      h('label', { for: 'tz' }, 'Client’s time zone'), zone,
-      h('label', { for: 'notes' }, 'Notes for the client'), notes),
+    h('h2', {}, `2. ${t('assign.step.client')}`),
+    h('label', { for: 'client-name' }, t('assign.firstName')), name,
+    h('label', { for: 'plan-language' }, t('assign.language')), planLanguage,
+    h('label', { for: 'next-at' }, t('assign.nextSession')), nextAt,
+    h('label', { for: 'cadence' }, t('common.cadenceLabel')), cadence,
+    h('h2', {}, `3. ${t('assign.step.stretches')}`), h('p', { class: 'hint' }, t('assign.stretchesHint')), stretchList, add,
+    h('p', {}, h('a', { href: '#/stretches/new', class: 'hint' }, t('assign.writeOwn'))),
+    h('details', {}, h('summary', {}, t('assign.more')),
+      h('label', { for: 'session-at' }, t('assign.sessionTime')), sessionAt,
+      h('label', { for: 'days' }, t('assign.length')), days,
+      h('label', { for: 'stretch-time' }, t('assign.stretchTime')), stretchTime,
+      h('label', { for: 'tz' }, t('assign.timeZone')), zone,
+      h('label', { for: 'notes' }, t('assign.notes')), notes),
     err, create, h('p', {}, saveTpl));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     if (!name.value.trim()) {
-      err.textContent = 'Type the client’s first name.';
+      err.textContent = t('assign.nameMissing');
       name.focus();
       return;
     }
@@ -114,15 +118,16 @@ export async function assign() {
     });
   });
   saveTpl.addEventListener('click', () => {
-    const label = prompt('Name of your template', 'My routine');
+    const label = prompt(t('assign.templateName'), t('assign.templateNameDefault'));
     if (!label) return;
     busy(saveTpl, err, async () => {
-      await api('POST', '/api/templates', { name: label, routineId: state.draft.routineId, stretches: state.draft.stretches, days: Number(days.value), cadenceDays: Number(cadence.value), notes: notes.value.trim() });
-      announce('Template saved');
-      saveTpl.textContent = 'Saved ✓';
+      const stretches = state.draft.stretches.map(({ stretchId, holdSeconds, reps }) => ({ stretchId, holdSeconds, reps }));
+      await api('POST', '/api/templates', { name: label, routineId: state.draft.routineId, stretches, days: Number(days.value), cadenceDays: Number(cadence.value), notes: notes.value.trim() });
+      announce(t('assign.templateSaved'));
+      saveTpl.textContent = t('common.savedMark');
     });
   });
-  show(h('h1', {}, 'New plan'), form);
+  show(h('h1', {}, t('assign.title')), form);
 }
 
 function renderStretches(ol) {
@@ -130,7 +135,7 @@ function renderStretches(ol) {
   ol.replaceChildren(...list.map((item, i) => {
     const st = state.stretches.get(item.stretchId) || { name: item.stretchId };
     const num = (field, label, min, max) => {
-      const input = h('input', { type: 'number', inputmode: 'numeric', min: String(min), max: String(max), value: String(item[field]), 'aria-label': `${label} for ${st.name}` });
+      const input = h('input', { type: 'number', inputmode: 'numeric', min: String(min), max: String(max), value: String(item[field]), 'aria-label': t(label, { Stretch: st.name }) });
       input.addEventListener('change', () => { item[field] = Math.min(max, Math.max(min, Number(input.value) || min)); input.value = String(item[field]); });
       return input;
     };
@@ -140,12 +145,28 @@ function renderStretches(ol) {
       [list[i], list[j]] = [list[j], list[i]];
       renderStretches(ol);
     };
+    // The variation for this client: the stretch, its easier or its harder one.
+    const base = state.stretches.get(item.baseId || item.stretchId) || st;
+    const options = [[base, 'assign.variant.asWritten'], [state.stretches.get(base.easierId), 'assign.variant.easier'], [state.stretches.get(base.harderId), 'assign.variant.harder']].filter(([v]) => v);
+    let variant = null;
+    if (options.length > 1) {
+      variant = h('select', { class: 'variant', 'aria-label': t('assign.variant.label', { Stretch: base.name }), 'data-testid': `variant-${i}` },
+        options.map(([v, how]) => h('option', { value: v.id, selected: v.id === item.stretchId }, t(how, { Stretch: v.name }))));
+      variant.addEventListener('change', () => {
+        const v = state.stretches.get(variant.value);
+        if (!v) return;
+        Object.assign(item, { baseId: base.id, stretchId: v.id, holdSeconds: v.holdSeconds, reps: v.reps });
+        renderStretches(ol);
+      });
+    }
     return h('li', { class: 'stretch' },
       h('span', { class: 'name' }, `${i + 1}. ${st.name}`),
       h('span', { class: 'moves' },
-        h('button', { type: 'button', class: 'icon', 'aria-label': `Move ${st.name} up`, disabled: i === 0, onclick: move(-1) }, '↑'),
-        h('button', { type: 'button', class: 'icon', 'aria-label': `Move ${st.name} down`, disabled: i === list.length - 1, onclick: move(1) }, '↓'),
-        h('button', { type: 'button', class: 'icon', 'aria-label': `Remove ${st.name}`, disabled: list.length === 1, onclick: () => { list.splice(i, 1); renderStretches(ol); } }, '✕')),
-      h('span', { class: 'nums' }, num('holdSeconds', 'Hold seconds', 5, 120), 's ×', num('reps', 'Repetitions', 1, 10), st.perSide ? 'each side' : ''));
+        h('button', { type: 'button', class: 'icon', 'aria-label': t('assign.moveUp', { Stretch: st.name }), disabled: i === 0, onclick: move(-1) }, '↑'),
+        h('button', { type: 'button', class: 'icon', 'aria-label': t('assign.moveDown', { Stretch: st.name }), disabled: i === list.length - 1, onclick: move(1) }, '↓'),
+        h('button', { type: 'button', class: 'icon', 'aria-label': t('assign.remove', { Stretch: st.name }), disabled: list.length === 1, onclick: () => { list.splice(i, 1); renderStretches(ol); } }, '✕')),
+      h('span', { class: 'nums' }, tn(st.perSide ? 'assign.holdRepsPerSide' : 'assign.holdReps',
+        { Hold: num('holdSeconds', 'assign.holdLabel', 5, 120), Reps: num('reps', 'assign.repsLabel', 1, 10) })),
+      variant);
   }));
 }

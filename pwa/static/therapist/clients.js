@@ -5,18 +5,11 @@
 // (IntersectionObserver, with a "Load more" button where it is missing), with a name search
 // and status filters.
 import { h, announce } from '../shared/dom.js';
-import { ago } from '../shared/dates.js';
-import { state, api, show } from './workspace.js';
-
-const attentionText = { 'red-flag': 'Red flag', 'still-sore': 'Still sore at 48 h', inactive: 'Quiet' };
+import { t } from '../shared/i18n.js';
+import { state, api, show, ago } from './workspace.js';
 
 /** The filters, as ?status= asks for them ('' is the server's default: needs attention and active). */
-const filters = [
-  ['', 'Attention & active'],
-  ['attention', 'Needs attention'],
-  ['active', 'Active'],
-  ['ended', 'Ended'],
-];
+const filters = ['', 'attention', 'active', 'ended'];
 
 /** What the list shows, kept while the therapist looks at a plan and comes back. */
 const view = { q: '', status: '' };
@@ -25,20 +18,27 @@ const view = { q: '', status: '' };
 export const SEARCH_DELAY_MS = 250;
 
 /** @param {any} c a row of GET /api/clients */
+function badges(c) {
+  const out = [];
+  if (c.attention === 'inactive') out.push(h('span', { class: 'badge inactive' }, t('clients.quietDays', { Count: c.inactiveDays })));
+  else if (c.attention) out.push(h('span', { class: `badge ${c.attention}` }, t(`clients.attention.${c.attention}`)));
+  if (!c.active) out.push(h('span', { class: 'badge ended' }, t('clients.ended')));
+  return out;
+}
+
+/** @param {any} c a row of GET /api/clients */
 function row(c) {
   const pct = c.daysSoFar ? Math.round((10 * c.stretchedDays) / c.daysSoFar) : 0;
-  const badges = [];
-  if (c.attention) badges.push(h('span', { class: `badge ${c.attention}` }, c.attention === 'inactive' ? `Quiet ${c.inactiveDays} days` : attentionText[c.attention]));
-  if (!c.active) badges.push(h('span', { class: 'badge ended' }, 'Ended'));
+  const days = { Done: c.stretchedDays, Count: c.daysSoFar };
   return h('li', { class: `card client ${c.attention || ''}`, 'data-testid': 'client-row', 'data-token': c.token },
     h('a', { href: `#/plan/${c.token}` },
-      h('div', { class: 'top' }, h('span', { class: 'name' }, c.clientName), h('span', { class: 'badges' }, badges)),
-      h('div', { class: 'meter', role: 'img', 'aria-label': `Stretched ${c.stretchedDays} of ${c.daysSoFar} days` }, h('span', { class: `w${pct}` })),
+      h('div', { class: 'top' }, h('span', { class: 'name' }, c.clientName), h('span', { class: 'badges' }, badges(c))),
+      h('div', { class: 'meter', role: 'img', 'aria-label': t('clients.stretchedLabel', days) }, h('span', { class: `w${pct}` })),
       h('div', { class: 'hint' },
-        `Stretched ${c.stretchedDays}/${c.daysSoFar} days`,
-        c.latest ? ` · Soreness ${c.latest.soreness} · Pain ${c.latest.pain}` : ' · no check-in yet',
-        ` · ${ago(c.lastActivity)}`,
-        state.me.owner && c.therapistId !== state.me.id ? ` · ${c.therapistName}` : '')));
+        [t('clients.stretched', days),
+          c.latest ? t('clients.latest', { Soreness: c.latest.soreness, Pain: c.latest.pain }) : t('clients.noCheckin'),
+          ago(c.lastActivity),
+          state.me.owner && c.therapistId !== state.me.id ? c.therapistName : ''].filter(Boolean).join(' · '))));
 }
 
 /**
@@ -56,14 +56,14 @@ export function clientsQuery(v, cursor) {
 }
 
 export async function dashboard() {
-  const newBtn = h('a', { href: '#/new', class: 'btn primary big', 'data-testid': 'new-plan' }, '+ New plan');
-  const search = h('input', { id: 'client-search', type: 'search', value: view.q, placeholder: 'Name', autocomplete: 'off', maxlength: '40', 'data-testid': 'client-search' });
+  const newBtn = h('a', { href: '#/new', class: 'btn primary big', 'data-testid': 'new-plan' }, t('clients.newPlan'));
+  const search = h('input', { id: 'client-search', type: 'search', value: view.q, placeholder: t('clients.search.placeholder'), autocomplete: 'off', maxlength: '40', 'data-testid': 'client-search' });
   const list = h('ul', { class: 'clients', 'data-testid': 'clients' });
-  const status = h('p', { class: 'muted', role: 'status' }, 'Loading…');
-  const more = h('button', { type: 'button', class: 'more', hidden: true, 'data-testid': 'load-more' }, 'Load more');
+  const status = h('p', { class: 'muted', role: 'status' }, t('common.loading'));
+  const more = h('button', { type: 'button', class: 'more', hidden: true, 'data-testid': 'load-more' }, t('clients.more'));
   const sentinel = h('div', { class: 'sentinel', 'aria-hidden': 'true' });
-  const chips = filters.map(([value, text]) => {
-    const b = h('button', { type: 'button', class: 'chip', 'aria-pressed': String(view.status === value), 'data-status': value }, text);
+  const chips = filters.map((value) => {
+    const b = h('button', { type: 'button', class: 'chip', 'aria-pressed': String(view.status === value), 'data-status': value }, t(`clients.filter.${value || 'default'}`));
     b.addEventListener('click', () => {
       if (view.status === value) return;
       view.status = value;
@@ -91,15 +91,14 @@ export async function dashboard() {
       shown += page.items.length;
       next = page.next || '';
       more.hidden = !next;
+      const q = view.q.trim();
       if (shown === 0) {
-        status.textContent = view.q.trim() ? `No client’s name matches “${view.q.trim()}”.`
-          : view.status === 'ended' ? 'No ended plans.'
-            : view.status || !first ? 'Nobody here.'
-              : 'No clients yet. Tap “New plan” after a session: pick a routine, type the client’s first name, and show them the QR code.';
+        status.textContent = q ? t('clients.search.none', { Query: q })
+          : view.status ? t(`clients.none.${view.status}`) : t('clients.empty');
       } else {
-        status.textContent = next ? `${shown} shown, more below.` : `${shown} shown.`;
+        status.textContent = t(next ? 'clients.shownMore' : 'clients.shown', { Count: shown });
       }
-      if (first && view.q.trim()) announce(status.textContent);
+      if (first && q) announce(status.textContent);
     } catch (e) {
       if (gen === generation) status.textContent = e instanceof Error ? e.message : String(e);
       more.hidden = !next;
@@ -120,7 +119,7 @@ export async function dashboard() {
     shown = 0;
     list.replaceChildren();
     more.hidden = true;
-    status.textContent = 'Loading…';
+    status.textContent = t('common.loading');
     load();
   }
 
@@ -143,10 +142,10 @@ export async function dashboard() {
     }, SEARCH_DELAY_MS);
   });
 
-  show(h('h1', {}, 'Clients'), newBtn,
+  show(h('h1', {}, t('clients.title')), newBtn,
     h('div', { class: 'list-tools' },
-      h('label', { for: 'client-search' }, 'Search clients'), search,
-      h('div', { class: 'chips', role: 'group', 'aria-label': 'Show' }, chips)),
+      h('label', { for: 'client-search' }, t('clients.search.label')), search,
+      h('div', { class: 'chips', role: 'group', 'aria-label': t('clients.filter.label') }, chips)),
     list, status, more, sentinel);
   // show() focuses the screen; the search box stays where the therapist left it.
   if (view.q) search.focus();

@@ -1,6 +1,7 @@
 // @ts-check
 // Logging in, and accepting an invitation (the studio owner's first account, or a colleague's).
 import { h } from '../shared/dom.js';
+import { t, language } from '../shared/i18n.js';
 import { state, api, busy, show, clearNav, rerender } from './workspace.js';
 
 export function login() {
@@ -8,10 +9,10 @@ export function login() {
   const email = h('input', { id: 'email', type: 'email', autocomplete: 'username', required: true, 'data-testid': 'login-email' });
   const password = h('input', { id: 'password', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'login-password' });
   const err = h('p', { class: 'error', role: 'alert' });
-  const submit = h('button', { class: 'primary big', type: 'submit', 'data-testid': 'login' }, 'Log in');
+  const submit = h('button', { class: 'primary big', type: 'submit', 'data-testid': 'login' }, t('login.submit'));
   const form = h('form', { class: 'card' },
-    h('label', { for: 'email' }, 'E-mail'), email,
-    h('label', { for: 'password' }, 'Password'), password, err, submit);
+    h('label', { for: 'email' }, t('login.email')), email,
+    h('label', { for: 'password' }, t('login.password')), password, err, submit);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     busy(submit, err, async () => {
@@ -21,13 +22,13 @@ export function login() {
         state.csrf = sess.csrfToken;
         if (location.hash === '#/' || location.hash === '') rerender(); else location.hash = '#/';
       } catch (e2) {
-        if (e2.status === 429) throw new Error(`Too many attempts. Try again in ${Math.ceil((e2.retryAfter || 60) / 60)} minutes.`);
+        if (e2.status === 429) throw new Error(t('login.tooManyAttempts', { Count: Math.ceil((e2.retryAfter || 60) / 60) }));
         throw e2;
       }
     });
   });
-  show(h('h1', {}, 'Therapist log in'), form,
-    h('p', { class: 'hint' }, 'Clients do not log in: they open the link or QR code you give them.'));
+  show(h('h1', {}, t('login.title')), form,
+    h('p', { class: 'hint' }, t('login.clientsHint')));
 }
 
 /** @param {string} secret */
@@ -37,7 +38,7 @@ export async function join(secret) {
   try {
     inv = await api('GET', `/api/invites/${secret}`);
   } catch (e) {
-    return show(h('h1', {}, 'This link does not work'), h('p', {}, e.message), h('p', {}, 'Ask the studio owner for a new invitation.'), h('a', { href: '#/login', class: 'btn' }, 'Log in instead'));
+    return show(h('h1', {}, t('join.badLink')), h('p', {}, e.message), h('p', {}, t('join.askOwner')), h('a', { href: '#/login', class: 'btn' }, t('join.logInInstead')));
   }
   const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'Europe/London';
   const name = h('input', { id: 'name', autocomplete: 'name', required: true });
@@ -45,22 +46,23 @@ export async function join(secret) {
   const password = h('input', { id: 'password', type: 'password', autocomplete: 'new-password', minlength: '10', required: true });
   const zone = h('input', { id: 'tz', value: tz, required: true });
   const err = h('p', { class: 'error', role: 'alert' });
-  const submit = h('button', { class: 'primary big', type: 'submit' }, inv.kind === 'setup' ? 'Create the studio owner account' : 'Create my account');
+  const submit = h('button', { class: 'primary big', type: 'submit' }, t(inv.kind === 'setup' ? 'join.createOwner' : 'join.create'));
   const form = h('form', { class: 'card' },
-    h('label', { for: 'name' }, 'Your name (clients see it)'), name,
-    h('label', { for: 'email' }, 'E-mail (to log in)'), email,
-    h('label', { for: 'password' }, 'Password (at least 10 characters)'), password,
-    h('label', { for: 'tz' }, 'Your time zone'), zone, h('p', { class: 'hint' }, 'New plans use it for the client unless you change it.'),
+    h('label', { for: 'name' }, t('join.name')), name,
+    h('label', { for: 'email' }, t('join.email')), email,
+    h('label', { for: 'password' }, t('join.password')), password,
+    h('label', { for: 'tz' }, t('join.timeZone')), zone, h('p', { class: 'hint' }, t('join.timeZoneHint')),
     err, submit);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     busy(submit, err, async () => {
-      const sess = await api('POST', `/api/invites/${secret}`, { name: name.value.trim(), email: email.value.trim(), password: password.value, timeZone: zone.value.trim() });
+      // The new account reads the language this page is shown in (the browser's); Settings changes it.
+      const sess = await api('POST', `/api/invites/${secret}`, { name: name.value.trim(), email: email.value.trim(), password: password.value, timeZone: zone.value.trim(), language: language() });
       state.me = sess.therapist;
       state.csrf = sess.csrfToken;
       history.replaceState(null, '', '/therapist#/');
       rerender();
     });
   });
-  show(h('h1', {}, inv.kind === 'setup' ? 'Set up your studio' : 'Join the studio'), form);
+  show(h('h1', {}, t(inv.kind === 'setup' ? 'join.setupTitle' : 'join.title')), form);
 }

@@ -1,6 +1,7 @@
 // @ts-check
 // The plan's QR code and link, to show the client at the desk.
 import { h, announce } from '../shared/dom.js';
+import { t } from '../shared/i18n.js';
 import { state, api, show, printLink } from './workspace.js';
 
 /** @param {string} token */
@@ -10,9 +11,9 @@ export async function qrScreen(token) {
     const p = await api('GET', `/api/plans/${token}`);
     info = { token, url: p.url, name: p.clientName };
   }
-  const img = h('img', { class: 'qr', src: `/api/plans/${token}/qr`, alt: `QR code of ${info.name}’s plan link`, width: '420', height: '420', 'data-testid': 'qr' });
-  const link = h('input', { class: 'link', readonly: true, value: info.url, 'aria-label': 'Plan link', 'data-testid': 'plan-link' });
-  const copy = h('button', { type: 'button', 'data-testid': 'copy-link' }, 'Copy link');
+  const img = h('img', { class: 'qr', src: `/api/plans/${token}/qr`, alt: t('qr.alt', { Name: info.name }), width: '420', height: '420', 'data-testid': 'qr' });
+  const link = h('input', { class: 'link', readonly: true, value: info.url, 'aria-label': t('qr.linkLabel'), 'data-testid': 'plan-link' });
+  const copy = h('button', { type: 'button', 'data-testid': 'copy-link' }, t('qr.copy'));
   copy.addEventListener('click', async () => {
     try {
       await navigator.clipboard.writeText(info.url);
@@ -20,16 +21,16 @@ export async function qrScreen(token) {
       link.select();
       document.execCommand('copy');
     }
-    copy.textContent = 'Copied ✓';
-    announce('Link copied');
+    copy.textContent = t('qr.copied');
+    announce(t('qr.copiedAnnounce'));
   });
-  const share = navigator.share && h('button', { type: 'button', class: 'primary' }, 'Share…');
+  const share = navigator.share && h('button', { type: 'button', class: 'primary' }, t('qr.share'));
   if (share) {
-    share.addEventListener('click', () => navigator.share({ title: 'Your aftercare plan', text: `Hi ${info.name}, here are your stretches and reminders after today’s session:`, url: info.url }).catch(() => {}));
+    share.addEventListener('click', () => navigator.share({ title: t('qr.shareTitle'), text: t('qr.shareText', { Name: info.name }), url: info.url }).catch(() => {}));
   }
-  show(h('h1', {}, `Scan this, ${info.name}`),
-    h('p', { class: 'hint' }, 'Point the phone’s camera at the code, then tap the link that appears. Add it to the Home Screen for reminders.'),
+  show(h('h1', {}, t('qr.title', { Name: info.name })),
+    h('p', { class: 'hint' }, t('qr.hint')),
     h('div', { class: 'qr-wrap' }, img),
     h('p', {}, link),
-    h('div', { class: 'row' }, copy, share, printLink(token), h('a', { href: `#/plan/${token}`, class: 'btn' }, 'Plan details'), h('a', { href: '#/', class: 'btn' }, 'Done')));
+    h('div', { class: 'row' }, copy, share, printLink(token), h('a', { href: `#/plan/${token}`, class: 'btn' }, t('qr.details')), h('a', { href: '#/', class: 'btn' }, t('qr.done'))));
 }
