@@ -44,12 +44,12 @@ type printPage struct {
 	Studio, PageTitle, Heading string
 	// The studio's logo, booking page, phone (with its tel: link) and address, as the owner set them.
 	Logo, Booking, Phone, Tel, Address string
-	Routine                    care.RoutineView
-	Stretches                  []printStretch
-	RedFlags                   []string
-	Notes, StopAll             string
-	QR                         template.HTML
-	T                          printTexts
+	Routine                            care.RoutineView
+	Stretches                          []printStretch
+	RedFlags                           []string
+	Notes, StopAll                     string
+	QR                                 template.HTML
+	T                                  printTexts
 }
 
 // printTexts are the printed plan's sentences and labels, rendered.

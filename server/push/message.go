@@ -66,6 +66,7 @@ type payload struct {
 	Icon    string       `json:"icon,omitempty"`
 	Open    string       `json:"open,omitempty"`
 }
+
 // actionTitles is written as one object from action id to title, in the
 // message's order ({"start": "…", "done": "…"}): the service worker finds
 // each button by its id, and an object is the fewest bytes that say so.

@@ -63,7 +63,7 @@ var allBuckets = [][]byte{
 	bucketHistoryDays,              // history.go
 	bucketFeeds, bucketFeedsByPlan, // calendar feeds: feeds.go
 	bucketClientRows, bucketClientIndex, bucketClientOpenEnds, bucketPlansByEnd, // the clients list: clients.go
-	bucketStudio,                // the studio's identity: studio.go
+	bucketStudio,                                         // the studio's identity: studio.go
 	bucketCustomStretches, bucketPhotos, bucketPhotoMeta, // therapists' own stretches: custom_stretches.go, photos.go
 	bucketWebhook, bucketOutbox, // webhooks: outbox.go
 }
