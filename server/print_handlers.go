@@ -85,6 +85,10 @@ func (h *handlers) printPlan(c *fiber.Ctx) error {
 		loc = time.UTC
 	}
 	l := locale.Of(v.Language, h.Care.DefaultLanguage)
+	st, err := h.Care.Studio()
+	if err != nil {
+		return err
+	}
 	now := h.Care.Clock()
 	url := h.Care.PlanURL(token)
 	svg, err := qr.SVG(url)
@@ -98,8 +102,8 @@ func (h *handlers) printPlan(c *fiber.Ctx) error {
 		stretchAt = l.Clock(t)
 	}
 	d := printPage{
-		Lang: l.String(), Studio: v.Studio.Name, Heading: heading,
-		Logo: v.Studio.Logo, Booking: v.Studio.BookingURL, Phone: v.Studio.Phone, Tel: v.Studio.Tel, Address: v.Studio.Address,
+		Lang: l.String(), Studio: st.Name, Heading: heading,
+		Logo: st.Logo, Booking: st.BookingURL, Phone: st.Phone, Tel: st.Tel, Address: st.Address,
 		PageTitle: l.Format("print.pageTitle", locale.Data{"Heading": heading}),
 		Routine:   v.Routine, RedFlags: printedRedFlags(l), Notes: v.Notes,
 		QR: template.HTML(svg), // our own encoder's SVG: a path of squares, no text from the plan

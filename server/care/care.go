@@ -131,8 +131,9 @@ type ClientView struct {
 	// Messages is where the app loads the plan language's messages (GET
 	// /api/messages/{lang}); the URL changes when they do.
 	Messages string `json:"messages"`
-	// Studio is the studio's name, colours, booking link and contact, as the owner set them.
-	Studio StudioView `json:"studio"`
+	// Studio is the studio's name, colours, booking link and contact, as the
+	// owner set them; absent while the studio has none of them (the app's own look).
+	Studio *ClientStudio `json:"studio,omitempty"`
 }
 
 // Routine applies a plan's overrides to its template, in the plan's language
@@ -240,9 +241,11 @@ func (s *Service) ClientView(token string) (ClientView, error) {
 	if t, err := s.DB.Therapist(p.TherapistID); err == nil {
 		v.Therapist.Name = t.Name
 	}
-	if v.Studio, err = s.Studio(); err != nil {
+	st, err := s.Studio()
+	if err != nil {
 		return v, err
 	}
+	v.Studio = st.forClient()
 	feed, err := s.DB.PlanFeed(token)
 	if err != nil {
 		return v, err

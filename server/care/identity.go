@@ -31,6 +31,32 @@ type StudioView struct {
 	Icon string `json:"icon"`
 }
 
+// ClientStudio is what the client's app needs of the studio (GET /api/p/{token}).
+type ClientStudio struct {
+	Name           string `json:"name,omitempty"`
+	Accent         string `json:"accent"`
+	AccentText     string `json:"accentText"`
+	AccentSoft     string `json:"accentSoft"`
+	AccentDark     string `json:"accentDark"`
+	AccentDarkText string `json:"accentDarkText"`
+	AccentDarkSoft string `json:"accentDarkSoft"`
+	BookingURL     string `json:"bookingUrl,omitempty"`
+	Phone          string `json:"phone,omitempty"`
+	Tel            string `json:"tel,omitempty"`
+	Logo           string `json:"logo,omitempty"`
+}
+
+// forClient is v for the client's app; nil while the studio set nothing (the
+// app's own look: every byte of the first load counts).
+func (v StudioView) forClient() *ClientStudio {
+	if v.Name == "" && v.AccentChosen == "" && v.BookingURL == "" && v.Phone == "" && v.Logo == "" {
+		return nil
+	}
+	return &ClientStudio{Name: v.Name, Accent: v.Accent.Light, AccentText: v.LightText, AccentSoft: v.LightSoft,
+		AccentDark: v.Dark, AccentDarkText: v.DarkText, AccentDarkSoft: v.DarkSoft,
+		BookingURL: v.BookingURL, Phone: v.Phone, Tel: v.Tel, Logo: v.Logo}
+}
+
 // ErrNoStudioImage is a studio image asked for while no logo is stored.
 var ErrNoStudioImage = model.NotFoundError("the studio has no logo")
 

@@ -9,7 +9,6 @@ import * as api from './api.js';
 import { keepTrying, onChange, flushedElsewhere, pending, forget } from './outbox.js';
 import { renderUrgent, callCard } from './safety.js';
 import { unlockSpeech } from './speech.js';
-import { applyStudio, studioBar, bookingAction } from './studio.js';
 
 const { t, tn, tt } = i18n;
 i18n.onChange(() => setLocale(i18n.locale())); // dates and times in the app's language
@@ -18,6 +17,15 @@ i18n.onChange(() => setLocale(i18n.locale())); // dates and times in the app's l
 const loadPlayer = () => import('./player.js');
 const loadCheckin = () => import('./checkin.js');
 const loadReminders = () => import('./reminders.js');
+/** The studio's look and booking, loaded only for a plan whose studio set any (plan.studio).
+ *  @type {typeof import('./studio.js') | null} */
+let studio = null;
+/** @param {any} plan */
+async function useStudio(plan) {
+  if (!plan.studio) return;
+  studio = studio || await import('./studio.js');
+  studio.applyStudio(plan.studio);
+}
 
 const app = document.getElementById('app');
 const token = (location.pathname.match(/^\/p\/([A-Za-z0-9_-]+)\/?$/) || [])[1] || null;
@@ -72,7 +80,7 @@ async function boot() {
     return showEnd(loadError());
   }
   ctx.plan = await withPending(plan, waiting);
-  applyStudio(plan.studio);
+  await useStudio(plan).catch(() => {}); // offline without the module: the app's own look
   await texts;
   if (plan.language && plan.language !== i18n.language()) await loadTexts(plan.language);
   remember(true);
@@ -209,7 +217,7 @@ async function refreshPlan() {
   try {
     const plan = await withPending(await api.getPlan(token));
     ctx.plan = plan;
-    applyStudio(plan.studio);
+    await useStudio(plan).catch(() => {});
     if (screenName() === 'today') route(false, false);
   } catch (err) {
     if (err.status === 404) showEnd(notFound(true));
@@ -266,7 +274,7 @@ function mount(key, screen, moveFocus) {
   document.body.dataset.screen = key;
   document.title = key === 'today' ? 'aftercare' : `${title(key)} · aftercare`;
   const main = h('main', { id: 'main' }, current.node);
-  app.replaceChildren(...[banner, full ? null : studioBar(ctx.plan?.studio), main, full ? null : tabBar(key)].filter(Boolean));
+  app.replaceChildren(...[banner, full || !studio ? null : studio.studioBar(ctx.plan?.studio), main, full ? null : tabBar(key)].filter(Boolean));
   if (moveFocus) {
     window.scrollTo(0, 0);
     (current.focus || main.querySelector('h1'))?.focus({ preventScroll: true });
@@ -393,7 +401,7 @@ function nextSessionCard(p, now, tz, therapist, tFirst) {
       p.active && h('a', { href: `/api/p/${token}/calendar/next-session.ics`, class: 'btn', 'data-testid': 'next-session-ics' }, t('today.next.addToCalendar'))]
     : [h('p', {}, tt('today.next.none', therapist)),
       p.cadenceDays > 0 && h('p', { class: 'hint' }, cadence(p.cadenceDays, tFirst)),
-      bookingAction(p.studio)];
+      studio && studio.bookingAction(p.studio)];
   return h('section', { class: 'card', 'aria-labelledby': 'next-title', 'data-testid': 'next-session' },
     h('h2', { id: 'next-title' }, t('today.next.title')), body);
 }
