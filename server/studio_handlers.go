@@ -19,7 +19,7 @@ func (h *handlers) studioRoutes(app *fiber.App, admin fiber.Router) {
 	app.Get("/studio/:file", h.studioImage)
 }
 
-// imageUploadPath is the one API route whose body is an image, not JSON.
+// imageUploadPath takes the studio's logo as the raw body (like PhotoUploadPath, whose limits it shares).
 const imageUploadPath = "/api/admin/studio/logo"
 
 // imageUpload reports whether c is an upload to imageUploadPath of a picture
