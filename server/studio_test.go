@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"encoding/json"
 	"image"
 	"image/color"
@@ -159,6 +160,19 @@ func TestStudioWhereClientsMeetIt(t *testing.T) {
 	}
 	if r := w.doRaw(t, owner, "PUT", "/api/admin/studio/logo", "image/png", `<svg xmlns="http://www.w3.org/2000/svg"/>`); r.Status != 415 || !strings.Contains(r.Body, "not a JPEG, PNG or WebP") {
 		t.Errorf("svg called png: %d %s", r.Status, r.Body)
+	}
+	// A logo larger than the 64 KB of other bodies comes in, as a stretch photo would.
+	noise := image.NewNRGBA(image.Rect(0, 0, 400, 400))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range noise.Pix {
+		noise.Pix[i] = byte(rng.Uint32())
+	}
+	var big bytes.Buffer
+	if err := png.Encode(&big, noise); err != nil || big.Len() < 200<<10 {
+		t.Fatalf("noise PNG %d bytes, %v", big.Len(), err)
+	}
+	if r := w.do(t, owner, "PUT", "/api/admin/studio/logo", big.String()); r.Status != 200 {
+		t.Errorf("a %d KB logo: %d %s", big.Len()>>10, r.Status, r.Body)
 	}
 	// Removing the logo brings the app's own icons back.
 	w.do(t, owner, "DELETE", "/api/admin/studio/logo", "")
