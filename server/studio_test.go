@@ -2,11 +2,11 @@ package server
 
 import (
 	"bytes"
-	"math/rand/v2"
 	"encoding/json"
 	"image"
 	"image/color"
 	"image/png"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
