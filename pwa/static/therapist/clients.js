@@ -125,7 +125,7 @@ export async function dashboard() {
 
   const sentinelVisible = () => {
     const r = sentinel.getBoundingClientRect();
-    return r.top < window.innerHeight + 400 && r.bottom > 0;
+    return sentinel.isConnected && r.top < window.innerHeight + 400 && r.bottom > 0;
   };
   const observer = 'IntersectionObserver' in window
     ? new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting) && next) load(); }, { rootMargin: '400px 0px' })
@@ -142,6 +142,9 @@ export async function dashboard() {
     }, SEARCH_DELAY_MS);
   });
 
+  show(h('h1', {}, t('clients.title')), newBtn, h('p', { class: 'muted', role: 'status' }, t('common.loading')));
+  await load();
+  if (!/^#?\/?$/.test(location.hash)) return; // the therapist went elsewhere meanwhile
   show(h('h1', {}, t('clients.title')), newBtn,
     h('div', { class: 'list-tools' },
       h('label', { for: 'client-search' }, t('clients.search.label')), search,
@@ -149,6 +152,5 @@ export async function dashboard() {
     list, status, more, sentinel);
   // show() focuses the screen; the search box stays where the therapist left it.
   if (view.q) search.focus();
-  await load();
   if (observer) observer.observe(sentinel);
 }

@@ -326,5 +326,7 @@ export async function settings() {
   /** @type {Child[][]} */
   const sections = [accountSection(), await alertSection(), await templatesSection(), passwordSection(), await tokensSection()];
   if (state.me.owner) sections.push(await studioSection(), await teamSection(), await webhookSection());
+  // The sections took several requests: if the therapist went elsewhere meanwhile, that screen stays.
+  if (location.hash !== '#/settings') return;
   show(h('h1', {}, t('settings.title')), ...sections.map((sec) => h('section', { class: 'card' }, sec)), h('p', {}, logout));
 }
