@@ -73,6 +73,9 @@ func (h *handlers) manifest(c *fiber.Ctx) error {
 			{Src: "/app/icons/maskable-512.png", Sizes: "512x512", Type: "image/png", Purpose: "maskable"},
 		},
 	}
+	if err := h.brandManifest(m, l, clientName); err != nil {
+		return err
+	}
 	body, err := json.Marshal(m)
 	if err != nil {
 		return err

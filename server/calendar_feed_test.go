@@ -38,7 +38,7 @@ func newCalendarStudio(t *testing.T) *calendarStudio {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sched := remind.New(remind.Config{DB: db, Now: clk.Now, BaseURL: "https://care.example.org", Logger: logger})
 	svc := &care.Service{DB: db, Scheduler: sched, Subs: acceptAll{}, Now: clk.Now, BaseURL: "https://care.example.org",
-		Logger: logger, Studio: "Harbour Massage"}
+		Logger: logger, StudioName: "Harbour Massage"}
 	w := &workspace{db: db, clock: clk}
 	w.app = w.serve(svc, Deps{Static: pwa.Static(), Logger: logger, Illustration: routines.Illustration})
 	w.a = w.addAccount(t, "ana@example.org", "Ana Ruiz")

@@ -174,11 +174,15 @@ func TestManifestAndAppPageInPortuguese(t *testing.T) {
 	s := newCalendarStudio(t)
 	token := s.newPlanIn(t, "pt-BR")
 	r := s.do(t, nil, "GET", "/p/"+token+"/manifest.webmanifest", "")
-	var m struct{ Name, Description, Lang, Dir, ShortName string }
+	var m struct {
+		Name, Description, Lang, Dir string
+		ShortName                    string `json:"short_name"`
+	}
 	if err := json.Unmarshal([]byte(r.Body), &m); r.Status != 200 || err != nil {
 		t.Fatalf("manifest: %d %s", r.Status, r.Body)
 	}
-	if m.Name != "aftercare — alongamentos de Samantha Quill" || m.Lang != "pt-BR" || m.Dir != "ltr" ||
+	// The studio (-studio-name here) names the home-screen app.
+	if m.Name != "Harbour Massage — alongamentos de Samantha Quill" || m.ShortName != "Harbour Massage" || m.Lang != "pt-BR" || m.Dir != "ltr" ||
 		m.Description != "Seus alongamentos, lembretes e respostas de acompanhamento, enviados pelo seu terapeuta." {
 		t.Errorf("manifest %+v, want Portuguese", m)
 	}

@@ -43,7 +43,7 @@ func refuseEncodedBodies(c *fiber.Ctx) error {
 		if m == fiber.MethodPost && strings.EqualFold(strings.TrimSuffix(c.Path(), "/"), PhotoUploadPath) {
 			return c.Next() // the picture itself: uploadPhoto checks its Content-Type once the caller is known
 		}
-		if len(c.BodyRaw()) > 0 && !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
+		if len(c.BodyRaw()) > 0 && !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) && c.Path() != imageUploadPath {
 			return fiber.NewError(fiber.StatusUnsupportedMediaType, "send JSON with Content-Type: application/json")
 		}
 	}

@@ -42,12 +42,14 @@ type printStretch struct {
 type printPage struct {
 	Lang                       string
 	Studio, PageTitle, Heading string
-	Routine                    care.RoutineView
-	Stretches                  []printStretch
-	RedFlags                   []string
-	Notes, StopAll             string
-	QR                         template.HTML
-	T                          printTexts
+	// The studio's logo, booking page, phone (with its tel: link) and address, as the owner set them.
+	Logo, Booking, Phone, Tel, Address string
+	Routine                            care.RoutineView
+	Stretches                          []printStretch
+	RedFlags                           []string
+	Notes, StopAll                     string
+	QR                                 template.HTML
+	T                                  printTexts
 }
 
 // printTexts are the printed plan's sentences and labels, rendered.
@@ -63,6 +65,7 @@ type printTexts struct {
 	Feel, Stop, StopAbove, ContactTitle, NoteTitle string
 	Contact                                        []string
 	Disclaimer, Online                             string
+	BookOnline, CallStudio                         string
 }
 
 // printPlan serves GET /p/{token}/print: the plan made for paper (A4 and US
@@ -82,6 +85,10 @@ func (h *handlers) printPlan(c *fiber.Ctx) error {
 		loc = time.UTC
 	}
 	l := locale.Of(v.Language, h.Care.DefaultLanguage)
+	st, err := h.Care.Studio()
+	if err != nil {
+		return err
+	}
 	now := h.Care.Clock()
 	url := h.Care.PlanURL(token)
 	svg, err := qr.SVG(url)
@@ -95,7 +102,8 @@ func (h *handlers) printPlan(c *fiber.Ctx) error {
 		stretchAt = l.Clock(t)
 	}
 	d := printPage{
-		Lang: l.String(), Studio: h.Care.Studio, Heading: heading,
+		Lang: l.String(), Studio: st.Name, Heading: heading,
+		Logo: st.Logo, Booking: st.BookingURL, Phone: st.Phone, Tel: st.Tel, Address: st.Address,
 		PageTitle: l.Format("print.pageTitle", locale.Data{"Heading": heading}),
 		Routine:   v.Routine, RedFlags: printedRedFlags(l), Notes: v.Notes,
 		QR: template.HTML(svg), // our own encoder's SVG: a path of squares, no text from the plan
@@ -119,6 +127,7 @@ func (h *handlers) printPlan(c *fiber.Ctx) error {
 		NoteTitle:    l.Therapist("print.note.title", first, nil),
 		Disclaimer:   l.Text("help.about.disclaimer"),
 		Online:       l.Format("print.online", locale.Data{"URL": url}),
+		BookOnline:   l.Text("studio.bookOnline"), CallStudio: l.Text("studio.callStudio"),
 	}
 	for _, id := range []string{"rest", "water", "iceOrHeat", "bath", "walk"} {
 		d.T.SessionDay = append(d.T.SessionDay, l.Text("aftercare.sessionDay."+id))

@@ -129,6 +129,7 @@ func New(d Deps) *fiber.App {
 
 	admin := api.Group("/admin", h.requireTherapist, h.requireOwner)
 	admin.Get("/backup", h.backup)
+	h.studioRoutes(app, admin)
 	admin.Get("/webhook", h.webhookSettings)
 	admin.Put("/webhook", h.saveWebhook)
 	admin.Post("/webhook/test", h.testWebhook)

@@ -31,7 +31,8 @@ func (h *handlers) stretchRoutes(app *fiber.App, api fiber.Router) {
 	allowLargeUploads(app.Server(), h.sessionCookie())
 }
 
-// allowLargeUploads raises the body limit for photo uploads alone, as soon
+// allowLargeUploads raises the body limit for photo uploads (and the
+// studio's logo, which goes through the same pipeline) alone, as soon
 // as the request's header is read and before its body is: a POST to
 // PhotoUploadPath that carries credentials (an Authorization header or the
 // session cookie; they are checked later, as everywhere) may send up to
@@ -39,11 +40,11 @@ func (h *handlers) stretchRoutes(app *fiber.App, api fiber.Router) {
 // with 413 before its body is read, like every other route over BodyLimit.
 func allowLargeUploads(s *fasthttp.Server, cookie string) {
 	s.HeaderReceived = func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
-		if !bytes.Equal(h.Method(), []byte(fasthttp.MethodPost)) {
-			return fasthttp.RequestConfig{}
-		}
 		path, _, _ := strings.Cut(string(h.RequestURI()), "?")
-		if !strings.EqualFold(strings.TrimSuffix(path, "/"), PhotoUploadPath) {
+		path = strings.TrimSuffix(path, "/")
+		stretchPhoto := bytes.Equal(h.Method(), []byte(fasthttp.MethodPost)) && strings.EqualFold(path, PhotoUploadPath)
+		logo := bytes.Equal(h.Method(), []byte(fasthttp.MethodPut)) && strings.EqualFold(path, imageUploadPath) // the studio's logo
+		if !stretchPhoto && !logo {
 			return fasthttp.RequestConfig{}
 		}
 		if len(h.Peek(fasthttp.HeaderAuthorization)) == 0 && len(h.Cookie(cookie)) == 0 {

@@ -32,11 +32,11 @@ func TestHandledAlertsLeaveTheTopUntilANewOne(t *testing.T) {
 	clients := func() []row {
 		t.Helper()
 		r := w.do(t, b, "GET", "/api/clients", "")
-		var list []row
-		if err := json.Unmarshal([]byte(r.Body), &list); err != nil {
+		var page struct{ Items []row }
+		if err := json.Unmarshal([]byte(r.Body), &page); err != nil {
 			t.Fatalf("%v: %s", err, r.Body)
 		}
-		return list
+		return page.Items
 	}
 	expect := func(step string, order []string, attention []string) {
 		t.Helper()

@@ -65,6 +65,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return path, planBody(w.clock.Now(), "")
 		case "PATCH /api/plans/:token":
 			return path, `{"cadenceDays":14}`
+		case "PUT /api/admin/studio":
+			return path, `{"name":"Harbour Massage","accent":"#2f6f62","bookingUrl":"","phone":"","address":""}`
+		case "PUT /api/admin/studio/logo":
+			return path, string(testLogo(t, 128, 128))
 		case "POST /api/stretches":
 			return path, stretchBody("Mine", `"pose":"cat-cow"`, false, "")
 		case "POST /api/stretches/photos":
@@ -88,7 +92,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return path, ""
 	}
 	ownerOnly := map[string]bool{"GET /api/admin/backup": true, "GET /api/admin/webhook": true, "PUT /api/admin/webhook": true,
-		"POST /api/admin/webhook/test": true, "GET /api/therapists": true, "POST /api/therapists/invites": true,
+		"POST /api/admin/webhook/test": true, "GET /api/admin/studio": true, "PUT /api/admin/studio": true,
+		"PUT /api/admin/studio/logo": true, "DELETE /api/admin/studio/logo": true, "GET /api/therapists": true, "POST /api/therapists/invites": true,
 		"GET /api/therapists/invites": true, "DELETE /api/therapists/invites/:id": true, "PATCH /api/therapists/:id": true}
 	// Routes addressing one of A's resources: others get 404, as for a missing one.
 	aResource := map[string]bool{
@@ -128,9 +133,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 
-	// The lists: the owner sees A's client, A sees it, B does not.
+	// The lists: the owner sees A's client, A sees it, B does not (the plan was ended above).
 	for actor, want := range map[string]bool{"owner": true, "A": true, "B": false} {
-		for _, path := range []string{"/api/plans", "/api/clients"} {
+		for _, path := range []string{"/api/plans", "/api/clients?status=ended", "/api/clients?q=sam&status=attention,active,ended"} {
 			r := w.do(t, actors[actor], "GET", path, "")
 			if got := strings.Contains(r.Body, planA); got != want {
 				t.Errorf("%s as %s lists A's plan: %v, want %v", path, actor, got, want)

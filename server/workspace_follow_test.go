@@ -107,16 +107,19 @@ func TestClientsListPutsWhoNeedsAttentionOnTop(t *testing.T) {
 		post(busy, "completions", `{"id":"done-busy-`+string(rune('a'+i))+`","at":"`+at(d)+`","routineId":"gentle-sciatica-aftercare","done":5,"total":5}`)
 	}
 	r := w.do(t, b, "GET", "/api/clients", "")
-	var list []struct {
-		Token         string
-		Attention     string
-		StretchedDays int
-		DaysSoFar     int
-		Latest        *struct{ Soreness, Pain int }
+	var page struct {
+		Items []struct {
+			Token         string
+			Attention     string
+			StretchedDays int
+			DaysSoFar     int
+			Latest        *struct{ Soreness, Pain int }
+		}
 	}
-	if err := json.Unmarshal([]byte(r.Body), &list); err != nil {
+	if err := json.Unmarshal([]byte(r.Body), &page); err != nil {
 		t.Fatal(err)
 	}
+	list := page.Items
 	order := []string{flagged, sore, quiet, busy}
 	wantAttention := []string{"red-flag", "still-sore", "inactive", ""}
 	for i, c := range list {

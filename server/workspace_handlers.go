@@ -190,12 +190,17 @@ func (h *handlers) deleteTemplate(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
+// listClients is a page of the clients list: ?limit=&cursor=&q=&status= → {items, next}.
 func (h *handlers) listClients(c *fiber.Ctx) error {
-	list, err := h.Care.Clients(therapistOf(c))
+	q, err := model.DecodeClientsQuery(c.Query("limit"), c.Query("cursor"), c.Query("q"), c.Query("status"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(list)
+	page, err := h.Care.Clients(therapistOf(c), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
 }
 
 // planQR draws the plan link: SVG by default, PNG with ?format=png (&size=pixels).

@@ -60,6 +60,7 @@ type workspace struct {
 	app         *fiber.App
 	db          *store.DB
 	accounts    *account.Service
+	care        *care.Service
 	sched       *fakeScheduler
 	clock       *fakeclock.Clock
 	owner, a, b model.Therapist
@@ -130,16 +131,26 @@ type resp struct {
 
 func (w *workspace) do(t *testing.T, b *browser, method, path, body string) resp {
 	t.Helper()
+	ct := "application/json"
+	if strings.HasPrefix(body, "\x89PNG") {
+		ct = "image/png"
+	}
+	return w.doRaw(t, b, method, path, ct, body)
+}
+
+// doRaw is do with the body's Content-Type given.
+func (w *workspace) doRaw(t *testing.T, b *browser, method, path, contentType, body string) resp {
+	t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
 	req := httptest.NewRequest(method, path, rd)
 	switch {
-	case strings.HasPrefix(body, "\xff\xd8\xff"): // a JPEG, for the photo upload
+	case strings.HasPrefix(body, "\xff\xd8\xff") && contentType == "application/json": // a JPEG, for the photo upload
 		req.Header.Set("Content-Type", "image/jpeg")
 	case body != "":
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if b != nil {
 		for k, v := range b.cookies {
@@ -235,6 +246,7 @@ func newEmptyWorkspace(t *testing.T) *workspace {
 // accounts and login services on svc's database, clock and base URL; d gives
 // the rest.
 func (w *workspace) serve(svc *care.Service, d Deps) *fiber.App {
+	w.care = svc
 	w.accounts = &account.Service{DB: svc.DB, Now: svc.Now, BaseURL: svc.BaseURL}
 	d.Care, d.Accounts = svc, w.accounts
 	if d.Auth == nil {

@@ -65,6 +65,7 @@ var WorkspaceRoutes = [][2]string{
 	{"GET", "/api/plans/:token/checkins"}, {"GET", "/api/plans/:token/completions"}, {"GET", "/api/plans/:token/series"},
 	{"GET", "/api/plans/:token/qr"}, {"PATCH", "/api/plans/:token"}, {"POST", "/api/plans/:token/end"},
 	{"GET", "/api/admin/backup"},
+	{"GET", "/api/admin/studio"}, {"PUT", "/api/admin/studio"}, {"PUT", "/api/admin/studio/logo"}, {"DELETE", "/api/admin/studio/logo"},
 	{"GET", "/api/admin/webhook"}, {"PUT", "/api/admin/webhook"}, {"POST", "/api/admin/webhook/test"},
 }
 

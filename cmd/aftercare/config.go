@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -31,6 +32,8 @@ type config struct {
 	EraseCompactAfter time.Duration
 	// StudioName names the studio on printed plans and calendar feeds (optional).
 	StudioName string
+	// RetentionDays is how long a plan is kept after it ended; then it is erased.
+	RetentionDays int
 	// DefaultLanguage is the studio's language (a supported BCP 47 tag): new
 	// plans of therapists and accounts whose browsers ask for none of the
 	// supported languages, and plans and accounts from before languages.
@@ -78,6 +81,13 @@ func parseServe(args []string) (config, error) {
 	}
 	fs.DurationVar(&cfg.EraseCompactAfter, "erase-compact-after", compactAfter, "after a client erases a plan, rewrite the database file within this delay so the erased words leave the disk, e.g. 10m (0s: at once; at most 24h) [AFTERCARE_ERASE_COMPACT_AFTER]")
 	fs.StringVar(&cfg.StudioName, "studio-name", envDefault("AFTERCARE_STUDIO_NAME", ""), "the studio's name on printed plans and calendar feeds, e.g. \"Harbour Massage\" [AFTERCARE_STUDIO_NAME]")
+	retention := 365
+	if v, ok := os.LookupEnv("AFTERCARE_RETENTION_DAYS"); ok {
+		if retention, err = strconv.Atoi(v); err != nil {
+			return cfg, fmt.Errorf("AFTERCARE_RETENTION_DAYS=%q is not a whole number of days, e.g. 365", v)
+		}
+	}
+	fs.IntVar(&cfg.RetentionDays, "retention-days", retention, "erase a plan and everything tied to it this many days after it ended (1 to 3650) [AFTERCARE_RETENTION_DAYS]")
 	fs.StringVar(&cfg.DefaultLanguage, "default-language", envDefault("AFTERCARE_DEFAULT_LANGUAGE", "en"), "the studio's language, one of "+strings.Join(model.SupportedLanguages(), ", ")+" [AFTERCARE_DEFAULT_LANGUAGE]")
 	fs.StringVar(&cfg.LogLevel, "log-level", envDefault("AFTERCARE_LOG_LEVEL", "info"), "debug, info, warn or error [AFTERCARE_LOG_LEVEL]")
 	if err := fs.Parse(args); err != nil {
@@ -147,6 +157,9 @@ func (c *config) finish() error {
 	c.StudioName = strings.TrimSpace(c.StudioName)
 	if len([]rune(c.StudioName)) > 80 || strings.ContainsFunc(c.StudioName, unicode.IsControl) {
 		return fmt.Errorf("-studio-name (AFTERCARE_STUDIO_NAME) must be at most 80 characters on one line, got %q", c.StudioName)
+	}
+	if c.RetentionDays < 1 || c.RetentionDays > 3650 {
+		return fmt.Errorf("-retention-days (AFTERCARE_RETENTION_DAYS) must be from 1 to 3650 days, got %d", c.RetentionDays)
 	}
 	if c.DefaultLanguage == "" {
 		c.DefaultLanguage = "en"

@@ -61,7 +61,7 @@ func (ts *testServer) start(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts.URL = "http://" + ln.Addr().String()
-	cfg := config{Addr: ln.Addr().String(), DataDir: ts.Data, BaseURL: ts.URL, LogLevel: "warn", PushAllow: []string{ts.Push.URL + "/"}, TrustedProxies: ts.TrustedProxies, DefaultLanguage: "en"}
+	cfg := config{Addr: ln.Addr().String(), DataDir: ts.Data, BaseURL: ts.URL, LogLevel: "warn", PushAllow: []string{ts.Push.URL + "/"}, TrustedProxies: ts.TrustedProxies, DefaultLanguage: "en", RetentionDays: 365}
 	cfg.StudioName = ts.Studio
 	cfg.WebhookAllow = ts.WebhookAllow
 	if err := cfg.finish(); err != nil {

@@ -106,10 +106,11 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 		return err
 	}
 	studioLanguage := language.MustParse(cfg.DefaultLanguage) // checked by parseServe
+	var svc *care.Service
 	sched := remind.New(remind.Config{DB: db, Sender: sender, BaseURL: cfg.BaseURL, Logger: logger, ObserveLateness: meter.ObserveLateness,
-		DefaultLanguage: studioLanguage})
-	svc := &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger,
-		Studio: cfg.StudioName, DefaultLanguage: studioLanguage}
+		DefaultLanguage: studioLanguage, Brand: func() remind.Brand { return notificationBrand(svc, logger) }})
+	svc = &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger,
+		StudioName: cfg.StudioName, DefaultLanguage: studioLanguage}
 	assets, err := pwa.NewAssets(pwa.Static())
 	if err != nil {
 		return fmt.Errorf("the app's files: %w", err)
@@ -138,9 +139,11 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	defer hooks.Stop()
 	pruneCtx, stopPrune := context.WithCancel(ctx)
 	pruneDone := make(chan struct{})
-	go pruneDaily(pruneCtx, db, logger, pruneDone)
+	go pruneDaily(pruneCtx, db, svc, time.Duration(cfg.RetentionDays)*24*time.Hour, logger, pruneDone)
+	releaseDone := make(chan struct{})
+	go releaseMappedEvery(pruneCtx, db, 10*time.Second, logger, releaseDone)
 	// Runs before the deferred db.Close, on every way out.
-	defer func() { stopPrune(); <-pruneDone }()
+	defer func() { stopPrune(); <-pruneDone; <-releaseDone }()
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	logger.Info("aftercare is serving", "url", cfg.BaseURL, "addr", ln.Addr().String(), "data", cfg.DataDir)
@@ -194,8 +197,10 @@ func loadKeys(db *store.DB, dir string) (push.Keys, error) {
 }
 
 // pruneDaily drops push devices nobody will push to again (ended plans, long
-// unseen therapist devices): at start, then once a day, until ctx ends.
-func pruneDaily(ctx context.Context, db *store.DB, logger *slog.Logger, done chan<- struct{}) {
+// unseen therapist devices), erases plans ended longer than retention ago and
+// moves plans that ran out to the ended clients: at start, then once a day,
+// until ctx ends.
+func pruneDaily(ctx context.Context, db *store.DB, svc *care.Service, retention time.Duration, logger *slog.Logger, done chan<- struct{}) {
 	defer close(done)
 	t := time.NewTicker(24 * time.Hour)
 	defer t.Stop()
@@ -205,10 +210,55 @@ func pruneDaily(ctx context.Context, db *store.DB, logger *slog.Logger, done cha
 		} else if n > 0 {
 			logger.Info("pruned stale push subscriptions", "count", n)
 		}
+		if n, err := svc.EraseExpiredPlans(retention); err != nil {
+			logger.Warn("erase plans past retention", "err", err)
+		} else if n > 0 {
+			logger.Info("erased plans past retention", "count", n, "retentionDays", int(retention.Hours()/24))
+		}
+		if err := db.SettleClients(svc.Clock()); err != nil {
+			logger.Warn("move plans that ran out to the ended clients", "err", err)
+		}
+		// The prune read every device: give those pages back (see ReleaseMapped).
+		if err := db.ReleaseMapped(); err != nil {
+			logger.Warn("release the database's mapped pages", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// notificationBrand is the studio as clients' notifications show it; an
+// unreadable setting sends the reminder unbranded rather than not at all.
+func notificationBrand(svc *care.Service, logger *slog.Logger) remind.Brand {
+	st, err := svc.Studio()
+	if err != nil {
+		logger.Warn("studio settings for a notification", "err", err)
+		return remind.Brand{}
+	}
+	// The icon's path is relative: every byte counts in a payload padded to 512.
+	return remind.Brand{Name: st.Name, Icon: st.Icon, BookingURL: st.BookingURL, Phone: st.Phone}
+}
+
+// releaseMappedEvery gives back, every period, the database file's pages the
+// server mapped since (store.ReleaseMapped), so its resident memory is the
+// pages it uses, not every page it ever read: bulk writes (a booking system
+// subscribing thousands of devices) and whole-bucket reads touch most of the
+// file. A page read again is mapped again from the page cache.
+func releaseMappedEvery(ctx context.Context, db *store.DB, period time.Duration, logger *slog.Logger, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := db.ReleaseMapped(); err != nil {
+			logger.Warn("release the database's mapped pages", "err", err)
 		}
 	}
 }

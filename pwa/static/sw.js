@@ -295,12 +295,14 @@ sw.addEventListener('push', (event) => {
   }
   const kind = typeof payload.kind === 'string' ? payload.kind : '';
   const title = typeof payload.title === 'string' && payload.title ? payload.title : 'aftercare';
+  // The studio's icon (made from its logo, on this server), else the app's own.
+  const icon = samePath(payload.icon).startsWith('/studio/') ? samePath(payload.icon) : '/app/icons/icon-192.png';
   const options = {
     body: typeof payload.body === 'string' ? payload.body : '',
-    icon: '/app/icons/icon-192.png',
+    icon,
     badge: '/app/icons/badge-72.png',
     renotify: false,
-    data: { url: payload.url, kind },
+    data: { url: payload.url, kind, open: httpsPage(payload.open) },
   };
   const tag = payload.tag || kind;
   if (tag) options.tag = String(tag);
@@ -320,6 +322,12 @@ sw.addEventListener('notificationclick', (event) => {
   notification.close();
   if (event.action === 'done') return; // "Done" just dismisses; nothing is recorded
 
+  // "Time to book": the studio's booking page, outside the app.
+  const open = notification.data && httpsPage(notification.data.open);
+  if (open && !event.action) {
+    event.waitUntil(sw.clients.openWindow(open));
+    return;
+  }
   let target = samePath(notification.data && notification.data.url);
   if (event.action === 'start') target = withHash(target, '#/play');
   else if (event.action === 'checkin') target = withHash(target, '#/checkin');
@@ -335,6 +343,16 @@ function samePath(url) {
     return u.pathname + u.search + u.hash;
   } catch {
     return '/';
+  }
+}
+
+/** httpsPage is url when it is an https page (the studio's booking page), else "". */
+function httpsPage(url) {
+  if (typeof url !== 'string') return '';
+  try {
+    return new URL(url).protocol === 'https:' ? url : '';
+  } catch {
+    return '';
   }
 }
 

@@ -84,8 +84,12 @@ func (s *Service) calendarInput(token, feed string) (calendar.Input, error) {
 	if err != nil {
 		return calendar.Input{}, err
 	}
+	st, err := s.Studio()
+	if err != nil {
+		return calendar.Input{}, err
+	}
 	in := calendar.Input{
-		Plan: p, RoutineMinutes: Routine(p).EstimatedMinutes, Studio: s.Studio,
+		Plan: p, RoutineMinutes: Routine(p).EstimatedMinutes, Studio: st.Name,
 		OpenURL: func(screen string) string { return s.BaseURL + "/c/" + feed + "/open#/" + screen },
 		Domain:  hostOf(s.BaseURL), Sequence: int(min(gen, 1<<31-1)), Now: s.now(),
 	}

@@ -51,14 +51,17 @@ type Service struct {
 	Now       func() time.Time
 	BaseURL   string
 	Logger    *slog.Logger
-	// Studio, if set, names the studio on printed plans and calendar feeds.
-	Studio string
+	// StudioName (-studio-name) names the studio until the owner sets a name in the workspace.
+	StudioName string
 	// DefaultLanguage is the studio's language: a new account's when its
 	// browser asks for none of the supported ones, and that of plans and
 	// accounts stored before languages. The zero Tag is English.
 	DefaultLanguage language.Tag
-	// Photos re-encodes uploaded stretch photos; nil decodes one at a time.
+	// Photos re-encodes uploaded stretch photos (and the studio's logo); nil decodes one at a time.
 	Photos *photo.Processor
+
+	studioMu sync.Mutex
+	studio   *StudioView // Studio's answer until the owner changes it
 
 	testPushMu sync.Mutex
 	testPushAt map[string]time.Time // plan token → its last test notification
@@ -128,6 +131,9 @@ type ClientView struct {
 	// Messages is where the app loads the plan language's messages (GET
 	// /api/messages/{lang}); the URL changes when they do.
 	Messages string `json:"messages"`
+	// Studio is the studio's name, colours, booking link and contact, as the
+	// owner set them; absent while the studio has none of them (the app's own look).
+	Studio *ClientStudio `json:"studio,omitempty"`
 }
 
 // Routine applies a plan's overrides to its template, in the plan's language
@@ -235,6 +241,11 @@ func (s *Service) ClientView(token string) (ClientView, error) {
 	if t, err := s.DB.Therapist(p.TherapistID); err == nil {
 		v.Therapist.Name = t.Name
 	}
+	st, err := s.Studio()
+	if err != nil {
+		return v, err
+	}
+	v.Studio = st.forClient()
 	feed, err := s.DB.PlanFeed(token)
 	if err != nil {
 		return v, err

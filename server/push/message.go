@@ -41,6 +41,11 @@ type Message struct {
 	TTL time.Duration
 	// Urgency is "very-low", "low", "normal", "high" or empty (service default).
 	Urgency string
+	// Icon, if set, is the notification's icon URL (the studio's, made from its logo).
+	Icon string
+	// Open, if set, is an https page outside the app that tapping the
+	// notification opens instead of URL (the studio's booking page).
+	Open string
 }
 
 // Action is a notification button: the service worker acts on Action (an
@@ -58,6 +63,8 @@ type payload struct {
 	Kind    string       `json:"kind"`
 	Tag     string       `json:"tag"`
 	Actions actionTitles `json:"actions,omitempty"`
+	Icon    string       `json:"icon,omitempty"`
+	Open    string       `json:"open,omitempty"`
 }
 
 // actionTitles is written as one object from action id to title, in the
@@ -97,7 +104,7 @@ func (m Message) Payload() ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // "<" as \u003c would waste 5 of our 2000 bytes
-	if err := enc.Encode(payload{Title: m.Title, Body: m.Body, URL: pathOf(m.URL), Kind: m.Kind, Tag: m.Tag, Actions: m.Actions}); err != nil {
+	if err := enc.Encode(payload{Title: m.Title, Body: m.Body, URL: pathOf(m.URL), Kind: m.Kind, Tag: m.Tag, Actions: m.Actions, Icon: m.Icon, Open: m.Open}); err != nil {
 		return nil, fmt.Errorf("encode push payload: %w", err)
 	}
 	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))

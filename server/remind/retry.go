@@ -86,7 +86,7 @@ func (s *Scheduler) retryDevices(ctx context.Context, now time.Time, st *TickSta
 				st.RetriesDropped++
 				continue
 			}
-			jobs = append(jobs, jobFor(sub, r.Message(s.baseURL)))
+			jobs = append(jobs, jobFor(sub, s.clientMessage(r)))
 			jobOf = append(jobOf, i)
 			rules = append(rules, r)
 		}

@@ -77,6 +77,7 @@ type Rule struct {
 	Policy
 
 	sched cron.Schedule
+	lang  *locale.Locale // the plan's language, for what the studio adds at send time (brand.go)
 }
 
 // Fire is one firing of a rule: the instant and the client's wall clock.
@@ -264,7 +265,7 @@ func (d *deriver) rule(kind, id string, t text) Rule {
 	return Rule{
 		ID: id, Kind: kind, From: d.p.SessionAt, Loc: d.loc, Quiet: d.quiet,
 		Title: d.lang.Text(msg + ".title"), Body: body, Actions: actions(d.lang, kind),
-		URL: "/p/" + d.p.Token + "#/" + t.screen, Topic: topic, Policy: Policies[kind],
+		URL: "/p/" + d.p.Token + "#/" + t.screen, Topic: topic, Policy: Policies[kind], lang: d.lang,
 	}
 }
 

@@ -47,6 +47,8 @@ type Config struct {
 	// AlertDigestEvery is how often, at most, a plan's therapist is alerted
 	// again after its first alert; default DefaultAlertDigestEvery.
 	AlertDigestEvery time.Duration
+	// Brand, if set, is the studio as clients' notifications show it, read at each send.
+	Brand func() Brand
 	// DefaultLanguage is the language of plans and accounts that name none
 	// (stored before languages): the studio's. The zero Tag is English.
 	DefaultLanguage language.Tag
@@ -63,6 +65,7 @@ type Scheduler struct {
 	batch   int
 
 	observeLateness func(kind string, late time.Duration)
+	brand           func() Brand
 
 	// afterSend runs between SendAll and the commit (tests simulate a crash there).
 	afterSend func()
@@ -91,7 +94,7 @@ type Scheduler struct {
 // New returns a Scheduler; call Start to tick each minute.
 func New(cfg Config) *Scheduler {
 	s := &Scheduler{db: cfg.DB, sender: cfg.Sender, now: cfg.Now, baseURL: cfg.BaseURL, log: cfg.Logger, batch: cfg.BatchLimit,
-		observeLateness: cfg.ObserveLateness, digestEvery: cfg.AlertDigestEvery, alertPlans: make(map[string]*planAlerts),
+		observeLateness: cfg.ObserveLateness, brand: cfg.Brand, digestEvery: cfg.AlertDigestEvery, alertPlans: make(map[string]*planAlerts),
 		defaultLang: cfg.DefaultLanguage}
 	if s.now == nil {
 		s.now = time.Now

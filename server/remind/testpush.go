@@ -22,5 +22,8 @@ func (s *Scheduler) TestPush(ctx context.Context, token string) (int, error) {
 		URL: s.baseURL + "/p/" + p.Token + "#/today", Tag: model.KindTest,
 		Topic: Topic(p.Token, model.KindTest), TTL: pol.TTL, Urgency: pol.Urgency,
 	}
+	if s.brand != nil {
+		msg = s.brand().apply(msg)
+	}
 	return s.sendToOwner(ctx, p.Token, msg)
 }

@@ -179,7 +179,7 @@ func (s *Scheduler) send(ctx context.Context, now time.Time, outcomes []due, pre
 		if !d.sending {
 			continue
 		}
-		msg := d.rule.Message(s.baseURL)
+		msg := s.clientMessage(d.rule)
 		for _, sub := range d.view.subs {
 			jobs = append(jobs, jobFor(sub, msg))
 		}

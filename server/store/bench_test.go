@@ -144,3 +144,62 @@ func BenchmarkSnapshot(b *testing.B) {
 		_ = f.Close()
 	}
 }
+
+// BenchmarkClientsFirstPage reads the first page (50 rows) of the clients
+// list, attention and active, among 10,000 plans of every kind, as the
+// owner; and the same page of a name search that matches one plan in eight.
+func BenchmarkClientsFirstPage(b *testing.B) {
+	db := mustOpen(b)
+	now := time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
+	bdb := db.Bolt()
+	bdb.NoSync = true
+	names := []string{"Maria Silva", "Sam Taylor", "Zoë Ávila", "Jonas Berg", "Aiko Tanaka", "Omar Haddad", "Lena Novak", "Priya Rao"}
+	for start := 0; start < 10_000; start += 500 {
+		err := db.bolt.Update(func(tx *bolt.Tx) error {
+			for i := start; i < start+500; i++ {
+				session := now.Add(-time.Duration(i%(5*365*24)) * time.Hour)
+				p := model.Plan{Token: model.NewToken(), TherapistID: "t" + strconv.Itoa(i%5), ClientName: names[i%len(names)] + " " + strconv.Itoa(i),
+					RoutineID: "piriformis-release", SessionAt: session, TimeZone: "Europe/Berlin", Days: 14, CreatedAt: session}
+				data, _ := json.Marshal(p)
+				if err := putNewPlan(tx, p, data); err != nil {
+					return err
+				}
+				if i%50 == 0 {
+					c := model.CheckIn{ID: "checkin-" + strconv.Itoa(i), At: session.Add(50 * time.Hour), Soreness: 8, RedFlags: []string{model.RedFlagSaddle}}
+					if err := putJSON(tx.Bucket(bucketCheckIns), join(p.Token, c.ID), c); err != nil {
+						return err
+					}
+					if err := refreshClientRow(tx, p); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	bdb.NoSync = false
+	if err := db.SettleClients(now); err != nil {
+		b.Fatal(err)
+	}
+	all := []Section{SectionRedFlag, SectionStillSore, SectionInactive, SectionActive}
+	for _, bc := range []struct {
+		name string
+		q    ClientQuery
+	}{
+		{"attention+active", ClientQuery{Sections: all, QuietBefore: now.Add(-48 * time.Hour), Limit: 50}},
+		{"search", ClientQuery{Sections: append(all, SectionEnded), QuietBefore: now.Add(-48 * time.Hour), Name: "maria", Limit: 50}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				page, err := db.ClientRows(bc.q)
+				if err != nil || len(page.Rows) != 50 {
+					b.Fatalf("%d rows, %v", len(page.Rows), err)
+				}
+			}
+		})
+	}
+}

@@ -62,6 +62,8 @@ var allBuckets = [][]byte{
 	bucketSessions, bucketInvites, bucketTemplates, // workspace: sessions.go, invites.go
 	bucketHistoryDays,              // history.go
 	bucketFeeds, bucketFeedsByPlan, // calendar feeds: feeds.go
+	bucketClientRows, bucketClientIndex, bucketClientOpenEnds, bucketPlansByEnd, // the clients list: clients.go
+	bucketStudio,                                         // the studio's identity: studio.go
 	bucketCustomStretches, bucketPhotos, bucketPhotoMeta, // therapists' own stretches: custom_stretches.go, photos.go
 	bucketWebhook, bucketOutbox, // webhooks: outbox.go
 }
@@ -115,6 +117,8 @@ func Open(dir string) (*DB, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	removeStaleTemps(dir)
+	// Checking the buckets above mapped much of the file (see ReleaseMapped).
+	_ = db.ReleaseMapped()
 	return db, nil
 }
 
@@ -176,6 +180,9 @@ func (db *DB) migrate() error {
 					return fmt.Errorf("migrate database to schema %d: %w", m.to, err)
 				}
 			}
+		}
+		if err := ensureClientRows(tx); err != nil {
+			return fmt.Errorf("build the clients list: %w", err)
 		}
 		return meta.Put([]byte("schema"), encodeUint(SchemaVersion))
 	})

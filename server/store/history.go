@@ -138,7 +138,14 @@ func record[T any](db *DB, bucket []byte, token, id string, v T, lim Limit, even
 			}
 		}
 		created = true
-		return tx.Bucket(bucket).Put(join(token, id), data)
+		if err := tx.Bucket(bucket).Put(join(token, id), data); err != nil {
+			return err
+		}
+		p, err := getPlan(tx, token)
+		if err != nil {
+			return err
+		}
+		return refreshClientRow(tx, p) // the clients list shows what the client did
 	})
 	db.eventsQueued(queued, err)
 	if out, done, err := st.settled(v, err); done {

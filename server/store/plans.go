@@ -49,6 +49,9 @@ func putNewPlan(tx *bolt.Tx, p model.Plan, data []byte) error {
 	if err := putFeed(tx, p.Token, model.NewToken()); err != nil {
 		return err
 	}
+	if err := putClientRow(tx, model.NewClientRow(p, nil, nil)); err != nil {
+		return err
+	}
 	return tx.Bucket(bucketPlansByTherapist).Put(join(p.TherapistID, p.Token), nil)
 }
 
@@ -82,6 +85,9 @@ func (db *DB) updatePlan(tx *bolt.Tx, token string, fn func(*model.Plan) error) 
 	}
 	p.Token = token
 	if err := putJSON(tx.Bucket(bucketPlans), []byte(token), p); err != nil {
+		return p, 0, err
+	}
+	if err := refreshClientRow(tx, p); err != nil {
 		return p, 0, err
 	}
 	if wasEnded || p.EndedAt == nil {
@@ -165,6 +171,9 @@ func (db *DB) DeletePlan(token string) error {
 			return err
 		}
 		if err := tx.Bucket(bucketPlansByTherapist).Delete(join(p.TherapistID, token)); err != nil {
+			return err
+		}
+		if err := dropClientRow(tx, token); err != nil {
 			return err
 		}
 		for _, name := range [][]byte{bucketCompletions, bucketCheckIns, bucketRules, bucketHistoryDays} {

@@ -227,21 +227,59 @@ func deleteSubsOf(tx *bolt.Tx, owner string) error {
 const pruneAfterLastReminder = 7 * 24 * time.Hour
 
 // PruneSubscriptions deletes the devices of plans that will never send again
-// (erased, ended, or a week past their last reminder) in one transaction, and
-// returns how many went. It reads every subscription: run it daily, not per tick.
+// (erased, ended, or a week past their last reminder) and returns how many
+// went. It reads every subscription, pruneChunk at a time, each chunk in a
+// transaction of its own, and gives back the file pages each chunk mapped
+// (ReleaseMapped), so 100,000 devices never sit in memory at once: run it
+// daily, not per tick.
 func (db *DB) PruneSubscriptions(now time.Time) (int, error) {
+	total := 0
+	var after []byte
+	for {
+		n, last, err := db.pruneChunk(now, after)
+		total += n
+		if err != nil || last == nil {
+			return total, err
+		}
+		after = last
+		if err := db.ReleaseMapped(); err != nil {
+			return total, err
+		}
+	}
+}
+
+// pruneChunk is one transaction of PruneSubscriptions: up to pruneChunk
+// devices after the key after (nil: from the first). It returns the last key
+// it read, or nil when it read to the end.
+func (db *DB) pruneChunk(now time.Time, after []byte) (int, []byte, error) {
 	n := 0
+	var last []byte
 	var touched []string
 	defer func() { db.cache.invalidate(touched...) }()
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		n, touched = 0, nil
+		n, last, touched = 0, nil, nil
 		done := map[string]bool{}
 		var stale [][]byte
 		var owners []string
-		err := tx.Bucket(bucketSubs).ForEach(func(k, _ []byte) error {
+		var prevKey []byte
+		c := tx.Bucket(bucketSubs).Cursor()
+		k, _ := c.First()
+		if after != nil {
+			if k, _ = c.Seek(after); bytes.Equal(k, after) {
+				k, _ = c.Next()
+			}
+		}
+		count := 0
+		for ; k != nil; k, _ = c.Next() {
+			if count == pruneChunk {
+				last = bytes.Clone(prevKey) // more to read: resume after the last key read
+				break
+			}
+			count++
+			prevKey = k
 			i := bytes.IndexByte(k, 0)
 			if i < 0 || bytes.HasPrefix(k, []byte(therapistOwnerPrefix)) {
-				return nil
+				continue
 			}
 			owner := string(k[:i])
 			over, seen := done[owner]
@@ -254,10 +292,6 @@ func (db *DB) PruneSubscriptions(now time.Time) (int, error) {
 				stale = append(stale, bytes.Clone(k))
 				owners = append(owners, owner)
 			}
-			return nil
-		})
-		if err != nil {
-			return err
 		}
 		for i, k := range stale {
 			ek := k[len(owners[i])+1:]
@@ -272,5 +306,8 @@ func (db *DB) PruneSubscriptions(now time.Time) (int, error) {
 		touched = owners
 		return nil
 	})
-	return n, err
+	return n, last, err
 }
+
+// pruneChunk bounds the devices one pruning transaction reads (a variable for tests).
+var pruneChunk = 5000

@@ -328,7 +328,7 @@ func openBolt(path string, opts *bolt.Options) (b *bolt.DB, err error) {
 // jsonBuckets hold one JSON document per key; verification decodes each.
 var jsonBuckets = [][]byte{
 	bucketPlans, bucketCompletions, bucketCheckIns, bucketSubs, bucketTherapists,
-	bucketAPITokens, bucketSessions, bucketInvites, bucketTemplates,
+	bucketAPITokens, bucketSessions, bucketInvites, bucketTemplates, bucketClientRows,
 	bucketCustomStretches, bucketPhotoMeta,
 }
 

@@ -17,6 +17,15 @@ i18n.onChange(() => setLocale(i18n.locale())); // dates and times in the app's l
 const loadPlayer = () => import('./player.js');
 const loadCheckin = () => import('./checkin.js');
 const loadReminders = () => import('./reminders.js');
+/** The studio's look and booking, loaded only for a plan whose studio set any (plan.studio).
+ *  @type {typeof import('./studio.js') | null} */
+let studio = null;
+/** @param {any} plan */
+async function useStudio(plan) {
+  if (!plan.studio) return;
+  studio = studio || await import('./studio.js');
+  studio.applyStudio(plan.studio);
+}
 
 const app = document.getElementById('app');
 const token = (location.pathname.match(/^\/p\/([A-Za-z0-9_-]+)\/?$/) || [])[1] || null;
@@ -71,6 +80,7 @@ async function boot() {
     return showEnd(loadError());
   }
   ctx.plan = await withPending(plan, waiting);
+  await useStudio(plan).catch(() => {}); // offline without the module: the app's own look
   await texts;
   if (plan.language && plan.language !== i18n.language()) await loadTexts(plan.language);
   remember(true);
@@ -208,6 +218,7 @@ async function refreshPlan() {
   try {
     const plan = await withPending(await api.getPlan(token));
     ctx.plan = plan;
+    await useStudio(plan).catch(() => {});
     if (screenName() === 'today') route(false, false);
   } catch (err) {
     if (err.status === 404) showEnd(notFound(true));
@@ -264,7 +275,7 @@ function mount(key, screen, moveFocus) {
   document.body.dataset.screen = key;
   document.title = key === 'today' ? 'aftercare' : `${title(key)} · aftercare`;
   const main = h('main', { id: 'main' }, current.node);
-  app.replaceChildren(...[banner, main, full ? null : tabBar(key)].filter(Boolean));
+  app.replaceChildren(...[banner, full || !studio ? null : studio.studioBar(ctx.plan?.studio), main, full ? null : tabBar(key)].filter(Boolean));
   if (moveFocus) {
     window.scrollTo(0, 0);
     (current.focus || main.querySelector('h1'))?.focus({ preventScroll: true });
@@ -390,7 +401,8 @@ function nextSessionCard(p, now, tz, therapist, tFirst) {
       h('p', { class: 'hint' }, tt('today.next.prepare', tFirst)),
       p.active && h('a', { href: `/api/p/${token}/calendar/next-session.ics`, class: 'btn', 'data-testid': 'next-session-ics' }, t('today.next.addToCalendar'))]
     : [h('p', {}, tt('today.next.none', therapist)),
-      p.cadenceDays > 0 && h('p', { class: 'hint' }, cadence(p.cadenceDays, tFirst))];
+      p.cadenceDays > 0 && h('p', { class: 'hint' }, cadence(p.cadenceDays, tFirst)),
+      studio && studio.bookingAction(p.studio)];
   return h('section', { class: 'card', 'aria-labelledby': 'next-title', 'data-testid': 'next-session' },
     h('h2', { id: 'next-title' }, t('today.next.title')), body);
 }

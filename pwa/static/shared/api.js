@@ -31,7 +31,7 @@ export class ApiError extends Error {
  */
 
 /**
- * call sends one request, the body as JSON, and returns the parsed answer (null when empty)
+ * call sends one request, the body as JSON (a Blob as it is), and returns the parsed answer (null when empty)
  * or throws an ApiError.
  * @param {string} method
  * @param {string} path
@@ -50,8 +50,9 @@ export async function call(method, path, body, { headers = {}, timeoutMs = 0, ca
         method,
         credentials: 'same-origin',
         cache,
-        headers: body === undefined ? headers : { ...headers, 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        // A Blob (an image upload) goes as it is, with its own type; anything else as JSON.
+        headers: body === undefined ? headers : { ...headers, 'Content-Type': body instanceof Blob ? body.type : 'application/json' },
+        body: body === undefined ? undefined : body instanceof Blob ? body : JSON.stringify(body),
         signal: abort ? abort.signal : undefined,
       });
       text = await res.text();

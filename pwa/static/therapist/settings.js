@@ -1,10 +1,10 @@
 // @ts-check
 // Settings: the account (the workspace's language), alerts on this device, own templates,
-// password, API tokens, and for the studio owner the team and invitations and the webhook
-// for integrations.
+// password, API tokens, and for the studio owner the studio's identity, the team and
+// invitations and the webhook for integrations.
 import { h, announce } from '../shared/dom.js';
 import { base64urlToBytes } from '../shared/base64url.js';
-import { t, tn, nativeName } from '../shared/i18n.js';
+import { t, tn, nativeName, number } from '../shared/i18n.js';
 import { state, api, busy, show, day, when, languages, useLanguage, rerender } from './workspace.js';
 
 /** accountSection chooses the language the workspace and this therapist's alerts speak. */
@@ -124,6 +124,82 @@ async function pendingInvites(box) {
     return h('li', { class: 'row', 'data-testid': 'pending-invite' },
       h('span', { class: 'grow' }, t('settings.invites.row', { Who: who, Created: day(inv.createdAt), Expires: day(inv.expiresAt) })), cancel);
   })) : h('p', { class: 'muted' }, t('settings.invites.none')), out);
+}
+
+/**
+ * studioSection is the owner's studio identity: what clients see in their app, on the home
+ * screen, in notifications, the calendar and the printed plan.
+ */
+async function studioSection() {
+  const st = await api('GET', '/api/admin/studio');
+  /** @param {string} id @param {string} label @param {Record<string, string>} props */
+  const field = (id, label, props) => {
+    const input = h('input', { id, ...props });
+    return { input, parts: [h('label', { for: id }, label), input] };
+  };
+  const name = field('studio-name', t('studio.name'), { value: st.name || '', maxlength: '80', autocomplete: 'organization', 'data-testid': 'studio-name' });
+  const booking = field('studio-booking', t('studio.booking'), { type: 'url', value: st.bookingUrl || '', inputmode: 'url', placeholder: 'https://book.example.org/…', 'data-testid': 'studio-booking' });
+  const phone = field('studio-phone', t('studio.phone'), { type: 'tel', value: st.phone || '', maxlength: '32', autocomplete: 'tel', 'data-testid': 'studio-phone' });
+  const address = field('studio-address', t('studio.address'), { value: st.address || '', maxlength: '160', autocomplete: 'street-address' });
+  const picker = h('input', { id: 'studio-accent-pick', type: 'color', value: st.accentChosen || st.accent, 'aria-label': t('studio.accentPick') });
+  const accent = h('input', { id: 'studio-accent', value: st.accentChosen || '', placeholder: st.accent, maxlength: '7', 'data-testid': 'studio-accent' });
+  picker.addEventListener('input', () => { accent.value = picker.value; });
+  accent.addEventListener('change', () => { if (/^#[0-9a-f]{6}$/i.test(accent.value.trim())) picker.value = accent.value.trim(); });
+  const result = h('div', { role: 'status', 'data-testid': 'studio-result' });
+  /** @param {any} v */
+  const describe = (v) => {
+    const swatch = (/** @type {string} */ label, /** @type {string} */ colour) => {
+      const i = h('i', {});
+      i.style.background = colour; // CSSOM, which the CSP allows (no inline style attribute)
+      return h('span', { class: 'swatch' }, i, `${label} ${colour}`);
+    };
+    result.replaceChildren(
+      v.adjusted
+        ? h('p', { class: 'error', 'data-testid': 'accent-adjusted' }, t('studio.adjusted', { Chosen: v.accentChosen, Used: v.accent, Ratio: number(v.contrast, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) }))
+        : h('p', { class: 'hint' }, t('studio.accentOK')),
+      h('div', { class: 'swatches' }, swatch(t('studio.light'), v.accent), swatch(t('studio.dark'), v.accentDark)));
+  };
+  describe(st);
+  const save = h('button', { type: 'button', class: 'primary', 'data-testid': 'studio-save' }, t('studio.save'));
+  const msg = h('p', { role: 'status' });
+  save.addEventListener('click', () => busy(save, msg, async () => {
+    const v = await api('PUT', '/api/admin/studio', {
+      name: name.input.value.trim(), accent: accent.value.trim(), bookingUrl: booking.input.value.trim(),
+      phone: phone.input.value.trim(), address: address.input.value.trim(),
+    });
+    describe(v);
+    msg.textContent = t('studio.saved');
+  }));
+
+  const preview = h('img', { class: 'logo-preview', alt: t('studio.logoAlt'), hidden: !st.logo, src: st.logo || null, 'data-testid': 'logo-preview' });
+  const file = h('input', { id: 'studio-logo', type: 'file', accept: 'image/jpeg,image/png,image/webp', 'data-testid': 'studio-logo' });
+  const logoMsg = h('p', { role: 'status' });
+  const remove = h('button', { type: 'button', class: 'danger', hidden: !st.logo }, t('studio.logoRemove'));
+  /** @param {any} v */
+  const showLogo = (v) => {
+    preview.hidden = remove.hidden = !v.logo;
+    if (v.logo) preview.src = v.logo;
+  };
+  file.addEventListener('change', () => {
+    const f = file.files && file.files[0];
+    if (!f) return;
+    busy(save, logoMsg, async () => {
+      showLogo(await api('PUT', '/api/admin/studio/logo', f));
+      logoMsg.textContent = t('studio.logoSaved');
+    }).finally(() => { file.value = ''; });
+  });
+  remove.addEventListener('click', () => busy(remove, logoMsg, async () => {
+    showLogo(await api('DELETE', '/api/admin/studio/logo'));
+    logoMsg.textContent = t('studio.logoRemoved');
+  }));
+
+  return [h('h2', {}, t('studio.title')),
+    h('p', { class: 'hint' }, t('studio.intro')),
+    name.parts,
+    h('label', { for: 'studio-accent' }, t('studio.accent')), h('div', { class: 'colour' }, picker, accent), result,
+    booking.parts, h('p', { class: 'hint' }, t('studio.bookingHint')),
+    phone.parts, address.parts, msg, save,
+    h('label', { for: 'studio-logo' }, t('studio.logo')), preview, file, logoMsg, remove];
 }
 
 async function teamSection() {
@@ -247,7 +323,10 @@ export async function settings() {
     state.me = null;
     location.hash = '#/login';
   }));
+  /** @type {Child[][]} */
   const sections = [accountSection(), await alertSection(), await templatesSection(), passwordSection(), await tokensSection()];
-  if (state.me.owner) sections.push(await teamSection(), await webhookSection());
+  if (state.me.owner) sections.push(await studioSection(), await teamSection(), await webhookSection());
+  // The sections took several requests: if the therapist went elsewhere meanwhile, that screen stays.
+  if (location.hash !== '#/settings') return;
   show(h('h1', {}, t('settings.title')), ...sections.map((sec) => h('section', { class: 'card' }, sec)), h('p', {}, logout));
 }
