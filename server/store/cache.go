@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aftercare/aftercare/server/model"
@@ -33,6 +34,8 @@ type planCache struct {
 	seed   maphash.Seed
 	max    int // per shard
 	shards [cacheShards]cacheShard
+	// changed, if set, hears every invalidated token (DB.OnPlanChange).
+	changed atomic.Pointer[func(token string)]
 }
 
 const cacheShards = 64
@@ -135,6 +138,11 @@ func (c *planCache) invalidate(tokens ...string) {
 		delete(s.m, t)
 		s.mu.Unlock()
 	}
+	if f := c.changed.Load(); f != nil {
+		for _, t := range tokens {
+			(*f)(t)
+		}
+	}
 }
 
 // len counts the cached plans (tests, metrics).
@@ -164,6 +172,19 @@ func clonePlan(p *model.Plan) model.Plan {
 		out.EndedAt = &t
 	}
 	return out
+}
+
+// OnPlanChange has f hear the token of every plan (or device owner) a write
+// touched, after its transaction returned: wherever the cache is invalidated,
+// so every write to a plan, its devices, its schedule or its completions.
+// The reminder scheduler drops what it sealed ahead for the plan. f must be
+// quick and must not write to the database; a later call replaces f (nil: none).
+func (db *DB) OnPlanChange(f func(token string)) {
+	if f == nil {
+		db.cache.changed.Store(nil)
+		return
+	}
+	db.cache.changed.Store(&f)
 }
 
 // CachedPlans returns how many decoded plans the cache holds.

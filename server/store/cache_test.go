@@ -130,24 +130,52 @@ func TestCacheCoherentWithEveryWrite(t *testing.T) {
 			_, err := db.AddCompletion(p.Token, model.Completion{ID: "c1", At: time.Unix(5000, 0).UTC()})
 			return err
 		}, func(g PlanDevices) bool { return len(g.DoneAt) == 1 }},
+		{"RecordCompletion", func() error {
+			_, _, err := db.RecordCompletion(p.Token, model.Completion{ID: "c2", At: time.Unix(6000, 0).UTC()}, Limit{})
+			return err
+		}, func(g PlanDevices) bool { return len(g.DoneAt) == 2 }},
+		{"MarkNeedsResubscribe", func() error { return db.MarkNeedsResubscribe(ep(1)) },
+			func(g PlanDevices) bool {
+				return slices.ContainsFunc(g.Devices, func(d model.Subscription) bool { return d.Endpoint == ep(1) && d.NeedsResubscribe })
+			}},
+		{"UpdatePlanWithSchedule", func() error {
+			_, err := db.UpdatePlanWithSchedule(p.Token, func(q *model.Plan) error { q.ClientName = "Robin"; return nil },
+				func(model.Plan, []RuleState) ([]RuleState, error) { return nil, nil })
+			return err
+		}, func(g PlanDevices) bool { return g.Plan.ClientName == "Robin" && g.Gen == 3 }},
 	}
+	// Every write is heard by OnPlanChange too (the scheduler drops what it
+	// sealed ahead for the plan there).
+	var heardMu sync.Mutex
+	heard := map[string]int{}
+	db.OnPlanChange(func(token string) { heardMu.Lock(); heard[token]++; heardMu.Unlock() })
+	defer db.OnPlanChange(nil)
+	heardOf := func(token string) int { heardMu.Lock(); defer heardMu.Unlock(); return heard[token] }
 	for _, st := range steps {
 		cached(t, db, p.Token) // fill
 		if !isCached(db, p.Token) {
 			t.Fatalf("%s: not cached before the write", st.name)
 		}
+		before := heardOf(p.Token) + heardOf(other.Token)
 		if err := st.write(); err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
 		if g := cached(t, db, p.Token); !st.check(g) {
 			t.Fatalf("%s: not visible: %+v", st.name, g)
 		}
+		if heardOf(p.Token)+heardOf(other.Token) == before {
+			t.Fatalf("%s: OnPlanChange did not hear the plan", st.name)
+		}
 	}
 
 	// Erase drops it: the next read is ErrNotFound, and nothing stays cached.
 	cached(t, db, p.Token)
+	before := heardOf(p.Token)
 	if err := db.DeletePlan(p.Token); err != nil {
 		t.Fatal(err)
+	}
+	if heardOf(p.Token) == before {
+		t.Fatal("DeletePlan: OnPlanChange did not hear the plan")
 	}
 	if g := cached(t, db, p.Token); !errors.Is(g.Err, ErrNotFound) {
 		t.Fatalf("erased plan read as %+v", g)
