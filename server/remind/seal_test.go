@@ -168,7 +168,10 @@ func TestSealingAheadChangesNothingSent(t *testing.T) {
 			e.sealAt(at(2026, 11, 26, 18, 58))
 			e.tickAt(at(2026, 11, 26, 19, 0))
 		}, 2, 2, `"body":"Sam, a few gentle minutes now.`},
-		{"DST spring gap", func() (model.Plan, time.Time) { p, d := night("Europe/Berlin", "2026-03-29", "02:30"); return p, d.Add(-12 * time.Hour) },
+		{"DST spring gap", func() (model.Plan, time.Time) {
+			p, d := night("Europe/Berlin", "2026-03-29", "02:30")
+			return p, d.Add(-12 * time.Hour)
+		},
 			func(e *sealEnv) {
 				d, _ := time.ParseInLocation("2006-01-02", "2026-03-29", loc)
 				e.everyMinute(d, d.Add(6*time.Hour))
