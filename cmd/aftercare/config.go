@@ -27,6 +27,8 @@ type config struct {
 	EraseCompactAfter time.Duration
 	// StudioName names the studio on printed plans and calendar feeds (optional).
 	StudioName string
+	// Memory is the memory limit and the caches' bounds (config_memory.go).
+	Memory memoryConfig
 }
 
 // envDefault returns the environment twin of a flag, or def.
@@ -70,7 +72,11 @@ func parseServe(args []string) (config, error) {
 	fs.DurationVar(&cfg.EraseCompactAfter, "erase-compact-after", compactAfter, "after a client erases a plan, rewrite the database file within this delay so the erased words leave the disk, e.g. 10m (0s: at once; at most 24h) [AFTERCARE_ERASE_COMPACT_AFTER]")
 	fs.StringVar(&cfg.StudioName, "studio-name", envDefault("AFTERCARE_STUDIO_NAME", ""), "the studio's name on printed plans and calendar feeds, e.g. \"Harbour Massage\" [AFTERCARE_STUDIO_NAME]")
 	fs.StringVar(&cfg.LogLevel, "log-level", envDefault("AFTERCARE_LOG_LEVEL", "info"), "debug, info, warn or error [AFTERCARE_LOG_LEVEL]")
+	memory := memoryFlags(fs, &cfg.Memory)
 	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if err := memory(); err != nil {
 		return cfg, err
 	}
 	cfg.DataDir = *data

@@ -71,11 +71,13 @@ const shutdownTimeout = 20 * time.Second
 // requests finish), the reminder clock, the database.
 func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.Listener) error {
 	defer ln.Close()
+	memLimit, sealBytes, planBytes := cfg.Memory.caches()
 	db, err := store.Open(cfg.DataDir)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	db.LimitCache(planBytes)
 	if err := db.CompactAfterErasure(cfg.EraseCompactAfter, logger); err != nil {
 		return err
 	}
@@ -101,7 +103,11 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	if err != nil {
 		return err
 	}
-	sched := remind.New(remind.Config{DB: db, Sender: sender, BaseURL: cfg.BaseURL, Logger: logger, ObserveLateness: meter.ObserveLateness})
+	if sealBytes == 0 {
+		sealBytes = -1 // none sealed ahead
+	}
+	sched := remind.New(remind.Config{DB: db, Sender: sender, BaseURL: cfg.BaseURL, Logger: logger, ObserveLateness: meter.ObserveLateness,
+		SealCacheBytes: sealBytes})
 	svc := &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger,
 		Studio: cfg.StudioName}
 	sw, err := pwa.ServiceWorker(pwa.Static())
@@ -121,11 +127,14 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	pruneCtx, stopPrune := context.WithCancel(ctx)
 	pruneDone := make(chan struct{})
 	go pruneDaily(pruneCtx, db, logger, pruneDone)
+	releaseDone := make(chan struct{})
+	go releaseMapped(pruneCtx, db, logger, releaseDone)
 	// Runs before the deferred db.Close, on every way out.
-	defer func() { stopPrune(); <-pruneDone }()
+	defer func() { stopPrune(); <-pruneDone; <-releaseDone }()
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	logger.Info("aftercare is serving", "url", cfg.BaseURL, "addr", ln.Addr().String(), "data", cfg.DataDir)
+	logger.Debug("memory", "limit", memLimit, "sealCacheBytes", max(sealBytes, 0), "planCacheBytes", planBytes)
 	if link, err := accounts.SetupLink(); err != nil {
 		logger.Error("create setup link", "err", err)
 	} else if link != "" {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -311,14 +312,36 @@ func TestCacheFillLosesToAWrite(t *testing.T) {
 	}
 }
 
-// TestCacheBounded: a full cache drops entries instead of growing.
+// TestCacheBounded: a full cache drops entries instead of growing past its
+// bound in bytes, and keeps the plans that fit; one larger than a shard's
+// share is not cached at all.
 func TestCacheBounded(t *testing.T) {
-	c := newPlanCache(cacheShards * 4)
-	for i := range 1000 {
-		tok := fmt.Sprint("t", i)
-		c.put(c.mark(), tok, &cachedPlan{p: &model.Plan{Token: tok}, full: true})
+	const bound = cacheShards * 16 << 10 // 16 KiB a shard
+	c := newPlanCache(bound)
+	devs := make([]model.Subscription, model.MaxDevices)
+	for i := range devs {
+		devs[i] = model.Subscription{Endpoint: fmt.Sprintf("https://fcm.googleapis.com/fcm/send/%0150d", i), P256dh: "k", Auth: "a"}
 	}
-	if n := c.len(); n > cacheShards*4 {
-		t.Fatalf("%d entries in a cache of %d", n, cacheShards*4)
+	for i := range 5000 {
+		tok := fmt.Sprint("t", i)
+		c.put(c.mark(), tok, &cachedPlan{p: &model.Plan{Token: tok, Notes: "notes"}, full: true, devs: devs})
+		if n := c.size(); n > bound {
+			t.Fatalf("%d bytes cached after %d puts, bound %d", n, i+1, bound)
+		}
+	}
+	one := (&cachedPlan{p: &model.Plan{Token: "t0", Notes: "notes"}, devs: devs}).estimateSize("t0")
+	if n := c.len(); n < bound/int(one)/2 {
+		t.Fatalf("%d plans of %d bytes cached in %d bytes: it drops more than it must", n, one, bound)
+	}
+	huge := &cachedPlan{p: &model.Plan{Token: "huge", Notes: strings.Repeat("x", 32<<10)}, full: true}
+	if got := c.put(c.mark(), "huge", huge); got != nil || c.get("huge") != nil {
+		t.Fatal("a plan larger than a shard was cached")
+	}
+	// Invalidating gives the bytes back.
+	for i := range 5000 {
+		c.invalidate(fmt.Sprint("t", i))
+	}
+	if n, m := c.size(), c.len(); n != 0 || m != 0 {
+		t.Fatalf("%d bytes, %d plans left after invalidating every one", n, m)
 	}
 }
