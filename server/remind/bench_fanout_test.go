@@ -25,6 +25,7 @@ import (
 //
 //   - pushtest: the strict test service, which verifies the JWT and decrypts
 //     every message (about as much CPU per push as the sender spends);
+//
 //   - sink: reads the body and answers 201, so the numbers are our side's.
 //
 //   - sealed: the sink, with every message sealed ahead by the pass after

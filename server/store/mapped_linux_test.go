@@ -45,7 +45,7 @@ func mappedRSS(t *testing.T, path string) int {
 func TestReleaseMappedDropsResidentPages(t *testing.T) {
 	dir := t.TempDir()
 	db := mustOpenIn(t, dir)
-	db.Bolt().NoSync = true // seeding only
+	db.Bolt().NoSync = true                                           // seeding only
 	notes := strings.Repeat("Gentle hamstring and glute work. ", 120) // about 4 KB a plan
 	const plans = 2000
 	for range plans {
