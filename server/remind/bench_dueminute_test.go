@@ -2,12 +2,17 @@ package remind
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -47,8 +52,13 @@ const dueSampleEvery = 50
 //     push.DefaultWorkers goroutines, through a client with the sender's
 //     connection limits, the same payloads, 512-byte records as the product.
 //
-// Each iteration is one day's due minute; the order of the three alternates
-// between iterations. It reports each rate, product/bare and unsealed/bare,
+//   - npm web-push, with AFTERCARE_WEBPUSH_NODE_MODULES set to a node_modules
+//     holding it (.ci/bench installs it): .ci/webpush-bench.js sends the same
+//     messages to the same devices, 64 at a time (its rate only: the node
+//     process's CPU is not this one's). Its bodies are not padded.
+//
+// Each iteration is one day's due minute; the order of the first three
+// alternates between iterations, npm's run comes last. It reports each rate, product/bare and unsealed/bare,
 // and the process CPU per push of each (the push service's included: it
 // serves all three alike). With AFTERCARE_DUE_PROFILE=file the product's
 // ticks are CPU-profiled into file. Run it with -benchtime=4x.
@@ -128,6 +138,16 @@ func BenchmarkDueMinute(b *testing.B) {
 		return int(failed.Load())
 	}
 
+	// npm web-push, if installed (AFTERCARE_WEBPUSH_NODE_MODULES): the same
+	// messages to the same devices, from a node process.
+	node := nodeWebPush(b, keys, product.devs[:push.DefaultWorkers], func(yield func(model.Subscription, push.Message) bool) {
+		for i, d := range product.devs {
+			if !yield(d, bareJobs[i].msg) {
+				return
+			}
+		}
+	})
+
 	// Warm every path's connections outside the timing: one minute before the first.
 	warmDue := time.Date(2026, 11, 26, 19, 0, 0, 0, loc)
 	product.tickAt(b, warmDue, false)
@@ -137,6 +157,7 @@ func BenchmarkDueMinute(b *testing.B) {
 	}
 
 	var p, u, w duePhase
+	var nodeRates []float64
 	var sealWall time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -169,6 +190,11 @@ func BenchmarkDueMinute(b *testing.B) {
 			runP()
 			runW()
 		}
+		if node != nil {
+			b.StopTimer()
+			nodeRates = append(nodeRates, node())
+			b.StartTimer()
+		}
 	}
 	b.StopTimer()
 	if r := svc.Refusals(); len(r) > 0 {
@@ -186,6 +212,78 @@ func BenchmarkDueMinute(b *testing.B) {
 	b.ReportMetric(u.cpuPerPush(), "unsealed-cpu-us/push")
 	b.ReportMetric(w.cpuPerPush(), "bare-cpu-us/push")
 	b.ReportMetric(float64(sealWall.Milliseconds())/float64(b.N), "seal-ms")
+	if len(nodeRates) > 0 {
+		var sum float64
+		for _, r := range nodeRates {
+			sum += r
+		}
+		b.ReportMetric(sum/float64(len(nodeRates)), "npm-web-push-pushes/s")
+		b.ReportMetric(p.rate()/(sum/float64(len(nodeRates))), "npm-ratio")
+	}
+}
+
+// nodeWebPush prepares the npm web-push run (.ci/webpush-bench.js) if
+// AFTERCARE_WEBPUSH_NODE_MODULES names a node_modules with web-push in it,
+// and returns what runs it once and returns its pushes/s (nil: not set).
+func nodeWebPush(b *testing.B, keys push.Keys, warm []model.Subscription, jobs iter.Seq2[model.Subscription, push.Message]) func() float64 {
+	modules := os.Getenv("AFTERCARE_WEBPUSH_NODE_MODULES")
+	if modules == "" {
+		return nil
+	}
+	type job struct {
+		Endpoint string `json:"endpoint"`
+		P256dh   string `json:"p256dh"`
+		Auth     string `json:"auth"`
+		Payload  string `json:"payload"`
+		TTL      int    `json:"ttl"`
+		Urgency  string `json:"urgency"`
+		Topic    string `json:"topic"`
+	}
+	spec := struct {
+		Subject    string `json:"subject"`
+		PublicKey  string `json:"publicKey"`
+		PrivateKey string `json:"privateKey"`
+		Jobs       []job  `json:"jobs"`
+		Warm       []job  `json:"warm"`
+	}{Subject: "mailto:ops@example.org", PublicKey: keys.Public, PrivateKey: keys.Private}
+	var last push.Message
+	for d, msg := range jobs {
+		payload, err := msg.Payload()
+		if err != nil {
+			b.Fatal(err)
+		}
+		spec.Jobs = append(spec.Jobs, job{d.Endpoint, d.P256dh, d.Auth, string(payload), int(msg.TTL / time.Second), msg.Urgency, msg.Topic})
+		last = msg
+	}
+	for _, d := range warm {
+		payload, _ := last.Payload()
+		spec.Warm = append(spec.Warm, job{d.Endpoint, d.P256dh, d.Auth, string(payload), int(last.TTL / time.Second), last.Urgency, last.Topic})
+	}
+	file := filepath.Join(b.TempDir(), "webpush-jobs.json")
+	data, err := json.Marshal(spec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	_, here, _, _ := runtime.Caller(0)
+	script := filepath.Join(filepath.Dir(here), "..", "..", ".ci", "webpush-bench.js")
+	return func() float64 {
+		cmd := exec.Command("node", script, file)
+		cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		var res struct {
+			Sent, Failed    int
+			PushesPerSecond float64
+		}
+		if err != nil || json.Unmarshal(out, &res) != nil || res.Failed > 0 || res.Sent != len(spec.Jobs) {
+			b.Fatalf("npm web-push: %v %s %s", err, out, stderr.String())
+		}
+		return res.PushesPerSecond
+	}
 }
 
 // dueMinuteSet is one scheduler with its plans, one device each.
