@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -37,12 +38,18 @@ const englishMessagesFile = "locales/messages.en.json"
 // MessageFile returns the message file of the supported language that best
 // matches tag, as stored (JSON), for the client app to load.
 func MessageFile(tag language.Tag) ([]byte, language.Tag) {
+	return catalogFile(messageFiles, "messages", tag)
+}
+
+// catalogFile reads the file of catalog name (locales/<name>.<tag>.json) for
+// the supported language that best matches tag.
+func catalogFile(fsys fs.FS, name string, tag language.Tag) ([]byte, language.Tag) {
 	l := localeOf(tag).tag
-	b, err := messageFiles.ReadFile(messageFileName(l))
+	b, err := fs.ReadFile(fsys, catalogFileName(name, l))
 	if err != nil {
-		// Every supported language has a message file (ValidateMessages); fall
-		// back to English rather than fail a client.
-		b, _ = messageFiles.ReadFile(englishMessagesFile)
+		// Every supported language has a file in each catalog (the validators);
+		// fall back to English rather than fail a reader.
+		b, _ = fs.ReadFile(fsys, catalogFileName(name, English))
 		return b, English
 	}
 	return b, l
@@ -50,11 +57,12 @@ func MessageFile(tag language.Tag) ([]byte, language.Tag) {
 
 // NewMessageBundle returns a go-i18n bundle holding every message file, with
 // English as the fallback language.
-func NewMessageBundle() (*i18n.Bundle, error) { return newMessageBundle(messageFiles) }
+func NewMessageBundle() (*i18n.Bundle, error) { return newBundle(messageFiles, "messages") }
 
-func newMessageBundle(fsys fs.FS) (*i18n.Bundle, error) {
+// newBundle loads every file of catalog name into a go-i18n bundle.
+func newBundle(fsys fs.FS, name string) (*i18n.Bundle, error) {
 	b := i18n.NewBundle(English)
-	files, err := fs.Glob(fsys, "locales/messages.*.json")
+	files, err := fs.Glob(fsys, "locales/"+name+".*.json")
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +74,11 @@ func newMessageBundle(fsys fs.FS) (*i18n.Bundle, error) {
 	return b, nil
 }
 
-func messageFileName(tag language.Tag) string { return "locales/messages." + tag.String() + ".json" }
+func messageFileName(tag language.Tag) string { return catalogFileName("messages", tag) }
+
+func catalogFileName(name string, tag language.Tag) string {
+	return "locales/" + name + "." + tag.String() + ".json"
+}
 
 // pluralForms are the keys go-i18n reads as CLDR plural forms.
 var pluralForms = []string{"zero", "one", "two", "few", "many", "other"}
@@ -94,7 +106,13 @@ type message struct {
 func ValidateMessages() error { return validateMessages(messageFiles, supported) }
 
 func validateMessages(fsys fs.FS, supported []language.Tag) error {
-	en, err := readMessages(fsys, englishMessagesFile)
+	return validateCatalog(fsys, "messages", supported)
+}
+
+// validateCatalog is ValidateMessages for the files of catalog name
+// (locales/<name>.<tag>.json).
+func validateCatalog(fsys fs.FS, name string, supported []language.Tag) error {
+	en, err := readMessages(fsys, catalogFileName(name, English))
 	if err != nil {
 		return err
 	}
@@ -102,13 +120,13 @@ func validateMessages(fsys fs.FS, supported []language.Tag) error {
 	bad := func(lang, id, format string, args ...any) {
 		errs = append(errs, &FieldError{Lang: lang, Kind: "message", ID: id, Field: "text", Problem: fmt.Sprintf(format, args...)})
 	}
-	files, err := fs.Glob(fsys, "locales/messages.*.json")
+	files, err := fs.Glob(fsys, "locales/"+name+".*.json")
 	if err != nil {
 		return err
 	}
 	have := map[string]bool{}
 	for _, f := range files {
-		lang := strings.TrimSuffix(strings.TrimPrefix(path.Base(f), "messages."), ".json")
+		lang := strings.TrimSuffix(strings.TrimPrefix(path.Base(f), name+"."), ".json")
 		have[lang] = true
 		tag, err := language.Parse(lang)
 		if err != nil || tag.String() != lang || !slices.Contains(supported, tag) {
@@ -138,13 +156,13 @@ func validateMessages(fsys fs.FS, supported []language.Tag) error {
 	}
 	for _, tag := range supported {
 		if !have[tag.String()] {
-			errs = append(errs, fmt.Errorf("%s is missing", messageFileName(tag)))
+			errs = append(errs, fmt.Errorf("%s is missing", catalogFileName(name, tag)))
 		}
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	return checkPlurals(fsys, supported, en)
+	return checkPlurals(fsys, name, supported, en)
 }
 
 // messageProblems compares one message with its English.
@@ -166,7 +184,7 @@ func messageProblems(m, en message, translated bool) []string {
 		switch {
 		case strings.TrimSpace(text) == "":
 			out = append(out, fmt.Sprintf("%s is empty", form))
-		case translated && text == en.forms[form] && len(strings.Fields(text)) > 1:
+		case translated && text == en.forms[form] && len(strings.Fields(text)) > 1 && hasWords(text):
 			out = append(out, fmt.Sprintf("%s is the English, untranslated", form))
 		}
 	}
@@ -176,11 +194,18 @@ func messageProblems(m, en message, translated bool) []string {
 	return out
 }
 
+// hasWords reports whether text has letters outside its placeholders: a
+// message of placeholders and punctuation only is a format (the order of a
+// date's parts), which another language may well share with English.
+func hasWords(text string) bool {
+	return strings.ContainsFunc(placeholder.ReplaceAllString(text, ""), unicode.IsLetter)
+}
+
 // checkPlurals resolves every plural message in every language for counts
 // that reach each of its plural forms, through go-i18n itself: a missing
 // form is an error there, and the text must come from the language asked for.
-func checkPlurals(fsys fs.FS, supported []language.Tag, en map[string]message) error {
-	b, err := newMessageBundle(fsys)
+func checkPlurals(fsys fs.FS, name string, supported []language.Tag, en map[string]message) error {
+	b, err := newBundle(fsys, name)
 	if err != nil {
 		return err
 	}

@@ -153,6 +153,7 @@ func TestValidateMessagesRejects(t *testing.T) {
 		{"unknown message", edit("urgent.extra", "Hola"), "no English message"},
 		{"empty safety text", edit("urgent.title", " "), `"urgent.title": text: other is empty`},
 		{"untranslated", edit("urgent.noMoreStretches", "Please don’t do any more stretches until a doctor has checked you."), "untranslated"},
+		{"untranslated format with words", edit("urgent.call.short", "Call {{.Number}}"), "untranslated"},
 		{"placeholder dropped", edit("urgent.call", "Llame a urgencias"), "placeholders [], English has [Number]"},
 		{"placeholder renamed", edit("urgent.call", "Llame al {{.Numero}}"), "placeholders [Numero]"},
 		{"template logic", edit("urgent.call", "Llame al {{.Number}}{{if .X}}!{{end}}"), "only {{.Name}}-style"},

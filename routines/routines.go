@@ -165,11 +165,15 @@ func Illustration(id string) ([]byte, bool) {
 // per-side stretches, plus TransitionSeconds to get into each stretch and to
 // switch sides. It rounds up, so any non-empty routine takes at least a minute.
 // Steps naming an unknown stretch count as one-sided.
-func EstimatedMinutes(r Routine) int {
+func EstimatedMinutes(r Routine) int { return EstimatedMinutesWith(r, StretchByID) }
+
+// EstimatedMinutesWith is EstimatedMinutes with the stretches find knows
+// (the library and a therapist's own).
+func EstimatedMinutesWith(r Routine, find func(id string) (Stretch, bool)) int {
 	total := 0
 	for _, st := range r.Steps {
 		sides := 1
-		if s, ok := StretchByID(st.StretchID); ok && s.PerSide {
+		if s, ok := find(st.StretchID); ok && s.PerSide {
 			sides = 2
 		}
 		total += sides * (max(st.HoldSeconds, 0)*max(st.Reps, 0) + TransitionSeconds)

@@ -108,7 +108,21 @@ func englishKeywords(field, text string) []string {
 	return problems
 }
 
+// badFunc records one problem with a field.
+type badFunc func(field, format string, args ...any)
+
 func checkStretch(i int, s Stretch, hasImage func(string) bool, safety safetyCheck) []error {
+	return checkStretchWith(i, s, safety, func(bad badFunc) {
+		if IsCustomID(s.ID) {
+			bad("id", "must not start with %q: that names a therapist's own stretch", CustomIDPrefix)
+		}
+		checkLibraryImages(s, hasImage, bad)
+	})
+}
+
+// checkStretchWith checks a stretch's id, text, safety text, targets, steps,
+// hold and reps, and its pictures with images.
+func checkStretchWith(i int, s Stretch, safety safetyCheck, images func(badFunc)) []error {
 	id := s.ID
 	if id == "" {
 		id = fmt.Sprintf("#%d", i)
@@ -154,14 +168,20 @@ func checkStretch(i int, s Stretch, hasImage func(string) bool, safety safetyChe
 	if err := CheckReps(s.Reps); err != nil {
 		bad("reps", "%v", err)
 	}
+	if strings.HasSuffix(s.ID, OtherSide) {
+		bad("id", "must not end in %q: that names a picture's other side", OtherSide)
+	}
+	images(bad)
+	return errs
+}
+
+// checkLibraryImages checks a library stretch's pictures: its own, drawn for it.
+func checkLibraryImages(s Stretch, hasImage func(string) bool, bad badFunc) {
 	if s.Image != ImageURL(s.ID) {
 		bad("image", "is %q, want %q", s.Image, ImageURL(s.ID))
 	}
 	if isKebab(s.ID) && !hasImage(s.ID) {
 		bad("image", "no illustration for this stretch")
-	}
-	if strings.HasSuffix(s.ID, OtherSide) {
-		bad("id", "must not end in %q: that names a picture's other side", OtherSide)
 	}
 	switch {
 	case s.PerSide && s.ImageOther != ImageURL(s.ID+OtherSide):
@@ -171,7 +191,6 @@ func checkStretch(i int, s Stretch, hasImage func(string) bool, safety safetyChe
 	case !s.PerSide && s.ImageOther != "":
 		bad("imageOther", "is %q, want none: the stretch is done on one side only", s.ImageOther)
 	}
-	return errs
 }
 
 // checkProgressions checks each stretch's easier and harder links: the linked
@@ -200,50 +219,60 @@ func checkProgressions(stretches []Stretch) []error {
 		if s.EasierID == "" && !isEasier[s.ID] {
 			bad("easierId", "is empty: link an easier variation, or make this the easier variation of another stretch")
 		}
-		if s.EasierID != "" && s.EasierID == s.HarderID {
-			bad("harderId", "names the same stretch as easierId")
+		find := func(id string) (Stretch, bool) { v, ok := byID[id]; return v, ok }
+		checkLinks(s, find, len(stretches), bad)
+	}
+	return errs
+}
+
+// checkLinks checks s's easier and harder links, looking linked stretches up
+// with find and following at most limit links to see they end.
+func checkLinks(s Stretch, find func(id string) (Stretch, bool), limit int, bad badFunc) {
+	if s.EasierID != "" && s.EasierID == s.HarderID {
+		bad("harderId", "names the same stretch as easierId")
+	}
+	for _, l := range []struct {
+		field, id string
+		next      func(Stretch) string
+	}{
+		{"easierId", s.EasierID, func(v Stretch) string { return v.EasierID }},
+		{"harderId", s.HarderID, func(v Stretch) string { return v.HarderID }},
+	} {
+		if l.id == "" {
+			continue
 		}
-		for _, l := range []struct {
-			field, id string
-			next      func(Stretch) string
-		}{
-			{"easierId", s.EasierID, func(v Stretch) string { return v.EasierID }},
-			{"harderId", s.HarderID, func(v Stretch) string { return v.HarderID }},
-		} {
-			if l.id == "" {
-				continue
+		v, ok := find(l.id)
+		switch {
+		case l.id == s.ID:
+			bad(l.field, "links the stretch to itself")
+			continue
+		case !ok:
+			bad(l.field, "unknown stretch %q", l.id)
+			continue
+		}
+		if !sameTargets(s.Targets, v.Targets) {
+			bad(l.field, "links to %q, whose targets (%s) are not this stretch's (%s)", l.id, strings.Join(v.Targets, ", "), strings.Join(s.Targets, ", "))
+		}
+		for _, f := range []struct{ name, text string }{{"feel", v.Feel}, {"stopIf", v.StopIf}, {"breathing", v.Breathing}, {"steps", strings.Join(v.Steps, "")}} {
+			if strings.TrimSpace(f.text) == "" {
+				bad(l.field, "links to %q, whose %s is empty", l.id, f.name)
 			}
-			v, ok := byID[l.id]
-			switch {
-			case l.id == s.ID:
-				bad(l.field, "links the stretch to itself")
-				continue
-			case !ok:
-				bad(l.field, "unknown stretch %q", l.id)
-				continue
+		}
+		// Follow the links: they must end, not lead back here.
+		for at, n := v, 0; n < limit; n++ {
+			next := l.next(at)
+			if next == s.ID {
+				bad(l.field, "%s links go round in a circle back to this stretch", strings.TrimSuffix(l.field, "Id"))
+				break
 			}
-			if !sameTargets(s.Targets, v.Targets) {
-				bad(l.field, "links to %q, whose targets (%s) are not this stretch's (%s)", l.id, strings.Join(v.Targets, ", "), strings.Join(s.Targets, ", "))
+			if next == "" {
+				break
 			}
-			for _, f := range []struct{ name, text string }{{"feel", v.Feel}, {"stopIf", v.StopIf}, {"breathing", v.Breathing}, {"steps", strings.Join(v.Steps, "")}} {
-				if strings.TrimSpace(f.text) == "" {
-					bad(l.field, "links to %q, whose %s is empty", l.id, f.name)
-				}
-			}
-			// Follow the links: they must end, not lead back here.
-			for at, n := v, 0; n < len(stretches); n++ {
-				next := l.next(at)
-				if next == s.ID {
-					bad(l.field, "%s links go round in a circle back to this stretch", strings.TrimSuffix(l.field, "Id"))
-					break
-				}
-				if at, ok = byID[next]; !ok {
-					break
-				}
+			if at, ok = find(next); !ok {
+				break
 			}
 		}
 	}
-	return errs
 }
 
 // sameTargets reports whether a and b name the same body areas, in any order.

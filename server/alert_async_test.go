@@ -131,7 +131,7 @@ func TestCheckInDoesNotWaitForAlertPush(t *testing.T) {
 	if err := json.Unmarshal(got[0].Payload, &pl); err != nil {
 		t.Fatal(err)
 	}
-	if pl.Title != "aftercare" || pl.URL != "http://care.test/therapist#/plan/"+token {
+	if pl.Title != "aftercare" || pl.URL != "/therapist#/plan/"+token {
 		t.Errorf("alert %+v", pl)
 	}
 	mu.Lock()

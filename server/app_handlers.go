@@ -3,32 +3,35 @@ package server
 import (
 	"encoding/json"
 	"errors"
-	"io/fs"
-	"mime"
 	"path"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/aftercare/aftercare/server/locale"
 	"github.com/aftercare/aftercare/server/model"
 )
 
-// clientApp serves the PWA shell for a plan link; an unknown token gets the
-// same shell with 404 so the app can say plainly that the link is no longer valid.
+// clientApp serves the PWA shell for a plan link, its <html lang> the plan's
+// language; an unknown token gets the same shell with 404 (in the browser's
+// language) so the app can say plainly that the link is no longer valid.
 func (h *handlers) clientApp(c *fiber.Ctx) error {
-	page, err := fs.ReadFile(h.Static, "index.html")
-	if err != nil {
-		return err
+	page, ok := h.Assets.Open("index.html")
+	if !ok {
+		return fiber.ErrNotFound
 	}
 	status := fiber.StatusOK
-	if err := h.Care.CheckPlan(c.Params("token")); errors.Is(err, model.ErrNotFound) {
+	l, err := h.Care.PlanLocale(c.Params("token"))
+	if errors.Is(err, model.ErrNotFound) {
 		status = fiber.StatusNotFound
+		l = h.browserLocale(c)
 	} else if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Status(status).Send(page)
+	c.Set(fiber.HeaderContentLanguage, l.String())
+	return c.Status(status).Send(htmlLang(page.Data, l.String()))
 }
 
 type manifestIcon struct {
@@ -38,26 +41,32 @@ type manifestIcon struct {
 	Purpose string `json:"purpose,omitempty"`
 }
 
-// manifest is per plan: an iOS home-screen app opens start_url with storage of its own.
+// manifest is per plan: an iOS home-screen app opens start_url with storage
+// of its own. Its name and description are in the plan's language.
 func (h *handlers) manifest(c *fiber.Ctx) error {
 	token := c.Params("token")
 	clientName, err := h.Care.ClientName(token)
 	if err != nil {
 		return err
 	}
+	l, err := h.Care.PlanLocale(token)
+	if err != nil {
+		return err
+	}
 	start := "/p/" + token
 	m := map[string]any{
 		"id":               start,
-		"name":             "aftercare — " + clientName + "'s stretches",
-		"short_name":       "Aftercare",
-		"description":      "Your stretches, reminders and check-ins from your therapist.",
+		"name":             l.Format("manifest.name", locale.Data{"Name": clientName}),
+		"short_name":       l.Text("manifest.shortName"),
+		"description":      l.Text("manifest.description"),
 		"start_url":        start,
 		"scope":            "/",
 		"display":          "standalone",
 		"orientation":      "portrait",
 		"background_color": "#fbf7f2",
 		"theme_color":      "#2f6f62",
-		"lang":             "en",
+		"lang":             l.String(),
+		"dir":              "ltr",
 		"icons": []manifestIcon{
 			{Src: "/app/icons/icon-192.png", Sizes: "192x192", Type: "image/png", Purpose: "any"},
 			{Src: "/app/icons/icon-512.png", Sizes: "512x512", Type: "image/png", Purpose: "any"},
@@ -74,38 +83,42 @@ func (h *handlers) manifest(c *fiber.Ctx) error {
 }
 
 func (h *handlers) serviceWorker(c *fiber.Ctx) error {
+	sw := h.Assets.ServiceWorker()
+	if sw == nil {
+		return fiber.ErrNotFound
+	}
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set("Service-Worker-Allowed", "/")
 	c.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
-	return c.Send(h.ServiceWorker)
+	return c.Send(sw)
 }
 
 func (h *handlers) staticAsset(c *fiber.Ctx) error {
-	name := strings.TrimPrefix(path.Clean(c.Path()), "/")
-	if strings.Contains(name, "..") {
-		return fiber.ErrNotFound
-	}
-	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
-	return h.sendStatic(c, name)
+	return h.sendStatic(c, strings.TrimPrefix(path.Clean(c.Path()), "/"))
 }
 
+// immutable is for content-hashed names: the bytes behind such a URL never change.
+const immutable = "public, max-age=31536000, immutable"
+
+// sendStatic sends one of the app's files: under its content-hashed name for a year,
+// under its plain name (and HTML pages) revalidated on every use, with an ETag.
 func (h *handlers) sendStatic(c *fiber.Ctx, name string) error {
-	data, err := fs.ReadFile(h.Static, name)
-	if err != nil {
+	f, ok := h.Assets.Open(name)
+	if !ok {
 		return fiber.ErrNotFound
 	}
-	ct := mime.TypeByExtension(path.Ext(name))
-	switch path.Ext(name) {
-	case ".js", ".mjs":
-		ct = "text/javascript; charset=utf-8"
-	case ".webmanifest":
-		ct = "application/manifest+json"
+	c.Set(fiber.HeaderContentType, f.ContentType)
+	if f.Immutable {
+		c.Set(fiber.HeaderCacheControl, immutable)
+		return c.Send(f.Data)
 	}
-	if ct == "" {
-		ct = fiber.MIMEOctetStream
+	etag := `"` + f.Hash + `"`
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Set(fiber.HeaderETag, etag)
+	if match := c.Get(fiber.HeaderIfNoneMatch); match != "" && strings.Contains(match, etag) {
+		return c.SendStatus(fiber.StatusNotModified)
 	}
-	c.Set(fiber.HeaderContentType, ct)
-	return c.Send(data)
+	return c.Send(f.Data)
 }
 
 // home explains what this server is to someone who opens its bare address.

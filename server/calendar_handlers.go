@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/aftercare/aftercare/server/locale"
 	"github.com/aftercare/aftercare/server/model"
 )
 
@@ -53,13 +54,33 @@ func (h *handlers) rotateCalendar(c *fiber.Ctx) error {
 // calendarOpen is the page a calendar event links to: it hands over to the
 // plan this browser already holds (app/open.js) without the feed ever naming
 // the plan's token, or says how to open the plan.
+// It speaks the plan's language, or the browser's once the feed is gone.
 func (h *handlers) calendarOpen(c *fiber.Ctx) error {
-	err := h.Care.CheckFeed(c.Params("feed"))
+	l, err := h.Care.FeedLocale(c.Params("feed"))
 	switch {
 	case errors.Is(err, model.ErrNotFound):
-		return renderPage(c, fiber.StatusNotFound, "open.html", struct{ Valid bool }{false})
+		return renderPage(c, fiber.StatusNotFound, "open.html", openPage(h.browserLocale(c), false))
 	case err != nil:
 		return err
 	}
-	return renderPage(c, fiber.StatusOK, "open.html", struct{ Valid bool }{true})
+	return renderPage(c, fiber.StatusOK, "open.html", openPage(l, true))
+}
+
+// openPageData is the data of templates/open.html.
+type openPageData struct {
+	Valid                                       bool
+	Lang, Opening, Title, Lead, After, GoneLead string
+	Remove                                      []string
+}
+
+func openPage(l *locale.Locale, valid bool) openPageData {
+	d := openPageData{Valid: valid, Lang: l.String(), Opening: l.Text("open.opening")}
+	if valid {
+		d.Title, d.Lead, d.After = l.Text("open.elsewhere.title"), l.Text("open.elsewhere.lead"), l.Text("open.elsewhere.after")
+		return d
+	}
+	d.Title, d.GoneLead = l.Text("open.gone.title"), l.Text("open.gone.lead")
+	d.Remove = []string{l.Format("open.gone.iphone", locale.Data{"Calendar": l.Text("calendar.name")}),
+		l.Text("open.gone.mac"), l.Text("open.gone.google"), l.Text("open.gone.outlook")}
+	return d
 }

@@ -80,6 +80,7 @@ func (ls *loginServer) do(tb testing.TB, c credential, method, path, body string
 	}
 	defer res.Body.Close()
 	data, _ := io.ReadAll(res.Body)
+	checkContract(tb, req, body, res, data)
 	return res.StatusCode, string(data)
 }
 

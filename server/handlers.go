@@ -26,24 +26,35 @@ func (h *handlers) health(c *fiber.Ctx) error {
 // routineSummary is one entry of GET /api/routines.
 type routineSummary struct {
 	routines.Routine
-	EstimatedMinutes int `json:"estimatedMinutes"`
+	EstimatedMinutes int    `json:"estimatedMinutes"`
+	Language         string `json:"language"`
 }
 
+// listRoutines is GET /api/routines in the language asked for (?lang= or Accept-Language).
 func (h *handlers) listRoutines(c *fiber.Ctx) error {
+	l, err := h.requestLocale(c)
+	if err != nil {
+		return err
+	}
 	out := []routineSummary{}
-	for _, r := range routines.Routines() {
-		out = append(out, routineSummary{r, routines.EstimatedMinutes(r)})
+	for _, r := range routines.RoutinesIn(l.Tag()) {
+		out = append(out, routineSummary{r, routines.EstimatedMinutes(r), l.String()})
 	}
 	return c.JSON(out)
 }
 
+// getRoutine is GET /api/routines/{id} in the language asked for (?lang= or Accept-Language).
 func (h *handlers) getRoutine(c *fiber.Ctx) error {
 	r, ok := routines.RoutineByID(c.Params("id"))
 	if !ok {
 		return fiber.NewError(fiber.StatusNotFound, "unknown routine")
 	}
+	l, err := h.requestLocale(c)
+	if err != nil {
+		return err
+	}
 	// A template is a plan with no overrides.
-	return c.JSON(care.Routine(model.Plan{RoutineID: r.ID}))
+	return c.JSON(care.Routine(model.Plan{RoutineID: r.ID, Language: l.String()}))
 }
 
 func (h *handlers) illustration(c *fiber.Ctx) error {
@@ -101,7 +112,8 @@ func (h *handlers) addCheckIn(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(createdOrOK(created)).JSON(fiber.Map{"checkin": ci, "advice": advice})
+	// advice is the kind the app switches on; adviceTexts are the words to show, in the plan's language.
+	return c.Status(createdOrOK(created)).JSON(fiber.Map{"checkin": ci, "advice": advice.Kind, "adviceTexts": advice.Texts})
 }
 
 // pageQuery decodes ?limit=&before= of a history route.

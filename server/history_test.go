@@ -65,6 +65,7 @@ func (l *loopback) do(t *testing.T, method, path, body string) resp {
 	}
 	defer res.Body.Close()
 	data, _ := io.ReadAll(res.Body)
+	checkContract(t, req, body, res, data)
 	return resp{res.StatusCode, res.Header, string(data)}
 }
 

@@ -101,6 +101,7 @@ func (ls *loginServer) login(tb testing.TB, email, password, from string) loginR
 	}
 	defer res.Body.Close()
 	data, _ := io.ReadAll(res.Body)
+	checkContract(tb, req, body, res, data)
 	return loginReply{res.StatusCode, res.Header.Get("Retry-After"), string(data), res.Cookies()}
 }
 
@@ -121,6 +122,7 @@ func (ls *loginServer) get(tb testing.TB, path string, headers ...string) (int, 
 	}
 	defer res.Body.Close()
 	data, _ := io.ReadAll(res.Body)
+	checkContract(tb, req, "", res, data)
 	return res.StatusCode, string(data)
 }
 
@@ -149,6 +151,9 @@ func rawLogin(tb testing.TB, conn net.Conn, email, password, from string) loginR
 	}
 	defer res.Body.Close()
 	data, _ := io.ReadAll(res.Body)
+	sent, _ := http.NewRequest("POST", "http://care.test/api/session", nil)
+	sent.Header.Set("Content-Type", "application/json")
+	checkContract(tb, sent, body, res, data)
 	return loginReply{res.StatusCode, res.Header.Get("Retry-After"), string(data), res.Cookies()}
 }
 

@@ -4,10 +4,12 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,11 +17,13 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"github.com/aftercare/aftercare/pwa"
 	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/metrics"
 	"github.com/aftercare/aftercare/server/model"
+	"github.com/aftercare/aftercare/server/webhook"
 )
 
 // BodyLimit caps request bodies; every JSON body aftercare accepts is far smaller.
@@ -33,12 +37,12 @@ type Deps struct {
 	// Auth checks passwords and keeps sessions and login throttles.
 	Auth           *auth.Service
 	VAPIDPublicKey string
-	// Static is the PWA file system (index.html, sw.js, app/...).
+	// Static is the PWA file system (index.html, sw.js, app/...); New builds Assets from it when Assets is nil.
 	Static fs.FS
+	// Assets is the PWA as served: content-hashed names, rewritten references, the stamped sw.js.
+	Assets *pwa.Assets
 	// Metrics, if set, is served at /metrics (loopback or the owner's token).
 	Metrics *metrics.Metrics
-	// ServiceWorker is sw.js stamped with the app's version.
-	ServiceWorker []byte
 	// Illustration returns the SVG for a stretch id.
 	Illustration func(id string) ([]byte, bool)
 	Logger       *slog.Logger
@@ -46,6 +50,8 @@ type Deps struct {
 	Secure bool
 	// TrustedProxies may set X-Forwarded-For (login throttling keys on the client address).
 	TrustedProxies []string
+	// Webhooks keeps the studio's outgoing webhook (the owner's settings).
+	Webhooks *webhook.Service
 }
 
 // New builds the Fiber app with every route.
@@ -72,9 +78,19 @@ func New(d Deps) *fiber.App {
 	app.Use(compress.New(compress.Config{
 		Level: compress.LevelBestSpeed,
 		// A backup is a stream of already dense pages: compressing would buffer it whole.
-		Next: func(c *fiber.Ctx) bool { return c.Path() == "/api/admin/backup" },
+		// Photos are JPEG or PNG: compressed already.
+		Next: func(c *fiber.Ctx) bool {
+			return c.Path() == "/api/admin/backup" || strings.HasPrefix(c.Path(), "/img/custom/")
+		},
 	}))
 
+	if d.Assets == nil {
+		assets, err := pwa.NewAssets(d.Static)
+		if err != nil {
+			panic(fmt.Errorf("server: the app's files: %w", err)) // cmd/aftercare builds Assets itself and reports this
+		}
+		d.Assets = assets
+	}
 	h := &handlers{Deps: d, trusted: trustedNets(d.TrustedProxies)}
 	app.Get("/healthz", h.health)
 	if d.Metrics != nil {
@@ -85,7 +101,9 @@ func New(d Deps) *fiber.App {
 	api := app.Group("/api", noStore, refuseCrossSiteWrites, refuseEncodedBodies)
 	api.Get("/routines", h.listRoutines)
 	api.Get("/routines/:id", h.getRoutine)
+	api.Get("/messages/:lang", h.messages)
 	api.Get("/push/key", h.pushKey)
+	api.Get("/openapi.json", h.openAPIDocument)
 
 	client := api.Group("/p/:token")
 	client.Get("/", h.clientPlan)
@@ -111,6 +129,9 @@ func New(d Deps) *fiber.App {
 
 	admin := api.Group("/admin", h.requireTherapist, h.requireOwner)
 	admin.Get("/backup", h.backup)
+	admin.Get("/webhook", h.webhookSettings)
+	admin.Put("/webhook", h.saveWebhook)
+	admin.Post("/webhook/test", h.testWebhook)
 
 	api.Use(func(c *fiber.Ctx) error { return fiber.NewError(fiber.StatusNotFound, "no such API route") })
 
@@ -119,6 +140,7 @@ func New(d Deps) *fiber.App {
 	app.Get("/p/:token", h.clientApp)
 	app.Get("/sw.js", h.serviceWorker)
 	app.Get("/app/*", h.staticAsset)
+	app.Get("/shared/*", h.staticAsset)
 	app.Get("/favicon.svg", h.staticAsset)
 	app.Get("/", h.home)
 	return app
@@ -154,16 +176,19 @@ const LimitHeader = "X-Aftercare-Limit"
 
 // statusOfCode is the one table from a domain error's code to its HTTP status.
 var statusOfCode = map[model.Code]int{
-	model.Invalid:      fiber.StatusBadRequest,
-	model.Unauthorized: fiber.StatusUnauthorized,
-	model.Forbidden:    fiber.StatusForbidden,
-	model.NotFound:     fiber.StatusNotFound,
-	model.Conflict:     fiber.StatusConflict,
-	model.Gone:         fiber.StatusGone,
-	model.TooMany:      fiber.StatusTooManyRequests,
-	model.BadGateway:   fiber.StatusBadGateway,
-	model.Unavailable:  fiber.StatusServiceUnavailable,
-	model.Timeout:      fiber.StatusGatewayTimeout,
+	model.Invalid:         fiber.StatusBadRequest,
+	model.Unauthorized:    fiber.StatusUnauthorized,
+	model.Forbidden:       fiber.StatusForbidden,
+	model.NotFound:        fiber.StatusNotFound,
+	model.Conflict:        fiber.StatusConflict,
+	model.Gone:            fiber.StatusGone,
+	model.TooMany:         fiber.StatusTooManyRequests,
+	model.BadGateway:      fiber.StatusBadGateway,
+	model.Unavailable:     fiber.StatusServiceUnavailable,
+	model.Timeout:         fiber.StatusGatewayTimeout,
+	model.TooLarge:        fiber.StatusRequestEntityTooLarge,
+	model.UnsupportedType: fiber.StatusUnsupportedMediaType,
+	model.Unprocessable:   fiber.StatusUnprocessableEntity,
 }
 
 // statusOf is the status and message of err: a coded domain error by its

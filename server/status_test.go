@@ -112,8 +112,9 @@ func TestEveryCodeAnswersItsStatus(t *testing.T) {
 	want := map[model.Code]int{
 		model.Invalid: 400, model.Unauthorized: 401, model.Forbidden: 403, model.NotFound: 404, model.Conflict: 409,
 		model.Gone: 410, model.TooMany: 429, model.BadGateway: 502, model.Unavailable: 503, model.Timeout: 504,
+		model.TooLarge: 413, model.UnsupportedType: 415, model.Unprocessable: 422,
 	}
-	for code := model.Invalid; code <= model.Timeout; code++ {
+	for code := model.Invalid; code <= model.LastCode; code++ {
 		err := fmt.Errorf("outer: %w", fmt.Errorf("inner: %w", &model.Error{Code: code, Field: "f", Message: "says why"}))
 		a := answerOf(t, err)
 		if a.Status != want[code] || !strings.Contains(a.Body, `"f: says why"`) || a.RetryAfter != "" || a.Limit != "" {
@@ -128,7 +129,7 @@ func TestEveryCodeAnswersItsStatus(t *testing.T) {
 	if a := answerOf(t, total); a.Status != 409 || a.RetryAfter != "" || a.Limit != "completions-per-plan" {
 		t.Errorf("total limit: %d Retry-After %q limit %q, want 409, none, completions-per-plan", a.Status, a.RetryAfter, a.Limit)
 	}
-	if a := answerOf(t, &model.Error{Code: model.Timeout + 1, Message: "a code nobody mapped"}); a.Status != 500 {
+	if a := answerOf(t, &model.Error{Code: model.LastCode + 1, Message: "a code nobody mapped"}); a.Status != 500 {
 		t.Errorf("an unmapped code: %d, want 500", a.Status)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare/server/model"
+	"github.com/aftercare/aftercare/server/photo/phototest"
+	"github.com/aftercare/aftercare/server/webhook"
 )
 
 // TestAuthorizationMatrix runs every therapist route as the owner, therapist A,
@@ -45,6 +47,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return "/api/therapists/invites/" + inv.ID, ""
 		case "PATCH /api/therapists/:id":
 			return "/api/therapists/" + w.a.ID, `{"disabled":false}`
+		case "PUT /api/session/settings":
+			return path, `{"language":"en"}`
 		case "PUT /api/session/password":
 			return path, `{"currentPassword":"` + testPassword + `","newPassword":"` + testPassword + `"}`
 		case "POST /api/tokens":
@@ -61,19 +65,41 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return path, planBody(w.clock.Now(), "")
 		case "PATCH /api/plans/:token":
 			return path, `{"cadenceDays":14}`
+		case "POST /api/stretches":
+			return path, stretchBody("Mine", `"pose":"cat-cow"`, false, "")
+		case "POST /api/stretches/photos":
+			return path, string(phototest.JPEG(phototest.TwoTone(16, 16)))
+		case "GET /api/stretches/:id", "PUT /api/stretches/:id", "POST /api/stretches/:id/retire":
+			// A fresh private stretch of A's each time (a retired one cannot be retired again).
+			r := w.do(t, actors["A"], "POST", "/api/stretches", stretchBody("A's own", `"pose":"cat-cow"`, false, ""))
+			path = "/api/stretches/" + jsonField(t, r.Body, "id") + strings.TrimPrefix(route, "/api/stretches/:id")
+			if method == "PUT" {
+				return path, stretchBody("Renamed", `"pose":"cat-cow"`, false, "")
+			}
+			return path, ""
+		case "PUT /api/admin/webhook":
+			return path, `{"url":"` + w.hooks.URL + `/aftercare","includeNotes":false}`
+		case "POST /api/admin/webhook/test":
+			u := w.hooks.URL + "/aftercare"
+			if _, err := w.webhooks.Save(webhook.SettingsInput{URL: &u}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		return path, ""
 	}
-	ownerOnly := map[string]bool{"GET /api/admin/backup": true, "GET /api/therapists": true, "POST /api/therapists/invites": true,
+	ownerOnly := map[string]bool{"GET /api/admin/backup": true, "GET /api/admin/webhook": true, "PUT /api/admin/webhook": true,
+		"POST /api/admin/webhook/test": true, "GET /api/therapists": true, "POST /api/therapists/invites": true,
 		"GET /api/therapists/invites": true, "DELETE /api/therapists/invites/:id": true, "PATCH /api/therapists/:id": true}
 	// Routes addressing one of A's resources: others get 404, as for a missing one.
 	aResource := map[string]bool{
 		"GET /api/plans/:token": true, "GET /api/plans/:token/qr": true, "PATCH /api/plans/:token": true,
 		"POST /api/plans/:token/end": true, "DELETE /api/tokens/:id": true, "DELETE /api/templates/:id": true,
 		"GET /api/plans/:token/checkins": true, "GET /api/plans/:token/completions": true, "GET /api/plans/:token/series": true,
+		"GET /api/stretches/:id": true, "PUT /api/stretches/:id": true, "POST /api/stretches/:id/retire": true,
 	}
-	// Tokens and templates are personal: even the owner cannot revoke or delete A's.
-	personal := map[string]bool{"DELETE /api/tokens/:id": true, "DELETE /api/templates/:id": true}
+	// Tokens, templates and private stretches are personal: even the owner cannot reach A's.
+	personal := map[string]bool{"DELETE /api/tokens/:id": true, "DELETE /api/templates/:id": true,
+		"GET /api/stretches/:id": true, "PUT /api/stretches/:id": true, "POST /api/stretches/:id/retire": true}
 
 	for _, rt := range WorkspaceRoutes {
 		method, route := rt[0], rt[1]
@@ -122,7 +148,9 @@ func TestMatrixCoversEveryTherapistRoute(t *testing.T) {
 	}
 	public := map[string]bool{
 		"POST /api/session": true, "DELETE /api/session": true, "GET /api/invites/:secret": true, "POST /api/invites/:secret": true,
-		"GET /api/routines": true, "GET /api/routines/:id": true, "GET /api/push/key": true,
+		"GET /api/routines": true, "GET /api/routines/:id": true, "GET /api/push/key": true, "GET /api/messages/:lang": true,
+		"GET /api/workspace-messages/:lang": true,
+		"GET /api/openapi.json":             true,
 	}
 	for _, r := range w.app.GetRoutes(true) {
 		key := r.Method + " " + strings.TrimSuffix(r.Path, "/")

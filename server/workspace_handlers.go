@@ -94,7 +94,7 @@ func (h *handlers) listTherapists(c *fiber.Ctx) error {
 	}
 	out := make([]therapistView, 0, len(list))
 	for _, t := range list {
-		out = append(out, therapistView{meOf(t), t.Disabled, t.CreatedAt})
+		out = append(out, therapistView{h.meOf(t), t.Disabled, t.CreatedAt})
 	}
 	return c.JSON(out)
 }
@@ -160,7 +160,7 @@ func (h *handlers) changeTherapist(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(therapistView{meOf(t), t.Disabled, t.CreatedAt})
+	return c.JSON(therapistView{h.meOf(t), t.Disabled, t.CreatedAt})
 }
 
 func (h *handlers) listTemplates(c *fiber.Ctx) error {

@@ -21,8 +21,11 @@ import (
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
+	"github.com/aftercare/aftercare/server/netguard"
+	"github.com/aftercare/aftercare/server/openapi/openapitest"
 	"github.com/aftercare/aftercare/server/store"
 	"github.com/aftercare/aftercare/server/store/storetest"
+	"github.com/aftercare/aftercare/server/webhook"
 )
 
 // fakeScheduler records which plans were (re)scheduled.
@@ -60,9 +63,18 @@ type workspace struct {
 	sched       *fakeScheduler
 	clock       *fakeclock.Clock
 	owner, a, b model.Therapist
+	// hooks receives the webhook's test pings; webhooks is the service.
+	hooks    *httptest.Server
+	webhooks *webhook.Service
 }
 
-func newWorkspace(t *testing.T) *workspace {
+// hookReceiver is one loopback webhook receiver for the package's tests: it
+// takes every event (204).
+var hookReceiver = sync.OnceValue(func() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { rw.WriteHeader(http.StatusNoContent) }))
+})
+
+func newWorkspace(t testing.TB) *workspace {
 	t.Helper()
 	db := storetest.Open(t)
 	w := &workspace{db: db, sched: &fakeScheduler{}, clock: fakeclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
@@ -80,7 +92,7 @@ func newWorkspace(t *testing.T) *workspace {
 }
 
 // addAccount stores an account with a cheap bcrypt cost so tests stay fast.
-func (w *workspace) addAccount(t *testing.T, email, name string) model.Therapist {
+func (w *workspace) addAccount(t testing.TB, email, name string) model.Therapist {
 	t.Helper()
 	hash, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	if err != nil {
@@ -94,7 +106,7 @@ func (w *workspace) addAccount(t *testing.T, email, name string) model.Therapist
 	return th
 }
 
-func (w *workspace) apiToken(t *testing.T, th model.Therapist) string {
+func (w *workspace) apiToken(t testing.TB, th model.Therapist) string {
 	t.Helper()
 	secret, _, err := w.accounts.NewAPIToken(th, "test")
 	if err != nil {
@@ -123,7 +135,10 @@ func (w *workspace) do(t *testing.T, b *browser, method, path, body string) resp
 		rd = strings.NewReader(body)
 	}
 	req := httptest.NewRequest(method, path, rd)
-	if body != "" {
+	switch {
+	case strings.HasPrefix(body, "\xff\xd8\xff"): // a JPEG, for the photo upload
+		req.Header.Set("Content-Type", "image/jpeg")
+	case body != "":
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if b != nil {
@@ -143,6 +158,7 @@ func (w *workspace) do(t *testing.T, b *browser, method, path, body string) resp
 	}
 	defer res.Body.Close()
 	data, _ := io.ReadAll(res.Body)
+	checkContract(t, req, body, res, data)
 	if b != nil {
 		for _, c := range res.Cookies() {
 			if b.cookies == nil {
@@ -190,7 +206,7 @@ func planBody(session time.Time, extra string) string {
 		`","timeZone":"Europe/Berlin","days":14` + extra + `}`
 }
 
-func jsonField(t *testing.T, body, field string) string {
+func jsonField(t testing.TB, body, field string) string {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal([]byte(body), &m); err != nil {
@@ -224,5 +240,34 @@ func (w *workspace) serve(svc *care.Service, d Deps) *fiber.App {
 	if d.Auth == nil {
 		d.Auth = auth.New(svc.DB, svc.Now)
 	}
+	if d.Webhooks == nil {
+		d.Webhooks = w.webhookService(svc)
+	}
 	return New(d)
+}
+
+// webhookService is the studio's webhook on svc's database, allowed (as
+// -webhook-allow does) to a loopback receiver that takes every event; it
+// delivers only test pings, as nothing starts its workers.
+func (w *workspace) webhookService(svc *care.Service) *webhook.Service {
+	w.hooks = hookReceiver()
+	allow, err := netguard.ParsePrefixes([]string{w.hooks.URL + "/"})
+	if err != nil {
+		panic(err)
+	}
+	hooks, err := webhook.New(webhook.Config{DB: svc.DB, Allow: allow, Now: svc.Now, Logger: svc.Logger})
+	if err != nil {
+		panic(err)
+	}
+	w.webhooks = hooks
+	return hooks
+}
+
+// checkContract fails the test when the exchange does not match the OpenAPI
+// document (server/openapi/openapi.yaml): every API test checks it this way.
+func checkContract(tb testing.TB, req *http.Request, reqBody string, res *http.Response, resBody []byte) {
+	tb.Helper()
+	if err := openapitest.Shared(tb).Check(req, []byte(reqBody), res, resBody); err != nil {
+		tb.Errorf("OpenAPI contract: %v", err)
+	}
 }

@@ -14,6 +14,9 @@ func (h *handlers) workspaceRoutes(app *fiber.App, api fiber.Router) {
 	api.Get("/session", t, h.getSession)
 	api.Delete("/session", h.logout)
 	api.Put("/session/password", t, sess, h.changePassword)
+	api.Put("/session/settings", t, sess, h.changeSettings)
+
+	api.Get("/workspace-messages/:lang", h.workspaceMessages)
 
 	api.Get("/invites/:secret", h.getInvite)
 	api.Post("/invites/:secret", h.acceptInvite)
@@ -36,6 +39,8 @@ func (h *handlers) workspaceRoutes(app *fiber.App, api fiber.Router) {
 	api.Post("/templates", t, h.createTemplate)
 	api.Delete("/templates/:id", t, h.deleteTemplate)
 
+	h.stretchRoutes(app, api)
+
 	api.Get("/clients", t, h.listClients)
 	api.Get("/plans/:token/qr", t, h.planQR)
 	api.Patch("/plans/:token", t, h.changePlan)
@@ -47,17 +52,20 @@ func (h *handlers) workspaceRoutes(app *fiber.App, api fiber.Router) {
 
 // WorkspaceRoutes lists every therapist route (method and path) for the authorization matrix test.
 var WorkspaceRoutes = [][2]string{
-	{"GET", "/api/session"}, {"PUT", "/api/session/password"},
+	{"GET", "/api/session"}, {"PUT", "/api/session/password"}, {"PUT", "/api/session/settings"},
 	{"GET", "/api/tokens"}, {"POST", "/api/tokens"}, {"DELETE", "/api/tokens/:id"},
 	{"GET", "/api/therapist/subscription"}, {"PUT", "/api/therapist/subscription"}, {"DELETE", "/api/therapist/subscription"},
 	{"GET", "/api/therapists"}, {"GET", "/api/therapists/invites"}, {"POST", "/api/therapists/invites"},
 	{"DELETE", "/api/therapists/invites/:id"}, {"PATCH", "/api/therapists/:id"},
 	{"GET", "/api/templates"}, {"POST", "/api/templates"}, {"DELETE", "/api/templates/:id"},
 	{"GET", "/api/clients"},
+	{"GET", "/api/stretches"}, {"POST", "/api/stretches"}, {"POST", "/api/stretches/photos"}, {"GET", "/api/stretches/library"},
+	{"GET", "/api/stretches/:id"}, {"PUT", "/api/stretches/:id"}, {"POST", "/api/stretches/:id/retire"},
 	{"POST", "/api/plans"}, {"GET", "/api/plans"}, {"GET", "/api/plans/:token"},
 	{"GET", "/api/plans/:token/checkins"}, {"GET", "/api/plans/:token/completions"}, {"GET", "/api/plans/:token/series"},
 	{"GET", "/api/plans/:token/qr"}, {"PATCH", "/api/plans/:token"}, {"POST", "/api/plans/:token/end"},
 	{"GET", "/api/admin/backup"},
+	{"GET", "/api/admin/webhook"}, {"PUT", "/api/admin/webhook"}, {"POST", "/api/admin/webhook/test"},
 }
 
 func (h *handlers) workspacePage(c *fiber.Ctx) error {

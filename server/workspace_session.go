@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/aftercare/aftercare/server/auth"
+	"github.com/aftercare/aftercare/server/locale"
 	"github.com/aftercare/aftercare/server/model"
 )
 
@@ -30,10 +31,13 @@ type me struct {
 	Name     string `json:"name"`
 	Owner    bool   `json:"owner"`
 	TimeZone string `json:"timeZone"`
+	// Language is the workspace's language: the account's, else the studio's.
+	Language string `json:"language"`
 }
 
-func meOf(t model.Therapist) me {
-	return me{ID: t.ID, Email: t.Email, Name: t.Name, Owner: t.Owner, TimeZone: t.TimeZone}
+func (h *handlers) meOf(t model.Therapist) me {
+	return me{ID: t.ID, Email: t.Email, Name: t.Name, Owner: t.Owner, TimeZone: t.TimeZone,
+		Language: h.Care.TherapistLocale(t).String()}
 }
 
 type sessionReply struct {
@@ -82,11 +86,11 @@ func (h *handlers) startSession(c *fiber.Ctx, t model.Therapist, status int) err
 		return err
 	}
 	h.setSessionCookies(c, secret, sess)
-	return c.Status(status).JSON(sessionReply{Therapist: meOf(t), CSRFToken: sess.CSRF, Via: "session"})
+	return c.Status(status).JSON(sessionReply{Therapist: h.meOf(t), CSRFToken: sess.CSRF, Via: "session"})
 }
 
 func (h *handlers) getSession(c *fiber.Ctx) error {
-	r := sessionReply{Therapist: meOf(therapistOf(c)), Via: "token"}
+	r := sessionReply{Therapist: h.meOf(therapistOf(c)), Via: "token"}
 	if sess, ok := c.Locals(localsSession).(model.Session); ok {
 		r.CSRFToken, r.Via = sess.CSRF, "session"
 	}
@@ -157,6 +161,9 @@ type acceptInput struct {
 	Name     string `json:"name"`
 	Password string `json:"password"`
 	TimeZone string `json:"timeZone"`
+	// Language is the workspace's language; omitted, the browser's
+	// (Accept-Language) when it is one of the supported, else the studio's.
+	Language string `json:"language"`
 }
 
 // acceptInvite creates the account of a one-time link and logs it in.
@@ -165,7 +172,11 @@ func (h *handlers) acceptInvite(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, err := h.Accounts.AcceptInvite(c.Params("secret"), in.Email, in.Name, in.Password, in.TimeZone)
+	lang := in.Language
+	if tag, ok := locale.Requested(c.Get(fiber.HeaderAcceptLanguage)); lang == "" && ok {
+		lang = tag.String() // else none: the account reads the studio's language, whatever it becomes
+	}
+	t, err := h.Accounts.AcceptInvite(c.Params("secret"), in.Email, in.Name, in.Password, in.TimeZone, lang)
 	if err != nil {
 		return err
 	}

@@ -23,10 +23,11 @@ func TestClientJourneyInChromium(t *testing.T) {
 	within(t, ctx, 20*time.Second, "open plan", chromedp.Navigate(planURL))
 	waitFor(t, ctx, 10*time.Second, "plan rendered", `document.documentElement.dataset.ready === "1"`)
 	within(t, ctx, 5*time.Second, "today screen", chromedp.WaitVisible(`[data-testid=start-routine]`), chromedp.WaitVisible(`[data-testid=plan-notes]`))
-	// Page weight of the first visit, as the phone downloads it (headers included).
+	// Page weight of the first visit, as the phone downloads it (headers included): the page,
+	// its styles and modules, the plan and the words of its language.
 	waitFor(t, ctx, 10*time.Second, "page load complete", `document.readyState === "complete"`)
 	firstLoad := eval[int](t, ctx, `(() => { const nav = performance.getEntriesByType('navigation')[0];
-		return nav.transferSize + performance.getEntriesByType('resource').filter(r => r.initiatorType !== 'fetch' || r.name.includes('/api/p/')).reduce((n, r) => n + r.transferSize, 0); })()`)
+		return nav.transferSize + performance.getEntriesByType('resource').filter(r => r.initiatorType !== 'fetch' || r.name.includes('/api/p/') || r.name.includes('/api/messages/')).reduce((n, r) => n + r.transferSize, 0); })()`)
 	t.Logf("first load of a plan page: %d bytes transferred", firstLoad)
 	if testing.Verbose() {
 		t.Log(eval[string](t, ctx, `performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).map(r => new URL(r.name).pathname.replace(/\/p\/[^/]+/, '/p/…') + ' ' + r.transferSize + ' (' + r.decodedBodySize + ')').join('\n')`))

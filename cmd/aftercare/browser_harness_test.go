@@ -92,13 +92,24 @@ func waitFor(t *testing.T, ctx context.Context, d time.Duration, what, expr stri
 // screenshot saves a PNG of the tab when AFTERCARE_SCREENSHOTS names a directory.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	saveShot(t, ctx, name, chromedp.CaptureScreenshot())
+}
+
+// fullScreenshot is screenshot of the whole page, below the fold too.
+func fullScreenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	saveShot(t, ctx, name, chromedp.FullScreenshot(100))
+}
+
+func saveShot(t *testing.T, ctx context.Context, name string, shoot chromedp.Action[[]byte]) {
+	t.Helper()
 	dir := os.Getenv("AFTERCARE_SCREENSHOTS")
 	if dir == "" {
 		return
 	}
-	c, cancel := context.WithTimeout(ctx, 10*time.Second)
+	c, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	if shot, err := chromedp.Run(c, chromedp.CaptureScreenshot()); err == nil {
+	if shot, err := chromedp.Run(c, shoot); err == nil {
 		_ = os.WriteFile(filepath.Join(dir, name+".png"), shot, 0o644)
 	}
 }

@@ -59,8 +59,9 @@ func TestPushShowsNotificationAndClickOpensScreen(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatal("push service received nothing")
 	}
-	// Deliver a stretch reminder shaped like the scheduler's, plus the real test payload.
-	stretch := `{"title":"Time for your stretches","body":"About 7 minutes.","url":"` + planURL + `#/today","kind":"stretch","tag":"stretch"}`
+	// Deliver a stretch reminder shaped like the scheduler's (a path for the page, the buttons
+	// worded by the server), plus the real test payload.
+	stretch := `{"title":"Time for your stretches","body":"About 7 minutes.","url":"/p/` + token + `#/today","kind":"stretch","tag":"stretch","actions":{"start":"Start stretches","done":"Done"}}`
 	for _, data := range []string{string(got[0].Payload), stretch, "not json at all"} {
 		if _, err := chromedp.Call(ctx, serviceworker.DeliverPushMessage, serviceworker.DeliverPushMessageParams{Origin: ts.URL, RegistrationID: regID, Data: data}); err != nil {
 			t.Fatalf("deliver push: %v", err)

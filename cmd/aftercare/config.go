@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/aftercare/aftercare/server/model"
 )
 
 // config is every setting of `aftercare serve`, filled from flags with AFTERCARE_* twins.
@@ -19,6 +21,8 @@ type config struct {
 	BaseURL      string
 	VAPIDSubject string
 	PushAllow    []string
+	// WebhookAllow opens extra webhook URL prefixes (tests, local development), e.g. a loopback receiver.
+	WebhookAllow []string
 	LogLevel     string
 	// TrustedProxies may set X-Forwarded-For (IPs or CIDRs), e.g. the local reverse proxy.
 	TrustedProxies []string
@@ -29,6 +33,10 @@ type config struct {
 	StudioName string
 	// Memory is the memory limit and the caches' bounds (config_memory.go).
 	Memory memoryConfig
+	// DefaultLanguage is the studio's language (a supported BCP 47 tag): new
+	// plans of therapists and accounts whose browsers ask for none of the
+	// supported languages, and plans and accounts from before languages.
+	DefaultLanguage string
 }
 
 // envDefault returns the environment twin of a flag, or def.
@@ -64,6 +72,7 @@ func parseServe(args []string) (config, error) {
 	fs.StringVar(&cfg.BaseURL, "base-url", envDefault("AFTERCARE_BASE_URL", ""), "public URL used in plan links, e.g. https://care.example.org (default http://localhost<addr>) [AFTERCARE_BASE_URL]")
 	fs.StringVar(&cfg.VAPIDSubject, "vapid-subject", envDefault("AFTERCARE_VAPID_SUBJECT", ""), "the operator's contact for push services: an e-mail address or https: URL (default: an https -base-url; with an http one, push to real phones needs it) [AFTERCARE_VAPID_SUBJECT]")
 	allow := fs.String("push-allow", envDefault("AFTERCARE_PUSH_ALLOW", ""), "extra push endpoint URL prefixes, comma separated, e.g. http://127.0.0.1:9000/ (tests, local development) [AFTERCARE_PUSH_ALLOW]")
+	hookAllow := fs.String("webhook-allow", envDefault("AFTERCARE_WEBHOOK_ALLOW", ""), "extra webhook URL prefixes, comma separated, that may be http or reach loopback/private addresses, e.g. http://127.0.0.1:9100/ (tests, local development) [AFTERCARE_WEBHOOK_ALLOW]")
 	proxies := fs.String("trusted-proxies", envDefault("AFTERCARE_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For names the client (login throttling), comma separated IPs or CIDRs, e.g. 127.0.0.1 [AFTERCARE_TRUSTED_PROXIES]")
 	compactAfter, err := envDuration("AFTERCARE_ERASE_COMPACT_AFTER", 10*time.Minute)
 	if err != nil {
@@ -71,6 +80,7 @@ func parseServe(args []string) (config, error) {
 	}
 	fs.DurationVar(&cfg.EraseCompactAfter, "erase-compact-after", compactAfter, "after a client erases a plan, rewrite the database file within this delay so the erased words leave the disk, e.g. 10m (0s: at once; at most 24h) [AFTERCARE_ERASE_COMPACT_AFTER]")
 	fs.StringVar(&cfg.StudioName, "studio-name", envDefault("AFTERCARE_STUDIO_NAME", ""), "the studio's name on printed plans and calendar feeds, e.g. \"Harbour Massage\" [AFTERCARE_STUDIO_NAME]")
+	fs.StringVar(&cfg.DefaultLanguage, "default-language", envDefault("AFTERCARE_DEFAULT_LANGUAGE", "en"), "the studio's language, one of "+strings.Join(model.SupportedLanguages(), ", ")+" [AFTERCARE_DEFAULT_LANGUAGE]")
 	fs.StringVar(&cfg.LogLevel, "log-level", envDefault("AFTERCARE_LOG_LEVEL", "info"), "debug, info, warn or error [AFTERCARE_LOG_LEVEL]")
 	memory := memoryFlags(fs, &cfg.Memory)
 	if err := fs.Parse(args); err != nil {
@@ -88,6 +98,11 @@ func parseServe(args []string) (config, error) {
 	for _, p := range strings.Split(*allow, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			cfg.PushAllow = append(cfg.PushAllow, p)
+		}
+	}
+	for _, p := range strings.Split(*hookAllow, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.WebhookAllow = append(cfg.WebhookAllow, p)
 		}
 	}
 	return cfg, cfg.finish()
@@ -121,6 +136,12 @@ func (c *config) finish() error {
 			return fmt.Errorf("-push-allow (AFTERCARE_PUSH_ALLOW): %q must be a URL prefix ending in /, e.g. http://127.0.0.1:9000/", p)
 		}
 	}
+	for _, p := range c.WebhookAllow {
+		pu, err := url.Parse(p)
+		if err != nil || pu.Scheme == "" || pu.Host == "" || !strings.HasSuffix(p, "/") {
+			return fmt.Errorf("-webhook-allow (AFTERCARE_WEBHOOK_ALLOW): %q must be a URL prefix ending in /, e.g. http://127.0.0.1:9100/", p)
+		}
+	}
 	for _, p := range c.TrustedProxies {
 		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
 			return fmt.Errorf("-trusted-proxies (AFTERCARE_TRUSTED_PROXIES): %q is neither an IP address nor a CIDR range", p)
@@ -133,6 +154,14 @@ func (c *config) finish() error {
 	if len([]rune(c.StudioName)) > 80 || strings.ContainsFunc(c.StudioName, unicode.IsControl) {
 		return fmt.Errorf("-studio-name (AFTERCARE_STUDIO_NAME) must be at most 80 characters on one line, got %q", c.StudioName)
 	}
+	if c.DefaultLanguage == "" {
+		c.DefaultLanguage = "en"
+	}
+	lang, err := model.ParseLanguage("", c.DefaultLanguage)
+	if err != nil {
+		return fmt.Errorf("-default-language (AFTERCARE_DEFAULT_LANGUAGE) must be one of %s, got %q", strings.Join(model.SupportedLanguages(), ", "), c.DefaultLanguage)
+	}
+	c.DefaultLanguage = lang
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

@@ -274,7 +274,7 @@ func TestStaticBinaryServesBerlinPlanFromEmptyRoot(t *testing.T) {
 
 	// The app itself.
 	status, resp, err = callHTTP(t.Context(), http.DefaultClient, "GET", base+"/p/"+created.Token, "")
-	if shell, _ := fs.ReadFile(pwa.Static(), "index.html"); err != nil || status != 200 || !bytes.Equal(resp, shell) {
+	if shell := servedShell(t); err != nil || status != 200 || !bytes.Equal(resp, shell) {
 		t.Errorf("GET /p/{token}: %d, %d bytes (%v); want 200 and the app's index.html (%d bytes)", status, len(resp), err, len(shell))
 	}
 
@@ -333,4 +333,15 @@ func waitProcessHealthy(t *testing.T, p *serverProcess) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// servedShell is the app's index.html as the server sends it: with content-hashed URLs.
+func servedShell(t *testing.T) []byte {
+	t.Helper()
+	assets, err := pwa.NewAssets(pwa.Static())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := assets.Open("index.html")
+	return f.Data
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercare/aftercare/server/openapi/openapitest"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/pushtest"
 )
@@ -31,6 +32,8 @@ type testServer struct {
 
 	// Studio is passed as -studio-name at the next start.
 	Studio string
+	// WebhookAllow is passed as -webhook-allow at the next start.
+	WebhookAllow []string
 }
 
 func startServer(t *testing.T) *testServer {
@@ -58,8 +61,9 @@ func (ts *testServer) start(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts.URL = "http://" + ln.Addr().String()
-	cfg := config{Addr: ln.Addr().String(), DataDir: ts.Data, BaseURL: ts.URL, LogLevel: "warn", PushAllow: []string{ts.Push.URL + "/"}, TrustedProxies: ts.TrustedProxies}
+	cfg := config{Addr: ln.Addr().String(), DataDir: ts.Data, BaseURL: ts.URL, LogLevel: "warn", PushAllow: []string{ts.Push.URL + "/"}, TrustedProxies: ts.TrustedProxies, DefaultLanguage: "en"}
 	cfg.StudioName = ts.Studio
+	cfg.WebhookAllow = ts.WebhookAllow
 	if err := cfg.finish(); err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +181,9 @@ func (ts *testServer) do(t *testing.T, method, path, body string, headers ...str
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	return reply{resp.StatusCode, resp.Header, data}
+	r := reply{resp.StatusCode, resp.Header, data}
+	checkContract(t, req, []byte(body), r)
+	return r
 }
 
 func (ts *testServer) auth() []string { return []string{"Authorization", "Bearer " + ts.Token} }
@@ -201,4 +207,14 @@ func planJSON(sessionAt time.Time, extra string) string {
 	return `{"clientName":"Sam","routineId":"gentle-sciatica-aftercare","sessionAt":"` + sessionAt.Format(time.RFC3339) +
 		`","nextSessionAt":"` + sessionAt.Add(7*24*time.Hour).Format(time.RFC3339) +
 		`","timeZone":"Europe/Berlin","stretchTime":"19:00","days":14,"notes":"Focus: left piriformis"` + extra + `}`
+}
+
+// checkContract fails the test when an exchange is not one the OpenAPI document
+// (server/openapi/openapi.yaml) describes: the API tests check every answer.
+func checkContract(t *testing.T, req *http.Request, reqBody []byte, r reply) {
+	t.Helper()
+	res := &http.Response{StatusCode: r.Status, Header: r.Header}
+	if err := openapitest.Shared(t).Check(req, reqBody, res, r.Body); err != nil {
+		t.Errorf("OpenAPI contract: %v", err)
+	}
 }

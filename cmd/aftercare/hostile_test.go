@@ -94,6 +94,11 @@ func setupHostile(t *testing.T) *hostileEnv {
 
 const hostileTemplateJSON = `{"name":"Mine","routineId":"piriformis-release","stretches":[{"stretchId":"childs-pose"}]}`
 
+// hostileStretchJSON is a valid own stretch (cat-cow's targets and picture).
+const hostileStretchJSON = `{"name":"Towel stretch","targets":["low back"],"summary":"On hands and knees.","steps":["Sit.","Lean."],` +
+	`"holdSeconds":30,"reps":2,"perSide":false,"feel":"Gentle, never sharp.","stopIf":"Stop for shooting pain, numbness or tingling.",` +
+	`"breathing":"Slowly; never hold your breath.","easier":"Move less.","easierId":"","harderId":"","pose":"cat-cow","shared":false}`
+
 // session is the headers of the owner's logged-in browser, CSRF token included.
 func (e *hostileEnv) session() []string {
 	return []string{"Cookie", e.cookie, server.CSRFHeader, e.csrf}
@@ -131,7 +136,11 @@ func (e *hostileEnv) send(t *testing.T, c hostileCase) (reply, error) {
 		req.Header.Set(c.headers[i], c.headers[i+1])
 	}
 	if c.want == 413 && !c.chunked {
-		return e.sendHeadersOnly(req, len(c.body))
+		r, err := e.sendHeadersOnly(req, len(c.body))
+		if err == nil {
+			checkContract(t, req, nil, r) // the body was announced, never sent
+		}
+		return r, err
 	}
 	resp, err := e.client.Do(req)
 	if err != nil {
@@ -139,7 +148,9 @@ func (e *hostileEnv) send(t *testing.T, c hostileCase) (reply, error) {
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	return reply{resp.StatusCode, resp.Header, data}, nil
+	r := reply{resp.StatusCode, resp.Header, data}
+	checkContract(t, req, c.body, r)
+	return r, nil
 }
 
 // sendHeadersOnly announces a body of n bytes and waits for the answer without
@@ -340,6 +351,16 @@ func (e *hostileEnv) bodyRoutes() []bodyRoute {
 				hostileCase{name: "no stretches", body: b(`{"name":"X","routineId":"piriformis-release","stretches":[]}`), mention: "stretches"},
 				hostileCase{name: "NUL in name", body: b(`{"name":"X\u0000","routineId":"piriformis-release","stretches":[{"stretchId":"childs-pose"}]}`), mention: "name"},
 				hostileCase{name: "unknown stretch", body: b(`{"name":"X","routineId":"piriformis-release","stretches":[{"stretchId":"../../etc"}]}`), mention: "stretchId"},
+			)},
+		{method: "POST", path: "/api/stretches", auth: e.ts.auth(), valid: hostileStretchJSON,
+			wrongType: `{"name":"X","holdSeconds":"30"}`, typeField: "holdSeconds",
+			extra: cases(
+				hostileCase{name: "no stop warnings", body: b(strings.Replace(hostileStretchJSON, "shooting pain, numbness or tingling", "pain", 1)), mention: "stopIf"},
+				hostileCase{name: "hold of an hour", body: b(strings.Replace(hostileStretchJSON, `"holdSeconds":30`, `"holdSeconds":3600`, 1)), mention: "holdSeconds"},
+				hostileCase{name: "photo never uploaded", body: b(strings.Replace(hostileStretchJSON, `"pose":"cat-cow"`, `"photo":"`+strings.Repeat("f", 64)+`.jpg"`, 1)), mention: "photo"},
+				hostileCase{name: "photo path", body: b(strings.Replace(hostileStretchJSON, `"pose":"cat-cow"`, `"photo":"../../aftercare.db"`, 1)), mention: "photo"},
+				hostileCase{name: "NUL in name", body: b(strings.Replace(hostileStretchJSON, `"Towel stretch"`, `"Towel\u0000"`, 1)), mention: "name"},
+				hostileCase{name: "nine steps", body: b(strings.Replace(hostileStretchJSON, `"steps":["Sit.","Lean."]`, `"steps":["a","b","c","d","e","f","g","h","i"]`, 1)), mention: "steps"},
 			)},
 		{method: "PATCH", path: "/api/therapists/" + e.ownerID, auth: e.session(), valid: `{"disabled":false}`,
 			wrongType: `{"disabled":"yes"}`, typeField: "disabled",

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/aftercare/aftercare/pwa"
 	"github.com/aftercare/aftercare/routines"
 	"github.com/aftercare/aftercare/server"
@@ -21,9 +23,11 @@ import (
 	"github.com/aftercare/aftercare/server/care"
 	"github.com/aftercare/aftercare/server/metrics"
 	"github.com/aftercare/aftercare/server/model"
+	"github.com/aftercare/aftercare/server/netguard"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/remind"
 	"github.com/aftercare/aftercare/server/store"
+	"github.com/aftercare/aftercare/server/webhook"
 )
 
 func newLogger(w io.Writer, level string) *slog.Logger {
@@ -106,24 +110,37 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	if sealBytes == 0 {
 		sealBytes = -1 // none sealed ahead
 	}
+	studioLanguage := language.MustParse(cfg.DefaultLanguage) // checked by parseServe
 	sched := remind.New(remind.Config{DB: db, Sender: sender, BaseURL: cfg.BaseURL, Logger: logger, ObserveLateness: meter.ObserveLateness,
-		SealCacheBytes: sealBytes})
+		DefaultLanguage: studioLanguage, SealCacheBytes: sealBytes})
 	svc := &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger,
-		Studio: cfg.StudioName}
-	sw, err := pwa.ServiceWorker(pwa.Static())
+		Studio: cfg.StudioName, DefaultLanguage: studioLanguage}
+	assets, err := pwa.NewAssets(pwa.Static())
+	if err != nil {
+		return fmt.Errorf("the app's files: %w", err)
+	}
+	hookAllow, err := netguard.ParsePrefixes(cfg.WebhookAllow)
+	if err != nil {
+		return fmt.Errorf("-webhook-allow: %w", err)
+	}
+	hooks, err := webhook.New(webhook.Config{DB: db, Allow: hookAllow, Logger: logger, Observe: meter.ObserveWebhook})
 	if err != nil {
 		return err
 	}
 	accounts := &account.Service{DB: db, BaseURL: cfg.BaseURL}
 	app := server.New(server.Deps{
-		ServiceWorker: sw,
-		Metrics:       meter,
-		Care:          svc, Accounts: accounts, Auth: auth.New(db, time.Now),
+		Assets:  assets,
+		Metrics: meter,
+		Care:    svc, Accounts: accounts, Auth: auth.New(db, time.Now),
 		VAPIDPublicKey: keys.Public, Static: pwa.Static(), Illustration: routines.Illustration,
 		Logger: logger, Secure: strings.HasPrefix(cfg.BaseURL, "https://"), TrustedProxies: cfg.TrustedProxies,
+		Webhooks: hooks,
 	})
 
 	sched.Start()
+	hooks.Start()
+	// Runs before the deferred db.Close: deliveries cut short stay queued for the next start.
+	defer hooks.Stop()
 	pruneCtx, stopPrune := context.WithCancel(ctx)
 	pruneDone := make(chan struct{})
 	go pruneDaily(pruneCtx, db, logger, pruneDone)

@@ -1,18 +1,25 @@
+// @ts-check
 /* aftercare service worker, served at /sw.js with scope /.
  *
  * 1. Caches   — the app shell is precached per VERSION; a plan's page, data and stretch
  *               pictures live in a data cache that survives app updates.
- * 2. Fetch    — plan page and plan data: network first, cached copy offline.
- *               /app/* and /img/stretches/*: cache first. Other /api/ calls and non-GET: never cached.
+ * 2. Fetch    — plan page, plan data and the app's words (/api/messages/{lang}): network first,
+ *               cached copy offline. /app/*, /shared/*, /img/stretches/* and /img/custom/*: cache
+ *               first. Other /api/ calls and non-GET: never cached.
  * 3. Messages — the page asks us to keep a plan's page, data and pictures for offline use.
- * 4. Push     — every push shows a notification (iOS revokes silent subscriptions).
+ * 4. Push     — every push shows a notification (iOS revokes silent subscriptions), in the words
+ *               the server wrote (the plan's language), buttons included.
  * 5. Clicks   — open or focus the plan at the right screen.
  * 6. Sync     — send completions and check-ins waiting in the IndexedDB outbox (also after a push).
  *
- * VERSION is stamped by the server with a hash of the app's files, so every change to /app/
- * installs a new worker and refreshes the cache-first shell; 'dev' is the unstamped value.
+ * VERSION and SHELL are stamped by the server: VERSION with a hash of the app's files, so every
+ * change installs a new worker and a fresh shell cache ('dev' is the unstamped value); SHELL with
+ * the content-hashed URLs of the client app's files (served immutable), which install precaches.
  */
 'use strict';
+
+/** This worker's global scope, typed as a service worker's. */
+const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // ---- 1. Caches ----------------------------------------------------------------------
 
@@ -23,72 +30,65 @@ const DATA_CACHE = 'aftercare-data-v1';
 // plan whose own page was never cached can still start offline.
 const SHELL_PAGE = '/__aftercare-shell';
 
-const SHELL_FILES = [
-  '/app/app.js',
-  '/app/dom.js',
-  '/app/api.js',
-  '/app/outbox.js',
-  '/app/safety.js',
-  '/app/speech.js',
-  '/app/player.js',
-  '/app/picture.js',
-  '/app/checkin.js',
-  '/app/reminders.js',
-  '/app/style.css',
-  '/app/addtohome.svg',
-  '/app/icons/favicon.svg',
-  '/app/icons/icon-192.png',
-  '/app/icons/icon-512.png',
-  '/app/icons/maskable-512.png',
-  '/app/icons/apple-touch-icon.png',
-  '/app/icons/badge-72.png',
-];
+// Stamped by the server from the same table that serves the files: the plain path of every
+// file of the client app (/app/, /shared/) → its content-hashed URL. Empty when unstamped.
+/** @type {Record<string, string>} */
+const SHELL = {};
 
 const PLAN_PAGE = /^\/p\/([A-Za-z0-9_-]+)\/?$/;
 const PLAN_DATA = /^\/api\/p\/([A-Za-z0-9_-]+)$/;
+// A language's message catalog (the app's words); kept by path, one copy per language.
+const MESSAGES = /^\/api\/messages\/([A-Za-z0-9-]+)$/;
 
-self.addEventListener('install', (event) => {
+sw.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SHELL_CACHE);
-    // 'reload' skips the HTTP cache, so a new version never precaches stale files.
-    await cache.addAll(SHELL_FILES.map((url) => new Request(url, { cache: 'reload' })));
-    await self.skipWaiting();
+    // Hashed URLs never go stale, so the files the page just loaded come from the HTTP cache.
+    await cache.addAll(Object.values(SHELL));
+    await sw.skipWaiting();
   })());
 });
 
-self.addEventListener('activate', (event) => {
+sw.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     const keep = [SHELL_CACHE, DATA_CACHE];
     for (const name of await caches.keys()) {
       if (name.startsWith('aftercare-') && !keep.includes(name)) await caches.delete(name);
     }
-    await self.clients.claim(); // control the page that registered us, on first load
+    await sw.clients.claim(); // control the page that registered us, on first load
   })());
 });
 
 // ---- 2. Fetch -----------------------------------------------------------------------
 
-self.addEventListener('fetch', (event) => {
+sw.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
-  if (url.origin !== self.location.origin) return;
+  if (url.origin !== sw.location.origin) return;
 
   if (request.mode === 'navigate' && PLAN_PAGE.test(url.pathname)) {
     event.respondWith(planPage(event, url));
   } else if (PLAN_DATA.test(url.pathname)) {
     event.respondWith(planData(event, url));
+  } else if (MESSAGES.test(url.pathname)) {
+    event.respondWith(messages(event, url));
   } else if (url.pathname.startsWith('/api/')) {
     // Never cached: push key, subscriptions, prefs…
-  } else if (url.pathname.startsWith('/app/')) {
-    event.respondWith(cacheFirst(request, SHELL_CACHE));
+  } else if (url.pathname.startsWith('/app/') || url.pathname.startsWith('/shared/')) {
+    event.respondWith(shellFile(request, url));
   } else if (url.pathname.startsWith('/img/stretches/')) {
     // A picture's URL carries its version (?v=…): a redrawn picture is a new URL.
+    event.respondWith(cacheFirst(request, DATA_CACHE, false));
+  } else if (isPhoto(url)) {
+    // A therapist's photo is named by its content hash: it never changes.
     event.respondWith(cacheFirst(request, DATA_CACHE, false));
   }
 });
 
 const pageKey = (url) => url.pathname.replace(/\/+$/, '');
+/** isPhoto: a therapist's own stretch photo, /img/custom/<sha256>.jpg (or .png). */
+const isPhoto = (url) => /^\/img\/custom\/[0-9a-f]{64}\.(jpg|png)$/.test(url.pathname);
 
 /** A response we may store: a plain same-origin 200 that was not redirected. */
 const storable = (res) => res && res.ok && res.type === 'basic' && !res.redirected;
@@ -100,11 +100,54 @@ async function planPage(event, url) {
     return res;
   } catch {
     const cached = (await caches.match(pageKey(url))) || (await caches.match(SHELL_PAGE));
-    return cached || new Response('You’re offline, and this plan isn’t saved on this phone yet. Please connect and try again.', {
+    if (cached) return cached;
+    const { lang, text } = await offlineText();
+    return new Response(text, {
       status: 503,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Language': lang },
     });
   }
+}
+
+/** messages answers for a language's catalog: the network's (kept by path), else the kept copy. */
+async function messages(event, url) {
+  try {
+    const res = await fetch(event.request);
+    if (storable(res)) event.waitUntil(caches.open(DATA_CACHE).then((c) => c.put(url.pathname, res.clone())));
+    return res;
+  } catch {
+    return (await caches.match(url.pathname)) || new Response('{"error":"offline"}', {
+      status: 503,
+      headers: { 'Content-Type': 'application/json' },
+    });
+  }
+}
+
+/**
+ * offlineText says "you are offline and this plan is not on this phone" in the phone's
+ * language, from a catalog kept for an earlier plan (the nearest to the phone's languages,
+ * else any); the brand alone if none is kept.
+ * @returns {Promise<{lang: string, text: string}>}
+ */
+async function offlineText() {
+  try {
+    const cache = await caches.open(DATA_CACHE);
+    /** @type {Record<string, Request>} */
+    const kept = {};
+    for (const req of await cache.keys()) {
+      const m = new URL(req.url).pathname.match(MESSAGES);
+      if (m) kept[m[1].toLowerCase()] = req;
+    }
+    const phone = (sw.navigator.languages || [sw.navigator.language]).map((l) => String(l).toLowerCase());
+    const pick = phone.map((l) => kept[l] || kept[l.split('-')[0]] || Object.entries(kept).find(([k]) => k.split('-')[0] === l.split('-')[0])?.[1])
+      .find(Boolean) || Object.values(kept)[0];
+    const res = pick && (await cache.match(pick));
+    const text = res && (await res.json())['sw.offline'];
+    if (typeof text === 'string') return { lang: new URL(pick.url).pathname.split('/').pop() || '', text };
+  } catch {
+    // Nothing kept, or unreadable: the brand alone.
+  }
+  return { lang: '', text: 'aftercare' };
 }
 
 async function storePage(key, res) {
@@ -148,6 +191,30 @@ function markedOffline(cached) {
   return new Response(cached.body, { status: cached.status, statusText: cached.statusText, headers });
 }
 
+/** plainPath drops a content hash from a file name: /app/app.3f2a1c9b0d4e.js → /app/app.js. */
+const plainPath = (pathname) => pathname.replace(/\.[0-9a-f]{12}(\.[^./]+)?$/, '$1');
+
+/**
+ * shellFile answers for a file of the app from the shell cache. A plain name gets the current
+ * version's copy. A name this version does not have (a page kept offline from an older version
+ * of the app) gets the current version of the same file when the network is out of reach.
+ */
+async function shellFile(request, url) {
+  const current = SHELL[url.pathname];
+  if (current) {
+    const cached = await caches.match(current);
+    if (cached) return cached;
+  }
+  try {
+    return await cacheFirst(request, SHELL_CACHE);
+  } catch (err) {
+    const same = SHELL[plainPath(url.pathname)];
+    const cached = same && (await caches.match(same));
+    if (cached) return cached;
+    throw err;
+  }
+}
+
 async function cacheFirst(request, cacheName, ignoreSearch = true) {
   const cached = await caches.match(request, { ignoreSearch });
   if (cached) return cached;
@@ -170,7 +237,7 @@ async function dropOtherVersions(cache, url) {
 
 // ---- 3. Messages from the page ---------------------------------------------------------
 
-self.addEventListener('message', (event) => {
+sw.addEventListener('message', (event) => {
   const msg = event.data || {};
   if (msg.type === 'cache-urls' && Array.isArray(msg.urls)) event.waitUntil(keepForOffline(msg.urls));
 });
@@ -180,15 +247,16 @@ async function keepForOffline(urls) {
   const cache = await caches.open(DATA_CACHE);
   for (const raw of urls) {
     if (typeof raw !== 'string') continue;
-    const url = new URL(raw, self.location.origin);
-    if (url.origin !== self.location.origin) continue;
+    const url = new URL(raw, sw.location.origin);
+    if (url.origin !== sw.location.origin) continue;
     const isPage = PLAN_PAGE.test(url.pathname);
-    if (!isPage && !PLAN_DATA.test(url.pathname) && !url.pathname.startsWith('/img/stretches/')) continue;
+    const isMessages = MESSAGES.test(url.pathname);
+    if (!isPage && !isMessages && !PLAN_DATA.test(url.pathname) && !url.pathname.startsWith('/img/stretches/') && !isPhoto(url)) continue;
     const isPicture = url.pathname.startsWith('/img/stretches/');
-    const key = isPage ? pageKey(url) : isPicture ? url.pathname + url.search : url.pathname;
+    const key = isPage ? pageKey(url) : isPicture || isPhoto(url) ? url.pathname + url.search : url.pathname;
     if (await cache.match(key)) continue;
     try {
-      const res = await fetch(isPicture ? key : url.pathname, { credentials: 'same-origin' });
+      const res = await fetch(isPicture || isMessages ? url.pathname + url.search : url.pathname, { credentials: 'same-origin' });
       if (!storable(res)) continue;
       if (isPage) await storePage(key, res);
       else await cache.put(key, res);
@@ -201,12 +269,22 @@ async function keepForOffline(urls) {
 
 // ---- 4. Push --------------------------------------------------------------------------
 
-const ACTIONS = {
-  stretch: [{ action: 'start', title: 'Start stretches' }, { action: 'done', title: 'Done' }],
-  checkin: [{ action: 'checkin', title: 'Check in' }],
-};
+/** The buttons this worker knows what to do with (see notificationclick). */
+const ACTIONS = ['start', 'done', 'checkin'];
 
-self.addEventListener('push', (event) => {
+/**
+ * actionsOf turns the payload's buttons ({"start": "Start stretches", …}, worded by the
+ * server in the plan's language) into the notification's, in their order.
+ * @param {unknown} actions
+ */
+function actionsOf(actions) {
+  if (!actions || typeof actions !== 'object') return [];
+  return Object.entries(actions)
+    .filter(([action, title]) => ACTIONS.includes(action) && typeof title === 'string' && title)
+    .map(([action, title]) => ({ action, title }));
+}
+
+sw.addEventListener('push', (event) => {
   let payload = {};
   try {
     payload = (event.data && event.data.json()) || {};
@@ -226,16 +304,17 @@ self.addEventListener('push', (event) => {
   const tag = payload.tag || kind;
   if (tag) options.tag = String(tag);
   // Actions belong to a client's plan; a therapist's alert just opens the workspace.
-  if (ACTIONS[kind] && samePath(payload.url).startsWith('/p/')) options.actions = ACTIONS[kind];
+  const actions = actionsOf(payload.actions);
+  if (actions.length && samePath(payload.url).startsWith('/p/')) options.actions = actions;
   event.waitUntil(Promise.all([
-    self.registration.showNotification(title, options),
+    sw.registration.showNotification(title, options),
     flushOutbox().catch(() => {}), // a push means the network works: send what is waiting
   ]));
 });
 
 // ---- 5. Notification clicks -------------------------------------------------------------
 
-self.addEventListener('notificationclick', (event) => {
+sw.addEventListener('notificationclick', (event) => {
   const notification = event.notification;
   notification.close();
   if (event.action === 'done') return; // "Done" just dismisses; nothing is recorded
@@ -250,8 +329,8 @@ self.addEventListener('notificationclick', (event) => {
 function samePath(url) {
   if (typeof url !== 'string' || url.startsWith('//')) return '/';
   try {
-    const u = new URL(url, self.location.origin);
-    if (u.origin !== self.location.origin) return '/';
+    const u = new URL(url, sw.location.origin);
+    if (u.origin !== sw.location.origin) return '/';
     return u.pathname + u.search + u.hash;
   } catch {
     return '/';
@@ -261,9 +340,9 @@ function samePath(url) {
 const withHash = (url, hash) => url.split('#')[0] + hash;
 
 async function openOrFocus(target) {
-  const absolute = new URL(target, self.location.origin);
+  const absolute = new URL(target, sw.location.origin);
   const planPath = absolute.pathname.replace(/\/+$/, '');
-  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
   const existing = windows.find((c) => new URL(c.url).pathname.replace(/\/+$/, '') === planPath);
   if (existing) {
     // The page switches screens itself (a hash change), without reloading.
@@ -271,7 +350,7 @@ async function openOrFocus(target) {
     await existing.focus().catch(() => {});
     return;
   }
-  await self.clients.openWindow(absolute.href);
+  await sw.clients.openWindow(absolute.href);
 }
 
 // ---- 6. Background Sync: the outbox ---------------------------------------------------
@@ -280,7 +359,8 @@ async function openOrFocus(target) {
 // everywhere, a push (the network works) is also a chance to send what is waiting. While
 // the app is open, the page retries by itself.
 
-self.addEventListener('sync', (event) => {
+sw.addEventListener('sync', (e) => {
+  const event = /** @type {ExtendableEvent & {tag: string}} */ (e); // SyncEvent: Chromium only, not in the worker types
   if (event.tag === 'aftercare-outbox') event.waitUntil(flushOutbox());
 });
 
@@ -326,7 +406,10 @@ async function postOutboxItem(item) {
         // Not JSON (a proxy's error page).
       }
     }
-    return { status: res.status, message: message || `Request failed (${res.status})`, limit: res.headers.get('X-Aftercare-Limit') || '' };
+    return {
+      status: res.status, message: message || `Request failed (${res.status})`,
+      limit: res.headers.get('X-Aftercare-Limit') || '', language: res.headers.get('Content-Language') || '',
+    };
   } catch {
     return { status: 0, message: 'No connection' };
   } finally {
@@ -344,7 +427,7 @@ async function flushOutbox() {
     const items = await outboxRequest(db, 'readonly', (s) => s.getAll());
     items.sort((a, b) => outboxRank(a) - outboxRank(b) || String(a.queuedAt).localeCompare(String(b.queuedAt)));
     for (const item of items) {
-      const { status, message, limit } = await postOutboxItem(item);
+      const { status, message, limit, language } = await postOutboxItem(item);
       const again = !limit && (status === 0 || status === 408 || status === 425 || status === 429 || status >= 500);
       if (again) {
         retry = true;
@@ -353,13 +436,13 @@ async function flushOutbox() {
       // 2xx: stored (200 = it was already there). Other 4xx: will never be accepted.
       await outboxRequest(db, 'readwrite', (s) => s.delete(item.id));
       if (status < 300) delivered.push(item);
-      else dropped.push({ item, message });
+      else dropped.push({ item, message, status, limit, language }); // the page words the reason (app/text.js reason)
     }
   } finally {
     db.close();
   }
   if (delivered.length || dropped.length) {
-    for (const client of await self.clients.matchAll({ type: 'window' })) {
+    for (const client of await sw.clients.matchAll({ type: 'window' })) {
       client.postMessage({ type: 'outbox-flushed', delivered, dropped });
     }
   }

@@ -175,8 +175,9 @@ func (s *Service) SetupLink() (string, error) {
 	return s.InviteURL(secret), nil
 }
 
-// AcceptInvite creates the account an invite stands for.
-func (s *Service) AcceptInvite(secret, email, name, password, tz string) (model.Therapist, error) {
+// AcceptInvite creates the account an invite stands for, reading the
+// workspace in lang (a supported tag; "" for the studio's language).
+func (s *Service) AcceptInvite(secret, email, name, password, tz, lang string) (model.Therapist, error) {
 	now := s.now()
 	inv, err := s.DB.Invite(secret, now)
 	if err != nil {
@@ -189,11 +190,26 @@ func (s *Service) AcceptInvite(secret, email, name, password, tz string) (model.
 	if err != nil {
 		return t, err
 	}
+	if lang != "" {
+		if t.Language, err = model.ParseLanguage("language", lang); err != nil {
+			return model.Therapist{}, err
+		}
+	}
 	t, err = s.DB.AcceptInvite(secret, now, t)
 	if errors.Is(err, store.ErrExists) {
 		return t, ErrEmailTaken
 	}
 	return t, err
+}
+
+// SetLanguage sets the language t's workspace and alerts speak (a
+// supported tag, else a 400 naming "language").
+func (s *Service) SetLanguage(t model.Therapist, lang string) (model.Therapist, error) {
+	tag, err := model.ParseLanguage("language", lang)
+	if err != nil {
+		return t, err
+	}
+	return s.DB.UpdateTherapist(t.ID, func(t *model.Therapist) error { t.Language = tag; return nil })
 }
 
 // ChangePassword replaces t's password (the current one was checked, see

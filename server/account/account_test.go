@@ -168,10 +168,10 @@ func TestSetupLink(t *testing.T) {
 		t.Fatalf("second link %q, %v", second, err)
 	}
 	// Only the link printed last works.
-	if _, err := svcAt(db, now).AcceptInvite(strings.TrimPrefix(first, prefix), "olga@example.org", "Olga", goodPassword, "Europe/Berlin"); !errors.Is(err, store.ErrInviteUsed) {
+	if _, err := svcAt(db, now).AcceptInvite(strings.TrimPrefix(first, prefix), "olga@example.org", "Olga", goodPassword, "Europe/Berlin", ""); !errors.Is(err, store.ErrInviteUsed) {
 		t.Fatalf("the earlier setup link: %v, want ErrInviteUsed", err)
 	}
-	owner, err := svcAt(db, now.Add(time.Hour)).AcceptInvite(strings.TrimPrefix(second, prefix), "olga@example.org", "Olga", goodPassword, "Europe/Berlin")
+	owner, err := svcAt(db, now.Add(time.Hour)).AcceptInvite(strings.TrimPrefix(second, prefix), "olga@example.org", "Olga", goodPassword, "Europe/Berlin", "")
 	if err != nil || !owner.Owner {
 		t.Fatalf("setup link made %+v, %v; want the owner", owner, err)
 	}
@@ -212,7 +212,7 @@ func TestAcceptInvite(t *testing.T) {
 			if c.name == "an unknown link" {
 				s = "nope"
 			}
-			_, err := svcAt(db, c.at).AcceptInvite(s, c.email, c.person, c.password, "Europe/Berlin")
+			_, err := svcAt(db, c.at).AcceptInvite(s, c.email, c.person, c.password, "Europe/Berlin", "")
 			if c.want == "used" {
 				if !errors.Is(err, store.ErrInviteUsed) {
 					t.Fatalf("err %v, want ErrInviteUsed", err)
@@ -222,11 +222,11 @@ func TestAcceptInvite(t *testing.T) {
 			}
 		})
 	}
-	ana, err := svcAt(db, now.Add(InviteTTL-time.Minute)).AcceptInvite(secret, "ANA@example.org", "Ana", goodPassword, "Europe/Berlin")
+	ana, err := svcAt(db, now.Add(InviteTTL-time.Minute)).AcceptInvite(secret, "ANA@example.org", "Ana", goodPassword, "Europe/Berlin", "")
 	if err != nil || ana.Owner || ana.Email != "ana@example.org" {
 		t.Fatalf("accepted %+v, %v; want a therapist who is not the owner", ana, err)
 	}
-	if _, err := svcAt(db, now).AcceptInvite(secret, "ana@example.org", "Ana", goodPassword, "Europe/Berlin"); !errors.Is(err, store.ErrInviteUsed) {
+	if _, err := svcAt(db, now).AcceptInvite(secret, "ana@example.org", "Ana", goodPassword, "Europe/Berlin", ""); !errors.Is(err, store.ErrInviteUsed) {
 		t.Fatalf("the link a second time: %v, want ErrInviteUsed", err)
 	}
 
@@ -235,10 +235,10 @@ func TestAcceptInvite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svcAt(db, now).AcceptInvite(open, "olga@example.org", "Olga Two", goodPassword, "Europe/Berlin"); !errors.Is(err, ErrEmailTaken) {
+	if _, err := svcAt(db, now).AcceptInvite(open, "olga@example.org", "Olga Two", goodPassword, "Europe/Berlin", ""); !errors.Is(err, ErrEmailTaken) {
 		t.Fatalf("a taken address: %v, want ErrEmailTaken", err)
 	}
-	if _, err := svcAt(db, now).AcceptInvite(open, "cem@example.org", "Cem", goodPassword, "Europe/Berlin"); err != nil {
+	if _, err := svcAt(db, now).AcceptInvite(open, "cem@example.org", "Cem", goodPassword, "Europe/Berlin", ""); err != nil {
 		t.Fatalf("the open invitation, refused once for a taken address, then: %v", err)
 	}
 }

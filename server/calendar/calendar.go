@@ -7,6 +7,7 @@
 // A feed leaves the studio (calendar services fetch it from their own
 // servers), so it holds titles, times and links only: no notes, no check-in
 // answers, no client name, no routine name, and never the plan's token.
+// Its words are in the plan's language (Input.Plan.Language).
 package calendar
 
 import (
@@ -21,6 +22,8 @@ import (
 
 	"github.com/emersion/go-ical"
 
+	"github.com/aftercare/aftercare/routines"
+	"github.com/aftercare/aftercare/server/locale"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/remind"
 )
@@ -92,8 +95,11 @@ func Feed(in Input) (*ical.Calendar, error) {
 	if err != nil {
 		return nil, err
 	}
-	return build(in, loc, events, "Aftercare reminders")
+	return build(in, loc, events, langOf(in).Text("calendar.name"))
 }
+
+// langOf is the language of the plan's calendar (English if it names none).
+func langOf(in Input) *locale.Locale { return locale.Of(in.Plan.Language, routines.English) }
 
 // NextSession builds a calendar holding the next-session event only, with the
 // same UID as in the feed (re-importing it updates the event). ErrNoSession
@@ -105,7 +111,7 @@ func NextSession(in Input) (*ical.Calendar, error) {
 	}
 	for _, e := range events {
 		if e.key == sessionKey && e.start.After(in.Now) {
-			return build(in, loc, []event{e}, "Next session")
+			return build(in, loc, []event{e}, langOf(in).Text("calendar.name.session"))
 		}
 	}
 	return nil, ErrNoSession
@@ -116,6 +122,7 @@ const sessionKey = "next-session"
 // eventsOf derives the plan's events in start order.
 func eventsOf(in Input) ([]event, *time.Location, error) {
 	p := in.Plan
+	l := langOf(in)
 	loc, err := time.LoadLocation(p.TimeZone)
 	if err != nil {
 		return nil, nil, fmt.Errorf("time zone %q: %w", p.TimeZone, err)
@@ -139,7 +146,7 @@ func eventsOf(in Input) ([]event, *time.Location, error) {
 		switch r.ID {
 		case ruleSessionEve:
 			for _, f := range fires {
-				sessionAlarms = append(sessionAlarms, alarm{f.At, r.Title + ". Prepare: where it hurts, what it feels like."})
+				sessionAlarms = append(sessionAlarms, alarm{f.At, r.Title + ". " + l.Text("calendar.prepare")})
 			}
 			continue
 		case ruleSessionPrepare:
@@ -156,22 +163,16 @@ func eventsOf(in Input) ([]event, *time.Location, error) {
 			}
 			if r.Kind == model.KindStretch {
 				e.length = time.Duration(max(in.RoutineMinutes, 5)) * time.Minute
-				e.body += fmt.Sprintf(" About %d minutes.", max(in.RoutineMinutes, 1))
+				e.body += " " + l.Count("count.aboutMinutes", max(in.RoutineMinutes, 1), nil) + "."
 			}
 			e.alarms = []alarm{{f.At, r.Title}}
 			out = append(out, e)
 		}
 	}
 	if next := p.NextSessionAt; next != nil && (end.IsZero() || next.Before(end)) {
-		with := "your therapist"
-		summary := "Your next session"
-		if in.TherapistName != "" {
-			with = firstName(in.TherapistName)
-			summary += " with " + in.TherapistName
-		}
 		out = append(out, event{key: sessionKey, kind: model.KindFollowUp, start: *next, length: SessionLength,
-			summary: summary, screen: "today", busy: true, location: loc, alarms: sessionAlarms,
-			body: "Before it, note where it hurts and what it feels like, so you can tell " + with + "."})
+			summary: l.Therapist("calendar.session.title", in.TherapistName, nil), screen: "today", busy: true,
+			location: loc, alarms: sessionAlarms, body: l.Therapist("calendar.session.body", firstName(in.TherapistName), nil)})
 	}
 	sortEvents(out)
 	return out, loc, nil
@@ -207,7 +208,7 @@ func build(in Input, loc *time.Location, events []event, name string) (*ical.Cal
 	cal.Props.SetText(ical.PropMethod, "PUBLISH")
 	cal.Props.SetText(ical.PropName, name)
 	setX(cal.Props, "X-WR-CALNAME", name)
-	setX(cal.Props, "X-WR-CALDESC", "Stretch, water, check-in and session reminders from your aftercare plan.")
+	setX(cal.Props, "X-WR-CALDESC", langOf(in).Text("calendar.description"))
 	setX(cal.Props, "X-WR-TIMEZONE", loc.String())
 	refresh := ical.NewProp(ical.PropRefreshInterval)
 	refresh.SetValueType(ical.ValueDuration)
@@ -244,9 +245,14 @@ func (e event) component(in Input, seed string, stamp time.Time) *ical.Component
 	seq := ical.NewProp(ical.PropSequence)
 	seq.Value = strconv.Itoa(in.Sequence)
 	ev.Props.Set(seq)
+	l := langOf(in)
 	ev.Props.SetText(ical.PropSummary, e.summary)
 	link := in.OpenURL(e.screen)
-	ev.Props.SetText(ical.PropDescription, strings.TrimSpace(e.body+"\n\nOpen: "+link))
+	ev.Props.SetText(ical.PropDescription, strings.TrimSpace(e.body+"\n\n"+l.Format("calendar.open", locale.Data{"URL": link})))
+	// The texts' language, for calendar apps that read it (RFC 5545 LANGUAGE).
+	for _, name := range []string{ical.PropSummary, ical.PropDescription} {
+		ev.Props.Get(name).Params.Set(ical.ParamLanguage, l.String())
+	}
 	u := ical.NewProp(ical.PropURL)
 	u.SetValueType(ical.ValueURI)
 	u.Value = link

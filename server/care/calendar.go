@@ -79,6 +79,7 @@ func (s *Service) calendarInput(token, feed string) (calendar.Input, error) {
 	if err != nil {
 		return calendar.Input{}, err
 	}
+	p = s.withLanguage(p) // the feed speaks the plan's language
 	gen, err := s.DB.ScheduleGeneration(token)
 	if err != nil {
 		return calendar.Input{}, err

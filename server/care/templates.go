@@ -17,7 +17,11 @@ func (s *Service) Templates(t model.Therapist) ([]model.Template, error) {
 // CreateTemplate stores in as one of t's own templates, at most
 // MaxOwnTemplates of them.
 func (s *Service) CreateTemplate(t model.Therapist, in model.TemplateInput) (model.Template, error) {
-	tpl, err := in.Validate()
+	find, err := s.StretchFinder(t)
+	if err != nil {
+		return model.Template{}, err
+	}
+	tpl, err := in.ValidateWith(find)
 	if err != nil {
 		return tpl, err
 	}

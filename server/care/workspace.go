@@ -18,9 +18,20 @@ const MaxPlanDays = 180
 // therapist's own stretch list) and stores the plan with its schedule.
 func (s *Service) CreatePlan(t model.Therapist, in model.CustomCreateInput) (model.Plan, error) {
 	now := s.now()
-	p, err := in.Validate(now)
+	find, err := s.StretchFinder(t)
+	if err != nil {
+		return model.Plan{}, err
+	}
+	p, err := in.ValidateWith(now, find)
 	if err != nil {
 		return p, err
+	}
+	// The plan keeps its own copy of the therapist's stretches, and their photos for good.
+	if err := s.DB.PinPhotos(snapshotCustom(&p, find)); err != nil {
+		return p, err
+	}
+	if p.Language == "" {
+		p.Language = s.TherapistLocale(t).String()
 	}
 	p.Token = model.NewToken()
 	p.TherapistID = t.ID

@@ -129,7 +129,7 @@ func DecodeCheckIn(data []byte, now time.Time) (CheckIn, error) {
 	if err = checkID(in.ID); err != nil {
 		return c, err
 	}
-	if c.At, err = clientTime("at", in.At, now); err != nil {
+	if c.At, err = model.ClientTime("at", in.At, now); err != nil {
 		return c, err
 	}
 	if c.Soreness, err = score("soreness", in.Soreness); err != nil {
@@ -175,7 +175,7 @@ func DecodeCheckIn(data []byte, now time.Time) (CheckIn, error) {
 	if in.SeeDoctor != nil {
 		c.SeeDoctor = in.SeeDoctor.clone()
 	}
-	if c.Note, err = cleanText("note", in.Note, MaxNote); err != nil {
+	if c.Note, err = model.CleanText("note", in.Note, MaxNote, false); err != nil {
 		return c, err
 	}
 	return c, nil

@@ -1,3 +1,6 @@
+// This file is the clinical content itself (every question, screen and advice text with its id),
+// kept together so a clinician can review it in one place; hence its length.
+
 package clinic
 
 import (

@@ -5,9 +5,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/aftercare/aftercare/server/model"
 )
@@ -26,40 +23,6 @@ func checkID(id string) error {
 		return bad("id", "must be 8–64 letters, digits, - or _")
 	}
 	return nil
-}
-
-// clientTime parses a time the client's device stamped; empty means now.
-// Queued records may be days old, but not from the future or over a year old.
-func clientTime(field, s string, now time.Time) (time.Time, error) {
-	if s == "" {
-		return now.UTC(), nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return t, bad(field, "must be an RFC 3339 time")
-	}
-	if t.After(now.Add(10*time.Minute)) || t.Before(now.AddDate(-1, 0, 0)) {
-		return t, bad(field, "must not be in the future or more than a year ago")
-	}
-	return t.UTC(), nil
-}
-
-// cleanText trims free text and refuses invalid UTF-8, control characters
-// (other than newline and tab) and text over max characters, like model's notes.
-func cleanText(field, s string, max int) (string, error) {
-	s = strings.TrimSpace(s)
-	if !utf8.ValidString(s) {
-		return "", bad(field, "must be valid UTF-8 text")
-	}
-	if n := utf8.RuneCountInString(s); n > max {
-		return "", bad(field, "must be at most %d characters (got %d)", max, n)
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) && r != '\n' && r != '\t' {
-			return "", bad(field, "must not contain control characters")
-		}
-	}
-	return s, nil
 }
 
 // score checks a required 0–10 rating.

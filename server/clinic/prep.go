@@ -73,7 +73,7 @@ func DecodePreparation(data []byte, now time.Time) (Preparation, error) {
 	if err = checkID(in.ID); err != nil {
 		return p, err
 	}
-	if p.At, err = clientTime("at", in.At, now); err != nil {
+	if p.At, err = model.ClientTime("at", in.At, now); err != nil {
 		return p, err
 	}
 	t := content.Preparation
@@ -104,7 +104,7 @@ func DecodePreparation(data []byte, now time.Time) (Preparation, error) {
 		in    string
 		out   *string
 	}{{"worseNote", in.WorseNote, &p.WorseNote}, {"goalsNote", in.GoalsNote, &p.GoalsNote}, {"healthNote", in.HealthNote, &p.HealthNote}} {
-		if *n.out, err = cleanText(n.field, n.in, MaxPrepNote); err != nil {
+		if *n.out, err = model.CleanText(n.field, n.in, MaxPrepNote, false); err != nil {
 			return p, err
 		}
 	}

@@ -66,7 +66,7 @@ func DecodePSFS(data []byte, now time.Time) (PSFS, error) {
 	if err = checkID(in.ID); err != nil {
 		return p, err
 	}
-	if p.At, err = clientTime("at", in.At, now); err != nil {
+	if p.At, err = model.ClientTime("at", in.At, now); err != nil {
 		return p, err
 	}
 	if len(in.Activities) == 0 || len(in.Activities) > MaxPSFSActivities {

@@ -19,6 +19,7 @@ type Counts interface {
 	CountPlans() (int, error)
 	CountSubscriptions() (int, error)
 	CountDue(t time.Time) (int, error)
+	CountOutbox() (int, error)
 }
 
 // Metrics holds the collectors; the zero value is not usable, call New.
@@ -28,6 +29,7 @@ type Metrics struct {
 	pushTime prometheus.Histogram
 	lateness *prometheus.HistogramVec
 	http     *prometheus.HistogramVec
+	webhooks *prometheus.CounterVec
 }
 
 // New registers every collector; now is the clock for the due backlog.
@@ -48,6 +50,9 @@ func New(counts Counts, now func() time.Time) *Metrics {
 		Name: "aftercare_http_request_duration_seconds", Help: "HTTP request latency by route pattern (no tokens), method and status class.",
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"method", "route", "class"})
+	m.webhooks = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "aftercare_webhook_deliveries_total", Help: "Webhook delivery attempts by outcome (delivered, retried, dropped after the last retry, gone: 410 turned the webhook off).",
+	}, []string{"outcome"})
 	gauge := func(name, help string, read func() (int, error)) prometheus.Collector {
 		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
 			n, err := read()
@@ -58,9 +63,10 @@ func New(counts Counts, now func() time.Time) *Metrics {
 		})
 	}
 	m.registry.MustRegister(
-		m.pushes, m.pushTime, m.lateness, m.http,
+		m.pushes, m.pushTime, m.lateness, m.http, m.webhooks,
 		gauge("aftercare_plans", "Plans stored.", counts.CountPlans),
 		gauge("aftercare_subscriptions", "Push subscriptions stored (client and therapist devices).", counts.CountSubscriptions),
+		gauge("aftercare_webhook_outbox", "Webhook events waiting for delivery (retries included).", counts.CountOutbox),
 		gauge("aftercare_due_backlog", "Reminders due now or earlier and not yet handled.", func() (int, error) { return counts.CountDue(now()) }),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -84,6 +90,9 @@ func (m *Metrics) ObservePush(kind string, status int, d time.Duration) {
 	m.pushes.WithLabelValues(kind, Class(status)).Inc()
 	m.pushTime.Observe(d.Seconds())
 }
+
+// ObserveWebhook counts one webhook delivery attempt; it matches webhook.Config.Observe.
+func (m *Metrics) ObserveWebhook(outcome string) { m.webhooks.WithLabelValues(outcome).Inc() }
 
 // ObserveLateness records how late a reminder went out.
 func (m *Metrics) ObserveLateness(kind string, late time.Duration) {

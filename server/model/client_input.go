@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -19,15 +20,13 @@ type CompletionInput struct {
 	RoutineID string `json:"routineId"`
 	Done      int    `json:"done"`
 	Total     int    `json:"total"`
+	// EasierUsed: the stretches swapped for their easier variation; the service checks them against the plan.
+	EasierUsed []Swap `json:"easierUsed"`
 }
 
 // DecodeCompletion validates a completion sent by the client app.
 func DecodeCompletion(data []byte, now time.Time) (Completion, error) {
-	var in CompletionInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return Completion{}, err
-	}
-	return in.Validate(now)
+	return decodeAt[Completion, CompletionInput](data, now)
 }
 
 // Validate checks a completion the client app sent, received at now.
@@ -36,7 +35,7 @@ func (in CompletionInput) Validate(now time.Time) (Completion, error) {
 	if !clientID.MatchString(in.ID) {
 		return c, bad("id", "must be 8–64 letters, digits, - or _")
 	}
-	at, err := clientTime("at", in.At, now)
+	at, err := ClientTime("at", in.At, now)
 	if err != nil {
 		return c, err
 	}
@@ -50,12 +49,29 @@ func (in CompletionInput) Validate(now time.Time) (Completion, error) {
 	if _, ok := routines.RoutineByID(in.RoutineID); !ok {
 		return c, bad("routineId", "unknown routine %q", in.RoutineID)
 	}
+	if len(in.EasierUsed) > in.Total {
+		return c, bad("easierUsed", "lists more swaps than the routine has stretches")
+	}
+	for i, sw := range in.EasierUsed {
+		if !stretchID.MatchString(sw.From) || !stretchID.MatchString(sw.To) {
+			return c, bad(fmt.Sprintf("easierUsed[%d]", i), "from and to must be stretch ids")
+		}
+		if slices.ContainsFunc(in.EasierUsed[:i], func(o Swap) bool { return o.From == sw.From }) {
+			return c, bad(fmt.Sprintf("easierUsed[%d].from", i), "stretch %q is listed twice", sw.From)
+		}
+	}
+	if len(in.EasierUsed) > 0 {
+		c.EasierUsed = slices.Clone(in.EasierUsed)
+	}
 	return c, nil
 }
 
-// clientTime parses a time the client's device stamped; empty means now. Queued
+// stretchID is the shape of a library or own stretch's id.
+var stretchID = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// ClientTime parses a time the client's device stamped; empty means now. Queued
 // records may be days old, but not from the future or before the plan era.
-func clientTime(field, s string, now time.Time) (time.Time, error) {
+func ClientTime(field, s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return now.UTC(), nil
 	}
@@ -83,11 +99,7 @@ type CheckInInput struct {
 
 // DecodeCheckIn validates a check-in sent by the client app.
 func DecodeCheckIn(data []byte, now time.Time) (CheckIn, error) {
-	var in CheckInInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return CheckIn{}, err
-	}
-	return in.Validate(now)
+	return decodeAt[CheckIn, CheckInInput](data, now)
 }
 
 // Validate checks a check-in the client app sent, received at now.
@@ -96,7 +108,7 @@ func (in CheckInInput) Validate(now time.Time) (CheckIn, error) {
 	if !clientID.MatchString(in.ID) {
 		return c, bad("id", "must be 8–64 letters, digits, - or _")
 	}
-	at, err := clientTime("at", in.At, now)
+	at, err := ClientTime("at", in.At, now)
 	if err != nil {
 		return c, err
 	}
@@ -117,7 +129,7 @@ func (in CheckInInput) Validate(now time.Time) (CheckIn, error) {
 	if c.RedFlags, err = pickFrom("redFlags", in.RedFlags, RedFlags); err != nil {
 		return c, err
 	}
-	if c.Note, err = cleanText("note", in.Note, 500, false); err != nil {
+	if c.Note, err = CleanText("note", in.Note, 500, false); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -141,15 +153,14 @@ type PrefsInput struct {
 	Disabled   []string `json:"disabled"`
 	QuietStart string   `json:"quietStart"`
 	QuietEnd   string   `json:"quietEnd"`
+	// Language, if sent, is the language the client switched the app to;
+	// omitted, the plan keeps its language.
+	Language string `json:"language"`
 }
 
 // DecodePrefs validates the client's reminder settings.
 func DecodePrefs(data []byte) (Prefs, error) {
-	var in PrefsInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return Prefs{}, err
-	}
-	return in.Validate()
+	return decodeThen[Prefs, PrefsInput](data)
 }
 
 // Validate checks the client's reminder settings.
@@ -164,7 +175,25 @@ func (in PrefsInput) Validate() (Prefs, error) {
 	if !hhmm.MatchString(in.QuietEnd) {
 		return Prefs{}, bad("quietEnd", "must be HH:MM (24-hour)")
 	}
+	if in.Language != "" {
+		if _, err := ParseLanguage("language", in.Language); err != nil {
+			return Prefs{}, err
+		}
+	}
 	return Prefs{Disabled: d, QuietStart: in.QuietStart, QuietEnd: in.QuietEnd}, nil
+}
+
+// ChosenLanguage is the canonical tag of the language sent, or "" when the
+// client sent none (call after Validate).
+func (in PrefsInput) ChosenLanguage() string {
+	if in.Language == "" {
+		return ""
+	}
+	tag, err := ParseLanguage("language", in.Language)
+	if err != nil {
+		return ""
+	}
+	return tag
 }
 
 // SubscriptionInput is PushSubscription.toJSON() as the browser sends it.
@@ -179,11 +208,7 @@ type SubscriptionInput struct {
 
 // DecodeSubscription checks shape only; the push allowlist checks the endpoint and keys.
 func DecodeSubscription(data []byte) (Subscription, error) {
-	var in SubscriptionInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return Subscription{}, err
-	}
-	return in.Validate()
+	return decodeThen[Subscription, SubscriptionInput](data)
 }
 
 // Validate checks shape only; the push allowlist checks the endpoint and keys.
@@ -207,11 +232,7 @@ type EndpointInput struct {
 
 // DecodeEndpoint reads {"endpoint": "..."} for unsubscribing.
 func DecodeEndpoint(data []byte) (string, error) {
-	var in EndpointInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return "", err
-	}
-	return in.Validate()
+	return decodeThen[string, EndpointInput](data)
 }
 
 // Validate returns the endpoint to unsubscribe.

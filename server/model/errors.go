@@ -29,7 +29,16 @@ const (
 	Unavailable
 	// Timeout: a service we pass the request to did not answer in time (504).
 	Timeout
+	// TooLarge: the request's content is larger than allowed (413).
+	TooLarge
+	// UnsupportedType: the content is not of a kind accepted here (415).
+	UnsupportedType
+	// Unprocessable: the content is of the right kind but cannot be used (422): a damaged picture, too many pixels.
+	Unprocessable
 )
+
+// LastCode is the highest code; the HTTP layer's table covers every one up to it.
+const LastCode = Unprocessable
 
 // Error is a domain error: its Code says which kind, Message what to tell the
 // person (with Field, which part of the request is wrong). Compare sentinels

@@ -136,7 +136,7 @@ func (c CheckIn) SameAs(sent CheckIn) bool {
 // (see CheckIn.SameAs).
 func (c Completion) SameAs(sent Completion) bool {
 	return c.RoutineID == sent.RoutineID && c.Done == sent.Done && c.Total == sent.Total &&
-		(!sent.atSent || c.At.Equal(sent.At))
+		(!sent.atSent || c.At.Equal(sent.At)) && slices.Equal(c.EasierUsed, sent.EasierUsed)
 }
 
 func sameSet(a, b []string) bool {

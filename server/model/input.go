@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -42,7 +43,7 @@ func DecodeStrict(data []byte, v any) error {
 		var se *json.SyntaxError
 		switch {
 		case errors.As(err, &te):
-			field := te.Field
+			field := withoutEmbedded(reflect.TypeOf(v), te.Field)
 			if field == "" {
 				return bad("", "request body must be a JSON object")
 			}
@@ -60,6 +61,40 @@ func DecodeStrict(data []byte, v any) error {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return bad("", "request body must hold one JSON object only")
+	}
+	return nil
+}
+
+// withoutEmbedded drops from a decoding error's field path the Go names of
+// embedded structs, which encoding/json puts there ("CreateInput.language")
+// although the JSON has no such level ("language").
+func withoutEmbedded(t reflect.Type, path string) string {
+	var out []string
+	for _, seg := range strings.Split(path, ".") {
+		for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
+			t = t.Elem()
+		}
+		if t == nil || t.Kind() != reflect.Struct {
+			out, t = append(out, seg), nil
+			continue
+		}
+		if f, ok := t.FieldByName(seg); ok && f.Anonymous && f.Tag.Get("json") == "" {
+			t = f.Type // an embedded struct: its fields are the parent's in JSON
+			continue
+		}
+		out = append(out, seg)
+		t = fieldByJSONName(t, seg)
+	}
+	return strings.Join(out, ".")
+}
+
+// fieldByJSONName is the type of t's field that JSON names name, or nil.
+func fieldByJSONName(t reflect.Type, name string) reflect.Type {
+	for _, f := range reflect.VisibleFields(t) {
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == name || tag == "" && strings.EqualFold(f.Name, name) {
+			return f.Type
+		}
 	}
 	return nil
 }
@@ -113,7 +148,29 @@ var (
 	clientID = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
 )
 
-func cleanText(field, s string, max int, required bool) (string, error) {
+// decodeAt strictly decodes data into an In, then validates it as received at now.
+func decodeAt[Out any, In interface{ Validate(time.Time) (Out, error) }](data []byte, now time.Time) (Out, error) {
+	var in In
+	if err := DecodeStrict(data, &in); err != nil {
+		var zero Out
+		return zero, err
+	}
+	return in.Validate(now)
+}
+
+// decodeThen strictly decodes data into an In, then validates it.
+func decodeThen[Out any, In interface{ Validate() (Out, error) }](data []byte) (Out, error) {
+	var in In
+	if err := DecodeStrict(data, &in); err != nil {
+		var zero Out
+		return zero, err
+	}
+	return in.Validate()
+}
+
+// CleanText trims free text and refuses invalid UTF-8, control characters (other
+// than newline and tab) and text over max characters; required refuses empty text.
+func CleanText(field, s string, max int, required bool) (string, error) {
 	s = strings.TrimSpace(s)
 	if required && s == "" {
 		return "", bad(field, "is required")
@@ -144,7 +201,7 @@ func isBidiControl(r rune) bool {
 // or therapist's name, a template or token name): cleanText's rules, and no
 // bidi controls. Right-to-left scripts need none in a name.
 func CleanLabel(field, s string, max int, required bool) (string, error) {
-	s, err := cleanText(field, s, max, required)
+	s, err := CleanText(field, s, max, required)
 	if err != nil {
 		return s, err
 	}
@@ -181,6 +238,8 @@ type CreateInput struct {
 	Days          int        `json:"days"`
 	Notes         string     `json:"notes"`
 	CadenceDays   int        `json:"cadenceDays"`
+	// Language is the client's language; omitted, the therapist's.
+	Language string `json:"language"`
 }
 
 // Limits on a plan.
@@ -192,11 +251,7 @@ const (
 // DecodeCreate turns a request body into a valid Plan (without token, owner or timestamps).
 // Omitted sessionAt means now, omitted stretchTime means 19:00, omitted days means 14.
 func DecodeCreate(data []byte, now time.Time) (Plan, error) {
-	var in CreateInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return Plan{}, err
-	}
-	return in.Validate(now)
+	return decodeAt[Plan, CreateInput](data, now)
 }
 
 // Validate checks every field and returns the plan it describes.
@@ -274,13 +329,18 @@ func (in CreateInput) Validate(now time.Time) (Plan, error) {
 	if p.Days < MinDays || p.Days > MaxDays {
 		return p, bad("days", "must be between %d and %d", MinDays, MaxDays)
 	}
-	if p.Notes, err = cleanText("notes", in.Notes, 1000, false); err != nil {
+	if p.Notes, err = CleanText("notes", in.Notes, 1000, false); err != nil {
 		return p, err
 	}
 	if in.CadenceDays != 0 && (in.CadenceDays < 7 || in.CadenceDays > 56) {
 		return p, bad("cadenceDays", "must be 0 (no booking nudge) or between 7 and 56")
 	}
 	p.CadenceDays = in.CadenceDays
+	if in.Language != "" {
+		if p.Language, err = ParseLanguage("language", in.Language); err != nil {
+			return p, err
+		}
+	}
 	p.Prefs = DefaultPrefs()
 	return p, nil
 }

@@ -67,6 +67,8 @@ func TestDecodeCreateRejectsBadInputNamingTheField(t *testing.T) {
 		{"negative days", `{"clientName":"Sam","routineId":"piriformis-release","timeZone":"Europe/Berlin","days":-1}`, "days"},
 		{"odd cadence", `{"clientName":"Sam","routineId":"piriformis-release","timeZone":"Europe/Berlin","cadenceDays":3}`, "cadenceDays"},
 		{"deep nesting", `{"overrides":[[[[[[[[[[]]]]]]]]]]}`, ""},
+		{"unknown language", `{"clientName":"Sam","routineId":"piriformis-release","timeZone":"Europe/Berlin","language":"it"}`, "language"},
+		{"language as a number", `{"clientName":"Sam","language":5}`, "language"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,6 +81,31 @@ func TestDecodeCreateRejectsBadInputNamingTheField(t *testing.T) {
 				t.Fatalf("field = %q, want %q (%v)", ie.Field, tc.field, err)
 			}
 		})
+	}
+}
+
+// POST /api/plans embeds CreateInput in CustomCreateInput: a wrong type
+// names the field as the JSON has it, not the Go struct it sits in.
+func TestDecodeCreateCustomNamesFieldsAsTheJSONDoes(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"language":5}`:                      "language",
+		`{"clientName":["Sam"]}`:              "clientName",
+		`{"overrides":[{"holdSeconds":"x"}]}`: "overrides.holdSeconds",
+		`{"stretches":[{"reps":"x"}]}`:        "stretches.reps",
+		`{"stretches":"all"}`:                 "stretches",
+	} {
+		_, err := DecodeCreateCustom([]byte(body), now)
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Field != want {
+			t.Errorf("%s: %v, want the field %q", body, err, want)
+		}
+	}
+	p, err := DecodeCreateCustom([]byte(`{"clientName":"Sam","routineId":"piriformis-release","timeZone":"Europe/Berlin","language":"FR"}`), now)
+	if err != nil || p.Language != "fr" {
+		t.Errorf("language FR: %q, %v, want fr", p.Language, err)
+	}
+	if p, _ := DecodeCreateCustom([]byte(`{"clientName":"Sam","routineId":"piriformis-release","timeZone":"Europe/Berlin"}`), now); p.Language != "" {
+		t.Errorf("no language: %q, want none (the service fills the therapist's)", p.Language)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"time"
+
+	"github.com/aftercare/aftercare/routines"
 )
 
 // Reminder kinds, shared by the schedule, the push payload and the client's toggles.
@@ -78,12 +80,19 @@ type Plan struct {
 	EndedAt     *time.Time `json:"endedAt,omitempty"`
 	// Stretches, when set, replaces the routine's stretch list: the therapist's own order, additions and removals.
 	Stretches []Override `json:"stretches,omitempty"`
+	// Custom holds the therapists' own stretches the plan uses, as they were
+	// when it was assigned: an edit or retirement later leaves the plan as the client got it.
+	Custom []routines.Stretch `json:"custom,omitempty"`
 	// AlertsHandledAt is when a therapist last marked the plan's alerts (red flag,
 	// still sore at 48 h) as handled; only check-ins received after it raise alerts
 	// on the clients list and plan page. Nil when never handled.
 	AlertsHandledAt *time.Time `json:"alertsHandledAt,omitempty"`
 	// AlertsHandledBy is the id of the therapist who marked them handled.
 	AlertsHandledBy string `json:"alertsHandledBy,omitempty"`
+	// Language is the client's language (a tag ParseLanguage accepts): the
+	// app, reminders, calendar and printout speak it. Empty on plans stored
+	// before languages: they speak the studio's default language.
+	Language string `json:"language,omitempty"`
 }
 
 // AlertPending reports whether check-in c arrived after the plan's alerts were
@@ -147,7 +156,16 @@ type Completion struct {
 	Done       int       `json:"done"`
 	Total      int       `json:"total"`
 	ReceivedAt time.Time `json:"receivedAt"`
-	atSent     bool      // decoded with the client's own "at" (see SameAs); not stored
+	// EasierUsed lists the stretches the client swapped for their easier
+	// variation ("Make it easier") during this session.
+	EasierUsed []Swap `json:"easierUsed,omitempty"`
+	atSent     bool   // decoded with the client's own "at" (see SameAs); not stored
+}
+
+// Swap is one "Make it easier" in the player: stretch From was done as its easier variation To.
+type Swap struct {
+	From string `json:"from"`
+	To   string `json:"to"`
 }
 
 // Red-flag answers that mean "get medical care now".

@@ -12,6 +12,9 @@ type Therapist struct {
 	Disabled     bool      `json:"disabled"`
 	TimeZone     string    `json:"timeZone"`
 	CreatedAt    time.Time `json:"createdAt"`
+	// Language is the workspace's and the alerts' language (a tag
+	// ParseLanguage accepts); empty on older accounts: the studio's default.
+	Language string `json:"language,omitempty"`
 }
 
 // APIToken is a hashed credential for integrations; the secret itself is shown once.

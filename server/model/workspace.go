@@ -57,15 +57,15 @@ type CustomCreateInput struct {
 // DecodeCreateCustom is DecodeCreate that also accepts "stretches": the therapist's
 // own order of stretches from the library, each with an optional hold and reps.
 func DecodeCreateCustom(data []byte, now time.Time) (Plan, error) {
-	var in CustomCreateInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return Plan{}, err
-	}
-	return in.Validate(now)
+	return decodeAt[Plan, CustomCreateInput](data, now)
 }
 
-// Validate checks a new plan with its optional own stretch list at now.
-func (in CustomCreateInput) Validate(now time.Time) (Plan, error) {
+// Validate checks a new plan with its optional own stretch list, from the library, at now.
+func (in CustomCreateInput) Validate(now time.Time) (Plan, error) { return in.ValidateWith(now, nil) }
+
+// ValidateWith is Validate with the stretches find knows (the library and the
+// therapist's own); nil finds the library's only.
+func (in CustomCreateInput) ValidateWith(now time.Time, find StretchFinder) (Plan, error) {
 	if len(in.Stretches) > 0 && len(in.Overrides) > 0 {
 		return Plan{}, bad("overrides", "send either overrides or stretches, not both (stretches carry their own holdSeconds and reps)")
 	}
@@ -74,16 +74,24 @@ func (in CustomCreateInput) Validate(now time.Time) (Plan, error) {
 		return p, err
 	}
 	if in.Stretches != nil {
-		if p.Stretches, err = ValidateStretches("stretches", p.RoutineID, in.Stretches); err != nil {
+		if p.Stretches, err = ValidateStretches("stretches", p.RoutineID, in.Stretches, find); err != nil {
 			return p, err
 		}
 	}
 	return p, nil
 }
 
+// StretchFinder looks a stretch up by id: the library's (routines.StretchByID)
+// and, where a therapist's own may be used, theirs.
+type StretchFinder func(id string) (routines.Stretch, bool)
+
 // ValidateStretches checks an own stretch list and fills omitted holds and reps
-// from the routine's step for that stretch, else from the library's default.
-func ValidateStretches(field, routineID string, list []Override) ([]Override, error) {
+// from the routine's step for that stretch, else from the stretch's default.
+// find resolves the ids; nil is the library.
+func ValidateStretches(field, routineID string, list []Override, find StretchFinder) ([]Override, error) {
+	if find == nil {
+		find = routines.StretchByID
+	}
 	if len(list) == 0 {
 		return nil, bad(field, "must list at least one stretch")
 	}
@@ -95,7 +103,7 @@ func ValidateStretches(field, routineID string, list []Override) ([]Override, er
 	seen := map[string]bool{}
 	for i, o := range list {
 		f := fmt.Sprintf("%s[%d]", field, i)
-		st, ok := routines.StretchByID(o.StretchID)
+		st, ok := find(o.StretchID)
 		if !ok {
 			return nil, bad(f+".stretchId", "unknown stretch %q", o.StretchID)
 		}
@@ -138,15 +146,14 @@ type TemplateInput struct {
 
 // DecodeTemplate validates a therapist's own template (without id, owner or timestamps).
 func DecodeTemplate(data []byte) (Template, error) {
-	var in TemplateInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return Template{}, err
-	}
-	return in.Validate()
+	return decodeThen[Template, TemplateInput](data)
 }
 
 // Validate checks a therapist's own template (without id, owner or timestamps).
-func (in TemplateInput) Validate() (Template, error) {
+func (in TemplateInput) Validate() (Template, error) { return in.ValidateWith(nil) }
+
+// ValidateWith is Validate with the stretches find knows; nil is the library.
+func (in TemplateInput) ValidateWith(find StretchFinder) (Template, error) {
 	var t Template
 	var err error
 	if t.Name, err = CleanLabel("name", in.Name, 60, true); err != nil {
@@ -156,7 +163,7 @@ func (in TemplateInput) Validate() (Template, error) {
 		return t, bad("routineId", "unknown routine %q", in.RoutineID)
 	}
 	t.RoutineID = in.RoutineID
-	if t.Stretches, err = ValidateStretches("stretches", in.RoutineID, in.Stretches); err != nil {
+	if t.Stretches, err = ValidateStretches("stretches", in.RoutineID, in.Stretches, find); err != nil {
 		return t, err
 	}
 	if in.Days != 0 && (in.Days < MinDays || in.Days > MaxDays) {
@@ -167,7 +174,7 @@ func (in TemplateInput) Validate() (Template, error) {
 		return t, bad("cadenceDays", "must be 0 (no booking nudge) or between 7 and 56")
 	}
 	t.CadenceDays = in.CadenceDays
-	if t.Notes, err = cleanText("notes", in.Notes, 1000, false); err != nil {
+	if t.Notes, err = CleanText("notes", in.Notes, 1000, false); err != nil {
 		return t, err
 	}
 	return t, nil
@@ -197,11 +204,7 @@ type PlanChange struct {
 
 // DecodePlanChange validates an edit of a running plan.
 func DecodePlanChange(data []byte) (PlanChange, error) {
-	var in PlanChangeInput
-	if err := DecodeStrict(data, &in); err != nil {
-		return PlanChange{}, err
-	}
-	return in.Validate()
+	return decodeThen[PlanChange, PlanChangeInput](data)
 }
 
 // Validate checks an edit of a running plan.
@@ -229,7 +232,7 @@ func (in PlanChangeInput) Validate() (PlanChange, error) {
 	}
 	ch.ExtendDays = in.ExtendDays
 	if in.Notes != nil {
-		n, err := cleanText("notes", *in.Notes, 1000, false)
+		n, err := CleanText("notes", *in.Notes, 1000, false)
 		if err != nil {
 			return ch, err
 		}

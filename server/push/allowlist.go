@@ -4,10 +4,10 @@ import (
 	"crypto/ecdh"
 	"errors"
 	"fmt"
-	"net"
-	"net/netip"
 	"net/url"
 	"strings"
+
+	"github.com/aftercare/aftercare/server/netguard"
 )
 
 // ErrEndpointNotAllowed is returned (wrapped) for any endpoint the allowlist refuses.
@@ -28,39 +28,17 @@ var (
 // Allowlist decides which endpoints may be pushed to. The endpoint URL comes
 // from a browser, so without it the server would POST wherever a stranger says.
 type Allowlist struct {
-	extra []prefix
-}
-
-// prefix is one extra allowed URL prefix, already parsed.
-type prefix struct {
-	scheme string
-	host   string // normalized hostname (lower case, or canonical IP)
-	port   string // explicit or default port
-	path   string // always ends in "/"
+	extra *netguard.Prefixes
 }
 
 // NewAllowlist returns the built-in push services plus extraPrefixes (for
 // tests and local development, e.g. "http://127.0.0.1:9000/").
 func NewAllowlist(extraPrefixes []string) (*Allowlist, error) {
-	a := &Allowlist{}
-	for _, raw := range extraPrefixes {
-		u, err := url.Parse(raw)
-		if err != nil {
-			return nil, fmt.Errorf("push allow prefix %q: %w", raw, err)
-		}
-		if u.Scheme != "http" && u.Scheme != "https" {
-			return nil, fmt.Errorf("push allow prefix %q: scheme must be http or https", raw)
-		}
-		if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
-			return nil, fmt.Errorf("push allow prefix %q: want scheme://host[:port]/path/ without userinfo, query or fragment", raw)
-		}
-		p := prefix{scheme: u.Scheme, host: normalizeHost(u.Hostname()), port: portOf(u), path: u.Path}
-		if !strings.HasSuffix(p.path, "/") {
-			p.path += "/"
-		}
-		a.extra = append(a.extra, p)
+	extra, err := netguard.ParsePrefixes(extraPrefixes)
+	if err != nil {
+		return nil, fmt.Errorf("push %w", err)
 	}
-	return a, nil
+	return &Allowlist{extra: extra}, nil
 }
 
 // Check returns nil if endpoint may be pushed to, or an error wrapping ErrEndpointNotAllowed.
@@ -93,35 +71,23 @@ func (a *Allowlist) checkURL(u *url.URL) error {
 	if u.User != nil {
 		return fmt.Errorf("%w: userinfo not allowed", ErrEndpointNotAllowed)
 	}
-	for rest := u.Path; ; {
-		seg, after, more := strings.Cut(rest, "/")
-		if seg == "." || seg == ".." {
-			return fmt.Errorf("%w: dot segments not allowed", ErrEndpointNotAllowed)
-		}
-		if !more {
-			break
-		}
-		rest = after
+	if netguard.HasDotSegments(u.Path) {
+		return fmt.Errorf("%w: dot segments not allowed", ErrEndpointNotAllowed)
 	}
-	host := normalizeHost(u.Hostname())
-	if a != nil {
-		for _, p := range a.extra {
-			if u.Scheme == p.scheme && host == p.host && portOf(u) == p.port &&
-				(u.Path+"/" == p.path || strings.HasPrefix(u.Path, p.path)) {
-				return nil
-			}
-		}
+	if a != nil && a.extra.Match(u) {
+		return nil
 	}
+	host := netguard.NormalizeHost(u.Hostname())
 	if u.Scheme != "https" {
 		return fmt.Errorf("%w: scheme is not https", ErrEndpointNotAllowed)
 	}
 	if port := u.Port(); port != "" && port != "443" {
 		return fmt.Errorf("%w: port is not 443", ErrEndpointNotAllowed)
 	}
-	if _, err := netip.ParseAddr(u.Hostname()); err == nil || strings.HasPrefix(u.Host, "[") {
+	if netguard.IsIPLiteral(u) {
 		return fmt.Errorf("%w: IP address not allowed", ErrEndpointNotAllowed)
 	}
-	if !isDNSName(host) {
+	if !netguard.IsDNSName(host) {
 		return fmt.Errorf("%w: invalid host name", ErrEndpointNotAllowed)
 	}
 	if isPushHost(host) {
@@ -162,25 +128,6 @@ func (a *Allowlist) ValidateSubscription(s Subscription) error {
 	return nil
 }
 
-// coversDial reports whether an extra prefix names host:port, so the dialer may
-// connect there even if it resolves to a loopback or private address.
-func (a *Allowlist) coversDial(addr string) bool {
-	if a == nil {
-		return false
-	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	host = normalizeHost(host)
-	for _, p := range a.extra {
-		if p.host == host && p.port == port {
-			return true
-		}
-	}
-	return false
-}
-
 func isPushHost(host string) bool {
 	for _, h := range pushHosts {
 		if host == h {
@@ -193,45 +140,4 @@ func isPushHost(host string) bool {
 		}
 	}
 	return false
-}
-
-// isDNSName accepts lower-case LDH labels only (no trailing dot, no empty labels).
-func isDNSName(host string) bool {
-	if host == "" || len(host) > 253 {
-		return false
-	}
-	for _, label := range strings.Split(host, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for i := 0; i < len(label); i++ {
-			c := label[i]
-			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// normalizeHost lower-cases names and writes IP addresses canonically.
-func normalizeHost(h string) string {
-	if ip, err := netip.ParseAddr(h); err == nil {
-		return ip.Unmap().WithZone("").String()
-	}
-	return strings.ToLower(h)
-}
-
-// portOf returns the explicit port or the scheme's default.
-func portOf(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	switch u.Scheme {
-	case "https":
-		return "443"
-	case "http":
-		return "80"
-	}
-	return ""
 }

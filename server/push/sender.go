@@ -15,6 +15,8 @@ import (
 	"time"
 
 	webpush "github.com/SherClockHolmes/webpush-go"
+
+	"github.com/aftercare/aftercare/server/netguard"
 )
 
 // Defaults for Config.
@@ -154,7 +156,7 @@ func NewSender(cfg Config) (*Sender, error) {
 		s.client = newHTTPClient(s.allow, s.workers, maxPerHost)
 	} else {
 		c := *cfg.HTTPClient
-		c.CheckRedirect = noRedirect
+		c.CheckRedirect = netguard.NoRedirect
 		s.client = &c
 	}
 	return s, nil

@@ -3,9 +3,9 @@ package remind
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
+	"github.com/aftercare/aftercare/server/locale"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 	"github.com/aftercare/aftercare/server/store"
@@ -15,13 +15,6 @@ import (
 // reach the therapist after its first one: check-ins in between are gathered
 // into one digest (sent on the first tick after the interval).
 const DefaultAlertDigestEvery = 5 * time.Minute
-
-// Lock-screen text of therapist alerts. A lock screen is not private: no
-// client name and no health words; the details are behind the link.
-const (
-	alertTitle = "aftercare"
-	alertBody  = "A client needs your attention"
-)
 
 // planAlerts is what the scheduler remembers of one plan's alerts.
 type planAlerts struct {
@@ -36,19 +29,18 @@ func needsAlert(p model.Plan, c model.CheckIn) bool {
 }
 
 // alertMessage is the notification for a plan: its first alert (n == 0), or
-// a digest of n check-ins gathered since.
-func (s *Scheduler) alertMessage(p model.Plan, n int) push.Message {
-	body := alertBody
-	switch {
-	case n == 1:
-		body = "1 new check-in needs your attention"
-	case n > 1:
-		body = fmt.Sprintf("%d new check-ins need your attention", n)
+// a digest of n check-ins gathered since, in the therapist's language l. A
+// lock screen is not private: no client name and no health words; the
+// details are behind the link.
+func (s *Scheduler) alertMessage(p model.Plan, n int, l *locale.Locale) push.Message {
+	body := l.Text("alert.body")
+	if n > 0 {
+		body = l.Count("alert.digest", n, nil)
 	}
 	topic := Topic(p.Token, "alert")
 	return push.Message{
 		// One tag per plan: a digest replaces the plan's earlier notification.
-		Kind: model.KindCheckIn, Title: alertTitle, Body: body,
+		Kind: model.KindCheckIn, Title: l.Text("alert.title"), Body: body,
 		// The workspace's route for one plan (pwa/static/therapist/app.js).
 		URL: s.baseURL + "/therapist#/plan/" + p.Token, Tag: "alert-" + topic[:8],
 		Topic: topic, TTL: 24 * time.Hour, Urgency: "high",
@@ -115,7 +107,7 @@ func (s *Scheduler) sendDigests(now time.Time) {
 func (s *Scheduler) launchDigests(ctx context.Context, due []digest) {
 	for _, d := range due {
 		s.launchAlert(ctx, d.plan.Token, func(ctx context.Context) error {
-			return s.sendAlert(ctx, d.plan, s.alertMessage(d.plan, d.n))
+			return s.sendAlert(ctx, d.plan, d.n)
 		})
 	}
 }
@@ -146,40 +138,41 @@ func (s *Scheduler) AlertTherapist(ctx context.Context, p model.Plan, c model.Ch
 	if !needsAlert(p, c) {
 		return nil
 	}
-	return s.sendAlert(ctx, p, s.alertMessage(p, 0))
+	return s.sendAlert(ctx, p, 0)
 }
 
-// sendAlert sends msg about plan p to the devices of whoever gets its alerts.
-func (s *Scheduler) sendAlert(ctx context.Context, p model.Plan, msg push.Message) error {
-	to, err := s.alertRecipient(p.TherapistID)
-	if err != nil || to == "" {
+// sendAlert sends the alert about plan p (its first, n == 0, or a digest of
+// n check-ins) to the devices of whoever gets its alerts, in their language.
+func (s *Scheduler) sendAlert(ctx context.Context, p model.Plan, n int) error {
+	to, ok, err := s.alertRecipient(p.TherapistID)
+	if err != nil || !ok {
 		return err
 	}
-	_, err = s.sendToOwner(ctx, store.TherapistOwner(to), msg)
+	_, err = s.sendToOwner(ctx, store.TherapistOwner(to.ID), s.alertMessage(p, n, locale.Of(to.Language, s.defaultLang)))
 	return err
 }
 
 // alertRecipient is the account whose devices get a plan's alerts: its
 // therapist, or the studio owner when that account is disabled or gone (a red
-// flag must reach someone who can act). "" when there is no one.
-func (s *Scheduler) alertRecipient(therapistID string) (string, error) {
+// flag must reach someone who can act). ok is false when there is no one.
+func (s *Scheduler) alertRecipient(therapistID string) (to model.Therapist, ok bool, err error) {
 	t, err := s.db.Therapist(therapistID)
 	switch {
 	case err == nil && !t.Disabled:
-		return t.ID, nil
+		return t, true, nil
 	case err != nil && !errors.Is(err, store.ErrNotFound):
-		return "", err
+		return t, false, err
 	}
 	all, err := s.db.Therapists()
 	if err != nil {
-		return "", err
+		return model.Therapist{}, false, err
 	}
 	for _, o := range all {
 		if o.Owner && !o.Disabled {
-			return o.ID, nil
+			return o, true, nil
 		}
 	}
-	return "", nil
+	return model.Therapist{}, false, nil
 }
 
 // AlertTimeout bounds one asynchronous therapist alert, the push service's

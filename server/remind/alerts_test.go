@@ -65,7 +65,7 @@ func TestAlertsCoalescePerPlan(t *testing.T) {
 		t.Fatalf("300 urgent check-ins sent %d alerts, want 1 at once", len(got))
 	}
 	first := decode(t, got[0])
-	if first.URL != testBaseURL+"/therapist#/plan/"+p.Token {
+	if first.URL != "/therapist#/plan/"+p.Token {
 		t.Errorf("alert opens %q, want the plan's page in the workspace", first.URL)
 	}
 
@@ -243,7 +243,7 @@ func TestTestPushAndTherapistAlert(t *testing.T) {
 		t.Fatalf("TestPush = %d, %v (refusals %v)", n, err, svc.Refusals())
 	}
 	for _, r := range svc.Received() {
-		if pl := decode(t, r); pl.Kind != "test" || pl.URL != testBaseURL+"/p/"+p.Token+"#/today" {
+		if pl := decode(t, r); pl.Kind != "test" || pl.URL != "/p/"+p.Token+"#/today" {
 			t.Errorf("test payload %+v", pl)
 		}
 	}
@@ -279,7 +279,7 @@ func TestTestPushAndTherapistAlert(t *testing.T) {
 		t.Fatalf("alerts %+v", alerts)
 	}
 	for _, al := range alerts {
-		if al.Kind != "checkin" || al.URL != testBaseURL+"/therapist#/plan/"+p.Token || al.Title != "aftercare" ||
+		if al.Kind != "checkin" || al.URL != "/therapist#/plan/"+p.Token || al.Title != "aftercare" ||
 			al.Body != "A client needs your attention" {
 			t.Errorf("alert %+v", al)
 		}

@@ -6,13 +6,16 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
 
 // planView is one plan as a round sees it, loaded once per round.
 type planView struct {
-	p       *model.Plan // shared with the store's cache: read-only
+	p       *model.Plan  // shared with the store's cache: read-only
+	lang    language.Tag // the language of a plan that names none (the studio's)
 	err     error
 	gen     uint64           // the plan's schedule generation
 	rules   map[string]*Rule // derived on first need, nil for "no such rule"
@@ -29,8 +32,8 @@ type planView struct {
 }
 
 // viewOf is the view of a plan as PlansWithDevices loaded it.
-func viewOf(l *store.PlanDevices) *planView {
-	return &planView{p: l.Plan, err: l.Err, subs: l.Devices, gen: l.Gen, doneAt: l.DoneAt, memo: l.Memo}
+func (s *Scheduler) viewOf(l *store.PlanDevices) *planView {
+	return &planView{p: l.Plan, lang: s.defaultLang, err: l.Err, subs: l.Devices, gen: l.Gen, doneAt: l.DoneAt, memo: l.Memo}
 }
 
 // planTokens lists the distinct plans of items (token reads an item's plan),
@@ -73,12 +76,12 @@ func (v *planView) rule(id string) (*Rule, error) {
 // *Rule serves every tick while the plan stays as it is.
 func (v *planView) derive(id string) (*Rule, error) {
 	if v.memo == nil {
-		return RuleFor(*v.p, id)
+		return ruleFor(*v.p, id, v.lang)
 	}
 	if m, ok := v.memo.Load(ruleMemo(id)); ok {
 		return m.(*Rule), nil
 	}
-	r, err := RuleFor(*v.p, id)
+	r, err := ruleFor(*v.p, id, v.lang)
 	if err == nil {
 		v.memo.Store(ruleMemo(id), r)
 	}
@@ -136,7 +139,7 @@ func (s *Scheduler) decideAll(now time.Time, entries []store.DueEntry, st *TickS
 			for i, tok := range part {
 				var v *planView
 				if err == nil {
-					v = viewOf(&loaded[i])
+					v = s.viewOf(&loaded[i])
 				} else {
 					v = &planView{err: err}
 				}

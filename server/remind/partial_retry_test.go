@@ -86,7 +86,7 @@ func TestPartialFailureRetriesFailedDevice(t *testing.T) {
 		t.Fatalf("19:01 received %+v", svc.Received())
 	}
 	a, b := decode(t, receivedBy(svc, epA)[0]), decode(t, gotB[0])
-	if b != a || b.Kind != model.KindStretch || b.URL != testBaseURL+"/p/"+p.Token+"#/play" {
+	if b != a || b.Kind != model.KindStretch || b.URL != "/p/"+p.Token+"#/play" {
 		t.Fatalf("retried payload %+v, original %+v", b, a)
 	}
 	if r := gotB[0]; r.TTL != 6*3600 || r.Urgency != "high" || r.Topic != Topic(p.Token, model.KindStretch) {

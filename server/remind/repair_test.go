@@ -67,7 +67,7 @@ func TestStartRepairsPlansWithoutSchedule(t *testing.T) {
 		t.Fatalf("19:00: %+v", st)
 	}
 	got := svc.Received()
-	if len(got) != 1 || decode(t, got[0]).Kind != model.KindStretch || decode(t, got[0]).URL != testBaseURL+"/p/"+p.Token+"#/play" {
+	if len(got) != 1 || decode(t, got[0]).Kind != model.KindStretch || decode(t, got[0]).URL != "/p/"+p.Token+"#/play" {
 		t.Fatalf("received %+v", got)
 	}
 

@@ -73,7 +73,7 @@ func (s *Scheduler) retryDevices(ctx context.Context, now time.Time, st *TickSta
 		}
 		views := make([]*planView, len(tokens))
 		for i := range loaded {
-			views[i] = viewOf(&loaded[i])
+			views[i] = s.viewOf(&loaded[i])
 		}
 		steps := make([]store.RetryStep, len(rs))
 		var jobs []push.Job

@@ -7,12 +7,14 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 	_ "time/tzdata" // client zones must resolve on a slim host without /usr/share/zoneinfo
 
 	"github.com/robfig/cron/v3"
+	"golang.org/x/text/language"
 
+	"github.com/aftercare/aftercare/routines"
+	"github.com/aftercare/aftercare/server/locale"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 )
@@ -64,10 +66,14 @@ type Rule struct {
 	// of skipping it (the stretch: 21:30 with quiet hours from 21:00 fires
 	// at 20:45). Zero: skipped.
 	BeforeQuiet time.Duration
-	Title       string
-	Body        string
-	URL         string // path below the base URL, e.g. "/p/<token>#/play"
-	Topic       string
+	// Title, Body and Actions are in the plan's language; a rule is derived
+	// again when the plan changes, so a reminder speaks the language of the
+	// plan as it is when it is sent.
+	Title   string
+	Body    string
+	Actions []push.Action
+	URL     string // path below the base URL, e.g. "/p/<token>#/play"
+	Topic   string
 	Policy
 
 	sched cron.Schedule
@@ -82,7 +88,7 @@ type Fire struct {
 // Message is the push message for the rule, with baseURL in front of its path.
 func (r *Rule) Message(baseURL string) push.Message {
 	return push.Message{
-		Kind: r.Kind, Title: r.Title, Body: r.Body, URL: baseURL + r.URL,
+		Kind: r.Kind, Title: r.Title, Body: r.Body, Actions: r.Actions, URL: baseURL + r.URL,
 		Tag: r.Kind, Topic: r.Topic, TTL: r.TTL, Urgency: r.Urgency,
 	}
 }
@@ -96,23 +102,30 @@ func Topic(token, kind string) string {
 }
 
 // Rules derives the plan's reminder rules (design.md, "Reminders"), leaving
-// out the kinds the client switched off. Times are in the client's zone.
+// out the kinds the client switched off. Times are in the client's zone,
+// texts in the plan's language (English if it names none).
 func Rules(p model.Plan) ([]Rule, error) {
-	return derive(p, "")
+	return derive(p, "", routines.English)
 }
 
 // RuleFor derives only the rule with this ID (a tick needs one rule of a
 // plan, not its text for every other); nil if the plan has no such rule.
 func RuleFor(p model.Plan, id string) (*Rule, error) {
-	rules, err := derive(p, id)
+	return ruleFor(p, id, routines.English)
+}
+
+// ruleFor is RuleFor with def as the language of a plan that names none.
+func ruleFor(p model.Plan, id string, def language.Tag) (*Rule, error) {
+	rules, err := derive(p, id, def)
 	if err != nil || len(rules) == 0 {
 		return nil, err
 	}
 	return &rules[0], nil
 }
 
-// derive builds the plan's rules, or only the one with ID only if set.
-func derive(p model.Plan, only string) ([]Rule, error) {
+// derive builds the plan's rules, or only the one with ID only if set; def
+// is the language of a plan that names none.
+func derive(p model.Plan, only string, def language.Tag) ([]Rule, error) {
 	loc, err := location(p.TimeZone)
 	if err != nil {
 		return nil, err
@@ -121,7 +134,8 @@ func derive(p model.Plan, only string) ([]Rule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stretch time: %w", err)
 	}
-	d := deriver{p: p, only: only, loc: loc, quiet: QuietOf(p.Prefs), name: firstName(p.ClientName)}
+	d := deriver{p: p, only: only, loc: loc, quiet: QuietOf(p.Prefs), name: locale.FirstName(p.ClientName),
+		lang: locale.Of(p.Language, def)}
 	if only == "" {
 		d.out = make([]Rule, 0, 12)
 	}
@@ -130,16 +144,13 @@ func derive(p model.Plan, only string) ([]Rule, error) {
 	d.ends = d.day.AddDate(0, 0, p.Days)
 
 	// Hydration: water flushes the worked tissue.
-	d.once(model.KindHydration, "hydration-after", d.session.Add(2*time.Hour), time.Time{},
-		text{"Time for a glass of water", "a big glass of water now helps your muscles recover from today's massage.", true, "today"})
-	d.once(model.KindHydration, "hydration-next-day", d.clock(1, 12*60), time.Time{},
-		text{"Keep drinking water", "keep sipping water today: hydrated muscles recover better.", true, "today"})
+	d.once(model.KindHydration, "hydration-after", d.session.Add(2*time.Hour), time.Time{}, text{named: true, screen: "today"})
+	d.once(model.KindHydration, "hydration-next-day", d.clock(1, 12*60), time.Time{}, text{named: true, screen: "today"})
 
 	// Stretch: daily at the chosen time while the plan runs.
 	if d.wants(model.KindStretch, "stretch-daily") {
 		spec := fmt.Sprintf("%d %d * * *", stretchAt%60, stretchAt/60)
-		r := d.rule(model.KindStretch, "stretch-daily",
-			text{"Time for your stretches", "a few gentle minutes now. A gentle pull is right, never sharp pain.", true, "play"})
+		r := d.rule(model.KindStretch, "stretch-daily", text{named: true, screen: "play"})
 		r.Spec, r.Until, r.SameDay, r.BeforeQuiet = spec, d.ends, true, StretchBeforeQuiet
 		if r.sched, err = parseSpec(spec); err != nil {
 			return nil, err
@@ -149,15 +160,12 @@ func derive(p model.Plan, only string) ([]Rule, error) {
 
 	// Soreness check-ins: same clock time one and two days on. Lock screens are
 	// public, so the text asks for a check-in and says nothing about health.
-	d.once(model.KindCheckIn, "checkin-24h", d.session.AddDate(0, 0, 1), time.Time{},
-		text{"How are you feeling today?", "a 30-second check-in helps your therapist see how you're doing.", true, "checkin"})
-	d.once(model.KindCheckIn, "checkin-48h", d.session.AddDate(0, 0, 2), time.Time{},
-		text{"Two days on: a quick check-in", "how is it going? Tap to check in, it takes 30 seconds.", true, "checkin"})
+	d.once(model.KindCheckIn, "checkin-24h", d.session.AddDate(0, 0, 1), time.Time{}, text{named: true, screen: "checkin"})
+	d.once(model.KindCheckIn, "checkin-48h", d.session.AddDate(0, 0, 2), time.Time{}, text{named: true, screen: "checkin"})
 
 	// Session-day tips, while the advice still applies: today, not tomorrow.
 	if d.wants(model.KindTip, "tip-session") {
-		r := d.rule(model.KindTip, "tip-session", text{"Take it easy today",
-			"Rest from strenuous activity. Ice or heat on tender spots, a warm Epsom-salt bath or a slow walk can help.", false, "today"})
+		r := d.rule(model.KindTip, "tip-session", text{screen: "today"})
 		r.At, r.SameDay = d.session.Add(3*time.Hour), true
 		d.out = append(d.out, r)
 	}
@@ -168,23 +176,21 @@ func derive(p model.Plan, only string) ([]Rule, error) {
 		nextDay := time.Date(next.Year(), next.Month(), next.Day(), 0, 0, 0, 0, loc)
 		if d.wants(model.KindFollowUp, "followup-eve") {
 			d.once(model.KindFollowUp, "followup-eve", nextDay.AddDate(0, 0, -1).Add(18*time.Hour), next,
-				text{"Your session is tomorrow", "see you tomorrow at " + next.Format("15:04") + ". Keep up the gentle stretches until then.", true, "today"})
+				text{named: true, screen: "today", data: locale.Data{"Time": d.lang.Clock(next)}})
 		}
 		// Morning of: 08:30, or two hours ahead of an early session.
 		prepare := nextDay.Add(8*time.Hour + 30*time.Minute)
 		if early := next.Add(-2 * time.Hour); early.Before(prepare) {
 			prepare = early
 		}
-		d.once(model.KindFollowUp, "followup-prepare", prepare, next,
-			text{"Session today: get ready", "Drink some water, and note where it hurts and what it feels like to tell your therapist.", false, "today"})
+		d.once(model.KindFollowUp, "followup-prepare", prepare, next, text{screen: "today"})
 		// Hydration the morning of the session; an early session's prepare note covers it.
 		if next.Sub(nextDay) >= 10*time.Hour {
 			at := nextDay.Add(9 * time.Hour)
 			if before := next.Add(-90 * time.Minute); before.Before(at) {
 				at = before
 			}
-			d.once(model.KindHydration, "hydration-before-session", at, next,
-				text{"Water before your session", "drink a glass of water this morning: hydrated muscles respond better to massage.", true, "today"})
+			d.once(model.KindHydration, "hydration-before-session", at, next, text{named: true, screen: "today"})
 		}
 	} else if p.CadenceDays > 0 && p.Days > 1 {
 		last := d.ends.AddDate(0, 0, -1)
@@ -193,21 +199,24 @@ func derive(p model.Plan, only string) ([]Rule, error) {
 			if !day.Before(last) {
 				break
 			}
+			// Every nudge to book says the same: one message for all of them.
 			d.once(model.KindFollowUp, "followup-book-"+strconv.Itoa(k), day.Add(10*time.Hour), time.Time{},
-				text{"Time to book your next session", "regular sessions keep the progress going. Book your next one when it suits you.", true, "today"})
+				text{named: true, screen: "today", message: "followup-book"})
 		}
-		d.once(model.KindFollowUp, "followup-book-end", last.Add(10*time.Hour), time.Time{},
-			text{"Your plan ends today", "this is the last day of your plan. Book your next session to keep the progress going.", true, "today"})
+		d.once(model.KindFollowUp, "followup-book-end", last.Add(10*time.Hour), time.Time{}, text{named: true, screen: "today"})
 	}
 	return d.out, nil
 }
 
-// text is what a rule's notification says; named bodies start with the
-// client's first name.
+// text says how a rule's notification is worded: its messages are
+// "reminder.<message>.title" and ".body" in the plan's language, message
+// being the rule's id unless set; a named body greets the client by first
+// name (its ".body.named" twin).
 type text struct {
-	title, body string
-	named       bool
-	screen      string // the PWA route the notification opens
+	message string
+	named   bool
+	data    locale.Data // the body's placeholders, e.g. {{.Time}}
+	screen  string      // the PWA route the notification opens
 }
 
 // deriver holds what every rule of one plan shares.
@@ -217,6 +226,7 @@ type deriver struct {
 	loc       *time.Location
 	quiet     Quiet
 	name      string
+	lang      *locale.Locale
 	session   time.Time // local
 	day, ends time.Time // local midnight of the session day and after the last day
 	out       []Rule
@@ -242,15 +252,32 @@ func (d *deriver) rule(kind, id string, t text) Rule {
 		}
 		d.topics[kind] = topic
 	}
-	body := t.body
+	msg := t.message
+	if msg == "" {
+		msg = id
+	}
+	msg = "reminder." + msg
+	body := d.lang.Format(msg+".body", t.data)
 	if t.named {
-		body = d.hi(body)
+		body = d.lang.Named(msg+".body", d.name, t.data)
 	}
 	return Rule{
 		ID: id, Kind: kind, From: d.p.SessionAt, Loc: d.loc, Quiet: d.quiet,
-		Title: t.title, Body: body, URL: "/p/" + d.p.Token + "#/" + t.screen, Topic: topic,
-		Policy: Policies[kind],
+		Title: d.lang.Text(msg + ".title"), Body: body, Actions: actions(d.lang, kind),
+		URL: "/p/" + d.p.Token + "#/" + t.screen, Topic: topic, Policy: Policies[kind],
 	}
+}
+
+// actions are the buttons a notification of kind offers; the service worker
+// knows each action by its id (start: the player, done: dismiss, checkin: the check-in).
+func actions(l *locale.Locale, kind string) []push.Action {
+	switch kind {
+	case model.KindStretch:
+		return []push.Action{{Action: "start", Title: l.Text("reminder.action.start")}, {Action: "done", Title: l.Text("reminder.action.done")}}
+	case model.KindCheckIn:
+		return []push.Action{{Action: "checkin", Title: l.Text("reminder.action.checkin")}}
+	}
+	return nil
 }
 
 // once adds a one-shot rule at the local time at (until zero: no end).
@@ -261,23 +288,4 @@ func (d *deriver) once(kind, id string, at, until time.Time, t text) {
 	r := d.rule(kind, id, t)
 	r.At, r.Until = at, until
 	d.out = append(d.out, r)
-}
-
-// hi starts a text with the client's first name when there is one.
-func (d *deriver) hi(text string) string {
-	if d.name == "" {
-		return strings.ToUpper(text[:1]) + text[1:]
-	}
-	return d.name + ", " + text
-}
-
-func firstName(full string) string {
-	f := strings.Fields(full)
-	if len(f) == 0 {
-		return ""
-	}
-	if r := []rune(f[0]); len(r) > 24 {
-		return string(r[:24])
-	}
-	return f[0]
 }

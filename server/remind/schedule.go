@@ -17,7 +17,7 @@ func (s *Scheduler) States(p model.Plan, stored []store.RuleState) ([]store.Rule
 	if ended(p, now) {
 		return states, nil
 	}
-	rules, err := Rules(p)
+	rules, err := derive(p, "", s.defaultLang)
 	if err != nil {
 		return nil, fmt.Errorf("schedule %s: %w", shortToken(p.Token), err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+	"golang.org/x/text/language"
 
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
@@ -50,6 +51,9 @@ type Config struct {
 	// (see seal.go); 0 means push.DefaultSealCacheBytes. Negative, or a
 	// Sender that is not a SealingSender: nothing is sealed ahead.
 	SealCacheBytes int64
+	// DefaultLanguage is the language of plans and accounts that name none
+	// (stored before languages): the studio's. The zero Tag is English.
+	DefaultLanguage language.Tag
 }
 
 // Scheduler keeps each plan's reminders in the due-index and, once a minute,
@@ -93,12 +97,14 @@ type Scheduler struct {
 	sealMu   sync.Mutex
 	sealStop context.CancelFunc
 	sealDone chan struct{}
+	defaultLang language.Tag
 }
 
 // New returns a Scheduler; call Start to tick each minute.
 func New(cfg Config) *Scheduler {
 	s := &Scheduler{db: cfg.DB, sender: cfg.Sender, now: cfg.Now, baseURL: cfg.BaseURL, log: cfg.Logger, batch: cfg.BatchLimit,
-		observeLateness: cfg.ObserveLateness, digestEvery: cfg.AlertDigestEvery, alertPlans: make(map[string]*planAlerts)}
+		observeLateness: cfg.ObserveLateness, digestEvery: cfg.AlertDigestEvery, alertPlans: make(map[string]*planAlerts),
+		defaultLang: cfg.DefaultLanguage}
 	if s.now == nil {
 		s.now = time.Now
 	}

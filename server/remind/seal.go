@@ -86,7 +86,7 @@ func (s *Scheduler) sealAhead(ctx context.Context, now time.Time) int {
 	}
 	views := make([]*planView, len(loaded))
 	for i := range loaded {
-		views[i] = viewOf(&loaded[i])
+		views[i] = s.viewOf(&loaded[i])
 	}
 	until := now.Add(WarmAhead)
 	var jobs []sealJob

@@ -3,6 +3,7 @@ package remind
 import (
 	"context"
 
+	"github.com/aftercare/aftercare/server/locale"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
 )
@@ -15,10 +16,10 @@ func (s *Scheduler) TestPush(ctx context.Context, token string) (int, error) {
 		return 0, err
 	}
 	pol := Policies[model.KindTest]
+	l := locale.Of(p.Language, s.defaultLang)
 	msg := push.Message{
-		Kind: model.KindTest, Title: "Reminders are on",
-		Body: "This is how your aftercare reminders will look on this device.",
-		URL:  s.baseURL + "/p/" + p.Token + "#/today", Tag: model.KindTest,
+		Kind: model.KindTest, Title: l.Text("reminder.test.title"), Body: l.Text("reminder.test.body"),
+		URL: s.baseURL + "/p/" + p.Token + "#/today", Tag: model.KindTest,
 		Topic: Topic(p.Token, model.KindTest), TTL: pol.TTL, Urgency: pol.Urgency,
 	}
 	return s.sendToOwner(ctx, p.Token, msg)

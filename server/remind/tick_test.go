@@ -58,7 +58,7 @@ func TestTickEndToEnd(t *testing.T) {
 	}
 	for _, r := range got {
 		pl := decode(t, r)
-		if pl.Kind != "stretch" || pl.URL != testBaseURL+"/p/"+p.Token+"#/play" || !strings.HasPrefix(pl.Body, "Sam,") || pl.Tag != "stretch" {
+		if pl.Kind != "stretch" || pl.URL != "/p/"+p.Token+"#/play" || !strings.HasPrefix(pl.Body, "Sam,") || pl.Tag != "stretch" {
 			t.Errorf("payload %+v", pl)
 		}
 		if r.TTL != 6*3600 || r.Urgency != "high" || r.Topic != Topic(p.Token, model.KindStretch) {
@@ -81,7 +81,7 @@ func TestTickEndToEnd(t *testing.T) {
 	if st.Sent != 1 || st.Delivered != 1 || st.Gone != 1 {
 		t.Fatalf("10:00: %+v", st)
 	}
-	if pl := decode(t, svc.Received()[2]); pl.Kind != "checkin" || pl.URL != testBaseURL+"/p/"+p.Token+"#/checkin" {
+	if pl := decode(t, svc.Received()[2]); pl.Kind != "checkin" || pl.URL != "/p/"+p.Token+"#/checkin" {
 		t.Fatalf("check-in payload %+v", pl)
 	}
 	subs, _ := db.Subscriptions(p.Token)

@@ -58,7 +58,7 @@ func (s *Scheduler) warmWithin(after, until time.Time) {
 			}
 			for i := range loaded {
 				if l := &loaded[i]; l.Err == nil && l.Memo != nil {
-					v := planView{p: l.Plan, memo: l.Memo}
+					v := planView{p: l.Plan, memo: l.Memo, lang: s.defaultLang}
 					for _, id := range rules[lo+i] {
 						_, _ = v.derive(id)
 					}

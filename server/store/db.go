@@ -62,6 +62,8 @@ var allBuckets = [][]byte{
 	bucketSessions, bucketInvites, bucketTemplates, // workspace: sessions.go, invites.go
 	bucketHistoryDays,              // history.go
 	bucketFeeds, bucketFeedsByPlan, // calendar feeds: feeds.go
+	bucketCustomStretches, bucketPhotos, bucketPhotoMeta, // therapists' own stretches: custom_stretches.go, photos.go
+	bucketWebhook, bucketOutbox, // webhooks: outbox.go
 }
 
 // DB is the aftercare database.
@@ -70,6 +72,7 @@ type DB struct {
 	now       func() time.Time
 	cache     *planCache // decoded plans and devices; see cache.go
 	compactor *compactor // nil unless CompactAfterErasure was called
+	events    events     // the webhook outbox's hook; see outbox.go
 }
 
 // Open opens (creating if needed) the database in dir, with dir 0700 and the file 0600.

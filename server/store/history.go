@@ -34,14 +34,25 @@ type Limit struct {
 
 // RecordCheckIn stores c once per client-chosen id within lim. For an id already
 // stored it returns the stored check-in and created false, whatever lim says.
+// A new check-in queues checkin.created in the same transaction.
 func (db *DB) RecordCheckIn(token string, c model.CheckIn, lim Limit) (model.CheckIn, bool, error) {
-	return record(db, bucketCheckIns, token, c.ID, c, lim)
+	var events func(tx *bolt.Tx) (int, error)
+	if db.wantsEvents(model.EventCheckInCreated) {
+		events = func(tx *bolt.Tx) (int, error) {
+			p, err := getPlan(tx, token)
+			if err != nil {
+				return 0, err
+			}
+			return db.queueEvents(tx, Change{Event: model.EventCheckInCreated, Plan: p, CheckIn: c})
+		}
+	}
+	return record(db, bucketCheckIns, token, c.ID, c, lim, events)
 }
 
 // RecordCompletion is RecordCheckIn for completions.
 func (db *DB) RecordCompletion(token string, c model.Completion, lim Limit) (model.Completion, bool, error) {
 	defer db.cache.invalidate(token) // the cache holds completion times
-	return record(db, bucketCompletions, token, c.ID, c, lim)
+	return record(db, bucketCompletions, token, c.ID, c, lim, nil)
 }
 
 // recordState is what a write would do, decided inside a transaction.
@@ -93,7 +104,8 @@ func check[T any](tx *bolt.Tx, bucket []byte, token, id string, lim Limit) (reco
 // record stores v under token/id unless the id is taken or lim is reached. A
 // read transaction answers resends and refusals first, so they never wait for
 // the writer; the write re-checks, since others may have written meanwhile.
-func record[T any](db *DB, bucket []byte, token, id string, v T, lim Limit) (T, bool, error) {
+// events, if set, queues the webhook events of a new record in its transaction.
+func record[T any](db *DB, bucket []byte, token, id string, v T, lim Limit, events func(*bolt.Tx) (int, error)) (T, bool, error) {
 	var st recordState[T]
 	err := db.bolt.View(func(tx *bolt.Tx) (err error) {
 		st, err = check[T](tx, bucket, token, id, lim)
@@ -106,10 +118,10 @@ func record[T any](db *DB, bucket []byte, token, id string, v T, lim Limit) (T, 
 	if err != nil {
 		return v, false, err
 	}
-	created := false
+	created, queued := false, 0
 	// Batch coalesces concurrent client writes into one fsync; the func is idempotent.
 	err = db.bolt.Batch(func(tx *bolt.Tx) (err error) {
-		created = false
+		created, queued = false, 0
 		if st, err = check[T](tx, bucket, token, id, lim); err != nil || st.exists || st.limit != nil {
 			return err
 		}
@@ -120,9 +132,15 @@ func record[T any](db *DB, bucket []byte, token, id string, v T, lim Limit) (T, 
 				return err
 			}
 		}
+		if events != nil {
+			if queued, err = events(tx); err != nil {
+				return err
+			}
+		}
 		created = true
 		return tx.Bucket(bucket).Put(join(token, id), data)
 	})
+	db.eventsQueued(queued, err)
 	if out, done, err := st.settled(v, err); done {
 		return out, false, err
 	}

@@ -26,12 +26,19 @@ func (db *DB) CreatePlanWithSchedule(p model.Plan, schedule ScheduleFunc) error 
 		return err
 	}
 	defer db.cache.invalidate(p.Token)
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	queued := 0
+	err = db.bolt.Update(func(tx *bolt.Tx) (err error) {
 		if err := putNewPlan(tx, p, data); err != nil {
 			return err
 		}
-		return storeSchedule(tx, p, schedule)
+		if err := storeSchedule(tx, p, schedule); err != nil {
+			return err
+		}
+		queued, err = db.queueEvents(tx, Change{Event: model.EventPlanCreated, Plan: p})
+		return err
 	})
+	db.eventsQueued(queued, err)
+	return err
 }
 
 // UpdatePlanWithSchedule is UpdatePlan that also replaces the plan's schedule
@@ -40,17 +47,20 @@ func (db *DB) CreatePlanWithSchedule(p model.Plan, schedule ScheduleFunc) error 
 func (db *DB) UpdatePlanWithSchedule(token string, fn func(*model.Plan) error, schedule ScheduleFunc) (model.Plan, error) {
 	var out model.Plan
 	defer db.cache.invalidate(token)
+	queued := 0
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		p, err := updatePlan(tx, token, fn)
+		p, n, err := db.updatePlan(tx, token, fn)
 		if err != nil {
 			return err
 		}
+		queued = n
 		if err := storeSchedule(tx, p, schedule); err != nil {
 			return err
 		}
 		out = p
 		return nil
 	})
+	db.eventsQueued(queued, err)
 	return out, err
 }
 

@@ -25,7 +25,16 @@ func (db *DB) CreatePlan(p model.Plan) error {
 		return err
 	}
 	defer db.cache.invalidate(p.Token)
-	return db.bolt.Update(func(tx *bolt.Tx) error { return putNewPlan(tx, p, data) })
+	queued := 0
+	err = db.bolt.Update(func(tx *bolt.Tx) (err error) {
+		if err := putNewPlan(tx, p, data); err != nil {
+			return err
+		}
+		queued, err = db.queueEvents(tx, Change{Event: model.EventPlanCreated, Plan: p})
+		return err
+	})
+	db.eventsQueued(queued, err)
+	return err
 }
 
 // putNewPlan stores plan p (encoded as data) under its unused token.
@@ -47,27 +56,39 @@ func putNewPlan(tx *bolt.Tx, p model.Plan, data []byte) error {
 func (db *DB) UpdatePlan(token string, fn func(*model.Plan) error) (model.Plan, error) {
 	var out model.Plan
 	defer db.cache.invalidate(token)
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		p, err := updatePlan(tx, token, fn)
+	queued := 0
+	err := db.bolt.Update(func(tx *bolt.Tx) (err error) {
+		var p model.Plan
+		p, queued, err = db.updatePlan(tx, token, fn)
 		if err == nil {
 			out = p
 		}
 		return err
 	})
+	db.eventsQueued(queued, err)
 	return out, err
 }
 
-// updatePlan applies fn to the stored plan and writes the result back.
-func updatePlan(tx *bolt.Tx, token string, fn func(*model.Plan) error) (model.Plan, error) {
+// updatePlan applies fn to the stored plan and writes the result back; when
+// that ends the plan, it queues plan.ended and says how many events it queued.
+func (db *DB) updatePlan(tx *bolt.Tx, token string, fn func(*model.Plan) error) (model.Plan, int, error) {
 	p, err := getPlan(tx, token)
 	if err != nil {
-		return p, err
+		return p, 0, err
 	}
+	wasEnded := p.EndedAt != nil
 	if err := fn(&p); err != nil {
-		return p, err
+		return p, 0, err
 	}
 	p.Token = token
-	return p, putJSON(tx.Bucket(bucketPlans), []byte(token), p)
+	if err := putJSON(tx.Bucket(bucketPlans), []byte(token), p); err != nil {
+		return p, 0, err
+	}
+	if wasEnded || p.EndedAt == nil {
+		return p, 0, nil
+	}
+	n, err := db.queueEvents(tx, Change{Event: model.EventPlanEnded, Plan: p})
+	return p, n, err
 }
 
 // Plan returns the plan for token or ErrNotFound.
@@ -131,7 +152,8 @@ func (db *DB) PlansByTherapist(therapistID string) ([]model.Plan, error) {
 // its calendar feed.
 func (db *DB) DeletePlan(token string) error {
 	defer db.cache.invalidate(token)
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	queued := 0
+	err := db.bolt.Update(func(tx *bolt.Tx) (err error) {
 		p, err := getPlan(tx, token)
 		if err != nil {
 			return err
@@ -159,8 +181,18 @@ func (db *DB) DeletePlan(token string) error {
 		if err := deleteFeedOf(tx, token); err != nil {
 			return err
 		}
-		return deleteDueOf(tx, token)
+		if err := deleteDueOf(tx, token); err != nil {
+			return err
+		}
+		// Undelivered webhook events about the plan go too; only its erasure is told.
+		if err := purgeEventsOf(tx, token); err != nil {
+			return err
+		}
+		queued, err = db.queueEvents(tx, Change{Event: model.EventPlanErased, Plan: p})
+		return err
 	})
+	db.eventsQueued(queued, err)
+	return err
 }
 
 // deletePrefix collects keys first: deleting while iterating a cursor can skip keys.

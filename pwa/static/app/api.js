@@ -1,52 +1,20 @@
-// The server API, same origin. Every call returns parsed JSON (or null) or throws an ApiError.
+// @ts-check
+// The client's calls to the server API, same origin. Every call returns parsed JSON (or null)
+// or throws an ApiError (../shared/api.js).
+import { call as request } from '../shared/api.js';
 
-/** ApiError carries the HTTP status (0 = no network), the server's message and, for a plan limit, its name. */
-export class ApiError extends Error {
-  constructor(status, message, limit = '') {
-    super(message);
-    this.status = status;
-    this.limit = limit;
-  }
-}
+/** connection tells the app whether the last request reached the server: the service worker
+ *  marks answers it served from its offline copy (X-Aftercare-Offline). */
+/** @param {Response | null} res */
+const connection = (res) => window.dispatchEvent(new CustomEvent('aftercare-connection', { detail: { online: !!res && !res.headers.get('X-Aftercare-Offline') } }));
 
-/** connection tells the app whether the last request reached the server. */
-const connection = (online) => window.dispatchEvent(new CustomEvent('aftercare-connection', { detail: { online } }));
-
-async function call(method, path, body, { timeoutMs = 0, ...init } = {}) {
-  // A request that hangs counts as no connection after timeoutMs (if given).
-  const abort = timeoutMs && typeof AbortController === 'function' ? new AbortController() : null;
-  const timer = abort && setTimeout(() => abort.abort(), timeoutMs);
-  let res;
-  let text;
-  try {
-    try {
-      res = await fetch(path, {
-        ...init,
-        method,
-        credentials: 'same-origin',
-        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: abort ? abort.signal : undefined,
-      });
-      text = await res.text();
-    } catch {
-      connection(false);
-      throw new ApiError(0, 'No connection');
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  // The service worker marks answers it served from its offline copy.
-  connection(!res.headers.get('X-Aftercare-Offline'));
-  let data = null;
-  try {
-    data = text ? JSON.parse(text) : null;
-  } catch {
-    // A proxy's HTML error page: keep data null.
-  }
-  if (!res.ok) throw new ApiError(res.status, (data && data.error) || `Request failed (${res.status})`, res.headers.get('X-Aftercare-Limit') || '');
-  return data;
-}
+/**
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @param {Parameters<typeof request>[3]} [options]
+ */
+const call = (method, path, body, options = {}) => request(method, path, body, { ...options, onAnswer: connection });
 
 const plan = (token) => `/api/p/${encodeURIComponent(token)}`;
 

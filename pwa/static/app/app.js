@@ -1,10 +1,17 @@
+// @ts-check
 // aftercare client: loads the plan named by the link (/p/{token}), then shows one
 // screen per hash route (#/today, #/play, #/checkin, #/urgent, #/reminders, #/about).
-import { h, dayKey, daysBetween, hourIn, formatWhen, formatDay, relativeDay, firstName, plural } from './dom.js';
+import { h } from '../shared/dom.js';
+import { dayKey, daysBetween, hourIn, formatWhen, formatDay, relativeDay, setLocale } from '../shared/dates.js';
+import * as i18n from '../shared/i18n.js';
+import { firstName, reason } from './text.js';
 import * as api from './api.js';
 import { keepTrying, onChange, flushedElsewhere, pending, forget } from './outbox.js';
 import { renderUrgent, callCard } from './safety.js';
 import { unlockSpeech } from './speech.js';
+
+const { t, tn, tt } = i18n;
+i18n.onChange(() => setLocale(i18n.locale())); // dates and times in the app's language
 
 // Screens not needed for the first paint load on demand (the service worker precaches them).
 const loadPlayer = () => import('./player.js');
@@ -14,7 +21,8 @@ const loadReminders = () => import('./reminders.js');
 const app = document.getElementById('app');
 const token = (location.pathname.match(/^\/p\/([A-Za-z0-9_-]+)\/?$/) || [])[1] || null;
 
-/** ctx is what every screen gets: the plan, and ways to change it or move on. */
+/** ctx is what every screen gets: the plan, and ways to change it or move on.
+ *  @type {ClientContext} */
 const ctx = {
   token,
   plan: null,
@@ -42,13 +50,20 @@ boot();
 async function boot() {
   if (token) addManifestLink();
   registerServiceWorker();
-  watchConnection();
-  if (!token) return showEnd(notFound(false));
+  // The page says the plan's language (<html lang>, set by the server); its words load
+  // while the plan does. Without a plan, the phone's languages choose.
+  const texts = loadTexts(token ? document.documentElement.lang || '' : i18n.match(navigator.languages || []));
+  watchConnection(texts);
+  if (!token) {
+    await texts;
+    return showEnd(notFound(false));
+  }
   const waiting = pending(token); // read the outbox while the plan loads, not after
   let plan;
   try {
     plan = await api.getPlan(token);
   } catch (err) {
+    await texts;
     if (err.status === 404 || err.status === 410) {
       await forgetLocalData();
       return showEnd(notFound(true));
@@ -56,6 +71,8 @@ async function boot() {
     return showEnd(loadError());
   }
   ctx.plan = await withPending(plan, waiting);
+  await texts;
+  if (plan.language && plan.language !== i18n.language()) await loadTexts(plan.language);
   remember(true);
   window.addEventListener('hashchange', () => route());
   await route(true);
@@ -64,8 +81,19 @@ async function boot() {
   cacheForOffline();
   onChange(followOutbox);
   keepTrying();
-  if (window.Notification && Notification.permission === 'granted') {
+  // Reminders turned on here: send the subscription again (decided now, so the module loads
+  // only for plans with reminders on this phone).
+  if (window.Notification && Notification.permission === 'granted' && pushOn()) {
     loadReminders().then((m) => m.syncSubscription(token)).catch(() => {});
+  }
+}
+
+/** pushOn: were this plan's reminders turned on on this phone (reminders.js keeps the mark)? */
+function pushOn() {
+  try {
+    return localStorage.getItem(`aftercare.push.${token}`) === 'on';
+  } catch {
+    return false;
   }
 }
 
@@ -80,9 +108,31 @@ function remember(on) {
   }
 }
 
+/**
+ * loadTexts puts the catalog of tag in place (the service worker keeps it offline). If it
+ * cannot load, the catalog already in use stays; with none yet, English is tried.
+ * @param {string} tag
+ */
+async function loadTexts(tag) {
+  try {
+    await i18n.load(i18n.match([tag || 'en']));
+  } catch {
+    if (!i18n.ids().length) await i18n.load('en').catch(() => {});
+  }
+}
+
+// The page's own words follow the language: its description, and "Loading your plan…"
+// while the plan still loads.
+i18n.onChange(() => {
+  const desc = /** @type {HTMLMetaElement | null} */ (document.querySelector('meta[name=description]'));
+  if (desc && i18n.has('app.description')) desc.content = t('app.description');
+  const loading = document.querySelector('.loading');
+  if (loading && i18n.has('app.loading')) loading.textContent = t('app.loading');
+});
+
 /** The HTML is the same for every plan, so the per-plan manifest link is added here. */
 function addManifestLink() {
-  const link = document.querySelector('link[rel=manifest]') || h('link', { rel: 'manifest' });
+  const link = /** @type {HTMLLinkElement | null} */ (document.querySelector('link[rel=manifest]')) || h('link', { rel: 'manifest' });
   link.href = `${location.pathname.replace(/\/+$/, '')}/manifest.webmanifest`;
   document.head.append(link);
 }
@@ -108,27 +158,29 @@ async function cacheForOffline() {
   if (!('serviceWorker' in navigator)) return;
   try {
     const reg = await navigator.serviceWorker.ready;
-    const images = (ctx.plan.routine?.stretches || []).flatMap((s) => [s.image, s.imageOther]).filter(Boolean);
-    reg.active?.postMessage({ type: 'cache-urls', urls: [`/p/${token}`, `/api/p/${token}`, ...images] });
+    const shown = [...(ctx.plan.routine?.stretches || []), ...(ctx.plan.routine?.variations || [])];
+    const images = shown.flatMap((s) => [s.image, s.imageOther]).filter(Boolean);
+    reg.active?.postMessage({ type: 'cache-urls', urls: [`/p/${token}`, `/api/p/${token}`, i18n.messagesURL(i18n.language()), ...images] });
   } catch {
     // No service worker: the app still works online.
   }
 }
 
-function watchConnection() {
+function watchConnection(texts) {
   let reached = true; // did the last request reach the server?
   const update = () => {
     if (navigator.onLine && reached) {
       banner?.remove();
       banner = null;
     } else if (!banner) {
-      banner = h('p', { class: 'offline', role: 'status', 'data-testid': 'offline' },
-        'You’re offline — your stretches still work; we’ll send your progress when you’re back.');
+      banner = h('p', { class: 'offline', role: 'status', 'data-testid': 'offline' });
       app.prepend(banner);
+      texts.then(() => { if (banner) banner.textContent = t('app.offline'); });
     }
   };
+  i18n.onChange(() => { if (banner) banner.textContent = t('app.offline'); });
   window.addEventListener('aftercare-connection', (e) => {
-    reached = e.detail.online;
+    reached = /** @type {CustomEvent<{online: boolean}>} */ (e).detail.online;
     update();
   });
   window.addEventListener('offline', update);
@@ -163,7 +215,9 @@ async function refreshPlan() {
 
 const screenName = () => location.hash.replace(/^#\/?/, '').split('/')[0] || 'today';
 
-const TITLES = { today: 'Today', play: 'Stretches', checkin: 'Check in', urgent: 'Get medical care now', reminders: 'Reminders', about: 'Help' };
+/** The screens, and the message naming each in the page title (soft hyphens left out). */
+const TITLES = { today: 'app.tab.today', play: 'app.title.play', checkin: 'app.tab.checkin', urgent: 'urgent.title', reminders: 'app.tab.reminders', about: 'app.tab.help' };
+const title = (key) => t(TITLES[key]).replace(/\u00ad/g, '');
 
 let routing = 0; // counts route() calls, so a slow module load can't mount a stale screen
 
@@ -173,6 +227,7 @@ async function route(first = false, moveFocus = !first) {
   const flash = ctx.flash;
   ctx.flash = null;
   let key = TITLES[name] ? name : 'today';
+  /** @type {AppScreen | HTMLElement | undefined} */
   let screen;
   try {
     if (key === 'play' && arg !== 'done') screen = (await loadPlayer()).renderPlayer(ctx, arg ? parseInt(arg, 10) - 1 || 0 : 0);
@@ -183,9 +238,9 @@ async function route(first = false, moveFocus = !first) {
     else if (key === 'about') screen = renderAbout(ctx.plan);
   } catch {
     screen = h('section', { class: 'stack end' },
-      h('h1', { tabindex: '-1' }, 'This page didn’t load'),
-      h('p', { class: 'lead' }, 'Please check your connection and try again.'),
-      h('button', { type: 'button', class: 'btn btn-primary', onclick: () => location.reload() }, 'Try again'));
+      h('h1', { tabindex: '-1' }, t('app.screenError.title')),
+      h('p', { class: 'lead' }, t('app.screenError.text')),
+      h('button', { type: 'button', class: 'btn btn-primary', onclick: () => location.reload() }, t('app.tryAgain')));
   }
   if (!screen) {
     // Unknown route, or a result screen reloaded without its state: go to Today.
@@ -194,7 +249,7 @@ async function route(first = false, moveFocus = !first) {
     screen = renderToday();
   }
   if (ticket !== routing) {
-    screen.cleanup?.();
+    if (!(screen instanceof Node)) screen.cleanup?.();
     return;
   }
   mount(key, screen, moveFocus);
@@ -206,7 +261,7 @@ function mount(key, screen, moveFocus) {
   if (!current.node.querySelector('[data-testid=delivery]')) forgetDeliveryNews();
   const full = key === 'play' || key === 'urgent';
   document.body.dataset.screen = key;
-  document.title = key === 'today' ? 'aftercare' : `${TITLES[key]} · aftercare`;
+  document.title = key === 'today' ? 'aftercare' : `${title(key)} · aftercare`;
   const main = h('main', { id: 'main' }, current.node);
   app.replaceChildren(...[banner, main, full ? null : tabBar(key)].filter(Boolean));
   if (moveFocus) {
@@ -224,9 +279,9 @@ function showEnd(node) {
 }
 
 function tabBar(active) {
-  const tab = (key, label) => h('a', { href: `#/${key}`, 'aria-current': active === key ? 'page' : null }, label);
-  return h('nav', { class: 'tabbar', 'aria-label': 'Main' },
-    tab('today', 'Today'), tab('checkin', 'Check in'), tab('reminders', 'Reminders'), tab('about', 'Help'));
+  const tab = (key) => h('a', { href: `#/${key}`, 'aria-current': active === key ? 'page' : null }, t(TITLES[key]));
+  return h('nav', { class: 'tabbar', 'aria-label': t('app.tabs') },
+    tab('today'), tab('checkin'), tab('reminders'), tab('about'));
 }
 
 // ---- Today -------------------------------------------------------------------
@@ -238,60 +293,54 @@ function renderToday() {
   const today = dayKey(now, tz);
   const session = new Date(p.sessionAt);
   const dayN = daysBetween(dayKey(session, tz), today) + 1;
-  const hoursSince = (now - session) / 36e5;
-  const therapist = p.therapist?.name || 'your therapist';
-  const tFirst = firstName(p.therapist?.name) || 'your therapist';
+  const hoursSince = (now.getTime() - session.getTime()) / 36e5;
+  const therapist = p.therapist?.name || '';
+  const tFirst = firstName(p.therapist?.name);
   const hour = hourIn(now, tz);
-  const greeting = hour < 12 ? 'Good morning' : hour < 18 ? 'Good afternoon' : 'Good evening';
+  const greeting = `today.greeting.${hour < 12 ? 'morning' : hour < 18 ? 'afternoon' : 'evening'}`;
   const name = firstName(p.clientName);
 
   let lead;
-  if (!p.active) lead = `Your plan from ${therapist} has ended. You can still do the stretches whenever you like.`;
-  else if (dayN < 1) lead = `Your aftercare plan from ${therapist} starts on ${formatDay(session, tz)}.`;
-  else lead = `Day ${Math.min(dayN, p.days)} of ${p.days} of your aftercare plan from ${therapist}.`;
+  if (!p.active) lead = tt('today.lead.ended', therapist);
+  else if (dayN < 1) lead = tt('today.lead.starts', therapist, { Date: formatDay(session, tz) });
+  else lead = tt('today.lead.day', therapist, { Day: Math.min(dayN, p.days), Days: p.days });
 
   // At 24 h and 48 h the check-in matters most, so it comes first.
   const checkin = checkinCard(p, hoursSince, tz);
   const emphasised = checkin.classList.contains('card-accent');
   return h('div', { class: 'stack' },
-    h('h1', { tabindex: '-1' }, `${greeting}${name ? `, ${name}` : ''}`),
+    h('h1', { tabindex: '-1' }, name ? t(`${greeting}.named`, { Name: name }) : t(greeting)),
     h('p', { class: 'lead' }, lead),
     deliveryNotice(),
     emphasised && checkin,
     routineCard(p, today, tz),
     p.notes && h('section', { class: 'card', 'aria-labelledby': 'notes-title' },
-      h('h2', { id: 'notes-title' }, `A note from ${tFirst}`),
+      h('h2', { id: 'notes-title' }, tt('today.notes.title', tFirst)),
       h('p', { class: 'notes', 'data-testid': 'plan-notes' }, p.notes)),
     dayN === 1 && sessionDayCard(),
     dayN === 2 && h('section', { class: 'card card-soft', 'aria-labelledby': 'day2' },
-      h('h2', { id: 'day2' }, 'The day after'),
-      h('p', {}, 'Keep drinking water and moving gently. Soreness usually fades within 48 hours.')),
+      h('h2', { id: 'day2' }, t('aftercare.dayAfter.title')),
+      h('p', {}, t('aftercare.dayAfter.text'))),
     !emphasised && checkin,
     nextSessionCard(p, now, tz, therapist, tFirst),
     h('section', { class: 'card', 'aria-labelledby': 'rem-title' },
-      h('h2', { id: 'rem-title' }, 'Reminders'),
-      h('p', {}, 'A gentle nudge when it’s time to stretch or drink water: on this phone, or in your calendar.'),
-      h('a', { href: '#/reminders', class: 'btn' }, 'Set up reminders')),
+      h('h2', { id: 'rem-title' }, t('today.reminders.title')),
+      h('p', {}, t('today.reminders.text')),
+      h('a', { href: '#/reminders', class: 'btn' }, t('today.reminders.button'))),
     h('section', { class: 'card', 'aria-labelledby': 'paper-title' },
-      h('h2', { id: 'paper-title' }, 'On paper'),
-      h('p', {}, 'Your stretches with pictures, the warning signs and your next session, on two pages.'),
-      h('a', { href: `/p/${token}/print`, class: 'btn', 'data-testid': 'print-plan' }, 'Print or save as PDF')),
+      h('h2', { id: 'paper-title' }, t('today.paper.title')),
+      h('p', {}, t('today.paper.text')),
+      h('a', { href: `/p/${token}/print`, class: 'btn', 'data-testid': 'print-plan' }, t('today.paper.button'))),
     h('p', { class: 'disclaimer' },
-      'This is aftercare guidance from your therapist, not a diagnosis. If you have ',
-      h('a', { href: '#/about' }, 'warning signs'), ', get medical care.'),
-    h('button', { type: 'button', class: 'btn btn-danger-quiet', onclick: confirmErase }, 'Erase my plan'));
+      tn('aftercare.disclaimer', { Link: h('a', { href: '#/about' }, t('aftercare.disclaimer.link')) })),
+    h('button', { type: 'button', class: 'btn btn-danger-quiet', onclick: confirmErase }, t('erase.button')));
 }
 
 function sessionDayCard() {
   return h('section', { class: 'card card-soft', 'aria-labelledby': 'after-title' },
-    h('h2', { id: 'after-title' }, 'After your massage today'),
-    h('ul', { class: 'tips' },
-      h('li', {}, 'Rest from strenuous activity.'),
-      h('li', {}, 'Drink plenty of water.'),
-      h('li', {}, 'Ice or heat on tender spots — 15 minutes, wrapped in a cloth.'),
-      h('li', {}, 'A warm Epsom-salt bath can ease sore muscles.'),
-      h('li', {}, 'A slow, easy walk keeps you from stiffening up.')),
-    h('p', { class: 'reassure' }, 'Feeling sore is normal after deep-tissue work. It usually fades within 48 hours.'));
+    h('h2', { id: 'after-title' }, t('aftercare.sessionDay.title')),
+    h('ul', { class: 'tips' }, ['rest', 'water', 'iceOrHeat', 'bath', 'walk'].map((k) => h('li', {}, t(`aftercare.sessionDay.${k}`)))),
+    h('p', { class: 'reassure' }, t('aftercare.sessionDay.reassure')));
 }
 
 function routineCard(p, today, tz) {
@@ -303,52 +352,53 @@ function routineCard(p, today, tz) {
     location.hash = '#/play';
   };
   return h('section', { class: `card routine${doneToday ? ' is-done' : ''}`, 'aria-labelledby': 'routine-title' },
-    h('h2', { id: 'routine-title' }, 'Today’s stretches'),
-    h('p', { class: 'routine-name' }, r.name || 'Your routine'),
-    h('p', { class: 'meta' }, [r.estimatedMinutes && `About ${r.estimatedMinutes} minutes`, plural(n, 'stretch', 'stretches')].filter(Boolean).join(' · ')),
-    doneToday && h('p', { class: 'done-badge', 'data-testid': 'done-today' }, '✓ Done today — well done!'),
+    h('h2', { id: 'routine-title' }, t('today.routine.title')),
+    h('p', { class: 'routine-name' }, r.name || t('today.routine.unnamed')),
+    h('p', { class: 'meta' }, [r.estimatedMinutes && t('count.aboutMinutes', { Count: r.estimatedMinutes }), t('count.stretches', { Count: n })].filter(Boolean).join(' · ')),
+    doneToday && h('p', { class: 'done-badge', 'data-testid': 'done-today' }, t('today.routine.done')),
     n > 0 && h('button', { type: 'button', class: 'btn btn-primary btn-big', 'data-testid': 'start-routine', onclick: start },
-      doneToday ? 'Do them again' : 'Start stretches'),
-    h('p', { class: 'hint' }, 'Go gently: a mild pull, never sharp pain.'));
+      t(doneToday ? 'today.routine.again' : 'today.routine.start')),
+    h('p', { class: 'hint' }, t('aftercare.stretchHint')));
 }
 
 function checkinCard(p, hoursSince, tz) {
   const after = (hours) => p.checkins.some((c) => (Date.parse(c.at) - Date.parse(p.sessionAt)) / 36e5 >= hours);
-  let text = 'Tell your therapist how you’re doing.';
+  let text = 'today.checkin.any';
   let emphasis = false;
   if (hoursSince < 20) {
-    text = 'We’ll ask how you feel 24 hours after your massage. You can check in any time.';
+    text = 'today.checkin.soon';
   } else if (hoursSince < 44 && !after(20)) {
-    text = 'It’s been about a day since your massage. How sore are you?';
+    text = 'today.checkin.day1';
     emphasis = true;
   } else if (hoursSince >= 44 && hoursSince < 72 && !after(44)) {
-    text = 'It’s been two days since your massage. Soreness should be fading by now — how are you?';
+    text = 'today.checkin.day2';
     emphasis = true;
   }
   const last = [...p.checkins].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).pop();
   return h('section', { class: `card${emphasis ? ' card-accent' : ''}`, 'aria-labelledby': 'checkin-title' },
-    h('h2', { id: 'checkin-title' }, 'How are you feeling?'),
-    h('p', {}, text),
-    last && h('p', { class: 'hint' }, `Last check-in ${relativeDay(new Date(last.at), tz)}: soreness ${last.soreness} of 10, pain ${last.pain} of 10.`),
-    h('a', { href: '#/checkin', class: `btn${emphasis ? ' btn-primary' : ''}` }, 'Check in'));
+    h('h2', { id: 'checkin-title' }, t('today.checkin.title')),
+    h('p', {}, t(text)),
+    last && h('p', { class: 'hint' }, t('today.checkin.last', { When: relativeDay(new Date(last.at), tz), Soreness: last.soreness, Pain: last.pain })),
+    h('a', { href: '#/checkin', class: `btn${emphasis ? ' btn-primary' : ''}` }, t('today.checkin.button')));
 }
 
 function nextSessionCard(p, now, tz, therapist, tFirst) {
   const next = p.nextSessionAt ? new Date(p.nextSessionAt) : null;
   const body = next && next > now
     ? [h('p', { class: 'big' }, formatWhen(next, tz)),
-      h('p', { class: 'hint' }, `Before it, note where it hurts and what it feels like, so you can tell ${tFirst}.`),
-      p.active && h('a', { href: `/api/p/${token}/calendar/next-session.ics`, class: 'btn', 'data-testid': 'next-session-ics' }, 'Add the next session to my calendar')]
-    : [h('p', {}, `No session booked yet. It’s a good time to book your next one with ${therapist}.`),
-      p.cadenceDays > 0 && h('p', { class: 'hint' }, `${tFirst === 'your therapist' ? 'Your therapist' : tFirst} suggests a session every ${cadence(p.cadenceDays)}.`)];
+      h('p', { class: 'hint' }, tt('today.next.prepare', tFirst)),
+      p.active && h('a', { href: `/api/p/${token}/calendar/next-session.ics`, class: 'btn', 'data-testid': 'next-session-ics' }, t('today.next.addToCalendar'))]
+    : [h('p', {}, tt('today.next.none', therapist)),
+      p.cadenceDays > 0 && h('p', { class: 'hint' }, cadence(p.cadenceDays, tFirst))];
   return h('section', { class: 'card', 'aria-labelledby': 'next-title', 'data-testid': 'next-session' },
-    h('h2', { id: 'next-title' }, 'Your next session'), body);
+    h('h2', { id: 'next-title' }, t('today.next.title')), body);
 }
 
-function cadence(days) {
-  if (days === 7) return 'week';
-  if (days % 7 === 0) return `${days / 7} weeks`;
-  return plural(days, 'day', 'days');
+/** cadence: "Ana suggests a session every week" (every 2 weeks, every 10 days). */
+function cadence(days, therapist) {
+  if (days === 7) return tt('today.next.weekly', therapist);
+  if (days % 7 === 0) return tt('today.next.everyWeeks', therapist, { Count: days / 7 });
+  return tt('today.next.everyDays', therapist, { Count: days });
 }
 
 // ---- Delivery notice ------------------------------------------------------------
@@ -388,31 +438,32 @@ function deliveryNotice() {
 }
 
 function fillNotice(node) {
-  const therapist = ctx.plan?.therapist?.name || 'your therapist';
+  const therapist = ctx.plan?.therapist?.name || '';
   const number = ctx.plan?.emergencyNumber || '112';
-  const call = h('a', { class: 'btn btn-call', href: `tel:${number}` }, `Call ${number}`);
-  const careLink = h('a', { href: '#/about' }, 'When to get medical care');
+  const call = h('a', { class: 'btn btn-call', href: `tel:${number}` }, t('urgent.call.short', { Number: number }));
+  const careLink = h('a', { href: '#/about' }, t('delivery.careLink'));
   let state = '';
   let kids = [];
   if (delivery.waiting.length) {
     const urgent = delivery.waiting.some(hasRedFlag);
     state = 'waiting';
     kids = [
-      h('p', { class: 'delivery-title' }, `Your answers have not reached ${therapist} yet.`),
-      h('p', {}, urgent ? 'We keep trying. If you are worried, call:' : 'We keep trying.'),
+      h('p', { class: 'delivery-title' }, tt('delivery.waiting.title', therapist)),
+      h('p', {}, t(urgent ? 'delivery.waiting.urgent' : 'delivery.waiting')),
       urgent ? call : h('p', {}, careLink),
     ];
   } else if (delivery.dropped.length) {
     const urgent = delivery.dropped.some((d) => hasRedFlag(d.item));
+    const first = delivery.dropped[0];
     state = 'dropped';
     kids = [
-      h('p', { class: 'delivery-title' }, `Your check-in could not be sent to ${therapist}: ${delivery.dropped[0].message}`),
-      h('p', {}, urgent ? 'If you are worried, call:' : `Please tell ${therapist} yourself.`),
+      h('p', { class: 'delivery-title' }, tt('delivery.dropped.title', therapist, { Reason: reason(first.error || { ...first, status: first.status ?? 400 }) })),
+      h('p', {}, urgent ? t('delivery.dropped.urgent') : tt('delivery.dropped', therapist)),
       urgent && call,
     ];
   } else if (delivery.sent) {
     state = 'sent';
-    kids = [h('p', { class: 'delivery-title' }, `✓ Sent to ${therapist}.`)];
+    kids = [h('p', { class: 'delivery-title' }, tt('delivery.sent', therapist))];
   }
   node.dataset.state = state;
   node.hidden = !state;
@@ -423,16 +474,16 @@ function fillNotice(node) {
 
 function confirmErase() {
   if (typeof HTMLDialogElement !== 'function') {
-    if (window.confirm('Erase your plan and everything you entered? This can’t be undone.')) erase();
+    if (window.confirm(t('erase.confirm'))) erase();
     return;
   }
   const status = h('p', { class: 'status', role: 'status' });
-  const keep = h('button', { type: 'button', class: 'btn btn-primary', autofocus: true }, 'Keep my plan');
-  const yes = h('button', { type: 'button', class: 'btn btn-danger' }, 'Erase everything');
+  const keep = h('button', { type: 'button', class: 'btn btn-primary', autofocus: true }, t('erase.keep'));
+  const yes = h('button', { type: 'button', class: 'btn btn-danger' }, t('erase.yes'));
   const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': 'erase-title' },
-    h('h2', { id: 'erase-title' }, 'Erase your plan?'),
-    h('p', {}, 'This deletes your plan, your stretch log and your check-ins from this phone and from your therapist’s app, and turns off reminders. Your therapist will no longer see your progress.'),
-    h('p', {}, h('strong', {}, 'This can’t be undone.')),
+    h('h2', { id: 'erase-title' }, t('erase.title')),
+    h('p', {}, t('erase.text')),
+    h('p', {}, h('strong', {}, t('erase.final'))),
     status, keep, yes);
   keep.addEventListener('click', () => dialog.close());
   yes.addEventListener('click', () => erase(dialog, yes, status));
@@ -443,12 +494,12 @@ function confirmErase() {
 
 async function erase(dialog, button, status) {
   if (button) button.disabled = true;
-  if (status) status.textContent = 'Erasing…';
+  if (status) status.textContent = t('erase.erasing');
   try {
     await api.erasePlan(token);
   } catch (err) {
     if (err.status !== 404) {
-      const text = err.status === 0 ? 'You need to be online to erase your plan.' : `Couldn’t erase: ${err.message}`;
+      const text = err.status === 0 ? t('erase.offline') : t('erase.failed', { Reason: reason(err) });
       if (status) status.textContent = text;
       else window.alert(text);
       if (button) button.disabled = false;
@@ -460,9 +511,9 @@ async function erase(dialog, button, status) {
   await loadReminders().then((m) => m.forgetPush(token)).catch(() => {});
   ctx.plan = null;
   showEnd(h('section', { class: 'stack end' },
-    h('h1', {}, 'Your plan has been erased'),
-    h('p', { class: 'lead' }, 'Everything is deleted from this phone and from your therapist’s app.'),
-    h('p', {}, 'If you added aftercare to your Home Screen, you can remove the icon now. Take care!')));
+    h('h1', {}, t('erase.done.title')),
+    h('p', { class: 'lead' }, t('erase.done.lead')),
+    h('p', {}, t('erase.done.text'))));
 }
 
 /** forgetLocalData drops this plan's offline copies and waiting items. */
@@ -486,35 +537,71 @@ async function forgetLocalData() {
 
 function renderAbout(plan) {
   return h('div', { class: 'stack' },
-    h('h1', { tabindex: '-1' }, 'Warning signs and help'),
-    callCard('Get medical care now if you have', plan?.emergencyNumber),
+    h('h1', { tabindex: '-1' }, t('help.title')),
+    callCard(t('urgent.card.heading'), plan?.emergencyNumber, plan),
     h('section', { class: 'card', 'aria-labelledby': 'contact-title' },
-      h('h2', { id: 'contact-title' }, 'Contact your therapist if'),
-      h('ul', {},
-        h('li', {}, 'You’re still very sore two days after your massage.'),
-        h('li', {}, 'Pain gets worse instead of better.'),
-        h('li', {}, 'A stretch brings on pain shooting down your leg, or new numbness or tingling.'),
-        h('li', {}, 'You’re unsure about any stretch.'))),
+      h('h2', { id: 'contact-title' }, t('help.contact.title')),
+      h('ul', {}, ['stillSore', 'worse', 'nerve', 'unsure'].map((k) => h('li', {}, t(`help.contact.${k}`))))),
     h('section', { class: 'card', 'aria-labelledby': 'safe-title' },
-      h('h2', { id: 'safe-title' }, 'Stretching safely'),
-      h('p', {}, 'A stretch should feel like a gentle pull — never sharp or shooting pain. Breathe slowly and don’t bounce. Stop if you feel pain shooting down your leg, or new numbness or tingling.')),
+      h('h2', { id: 'safe-title' }, t('help.safe.title')),
+      h('p', {}, t('help.safe.text'))),
+    languageCard(),
     h('section', { class: 'card', 'aria-labelledby': 'app-title' },
-      h('h2', { id: 'app-title' }, 'About this app'),
-      h('p', {}, 'This is aftercare guidance from your therapist, not a diagnosis.'),
-      h('p', {}, 'Your plan, stretch log and check-ins are kept by your therapist. You can erase them at any time with “Erase my plan” at the bottom of the Today page.')));
+      h('h2', { id: 'app-title' }, t('help.about.title')),
+      h('p', {}, t('help.about.disclaimer')),
+      h('p', {}, t('help.about.data', { Erase: t('erase.button') }))));
+}
+
+/**
+ * languageCard switches the app's language: the choice is saved on the plan (its
+ * reminders, calendar and printout follow it), the plan is read again in it, and the
+ * screen is drawn again, without reloading the page. Each language is named in itself.
+ */
+function languageCard() {
+  const status = h('p', { class: 'status', role: 'status' });
+  const select = h('select', { id: 'language', 'data-testid': 'language', 'aria-describedby': 'language-hint' },
+    i18n.LANGUAGES.map((tag) => h('option', { value: tag, lang: tag, selected: tag === i18n.language() }, i18n.nativeName(tag))));
+  select.addEventListener('change', async () => {
+    const chosen = select.value;
+    select.disabled = true;
+    status.textContent = t('language.saving');
+    try {
+      const prefs = ctx.plan.prefs || {};
+      await api.putPrefs(token, { disabled: prefs.disabled || [], quietStart: prefs.quietStart || '21:00', quietEnd: prefs.quietEnd || '08:00', language: chosen });
+      const [plan] = await Promise.all([api.getPlan(token), i18n.load(chosen)]);
+      ctx.plan = await withPending(plan);
+      await route(false, false);
+      cacheForOffline(); // the new language's words, for offline use
+      const again = /** @type {HTMLSelectElement | null} */ (document.getElementById('language'));
+      const said = document.querySelector('#language-card .status');
+      if (said) said.textContent = t('language.saved');
+      again?.focus();
+    } catch (err) {
+      select.value = i18n.language();
+      select.disabled = false;
+      status.textContent = err.status === 0 ? t('language.offline') : t('language.failed', { Reason: reason(err) });
+    }
+  });
+  return h('section', { class: 'card', id: 'language-card', 'aria-labelledby': 'language-title' },
+    h('h2', { id: 'language-title' }, t('language.title')),
+    h('div', { class: 'field' },
+      h('label', { for: 'language' }, t('language.label')),
+      select,
+      h('p', { class: 'hint', id: 'language-hint' }, t('language.hint'))),
+    status);
 }
 
 function notFound(hadToken) {
   return h('section', { class: 'stack end', 'data-testid': 'not-found' },
     hadToken
-      ? [h('h1', {}, 'This plan link is not valid any more'), h('p', { class: 'lead' }, 'Please ask your therapist for a new one.')]
-      : [h('h1', {}, 'Open the link from your therapist'), h('p', { class: 'lead' }, 'This app works with the personal link or QR code your therapist gives you.')],
-    callCard('If you have warning signs, get medical care now'));
+      ? [h('h1', {}, t('app.notFound.title')), h('p', { class: 'lead' }, t('app.notFound.text'))]
+      : [h('h1', {}, t('app.noLink.title')), h('p', { class: 'lead' }, t('app.noLink.text'))],
+    callCard(t('urgent.card.heading.noPlan')));
 }
 
 function loadError() {
   return h('section', { class: 'stack end' },
-    h('h1', {}, 'Can’t load your plan right now'),
-    h('p', { class: 'lead' }, navigator.onLine ? 'Something went wrong on our side. Please try again in a moment.' : 'Please check your internet connection and try again.'),
-    h('button', { type: 'button', class: 'btn btn-primary', onclick: () => location.reload() }, 'Try again'));
+    h('h1', {}, t('app.loadError.title')),
+    h('p', { class: 'lead' }, t(navigator.onLine ? 'app.loadError.server' : 'app.loadError.offline')),
+    h('button', { type: 'button', class: 'btn btn-primary', onclick: () => location.reload() }, t('app.tryAgain')));
 }

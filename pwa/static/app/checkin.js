@@ -1,33 +1,30 @@
-// The soreness check-in and the advice it leads to. Advice is computed here too, so it
-// shows offline; the server alerts the therapist.
-import { h, announce, uuid, firstName } from './dom.js';
-import { send } from './outbox.js';
-import { RED_FLAGS, sendStatus } from './safety.js';
+// @ts-check
+// The soreness check-in and the advice it leads to. The advice is the server's: it judges
+// the check-in (server/care) and answers with the texts to show, in the plan's language.
+// Any "yes" to a warning sign shows the urgent screen at once, offline too; a check-in
+// waiting in the outbox shows what to watch for until its advice arrives.
+import { h, announce } from '../shared/dom.js';
+import { t, tn, tt, list } from '../shared/i18n.js';
+import { send, uuid, onChange } from './outbox.js';
+import { firstName } from './text.js';
+import { redFlags, sendStatus } from './safety.js';
 
-export const AREAS = [
-  ['low-back', 'Low back'], ['left-buttock', 'Left buttock'], ['right-buttock', 'Right buttock'],
-  ['left-hamstring', 'Back of left thigh'], ['right-hamstring', 'Back of right thigh'],
-  ['left-calf', 'Left calf'], ['right-calf', 'Right calf'], ['left-foot', 'Left foot'], ['right-foot', 'Right foot'],
-  ['hip', 'Hip'], ['neck-shoulders', 'Neck and shoulders'],
-];
-export const FEELINGS = [
-  ['dull', 'Dull ache'], ['sharp', 'Sharp'], ['shooting', 'Shooting'], ['burning', 'Burning'], ['tingling', 'Tingling'], ['numb', 'Numb'],
-];
+/** The body areas and feelings a check-in may name (server/model: Areas, Feelings); their
+ *  words are the catalog's checkin.area.<id> and checkin.feeling.<id>. */
+export const AREAS = ['low-back', 'left-buttock', 'right-buttock', 'left-hamstring', 'right-hamstring',
+  'left-calf', 'right-calf', 'left-foot', 'right-foot', 'hip', 'neck-shoulders'];
+export const FEELINGS = ['dull', 'sharp', 'shooting', 'burning', 'tingling', 'numb'];
 
 const SEVERITY = { normal: 0, 'contact-therapist': 1, urgent: 2 };
 
-/** adviceFor: any red flag → urgent; soreness ≥ 7 at least 48 h after the session → contact-therapist. */
-export function adviceFor(plan, checkin) {
-  if (checkin.redFlags.length) return 'urgent';
-  const hours = (Date.parse(checkin.at) - Date.parse(plan.sessionAt)) / 36e5;
-  if (checkin.soreness >= 7 && hours >= 48) return 'contact-therapist';
-  return 'normal';
-}
+const NOTE_MAX = 500;
 
-const WORD = (n) => (n === 0 ? 'none' : n <= 3 ? 'mild' : n <= 6 ? 'moderate' : n <= 8 ? 'strong' : 'very strong');
+/** word names a 0–10 rating ("mild", "leve", "leicht"). */
+const word = (n) => t(n === 0 ? 'checkin.scale.none' : n <= 3 ? 'checkin.scale.mild' : n <= 6 ? 'checkin.scale.moderate'
+  : n <= 8 ? 'checkin.scale.strong' : 'checkin.scale.veryStrong');
 
 function scale(name, question, hint, lowText, highText) {
-  const value = h('p', { class: 'scale-value', 'aria-live': 'polite' }, 'Not chosen yet');
+  const value = h('p', { class: 'scale-value', 'aria-live': 'polite' }, t('checkin.scale.unset'));
   const grid = h('div', { class: 'scale-grid' });
   for (let n = 0; n <= 10; n++) {
     const input = h('input', { type: 'radio', name, value: n, 'data-testid': `${name}-${n}` });
@@ -35,8 +32,8 @@ function scale(name, question, hint, lowText, highText) {
     grid.append(h('label', { class: 'seg' }, input, h('span', {}, n, extra && h('span', { class: 'vh' }, extra))));
   }
   grid.addEventListener('change', (e) => {
-    const n = Number(e.target.value);
-    value.textContent = `${n} out of 10 — ${WORD(n)}`;
+    const n = Number(/** @type {HTMLInputElement} */ (e.target).value);
+    value.textContent = t('checkin.scale.value', { Value: n, Word: word(n) });
   });
   return h('fieldset', { class: 'scale', id: `f-${name}`, tabindex: '-1' },
     h('legend', {}, question),
@@ -58,52 +55,52 @@ function chips(name, legend, items) {
 function yesNo(id, question) {
   const opt = (value, label) => h('label', { class: 'seg seg-wide' }, h('input', { type: 'radio', name: `rf-${id}`, value }), h('span', {}, label));
   return h('fieldset', { class: 'yesno', id: `f-rf-${id}`, tabindex: '-1' }, h('legend', {}, question),
-    h('div', { class: 'yesno-options' }, opt('yes', 'Yes'), opt('no', 'No')));
+    h('div', { class: 'yesno-options' }, opt('yes', t('redflag.yes')), opt('no', t('redflag.no'))));
 }
 
 /** renderCheckin builds the check-in form. */
 export function renderCheckin(ctx) {
   const { plan } = ctx;
+  const flags = redFlags(plan);
   const error = h('div', { class: 'form-error', role: 'alert' });
-  const note = h('textarea', { id: 'note', name: 'note', rows: 3, maxlength: 500, 'aria-describedby': 'note-count' });
-  const count = h('p', { id: 'note-count', class: 'hint' }, '0 of 500 characters');
-  note.addEventListener('input', () => { count.textContent = `${note.value.length} of 500 characters`; });
+  const note = h('textarea', { id: 'note', name: 'note', rows: 3, maxlength: NOTE_MAX, 'aria-describedby': 'note-count' });
+  const count = h('p', { id: 'note-count', class: 'hint' }, t('checkin.note.count', { Length: 0, Max: NOTE_MAX }));
+  note.addEventListener('input', () => { count.textContent = t('checkin.note.count', { Length: note.value.length, Max: NOTE_MAX }); });
 
   const form = h('form', { class: 'stack', novalidate: true },
-    scale('soreness', 'How sore are your muscles?', 'The achy, bruised feeling after a massage.', 'none', 'worst'),
-    scale('pain', 'How much pain do you have?', 'Pain that feels different from soreness — for example sharp, shooting or burning.', 'no pain', 'worst pain'),
-    chips('area', 'Where do you feel it? Choose any.', AREAS),
-    chips('feeling', 'What does it feel like? Choose any.', FEELINGS),
+    scale('soreness', t('checkin.soreness.question'), t('checkin.soreness.hint'), t('checkin.soreness.low'), t('checkin.soreness.high')),
+    scale('pain', t('checkin.pain.question'), t('checkin.pain.hint'), t('checkin.pain.low'), t('checkin.pain.high')),
+    chips('area', t('checkin.areas'), AREAS.map((id) => [id, t(`checkin.area.${id}`)])),
+    chips('feeling', t('checkin.feelings'), FEELINGS.map((id) => [id, t(`checkin.feeling.${id}`)])),
     h('section', { class: 'card card-warn', 'aria-labelledby': 'rf-title' },
-      h('h2', { id: 'rf-title' }, 'Warning signs'),
-      h('p', {}, 'Please answer all three. They are rare, but important.'),
-      RED_FLAGS.map(([id, q]) => yesNo(id, q))),
+      h('h2', { id: 'rf-title' }, t('redflag.title')),
+      h('p', {}, t('redflag.intro')),
+      flags.map((f) => yesNo(f.id, f.question))),
     h('div', { class: 'field' },
-      h('label', { for: 'note' }, `Anything else you’d like ${firstName(plan.therapist?.name) || 'your therapist'} to know? (optional)`),
+      h('label', { for: 'note' }, tt('checkin.note.label', firstName(plan.therapist?.name))),
       note, count),
     error,
-    h('button', { type: 'submit', class: 'btn btn-primary btn-big', 'data-testid': 'submit-checkin' }, 'Send check-in'));
+    h('button', { type: 'submit', class: 'btn btn-primary btn-big', 'data-testid': 'submit-checkin' }, t('checkin.submit')));
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const data = new FormData(form);
-    const flags = RED_FLAGS.map(([id]) => [id, data.get(`rf-${id}`)]);
-    const redFlags = flags.filter(([, v]) => v === 'yes').map(([id]) => id);
+    const answers = flags.map((f) => [f.id, data.get(`rf-${f.id}`)]);
+    const yes = answers.filter(([, v]) => v === 'yes').map(([id]) => id);
     const soreness = data.get('soreness');
     const pain = data.get('pain');
 
     // A "yes" to a warning sign never waits for the rest of the form.
     const missing = [];
-    if (!redFlags.length) {
-      if (soreness === null) missing.push(['f-soreness', 'how sore you are']);
-      if (pain === null) missing.push(['f-pain', 'how much pain you have']);
-      for (const [id, v] of flags) if (v === null) missing.push([`f-rf-${id}`, 'your answer to each warning-sign question']);
+    if (!yes.length) {
+      if (soreness === null) missing.push(['f-soreness', 'checkin.missing.soreness']);
+      if (pain === null) missing.push(['f-pain', 'checkin.missing.pain']);
+      for (const [id, v] of answers) if (v === null) missing.push([`f-rf-${id}`, 'checkin.missing.redFlags']);
     }
     if (missing.length) {
-      const what = [...new Set(missing.map(([, w]) => w))];
-      const list = what.length > 1 ? `${what.slice(0, -1).join(', ')} and ${what[what.length - 1]}` : what[0];
-      error.textContent = `Please tell us ${list}.`;
-      form.querySelector(`#${missing[0][0]}`).focus();
+      const what = [...new Set(missing.map(([, w]) => w))].map((id) => t(id));
+      error.textContent = t('checkin.missing', { List: list(what) });
+      /** @type {HTMLElement} */ (form.querySelector(`#${missing[0][0]}`)).focus();
       return;
     }
     error.textContent = '';
@@ -114,75 +111,117 @@ export function renderCheckin(ctx) {
       pain: Number(pain ?? 0),
       areas: data.getAll('area'),
       feelings: data.getAll('feeling'),
-      redFlags,
-      note: note.value.trim().slice(0, 500),
+      redFlags: yes,
+      note: note.value.trim().slice(0, NOTE_MAX),
     };
-    const advice = adviceFor(plan, checkin);
     ctx.addCheckin(checkin);
     const sending = send(ctx.token, 'checkins', checkin);
-    ctx.show(advice === 'urgent' ? '#/urgent' : '#/checkin/done', { checkin, advice, sending });
+    // Any warning sign is an emergency: the urgent screen needs no answer from the server.
+    ctx.show(yes.length ? '#/urgent' : '#/checkin/done', { checkin, sending });
   });
 
   return h('section', { class: 'stack' },
-    h('h1', { tabindex: '-1' }, 'How are you feeling?'),
-    h('p', { class: 'lead' }, 'About a minute. Your therapist sees your answers.'),
+    h('h1', { tabindex: '-1' }, t('checkin.title')),
+    h('p', { class: 'lead' }, t('checkin.lead')),
     form);
 }
 
-/** renderResult thanks the client, or asks them to contact the therapist when still very sore. */
+/** The advice texts shown as a list under the one before them ("Until then"). */
+const LISTED = ['advice.contact.gently', 'advice.contact.warmOrIce', 'advice.contact.water'];
+
+/**
+ * adviceNodes lays out the server's advice texts ({id, text}, in order): the first is the
+ * heading, a lead paragraph, "Until then" and its list, the note about nerve feelings.
+ * Status and delivery notice go after the lead.
+ * @param {{id: string, text: string}[]} texts
+ * @param {HTMLElement} heading
+ * @param {HTMLElement[]} afterLead
+ */
+function adviceNodes(texts, heading, afterLead) {
+  /** @type {HTMLElement[]} */
+  const out = [heading];
+  heading.textContent = texts[0]?.text || '';
+  /** @type {HTMLElement | null} */
+  let ul = null;
+  texts.slice(1).forEach(({ id, text }, i) => {
+    if (LISTED.includes(id)) {
+      if (!ul) out.push(ul = h('ul', {}));
+      ul.append(h('li', {}, text));
+      return;
+    }
+    ul = null;
+    if (id === 'advice.nerveFeelings') out.push(h('p', { class: 'note stop' }, text));
+    else if (id.endsWith('.untilThen')) out.push(h('h2', {}, text));
+    else out.push(h('p', { class: i === 0 ? 'lead' : null }, text));
+    if (i === 0) out.push(...afterLead);
+  });
+  if (texts.length < 2) out.push(...afterLead);
+  return out;
+}
+
+/** renderResult shows the server's advice for the check-in just sent (flash: {checkin, sending}). */
 export function renderResult(ctx, flash) {
   const { plan } = ctx;
-  const therapist = plan.therapist?.name || 'your therapist';
+  const therapist = plan.therapist?.name || '';
+  const name = firstName(plan.clientName);
   const node = h('section', { class: 'stack' });
-  const build = (advice) => {
+  let shownKind = '';
+
+  /** build draws the screen: with the server's answer (its advice), or while there is none. */
+  const build = (answer) => {
     const heading = h('h1', { tabindex: '-1' });
-    const parts = [heading];
+    const kind = answer?.advice || '';
     const status = sendStatus(flash.sending, {
-      pending: 'Sending…',
-      sent: advice === 'contact-therapist' ? `We’ve let ${therapist} know.` : `Sent to ${therapist}.`,
-      queued: 'Saved on this phone.', // the delivery notice says the rest, and when it is sent
-      failed: 'We couldn’t send this. Please check your connection.',
+      pending: t('advice.status.sending'),
+      sent: kind === 'contact-therapist' ? tt('advice.status.told', therapist) : tt('advice.status.sent', therapist),
+      queued: t('advice.status.queued'), // the delivery notice says the rest, and when it is sent
+      failed: t('advice.status.failed'),
     });
     const notice = ctx.deliveryNotice();
-    if (advice === 'contact-therapist') {
-      heading.textContent = 'Please contact your therapist';
-      parts.push(
-        h('p', { class: 'lead' }, `You’re still quite sore two days after your massage. Soreness usually fades within 48 hours, so please get in touch with ${therapist}.`),
-        status,
-        notice,
-        h('h2', {}, 'Until then'),
-        h('ul', {},
-          h('li', {}, 'Go gently. Skip any stretch that hurts.'),
-          h('li', {}, 'A warm pack, or ice wrapped in a cloth, for 15 minutes can ease tender spots.'),
-          h('li', {}, 'Keep drinking water and take short, easy walks.')));
+    /** @type {HTMLElement[]} */
+    let parts;
+    if (answer && Array.isArray(answer.adviceTexts) && answer.adviceTexts.length) {
+      parts = adviceNodes(answer.adviceTexts, heading, [status, notice]);
     } else {
-      heading.textContent = `Thank you${firstName(plan.clientName) ? `, ${firstName(plan.clientName)}` : ''}`;
-      parts.push(
-        h('p', { class: 'lead' }, 'Some soreness after a deep-tissue massage is normal. It usually fades within 48 hours.'),
-        h('p', {}, 'Keep drinking water, move gently, and do your stretches.'),
-        status,
-        notice);
-    }
-    if (flash.checkin.feelings.some((f) => ['shooting', 'tingling', 'numb', 'burning'].includes(f))) {
-      parts.push(h('p', { class: 'note stop' }, 'You mentioned shooting, burning, tingling or numb feelings. Skip any stretch that brings them on, and tell your therapist if they don’t settle.'));
-    }
-    parts.push(
-      h('p', {}, 'Warning signs? ', h('a', { href: '#/about' }, 'See when to get medical care'), '.'),
-      h('a', { href: '#/today', class: 'btn btn-primary' }, 'Back to today'));
-    node.replaceChildren(...parts);
-    return heading;
-  };
-  const heading = build(flash.advice);
-  // The server may judge more severely (e.g. the phone's clock is off): follow it.
-  flash.sending.then((r) => {
-    const server = r.sent && r.data && r.data.advice;
-    if (server && SEVERITY[server] > SEVERITY[flash.advice] && node.isConnected) {
-      if (server === 'urgent') ctx.show('#/urgent', flash);
-      else {
-        build(server).focus();
-        announce('Please contact your therapist.');
+      // No answer yet (sending, or waiting in the outbox): thanks, and what to watch for.
+      heading.textContent = name ? t('advice.normal.title.named', { Name: name }) : t('advice.normal.title');
+      parts = [heading, status, notice];
+      if (answer === null) {
+        parts.push(h('h2', {}, t('help.contact.title')),
+          h('ul', {}, ['stillSore', 'worse', 'nerve', 'unsure'].map((k) => h('li', {}, t(`help.contact.${k}`)))));
       }
     }
+    parts.push(
+      h('p', {}, tn('advice.warningSigns', { Link: h('a', { href: '#/about' }, t('advice.warningSigns.link')) })),
+      h('a', { href: '#/today', class: 'btn btn-primary' }, t('advice.backToToday')));
+    node.replaceChildren(...parts);
+    shownKind = kind;
+    return heading;
+  };
+
+  /** follow shows the server's advice once it has the check-in; a more pressing one takes focus. */
+  const follow = (answer) => {
+    if (!node.isConnected || !answer || !answer.advice) return;
+    if (answer.advice === 'urgent') {
+      ctx.show('#/urgent', flash);
+      return;
+    }
+    const escalates = (SEVERITY[answer.advice] ?? 0) > (SEVERITY[shownKind] ?? 0) && answer.advice !== 'normal';
+    const hadFocus = node.contains(document.activeElement);
+    const heading = build(answer);
+    if (escalates || hadFocus) heading.focus({ preventScroll: !escalates });
+    if (escalates) announce(t('advice.contact.announce'));
+  };
+
+  const heading = build(undefined);
+  flash.sending.then((r) => {
+    if (r.sent) follow(r.data);
+    else if (node.isConnected) build(null);
   });
-  return { node, focus: heading };
+  // Sent later by the outbox (the phone was offline): its answer carries the advice.
+  const stop = onChange(({ delivered }) => {
+    const mine = delivered.find((item) => item.id === flash.checkin.id);
+    if (mine && mine.answer) follow(mine.answer);
+  });
+  return { node, focus: heading, cleanup() { stop(); } };
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // The page a calendar event links to (/c/{feedToken}/open#/play). The feed never
 // carries the plan's token, so this page looks for a plan this browser already
 // holds whose calendar is this feed, and hands over to it; otherwise it says how
@@ -70,3 +71,5 @@ async function main() {
 }
 
 main();
+
+export {}; // a module: its names stay out of the page's global scope

@@ -1,3 +1,4 @@
+// @ts-check
 // The outbox: completions and check-ins wait in IndexedDB until the server has them,
 // so nothing is lost offline. Each item is sent with its client-chosen id, so a
 // repeat is stored once by the server.
@@ -10,6 +11,17 @@
 // and which answers are final (retryable) in step with it.
 //   item = {id, token, kind: "completions" | "checkins", body, queuedAt}
 import { post } from './api.js';
+
+/** uuid returns a random v4 UUID, also on browsers without crypto.randomUUID (iOS < 15.4): the id
+ *  the phone chooses for a completion or check-in, so a resend is stored once. */
+export function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const x = [...b].map((n) => n.toString(16).padStart(2, '0')).join('');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
 
 const DB_NAME = 'aftercare';
 const STORE = 'outbox';
@@ -65,8 +77,9 @@ const firstSend = new Set(); // ids whose first request is in flight: not "waiti
 /**
  * onChange(fn) calls fn({waiting, delivered, dropped}) whenever items are queued,
  * delivered or dropped: waiting = items still stored (most urgent first), delivered =
- * items the server now has, dropped = [{item, message}] refused for good. Returns a
- * function that stops the calls.
+ * items the server now has (with its answer, when this page sent them), dropped =
+ * [{item, message, error}] refused for good (error: the ApiError, or {status, limit,
+ * message} from the service worker). Returns a function that stops the calls.
  */
 export function onChange(fn) {
   listeners.add(fn);
@@ -150,13 +163,13 @@ export function flush() {
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
       try {
-        await post(item.token, item.kind, item.body, TIMEOUT_MS);
+        const answer = await post(item.token, item.kind, item.body, TIMEOUT_MS);
         await remove(item.id);
-        delivered.push(item);
+        delivered.push({ ...item, answer }); // a check-in's answer carries its advice
       } catch (err) {
         if (!retryable(err)) {
           await remove(item.id); // e.g. 404: plan erased; 400: never acceptable
-          dropped.push({ item, message: err.message });
+          dropped.push({ item, message: err.message, error: err });
         } else if (err.status === 0) {
           waiting += items.length - i; // no answer: the rest would fail too
           break;
@@ -237,6 +250,6 @@ export function keepTrying() {
 function requestSync() {
   if (!navigator.serviceWorker || !navigator.serviceWorker.controller) return;
   navigator.serviceWorker.ready
-    .then((reg) => reg.sync && reg.sync.register(SYNC_TAG))
+    .then((reg) => /** @type {any} */ (reg).sync?.register(SYNC_TAG)) // Background Sync: Chromium only, not in the DOM types
     .catch(() => {});
 }

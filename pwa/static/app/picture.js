@@ -1,12 +1,15 @@
+// @ts-check
 // The stretch picture in the player. Each picture is our own SVG: a figure that
 // moves from the start position into the held one and stays there, plus both
 // positions side by side (shown instead with reduced motion, and in print).
 //
-// It is placed inline, not as an <img>, so the timer can drive it: begin from
+// A therapist's own stretch may show an uploaded photo instead: that is an <img>.
+// Our SVG is placed inline, not as an <img>, so the timer can drive it: begin from
 // the start position at each lead-in, ease back out between repeats, pause and
 // resume with the timer. The page's CSP allows no inline styles, so the file's
 // own <style> is dropped here and style.css carries the same rules (.fig).
-import { h } from './dom.js';
+import { h } from '../shared/dom.js';
+import { t, has } from '../shared/i18n.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
@@ -28,7 +31,20 @@ function parse(text) {
   const svg = new DOMParser().parseFromString(bare, 'image/svg+xml').documentElement;
   if (svg.namespaceURI !== SVG_NS || svg.localName !== 'svg') return null;
   svg.querySelectorAll('style, script, foreignObject').forEach((n) => n.remove());
+  // The labels of the two positions (shown side by side with reduced motion) are written
+  // in English by the generator: say them in the app's language.
+  for (const label of svg.querySelectorAll('.fig-l')) {
+    const id = `picture.${(label.textContent || '').trim()}`;
+    if (has(id)) label.textContent = t(id);
+  }
   return document.importNode(svg, true);
+}
+
+/** name labels the picture for screen readers and as its tooltip (its <title>, English in the file). */
+function name(svg, label) {
+  svg.setAttribute('aria-label', label);
+  const title = svg.querySelector('title');
+  if (title) title.textContent = label;
 }
 
 /** stretchPicture returns the picture's box and the controls the player drives. */
@@ -61,8 +77,18 @@ export function stretchPicture() {
       box.hidden = !next;
       if (!next) return;
       move = how === 'release' && next !== url ? 'start' : how;
+      if (next.startsWith('/img/custom/')) {
+        // A therapist's own photo: a still picture, kept offline by the service worker.
+        if (next !== url || svg) {
+          box.replaceChildren(h('img', { src: next, alt: label, class: 'photo', decoding: 'async' }));
+          svg = null;
+          url = next;
+        }
+        box.querySelector('img')?.setAttribute('alt', label);
+        return;
+      }
       if (next === url && svg) {
-        svg.setAttribute('aria-label', label);
+        name(svg, label);
         sync();
         return;
       }
@@ -77,7 +103,7 @@ export function stretchPicture() {
         url = '';
         return;
       }
-      fresh.setAttribute('aria-label', label);
+      name(fresh, label);
       box.replaceChildren(fresh);
       svg = fresh;
       sync();

@@ -1,3 +1,4 @@
+// @ts-check
 // The guided player: one stretch at a time, a lead-in before every hold, a large
 // countdown, spoken cues, vibration at the end of each hold and a screen wake lock.
 //
@@ -5,8 +6,10 @@
 // so the countdown stays right when the phone throttles or sleeps the page.
 // Order for stretches done on both sides: each rep does the left side, then the right
 // ("Switch sides" between them), then the next rep.
-import { h, svg, announce, uuid, plural } from './dom.js';
-import { send } from './outbox.js';
+import { h, svg, announce } from '../shared/dom.js';
+import { t, tt } from '../shared/i18n.js';
+import { send, uuid } from './outbox.js';
+import { reason } from './text.js';
 import { VOICE_KEY, canSpeak, voiceOn, speak } from './speech.js';
 import { stretchPicture } from './picture.js';
 
@@ -14,13 +17,29 @@ const RING = 2 * Math.PI * 54; // circumference of the countdown ring (r = 54)
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 
 const LEAD_SECONDS = 5;
-const sideName = (side) => (side === 'left' ? 'Left side' : side === 'right' ? 'Right side' : '');
+const sideName = (side) => (side ? t(`player.side.${side}`) : '');
 
-/** phasesOf lists lead-ins and holds of one stretch in the order they are done. */
-function phasesOf(stretch) {
+/**
+ * @typedef {object} Phase
+ * @property {'lead' | 'hold'} kind a lead-in (get ready) or a hold
+ * @property {'position' | 'rest' | 'switch'} [lead] what the lead-in is for
+ * @property {'left' | 'right' | null} side
+ * @property {number} rep which repeat (1-based)
+ * @property {number} reps how many repeats
+ * @property {number} secs how long the phase lasts
+ */
+
+/**
+ * phasesOf lists lead-ins and holds of one stretch in the order they are done.
+ * @param {{reps?: number, holdSeconds?: number, perSide?: boolean}} stretch
+ * @returns {Phase[]}
+ */
+export function phasesOf(stretch) {
   const reps = Math.max(1, stretch.reps || 1);
   const hold = Math.max(1, stretch.holdSeconds || 30);
+  /** @type {('left' | 'right' | null)[]} */
   const sides = stretch.perSide ? ['left', 'right'] : [null];
+  /** @type {Phase[]} */
   const phases = [];
   for (let rep = 1; rep <= reps; rep++) {
     sides.forEach((side, i) => {
@@ -32,9 +51,19 @@ function phasesOf(stretch) {
   return phases;
 }
 
-const LEAD_LABEL = { position: 'Get into position', rest: 'Relax, then again', switch: 'Switch sides' };
+/** say is the spoken (and announced) cue at the start of phase p of the stretch named name. */
+function say(p, name) {
+  if (p.kind === 'hold') return t('stretch.hold.spoken', { Count: p.secs });
+  if (p.lead === 'position') return t(p.side ? `player.say.position.${p.side}` : 'player.say.position', { Stretch: name });
+  if (p.lead === 'switch') return t(`player.say.switch.${p.side}`);
+  return t('player.say.rest', { Rep: p.rep, Reps: p.reps });
+}
 
-function formatSeconds(s) {
+/**
+ * formatSeconds shows the countdown: "45", then "1:05" from a minute on.
+ * @param {number} s
+ */
+export function formatSeconds(s) {
   return s >= 60 ? `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}` : String(s);
 }
 
@@ -42,7 +71,11 @@ function formatSeconds(s) {
 export function renderPlayer(ctx, start) {
   const { plan, token } = ctx;
   const routine = plan.routine || {};
-  const stretches = routine.stretches || [];
+  // A copy: "Make it easier" swaps a stretch for its easier variation for the rest of the session.
+  const stretches = [...(routine.stretches || [])];
+  const variations = [...(routine.variations || []), ...(routine.stretches || [])];
+  /** @type {Map<string, string>} the plan's stretch id → the easier variation done instead */
+  const swaps = new Map();
   const done = new Set();
   let si = Math.min(Math.max(0, start), Math.max(0, stretches.length - 1));
   let phases = [];
@@ -54,7 +87,7 @@ export function renderPlayer(ctx, start) {
   let finished = false;
   let lock = null;
 
-  const root = h('section', { class: 'player', 'aria-label': 'Guided stretches' });
+  const root = h('section', { class: 'player', 'aria-label': t('player.label') });
 
   // Parts rebuilt for each stretch.
   const counter = h('p', { class: 'player-count' });
@@ -71,29 +104,34 @@ export function renderPlayer(ctx, start) {
   const phaseLabel = h('p', { class: 'phase-label' });
   const timer = h('div', { class: 'timer' }, ring, h('div', { class: 'timer-text' }, digits, phaseLabel));
 
-  const pauseBtn = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'pause', onclick: togglePause }, 'Pause');
-  const backBtn = h('button', { type: 'button', class: 'btn', 'data-testid': 'back', onclick: back }, '‹ Back');
-  const skipBtn = h('button', { type: 'button', class: 'btn', 'data-testid': 'skip', onclick: skip }, 'Skip ›');
-  backBtn.setAttribute('aria-label', 'Back to the previous stretch');
-  skipBtn.setAttribute('aria-label', 'Skip this stretch');
+  const pauseBtn = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'pause', onclick: togglePause }, t('player.pause'));
+  const backBtn = h('button', { type: 'button', class: 'btn', 'data-testid': 'back', onclick: back, 'aria-label': t('player.back.label') },
+    h('span', { 'aria-hidden': 'true' }, '‹\u00a0'), t('player.back'));
+  const skipBtn = h('button', { type: 'button', class: 'btn', 'data-testid': 'skip', onclick: skip, 'aria-label': t('player.skip.label') },
+    t('player.skip'), h('span', { 'aria-hidden': 'true' }, '\u00a0›'));
+  const easierBtn = h('button', { type: 'button', class: 'btn', 'data-testid': 'make-easier', onclick: makeEasier }, t('player.easier'));
+  const easierRow = h('p', { class: 'easier-row' }, easierBtn);
 
   const top = h('div', { class: 'player-top' },
-    h('a', { href: '#/today', class: 'btn btn-quiet' }, h('span', { 'aria-hidden': 'true' }, '✕\u00a0'), 'Close'), counter);
+    // Close is its sign alone (its word for screen readers), so the counter keeps room in every language.
+    h('a', { href: '#/today', class: 'btn btn-quiet btn-close', 'data-testid': 'close' }, h('span', { 'aria-hidden': 'true' }, '✕'), h('span', { class: 'vh' }, t('player.close'))), counter);
   if (canSpeak()) {
-    const voice = h('button', { type: 'button', class: 'btn btn-quiet toggle', 'aria-pressed': String(voiceOn()) }, 'Voice');
+    const voice = h('button', { type: 'button', class: 'btn btn-quiet toggle', 'data-testid': 'voice', 'aria-pressed': String(voiceOn()) },
+      t(voiceOn() ? 'player.voice.on' : 'player.voice.off'));
     voice.addEventListener('click', () => {
       const on = !voiceOn();
       localStorage.setItem(VOICE_KEY, on ? 'on' : 'off');
       voice.setAttribute('aria-pressed', String(on));
+      voice.textContent = t(on ? 'player.voice.on' : 'player.voice.off');
       if (!on) speechSynthesis.cancel();
     });
     top.append(voice);
   }
 
-  root.append(top, picture.node, title, meta, timer, h('div', { class: 'controls' }, backBtn, pauseBtn, skipBtn), details);
+  root.append(top, picture.node, title, meta, timer, h('div', { class: 'controls' }, backBtn, pauseBtn, skipBtn), easierRow, details);
 
   if (!stretches.length) {
-    root.replaceChildren(h('h1', {}, 'No stretches in this plan'), h('a', { href: '#/today', class: 'btn' }, 'Back to today'));
+    root.replaceChildren(h('h1', {}, t('player.none')), h('a', { href: '#/today', class: 'btn' }, t('advice.backToToday')));
     return { node: root, cleanup() {} };
   }
 
@@ -113,30 +151,44 @@ export function renderPlayer(ctx, start) {
     const s = stretches[si];
     shown = '';
     history.replaceState(null, '', `#/play/${si + 1}`);
-    counter.textContent = `Stretch ${si + 1} of ${stretches.length}`;
+    counter.textContent = t('player.counter', { Number: si + 1, Total: stretches.length });
     title.textContent = s.name;
     details.replaceChildren(...stretchDetails(s));
+    // One step down per stretch of the plan: the easier variation is itself a stretch of the plan's.
+    easierRow.hidden = !easierOf(s) || [...swaps.values()].includes(s.id);
+  }
+
+  /** easierOf is the easier variation of stretch s that this plan carries, if any. */
+  function easierOf(s) {
+    return s.easierId ? variations.find((v) => v.id === s.easierId) : undefined;
+  }
+
+  /** makeEasier swaps the current stretch for its easier variation, for the rest of the session. */
+  function makeEasier() {
+    const s = stretches[si];
+    const v = easierOf(s);
+    if (!v) return;
+    resume();
+    swaps.set(s.id, v.id);
+    stretches[si] = v;
+    loadStretch(si, t('player.say.easier', { Stretch: v.name }));
+    title.focus();
   }
 
   function startPhase(prefix = '') {
     const p = phases[pi];
     const s = stretches[si];
     const side = sideName(p.side);
-    meta.textContent = [`Repeat ${p.rep} of ${p.reps}`, side].filter(Boolean).join(' · ');
+    meta.textContent = [t('player.repeat', { Rep: p.rep, Reps: p.reps }), side].filter(Boolean).join(' · ');
     // The picture shows the side being done, easing into the held position during the lead-in.
     picture.show(p.side === 'right' && s.imageOther ? s.imageOther : s.image,
       [s.name, side].filter(Boolean).join(', '),
       p.kind === 'hold' ? 'held' : p.lead === 'rest' ? 'release' : 'start');
     timer.dataset.phase = p.kind;
-    phaseLabel.textContent = p.kind === 'hold' ? 'Hold' : LEAD_LABEL[p.lead];
-    let say;
-    if (p.kind === 'hold') say = `Hold for ${p.secs} seconds. Breathe slowly.`;
-    else if (p.lead === 'position') say = `${s.name}. Get into position${side ? `, ${side.toLowerCase()}` : ''}.`;
-    else if (p.lead === 'switch') say = `Switch sides. ${side}.`;
-    else say = `Relax. Next, repeat ${p.rep} of ${p.reps}.`;
-    say = `${prefix} ${say}`.trim();
-    announce(say);
-    speak(say);
+    phaseLabel.textContent = t(p.kind === 'hold' ? 'player.hold' : `player.lead.${p.lead}`);
+    const cue = `${prefix} ${say(p, s.name)}`.trim();
+    announce(cue);
+    speak(cue);
   }
 
   /** tick moves through phases that have run out, then redraws. */
@@ -166,15 +218,15 @@ export function renderPlayer(ctx, start) {
         // When the phone slept through several phases, cue only the current one.
         const live = late < 1500;
         if (live && ended.kind === 'hold' && navigator.vibrate) navigator.vibrate(200);
-        const prefix = live && ended.kind === 'hold' ? (newStretch && pi === 0 ? 'Well done.' : 'And release.') : '';
+        const prefix = live && ended.kind === 'hold' ? t(newStretch && pi === 0 ? 'player.say.wellDone' : 'player.say.release') : '';
         if (newStretch) showStretch();
         startPhase(prefix);
       }
       const p = phases[pi];
       if (p.kind === 'hold' && p.secs >= 16 && !halfwaySaid && now - t0 >= (p.secs * 1000) / 2) {
         halfwaySaid = true;
-        announce('Halfway.');
-        speak('Halfway.');
+        announce(t('player.say.halfway'));
+        speak(t('player.say.halfway'));
       }
     }
     draw(now);
@@ -196,18 +248,18 @@ export function renderPlayer(ctx, start) {
     const now = performance.now();
     if (pausedAt === null) {
       pausedAt = now;
-      pauseBtn.textContent = 'Resume';
+      pauseBtn.textContent = t('player.resume');
       root.classList.add('paused');
       picture.pause(true);
       if (canSpeak()) speechSynthesis.cancel();
-      announce('Paused.');
+      announce(t('player.say.paused'));
     } else {
       t0 += now - pausedAt;
       pausedAt = null;
-      pauseBtn.textContent = 'Pause';
+      pauseBtn.textContent = t('player.pause');
       root.classList.remove('paused');
       picture.pause(false);
-      announce('Resumed.');
+      announce(t('player.say.resumed'));
     }
     draw(now);
   }
@@ -257,33 +309,34 @@ export function renderPlayer(ctx, start) {
     history.replaceState(null, '', '#/play/done');
     const total = stretches.length;
     const n = done.size;
-    const say = n ? 'All done. Well done!' : 'Finished.';
-    speak(say);
+    speak(t(n ? 'player.say.allDone' : 'player.say.finished'));
     if (navigator.vibrate) navigator.vibrate([150, 100, 150]);
 
     const status = h('p', { class: 'status', role: 'status' });
-    const heading = h('h1', { tabindex: '-1' }, n ? 'Well done!' : 'Finished');
+    const heading = h('h1', { tabindex: '-1' }, t(n ? 'finish.wellDone' : 'finish.finished'));
     root.replaceChildren(h('div', { class: 'finish', 'data-testid': 'finish' },
       heading,
-      h('p', { class: 'big-stat' }, `You did ${n} of ${plural(total, 'stretch', 'stretches')}.`),
-      n ? null : h('p', {}, 'That’s fine — try again when you’re ready.'),
+      h('p', { class: 'big-stat' }, t('count.didOf', { Done: n, Count: total })),
+      n ? null : h('p', {}, t('finish.none')),
       status,
-      h('h2', {}, 'How do you feel?'),
-      h('p', {}, 'A quick check-in helps your therapist see how you are doing.'),
-      h('a', { href: '#/checkin', class: 'btn btn-primary btn-big' }, 'Check in'),
-      h('a', { href: '#/today', class: 'btn' }, 'Back to today')));
+      h('h2', {}, t('finish.feel.title')),
+      h('p', {}, t('finish.feel.text')),
+      h('a', { href: '#/checkin', class: 'btn btn-primary btn-big' }, t('today.checkin.button')),
+      h('a', { href: '#/today', class: 'btn' }, t('advice.backToToday'))));
     heading.focus();
 
     if (!n) return;
+    /** @type {Record<string, unknown>} */
     const completion = { id: uuid(), at: new Date().toISOString(), routineId: routine.id, done: n, total };
+    if (swaps.size) completion.easierUsed = [...swaps].map(([from, to]) => ({ from, to }));
     ctx.addCompletion(completion);
-    status.textContent = 'Saving…';
+    status.textContent = t('finish.saving');
     send(token, 'completions', completion).then((r) => {
       status.textContent = r.sent
-        ? `Saved. ${plan.therapist?.name || 'Your therapist'} can see you did your stretches.`
+        ? tt('finish.saved', plan.therapist?.name)
         : r.queued
-          ? 'Saved on this phone. We’ll send it when you’re back online.'
-          : r.error?.limit ? `Not saved: ${r.error.message}.` : 'We couldn’t save this. Please check your connection.';
+          ? t('finish.queued')
+          : r.rejected ? t('finish.refused', { Reason: reason(r.error) }) : t('finish.failed');
     });
   }
 
@@ -310,11 +363,11 @@ function stretchDetails(s) {
   const part = (cls, heading, text) => text && h('div', { class: `note ${cls}` }, h('h2', {}, heading), h('p', {}, text));
   return [
     s.summary && h('p', { class: 'lead' }, s.summary),
-    h('h2', {}, 'How to do it'),
+    h('h2', {}, t('stretch.howTo')),
     h('ol', { class: 'steps' }, (s.steps || []).map((step) => h('li', {}, step))),
-    part('feel', 'How it should feel', s.feel || 'A gentle stretch — never sharp or shooting pain.'),
-    part('stop', 'Stop if', s.stopIf || 'You feel pain shooting down your leg, or new numbness or tingling.'),
-    part('breath', 'Breathing', s.breathing),
-    part('easier', 'Easier option', s.easier),
+    part('feel', t('stretch.feel'), s.feel || t('stretch.feel.fallback')),
+    part('stop', t('stretch.stopIf'), s.stopIf || t('stretch.stopIf.fallback')),
+    part('breath', t('stretch.breathing'), s.breathing),
+    part('easier', t('stretch.easier'), s.easier),
   ].filter(Boolean);
 }

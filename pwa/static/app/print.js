@@ -1,3 +1,4 @@
+// @ts-check
 // The printed plan (/p/{token}/print): a button that opens the browser's print
 // dialog, shown only where the browser can print, and a way back for a Home
 // Screen app, which has no back button of its own.
@@ -11,3 +12,5 @@ if (back && history.length > 1) {
   back.hidden = false;
   back.addEventListener('click', () => history.back());
 }
+
+export {}; // a module: its names stay out of the page's global scope

@@ -1,15 +1,25 @@
+// @ts-check
 // Reminders: Web Push subscription (turned on only from a tap), which kinds to get,
 // and quiet hours. iPhones can only get push once the app is on the Home Screen.
-import { h } from './dom.js';
+import { h } from '../shared/dom.js';
+import { base64urlToBytes } from '../shared/base64url.js';
+import { formatClock } from '../shared/dates.js';
+import { t } from '../shared/i18n.js';
 import * as api from './api.js';
+import { reason, failure } from './text.js';
 
-const KINDS = [
-  ['stretch', 'Stretch reminder', (p) => `Every day at ${p.stretchTime || 'your chosen time'}.`],
-  ['hydration', 'Drink water', () => 'On the day of your massage, the day after, and before your next session.'],
-  ['checkin', 'How are you?', () => 'A short check-in 24 and 48 hours after your massage.'],
-  ['followup', 'Next session', () => 'The day before your next session, or a nudge when it’s time to book.'],
-  ['tip', 'Aftercare tips', () => 'Simple things that help on the day of your massage.'],
-];
+/** The reminder kinds a client can switch off (server/model ReminderKinds); their words are
+ *  the catalog's reminders.kind.<kind> and reminders.kind.<kind>.when. */
+const KINDS = ['stretch', 'hydration', 'checkin', 'followup', 'tip'];
+
+/** @param {string} kind @param {any} plan */
+function describe(kind, plan) {
+  if (kind !== 'stretch') return t(`reminders.kind.${kind}.when`);
+  return plan.stretchTime ? t('reminders.kind.stretch.when', { Time: formatClock(plan.stretchTime) }) : t('reminders.kind.stretch.anyTime');
+}
+
+/** What a test reminder's refusal means (server/care test_push.go). */
+const TEST_PUSH = { 409: 'error.noDevice', 410: 'error.ended', 429: 'error.tooSoon', 502: 'error.pushService', 503: 'error.pushService', 504: 'error.pushService' };
 
 const onKey = (token) => `aftercare.push.${token}`;
 const isOn = (token) => localStorage.getItem(onKey(token)) === 'on';
@@ -26,7 +36,7 @@ function otherPlansOn(token) {
 
 export const isIOS = () =>
   /iP(hone|ad|od)/.test(navigator.userAgent) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
-export const isStandalone = () => navigator.standalone === true || matchMedia('(display-mode: standalone)').matches;
+export const isStandalone = () => /** @type {{standalone?: boolean}} */ (navigator).standalone === true || matchMedia('(display-mode: standalone)').matches;
 
 /** pushSupport is "ok", "add-to-home" (iPhone/iPad in the browser) or "unsupported". */
 export function pushSupport() {
@@ -35,21 +45,17 @@ export function pushSupport() {
   return 'ok';
 }
 
-export function urlBase64ToUint8Array(base64url) {
-  const padded = (base64url + '='.repeat((4 - (base64url.length % 4)) % 4)).replace(/-/g, '+').replace(/_/g, '/');
-  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
-}
-
 function sameKey(sub, publicKey) {
   const current = sub.options && sub.options.applicationServerKey;
   if (!current) return true; // unknown: keep it
   const a = new Uint8Array(current);
-  const b = urlBase64ToUint8Array(publicKey);
+  const b = base64urlToBytes(publicKey);
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-function withTimeout(promise, ms, what) {
-  return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} took too long`)), ms))]);
+/** withTimeout rejects with slow (a message id) when promise takes longer than ms. */
+function withTimeout(promise, ms, slow) {
+  return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(failure(t(slow))), ms))]);
 }
 
 async function currentSubscription() {
@@ -59,15 +65,15 @@ async function currentSubscription() {
 }
 
 async function subscribe(token, publicKey) {
-  const reg = await withTimeout(navigator.serviceWorker.ready, 15000, 'Starting the app');
+  const reg = await withTimeout(navigator.serviceWorker.ready, 15000, 'reminders.push.slowStart');
   let sub = await reg.pushManager.getSubscription();
   if (sub && !sameKey(sub, publicKey)) {
     await sub.unsubscribe();
     sub = null;
   }
   sub ||= await withTimeout(
-    reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: urlBase64ToUint8Array(publicKey) }),
-    20000, 'Connecting to the notification service');
+    reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64urlToBytes(publicKey) }),
+    20000, 'reminders.push.slowService');
   await api.putSubscription(token, sub.toJSON());
   localStorage.setItem(onKey(token), 'on');
 }
@@ -103,16 +109,23 @@ async function resync(token, publicKey) {
  * working (a new server key, a push service that refuses them), so the current one is sent again,
  * or renewed.
  */
-export async function syncSubscription(token) {
-  try {
-    // Only plans whose reminders were turned on here: another plan on this phone sharing the
-    // browser's subscription must not switch this one on by itself.
-    if (pushSupport() !== 'ok' || Notification.permission !== 'granted' || !isOn(token)) return;
-    await resync(token, (await api.getPushKey()).publicKey);
-  } catch {
-    // Offline or refused: try again next time the app opens.
-  }
+export function syncSubscription(token) {
+  // One at a time: two at once would each drop the old subscription and renew it.
+  syncing ||= (async () => {
+    try {
+      // Only plans whose reminders were turned on here: another plan on this phone sharing the
+      // browser's subscription must not switch this one on by itself.
+      if (pushSupport() !== 'ok' || Notification.permission !== 'granted' || !isOn(token)) return;
+      await resync(token, (await api.getPushKey()).publicKey);
+    } catch {
+      // Offline or refused: try again next time the app opens.
+    }
+  })().finally(() => { syncing = null; });
+  return syncing;
 }
+
+/** @type {Promise<void> | null} the syncSubscription under way */
+let syncing = null;
 
 /** forgetPush removes this phone's subscription (after the plan is erased). */
 export async function forgetPush(token) {
@@ -127,7 +140,7 @@ export async function forgetPush(token) {
 
 /** renderReminders builds the reminders screen. */
 export function renderReminders(ctx) {
-  const { token, plan } = ctx;
+  const { token } = ctx;
   const support = pushSupport();
   const box = h('section', { class: 'card', 'aria-labelledby': 'push-title' });
   const status = h('p', { class: 'status', role: 'status' });
@@ -139,30 +152,28 @@ export function renderReminders(ctx) {
   }
 
   async function draw(message) {
-    const title = h('h2', { id: 'push-title' }, 'Reminders on this phone');
+    const title = h('h2', { id: 'push-title' }, t('reminders.push.title'));
     if (support === 'add-to-home') {
       box.replaceChildren(title,
-        h('p', {}, 'On iPhone and iPad, reminders work once this app is on your Home Screen. It takes three taps:'),
+        h('p', {}, t('install.intro')),
         h('ol', { class: 'steps' },
-          h('li', {}, 'In Safari, tap the Share button (a square with an arrow pointing up). If you don’t see it, tap ⋯ first.'),
-          h('li', {}, 'Scroll down and tap “Add to Home Screen”, then tap “Add”.'),
-          h('li', {}, 'Open aftercare from your Home Screen and come back to this page to turn reminders on.')),
-        h('img', { src: '/app/addtohome.svg', class: 'picture', width: 320, height: 220, alt: 'Safari’s Share button at the bottom of the screen, and the “Add to Home Screen” item in the menu it opens.' }),
-        h('p', { class: 'hint' }, 'This needs iOS 16.4 or newer.'));
+          h('li', {}, t('install.share')),
+          h('li', {}, t('install.add')),
+          h('li', {}, t('install.open'))),
+        addToHomePicture(),
+        h('p', { class: 'hint' }, t('install.ios')));
       return;
     }
     if (support === 'unsupported') {
       box.replaceChildren(title,
-        h('p', {}, 'This browser can’t show reminders. Everything else in the app works.'),
-        h('p', { class: 'hint' }, 'Reminders work in Chrome on Android, and on iPhone once the app is on the Home Screen.'));
+        h('p', {}, t('reminders.unsupported')),
+        h('p', { class: 'hint' }, t('reminders.unsupported.hint')));
       return;
     }
     if (Notification.permission === 'denied') {
       box.replaceChildren(title,
-        h('p', {}, 'Notifications are blocked for this app, so reminders can’t reach you.'),
-        h('p', {}, isIOS()
-          ? 'To allow them: open the Settings app, tap Notifications, find aftercare and turn on Allow Notifications.'
-          : 'To allow them: tap the icon next to the web address (or open the app’s settings), choose Notifications and allow them. Then come back here.'),
+        h('p', {}, t('reminders.blocked')),
+        h('p', {}, t(isIOS() ? 'reminders.blocked.ios' : 'reminders.blocked.other')),
         status);
       setStatus(message);
       return;
@@ -175,14 +186,14 @@ export function renderReminders(ctx) {
     }
     if (sub) {
       box.replaceChildren(title,
-        h('p', { class: 'ok-line' }, '✓ Reminders are on.'),
-        h('button', { type: 'button', class: 'btn btn-primary', onclick: sendTest }, 'Send a test reminder'),
-        h('button', { type: 'button', class: 'btn', onclick: turnOff }, 'Turn off reminders'),
+        h('p', { class: 'ok-line' }, t('reminders.push.isOn')),
+        h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'test-push', onclick: sendTest }, t('reminders.push.test')),
+        h('button', { type: 'button', class: 'btn', onclick: turnOff }, t('reminders.push.turnOff')),
         status);
     } else {
       box.replaceChildren(title,
-        h('p', {}, 'Get a gentle nudge when it’s time to stretch, drink water or check in. Your phone will ask you to allow notifications.'),
-        h('button', { type: 'button', class: 'btn btn-primary btn-big', 'data-testid': 'enable-push', onclick: turnOn }, 'Turn on reminders'),
+        h('p', {}, t('reminders.push.intro')),
+        h('button', { type: 'button', class: 'btn btn-primary btn-big', 'data-testid': 'enable-push', onclick: turnOn }, t('reminders.push.turnOn')),
         status);
     }
     setStatus(message);
@@ -192,18 +203,18 @@ export function renderReminders(ctx) {
     e.currentTarget.disabled = true;
     // Asked straight from the tap: iOS refuses a permission prompt that isn't.
     const asking = Notification.requestPermission();
-    setStatus('Waiting for your answer…');
+    setStatus(t('reminders.push.waiting'));
     try {
       const permission = await asking;
       if (permission !== 'granted') {
-        return draw(permission === 'denied' ? '' : 'Reminders are still off. Tap the button to try again.');
+        return draw(permission === 'denied' ? '' : t('reminders.push.stillOff'));
       }
-      setStatus('Turning on…');
+      setStatus(t('reminders.push.turningOn'));
       const k = (await key) || (await api.getPushKey());
       await subscribe(token, k.publicKey);
-      await draw('Reminders are on. Try a test reminder.');
+      await draw(t('reminders.push.nowOn'));
     } catch (err) {
-      await draw(`Couldn’t turn on reminders: ${err.message}. Please try again.`);
+      await draw(t('reminders.push.onFailed', { Reason: reason(err) }));
     }
   }
 
@@ -216,53 +227,85 @@ export function renderReminders(ctx) {
         await api.deleteSubscription(token, sub.endpoint).catch(() => {});
         if (!otherPlansOn(token)) await sub.unsubscribe();
       }
-      await draw('Reminders are off.');
+      await draw(t('reminders.push.nowOff'));
     } catch (err) {
-      await draw(`Couldn’t turn off reminders: ${err.message}.`);
+      await draw(t('reminders.push.offFailed', { Reason: reason(err) }));
     }
   }
 
   async function sendTest(e) {
     const btn = e.currentTarget;
     btn.disabled = true;
-    setStatus('Sending…');
+    setStatus(t('reminders.push.sending'));
     try {
       await api.testPush(token);
-      setStatus('Sent. It should arrive within a minute.');
+      setStatus(t('reminders.push.sent'));
     } catch (err) {
+      const why = { Reason: reason(err, TEST_PUSH) };
       if (err.status === 0) {
-        setStatus('You’re offline. Try again when you’re connected.');
+        setStatus(t('reminders.push.offline'));
       } else if (err.status === 409 || err.status === 502) {
         // The server has no device for this plan, or a push service refused one: maybe this phone's.
-        setStatus(`Couldn’t send: ${err.message}. Checking this phone…`);
+        setStatus(t('reminders.push.checking', why));
         let how;
         try {
           how = await resync(token, ((await key) || (await api.getPushKey())).publicKey);
         } catch {
-          return draw(`Couldn’t send: ${err.message}.`); // shows "Turn on reminders" if the subscription went
+          return draw(t('reminders.push.notSent', why)); // shows "Turn on reminders" if the subscription went
         }
-        if (how === 'renewed') setStatus(`Couldn’t send: ${err.message}. Reminders were renewed on this phone: send a test again.`);
-        else if (err.status === 409) setStatus(`Couldn’t send: ${err.message}. This phone is registered again: send a test again.`);
-        else setStatus(`Couldn’t send: ${err.message}.`);
+        if (how === 'renewed') setStatus(t('reminders.push.renewed', why));
+        else if (err.status === 409) setStatus(t('reminders.push.registered', why));
+        else setStatus(t('reminders.push.notSent', why));
       } else {
-        setStatus(`Couldn’t send: ${err.message}.`);
+        setStatus(t('reminders.push.notSent', why));
       }
     }
     btn.disabled = false;
   }
 
-  const heading = h('h1', { tabindex: '-1' }, 'Reminders');
+  const heading = h('h1', { tabindex: '-1' }, t('reminders.title'));
   // Where push can't reach (an iPhone's Safari tab, notifications blocked, no Push API),
   // the calendar comes first: it needs no install and no permission.
   const calendar = calendarCard(ctx);
   const pushFirst = support === 'ok' && Notification.permission !== 'denied';
   const node = h('section', { class: 'stack' },
     heading,
-    h('p', { class: 'lead' }, 'Gentle nudges from your plan. You choose which ones, and when to be left in peace.'),
+    h('p', { class: 'lead' }, t('reminders.lead')),
     pushFirst ? [box, calendar] : [calendar, box],
     prefsCard(ctx));
   draw();
   return { node, focus: heading };
+}
+
+/** prefsOf keeps the reminder settings of a prefs answer ({disabled, quietStart, quietEnd, language}). */
+const prefsOf = (r) => r && { disabled: r.disabled || [], quietStart: r.quietStart, quietEnd: r.quietEnd };
+
+/**
+ * addToHomePicture shows Safari's Share menu as the client's iPhone words it: the drawing
+ * (/app/addtohome.svg) is placed inline with each data-t text in the app's language,
+ * squeezed into its data-fit width where the words are longer than the English.
+ */
+function addToHomePicture() {
+  const box = h('div', { class: 'picture', role: 'img', 'aria-label': t('install.picture') });
+  fetch('/app/addtohome.svg').then((r) => (r.ok ? r.text() : '')).then((text) => {
+    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    const svg = doc.documentElement;
+    if (svg.localName !== 'svg') return;
+    svg.setAttribute('aria-hidden', 'true');
+    for (const el of svg.querySelectorAll('[data-t]')) el.textContent = t(el.getAttribute('data-t') || '');
+    const node = /** @type {SVGSVGElement} */ (/** @type {unknown} */ (document.importNode(svg, true)));
+    box.replaceChildren(node);
+    for (const el of /** @type {NodeListOf<SVGTextElement>} */ (node.querySelectorAll('text[data-fit]'))) {
+      const fit = Number(el.getAttribute('data-fit'));
+      if (fit && el.getComputedTextLength() > fit) {
+        el.setAttribute('textLength', String(fit));
+        el.setAttribute('lengthAdjust', 'spacingAndGlyphs');
+      }
+    }
+  }).catch(() => {
+    box.hidden = true; // offline before it was kept: the three steps say it all
+  });
+  return box;
 }
 
 /** isApple: iPhone, iPad or Mac, whose Calendar subscribes to a webcal:// link in one tap. */
@@ -276,21 +319,21 @@ function calendarCard(ctx) {
 
   function draw() {
     const cal = plan.calendar;
-    const title = h('h2', { id: 'cal-title' }, 'Reminders in your calendar');
+    const title = h('h2', { id: 'cal-title' }, t('calendar.title'));
     if (!cal || !cal.url) {
-      box.replaceChildren(title, h('p', {}, 'Calendar reminders aren’t available right now. Please try again later.'));
+      box.replaceChildren(title, h('p', {}, t('calendar.unavailable')));
       return;
     }
-    const intro = h('p', {}, 'No app to install: your stretches, water, check-ins and next session show up in your own calendar, each with an alert.');
+    const intro = h('p', {}, t('calendar.intro'));
     let how;
     if (isApple()) {
       how = [
-        h('a', { class: 'btn btn-primary btn-big', href: cal.webcal, 'data-testid': 'add-calendar' }, 'Add to my calendar'),
-        h('p', { class: 'hint' }, 'Calendar opens and asks whether to subscribe: tap Subscribe, then Add.'),
+        h('a', { class: 'btn btn-primary btn-big', href: cal.webcal, 'data-testid': 'add-calendar' }, t('calendar.add')),
+        h('p', { class: 'hint' }, t('calendar.add.apple')),
       ];
     } else {
-      const field = h('input', { class: 'link', readonly: true, value: cal.url, id: 'cal-url', 'aria-label': 'Calendar address', 'data-testid': 'calendar-url' });
-      const copy = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'add-calendar' }, 'Copy the calendar address');
+      const field = h('input', { class: 'link', readonly: true, value: cal.url, id: 'cal-url', 'aria-label': t('calendar.address'), 'data-testid': 'calendar-url' });
+      const copy = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'add-calendar' }, t('calendar.copy'));
       copy.addEventListener('click', async () => {
         try {
           await navigator.clipboard.writeText(cal.url);
@@ -298,40 +341,40 @@ function calendarCard(ctx) {
           field.select();
           document.execCommand('copy');
         }
-        copy.textContent = 'Copied ✓';
+        copy.textContent = t('calendar.copied');
       });
       how = [
         field, copy,
         h('ol', { class: 'steps' },
-          h('li', {}, 'Google Calendar: on a computer, open calendar.google.com, click + next to “Other calendars”, choose “From URL”, paste the address and click “Add calendar”. It then shows on your phone too.'),
-          h('li', {}, 'Outlook: Add calendar → Subscribe from web, then paste the address.')),
-        h('p', { class: 'hint' }, 'On an iPhone or a Mac, open this page there and tap “Add to my calendar”.'),
+          h('li', {}, t('calendar.google')),
+          h('li', {}, t('calendar.outlook'))),
+        h('p', { class: 'hint' }, t('calendar.onApple', { Add: t('calendar.add') })),
       ];
     }
     box.replaceChildren(title, intro, ...how,
-      h('p', { class: 'hint' }, 'A calendar can’t tell when you’ve already stretched, so it reminds you anyway. Changes your therapist makes show up within a few hours.'),
-      h('button', { type: 'button', class: 'btn', 'data-testid': 'stop-calendar', onclick: stop }, 'Stop calendar reminders'),
+      h('p', { class: 'hint' }, t('calendar.caveat')),
+      h('button', { type: 'button', class: 'btn', 'data-testid': 'stop-calendar', onclick: stop }, t('calendar.stop')),
       status);
   }
 
   async function stop(e) {
     e.currentTarget.disabled = true;
-    status.textContent = 'Stopping…';
+    status.textContent = t('calendar.stopping');
     try {
       plan.calendar = (await api.rotateCalendar(token)).calendar;
       draw();
       status.replaceChildren(
-        h('p', { class: 'ok-line' }, '✓ Calendar reminders are stopped: the old calendar address no longer works.'),
-        h('p', {}, 'To remove the calendar itself:'),
+        h('p', { class: 'ok-line' }, t('calendar.stopped')),
+        h('p', {}, t('calendar.remove')),
         h('ul', {},
-          h('li', {}, 'iPhone: Settings → Calendar → Accounts → Subscribed Calendars → Aftercare reminders → Delete Account.'),
-          h('li', {}, 'Mac: in Calendar, Control-click the calendar → Unsubscribe.'),
-          h('li', {}, 'Google Calendar (on a computer): Settings → the calendar → Unsubscribe.'),
-          h('li', {}, 'Outlook: right-click the calendar → Remove.')),
-        h('p', { class: 'hint' }, 'You can add your calendar again at any time: the new address is above.'));
+          h('li', {}, t('calendar.remove.iphone', { Calendar: t('calendar.name') })),
+          h('li', {}, t('calendar.remove.mac')),
+          h('li', {}, t('calendar.remove.google')),
+          h('li', {}, t('calendar.remove.outlook'))),
+        h('p', { class: 'hint' }, t('calendar.again')));
     } catch (err) {
       e.target.disabled = false;
-      status.textContent = err.status === 0 ? 'You’re offline. Try again when you’re connected.' : `Couldn’t stop them: ${err.message}`;
+      status.textContent = err.status === 0 ? t('calendar.offline') : t('calendar.failed', { Reason: reason(err) });
     }
   }
 
@@ -343,11 +386,11 @@ function prefsCard(ctx) {
   const { token, plan } = ctx;
   const prefs = plan.prefs || { disabled: [], quietStart: '21:00', quietEnd: '08:00' };
   const status = h('p', { class: 'status', role: 'status' });
-  const switches = KINDS.map(([kind, label, desc]) => {
+  const switches = KINDS.map((kind) => {
     const input = h('input', { type: 'checkbox', role: 'switch', name: 'kind', value: kind, id: `kind-${kind}`, 'aria-describedby': `kind-${kind}-d` });
     input.checked = !(prefs.disabled || []).includes(kind);
     return h('li', {}, h('label', { class: 'switch-row', for: `kind-${kind}` },
-      h('span', {}, h('span', { class: 'switch-label' }, label), h('span', { class: 'hint', id: `kind-${kind}-d` }, desc(plan))),
+      h('span', {}, h('span', { class: 'switch-label' }, t(`reminders.kind.${kind}`)), h('span', { class: 'hint', id: `kind-${kind}-d` }, describe(kind, plan))),
       input));
   });
   const start = h('input', { type: 'time', id: 'quiet-start', value: prefs.quietStart || '21:00', required: true });
@@ -355,14 +398,14 @@ function prefsCard(ctx) {
 
   let timer = 0;
   const card = h('section', { class: 'card', 'aria-labelledby': 'prefs-title' },
-    h('h2', { id: 'prefs-title' }, 'Which reminders'),
+    h('h2', { id: 'prefs-title' }, t('reminders.prefs.title')),
     h('ul', { class: 'switches' }, switches),
     h('fieldset', { class: 'quiet' },
-      h('legend', {}, 'Quiet hours'),
-      h('p', { class: 'hint' }, 'No reminders between these times.'),
+      h('legend', {}, t('reminders.quiet.title')),
+      h('p', { class: 'hint' }, t('reminders.quiet.hint')),
       h('div', { class: 'times' },
-        h('div', { class: 'field' }, h('label', { for: 'quiet-start' }, 'From'), start),
-        h('div', { class: 'field' }, h('label', { for: 'quiet-end' }, 'Until'), end))),
+        h('div', { class: 'field' }, h('label', { for: 'quiet-start' }, t('reminders.quiet.from')), start),
+        h('div', { class: 'field' }, h('label', { for: 'quiet-end' }, t('reminders.quiet.until')), end))),
     status);
 
   card.addEventListener('change', () => {
@@ -372,20 +415,20 @@ function prefsCard(ctx) {
 
   async function save() {
     if (!start.value || !end.value) {
-      status.textContent = 'Please choose both quiet-hour times.';
+      status.textContent = t('reminders.quiet.missing');
       return;
     }
     const body = {
-      disabled: [...card.querySelectorAll('input[name=kind]')].filter((i) => !i.checked).map((i) => i.value),
+      disabled: [...card.querySelectorAll('input[name=kind]')].map((i) => /** @type {HTMLInputElement} */ (i)).filter((i) => !i.checked).map((i) => i.value),
       quietStart: start.value.slice(0, 5),
       quietEnd: end.value.slice(0, 5),
     };
-    status.textContent = 'Saving…';
+    status.textContent = t('reminders.prefs.saving');
     try {
-      plan.prefs = (await api.putPrefs(token, body)) || body;
-      status.textContent = 'Saved ✓';
+      plan.prefs = prefsOf(await api.putPrefs(token, body)) || body;
+      status.textContent = t('reminders.prefs.saved');
     } catch (err) {
-      status.textContent = err.status === 0 ? 'Not saved — you’re offline. Try again when you’re connected.' : `Not saved: ${err.message}`;
+      status.textContent = err.status === 0 ? t('reminders.prefs.offline') : t('reminders.prefs.failed', { Reason: reason(err) });
     }
   }
   return card;
