@@ -46,8 +46,10 @@ const dueSampleEvery = 50
 //     (untimed: it runs before the minute; seal-ms is its wall time); the
 //     tick at the due minute reads the due-index, loads and decides each
 //     plan, sends the sealed bytes and commits.
+//
 //   - unsealed: the same tick with nothing sealed ahead: every message is
 //     built and encrypted at its minute (the product before sealing).
+//
 //   - bare: webpush-go alone, SendNotificationWithContext for each device on
 //     push.DefaultWorkers goroutines, through a client with the sender's
 //     connection limits, the same payloads, 512-byte records as the product.

@@ -92,11 +92,11 @@ type Scheduler struct {
 
 	// sealing and sealed are nil unless messages are sealed ahead (seal.go);
 	// sealStop ends the background pass, which closes sealDone.
-	sealing  SealingSender
-	sealed   *push.SealCache
-	sealMu   sync.Mutex
-	sealStop context.CancelFunc
-	sealDone chan struct{}
+	sealing     SealingSender
+	sealed      *push.SealCache
+	sealMu      sync.Mutex
+	sealStop    context.CancelFunc
+	sealDone    chan struct{}
 	defaultLang language.Tag
 }
 
