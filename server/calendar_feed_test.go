@@ -1,10 +1,8 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
-	"io/fs"
 	"log/slog"
 	"regexp"
 	"strconv"
@@ -349,26 +347,27 @@ func TestPrintPageIsMadeForPaperWithinTheCSP(t *testing.T) {
 }
 
 // TestPrintedRedFlagsMatchTheApp holds the printed warning signs to the words
-// of the app's safety screen (app/safety.js), so paper and phone say the same.
+// the server sends the app's check-in and urgent screens (the plan view's
+// redFlags), so paper and phone say the same.
 func TestPrintedRedFlagsMatchTheApp(t *testing.T) {
-	js, err := fs.ReadFile(pwa.Static(), "app/safety.js")
-	if err != nil {
-		t.Fatal(err)
+	s := newCalendarStudio(t)
+	token := s.newPlan(t)
+	r := s.do(t, nil, "GET", "/api/p/"+token, "")
+	var view struct {
+		RedFlags []struct{ ID, Sign string } `json:"redFlags"`
 	}
-	m := regexp.MustCompile(`\['([a-z-]+)', '[^']*', '([^']*)'\]`).FindAllSubmatch(js, -1)
-	if len(m) != len(model.RedFlags) || len(m) != len(RedFlagsInWords) {
-		t.Fatalf("safety.js has %d red flags, plan %d, the printout %d", len(m), len(model.RedFlags), len(RedFlagsInWords))
+	if err := json.Unmarshal([]byte(r.Body), &view); err != nil || r.Status != 200 {
+		t.Fatalf("client view: %d %v", r.Status, err)
 	}
-	for i, sub := range m {
-		words := string(sub[2])
-		if want := strings.ToUpper(words[:1]) + words[1:]; RedFlagsInWords[i] != want {
+	if len(view.RedFlags) != len(model.RedFlags) || len(view.RedFlags) != len(RedFlagsInWords) {
+		t.Fatalf("the app is sent %d red flags, plan %d, the printout %d", len(view.RedFlags), len(model.RedFlags), len(RedFlagsInWords))
+	}
+	for i, f := range view.RedFlags {
+		if want := strings.ToUpper(f.Sign[:1]) + f.Sign[1:]; RedFlagsInWords[i] != want {
 			t.Errorf("printed red flag %q, the app says %q", RedFlagsInWords[i], want)
 		}
-		if string(sub[1]) != model.RedFlags[i] {
-			t.Errorf("red flag %d is %s in the app, %s in the plan", i, sub[1], model.RedFlags[i])
+		if f.ID != model.RedFlags[i] {
+			t.Errorf("red flag %d is %s in the app, %s in the plan", i, f.ID, model.RedFlags[i])
 		}
-	}
-	if !bytes.Contains(js, []byte("RED_FLAGS")) {
-		t.Fatal("safety.js no longer has RED_FLAGS")
 	}
 }

@@ -27,8 +27,7 @@ var clientLanguages = []string{"en", "es", "de", "fr", "pt-BR"}
 // phoneSizes are the narrowest common phone and a common one (CSS pixels).
 var phoneSizes = [][2]int64{{360, 740}, {390, 844}}
 
-// catalog fetches a language's messages as the app loads them, each message as its
-// forms (a plain message has the one form "other").
+// catalog fetches a language's messages as the app loads them.
 func catalog(t *testing.T, ts *testServer, lang string) map[string]map[string]string {
 	t.Helper()
 	r := ts.do(t, "GET", "/api/messages/"+lang, "")
@@ -37,6 +36,13 @@ func catalog(t *testing.T, ts *testServer, lang string) map[string]map[string]st
 	}
 	var raw map[string]json.RawMessage
 	r.json(t, &raw)
+	return messageForms(t, "messages "+lang, raw)
+}
+
+// messageForms decodes a go-i18n catalog: each message as its forms (a plain message
+// has the one form "other").
+func messageForms(t *testing.T, what string, raw map[string]json.RawMessage) map[string]map[string]string {
+	t.Helper()
 	out := make(map[string]map[string]string, len(raw))
 	for id, v := range raw {
 		var s string
@@ -46,7 +52,7 @@ func catalog(t *testing.T, ts *testServer, lang string) map[string]map[string]st
 		}
 		var forms map[string]string
 		if err := json.Unmarshal(v, &forms); err != nil {
-			t.Fatalf("messages %s: %s: %v", lang, id, err)
+			t.Fatalf("%s: %s: %v", what, id, err)
 		}
 		out[id] = forms
 	}

@@ -89,8 +89,8 @@ func TestOwnStretchWithPhotoInBrowser(t *testing.T) {
 		const add = document.querySelector('[data-testid=add-stretch]');
 		const own = [...add.options].find(o => o.textContent === 'Towel hip stretch');
 		add.value = own.value; add.dispatchEvent(new Event('change'));
-		const v = [...document.querySelectorAll('[data-testid^=variant-]')].find(s => [...s.options].some(o => o.textContent.endsWith('(easier)')));
-		const easier = [...v.options].find(o => o.textContent.endsWith('(easier)'));
+		const v = [...document.querySelectorAll('[data-testid^=variant-]')].find(s => [...s.options].some(o => o.dataset.how === 'easier'));
+		const easier = [...v.options].find(o => o.dataset.how === 'easier');
 		v.value = easier.value; v.dispatchEvent(new Event('change'));
 		return v.dataset.testid.slice(8) + ' ' + easier.value; })()`)
 	step, pickedID, _ := strings.Cut(picked, " ")

@@ -147,11 +147,14 @@ function renderStretches(ol) {
     };
     // The variation for this client: the stretch, its easier or its harder one.
     const base = state.stretches.get(item.baseId || item.stretchId) || st;
-    const options = [[base, 'assign.variant.asWritten'], [state.stretches.get(base.easierId), 'assign.variant.easier'], [state.stretches.get(base.harderId), 'assign.variant.harder']].filter(([v]) => v);
+    // The chosen one says only how it differs (the row above names it), so it fits a phone;
+    // the others name their stretch.
+    const options = [[base, 'asWritten'], [state.stretches.get(base.easierId), 'easier'], [state.stretches.get(base.harderId), 'harder']].filter(([v]) => v);
     let variant = null;
     if (options.length > 1) {
       variant = h('select', { class: 'variant', 'aria-label': t('assign.variant.label', { Stretch: base.name }), 'data-testid': `variant-${i}` },
-        options.map(([v, how]) => h('option', { value: v.id, selected: v.id === item.stretchId }, t(how, { Stretch: v.name }))));
+        options.map(([v, how]) => h('option', { value: v.id, selected: v.id === item.stretchId, 'data-how': how },
+          t(v.id === item.stretchId ? `assign.variant.${how}` : `assign.variant.${how}Named`, { Stretch: v.name }))));
       variant.addEventListener('change', () => {
         const v = state.stretches.get(variant.value);
         if (!v) return;
