@@ -187,10 +187,16 @@ func (s *Scheduler) send(ctx context.Context, now time.Time, outcomes []due, pre
 			continue
 		}
 		msg := d.rule.Message(s.baseURL)
+		var expect *push.Expected
+		if refs != nil {
+			if e, err := push.Expect(msg); err == nil {
+				expect = &e
+			}
+		}
 		for _, sub := range d.view.subs {
 			jobs = append(jobs, jobFor(sub, msg))
 			if refs != nil {
-				refs = append(refs, sealRef{token: d.entry.Token, rule: d.entry.RuleID, fire: d.fire.At})
+				refs = append(refs, sealRef{token: d.entry.Token, rule: d.entry.RuleID, fire: d.fire.At, expect: expect})
 			}
 		}
 		st.Sent++
