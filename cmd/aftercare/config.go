@@ -34,6 +34,8 @@ type config struct {
 	StudioName string
 	// RetentionDays is how long a plan is kept after it ended; then it is erased.
 	RetentionDays int
+	// Memory is the memory limit and the caches' bounds (config_memory.go).
+	Memory memoryConfig
 	// DefaultLanguage is the studio's language (a supported BCP 47 tag): new
 	// plans of therapists and accounts whose browsers ask for none of the
 	// supported languages, and plans and accounts from before languages.
@@ -90,7 +92,11 @@ func parseServe(args []string) (config, error) {
 	fs.IntVar(&cfg.RetentionDays, "retention-days", retention, "erase a plan and everything tied to it this many days after it ended (1 to 3650) [AFTERCARE_RETENTION_DAYS]")
 	fs.StringVar(&cfg.DefaultLanguage, "default-language", envDefault("AFTERCARE_DEFAULT_LANGUAGE", "en"), "the studio's language, one of "+strings.Join(model.SupportedLanguages(), ", ")+" [AFTERCARE_DEFAULT_LANGUAGE]")
 	fs.StringVar(&cfg.LogLevel, "log-level", envDefault("AFTERCARE_LOG_LEVEL", "info"), "debug, info, warn or error [AFTERCARE_LOG_LEVEL]")
+	memory := memoryFlags(fs, &cfg.Memory)
 	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if err := memory(); err != nil {
 		return cfg, err
 	}
 	cfg.DataDir = *data

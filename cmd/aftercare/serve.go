@@ -75,11 +75,13 @@ const shutdownTimeout = 20 * time.Second
 // requests finish), the reminder clock, the database.
 func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.Listener) error {
 	defer ln.Close()
+	memLimit, sealBytes, planBytes := cfg.Memory.caches()
 	db, err := store.Open(cfg.DataDir)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	db.LimitCache(planBytes)
 	if err := db.CompactAfterErasure(cfg.EraseCompactAfter, logger); err != nil {
 		return err
 	}
@@ -105,10 +107,13 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	if err != nil {
 		return err
 	}
+	if sealBytes == 0 {
+		sealBytes = -1 // none sealed ahead
+	}
 	studioLanguage := language.MustParse(cfg.DefaultLanguage) // checked by parseServe
 	var svc *care.Service
 	sched := remind.New(remind.Config{DB: db, Sender: sender, BaseURL: cfg.BaseURL, Logger: logger, ObserveLateness: meter.ObserveLateness,
-		DefaultLanguage: studioLanguage, Brand: func() remind.Brand { return notificationBrand(svc, logger) }})
+		DefaultLanguage: studioLanguage, SealCacheBytes: sealBytes, Brand: func() remind.Brand { return notificationBrand(svc, logger) }})
 	svc = &care.Service{DB: db, Scheduler: sched, Subs: subscriptionChecker{allow}, BaseURL: cfg.BaseURL, Logger: logger,
 		StudioName: cfg.StudioName, DefaultLanguage: studioLanguage}
 	assets, err := pwa.NewAssets(pwa.Static())
@@ -147,6 +152,7 @@ func runServer(ctx context.Context, cfg config, logger *slog.Logger, ln net.List
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	logger.Info("aftercare is serving", "url", cfg.BaseURL, "addr", ln.Addr().String(), "data", cfg.DataDir)
+	logger.Debug("memory", "limit", memLimit, "sealCacheBytes", max(sealBytes, 0), "planCacheBytes", planBytes)
 	if link, err := accounts.SetupLink(); err != nil {
 		logger.Error("create setup link", "err", err)
 	} else if link != "" {

@@ -44,13 +44,27 @@ func NewAllowlist(extraPrefixes []string) (*Allowlist, error) {
 // Check returns nil if endpoint may be pushed to, or an error wrapping ErrEndpointNotAllowed.
 // The error never contains the endpoint itself: endpoints are bearer capabilities.
 func (a *Allowlist) Check(endpoint string) error {
+	_, err := a.parseChecked(endpoint)
+	return err
+}
+
+// parseChecked is Check that also returns the parsed endpoint.
+func (a *Allowlist) parseChecked(endpoint string) (*url.URL, error) {
 	if len(endpoint) > maxEndpointLen {
-		return fmt.Errorf("%w: longer than %d bytes", ErrEndpointNotAllowed, maxEndpointLen)
+		return nil, fmt.Errorf("%w: longer than %d bytes", ErrEndpointNotAllowed, maxEndpointLen)
 	}
 	u, err := url.Parse(endpoint)
 	if err != nil {
-		return fmt.Errorf("%w: not a URL", ErrEndpointNotAllowed)
+		return nil, fmt.Errorf("%w: not a URL", ErrEndpointNotAllowed)
 	}
+	if err := a.checkURL(u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// checkURL is Check for an endpoint already parsed (and at most maxEndpointLen long).
+func (a *Allowlist) checkURL(u *url.URL) error {
 	if u.Opaque != "" || u.Host == "" {
 		return fmt.Errorf("%w: not an absolute URL", ErrEndpointNotAllowed)
 	}

@@ -84,6 +84,13 @@ func readReason(body io.ReadCloser) string {
 	}, strings.ToValidUTF8(string(buf[:n]), ""))
 }
 
+// drain reads what is left of a response body (a little, so the connection
+// can be reused) and closes it.
+func drain(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 4096))
+	body.Close()
+}
+
 // endpointHost returns the host for logs; the full endpoint is a bearer capability.
 func endpointHost(endpoint string) string {
 	if u, err := url.Parse(endpoint); err == nil {

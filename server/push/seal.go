@@ -57,6 +57,25 @@ func (m *Sealed) Matches(sub Subscription, msg Message) bool {
 	return m.sum == sealSum(sub, payload, msg) && m.sum != [sha256.Size]byte{}
 }
 
+// Expected is what a message sealed for msg must have been made from, but
+// for the device: built once for the many devices of one reminder
+// (Sealed.MatchesExpected), as Matches builds it for one.
+type Expected struct {
+	payload []byte
+	msg     Message
+}
+
+// Expect returns what messages sealed for msg must match.
+func Expect(msg Message) (Expected, error) {
+	payload, err := msg.Payload()
+	return Expected{payload: payload, msg: msg}, err
+}
+
+// MatchesExpected is Matches(sub, msg) for the msg that e was made from.
+func (m *Sealed) MatchesExpected(sub Subscription, e Expected) bool {
+	return e.payload != nil && m.sum == sealSum(sub, e.payload, e.msg) && m.sum != [sha256.Size]byte{}
+}
+
 // Size is about what m takes in memory: the struct, its body and strings.
 func (m *Sealed) Size() int {
 	const fixed = 200 // unsafe.Sizeof(Sealed{})

@@ -212,7 +212,15 @@ func TestSealedMatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !m.Matches(sub, reminder) {
+	// MatchesExpected, built once per message for many devices, says the same.
+	matchesExpected := func(sub push.Subscription, msg push.Message) bool {
+		e, err := push.Expect(msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.MatchesExpected(sub, e)
+	}
+	if !m.Matches(sub, reminder) || !matchesExpected(sub, reminder) {
 		t.Fatal("does not match what it was sealed from")
 	}
 	rekeyed := f.subscribe()
@@ -230,12 +238,13 @@ func TestSealedMatches(t *testing.T) {
 		"device":  {f.subscribe(), reminder},
 		"rekeyed": {rekeyed, reminder},
 	} {
-		if m.Matches(tc.sub, tc.msg) {
+		if m.Matches(tc.sub, tc.msg) || matchesExpected(tc.sub, tc.msg) {
 			t.Errorf("matches after a change of %s", name)
 		}
 	}
-	if (&push.Sealed{}).Matches(sub, reminder) {
-		t.Error("an empty Sealed matches")
+	e, _ := push.Expect(reminder)
+	if (&push.Sealed{}).Matches(sub, reminder) || (&push.Sealed{}).MatchesExpected(sub, e) || m.MatchesExpected(sub, push.Expected{}) {
+		t.Error("an empty Sealed or Expected matches")
 	}
 }
 

@@ -119,6 +119,14 @@ func (c *SealCache) Accepts(fire time.Time) bool {
 	return c.bytes < c.max || len(c.latest) > 0 && c.latest[0].key.fire > fire.UnixNano()
 }
 
+// Has reports whether a message is stored under key: a sealer working
+// through the coming minutes skips what an earlier pass sealed.
+func (c *SealCache) Has(key SealKey) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.entries[mapKey(key)] != nil
+}
+
 // TakeDue removes and returns the message stored under key.
 func (c *SealCache) TakeDue(key SealKey) (Sealed, bool) {
 	c.mu.Lock()

@@ -164,11 +164,14 @@ func TestSealCacheTakeDueAndReplace(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	local := k
 	local.Fire = k.Fire.In(berlin)
+	if !c.Has(local) || c.Has(key("p", 1)) {
+		t.Fatal("Has does not name exactly the stored instant")
+	}
 	got, ok := c.TakeDue(local)
 	if !ok || !bytes.Equal(got.Body, other.Body) {
 		t.Fatal("the replacing message is not found by the same instant in another zone")
 	}
-	if _, ok := c.TakeDue(k); ok {
+	if _, ok := c.TakeDue(k); ok || c.Has(k) {
 		t.Error("taken twice")
 	}
 }

@@ -31,11 +31,13 @@ func (s *Sender) sendSealed(ctx context.Context, m Sealed) Result {
 	}
 	// Checked again at send time: the value may have been built by another
 	// sender, changed after sealing, or kept past a change of the allowlist.
-	if err := s.allow.Check(m.Endpoint); err != nil {
+	// One parse serves the check and every attempt.
+	u, err := s.allow.parseChecked(m.Endpoint)
+	if err != nil {
 		return Result{Err: err}
 	}
 	if len(m.Body) == 0 || m.ContentEncoding == "" || m.TTL == "" {
 		return Result{Err: errNotSealed}
 	}
-	return s.deliver(ctx, m)
+	return s.deliver(ctx, m, u)
 }

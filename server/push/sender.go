@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/mail"
@@ -90,8 +91,9 @@ type Sender struct {
 
 	observe func(kind string, status int, d time.Duration)
 
-	mu    sync.Mutex
-	stats map[string]int64
+	mu       sync.Mutex
+	stats    map[string]int64
+	kindKeys map[string]string // kind -> "kind:"+kind, made once
 }
 
 // NewSender validates cfg and fills in defaults.
@@ -115,6 +117,7 @@ func NewSender(cfg Config) (*Sender, error) {
 		log:         cfg.Logger,
 		observe:     cfg.Observe,
 		stats:       make(map[string]int64),
+		kindKeys:    make(map[string]string),
 	}
 	if s.allow == nil {
 		s.allow, _ = NewAllowlist(nil)
@@ -206,7 +209,12 @@ func (s *Sender) finish(kind string, res Result, d time.Duration) {
 	}
 	s.mu.Lock()
 	if kind != "" {
-		s.stats["kind:"+kind]++
+		key, ok := s.kindKeys[kind]
+		if !ok {
+			key = "kind:" + kind
+			s.kindKeys[kind] = key
+		}
+		s.stats[key]++
 	}
 	switch {
 	case res.Delivered():
@@ -236,27 +244,26 @@ func (s *Sender) send(ctx context.Context, sub Subscription, msg Message) Result
 
 // deliver sends a sealed message with the origin's VAPID token, retrying
 // 429 (after Retry-After), 5xx and transport errors up to MaxAttempts.
-// The endpoint has been checked.
-func (s *Sender) deliver(ctx context.Context, m Sealed) Result {
+// u is m.Endpoint, parsed and checked: one parse serves every attempt (a
+// due minute sends tens of thousands).
+func (s *Sender) deliver(ctx context.Context, m Sealed, u *url.URL) Result {
 	var res Result
-	host := endpointHost(m.Endpoint)
-	log := s.log.With("host", host, "kind", m.Kind)
+	u.Host = strings.TrimSuffix(u.Host, ":") // as http.NewRequest does
+	host := u.Hostname()
+	// Built only when something is logged: most pushes log nothing.
+	log := func() *slog.Logger { return s.log.With("host", host, "kind", m.Kind) }
 	for attempt := 1; ; attempt++ {
 		res.Attempts = attempt
 		// Per attempt: a retry after the token's renewal carries the new one.
-		auth, err := s.vapid.header(m.Endpoint)
-		var req *http.Request
-		if err == nil {
-			req, err = http.NewRequestWithContext(ctx, http.MethodPost, m.Endpoint, bytes.NewReader(m.Body))
-		}
+		auth, err := s.vapid.headerFor(u)
 		if err != nil {
 			// Failed before any request: retrying cannot help.
 			res.Attempts, res.Err = 0, redactURLError(err, host)
-			log.Warn("push request not built", "err", res.Err)
+			log().Warn("push request not built", "err", res.Err)
 			return res
 		}
-		req.Header = m.header(auth)
-		cc := &countingClient{c: s.client, limit: s.perHost, host: hostOf(m.Endpoint)}
+		req := newPost(ctx, u, m.Body, m.header(auth))
+		cc := &countingClient{c: s.client, limit: s.perHost, host: strings.ToLower(u.Host)}
 		resp, err := cc.Do(req)
 		res.Bytes = cc.bytes
 
@@ -266,19 +273,22 @@ func (s *Sender) deliver(ctx context.Context, m Sealed) Result {
 			s.count("error")
 			res.Status, res.Err = 0, err
 			if !retryableTransportError(ctx, err) {
-				log.Warn("push request failed", "attempt", attempt, "err", err)
+				log().Warn("push request failed", "attempt", attempt, "err", err)
 				return res
 			}
 			wait = backoff(attempt)
 		} else {
-			reason := readReason(resp.Body)
 			res.Status = resp.StatusCode
-			s.count(fmt.Sprintf("%dxx", resp.StatusCode/100))
+			s.count(statusClass(resp.StatusCode))
 			res.Err = nil
 			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-				log.Debug("push delivered", "status", resp.StatusCode, "attempt", attempt, "bytes", res.Bytes)
+				drain(resp.Body)
+				if s.log.Enabled(ctx, slog.LevelDebug) {
+					log().Debug("push delivered", "status", resp.StatusCode, "attempt", attempt, "bytes", res.Bytes)
+				}
 				return res
 			}
+			reason := readReason(resp.Body)
 			res.Err = &StatusError{Status: resp.StatusCode, Reason: reason}
 			ra, hasRA := parseRetryAfter(resp.Header.Get("Retry-After"), s.now())
 			if hasRA {
@@ -287,14 +297,14 @@ func (s *Sender) deliver(ctx context.Context, m Sealed) Result {
 			switch code := resp.StatusCode; {
 			case code == http.StatusNotFound || code == http.StatusGone:
 				res.Gone = true
-				log.Info("push subscription gone", "status", code)
+				log().Info("push subscription gone", "status", code)
 				return res
 			case code == http.StatusRequestEntityTooLarge:
-				log.Warn("push service refused message as too large", "bytes", res.Bytes, "payload_bytes", m.payloadLen, "reason", reason)
+				log().Warn("push service refused message as too large", "bytes", res.Bytes, "payload_bytes", m.payloadLen, "reason", reason)
 				return res
 			case code == http.StatusTooManyRequests || code >= 500:
 				if hasRA && ra > maxRetryAfter {
-					log.Warn("push service asks to wait longer than we hold a message", "status", code, "retry_after", ra)
+					log().Warn("push service asks to wait longer than we hold a message", "status", code, "retry_after", ra)
 					return res
 				}
 				wait = backoff(attempt)
@@ -302,12 +312,12 @@ func (s *Sender) deliver(ctx context.Context, m Sealed) Result {
 					wait = ra
 				}
 			default:
-				log.Warn("push refused", "status", code, "reason", reason)
+				log().Warn("push refused", "status", code, "reason", reason)
 				return res
 			}
 		}
 		if attempt >= s.maxAttempts {
-			log.Warn("push failed after retries", "status", res.Status, "attempts", attempt, "err", res.Err)
+			log().Warn("push failed after retries", "status", res.Status, "attempts", attempt, "err", res.Err)
 			return res
 		}
 		if err := s.sleep(ctx, wait); err != nil {
@@ -315,6 +325,36 @@ func (s *Sender) deliver(ctx context.Context, m Sealed) Result {
 			return res
 		}
 	}
+}
+
+// newPost is http.NewRequestWithContext(ctx, POST, u, body) with header h,
+// without parsing the URL again; GetBody lets the transport resend it on a
+// keep-alive connection the server had closed.
+func newPost(ctx context.Context, u *url.URL, body []byte, h http.Header) *http.Request {
+	req := &http.Request{
+		Method: http.MethodPost, URL: u, Host: u.Host, Header: h,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)),
+		GetBody: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil },
+	}
+	return req.WithContext(ctx)
+}
+
+// statusClass is the stats key of an HTTP status: "2xx" and so on.
+func statusClass(code int) string {
+	switch code / 100 {
+	case 1:
+		return "1xx"
+	case 2:
+		return "2xx"
+	case 3:
+		return "3xx"
+	case 4:
+		return "4xx"
+	case 5:
+		return "5xx"
+	}
+	return fmt.Sprintf("%dxx", code/100)
 }
 
 // count adds one to a stats key.

@@ -68,10 +68,9 @@ func newVAPIDTokens(keys Keys, subject string, now func() time.Time) (*vapidToke
 	}, nil
 }
 
-// header returns "vapid t=<JWT>, k=<key>" for the origin of endpoint.
-func (v *vapidTokens) header(endpoint string) (string, error) {
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Host == "" {
+// headerFor returns "vapid t=<JWT>, k=<key>" for the origin of the endpoint u.
+func (v *vapidTokens) headerFor(u *url.URL) (string, error) {
+	if u.Host == "" {
 		return "", fmt.Errorf("%w: not an absolute URL", ErrEndpointNotAllowed)
 	}
 	// The JWT's aud, exactly as webpush-go writes it.

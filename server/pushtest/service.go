@@ -38,7 +38,12 @@ type Service struct {
 	conns, peakConns       atomic.Int64
 	inFlight, peakInFlight atomic.Int64
 
+	// sampleEvery > 1 (NewSampling): only every sampleEvery-th request is
+	// verified and recorded; the others are read and answered 201.
+	sampleEvery int64
+
 	mu        sync.Mutex
+	arrivals  []time.Time // every accepted request's arrival, when sampling
 	subs      map[string]*subscription
 	behaviors map[string]*behaviorState
 	received  []Received
@@ -103,6 +108,25 @@ func New(t testing.TB, vapidPublicKey string) *Service {
 		s.srv.Close()
 	})
 	return s
+}
+
+// NewSampling is New for benchmarks: it verifies and decrypts one request in
+// every (a broken message still fails the run) and answers the others 201
+// after reading their bodies, so the sender's cost shows rather than this
+// service's. Received holds the verified sample; Arrivals every accepted
+// request's arrival time.
+func NewSampling(t testing.TB, vapidPublicKey string, every int) *Service {
+	t.Helper()
+	s := New(t, vapidPublicKey)
+	s.sampleEvery = int64(max(every, 1))
+	return s
+}
+
+// Arrivals returns when each request was accepted, in order (NewSampling only).
+func (s *Service) Arrivals() []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Time(nil), s.arrivals...)
 }
 
 // NewSubscription creates browser-side keys (P-256 + 16-byte auth secret) and
@@ -200,10 +224,18 @@ func (s *Service) Refusals() []string {
 
 // ServeHTTP verifies, decrypts and records one push message.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.requests.Add(1)
+	n := s.requests.Add(1)
 	raise(&s.peakInFlight, s.inFlight.Add(1))
 	defer s.inFlight.Add(-1)
 	now := time.Now()
+	if s.sampleEvery > 1 && n%s.sampleEvery != 0 {
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, maxBody+1))
+		s.mu.Lock()
+		s.arrivals = append(s.arrivals, now)
+		s.mu.Unlock()
+		w.WriteHeader(http.StatusCreated)
+		return
+	}
 	if r.Method != http.MethodPost {
 		s.refuse(w, refuse(http.StatusMethodNotAllowed, "want POST"))
 		return
@@ -278,6 +310,11 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", b.RetryAfter)
 	}
 	if status >= 200 && status < 300 {
+		if s.sampleEvery > 1 {
+			s.mu.Lock()
+			s.arrivals = append(s.arrivals, now)
+			s.mu.Unlock()
+		}
 		s.record(Received{
 			Endpoint: s.URL + "/push/" + id,
 			Payload:  payload,

@@ -382,3 +382,51 @@ func TestServiceCountsPeakConnections(t *testing.T) {
 		t.Fatalf("peak connections %d, in flight %d; want 3 and 3", c, f)
 	}
 }
+
+// A sampling service verifies every third request in full: a good one is
+// received and decrypted, a broken one (garbage body) refused; the others
+// are only counted as arrivals.
+func TestSamplingServiceVerifiesItsSample(t *testing.T) {
+	priv, pub := mustVAPID(t)
+	svc := NewSampling(t, pub, 3)
+	endpoint, p256dh, auth := svc.NewSubscription()
+	send := func(payload string) int {
+		t.Helper()
+		resp, err := webpush.SendNotificationWithContext(context.Background(), []byte(payload),
+			&webpush.Subscription{Endpoint: endpoint, Keys: webpush.Keys{P256dh: p256dh, Auth: auth}},
+			&webpush.Options{Subscriber: "ops@example.org", VAPIDPublicKey: pub, VAPIDPrivateKey: priv, TTL: 60})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i := range 6 {
+		if status := send(`{"n":` + string(rune('0'+i)) + `}`); status != http.StatusCreated {
+			t.Fatalf("request %d: %d, refusals %v", i+1, status, svc.Refusals())
+		}
+	}
+	got := svc.Received()
+	if len(got) != 2 || string(got[0].Payload) != `{"n":2}` || string(got[1].Payload) != `{"n":5}` {
+		t.Fatalf("sampled %+v, want requests 3 and 6 decrypted", got)
+	}
+	if n := len(svc.Arrivals()); n != 6 {
+		t.Fatalf("%d arrivals, want 6", n)
+	}
+	// Requests 7 and 8 pass unverified; 9, garbage, is sampled and refused.
+	for range 2 {
+		resp, err := http.Post(endpoint, "application/octet-stream", strings.NewReader("garbage"))
+		if err != nil || resp.StatusCode != http.StatusCreated {
+			t.Fatalf("unsampled request: %v %v", resp, err)
+		}
+		resp.Body.Close()
+	}
+	resp, err := http.Post(endpoint, "application/octet-stream", strings.NewReader("garbage"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusCreated || len(svc.Refusals()) != 1 || len(svc.Arrivals()) != 8 {
+		t.Fatalf("sampled garbage: status %d, refusals %v, %d arrivals", resp.StatusCode, svc.Refusals(), len(svc.Arrivals()))
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -24,7 +25,13 @@ import (
 //
 //   - pushtest: the strict test service, which verifies the JWT and decrypts
 //     every message (about as much CPU per push as the sender spends);
+//
 //   - sink: reads the body and answers 201, so the numbers are our side's.
+//
+//   - sealed: the sink, with every message sealed ahead by the pass after
+//     the minute before (untimed, as it runs before the due minute; its
+//     cost is reported as seal-s and the cache it fills as seal-cache-MB),
+//     so the due minute sends stored bytes only.
 //
 // Reports pushes/s and the p99 lateness of arrival against the due minute.
 func BenchmarkFanout(b *testing.B) {
@@ -36,9 +43,9 @@ func BenchmarkFanout(b *testing.B) {
 				at = append(at, r.At)
 			}
 			return at
-		})
+		}, false)
 	})
-	b.Run("sink", func(b *testing.B) {
+	sinkSender := func(b *testing.B) (*push.Sender, func() (string, string, string), func() []time.Time) {
 		keys, err := push.LoadOrCreateKeys(b.TempDir())
 		if err != nil {
 			b.Fatal(err)
@@ -54,12 +61,24 @@ func BenchmarkFanout(b *testing.B) {
 			b.Fatal(err)
 		}
 		keySrc := pushtest.New(b, keys.Public) // browser key pairs only; nothing is sent to it
-		benchFanout(b, sender, func() (string, string, string) {
+		return sender, func() (string, string, string) {
 			ep, k, a := keySrc.NewSubscription()
 			return sink.url + ep[len(keySrc.URL):], k, a
-		}, sink.arrivals)
+		}, sink.arrivals
+	}
+	b.Run("sink", func(b *testing.B) {
+		sender, newSub, arrivals := sinkSender(b)
+		benchFanout(b, sender, newSub, arrivals, false)
+	})
+	b.Run("sealed", func(b *testing.B) {
+		sender, newSub, arrivals := sinkSender(b)
+		benchFanout(b, sender, newSub, arrivals, true)
 	})
 }
+
+// FanoutSealCacheBytes is the seal cache BenchmarkFanout/sealed runs with:
+// room for its 100,000 messages (about 1.1 KB each as the cache accounts them).
+const FanoutSealCacheBytes = 128 << 20
 
 // sink is a push service on 127.0.0.1 that only reads the body and answers
 // 201: what is left of a push at the receiving end without its crypto.
@@ -90,7 +109,7 @@ func (s *sink) arrivals() []time.Time {
 	return slices.Clone(s.at)
 }
 
-func benchFanout(b *testing.B, sender Sender, newSub func() (endpoint, p256dh, auth string), arrivals func() []time.Time) {
+func benchFanout(b *testing.B, sender Sender, newSub func() (endpoint, p256dh, auth string), arrivals func() []time.Time, seal bool) {
 	const plans, devices = 10_000, 10
 	db := storetest.Open(b)
 	db.Bolt().NoSync = true // seeding only
@@ -132,7 +151,11 @@ func benchFanout(b *testing.B, sender Sender, newSub func() (endpoint, p256dh, a
 	clk := fakeclock.New(session)
 	var lateMu sync.Mutex
 	var handed []time.Duration
-	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL,
+	sealBytes := int64(-1)
+	if seal {
+		sealBytes = FanoutSealCacheBytes
+	}
+	s := New(Config{DB: db, Sender: sender, Now: clk.Now, BaseURL: testBaseURL, SealCacheBytes: sealBytes,
 		ObserveLateness: func(_ string, late time.Duration) { lateMu.Lock(); handed = append(handed, late); lateMu.Unlock() }})
 	for i := range plans {
 		p, err := db.Plan(fmt.Sprintf("fan%011d", i))
@@ -147,18 +170,38 @@ func benchFanout(b *testing.B, sender Sender, newSub func() (endpoint, p256dh, a
 
 	b.ResetTimer()
 	var lateness []time.Duration
-	var elapsed time.Duration
+	var elapsed, sealing time.Duration
+	var sealHeap, sealCache float64
 	for i := 0; i < b.N; i++ {
 		// Day i's 19:00 stretch is due for every plan; the tick runs at the due minute.
 		due := time.Date(2026, 11, 26+i, 19, 0, 0, 0, loc)
+		if seal {
+			// The pass after the tick of the minute before.
+			b.StopTimer()
+			s.warm(due.Add(-time.Minute))
+			t0 := time.Now()
+			n := s.sealAhead(context.Background(), due.Add(-time.Minute))
+			sealing += time.Since(t0)
+			if n != plans*devices {
+				b.Fatalf("sealed %d ahead, want %d: %+v", n, plans*devices, s.SealCacheStats())
+			}
+			var ms runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			sealHeap += float64(ms.HeapAlloc) / (1 << 20)
+			sealCache += float64(s.SealCacheStats().Bytes) / (1 << 20)
+			b.StartTimer()
+		}
 		start := time.Now()
 		// The fake clock runs from the due minute at the real pace, so the
 		// lateness handed to ObserveLateness is real too.
 		s.now = func() time.Time { return due.Add(time.Since(start)) }
 		seen := len(arrivals())
-		st, err := s.Tick(context.Background())
+		stopProfile := dueProfile(b, seal && i == 0)
+		st, err := s.tick(context.Background())
 		elapsed += time.Since(start)
-		if err != nil || st.Delivered != plans*devices {
+		stopProfile()
+		if err != nil || st.Delivered != plans*devices || seal && st.Sealed != plans*devices {
 			b.Fatalf("tick: %+v, %v", st, err)
 		}
 		b.StopTimer()
@@ -166,6 +209,11 @@ func benchFanout(b *testing.B, sender Sender, newSub func() (endpoint, p256dh, a
 			lateness = append(lateness, at.Sub(start))
 		}
 		b.StartTimer()
+	}
+	if seal {
+		b.ReportMetric(sealing.Seconds()/float64(b.N), "seal-s")
+		b.ReportMetric(sealCache/float64(b.N), "seal-cache-MB")
+		b.ReportMetric(sealHeap/float64(b.N), "heap-MB")
 	}
 	slices.Sort(lateness)
 	slices.Sort(handed)

@@ -10,7 +10,8 @@ import (
 
 // Start ticks every minute on the minute (UTC), after one catch-up tick right
 // away for whatever came due while the server was down; before that tick it
-// repairs plans stored without a schedule (see repair).
+// repairs plans stored without a schedule (see repair) and reads the plans
+// due by then and in the next WarmAhead into the store's cache.
 func (s *Scheduler) Start() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -31,7 +32,13 @@ func (s *Scheduler) Start() {
 	s.catchUp.Add(1)
 	go func() {
 		defer s.catchUp.Done()
-		cron.NewChain(chain...).Then(cron.FuncJob(func() { s.repair(); s.runTick(ctx) })).Run()
+		cron.NewChain(chain...).Then(cron.FuncJob(func() {
+			s.repair()
+			// The plans of what is due now and soon, read before the first
+			// tick rather than by it: it runs as warm as the ones after it.
+			s.warmStart(s.now())
+			s.runTick(ctx)
+		})).Run()
 	}()
 	c.Start()
 }
@@ -56,6 +63,7 @@ func (s *Scheduler) Stop() {
 		<-c.Stop().Done()
 		s.catchUp.Wait()
 	}
+	s.stopSealing()
 	done := make(chan struct{})
 	go func() { s.alerts.Wait(); close(done) }()
 	select {
@@ -79,6 +87,7 @@ func (s *Scheduler) runTick(ctx context.Context) {
 		return
 	}
 	defer s.ticking.Unlock()
+	s.stopSealing() // the due minute has the cores to itself
 	now := s.now()
 	st, err := s.tick(ctx)
 	if err != nil {
@@ -86,11 +95,15 @@ func (s *Scheduler) runTick(ctx context.Context) {
 	}
 	if ctx.Err() == nil {
 		s.warm(now)
+		if s.sealed != nil {
+			s.sealed.Expire(now)
+			s.startSealing(now)
+		}
 	}
 	if st.Due > 0 {
 		s.log.Info("reminder tick", "due", st.Due, "sent", st.Sent, "pushes", st.Pushes, "delivered", st.Delivered,
 			"failed", st.Failed, "gone", st.Gone, "late", st.Late, "done", st.Done, "deferred", st.Deferred,
-			"dropped", st.Dropped, "noDevices", st.NoDevices, "retrying", st.Retrying, "requeued", st.Requeued,
+			"dropped", st.Dropped, "noDevices", st.NoDevices, "retrying", st.Retrying, "requeued", st.Requeued, "sealed", st.Sealed,
 			"ms", st.Duration.Milliseconds())
 	}
 	if st.Retries > 0 {

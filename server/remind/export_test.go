@@ -14,9 +14,15 @@ import (
 // Tick sends every reminder due by now and commits each one's next fire time.
 // Its work is proportional to the number of due entries, not to the number of
 // plans. Between rounds it stops if ctx is done; a round in flight finishes.
+// When the scheduler seals ahead, Tick first seals what fell due in the
+// WarmAhead before now, as runTick's passes after the minutes before would
+// have: every test of what is sent runs through the sealed path too.
 func (s *Scheduler) Tick(ctx context.Context) (TickStats, error) {
 	s.ticking.Lock()
 	defer s.ticking.Unlock()
+	if s.sealed != nil {
+		s.sealAhead(ctx, s.now().Add(-WarmAhead))
+	}
 	return s.tick(ctx)
 }
 

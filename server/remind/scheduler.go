@@ -49,6 +49,10 @@ type Config struct {
 	AlertDigestEvery time.Duration
 	// Brand, if set, is the studio as clients' notifications show it, read at each send.
 	Brand func() Brand
+	// SealCacheBytes bounds the messages sealed ahead of their due minute
+	// (see seal.go); 0 means push.DefaultSealCacheBytes. Negative, or a
+	// Sender that is not a SealingSender: nothing is sealed ahead.
+	SealCacheBytes int64
 	// DefaultLanguage is the language of plans and accounts that name none
 	// (stored before languages): the studio's. The zero Tag is English.
 	DefaultLanguage language.Tag
@@ -88,6 +92,14 @@ type Scheduler struct {
 	// alertPlans coalesces each plan's alerts (see AlertTherapistAsync).
 	alertPlans  map[string]*planAlerts
 	digestEvery time.Duration
+
+	// sealing and sealed are nil unless messages are sealed ahead (seal.go);
+	// sealStop ends the background pass, which closes sealDone.
+	sealing     SealingSender
+	sealed      *push.SealCache
+	sealMu      sync.Mutex
+	sealStop    context.CancelFunc
+	sealDone    chan struct{}
 	defaultLang language.Tag
 }
 
@@ -109,7 +121,22 @@ func New(cfg Config) *Scheduler {
 		s.digestEvery = DefaultAlertDigestEvery
 	}
 	s.alertsCtx, s.cancelAlerts = context.WithCancel(context.Background())
+	if ss, ok := cfg.Sender.(SealingSender); ok && cfg.SealCacheBytes >= 0 && cfg.DB != nil {
+		s.sealing, s.sealed = ss, push.NewSealCache(cfg.SealCacheBytes)
+		// A plan or device changed: what was sealed for it may no longer be
+		// what Send would send (the due minute checks that too).
+		cfg.DB.OnPlanChange(func(token string) { s.sealed.Drop(token) })
+	}
 	return s
+}
+
+// SealCacheStats says what the cache of messages sealed ahead holds (zero when
+// nothing is sealed ahead).
+func (s *Scheduler) SealCacheStats() push.SealCacheStats {
+	if s.sealed == nil {
+		return push.SealCacheStats{}
+	}
+	return s.sealed.Stats()
 }
 
 // shortToken is enough of a token to tell plans apart in logs without

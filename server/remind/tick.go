@@ -33,6 +33,9 @@ type TickStats struct {
 	// reminder: each goes into the retry index and is tried again on a later
 	// tick within the kind's grace, to that device only.
 	Requeued int
+	// Sealed counts pushes sent as messages sealed ahead of their minute (the
+	// rest were encrypted at send time).
+	Sealed int
 	// Retries counts retry entries taken from the retry index; RetriesDelivered
 	// those the push service accepted now, RetriesDropped those dropped unsent
 	// (plan erased or ended, rule or firing gone, device gone, past grace,
@@ -174,14 +177,27 @@ func (s *Scheduler) send(ctx context.Context, now time.Time, outcomes []due, pre
 		}
 	}
 	jobs := make([]push.Job, 0, pushes)
+	var refs []sealRef
+	if s.sealed != nil {
+		refs = make([]sealRef, 0, pushes)
+	}
 	for i := range outcomes {
 		d := &outcomes[i]
 		if !d.sending {
 			continue
 		}
 		msg := s.clientMessage(d.rule)
+		var expect *push.Expected
+		if refs != nil {
+			if e, err := push.Expect(msg); err == nil {
+				expect = &e
+			}
+		}
 		for _, sub := range d.view.subs {
 			jobs = append(jobs, jobFor(sub, msg))
+			if refs != nil {
+				refs = append(refs, sealRef{token: d.entry.Token, rule: d.entry.RuleID, fire: d.fire.At, expect: expect})
+			}
 		}
 		st.Sent++
 	}
@@ -196,8 +212,9 @@ func (s *Scheduler) send(ctx context.Context, now time.Time, outcomes []due, pre
 
 	// The round's sends finish even when ctx ends: what went out must be committed.
 	t0 := time.Now()
-	results := s.sender.SendAll(context.WithoutCancel(ctx), jobs)
+	results, sealed := s.deliver(context.WithoutCancel(ctx), now, jobs, refs)
 	st.Send += time.Since(t0)
+	st.Sealed += sealed
 	if s.afterSend != nil {
 		s.afterSend()
 	}

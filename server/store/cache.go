@@ -4,7 +4,9 @@ import (
 	"hash/maphash"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/aftercare/aftercare/server/model"
 )
@@ -30,24 +32,30 @@ import (
 // values themselves, documented read-only (copying 10,000 plans a minute
 // costs the tick more than reading them).
 type planCache struct {
-	seed   maphash.Seed
-	max    int // per shard
+	seed maphash.Seed
+	// max is each shard's bound in accounted bytes (cachedPlan.size).
+	max    atomic.Int64
 	shards [cacheShards]cacheShard
+	// changed, if set, hears every invalidated token (DB.OnPlanChange).
+	changed atomic.Pointer[func(token string)]
 }
 
 const cacheShards = 64
 
-// DefaultCachePlans bounds the cache. Measured by BenchmarkTick1M/warm: about
-// 1.5 KB of heap per plan with one device and its derived reminder rule (the
-// memo), so about 150 MB when full. The reminder prefetch needs only the plans
-// due within its window (10,000 in the benchmark's busiest minute). A full
-// shard drops arbitrary entries (Go's map order), an eighth of it at a time.
-const DefaultCachePlans = 100_000
+// DefaultCacheBytes bounds the cache by the bytes its entries take, as
+// cachedPlan.estimateSize accounts them (BenchmarkPlanCacheBytes in
+// server/remind holds the estimate above the heap a warmed cache really
+// takes): about 7.4 KB for a plan with ten devices and its derived reminder
+// rule, 2.3 KB with one, so about 9,000 to 29,000 plans. The reminder prefetch needs only
+// the plans due within its window. A full shard drops arbitrary entries (Go's
+// map order) until an eighth of its bound is free.
+const DefaultCacheBytes = 64 << 20
 
 type cacheShard struct {
-	mu  sync.Mutex
-	seq uint64 // invalidations so far
-	m   map[string]*cachedPlan
+	mu    sync.Mutex
+	seq   uint64 // invalidations so far
+	bytes int64  // accounted size of m's entries
+	m     map[string]*cachedPlan
 }
 
 // cachedPlan is immutable once stored (memo only holds values derived from p).
@@ -59,17 +67,82 @@ type cachedPlan struct {
 	gen  uint64      // the schedule generation
 	done []time.Time // completion times
 	memo *sync.Map
+	size int64 // accounted bytes, set by put
+}
+
+// Sizes behind cachedPlan.size: the fixed parts of an entry (its struct, the
+// plan's and the map slot with the key), a device's fixed part (twice its
+// struct, for the decoded slice's spare capacity, and its three strings'
+// rounding to the allocator's size classes), and what the memo is allowed
+// for the reminder rules derived into it later (a derived rule with its
+// texts and schedule, in a sync.Map).
+var (
+	planEntryFixed = int64(unsafe.Sizeof(cachedPlan{}) + unsafe.Sizeof(model.Plan{}) + 64 + 96)
+	deviceFixed    = int64(2*unsafe.Sizeof(model.Subscription{}) + 3*16)
+)
+
+const memoAllowance = 1024
+
+// estimateSize is about what e takes in the heap, its memo's rules included.
+func (e *cachedPlan) estimateSize(token string) int64 {
+	n := planEntryFixed + memoAllowance + int64(len(token))
+	if p := e.p; p != nil {
+		n += int64(len(p.Token) + len(p.TherapistID) + len(p.ClientName) + len(p.RoutineID) + len(p.TimeZone) +
+			len(p.StretchTime) + len(p.Notes) + len(p.AlertsHandledBy) + len(p.Prefs.QuietStart) + len(p.Prefs.QuietEnd))
+		n += int64(len(p.Overrides)+len(p.Stretches)) * int64(unsafe.Sizeof(model.Override{})+16)
+		for _, o := range p.Overrides {
+			n += int64(len(o.StretchID))
+		}
+		for _, o := range p.Stretches {
+			n += int64(len(o.StretchID))
+		}
+		for _, k := range p.Prefs.Disabled {
+			n += 16 + int64(len(k))
+		}
+		for _, t := range []*time.Time{p.NextSessionAt, p.EndedAt, p.AlertsHandledAt} {
+			if t != nil {
+				n += 24
+			}
+		}
+	}
+	for _, d := range e.devs {
+		n += deviceFixed + int64(len(d.Endpoint)+len(d.P256dh)+len(d.Auth))
+	}
+	n += int64(len(e.done)) * int64(unsafe.Sizeof(time.Time{}))
+	return n
 }
 
 // cacheMark is the shards' invalidation counts at the start of a read.
 type cacheMark [cacheShards]uint64
 
-func newPlanCache(maxPlans int) *planCache {
-	c := &planCache{seed: maphash.MakeSeed(), max: max(1, maxPlans/cacheShards)}
+func newPlanCache(maxBytes int64) *planCache {
+	c := &planCache{seed: maphash.MakeSeed()}
+	c.setMax(maxBytes)
 	for i := range c.shards {
 		c.shards[i].m = make(map[string]*cachedPlan)
 	}
 	return c
+}
+
+// setMax sets the bound (DefaultCacheBytes if <= 0) and drops what is past it.
+func (c *planCache) setMax(maxBytes int64) {
+	if maxBytes <= 0 {
+		maxBytes = DefaultCacheBytes
+	}
+	limit := max(1, maxBytes/cacheShards)
+	c.max.Store(limit)
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.Lock()
+		for k, v := range s.m {
+			if s.bytes <= limit {
+				break
+			}
+			delete(s.m, k)
+			s.bytes -= v.size
+		}
+		s.mu.Unlock()
+	}
 }
 
 func (c *planCache) shard(token string) *cacheShard {
@@ -112,17 +185,30 @@ func (c *planCache) put(mark *cacheMark, token string, e *cachedPlan) *cachedPla
 	if ok && (old.full || !e.full) {
 		return old
 	}
-	if !ok && len(s.m) >= c.max {
-		n := max(1, c.max/8)
-		for k := range s.m {
-			delete(s.m, k)
-			if n--; n == 0 {
+	e.size = e.estimateSize(token)
+	limit := c.max.Load()
+	if e.size > limit {
+		return nil // larger than a whole shard: not worth what it would push out
+	}
+	if ok {
+		delete(s.m, token)
+		s.bytes -= old.size
+	}
+	if s.bytes+e.size > limit {
+		// Make room for this one and an eighth of the bound, so a full shard
+		// does not evict on every put.
+		want := limit - e.size - limit/8
+		for k, v := range s.m {
+			if s.bytes <= want {
 				break
 			}
+			delete(s.m, k)
+			s.bytes -= v.size
 		}
 	}
 	e.memo = new(sync.Map)
 	s.m[token] = e
+	s.bytes += e.size
 	return e
 }
 
@@ -132,9 +218,29 @@ func (c *planCache) invalidate(tokens ...string) {
 		s := c.shard(t)
 		s.mu.Lock()
 		s.seq++
-		delete(s.m, t)
+		if e, ok := s.m[t]; ok {
+			delete(s.m, t)
+			s.bytes -= e.size
+		}
 		s.mu.Unlock()
 	}
+	if f := c.changed.Load(); f != nil {
+		for _, t := range tokens {
+			(*f)(t)
+		}
+	}
+}
+
+// size sums the accounted bytes of the cached plans.
+func (c *planCache) size() int64 {
+	var n int64
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.Lock()
+		n += s.bytes
+		s.mu.Unlock()
+	}
+	return n
 }
 
 // len counts the cached plans (tests, metrics).
@@ -166,5 +272,25 @@ func clonePlan(p *model.Plan) model.Plan {
 	return out
 }
 
+// OnPlanChange has f hear the token of every plan (or device owner) a write
+// touched, after its transaction returned: wherever the cache is invalidated,
+// so every write to a plan, its devices, its schedule or its completions.
+// The reminder scheduler drops what it sealed ahead for the plan. f must be
+// quick and must not write to the database; a later call replaces f (nil: none).
+func (db *DB) OnPlanChange(f func(token string)) {
+	if f == nil {
+		db.cache.changed.Store(nil)
+		return
+	}
+	db.cache.changed.Store(&f)
+}
+
 // CachedPlans returns how many decoded plans the cache holds.
 func (db *DB) CachedPlans() int { return db.cache.len() }
+
+// CachedBytes returns the bytes the cached plans take, as the bound counts them.
+func (db *DB) CachedBytes() int64 { return db.cache.size() }
+
+// LimitCache bounds the cache of decoded plans to about maxBytes
+// (DefaultCacheBytes if <= 0), dropping what is past the new bound.
+func (db *DB) LimitCache(maxBytes int64) { db.cache.setMax(maxBytes) }

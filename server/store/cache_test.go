@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -130,24 +131,52 @@ func TestCacheCoherentWithEveryWrite(t *testing.T) {
 			_, err := db.AddCompletion(p.Token, model.Completion{ID: "c1", At: time.Unix(5000, 0).UTC()})
 			return err
 		}, func(g PlanDevices) bool { return len(g.DoneAt) == 1 }},
+		{"RecordCompletion", func() error {
+			_, _, err := db.RecordCompletion(p.Token, model.Completion{ID: "c2", At: time.Unix(6000, 0).UTC()}, Limit{})
+			return err
+		}, func(g PlanDevices) bool { return len(g.DoneAt) == 2 }},
+		{"MarkNeedsResubscribe", func() error { return db.MarkNeedsResubscribe(ep(1)) },
+			func(g PlanDevices) bool {
+				return slices.ContainsFunc(g.Devices, func(d model.Subscription) bool { return d.Endpoint == ep(1) && d.NeedsResubscribe })
+			}},
+		{"UpdatePlanWithSchedule", func() error {
+			_, err := db.UpdatePlanWithSchedule(p.Token, func(q *model.Plan) error { q.ClientName = "Robin"; return nil },
+				func(model.Plan, []RuleState) ([]RuleState, error) { return nil, nil })
+			return err
+		}, func(g PlanDevices) bool { return g.Plan.ClientName == "Robin" && g.Gen == 3 }},
 	}
+	// Every write is heard by OnPlanChange too (the scheduler drops what it
+	// sealed ahead for the plan there).
+	var heardMu sync.Mutex
+	heard := map[string]int{}
+	db.OnPlanChange(func(token string) { heardMu.Lock(); heard[token]++; heardMu.Unlock() })
+	defer db.OnPlanChange(nil)
+	heardOf := func(token string) int { heardMu.Lock(); defer heardMu.Unlock(); return heard[token] }
 	for _, st := range steps {
 		cached(t, db, p.Token) // fill
 		if !isCached(db, p.Token) {
 			t.Fatalf("%s: not cached before the write", st.name)
 		}
+		before := heardOf(p.Token) + heardOf(other.Token)
 		if err := st.write(); err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
 		if g := cached(t, db, p.Token); !st.check(g) {
 			t.Fatalf("%s: not visible: %+v", st.name, g)
 		}
+		if heardOf(p.Token)+heardOf(other.Token) == before {
+			t.Fatalf("%s: OnPlanChange did not hear the plan", st.name)
+		}
 	}
 
 	// Erase drops it: the next read is ErrNotFound, and nothing stays cached.
 	cached(t, db, p.Token)
+	before := heardOf(p.Token)
 	if err := db.DeletePlan(p.Token); err != nil {
 		t.Fatal(err)
+	}
+	if heardOf(p.Token) == before {
+		t.Fatal("DeletePlan: OnPlanChange did not hear the plan")
 	}
 	if g := cached(t, db, p.Token); !errors.Is(g.Err, ErrNotFound) {
 		t.Fatalf("erased plan read as %+v", g)
@@ -283,14 +312,36 @@ func TestCacheFillLosesToAWrite(t *testing.T) {
 	}
 }
 
-// TestCacheBounded: a full cache drops entries instead of growing.
+// TestCacheBounded: a full cache drops entries instead of growing past its
+// bound in bytes, and keeps the plans that fit; one larger than a shard's
+// share is not cached at all.
 func TestCacheBounded(t *testing.T) {
-	c := newPlanCache(cacheShards * 4)
-	for i := range 1000 {
-		tok := fmt.Sprint("t", i)
-		c.put(c.mark(), tok, &cachedPlan{p: &model.Plan{Token: tok}, full: true})
+	const bound = cacheShards * 16 << 10 // 16 KiB a shard
+	c := newPlanCache(bound)
+	devs := make([]model.Subscription, model.MaxDevices)
+	for i := range devs {
+		devs[i] = model.Subscription{Endpoint: fmt.Sprintf("https://fcm.googleapis.com/fcm/send/%0150d", i), P256dh: "k", Auth: "a"}
 	}
-	if n := c.len(); n > cacheShards*4 {
-		t.Fatalf("%d entries in a cache of %d", n, cacheShards*4)
+	for i := range 5000 {
+		tok := fmt.Sprint("t", i)
+		c.put(c.mark(), tok, &cachedPlan{p: &model.Plan{Token: tok, Notes: "notes"}, full: true, devs: devs})
+		if n := c.size(); n > bound {
+			t.Fatalf("%d bytes cached after %d puts, bound %d", n, i+1, bound)
+		}
+	}
+	one := (&cachedPlan{p: &model.Plan{Token: "t0", Notes: "notes"}, devs: devs}).estimateSize("t0")
+	if n := c.len(); n < bound/int(one)/2 {
+		t.Fatalf("%d plans of %d bytes cached in %d bytes: it drops more than it must", n, one, bound)
+	}
+	huge := &cachedPlan{p: &model.Plan{Token: "huge", Notes: strings.Repeat("x", 32<<10)}, full: true}
+	if got := c.put(c.mark(), "huge", huge); got != nil || c.get("huge") != nil {
+		t.Fatal("a plan larger than a shard was cached")
+	}
+	// Invalidating gives the bytes back.
+	for i := range 5000 {
+		c.invalidate(fmt.Sprint("t", i))
+	}
+	if n, m := c.size(), c.len(); n != 0 || m != 0 {
+		t.Fatalf("%d bytes, %d plans left after invalidating every one", n, m)
 	}
 }

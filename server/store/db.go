@@ -108,7 +108,7 @@ func Open(dir string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	db := &DB{bolt: newHandle(path, b, opts), now: time.Now, cache: newPlanCache(DefaultCachePlans)}
+	db := &DB{bolt: newHandle(path, b, opts), now: time.Now, cache: newPlanCache(DefaultCacheBytes)}
 	if err := db.migrate(); err != nil {
 		_ = b.Close()
 		if errors.Is(err, ErrDamaged) {

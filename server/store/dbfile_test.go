@@ -229,7 +229,7 @@ func TestPageDamageWhileOpenFailsPingNotTheProcess(t *testing.T) {
 		}
 	}
 	_ = f.Close()
-	db.cache = newPlanCache(DefaultCachePlans) // reads must reach the file
+	db.cache = newPlanCache(DefaultCacheBytes) // reads must reach the file
 	if _, err := db.Plan(tokens[15]); !errors.Is(err, ErrDamaged) {
 		t.Fatalf("reading a damaged plan page: %v", err)
 	}

@@ -50,6 +50,36 @@ func (db *DB) DueAfter(after *DueEntry, t time.Time, limit int) ([]DueEntry, err
 	return out, err
 }
 
+// DueWithin returns the entries due after after and at or before until (at
+// most limit), in index order (fire time first), with their states: what the
+// next ticks will take, for sealing their messages ahead.
+func (db *DB) DueWithin(after, until time.Time, limit int) ([]DueEntry, error) {
+	var out []DueEntry
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		seek := make([]byte, 8)
+		binary.BigEndian.PutUint64(seek, uint64(after.Unix())+1)
+		end := uint64(until.Unix())
+		c := tx.Bucket(bucketDue).Cursor()
+		for k, v := c.Seek(seek); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
+			if len(k) < 8 || binary.BigEndian.Uint64(k[:8]) > end {
+				break
+			}
+			at, token, ruleID, ok := parseDueKey(k)
+			if !ok {
+				continue
+			}
+			e := DueEntry{At: at, Token: token, RuleID: ruleID}
+			if err := decodeDue(v, &e.State); err != nil {
+				return fmt.Errorf("decode due entry: %w", err)
+			}
+			e.State.RuleID, e.State.NextFire = ruleID, at
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
 // CountDue returns how many entries are due at or before t (the backlog;
 // stale entries count until a tick drops them).
 func (db *DB) CountDue(t time.Time) (int, error) {
