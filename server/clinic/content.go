@@ -164,7 +164,11 @@ const (
 )
 
 // PSFSAttribution is the authors' attribution line, kept wherever the scale is shown.
-const PSFSAttribution = "Patient-Specific Functional Scale: Stratford P, Gill C, Westaway M, Binkley J. " +
+const PSFSAttribution = "Patient-Specific Functional Scale: " + psfsCitation
+
+// psfsCitation is the authors' citation, the same in every language (a
+// translation may name the scale in its own words before it).
+const psfsCitation = "Stratford P, Gill C, Westaway M, Binkley J. " +
 	"Assessing disability and change on individual patients: a report of a patient specific measure. " +
 	"Physiotherapy Canada 1995;47:258-263."
 
