@@ -10,7 +10,7 @@ import (
 
 // Every word the client reads from this package is in this file, with a
 // stable id, so the PWA can show it offline (ContentJSON) and translations
-// can key on the ids later. Plain words, short sentences, no medical terms;
+// (language.go, locales/clinic.<tag>.json) key on the ids. Plain words, short sentences, no medical terms;
 // warning signs say what to do, not what they might mean. The sources are in
 // the README, "Clinical content and sources".
 
