@@ -39,6 +39,13 @@ const RestParam = "path"
 // Contract is a loaded document, ready to check exchanges; safe for concurrent use.
 type Contract struct {
 	model *v3.Document
+	// mu serialises every use of v: the validator renders a schema the first
+	// time it compiles it, and libopenapi's renderer keeps its state in the
+	// shared model (DynamicValue's inline and renderCtx, libopenapi v0.41.8),
+	// so two goroutines compiling the same schema race
+	// (TestContractIsSafeForConcurrentUse). The API tests check from the test's
+	// goroutine while the webhook receiver checks from its own.
+	mu    sync.Mutex
 	v     validator.Validator
 	ops   []operation
 	// anyRoute are the statuses the server answers before routing (body or
@@ -117,6 +124,8 @@ func Load(doc []byte) (*Contract, error) {
 
 // ValidateDocument checks the document against the OpenAPI meta-schema of its version.
 func (c *Contract) ValidateDocument() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if ok, errs := c.v.ValidateDocument(); !ok {
 		return describe(errs)
 	}
@@ -227,6 +236,8 @@ func (c *Contract) Check(req *http.Request, reqBody []byte, res *http.Response, 
 		vreq.URL = restAsOneSegment(req.URL, len(o.segments))
 	}
 	var problems []string
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if req.Method != http.MethodHead {
 		vres := *res
 		vres.Body = io.NopCloser(bytes.NewReader(resBody))
@@ -274,6 +285,8 @@ func (c *Contract) CheckWebhook(req *http.Request, body []byte) error {
 	vreq := req.Clone(req.Context())
 	vreq.Body = io.NopCloser(bytes.NewReader(body))
 	vreq.ContentLength = int64(len(body))
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if ok, errs := c.v.ValidateHttpRequestSyncWithPathItem(vreq, item, req.URL.Path); !ok {
 		return fmt.Errorf("webhook delivery of %s: %v", env.Type, describe(errs))
 	}
