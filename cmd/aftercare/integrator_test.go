@@ -126,9 +126,9 @@ func TestIntegratorClientFromTheDocument(t *testing.T) {
 		t.Fatalf("the integrator's program failed (%v):\n%s%s", err, stderr.String(), stdout.String())
 	}
 	var saw struct {
-		Therapist                string
+		Therapist                 string
 		Plans, Pages, PlanCreated int
-		Ping                     string
+		Ping                      string
 	}
 	if err := json.Unmarshal(bytes.TrimSpace(stdout.Bytes()), &saw); err != nil {
 		t.Fatalf("program output %q: %v", stdout.String(), err)

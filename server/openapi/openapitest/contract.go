@@ -45,9 +45,9 @@ type Contract struct {
 	// so two goroutines compiling the same schema race
 	// (TestContractIsSafeForConcurrentUse). The API tests check from the test's
 	// goroutine while the webhook receiver checks from its own.
-	mu    sync.Mutex
-	v     validator.Validator
-	ops   []operation
+	mu  sync.Mutex
+	v   validator.Validator
+	ops []operation
 	// anyRoute are the statuses the server answers before routing (body or
 	// header limits), listed in the document's x-aftercare-any-route.
 	anyRoute map[int]bool
