@@ -144,13 +144,27 @@ func TestIntegratorClientFromTheDocument(t *testing.T) {
 		t.Fatalf("clients after the program: %s", r.Body)
 	}
 
-	// The type check has teeth: without /api/clients in the document, tsc refuses the program.
+	// The type check has teeth: with /api/clients, or the login answer's
+	// csrfToken, gone from the document, tsc refuses the program.
 	r = ts.do(t, "GET", "/api/openapi.json", "")
-	var doc map[string]any
+	var doc struct {
+		Paths      map[string]any `json:"paths"`
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]any `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	var whole map[string]any
 	r.json(t, &doc)
-	delete(doc["paths"].(map[string]any), "/api/clients")
-	var trimmed []byte
-	trimmed, err = json.Marshal(doc)
+	r.json(t, &whole)
+	delete(whole["paths"].(map[string]any), "/api/clients")
+	reply := whole["components"].(map[string]any)["schemas"].(map[string]any)["SessionReply"].(map[string]any)
+	delete(reply["properties"].(map[string]any), "csrfToken")
+	if doc.Paths["/api/clients"] == nil || doc.Components.Schemas["SessionReply"].Properties["csrfToken"] == nil {
+		t.Fatal("the served document has no /api/clients or no SessionReply.csrfToken to take out")
+	}
+	trimmed, err := json.Marshal(whole)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +172,8 @@ func TestIntegratorClientFromTheDocument(t *testing.T) {
 	if err := os.WriteFile(file, trimmed, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, out, ok := integrationBuild(t, file); ok || !strings.Contains(out, `"/api/clients"`) {
-		t.Fatalf("tsc accepted the program against a document without /api/clients (passed: %v):\n%s", ok, out)
+	_, out, ok = integrationBuild(t, file)
+	if ok || !strings.Contains(out, `'/api/clients' does not exist`) || !strings.Contains(out, `'csrfToken' does not exist`) {
+		t.Fatalf("tsc accepted, or refused for another reason, the program against a document without /api/clients and csrfToken (passed: %v):\n%s", ok, out)
 	}
 }
