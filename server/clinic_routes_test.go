@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -331,3 +332,153 @@ func TestClinicContentRoute(t *testing.T) {
 		}
 	}
 }
+
+// A week after the session, with a check-in a day (leg pain falling from 7
+// to 4, one see-doctor sign on day 3), PSFS rated on day 1 and day 6 (sitting
+// through a film up 3 points), stretches on four days and a preparation the
+// day before the next session: the therapist's plan view, chart and summary
+// say so.
+func TestTherapistSeesTheWeekBeforeTheNextSession(t *testing.T) {
+	w := newWorkspace(t) // 2026-11-26 10:00 UTC; the session was an hour ago
+	l := serveLoopback(t, w)
+	token := w.createPlan(t, &browser{bearer: l.bearer}, `,"nextSessionAt":"2026-12-03T10:00:00+01:00"`)
+	post := func(kind, body string) {
+		t.Helper()
+		if r := l.do(t, "POST", "/api/p/"+token+"/"+kind, body); r.Status != 201 {
+			t.Fatalf("%s: %d %s", kind, r.Status, r.Body)
+		}
+	}
+	leg := []int{7, 7, 6, 5, 5, 4}
+	for day, pain := range leg {
+		w.clock.Advance(24 * time.Hour)
+		extra := []string{`"legPain":` + itoa(pain), `"backPain":` + itoa(pain/2), `"soreness":` + itoa(max(0, 4-day)), `"sitMinutes":` + itoa(20+day*10)}
+		if day == 2 {
+			extra = append(extra, `"seeDoctor":{"night-pain":true}`)
+		}
+		if day == 5 {
+			extra = append(extra, `"legChange":"up"`)
+		}
+		post("checkins", v2CheckIn("week-check-"+itoa(day), extra...))
+		if day%2 == 0 {
+			post("completions", `{"id":"week-done-`+itoa(day)+`","routineId":"gentle-sciatica-aftercare","done":5,"total":5}`)
+		}
+		switch day {
+		case 0:
+			post("psfs", psfsBody("week-psfs-01", 3, 4))
+		case 5:
+			post("psfs", psfsBody("week-psfs-02", 6, 5))
+			post("preparation", prepBody("week-prep-01", `,"goalsNote":"sit through a film again"`))
+		}
+	}
+	// Now 2026-12-02 10:00 UTC, the day before the session.
+
+	r := l.do(t, "GET", "/api/plans/"+token, "")
+	var plan struct {
+		Clinic struct {
+			Latest *struct {
+				ID      string
+				LegPain int
+			}
+			Flags []struct {
+				CheckInID, Tier string
+				Flags           []string
+				Handled         bool
+			}
+			SummaryDue bool
+		}
+	}
+	decodeInto(t, r.Body, &plan)
+	c := plan.Clinic
+	if c.Latest == nil || c.Latest.ID != "week-check-5" || !c.SummaryDue || len(c.Flags) != 1 ||
+		c.Flags[0].CheckInID != "week-check-2" || c.Flags[0].Tier != "see-doctor-soon" || c.Flags[0].Handled {
+		t.Fatalf("plan view clinic: %+v", c)
+	}
+
+	var series struct {
+		Chart []struct {
+			LegPain *int
+			Tier    string
+			PSFS    *float64
+		}
+	}
+	decodeInto(t, l.do(t, "GET", "/api/plans/"+token+"/series", "").Body, &series)
+	var legs []int
+	var psfs []float64
+	for _, p := range series.Chart {
+		if p.LegPain != nil {
+			legs = append(legs, *p.LegPain)
+		}
+		if p.PSFS != nil {
+			psfs = append(psfs, *p.PSFS)
+		}
+	}
+	if len(legs) != 6 || legs[0] != 7 || legs[5] != 4 || len(psfs) != 2 || psfs[0] != 3.5 || psfs[1] != 5.5 || series.Chart[3].Tier != "see-doctor-soon" {
+		t.Fatalf("chart: legs %v psfs %v: %+v", legs, psfs, series.Chart)
+	}
+
+	s := l.do(t, "GET", "/api/plans/"+token+"/summary", "")
+	var sum struct {
+		Summary struct {
+			CheckIns int
+			LegPain  struct {
+				First, Latest int
+				Verdict       string
+			}
+			SitMinutes struct{ Verdict string }
+			LegChanges struct{ Up int }
+			Adherence  struct{ DaysStretched, Days int }
+			PSFS       struct {
+				Meaningful bool
+				Verdict    string
+				Activities []struct {
+					Name       string
+					Change     int
+					Meaningful bool
+				}
+			}
+			Preparation struct{ ID, GoalsNote string }
+			Flags       []struct{ Tier string }
+			Latest      struct{ ID string }
+		}
+		Client      string
+		NextSession string
+	}
+	decodeInto(t, s.Body, &sum)
+	got := sum.Summary
+	if s.Status != 200 || sum.Client != "Sam" || sum.NextSession != "2026-12-03T09:00:00Z" {
+		t.Fatalf("summary: %d %s", s.Status, s.Body)
+	}
+	if got.CheckIns != 6 || got.LegPain.First != 7 || got.LegPain.Latest != 4 || got.LegPain.Verdict != "better" ||
+		got.SitMinutes.Verdict != "better" || got.LegChanges.Up != 1 {
+		t.Errorf("trends: %s", s.Body)
+	}
+	if !got.PSFS.Meaningful || got.PSFS.Verdict != "better" || got.PSFS.Activities[0].Name != "sitting through a film" ||
+		got.PSFS.Activities[0].Change != 3 || !got.PSFS.Activities[0].Meaningful {
+		t.Errorf("PSFS: %+v", got.PSFS)
+	}
+	if got.Preparation.ID != "week-prep-01" || got.Preparation.GoalsNote != "sit through a film again" {
+		t.Errorf("preparation: %+v", got.Preparation)
+	}
+	if got.Adherence.DaysStretched != 3 || got.Adherence.Days != 7 || len(got.Flags) != 1 || got.Flags[0].Tier != "see-doctor-soon" || got.Latest.ID != "week-check-5" {
+		t.Errorf("adherence, flags, latest: %s", s.Body)
+	}
+
+	// Marked handled: the flag says by whom.
+	if r := w.do(t, &browser{bearer: l.bearer}, "PATCH", "/api/plans/"+token, `{"alertsHandled":true}`); r.Status != 200 {
+		t.Fatalf("mark handled: %d %s", r.Status, r.Body)
+	}
+	var after struct {
+		Clinic struct {
+			Flags []struct {
+				Handled                  bool
+				HandledBy, HandledByName string
+			}
+		}
+	}
+	decodeInto(t, l.do(t, "GET", "/api/plans/"+token, "").Body, &after)
+	if f := after.Clinic.Flags; len(f) != 1 || !f[0].Handled || f[0].HandledBy != w.a.ID || f[0].HandledByName != "Ana A" {
+		t.Fatalf("handled flag: %+v", after.Clinic.Flags)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
