@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -482,3 +483,65 @@ func TestTherapistSeesTheWeekBeforeTheNextSession(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// The clients list with the two tiers: an emergency sign first, then a
+// see-a-doctor sign, still sore, legs worsening, then as before; status=attention
+// holds all four; marking alerts handled takes a row off the top; a
+// version-1 plan whose one pain rating rises is not "worsening" (it asked no
+// leg questions).
+func TestClientsListOrdersTheTwoTiersFirst(t *testing.T) {
+	w := newWorkspace(t)
+	a := w.login(t, "a@example.org")
+	now := w.clock.Now()
+	mk := func(name string, session time.Duration) string {
+		t.Helper()
+		body := strings.Replace(planBody(now.Add(-session), ""), `"Sam"`, `"`+name+`"`, 1)
+		r := w.do(t, a, "POST", "/api/plans", body)
+		if r.Status != 201 {
+			t.Fatalf("create %s: %d %s", name, r.Status, r.Body)
+		}
+		return jsonField(t, r.Body, "token")
+	}
+	post := func(token, body string) {
+		t.Helper()
+		if r := w.do(t, nil, "POST", "/api/p/"+token+"/checkins", body); r.Status != 201 {
+			t.Fatalf("check-in: %d %s", r.Status, r.Body)
+		}
+	}
+	at := func(d time.Duration) string { return `"at":"` + now.Add(-d).Format(time.RFC3339) + `"` }
+	// Made in the reverse of the order they must list in, each with newer activity than the next.
+	calm := mk("Cal Calm", 20*time.Hour)
+	post(calm, v2CheckIn("calm-check-1", at(5*time.Minute), `"legPain":2`))
+	v1 := mk("Vic Version-one", 30*time.Hour)
+	for i, pain := range []int{2, 4, 6} {
+		post(v1, `{"id":"v1-rise-`+itoa(i)+`",`+at(time.Duration(20-i)*time.Minute)+`,"soreness":2,"pain":`+itoa(pain)+`}`)
+	}
+	worse := mk("Wes Worse", 30*time.Hour)
+	post(worse, v2CheckIn("worse-check-1", at(30*time.Minute), `"legChange":"down"`))
+	sore := mk("Sol Sore", 72*time.Hour)
+	post(sore, `{"id":"sore-check-1",`+at(time.Hour)+`,"soreness":8,"pain":4}`)
+	doctor := mk("Dee Doctor", 30*time.Hour)
+	post(doctor, v2CheckIn("doctor-check", at(2*time.Hour), `"seeDoctor":{"fever":true}`))
+	urgent := mk("Ema Emergency", 30*time.Hour)
+	post(urgent, v2CheckIn("urgent-check", at(3*time.Hour), `"emergency":{"saddle-numbness":false,"bladder-bowel":false,"leg-weakness":false,"both-legs":false,"foot-drop":true}`))
+
+	list := w.clients(t, a, "")
+	var names, reasons []string
+	for _, it := range list.Items {
+		names, reasons = append(names, it.ClientName), append(reasons, it.Attention)
+	}
+	want := []string{"Ema Emergency", "Dee Doctor", "Sol Sore", "Wes Worse", "Cal Calm", "Vic Version-one"}
+	wantWhy := []string{"emergency-now", "see-doctor-soon", "still-sore", "worsening", "", ""}
+	if !slices.Equal(names, want) || !slices.Equal(reasons, wantWhy) {
+		t.Fatalf("list %q %q,\nwant %q %q", names, reasons, want, wantWhy)
+	}
+	if got := w.allPages(t, a, "status=attention&limit=1"); !slices.Equal(got, want[:4]) {
+		t.Fatalf("status=attention: %q", got)
+	}
+	if r := w.do(t, a, "PATCH", "/api/plans/"+doctor, `{"alertsHandled":true}`); r.Status != 200 {
+		t.Fatalf("handled: %d %s", r.Status, r.Body)
+	}
+	if got := w.allPages(t, a, "status=attention"); !slices.Equal(got, []string{"Ema Emergency", "Sol Sore", "Wes Worse"}) {
+		t.Fatalf("after the see-doctor sign was handled: %q", got)
+	}
+}

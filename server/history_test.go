@@ -442,7 +442,7 @@ func TestReusedCheckInIDWithOtherAnswersIsRefused(t *testing.T) {
 	if len(view.CheckIns) != 1 || view.CheckIns[0].Soreness != 8 || len(view.CheckIns[0].RedFlags) != 0 || view.CheckIns[0].Note != "" {
 		t.Fatalf("stored check-ins changed: %s", r.Body)
 	}
-	if clients := w.do(t, &browser{bearer: l.bearer}, "GET", "/api/clients", ""); strings.Contains(clients.Body, `"attention":"red-flag"`) {
+	if clients := w.do(t, &browser{bearer: l.bearer}, "GET", "/api/clients", ""); strings.Contains(clients.Body, `"attention":"emergency-now"`) {
 		t.Fatalf("a refused red flag alerts the therapist: %s", clients.Body)
 	}
 

@@ -82,8 +82,9 @@ func countKeysUnder(t *testing.T, db *DB, bucket []byte, token string) int {
 
 // A version-2 check-in reads as version 1 in the check-ins history (pain the
 // higher rating, red flags the emergency signs answered yes), and a version-1
-// check-in reads as version 2; a version-2 resend under a version-1 id comes
-// back as the version-1 record.
+// check-in reads as version 2 for the warning signs and soreness (no back or
+// leg pain); a version-2 resend under a version-1 id comes back as the
+// version-1 record.
 func TestCheckInRecordsReadInBothVersions(t *testing.T) {
 	db := mustOpen(t)
 	p := mustPlan(t, db, "A")
@@ -112,16 +113,19 @@ func TestCheckInRecordsReadInBothVersions(t *testing.T) {
 	if len(readings) != 2 || readings[0].Pain != 6 || len(readings[0].RedFlags) != 2 {
 		t.Fatalf("readings: %+v", readings)
 	}
-	v2, err := db.ClinicCheckIns(p.Token)
-	if err != nil || len(v2) != 2 {
+	recs, err := db.CheckInRecords(p.Token)
+	if err != nil || len(recs) != 2 {
 		t.Fatal(err)
 	}
-	if v2[0].Tier() != clinic.EmergencyNow || v2[0].SeeDoctor.Fever == nil || !*v2[0].SeeDoctor.Fever {
-		t.Fatalf("version 2 as stored: %+v", v2[0])
+	if v2 := recs[0].V2(); v2.Tier() != clinic.EmergencyNow || v2.SeeDoctor.Fever == nil || !*v2.SeeDoctor.Fever || v2.BackPain != 6 {
+		t.Fatalf("version 2 as stored: %+v", v2)
 	}
-	if old := v2[1]; old.LegPain != 7 || old.BackPain != 7 || old.Tier() != clinic.EmergencyNow ||
+	if old := recs[1].V2(); old.LegPain != 0 || old.BackPain != 0 || old.Soreness != 5 || old.Tier() != clinic.EmergencyNow ||
 		len(old.Flags()) != 1 || old.Flags()[0] != clinic.FlagSaddleNumbness || old.LegChange != clinic.LegUnknown {
 		t.Fatalf("version 1 read as version 2: %+v", old)
+	}
+	if v2, _ := db.ClinicCheckIns(p.Token); len(v2) != 1 || v2[0].ID != "v2-record-1" {
+		t.Fatalf("version-2 check-ins: %+v", v2)
 	}
 	clash := ci
 	clash.ID = "v1-record-1"
@@ -165,5 +169,59 @@ func TestVerifyBackupReadsTheClinicalRecords(t *testing.T) {
 				t.Fatalf("a broken %s record: %v", b, err)
 			}
 		})
+	}
+}
+
+// A schema-2 file's clients list rows (written before the tiers) are rebuilt
+// on opening: a stored see-a-doctor sign puts its plan in its own section.
+func TestOpenRebuildsTheClientRowsForTheTiers(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := mustPlan(t, db, "A")
+	ci, err := clinic.DecodeCheckIn([]byte(`{"id":"v2-doctor-01","soreness":2,"backPain":3,"legPain":4,`+
+		`"emergency":{"saddle-numbness":false,"bladder-bowel":false,"leg-weakness":false,"both-legs":false,"foot-drop":false},"seeDoctor":{"weight-loss":true}}`), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.RecordClinicCheckIn(p.Token, ci, Limit{}); err != nil {
+		t.Fatal(err)
+	}
+	// Make it the file an older binary left: rows without attention, in the open class, schema 2.
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		var r model.ClientRow
+		if err := getJSON(tx.Bucket(bucketClientRows), []byte(p.Token), &r); err != nil {
+			return err
+		}
+		r.Attention = ""
+		if err := putClientRow(tx, r); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put([]byte("schema"), encodeUint(2))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := func(db *DB) int {
+		page, err := db.ClientRows(ClientQuery{Sections: []Section{SectionSeeDoctor}, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(page.Rows)
+	}
+	if section(db) != 0 {
+		t.Fatal("the old row is already in the see-doctor section: the test proves nothing")
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if db, err = Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, _ := db.Schema(); v != SchemaVersion || section(db) != 1 {
+		t.Fatalf("schema %d, see-doctor section %d rows after opening", v, section(db))
 	}
 }
