@@ -69,22 +69,37 @@ func (h *handlers) messages(c *fiber.Ctx) error {
 }
 
 type settingsInput struct {
-	Language string `json:"language"`
+	Language        string `json:"language"`
+	PrepareReminder *bool  `json:"prepareReminder"`
 }
 
 // changeSettings is PUT /api/session/settings: the therapist's own language
-// (the workspace and the alerts on their devices speak it).
+// (the workspace and the alerts on their devices speak it) and the
+// prepare reminder (a push the morning before each booked session); either
+// or both. The language is checked before anything is stored.
 func (h *handlers) changeSettings(c *fiber.Ctx) error {
 	in, err := bodyOf[settingsInput](c, nil)
 	if err != nil {
 		return err
 	}
-	if in.Language == "" {
-		return model.InvalidField("language", "is required (one of "+strings.Join(model.SupportedLanguages(), ", ")+")")
+	if in.Language == "" && in.PrepareReminder == nil {
+		return model.InvalidField("language", "is required (one of "+strings.Join(model.SupportedLanguages(), ", ")+"), unless prepareReminder is sent")
 	}
-	t, err := h.Accounts.SetLanguage(therapistOf(c), in.Language)
-	if err != nil {
-		return err
+	if in.Language != "" {
+		if _, err := model.ParseLanguage("language", in.Language); err != nil {
+			return err
+		}
+	}
+	t := therapistOf(c)
+	if in.PrepareReminder != nil {
+		if t, err = h.Accounts.SetPrepareReminder(t, *in.PrepareReminder); err != nil {
+			return err
+		}
+	}
+	if in.Language != "" {
+		if t, err = h.Accounts.SetLanguage(t, in.Language); err != nil {
+			return err
+		}
 	}
 	return c.JSON(h.meOf(t))
 }

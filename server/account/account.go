@@ -212,6 +212,11 @@ func (s *Service) SetLanguage(t model.Therapist, lang string) (model.Therapist, 
 	return s.DB.UpdateTherapist(t.ID, func(t *model.Therapist) error { t.Language = tag; return nil })
 }
 
+// SetPrepareReminder turns t's morning-before-a-session reminder on or off.
+func (s *Service) SetPrepareReminder(t model.Therapist, on bool) (model.Therapist, error) {
+	return s.DB.UpdateTherapist(t.ID, func(t *model.Therapist) error { t.PrepareReminder = on; return nil })
+}
+
 // ChangePassword replaces t's password (the current one was checked, see
 // auth.Service.CheckPassword) and logs every other browser of t out, keeping
 // the session keepSecret. API tokens keep working: they are returned, for the
