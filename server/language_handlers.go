@@ -82,24 +82,9 @@ func (h *handlers) changeSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if in.Language == "" && in.PrepareReminder == nil {
-		return model.InvalidField("language", "is required (one of "+strings.Join(model.SupportedLanguages(), ", ")+"), unless prepareReminder is sent")
-	}
-	if in.Language != "" {
-		if _, err := model.ParseLanguage("language", in.Language); err != nil {
-			return err
-		}
-	}
-	t := therapistOf(c)
-	if in.PrepareReminder != nil {
-		if t, err = h.Accounts.SetPrepareReminder(t, *in.PrepareReminder); err != nil {
-			return err
-		}
-	}
-	if in.Language != "" {
-		if t, err = h.Accounts.SetLanguage(t, in.Language); err != nil {
-			return err
-		}
+	t, err := h.Accounts.ChangeSettings(therapistOf(c), in.Language, in.PrepareReminder)
+	if err != nil {
+		return err
 	}
 	return c.JSON(h.meOf(t))
 }
