@@ -21,13 +21,14 @@ function marks(cls, shape, r, pts) {
 }
 
 /**
- * chartPoints reads the series: version-1 points ([unix seconds, soreness, pain, red flag])
- * and the clinic's chart points ({at, backPain, legPain, soreness, tier, psfs}) alike, as
- * {at (ms), soreness, pain, backPain, legPain, psfs, tier ("" for none)}, oldest first.
+ * chartPoints reads the series: its clinic chart ({at, backPain, legPain, soreness, tier} per
+ * check-in, {at, psfs} per PSFS rating), or from a server without one the version-1 points
+ * ([unix seconds, soreness, pain, red flag]), as {at (ms), soreness, pain, backPain, legPain,
+ * psfs, tier ("" for none)}, oldest first.
  * @param {any} series
  */
 export function chartPoints(series) {
-  return (series.points || []).map((/** @type {any} */ q) => (Array.isArray(q)
+  return (Array.isArray(series.chart) ? series.chart : series.points || []).map((/** @type {any} */ q) => (Array.isArray(q)
     ? { at: q[0] * 1000, soreness: q[1], pain: q[2], tier: q[3] ? 'emergency-now' : '' }
     : {
       at: typeof q.at === 'number' ? q.at * 1000 : Date.parse(q.at),

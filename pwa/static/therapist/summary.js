@@ -31,7 +31,7 @@ function trendRow(key, tr, fmt) {
   return h('tr', { 'data-testid': testid },
     h('th', { scope: 'row' }, t(`summary.trend.${key}`)),
     h('td', {}, tr.readings > 1 ? t('summary.firstToLatest', { First: fmt(tr.first), Latest: fmt(tr.latest) }) : fmt(tr.latest),
-      h('span', { class: 'hint' }, ` · ${t('summary.readings', { Count: tr.readings })}`)),
+      h('span', { class: 'hint readings' }, t('summary.readings', { Count: tr.readings }))),
     h('td', {}, verdict(tr.verdict)));
 }
 
@@ -51,7 +51,7 @@ function psfsSection(s, attribution) {
   const meaningful = (/** @type {boolean} */ m) => m && h('strong', { class: 'meaningful' }, ` ${t('summary.psfs.meaningful')}`);
   const row = (/** @type {any} */ a) => h('tr', { class: a.meaningful ? 'meaningful' : null },
     h('th', { scope: 'row', class: 'words' }, a.name),
-    h('td', {}, t('summary.firstToLatest', { First: number(a.first), Latest: number(a.latest) })),
+    h('td', { class: 'nums' }, t('summary.firstToLatest', { First: number(a.first), Latest: number(a.latest) })),
     h('td', {}, signed(a.change), meaningful(a.meaningful)));
   const since = s.psfsSinceSession && s.psfsSinceSession.comparable && s.psfsSinceSession.firstAt !== c.firstAt && h('p', { 'data-testid': 'psfs-since-session' },
     t('summary.psfs.sinceSession', { First: number(s.psfsSinceSession.averageFirst), Latest: number(s.psfsSinceSession.averageLatest), Change: signed(s.psfsSinceSession.averageChange) }),
@@ -62,7 +62,7 @@ function psfsSection(s, attribution) {
       h('tbody', {}, c.activities.map(row),
         h('tr', { class: `average${c.meaningful ? ' meaningful' : ''}`, 'data-testid': 'psfs-average' },
           h('th', { scope: 'row' }, t('summary.psfs.average')),
-          h('td', {}, t('summary.firstToLatest', { First: number(c.averageFirst), Latest: number(c.averageLatest) })),
+          h('td', { class: 'nums' }, t('summary.firstToLatest', { First: number(c.averageFirst), Latest: number(c.averageLatest) })),
           h('td', {}, signed(c.averageChange), meaningful(c.meaningful))))),
     (c.added || []).length > 0 && h('p', { class: 'hint' }, t('summary.psfs.added', { Names: c.added.join(', ') })),
     (c.dropped || []).length > 0 && h('p', { class: 'hint' }, t('summary.psfs.dropped', { Names: c.dropped.join(', ') })),
@@ -92,12 +92,15 @@ function preparationSection(prep, words) {
 
 /** @param {string} token */
 export async function summaryScreen(token) {
-  const [res, words] = await Promise.all([api('GET', `/api/plans/${token}/summary`), clinicWords()]);
+  const [res, p, words] = await Promise.all([api('GET', `/api/plans/${token}/summary`), api('GET', `/api/plans/${token}`), clinicWords()]);
   if (location.hash !== `#/plan/${token}/summary`) return; // the therapist went elsewhere meanwhile
   const s = res.summary;
+  // The summary's flags name who handled them by id; the plan view's carry the name too.
+  const names = new Map(((p.clinic && p.clinic.flags) || []).map((/** @type {any} */ f) => [f.checkInId, f.handledByName]));
+  const flags = (s.flags || []).map((/** @type {any} */ f) => ({ ...f, handledByName: f.handledByName || names.get(f.checkInId) }));
   const print = h('button', { type: 'button', class: 'primary', 'data-testid': 'print-summary' }, t('summary.print'));
   print.addEventListener('click', () => window.print());
-  const flagged = (s.flags || []).length > 0 || (s.notices || []).length > 0;
+  const flagged = flags.length > 0 || (s.notices || []).length > 0;
   const notices = s.notices || [];
   const noticeText = (/** @type {string} */ id) => {
     const text = t(`summary.notice.${id}`);
@@ -115,7 +118,7 @@ export async function summaryScreen(token) {
 
     h('section', { class: `card${flagged ? ' flagged' : ''}`, 'data-testid': 'summary-flags' },
       h('h2', {}, t('summary.flags.title')),
-      (s.flags || []).length ? flagList(s.flags, words, 'summary-flag-list') : h('p', { class: 'muted' }, t('summary.flags.none')),
+      flags.length ? flagList(flags, words, 'summary-flag-list') : h('p', { class: 'muted' }, t('summary.flags.none')),
       notices.length > 0 && h('ul', { class: 'notices', 'data-testid': 'summary-notices' }, notices.map((/** @type {any} */ n) => h('li', {},
         h('span', { class: 'hint' }, `${when(n.at)}: `), n.advice.map(noticeText).join(', '),
         h('span', { class: 'hint' }, ` · ${t(n.handled ? 'summary.notice.handled' : 'plan.flags.pending')}`))))),
@@ -137,7 +140,7 @@ export async function summaryScreen(token) {
 
     h('section', { class: 'card' },
       h('h2', {}, t('summary.adherence.title')),
-      h('p', { 'data-testid': 'summary-adherence' }, t('summary.adherence', { Done: a.daysStretched, Count: a.days })),
+      h('p', { 'data-testid': 'summary-adherence' }, t('summary.adherence.days', { Done: a.daysStretched, Count: a.days })),
       h('div', { class: 'meter', 'aria-hidden': 'true' }, h('span', { class: `w${pct}` }))),
 
     h('section', { class: 'card' },
