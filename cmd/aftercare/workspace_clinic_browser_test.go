@@ -242,9 +242,9 @@ func TestTherapistClinicSummaryInBrowser(t *testing.T) {
 	if pages, _ := strconv.Atoi(m[1]); pages != 1 {
 		t.Errorf("the summary prints on %d pages, want one", pages)
 	}
-	// pdftotext spaces the arrows of table cells as it likes: compared without those spaces.
-	printed := strings.ReplaceAll(spaces.ReplaceAllString(string(runTool(t, "pdftotext", "-enc", "UTF-8", file, "-")), " "), " → ", "→")
-	for _, w := range []string{"Before Sam’s next session", "Leg pain", "7→3", "Sitting through a film", "3→6", "meaningful", "3.5→5.5",
+	// Read in the page's order (-raw: the two printed columns one after the other).
+	printed := spaces.ReplaceAllString(string(runTool(t, "pdftotext", "-raw", "-enc", "UTF-8", file, "-")), " ")
+	for _, w := range []string{"Before Sam’s next session", "Leg pain 7 → 3", "Sitting through a film 3 → 6 +3 meaningful", "Putting on socks 4 → 5 +1", "Average 3.5 → 5.5 +2 meaningful",
 		fmt.Sprintf("Stretched on 3 of %d days", sum.Summary.Adherence.Days), "Thigh (left)", "Long drives to work", "Less leg pain", "Too much", "A new medicine",
 		"Started ibuprofen", "Emergency now", "by Bo Lind", "Stratford"} {
 		if !strings.Contains(printed, w) {
