@@ -159,6 +159,7 @@ func TestTherapistClinicSummaryInBrowser(t *testing.T) {
 			t.Errorf("%d px: the emergency and see-doctor badges look alike (%s)", w, looks[0])
 		}
 		noSidewaysScroll(t, ctx, fmt.Sprintf("%d px clients", w))
+		screenshot(t, ctx, fmt.Sprintf("workspace-clinic-clients-%d", w))
 
 		// The plan page.
 		within(t, ctx, 20*time.Second, "plan page", chromedp.Navigate(ts.URL+"/therapist#/plan/"+plans.sam), chromedp.WaitVisible(`[data-testid=chart]`))
