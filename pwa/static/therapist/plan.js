@@ -21,29 +21,20 @@ function marks(cls, shape, r, pts) {
 }
 
 /**
- * chartPoints reads the series: its clinic chart ({at, backPain, legPain, soreness, tier} per
- * check-in, {at, psfs} per PSFS rating), or from a server without one the version-1 points
- * ([unix seconds, soreness, pain, red flag]), as {at (ms), soreness, pain, backPain, legPain,
- * psfs, tier ("" for none)}, oldest first.
+ * chartPoints reads the series' clinic chart ({at, backPain, legPain, soreness, tier} per
+ * check-in, a version-1 one's pain as both; {at, psfs} per PSFS rating) as {at (ms),
+ * soreness, backPain, legPain, psfs, tier ("" for none)}, oldest first.
  * @param {any} series
  */
-export function chartPoints(series) {
-  return (Array.isArray(series.chart) ? series.chart : series.points || []).map((/** @type {any} */ q) => (Array.isArray(q)
-    ? { at: q[0] * 1000, soreness: q[1], pain: q[2], tier: q[3] ? 'emergency-now' : '' }
-    : {
-      at: typeof q.at === 'number' ? q.at * 1000 : Date.parse(q.at),
-      soreness: q.soreness, backPain: q.backPain, legPain: q.legPain, psfs: q.psfs,
-      // A version-2 check-in also carries pain (the larger of its two): drawn as back and leg pain.
-      pain: q.backPain == null && q.legPain == null ? q.pain : undefined,
-      tier: q.tier && q.tier !== 'none' ? q.tier : '',
-    }));
-}
+export const chartPoints = (series) => (series.chart || []).map((/** @type {any} */ q) => ({
+  at: Date.parse(q.at), soreness: q.soreness, backPain: q.backPain, legPain: q.legPain, psfs: q.psfs,
+  tier: q.tier && q.tier !== 'none' ? q.tier : '',
+}));
 
 /** The chart's lines: what they show, how they look (colour, dash and marker shape tell them apart). */
 const LINES = [
   { key: 'legPain', cls: 'leg', shape: 'circle', label: 'plan.chart.legPain' },
   { key: 'backPain', cls: 'back', shape: 'square', label: 'plan.chart.backPain' },
-  { key: 'pain', cls: 'pain', shape: 'square', label: 'plan.chart.pain' },
   { key: 'soreness', cls: 'sore', shape: 'circle', label: 'plan.chart.soreness' },
   { key: 'psfs', cls: 'psfs', shape: 'diamond', label: 'plan.chart.psfs' },
 ];
