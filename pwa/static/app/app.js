@@ -1,13 +1,14 @@
 // @ts-check
 // aftercare client: loads the plan named by the link (/p/{token}), then shows one
-// screen per hash route (#/today, #/play, #/checkin, #/urgent, #/reminders, #/about).
+// screen per hash route (#/today, #/play, #/checkin, #/urgent, #/doctor, #/psfs, #/prepare,
+// #/reminders, #/about).
 import { h } from '../shared/dom.js';
 import { dayKey, daysBetween, hourIn, formatWhen, formatDay, relativeDay, setLocale } from '../shared/dates.js';
 import * as i18n from '../shared/i18n.js';
 import { firstName, reason } from './text.js';
 import * as api from './api.js';
-import { keepTrying, onChange, flushedElsewhere, pending, forget } from './outbox.js';
-import { renderUrgent, callCard } from './safety.js';
+import { keepTrying, onChange, flushedElsewhere, pending, forget, urgentCheckin } from './outbox.js';
+import { callCard } from './safety.js';
 import { unlockSpeech } from './speech.js';
 
 const { t, tn, tt } = i18n;
@@ -17,6 +18,9 @@ i18n.onChange(() => setLocale(i18n.locale())); // dates and times in the app's l
 const loadPlayer = () => import('./player.js');
 const loadCheckin = () => import('./checkin.js');
 const loadReminders = () => import('./reminders.js');
+const loadTiers = () => import('./tiers.js');
+const loadPSFS = () => import('./psfs.js');
+const loadPrepare = () => import('./prepare.js');
 /** The studio's look and booking, loaded only for a plan whose studio set any (plan.studio).
  *  @type {typeof import('./studio.js') | null} */
 let studio = null;
@@ -171,7 +175,8 @@ async function cacheForOffline(fresh = false) {
     const reg = await navigator.serviceWorker.ready;
     const shown = [...(ctx.plan.routine?.stretches || []), ...(ctx.plan.routine?.variations || [])];
     const images = shown.flatMap((s) => [s.image, s.imageOther]).filter(Boolean);
-    reg.active?.postMessage({ type: 'cache-urls', urls: [`/p/${token}`, `/api/p/${token}`, i18n.messagesURL(i18n.language()), ...images], fresh });
+    const clinic = `/api/clinic/${encodeURIComponent(i18n.language())}`; // the check-in's words (clinic.js)
+    reg.active?.postMessage({ type: 'cache-urls', urls: [`/p/${token}`, `/api/p/${token}`, i18n.messagesURL(i18n.language()), clinic, ...images], fresh });
   } catch {
     // No service worker: the app still works online.
   }
@@ -228,7 +233,8 @@ async function refreshPlan() {
 const screenName = () => location.hash.replace(/^#\/?/, '').split('/')[0] || 'today';
 
 /** The screens, and the message naming each in the page title (soft hyphens left out). */
-const TITLES = { today: 'app.tab.today', play: 'app.title.play', checkin: 'app.tab.checkin', urgent: 'urgent.title', reminders: 'app.tab.reminders', about: 'app.tab.help' };
+const TITLES = { today: 'app.tab.today', play: 'app.title.play', checkin: 'app.tab.checkin', urgent: 'urgent.title', doctor: 'app.title.doctor',
+  psfs: 'today.psfs.title', prepare: 'today.prepare.title', reminders: 'app.tab.reminders', about: 'app.tab.help' };
 const title = (key) => t(TITLES[key]).replace(/\u00ad/g, '');
 
 let routing = 0; // counts route() calls, so a slow module load can't mount a stale screen
@@ -244,8 +250,11 @@ async function route(first = false, moveFocus = !first) {
   try {
     if (key === 'play' && arg !== 'done') screen = (await loadPlayer()).renderPlayer(ctx, arg ? parseInt(arg, 10) - 1 || 0 : 0);
     else if (key === 'checkin' && arg === 'done' && flash) screen = (await loadCheckin()).renderResult(ctx, flash);
-    else if (key === 'checkin' && arg !== 'done') screen = (await loadCheckin()).renderCheckin(ctx);
-    else if (key === 'urgent') screen = renderUrgent(ctx, flash);
+    else if (key === 'checkin' && arg !== 'done') screen = await (await loadCheckin()).renderCheckin(ctx);
+    else if (key === 'urgent') screen = await (await loadTiers()).renderUrgent(ctx, flash);
+    else if (key === 'doctor') screen = await (await loadTiers()).renderDoctor(ctx, flash);
+    else if (key === 'psfs') screen = await (await loadPSFS()).renderPSFS(ctx);
+    else if (key === 'prepare') screen = await (await loadPrepare()).renderPrepare(ctx);
     else if (key === 'reminders') screen = (await loadReminders()).renderReminders(ctx);
     else if (key === 'about') screen = renderAbout(ctx.plan);
   } catch {
@@ -324,8 +333,10 @@ function renderToday() {
     h('h1', { tabindex: '-1' }, name ? t(`${greeting}.named`, { Name: name }) : t(greeting)),
     h('p', { class: 'lead' }, lead),
     deliveryNotice(),
+    p.clinic?.preparationDue && prepareCard(p),
     emphasised && checkin,
     routineCard(p, today, tz),
+    p.clinic?.psfsDue && psfsCard(p.clinic.psfsDue),
     p.notes && h('section', { class: 'card', 'aria-labelledby': 'notes-title' },
       h('h2', { id: 'notes-title' }, tt('today.notes.title', tFirst)),
       h('p', { class: 'notes', 'data-testid': 'plan-notes' }, p.notes)),
@@ -390,7 +401,7 @@ function checkinCard(p, hoursSince, tz) {
   return h('section', { class: `card${emphasis ? ' card-accent' : ''}`, 'aria-labelledby': 'checkin-title' },
     h('h2', { id: 'checkin-title' }, t('today.checkin.title')),
     h('p', {}, t(text)),
-    last && h('p', { class: 'hint' }, t('today.checkin.last', { When: relativeDay(new Date(last.at), tz), Soreness: last.soreness, Pain: last.pain })),
+    last && h('p', { class: 'hint' }, t('today.checkin.last', { When: relativeDay(new Date(last.at), tz), Soreness: last.soreness, Pain: last.pain ?? Math.max(last.backPain ?? 0, last.legPain ?? 0) })),
     h('a', { href: '#/checkin', class: `btn${emphasis ? ' btn-primary' : ''}` }, t('today.checkin.button')));
 }
 
@@ -399,12 +410,29 @@ function nextSessionCard(p, now, tz, therapist, tFirst) {
   const body = next && next > now
     ? [h('p', { class: 'big' }, formatWhen(next, tz)),
       h('p', { class: 'hint' }, tt('today.next.prepare', tFirst)),
+      !p.clinic?.preparationDue && h('a', { href: '#/prepare', class: 'btn', 'data-testid': 'open-prepare' }, t('today.prepare.button')),
       p.active && h('a', { href: `/api/p/${token}/calendar/next-session.ics`, class: 'btn', 'data-testid': 'next-session-ics' }, t('today.next.addToCalendar'))]
     : [h('p', {}, tt('today.next.none', therapist)),
       p.cadenceDays > 0 && h('p', { class: 'hint' }, cadence(p.cadenceDays, tFirst)),
       studio && studio.bookingAction(p.studio)];
   return h('section', { class: 'card', 'aria-labelledby': 'next-title', 'data-testid': 'next-session' },
     h('h2', { id: 'next-title' }, t('today.next.title')), body);
+}
+
+/** psfsCard offers the everyday-activities rating when it is due (first, weekly, before the session). */
+function psfsCard(due) {
+  return h('section', { class: 'card card-accent', 'aria-labelledby': 'psfs-title', 'data-testid': 'psfs-card' },
+    h('h2', { id: 'psfs-title' }, t('today.psfs.title')),
+    h('p', {}, t(due === 'first' ? 'today.psfs.first' : 'today.psfs.again')),
+    h('a', { href: '#/psfs', class: 'btn btn-primary', 'data-testid': 'open-psfs' }, t('today.psfs.button')));
+}
+
+/** prepareCard leads to "Prepare for your session" from the day before it (clinic.preparationDue). */
+function prepareCard(p) {
+  return h('section', { class: 'card card-accent', 'aria-labelledby': 'prepare-title', 'data-testid': 'prepare-card' },
+    h('h2', { id: 'prepare-title' }, t('today.prepare.title')),
+    h('p', {}, tt('today.prepare.due', firstName(p.therapist?.name))),
+    h('a', { href: '#/prepare', class: 'btn btn-primary', 'data-testid': 'open-prepare' }, t('today.prepare.button')));
 }
 
 /** cadence: "Ana suggests a session every week" (every 2 weeks, every 10 days). */
@@ -426,7 +454,7 @@ const delivery = {
 };
 
 const isMine = (item) => item && item.token === token && item.kind === 'checkins';
-const hasRedFlag = (item) => !!(item.body && item.body.redFlags && item.body.redFlags.length);
+const hasRedFlag = (item) => urgentCheckin(item.body);
 
 /** followOutbox keeps the notices and the plan in step with the outbox. */
 function followOutbox({ waiting, delivered, dropped }) {
