@@ -104,6 +104,9 @@ func (h *handlers) addCompletion(c *fiber.Ctx) error {
 }
 
 func (h *handlers) addCheckIn(c *fiber.Ctx) error {
+	if care.IsClinicCheckIn(c.BodyRaw()) {
+		return h.addClinicCheckIn(c)
+	}
 	in, err := bodyOf[model.CheckInInput](c, h.planOf(c))
 	if err != nil {
 		return err

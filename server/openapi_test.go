@@ -121,7 +121,8 @@ func TestOpenAPIValidationCatchesWrongAnswers(t *testing.T) {
 		"prefs":{"disabled":[],"quietStart":"21:00","quietEnd":"08:00"},
 		"completions":[],"completionsTotal":0,"completionsNext":"","checkins":[],"checkinsTotal":0,"checkinsNext":"",
 		"calendar":{"url":"http://care.test/c/feed123.ics","webcal":"webcal://care.test/c/feed123.ics"},
-		"language":"en","redFlags":[],"messages":"/api/messages/en?v=0123456789ab"}`
+		"language":"en","redFlags":[],"messages":"/api/messages/en?v=0123456789ab",
+		"clinic":{"psfsDue":"first","psfsLatest":null,"psfsFirst":null,"preparationDue":false,"preparation":null,"latestCheckIn":null,"content":"/api/clinic/en?v=0123456789ab"}}`
 	json200 := http.Header{"Content-Type": {"application/json"}}
 	cases := []struct {
 		name, method, path, reqBody string

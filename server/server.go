@@ -102,6 +102,7 @@ func New(d Deps) *fiber.App {
 	api.Get("/routines", h.listRoutines)
 	api.Get("/routines/:id", h.getRoutine)
 	api.Get("/messages/:lang", h.messages)
+	api.Get("/clinic/:lang", h.clinicContent)
 	api.Get("/push/key", h.pushKey)
 	api.Get("/openapi.json", h.openAPIDocument)
 
@@ -112,6 +113,8 @@ func New(d Deps) *fiber.App {
 	client.Post("/checkins", h.addCheckIn)
 	client.Get("/completions", h.clientCompletions)
 	client.Get("/checkins", h.clientCheckIns)
+	client.Post("/psfs", h.addPSFS)
+	client.Post("/preparation", h.addPreparation)
 	client.Put("/prefs", h.setPrefs)
 	client.Put("/subscription", h.subscribe)
 	client.Delete("/subscription", h.unsubscribe)
@@ -125,6 +128,7 @@ func New(d Deps) *fiber.App {
 	therapist.Get("/:token/checkins", h.planCheckIns)
 	therapist.Get("/:token/completions", h.planCompletions)
 	therapist.Get("/:token/series", h.planSeries)
+	therapist.Get("/:token/summary", h.planSummary)
 	h.workspaceRoutes(app, api)
 
 	admin := api.Group("/admin", h.requireTherapist, h.requireOwner)

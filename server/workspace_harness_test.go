@@ -42,6 +42,7 @@ func (f *fakeScheduler) States(p model.Plan, _ []store.RuleState) ([]store.RuleS
 }
 func (f *fakeScheduler) TestPush(context.Context, string) (int, error) { return 0, nil }
 func (f *fakeScheduler) AlertTherapistAsync(model.Plan, model.CheckIn) {}
+func (f *fakeScheduler) TellTherapistAsync(model.Plan)                 {}
 
 func (f *fakeScheduler) last() model.Plan {
 	f.mu.Lock()

@@ -63,6 +63,7 @@ var WorkspaceRoutes = [][2]string{
 	{"GET", "/api/stretches/:id"}, {"PUT", "/api/stretches/:id"}, {"POST", "/api/stretches/:id/retire"},
 	{"POST", "/api/plans"}, {"GET", "/api/plans"}, {"GET", "/api/plans/:token"},
 	{"GET", "/api/plans/:token/checkins"}, {"GET", "/api/plans/:token/completions"}, {"GET", "/api/plans/:token/series"},
+	{"GET", "/api/plans/:token/summary"},
 	{"GET", "/api/plans/:token/qr"}, {"PATCH", "/api/plans/:token"}, {"POST", "/api/plans/:token/end"},
 	{"GET", "/api/admin/backup"},
 	{"GET", "/api/admin/studio"}, {"PUT", "/api/admin/studio"}, {"PUT", "/api/admin/studio/logo"}, {"DELETE", "/api/admin/studio/logo"},

@@ -31,6 +31,9 @@ type Scheduler interface {
 	// needs them, in the background: the client's request does not wait on
 	// push services (which may ask to retry a minute later).
 	AlertTherapistAsync(p model.Plan, c model.CheckIn)
+	// TellTherapistAsync alerts the plan's therapist the same way, for a
+	// version-2 check-in whose assessment says they must hear of it.
+	TellTherapistAsync(p model.Plan)
 }
 
 // SubscriptionChecker validates a browser's push subscription (endpoint allowlist, key shapes).
@@ -134,6 +137,8 @@ type ClientView struct {
 	// Studio is the studio's name, colours, booking link and contact, as the
 	// owner set them; absent while the studio has none of them (the app's own look).
 	Studio *ClientStudio `json:"studio,omitempty"`
+	// Clinic is what the app should ask for now (PSFS, preparation) and the latest answers.
+	Clinic ClientClinic `json:"clinic"`
 }
 
 // Routine applies a plan's overrides to its template, in the plan's language
@@ -251,7 +256,10 @@ func (s *Service) ClientView(token string) (ClientView, error) {
 		return v, err
 	}
 	v.Calendar = s.calendarLinks(feed)
-	v.RecentHistory, err = s.recentHistory(token)
+	if v.RecentHistory, err = s.recentHistory(token); err != nil {
+		return v, err
+	}
+	v.Clinic, err = s.clientClinic(p, s.now())
 	return v, err
 }
 
@@ -432,6 +440,8 @@ type TherapistPlan struct {
 	RecentHistory
 	// PendingRedFlag is the newest red-flag check-in not yet marked handled, however old.
 	PendingRedFlag *model.Reading `json:"pendingRedFlag"`
+	// Clinic is the latest answers, the flags raised and whether the summary is due.
+	Clinic TherapistClinic `json:"clinic"`
 }
 
 // PlansFor lists the plans therapist t may see: their own, or all for the owner.
@@ -464,7 +474,10 @@ func (s *Service) PlanFor(t model.Therapist, token string) (TherapistPlan, error
 	if tp.RecentHistory, err = s.recentHistory(token); err != nil {
 		return tp, err
 	}
-	tp.PendingRedFlag, err = s.pendingRedFlag(p)
+	if tp.PendingRedFlag, err = s.pendingRedFlag(p); err != nil {
+		return tp, err
+	}
+	tp.Clinic, err = s.therapistClinic(p, s.now())
 	return tp, err
 }
 

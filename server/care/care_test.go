@@ -42,6 +42,12 @@ func (s *stubScheduler) AlertTherapistAsync(_ model.Plan, c model.CheckIn) {
 	s.alerts = append(s.alerts, c.ID)
 }
 
+func (s *stubScheduler) TellTherapistAsync(p model.Plan) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.alerts = append(s.alerts, "told:"+p.Token)
+}
+
 func newService(t *testing.T) (*Service, *stubScheduler, model.Plan) {
 	t.Helper()
 	db := storetest.Open(t)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aftercare/aftercare/server/clinic"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
@@ -86,6 +87,10 @@ type Series struct {
 	// Points are [unix seconds, soreness, pain, red flag 0/1], at most model.MaxCheckIns (the newest).
 	Points []model.Point `json:"points"`
 	Total  int           `json:"total"`
+	// Chart is the same check-ins as clinic.Chart points (back and leg pain,
+	// soreness, tier; a version-1 check-in's pain as both), with every PSFS
+	// rating's average, oldest first.
+	Chart []clinic.ChartPoint `json:"chart"`
 }
 
 // PlanSeries returns the plan's chart if t may see the plan.
@@ -101,7 +106,8 @@ func (s *Service) PlanSeries(t model.Therapist, token string) (Series, error) {
 	for _, r := range readings[max(0, len(readings)-model.MaxCheckIns):] {
 		out.Points = append(out.Points, r.Point())
 	}
-	return out, nil
+	out.Chart, err = s.chart(token)
+	return out, err
 }
 
 // pendingRedFlag is the newest check-in with a red flag that arrived after the

@@ -193,6 +193,17 @@ func (s *Scheduler) AlertTherapistAsync(p model.Plan, c model.CheckIn) {
 	if !needsAlert(p, c) {
 		return
 	}
+	s.alertAsync(p)
+}
+
+// TellTherapistAsync is AlertTherapistAsync for a check-in the caller has
+// judged: a version-2 check-in whose assessment says the therapist must hear
+// of it (either tier, or advice that tells them). It takes the same coalesced
+// path and sends the same words (no health words on a lock screen).
+func (s *Scheduler) TellTherapistAsync(p model.Plan) { s.alertAsync(p) }
+
+// alertAsync sends plan p's alert now, or gathers it for the next digest.
+func (s *Scheduler) alertAsync(p model.Plan) {
 	s.mu.Lock()
 	if s.stopped {
 		s.mu.Unlock()
@@ -206,5 +217,5 @@ func (s *Scheduler) AlertTherapistAsync(p model.Plan, c model.CheckIn) {
 	s.alerts.Add(1)
 	alertsCtx := s.alertsCtx
 	s.mu.Unlock()
-	s.launchAlert(alertsCtx, p.Token, func(ctx context.Context) error { return s.AlertTherapist(ctx, p, c) })
+	s.launchAlert(alertsCtx, p.Token, func(ctx context.Context) error { return s.sendAlert(ctx, p, 0) })
 }

@@ -11,6 +11,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/aftercare/aftercare/server/clinic"
 	"github.com/aftercare/aftercare/server/model"
 )
 
@@ -29,11 +30,13 @@ var (
 )
 
 // Change is a write an integration may hear about: Event is one of model's
-// Event* types; CheckIn is set for model.EventCheckInCreated.
+// Event* types; CheckIn is set for model.EventCheckInCreated, and Clinic
+// too for a version-2 check-in.
 type Change struct {
 	Event   string
 	Plan    model.Plan
 	CheckIn model.CheckIn
+	Clinic  *clinic.CheckIn
 }
 
 // EventsFunc turns a change into the webhook events to queue for it (none

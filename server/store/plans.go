@@ -154,7 +154,7 @@ func (db *DB) PlansByTherapist(therapistID string) ([]model.Plan, error) {
 }
 
 // DeletePlan erases a plan and everything tied to it: completions, check-ins,
-// subscriptions, reminder rules, due entries, pending per-device retries and
+// PSFS ratings, preparation forms, subscriptions, reminder rules, due entries, pending per-device retries and
 // its calendar feed.
 func (db *DB) DeletePlan(token string) error {
 	defer db.cache.invalidate(token)
@@ -176,7 +176,7 @@ func (db *DB) DeletePlan(token string) error {
 		if err := dropClientRow(tx, token); err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bucketCompletions, bucketCheckIns, bucketRules, bucketHistoryDays} {
+		for _, name := range [][]byte{bucketCompletions, bucketCheckIns, bucketPSFS, bucketPreparations, bucketRules, bucketHistoryDays} {
 			if err := deletePrefix(tx.Bucket(name), prefix(token)); err != nil {
 				return err
 			}

@@ -329,7 +329,7 @@ func openBolt(path string, opts *bolt.Options) (b *bolt.DB, err error) {
 var jsonBuckets = [][]byte{
 	bucketPlans, bucketCompletions, bucketCheckIns, bucketSubs, bucketTherapists,
 	bucketAPITokens, bucketSessions, bucketInvites, bucketTemplates, bucketClientRows,
-	bucketCustomStretches, bucketPhotoMeta,
+	bucketCustomStretches, bucketPhotoMeta, bucketPSFS, bucketPreparations,
 }
 
 // VerifyBackup checks a database file completely before anything relies on

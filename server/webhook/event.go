@@ -114,6 +114,9 @@ func envelope(c store.Change, includeNotes bool, now time.Time) (env Envelope, o
 	case model.EventCheckInCreated:
 		ci := c.CheckIn
 		tier := tierOf(ci)
+		if c.Clinic != nil { // a version-2 check-in: both tiers from its own answers
+			tier = c.Clinic.Tier()
+		}
 		d := CheckInCreated{PlanID: PlanID(p.Token), TherapistID: p.TherapistID, CheckInID: ci.ID,
 			At: ci.At.UTC(), ReceivedAt: ci.ReceivedAt.UTC(), Soreness: ci.Soreness, Pain: ci.Pain,
 			Tier: tier, Urgent: tier == clinic.EmergencyNow, StillSore: clinic.StillSore(ci.Soreness, ci.At, p.SessionAt)}
