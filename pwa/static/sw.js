@@ -4,7 +4,7 @@
  * 1. Caches   — the app shell is precached per VERSION; a plan's page, data and stretch
  *               pictures live in a data cache that survives app updates.
  * 2. Fetch    — plan page, plan data and the app's words (/api/messages/{lang}): network first,
- *               cached copy offline; the clinic content (/api/clinic/{lang}): kept copy first. /app/*, /shared/*, /img/stretches/* and /img/custom/*: cache
+ *               cached copy offline; the clinic content (/api/clinic/{lang}?v=…): kept copy first. /app/*, /shared/*, /img/stretches/* and /img/custom/*: cache
  *               first. Other /api/ calls and non-GET: never cached.
  * 3. Messages — the page asks us to keep a plan's page, data and pictures for offline use.
  * 4. Push     — every push shows a notification (iOS revokes silent subscriptions), in the words
@@ -127,20 +127,25 @@ async function messages(event, url) {
   }
 }
 
-/** clinic answers for a language's clinic content from the kept copy at once, refreshing it
- *  behind (stale-while-revalidate): the emergency screen reads it and must never wait for a
- *  network that hangs. Without a copy, the network's. */
+/** clinic answers for a language's clinic content from the kept copy of that version at once
+ *  (the emergency screen reads it and must never wait for a network that hangs), else the
+ *  network's (kept, older versions dropped), else any kept version offline. */
 async function clinic(event, url) {
-  const fresh = fetch(event.request).then((res) => {
-    if (storable(res)) return caches.open(DATA_CACHE).then((c) => c.put(url.pathname, res.clone())).then(() => res);
+  const key = url.pathname + url.search;
+  const cache = await caches.open(DATA_CACHE);
+  const kept = await cache.match(key);
+  if (kept) return kept;
+  try {
+    const res = await fetch(event.request);
+    if (storable(res)) {
+      await cache.put(key, res.clone());
+      await dropOtherVersions(cache, url);
+    }
     return res;
-  });
-  const cached = await caches.match(url.pathname);
-  if (cached) {
-    event.waitUntil(fresh.catch(() => {}));
-    return cached;
+  } catch {
+    return (await cache.match(url.pathname, { ignoreSearch: true })) ||
+      new Response('{"error":"offline"}', { status: 503, headers: { 'Content-Type': 'application/json' } });
   }
-  return fresh.catch(() => new Response('{"error":"offline"}', { status: 503, headers: { 'Content-Type': 'application/json' } }));
 }
 
 /**
@@ -271,9 +276,10 @@ async function keepForOffline(urls, fresh = false) {
     const url = new URL(raw, sw.location.origin);
     if (url.origin !== sw.location.origin) continue;
     const isPage = PLAN_PAGE.test(url.pathname);
-    const isMessages = MESSAGES.test(url.pathname) || CLINIC.test(url.pathname);
-    if (!isPage && !isMessages && !PLAN_DATA.test(url.pathname) && !url.pathname.startsWith('/img/stretches/') && !isPhoto(url)) continue;
-    const isPicture = url.pathname.startsWith('/img/stretches/');
+    const isMessages = MESSAGES.test(url.pathname);
+    if (!isPage && !isMessages && !PLAN_DATA.test(url.pathname) && !CLINIC.test(url.pathname) && !url.pathname.startsWith('/img/stretches/') && !isPhoto(url)) continue;
+    // Pictures and the clinic content carry their version in the URL (?v=…).
+    const isPicture = url.pathname.startsWith('/img/stretches/') || CLINIC.test(url.pathname);
     const key = isPage ? pageKey(url) : isPicture || isPhoto(url) ? url.pathname + url.search : url.pathname;
     if (!(fresh && PLAN_DATA.test(url.pathname)) && (await cache.match(key))) continue;
     try {

@@ -175,7 +175,7 @@ async function cacheForOffline(fresh = false) {
     const reg = await navigator.serviceWorker.ready;
     const shown = [...(ctx.plan.routine?.stretches || []), ...(ctx.plan.routine?.variations || [])];
     const images = shown.flatMap((s) => [s.image, s.imageOther]).filter(Boolean);
-    const clinic = `/api/clinic/${encodeURIComponent(i18n.language())}`; // the check-in's words (clinic.js)
+    const clinic = ctx.plan.clinic?.content || `/api/clinic/${encodeURIComponent(i18n.language())}`; // the check-in's words (clinic.js)
     reg.active?.postMessage({ type: 'cache-urls', urls: [`/p/${token}`, `/api/p/${token}`, i18n.messagesURL(i18n.language()), clinic, ...images], fresh });
   } catch {
     // No service worker: the app still works online.

@@ -23,7 +23,7 @@ let draft = null;
 /** renderCheckin builds the check-in form from the clinic content. */
 export async function renderCheckin(ctx) {
   if (draft && draft.token === ctx.token) return draft.screen;
-  const c = await content();
+  const c = await content(ctx.plan);
   const { plan } = ctx;
   const ci = c.checkIn;
   const first = !(plan.checkins || []).length && !plan.clinic?.latestCheckIn;

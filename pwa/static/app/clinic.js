@@ -22,19 +22,22 @@ export const clinicURL = (/** @type {string} */ tag) => `/api/clinic/${encodeURI
 const loaded = new Map();
 
 /**
- * content is the clinic content in tag (default: the app's language), loaded once.
- * @param {string} [tag]
+ * content is the clinic content in the app's language, loaded once: from the versioned
+ * address the plan names (plan.clinic.content, cached for good) when it is in that language.
+ * @param {any} [plan]
  * @returns {Promise<any>}
  */
-export function content(tag = language()) {
-  let p = loaded.get(tag);
+export function content(plan) {
+  const named = plan?.clinic?.content;
+  const url = typeof named === 'string' && named.startsWith(`${clinicURL(language())}?`) ? named : clinicURL(language());
+  let p = loaded.get(url);
   if (!p) {
-    p = call('GET', clinicURL(tag)).then((c) => {
+    p = call('GET', url).then((c) => {
       if (!c || !Array.isArray(c.questions) || !Array.isArray(c.screens) || !c.checkIn) throw new Error('clinic content unreadable');
       return c;
     });
-    p.catch(() => loaded.delete(tag)); // try again next time
-    loaded.set(tag, p);
+    p.catch(() => loaded.delete(url)); // try again next time
+    loaded.set(url, p);
   }
   return p;
 }
@@ -42,10 +45,11 @@ export function content(tag = language()) {
 /**
  * soon is content, or null when it is not here within ms (a hanging server must not hold
  * up a safety screen; the service worker answers from its copy at once).
+ * @param {any} plan
  * @param {number} ms
  */
-export function soon(ms) {
-  return Promise.race([content().catch(() => null), new Promise((resolve) => setTimeout(() => resolve(null), ms))]);
+export function soon(plan, ms) {
+  return Promise.race([content(plan).catch(() => null), new Promise((resolve) => setTimeout(() => resolve(null), ms))]);
 }
 
 // ---- Tiers ------------------------------------------------------------------------

@@ -25,7 +25,7 @@ const dayOf = (p) => h('section', { class: 'card card-soft', 'aria-labelledby': 
 
 /** renderPrepare builds the form, filled with the answers already sent since the last session. */
 export async function renderPrepare(ctx) {
-  const c = await content();
+  const c = await content(ctx.plan);
   const p = c.preparation;
   const was = ctx.plan.clinic?.preparation || {};
   const where = places('prep-area', p.where, c, was.areas || []);

@@ -18,7 +18,7 @@ const attribution = (c) => h('p', { class: 'attribution', 'data-testid': 'psfs-a
 
 /** renderPSFS builds the rating form: first time, or the activities named before. */
 export async function renderPSFS(ctx) {
-  const c = await content();
+  const c = await content(ctx.plan);
   const p = c.psfs;
   const clinic = ctx.plan.clinic || {};
   const before = clinic.psfsLatest?.activities || [];

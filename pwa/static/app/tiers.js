@@ -43,7 +43,7 @@ const yesOf = (c, flash) => flash?.yes || (flash?.checkin ? c.questions.filter((
 
 /** renderUrgent is the full-screen "get medical care now"; flash is set after a check-in. */
 export async function renderUrgent(ctx, flash) {
-  const c = flash?.content || await soon(1500);
+  const c = flash?.content || await soon(ctx.plan, 1500);
   const screen = c && screenFor(c, EMERGENCY);
   if (!screen) return catalogUrgent(ctx, flash?.checkin?.redFlags ? flash : null);
   const therapist = ctx.plan?.therapist?.name || '';
@@ -71,7 +71,7 @@ export async function renderUrgent(ctx, flash) {
 
 /** renderDoctor is the calmer "see a doctor in the next few days" screen. */
 export async function renderDoctor(ctx, flash) {
-  const c = flash?.content || await soon(1500);
+  const c = flash?.content || await soon(ctx.plan, 1500);
   const screen = c && screenFor(c, SEE_DOCTOR);
   if (!screen) return null;
   const therapist = ctx.plan?.therapist?.name || '';
