@@ -143,7 +143,7 @@ func screenFits(t *testing.T, ctx context.Context, lang, where string) {
 	for _, b := range r.Bad {
 		t.Errorf("%s: %s", where, b)
 	}
-	screenshot(t, ctx, "clinic-"+strings.NewReplacer(" ", "-", "×", "x", "/", "-").Replace(where))
+	fullScreenshot(t, ctx, "clinic-"+strings.NewReplacer(" ", "-", "×", "x", "/", "-").Replace(where))
 }
 
 // innerText is the text a client reads in the element sel ("" when there is none).

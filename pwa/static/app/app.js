@@ -8,7 +8,6 @@ import * as i18n from '../shared/i18n.js';
 import { firstName, reason } from './text.js';
 import * as api from './api.js';
 import { keepTrying, onChange, flushedElsewhere, pending, forget, urgentCheckin } from './outbox.js';
-import { callCard } from './safety.js';
 import { unlockSpeech } from './speech.js';
 
 const { t, tn, tt } = i18n;
@@ -18,6 +17,7 @@ i18n.onChange(() => setLocale(i18n.locale())); // dates and times in the app's l
 const loadPlayer = () => import('./player.js');
 const loadCheckin = () => import('./checkin.js');
 const loadReminders = () => import('./reminders.js');
+const loadSafety = () => import('./safety.js');
 const loadTiers = () => import('./tiers.js');
 const loadPSFS = () => import('./psfs.js');
 const loadPrepare = () => import('./prepare.js');
@@ -69,7 +69,7 @@ async function boot() {
   watchConnection(texts);
   if (!token) {
     await texts;
-    return showEnd(notFound(false));
+    return showEnd(await notFound(false));
   }
   const waiting = pending(token); // read the outbox while the plan loads, not after
   let plan;
@@ -79,7 +79,7 @@ async function boot() {
     await texts;
     if (err.status === 404 || err.status === 410) {
       await forgetLocalData();
-      return showEnd(notFound(true));
+      return showEnd(await notFound(true));
     }
     return showEnd(loadError());
   }
@@ -226,7 +226,7 @@ async function refreshPlan() {
     await useStudio(plan).catch(() => {});
     if (screenName() === 'today') route(false, false);
   } catch (err) {
-    if (err.status === 404) showEnd(notFound(true));
+    if (err.status === 404) showEnd(await notFound(true));
   }
 }
 
@@ -256,7 +256,7 @@ async function route(first = false, moveFocus = !first) {
     else if (key === 'psfs') screen = await (await loadPSFS()).renderPSFS(ctx);
     else if (key === 'prepare') screen = await (await loadPrepare()).renderPrepare(ctx);
     else if (key === 'reminders') screen = (await loadReminders()).renderReminders(ctx);
-    else if (key === 'about') screen = renderAbout(ctx.plan);
+    else if (key === 'about') screen = renderAbout(ctx.plan, (await loadSafety()).callCard);
   } catch {
     screen = h('section', { class: 'stack end' },
       h('h1', { tabindex: '-1' }, t('app.screenError.title')),
@@ -576,7 +576,8 @@ async function forgetLocalData() {
 
 // ---- Other screens ------------------------------------------------------------------
 
-function renderAbout(plan) {
+/** renderAbout is Help; callCard (safety.js) loads with it, not with the first page. */
+function renderAbout(plan, callCard) {
   return h('div', { class: 'stack' },
     h('h1', { tabindex: '-1' }, t('help.title')),
     callCard(t('urgent.card.heading'), plan?.emergencyNumber, plan),
@@ -632,7 +633,8 @@ function languageCard() {
     status);
 }
 
-function notFound(hadToken) {
+async function notFound(hadToken) {
+  const { callCard } = await loadSafety().catch(() => ({ callCard: () => null }));
   return h('section', { class: 'stack end', 'data-testid': 'not-found' },
     hadToken
       ? [h('h1', {}, t('app.notFound.title')), h('p', { class: 'lead' }, t('app.notFound.text'))]

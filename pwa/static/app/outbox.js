@@ -10,8 +10,7 @@
 // event: keep the database name, version, store name, item shape, the order (byUrgency)
 // and which answers are final (retryable) in step with it.
 //   item = {id, token, kind: "completions" | "checkins" | "psfs" | "preparation", body, queuedAt}
-// A check-in body is version 1 (pain, redFlags) or version 2 (backPain, emergency…): the
-// server tells them apart, so one queued before the app changed still delivers.
+// (a check-in queued as version 1 still delivers: the server reads both).
 import { post } from './api.js';
 
 /** uuid returns a random v4 UUID, also on browsers without crypto.randomUUID (iOS < 15.4): the id
@@ -67,11 +66,7 @@ const remove = (id) => run('readwrite', (s) => s.delete(id)).catch(() => {});
  *  is final (the server will never accept the item) and the item is dropped. */
 const retryable = (err) => !err.limit && (err.status === 0 || err.status === 408 || err.status === 425 || err.status === 429 || err.status >= 500);
 
-/**
- * urgentCheckin: a check-in body with an emergency sign answered yes (version 1: redFlags;
- * version 2: an emergency answer true).
- * @param {any} body
- */
+/** urgentCheckin: an emergency sign answered yes (version 1: redFlags; 2: emergency). @param {any} body */
 export const urgentCheckin = (body) => !!body && ((Array.isArray(body.redFlags) && body.redFlags.length > 0) ||
   (!!body.emergency && Object.values(body.emergency).some((v) => v === true)));
 
