@@ -569,7 +569,7 @@ func TestOutboxNoticesInEveryLanguage(t *testing.T) {
 			waitFor(t, ctx, 10*time.Second, "check-in form", `document.documentElement.dataset.ready === "1" && !!document.querySelector('[data-testid=submit-checkin]')`)
 			waitFor(t, ctx, 10*time.Second, "service worker in control", `navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)`)
 			ts.shutdown(t)
-			fillCheckIn(t, ctx, checkInAnswers{Soreness: 3, Back: 5, Leg: 6, Yes: []string{"leg-weakness"}})
+			fillCheckIn(t, ctx, checkInAnswers{Soreness: 3, Back: 5, Leg: 6, LegChange: "same", Yes: []string{"leg-weakness"}})
 			eval[bool](t, ctx, `(document.querySelector('[data-testid=submit-checkin]').click(), true)`)
 			waitFor(t, ctx, 15*time.Second, "not reached yet", `!!document.querySelector('[data-testid=urgent]') && (document.querySelector('[data-testid=delivery]') || {}).textContent?.includes(`+jsString(waiting)+`)`)
 			if !eval[bool](t, ctx, `!!document.querySelector('[data-testid=delivery] a[href="tel:112"]')`) {

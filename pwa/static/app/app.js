@@ -256,11 +256,15 @@ async function route(first = false, moveFocus = !first) {
     else if (key === 'psfs') screen = await (await loadPSFS()).renderPSFS(ctx);
     else if (key === 'prepare') screen = await (await loadPrepare()).renderPrepare(ctx);
     else if (key === 'reminders') screen = (await loadReminders()).renderReminders(ctx);
-    else if (key === 'about') screen = renderAbout(ctx.plan, (await loadSafety()).callCard);
+    else if (key === 'about') {
+      const [{ callCard }, signs] = await Promise.all([loadSafety(), emergencySigns()]);
+      screen = renderAbout(ctx.plan, (heading, number, plan) => callCard(heading, number, plan, signs));
+    }
   } catch {
     screen = h('section', { class: 'stack end' },
       h('h1', { tabindex: '-1' }, t('app.screenError.title')),
       h('p', { class: 'lead' }, t('app.screenError.text')),
+      h('p', {}, tn('advice.warningSigns', { Link: h('a', { href: '#/urgent' }, t('advice.warningSigns.link')) })),
       h('button', { type: 'button', class: 'btn btn-primary', onclick: () => location.reload() }, t('app.tryAgain')));
   }
   if (!screen) {
@@ -576,6 +580,10 @@ async function forgetLocalData() {
 
 // ---- Other screens ------------------------------------------------------------------
 
+/** emergencySigns are the clinic content's emergency signs (Help lists them), or null without it. */
+const emergencySigns = () => import('./clinic.js').then((m) => m.soon(ctx.plan, 1000))
+  .then((c) => (c ? c.questions.filter((q) => q.tier === 'emergency-now').map((q) => q.words) : null)).catch(() => null);
+
 /** renderAbout is Help; callCard (safety.js) loads with it, not with the first page. */
 function renderAbout(plan, callCard) {
   return h('div', { class: 'stack' },
@@ -612,6 +620,7 @@ function languageCard() {
       await api.putPrefs(token, { disabled: prefs.disabled || [], quietStart: prefs.quietStart || '21:00', quietEnd: prefs.quietEnd || '08:00', language: chosen });
       const [plan] = await Promise.all([api.getPlan(token), i18n.load(chosen)]);
       ctx.plan = await withPending(plan);
+      await loadCheckin().then((m) => m.forgetDraft()).catch(() => {}); // an unfinished form is in the old language
       await route(false, false);
       cacheForOffline(true); // the plan and the new language's words, for offline use
       const again = /** @type {HTMLSelectElement | null} */ (document.getElementById('language'));
