@@ -10,7 +10,7 @@ import (
 
 // Every word the client reads from this package is in this file, with a
 // stable id, so the PWA can show it offline (ContentJSON) and translations
-// can key on the ids later. Plain words, short sentences, no medical terms;
+// (language.go, locales/clinic.<tag>.json) key on the ids. Plain words, short sentences, no medical terms;
 // warning signs say what to do, not what they might mean. The sources are in
 // the README, "Clinical content and sources".
 
@@ -164,7 +164,11 @@ const (
 )
 
 // PSFSAttribution is the authors' attribution line, kept wherever the scale is shown.
-const PSFSAttribution = "Patient-Specific Functional Scale: Stratford P, Gill C, Westaway M, Binkley J. " +
+const PSFSAttribution = "Patient-Specific Functional Scale: " + psfsCitation
+
+// psfsCitation is the authors' citation, the same in every language (a
+// translation may name the scale in its own words before it).
+const psfsCitation = "Stratford P, Gill C, Westaway M, Binkley J. " +
 	"Assessing disability and change on individual patients: a report of a patient specific measure. " +
 	"Physiotherapy Canada 1995;47:258-263."
 

@@ -3,7 +3,8 @@
 // advice a check-in leads to, the Patient-Specific Functional Scale (PSFS),
 // the "Prepare for your session" form and the therapist's summary before the
 // next session. It is pure: no HTTP, no storage, no clock (times are passed
-// in). It imports server/model only for its strict decoding and input errors.
+// in). It imports server/model only for its strict decoding and input errors,
+// and routines only to match a language as the rest of the product does.
 //
 // Decoding (each strict JSON via model.DecodeStrict; every error is a
 // *model.InputError naming its field, which the server maps to 400):
@@ -33,4 +34,12 @@
 // the day-of advice) is in content.go, with ids. Texts returns a copy;
 // ContentJSON is the same as JSON for the app to cache and show offline.
 // Advice items carry their text too, so a server answer is complete.
+//
+// Languages: content.go is the English; locales/clinic.<tag>.json holds the
+// same Content in each other language of the product (de, es, fr, pt-BR),
+// embedded, with exactly the English ids, tiers, choices, steps and
+// placeholders (checked when loaded: a catalog that breaks them is served in
+// English). TextsIn(lang) and ContentJSONIn(lang) (built once per language)
+// give a language's content, matched as routines.Match does ("pt" reads
+// pt-BR); Assessment.In(lang) rewrites an assessment's advice texts by id.
 package clinic
