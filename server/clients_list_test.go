@@ -118,7 +118,7 @@ func TestClientsListPagesInAttentionOrder(t *testing.T) {
 		}
 	}
 	first := w.clients(t, a, "limit=2")
-	if len(first.Items) != 2 || first.Items[0].Attention != "red-flag" || first.Items[1].Attention != "still-sore" || first.Next == "" {
+	if len(first.Items) != 2 || first.Items[0].Attention != "emergency-now" || first.Items[1].Attention != "still-sore" || first.Next == "" {
 		t.Fatalf("first page %+v", first)
 	}
 	if got := w.clients(t, a, "").Items; got[2].Attention != "inactive" || got[2].InactiveDays != 5 || got[4].Attention != "" {

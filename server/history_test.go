@@ -263,7 +263,9 @@ func TestLongHistoryIsPagedNewestFirst(t *testing.T) {
 		return strings.Compare(b, a)
 	})
 
-	const bound = 32 << 10
+	// 32 KiB held both views before the clinic object, which repeats the
+	// newest check-in in version 2's shape (a 500-character note here).
+	const bound = 34 << 10
 	for _, path := range []string{"/api/p/" + token, "/api/plans/" + token} {
 		r := l.do(t, "GET", path, "")
 		if r.Status != 200 {
@@ -370,7 +372,8 @@ func TestLongHistoryIsPagedNewestFirst(t *testing.T) {
 		t.Fatalf("series: %d %s", r.Status, r.Body)
 	}
 	t.Logf("GET /api/plans/{token}/series with %d check-ins: %d bytes", n, len(r.Body))
-	if series.Total != n || len(series.Points) != n || len(r.Body) > 8<<10 {
+	// points are 8 KiB; chart, the same check-ins as clinic.Chart objects, about 20 KiB more (3 KiB gzipped).
+	if series.Total != n || len(series.Points) != n || len(r.Body) > 28<<10 {
 		t.Fatalf("series: %d points of %d, %d bytes", len(series.Points), series.Total, len(r.Body))
 	}
 	for i, p := range series.Points {
@@ -439,7 +442,7 @@ func TestReusedCheckInIDWithOtherAnswersIsRefused(t *testing.T) {
 	if len(view.CheckIns) != 1 || view.CheckIns[0].Soreness != 8 || len(view.CheckIns[0].RedFlags) != 0 || view.CheckIns[0].Note != "" {
 		t.Fatalf("stored check-ins changed: %s", r.Body)
 	}
-	if clients := w.do(t, &browser{bearer: l.bearer}, "GET", "/api/clients", ""); strings.Contains(clients.Body, `"attention":"red-flag"`) {
+	if clients := w.do(t, &browser{bearer: l.bearer}, "GET", "/api/clients", ""); strings.Contains(clients.Body, `"attention":"emergency-now"`) {
 		t.Fatalf("a refused red flag alerts the therapist: %s", clients.Body)
 	}
 

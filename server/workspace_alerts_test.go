@@ -53,7 +53,7 @@ func TestHandledAlertsLeaveTheTopUntilANewOne(t *testing.T) {
 	post(flagged, `{"id":"checkin-flag1","at":"`+at(2*time.Hour)+`","soreness":3,"pain":6,"redFlags":["saddle-numbness"]}`)
 	post(sore, `{"id":"checkin-sore1","at":"`+at(time.Hour)+`","soreness":8,"pain":4}`)
 	post(calm, `{"id":"checkin-calm1","at":"`+at(time.Hour)+`","soreness":2,"pain":1}`)
-	expect("before", []string{flagged, sore, calm}, []string{"red-flag", "still-sore", ""})
+	expect("before", []string{flagged, sore, calm}, []string{"emergency-now", "still-sore", ""})
 
 	// Strict decoding, as for the other fields; false or absent changes nothing.
 	for body, want := range map[string]string{
@@ -65,7 +65,7 @@ func TestHandledAlertsLeaveTheTopUntilANewOne(t *testing.T) {
 			t.Errorf("%s: %d %s", body, r.Status, r.Body)
 		}
 	}
-	expect("after refused edits", []string{flagged, sore, calm}, []string{"red-flag", "still-sore", ""})
+	expect("after refused edits", []string{flagged, sore, calm}, []string{"emergency-now", "still-sore", ""})
 
 	w.clock.Advance(5 * time.Minute)
 	handledAt := w.clock.Now().UTC()
@@ -108,10 +108,10 @@ func TestHandledAlertsLeaveTheTopUntilANewOne(t *testing.T) {
 	w.clock.Advance(10 * time.Minute)
 	post(flagged, `{"id":"checkin-flag2","at":"`+at(time.Minute)+`","soreness":4,"pain":7,"redFlags":["leg-weakness"]}`)
 	list = clients()
-	if list[0].Token != flagged || list[0].Attention != "red-flag" || !list[0].RedFlag {
+	if list[0].Token != flagged || list[0].Attention != "emergency-now" || !list[0].RedFlag {
 		t.Fatalf("after a new red flag: %+v", list)
 	}
 	// So does a new still-sore check-in.
 	post(sore, `{"id":"checkin-sore2","at":"`+at(time.Minute)+`","soreness":7,"pain":3}`)
-	expect("after new alerts", []string{flagged, sore, calm}, []string{"red-flag", "still-sore", ""})
+	expect("after new alerts", []string{flagged, sore, calm}, []string{"emergency-now", "still-sore", ""})
 }

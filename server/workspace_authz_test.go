@@ -100,7 +100,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/plans/:token": true, "GET /api/plans/:token/qr": true, "PATCH /api/plans/:token": true,
 		"POST /api/plans/:token/end": true, "DELETE /api/tokens/:id": true, "DELETE /api/templates/:id": true,
 		"GET /api/plans/:token/checkins": true, "GET /api/plans/:token/completions": true, "GET /api/plans/:token/series": true,
-		"GET /api/stretches/:id": true, "PUT /api/stretches/:id": true, "POST /api/stretches/:id/retire": true,
+		"GET /api/plans/:token/summary": true,
+		"GET /api/stretches/:id":        true, "PUT /api/stretches/:id": true, "POST /api/stretches/:id/retire": true,
 	}
 	// Tokens, templates and private stretches are personal: even the owner cannot reach A's.
 	personal := map[string]bool{"DELETE /api/tokens/:id": true, "DELETE /api/templates/:id": true,
@@ -154,8 +155,8 @@ func TestMatrixCoversEveryTherapistRoute(t *testing.T) {
 	public := map[string]bool{
 		"POST /api/session": true, "DELETE /api/session": true, "GET /api/invites/:secret": true, "POST /api/invites/:secret": true,
 		"GET /api/routines": true, "GET /api/routines/:id": true, "GET /api/push/key": true, "GET /api/messages/:lang": true,
-		"GET /api/workspace-messages/:lang": true,
-		"GET /api/openapi.json":             true,
+		"GET /api/workspace-messages/:lang": true, "GET /api/clinic/:lang": true,
+		"GET /api/openapi.json": true,
 	}
 	for _, r := range w.app.GetRoutes(true) {
 		key := r.Method + " " + strings.TrimSuffix(r.Path, "/")

@@ -121,7 +121,7 @@ func TestClientsListPutsWhoNeedsAttentionOnTop(t *testing.T) {
 	}
 	list := page.Items
 	order := []string{flagged, sore, quiet, busy}
-	wantAttention := []string{"red-flag", "still-sore", "inactive", ""}
+	wantAttention := []string{"emergency-now", "still-sore", "inactive", ""}
 	for i, c := range list {
 		if c.Token != order[i] || c.Attention != wantAttention[i] {
 			t.Fatalf("row %d: %+v (want %s)", i, c, wantAttention[i])

@@ -8,14 +8,19 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare/routines"
+	"github.com/aftercare/aftercare/server/clinic"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/store"
 )
 
-// Attention reasons on the clients list, most urgent first.
+// Attention reasons on the clients list, most urgent first: the clinical
+// ones (clinic.Attention: "emergency-now", "see-doctor-soon", "still-sore",
+// "worsening"), then a running plan gone quiet.
 const (
-	AttentionRedFlag   = "red-flag"
-	AttentionStillSore = "still-sore"
+	AttentionRedFlag   = string(clinic.AttentionEmergency)
+	AttentionSeeDoctor = string(clinic.AttentionSeeDoctor)
+	AttentionStillSore = string(clinic.AttentionStillSore)
+	AttentionWorsening = string(clinic.AttentionWorsening)
 	AttentionInactive  = "inactive"
 )
 
@@ -61,13 +66,14 @@ func Adherence(p model.Plan, done []model.Completion, now time.Time) (stretched,
 
 // statusSections are the parts of the list each status names, in order.
 var statusSections = map[string][]store.Section{
-	model.StatusAttention: {store.SectionRedFlag, store.SectionStillSore, store.SectionInactive},
+	model.StatusAttention: {store.SectionRedFlag, store.SectionSeeDoctor, store.SectionStillSore, store.SectionWorsening, store.SectionInactive},
 	model.StatusActive:    {store.SectionActive},
 	model.StatusEnded:     {store.SectionEnded},
 }
 
 // Clients lists a page of the plans t may see (their own, or all for the
-// owner): red flags, then "still sore", then running plans gone quiet (the
+// owner): emergency signs, see-a-doctor signs, "still sore", legs worsening
+// (each until handled, newest activity first), then running plans gone quiet (the
 // longest quiet first), then the other running plans (the newest activity
 // first), then ended ones (the most recently ended first).
 func (s *Service) Clients(t model.Therapist, q model.ClientsQuery) (ClientsPage, error) {
@@ -124,12 +130,8 @@ func summarize(r model.ClientRow, therapist string, now time.Time) ClientSummary
 		c.StretchedDays = min(r.StretchedDays, c.DaysSoFar)
 	}
 	c.InactiveDays = max(0, int(now.Sub(c.LastActivity).Hours()/24))
-	switch {
-	case c.RedFlag:
-		c.Attention = AttentionRedFlag
-	case c.StillSore:
-		c.Attention = AttentionStillSore
-	case c.Active && c.InactiveDays >= InactiveAfterDays:
+	c.Attention = r.Attention
+	if c.Attention == "" && c.Active && c.InactiveDays >= InactiveAfterDays {
 		c.Attention = AttentionInactive
 	}
 	return c
@@ -145,7 +147,8 @@ type clientsCursor struct {
 // errClientsCursor is a cursor that no page handed out.
 var errClientsCursor = model.InvalidField("cursor", "must be the \"next\" value of a previous page")
 
-const clientsCursorVersion = 1
+// clientsCursorVersion 2: the sections of the two warning-sign tiers and worsening legs.
+const clientsCursorVersion = 2
 
 func (c clientsCursor) String() string {
 	b := []byte{clientsCursorVersion}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"sync"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/aftercare/aftercare/server/clinic"
 	"github.com/aftercare/aftercare/server/locale"
 	"github.com/aftercare/aftercare/server/model"
+	"github.com/aftercare/aftercare/server/store"
 )
 
 // What one plan may store of the clinical records besides its check-ins
@@ -233,33 +235,61 @@ type FlagView struct {
 
 // therapistClinic builds the clinic object of plan p's therapist view at now.
 func (s *Service) therapistClinic(p model.Plan, now time.Time) (TherapistClinic, error) {
-	checks, err := s.DB.ClinicCheckIns(p.Token)
+	recs, err := s.DB.CheckInRecords(p.Token)
 	if err != nil {
 		return TherapistClinic{}, err
 	}
 	v := TherapistClinic{Flags: []FlagView{}, SummaryDue: dayBeforeUntil(p, now, calendar.SessionLength)}
-	if n := len(checks); n > 0 {
-		v.Latest = &checks[n-1]
-	}
-	var handledBy string
-	if p.AlertsHandledBy != "" {
-		if t, err := s.DB.Therapist(p.AlertsHandledBy); err == nil {
-			handledBy = t.Name
+	for i := len(recs) - 1; i >= 0; i-- {
+		if recs[i].Clinic != nil {
+			v.Latest = recs[i].Clinic
+			break
 		}
 	}
-	for i := len(checks) - 1; i >= 0; i-- {
-		c := checks[i]
+	name := s.handledByName(p)
+	for _, e := range flagEvents(p, recs, func(clinic.CheckIn) bool { return true }) {
+		v.Flags = append(v.Flags, FlagView{FlagEvent: e, HandledByName: name(e)})
+	}
+	return v, nil
+}
+
+// handledByName names whoever marked p's alerts handled, for a flag event.
+func (s *Service) handledByName(p model.Plan) func(clinic.FlagEvent) string {
+	var name string
+	if p.AlertsHandledBy != "" {
+		if t, err := s.DB.Therapist(p.AlertsHandledBy); err == nil {
+			name = t.Name
+		}
+	}
+	return func(e clinic.FlagEvent) string {
+		if !e.Handled {
+			return ""
+		}
+		return name
+	}
+}
+
+// flagEvents are the check-ins among recs (oldest first) that raised a tier
+// and that keep says to list, newest first: version 2's from their answers,
+// version 1's red flags as the emergency tier. Those received up to the plan's
+// alertsHandledAt are handled, by its alertsHandledBy.
+func flagEvents(p model.Plan, recs []store.CheckInRecord, keep func(clinic.CheckIn) bool) []clinic.FlagEvent {
+	var out []clinic.FlagEvent
+	for i := len(recs) - 1; i >= 0; i-- {
+		c := recs[i].V2()
 		t := c.Tier()
 		if t == clinic.None {
 			continue
 		}
-		e := FlagView{FlagEvent: clinic.FlagEvent{CheckInID: c.ID, At: c.At, Tier: t, Flags: c.Flags()}}
+		e := clinic.FlagEvent{CheckInID: c.ID, At: c.At, Tier: t, Flags: c.Flags()}
 		if !p.AlertPending(model.CheckIn{At: c.At, ReceivedAt: c.ReceivedAt}) {
-			e.Handled, e.HandledBy, e.HandledAt, e.HandledByName = true, p.AlertsHandledBy, p.AlertsHandledAt, handledBy
+			e.Handled, e.HandledBy, e.HandledAt = true, p.AlertsHandledBy, p.AlertsHandledAt
 		}
-		v.Flags = append(v.Flags, e)
+		if keep(c) || !e.Handled {
+			out = append(out, e)
+		}
 	}
-	return v, nil
+	return out
 }
 
 // SummaryView is GET /api/plans/{token}/summary: the one-screen summary before
@@ -272,15 +302,24 @@ type SummaryView struct {
 }
 
 // PlanSummary summarizes the plan since its last session, if t may see it.
+// Its trends read the version-2 check-ins; its flags both versions' (those
+// since the session, and older ones not yet handled), as the summary's own.
 func (s *Service) PlanSummary(t model.Therapist, token string) (SummaryView, error) {
 	p, err := s.visiblePlan(t, token)
 	if err != nil {
 		return SummaryView{}, err
 	}
-	in := clinic.SummaryInput{LastSession: p.SessionAt, NextSession: p.NextSessionAt, Now: s.now(), Location: p.Location(),
+	now := s.now()
+	in := clinic.SummaryInput{LastSession: p.SessionAt, NextSession: p.NextSessionAt, Now: now, Location: p.Location(),
 		AlertsHandledAt: p.AlertsHandledAt, AlertsHandledBy: p.AlertsHandledBy}
-	if in.CheckIns, err = s.DB.ClinicCheckIns(token); err != nil {
+	recs, err := s.DB.CheckInRecords(token)
+	if err != nil {
 		return SummaryView{}, err
+	}
+	for _, r := range recs {
+		if r.Clinic != nil {
+			in.CheckIns = append(in.CheckIns, *r.Clinic)
+		}
 	}
 	if in.PSFS, err = s.DB.PSFSRatings(token); err != nil {
 		return SummaryView{}, err
@@ -291,13 +330,19 @@ func (s *Service) PlanSummary(t model.Therapist, token string) (SummaryView, err
 	if in.Completions, err = s.DB.Completions(token); err != nil {
 		return SummaryView{}, err
 	}
-	return SummaryView{Summary: clinic.Summarize(in), Client: p.ClientName, SessionAt: p.SessionAt, NextSession: p.NextSessionAt}, nil
+	sum := clinic.Summarize(in)
+	sum.Flags = flagEvents(p, recs, func(c clinic.CheckIn) bool { return !c.At.Before(p.SessionAt) && !c.At.After(now) })
+	if sum.Flags == nil {
+		sum.Flags = []clinic.FlagEvent{}
+	}
+	return SummaryView{Summary: sum, Client: p.ClientName, SessionAt: p.SessionAt, NextSession: p.NextSessionAt}, nil
 }
 
-// chart is the plan's clinic.Chart: the newest model.MaxCheckIns check-ins
-// (version 1 read as version 2) and every PSFS rating.
+// chart is the plan's chart: the newest model.MaxCheckIns check-ins as
+// clinic.Chart points (a version-1 one with its soreness and red-flag tier
+// only: it asked no back or leg pain) and every PSFS rating.
 func (s *Service) chart(token string) ([]clinic.ChartPoint, error) {
-	checks, err := s.DB.ClinicCheckIns(token)
+	recs, err := s.DB.CheckInRecords(token)
 	if err != nil {
 		return nil, err
 	}
@@ -305,7 +350,19 @@ func (s *Service) chart(token string) ([]clinic.ChartPoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	return clinic.Chart(checks[max(0, len(checks)-model.MaxCheckIns):], ratings), nil
+	var v2 []clinic.CheckIn
+	var v1 []clinic.ChartPoint
+	for _, r := range recs[max(0, len(recs)-model.MaxCheckIns):] {
+		if r.Clinic != nil {
+			v2 = append(v2, *r.Clinic)
+			continue
+		}
+		sore := r.Soreness
+		v1 = append(v1, clinic.ChartPoint{At: r.At, Soreness: &sore, Tier: r.V2().Tier()})
+	}
+	out := append(clinic.Chart(v2, ratings), v1...)
+	slices.SortStableFunc(out, func(a, b clinic.ChartPoint) int { return a.At.Compare(b.At) })
+	return out, nil
 }
 
 // clinicContent holds each language's clinical texts with their version.

@@ -38,6 +38,10 @@ type ClientRow struct {
 	// alerts were last marked handled.
 	RedFlag   bool `json:"redFlag,omitempty"`
 	StillSore bool `json:"stillSore,omitempty"`
+	// Attention is the clinic.Attention of the plan's pending check-ins
+	// ("emergency-now", "see-doctor-soon", "still-sore", "worsening" or
+	// empty); the store sets it (model does not know the clinical rules).
+	Attention string `json:"attention,omitempty"`
 }
 
 // NewClientRow summarizes plan p with its completions and check-ins (any order).

@@ -184,7 +184,7 @@ func derive(p model.Plan, only string, def language.Tag) ([]Rule, error) {
 		if early := next.Add(-2 * time.Hour); early.Before(prepare) {
 			prepare = early
 		}
-		d.once(model.KindFollowUp, "followup-prepare", prepare, next, text{screen: "today"})
+		d.once(model.KindFollowUp, "followup-prepare", prepare, next, text{screen: "prepare"}) // the "Prepare for your session" form
 		// Hydration the morning of the session; an early session's prepare note covers it.
 		if next.Sub(nextDay) >= 10*time.Hour {
 			at := nextDay.Add(9 * time.Hour)

@@ -290,6 +290,10 @@ func TestRuleDetails(t *testing.T) {
 	if h := ids["hydration-after"]; h == nil || h.URL != "/p/tok123#/today" || h.TTL != 3*time.Hour || h.Grace != 2*time.Hour {
 		t.Errorf("hydration rule = %+v", h)
 	}
+	// The client's "prepare" reminder opens the "Prepare for your session" form.
+	if pr := ids["followup-prepare"]; pr == nil || pr.URL != "/p/tok123#/prepare" {
+		t.Errorf("prepare rule = %+v", pr)
+	}
 	m := st.Message("https://care.example.org")
 	if m.URL != "https://care.example.org/p/tok123#/play" || m.Kind != "stretch" || m.Tag != "stretch" || m.Topic != st.Topic {
 		t.Errorf("message = %+v", m)

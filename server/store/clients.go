@@ -10,6 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/aftercare/aftercare/server/clinic"
 	"github.com/aftercare/aftercare/server/model"
 )
 
@@ -39,23 +40,37 @@ const allClients = "*"
 // written later is indexed as ended if its end lies before it.
 var keyClientsSettled = []byte("clients_settled")
 
-// Index classes, one byte each: flagged rows first, then open plans, then ended ones.
+// Index classes, one byte each: flagged rows first (by clinic.Attention),
+// then open plans, then ended ones.
 const (
-	classRedFlag   = 'r'
+	classRedFlag   = 'r' // clinic.AttentionEmergency
+	classSeeDoctor = 'd' // clinic.AttentionSeeDoctor
 	classStillSore = 's'
+	classWorsening = 'w'
 	classOpen      = 'o'
 	classEnded     = 'e'
 )
 
+// flagClasses are the classes a row keeps, ended or not, until its alerts are handled.
+var flagClasses = map[clinic.Attention]byte{
+	clinic.AttentionEmergency: classRedFlag, clinic.AttentionSeeDoctor: classSeeDoctor,
+	clinic.AttentionStillSore: classStillSore, clinic.AttentionWorsening: classWorsening,
+}
+
 // Section is one part of the clients list, in the list's order.
 type Section uint8
 
-// The sections. A red flag or "still sore" stays on top, ended or not, until handled.
+// The sections, in the order of clinic.Attention.Rank and then as before. A
+// flagged row stays on top, ended or not, until its alerts are handled.
 const (
-	// SectionRedFlag: a red flag not yet handled, newest activity first.
+	// SectionRedFlag: an emergency sign not yet handled, newest activity first.
 	SectionRedFlag Section = iota + 1
+	// SectionSeeDoctor: a see-a-doctor sign not yet handled, newest first.
+	SectionSeeDoctor
 	// SectionStillSore: still sore at 48 h, not yet handled, newest first.
 	SectionStillSore
+	// SectionWorsening: leg symptoms moving down the leg or leg pain rising, not yet handled, newest first.
+	SectionWorsening
 	// SectionInactive: running plans without activity since ClientQuery.QuietBefore, the longest quiet first.
 	SectionInactive
 	// SectionActive: the other running plans, newest activity first.
@@ -69,7 +84,8 @@ var sections = map[Section]struct {
 	class byte
 	desc  bool
 }{
-	SectionRedFlag: {classRedFlag, true}, SectionStillSore: {classStillSore, true},
+	SectionRedFlag: {classRedFlag, true}, SectionSeeDoctor: {classSeeDoctor, true},
+	SectionStillSore: {classStillSore, true}, SectionWorsening: {classWorsening, true},
 	SectionInactive: {classOpen, false}, SectionActive: {classOpen, true}, SectionEnded: {classEnded, true},
 }
 
@@ -112,11 +128,10 @@ func timeKey(t time.Time) []byte {
 // classOf is where row r sorts: its class and sort time. settled is the time
 // the open plans were last settled at: a plan that ended before it is ended.
 func classOf(r model.ClientRow, settled time.Time) (byte, time.Time) {
+	if class, ok := flagClasses[clinic.Attention(r.Attention)]; ok {
+		return class, r.LastActivity
+	}
 	switch {
-	case r.RedFlag:
-		return classRedFlag, r.LastActivity
-	case r.StillSore:
-		return classStillSore, r.LastActivity
 	case r.EndedAt != nil || !settled.IsZero() && !settled.Before(r.EndsAt()):
 		return classEnded, r.EndsAt()
 	}
@@ -168,7 +183,7 @@ func dropClientRow(tx *bolt.Tx, token string) error {
 	}
 	idx := tx.Bucket(bucketClientIndex)
 	// The class it was stored under depends on the settle time then: try each.
-	for _, class := range []byte{classRedFlag, classStillSore, classOpen, classEnded} {
+	for _, class := range []byte{classRedFlag, classSeeDoctor, classStillSore, classWorsening, classOpen, classEnded} {
 		at := old.LastActivity
 		if class == classEnded {
 			at = old.EndsAt()
@@ -202,23 +217,23 @@ func refreshClientRow(tx *bolt.Tx, p model.Plan) error {
 		done = append(done, d)
 	}
 	var checks []model.Reading
+	var recs []CheckInRecord
 	c = tx.Bucket(bucketCheckIns).Cursor()
 	for k, v := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = c.Next() {
-		var r model.Reading
+		var r CheckInRecord
 		if err := json.Unmarshal(v, &r); err != nil {
 			return fmt.Errorf("decode check-in: %w", err)
 		}
-		checks = append(checks, r)
+		checks = append(checks, model.Reading{ID: r.ID, At: r.At, Soreness: r.Soreness, Pain: r.Pain, RedFlags: r.RedFlags, ReceivedAt: r.ReceivedAt})
+		recs = append(recs, r)
 	}
-	return putClientRow(tx, model.NewClientRow(p, done, checks))
+	row := model.NewClientRow(p, done, checks)
+	row.Attention = string(AttentionOf(p, recs))
+	return putClientRow(tx, row)
 }
 
-// ensureClientRows builds the rows of a file written before them (or by an
-// older binary since): when the rows and plans differ in number, all of them.
-func ensureClientRows(tx *bolt.Tx) error {
-	if tx.Bucket(bucketClientRows).Stats().KeyN == tx.Bucket(bucketPlans).Stats().KeyN {
-		return nil
-	}
+// rebuildClientRows rebuilds every plan's row and list entries.
+func rebuildClientRows(tx *bolt.Tx) error {
 	for _, name := range [][]byte{bucketClientRows, bucketClientIndex, bucketClientOpenEnds, bucketPlansByEnd} {
 		if err := tx.DeleteBucket(name); err != nil {
 			return err
@@ -237,6 +252,15 @@ func ensureClientRows(tx *bolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+// ensureClientRows builds the rows of a file written before them (or by an
+// older binary since): when the rows and plans differ in number, all of them.
+func ensureClientRows(tx *bolt.Tx) error {
+	if tx.Bucket(bucketClientRows).Stats().KeyN == tx.Bucket(bucketPlans).Stats().KeyN {
+		return nil
+	}
+	return rebuildClientRows(tx)
 }
 
 // SettleClients moves plans whose last day ended by now from the open plans

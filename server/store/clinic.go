@@ -30,15 +30,16 @@ type CheckInRecord struct {
 }
 
 // V2 is the record as a version-2 check-in: itself, or a version-1 one read
-// as version 2 (its one pain rating as both back and leg pain, its red flags
-// as the emergency answers yes, every other emergency answer no).
+// as version 2 for the rules both versions asked about (the warning signs and
+// soreness): its red flags as the emergency answers yes, every other answer
+// no, back and leg pain 0 (version 1 did not ask them: do not read them).
 func (r CheckInRecord) V2() clinic.CheckIn {
 	if r.Clinic != nil {
 		return *r.Clinic
 	}
 	c := r.CheckIn
 	no := func(f string) *bool { v := slices.Contains(c.RedFlags, f); return &v }
-	out := clinic.CheckIn{ID: c.ID, At: c.At, Soreness: c.Soreness, BackPain: c.Pain, LegPain: c.Pain,
+	out := clinic.CheckIn{ID: c.ID, At: c.At, Soreness: c.Soreness,
 		Areas: []clinic.Place{}, Feelings: slices.Clone(c.Feelings), LegChange: clinic.LegUnknown,
 		Emergency: clinic.EmergencyAnswers{
 			SaddleNumbness: no(model.RedFlagSaddle), BladderBowel: no(model.RedFlagBladder), LegWeakness: no(model.RedFlagLegWeakness),
@@ -124,15 +125,47 @@ func (db *DB) CheckInRecords(token string) ([]CheckInRecord, error) {
 	return out, nil
 }
 
-// ClinicCheckIns returns every check-in of a plan as version 2 (see
-// CheckInRecord.V2), oldest first.
+// ClinicCheckIns returns a plan's version-2 check-ins, oldest first.
 func (db *DB) ClinicCheckIns(token string) ([]clinic.CheckIn, error) {
 	recs, err := db.CheckInRecords(token)
-	out := make([]clinic.CheckIn, len(recs))
-	for i, r := range recs {
-		out[i] = r.V2()
+	out := []clinic.CheckIn{}
+	for _, r := range recs {
+		if r.Clinic != nil {
+			out = append(out, *r.Clinic)
+		}
 	}
 	return out, err
+}
+
+// AttentionOf is the clients list's reason for plan p with check-ins recs
+// (any order): clinic.AttentionFor over every check-in for the tiers and
+// "still sore" (version 1 asked its red flags and soreness too), and over the
+// version-2 ones for worsening legs (version 1 asked no leg questions), when
+// the newest check-in is one.
+func AttentionOf(p model.Plan, recs []CheckInRecord) clinic.Attention {
+	all := make([]clinic.CheckIn, len(recs))
+	var v2 []clinic.CheckIn
+	newest := -1
+	for i, r := range recs {
+		all[i] = r.V2()
+		if r.Clinic != nil {
+			v2 = append(v2, *r.Clinic)
+		}
+		if newest < 0 || model.NewestFirst(r.At, r.ID, recs[newest].At, recs[newest].ID) < 0 {
+			newest = i
+		}
+	}
+	// Worsening comes from leg pain and leg symptoms, which version 1 has none of.
+	if a := clinic.AttentionFor(all, p.SessionAt, p.AlertsHandledAt); a != clinic.AttentionWorsening && a != clinic.AttentionNone {
+		return a
+	}
+	if newest < 0 || recs[newest].Clinic == nil {
+		return clinic.AttentionNone
+	}
+	if clinic.AttentionFor(v2, p.SessionAt, p.AlertsHandledAt) == clinic.AttentionWorsening {
+		return clinic.AttentionWorsening
+	}
+	return clinic.AttentionNone
 }
 
 // RecordPSFS stores PSFS rating r once per id within lim; for an id already

@@ -30,6 +30,7 @@ func wordsPlan(t testing.TB, db *DB, word string) string {
 			t.Fatal(err)
 		}
 	}
+	addClinicRecords(t, db, p.Token, word)
 	return p.Token
 }
 
@@ -82,8 +83,11 @@ func TestCompactionAfterErasureRemovesTheWordsFromTheFile(t *testing.T) {
 	if _, err := db.Plan(gone); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("erased plan after compaction: %v", err)
 	}
-	if cis, _ := db.CheckIns(keep); len(cis) != 5 {
+	if cis, _ := db.CheckIns(keep); len(cis) != 6 { // 5 and one version-2
 		t.Fatalf("check-ins after compaction: %d", len(cis))
+	}
+	if r, _ := db.PSFSRatings(keep); len(r) != 1 {
+		t.Fatalf("PSFS ratings after compaction: %d", len(r))
 	}
 }
 

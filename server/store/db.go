@@ -18,7 +18,8 @@ import (
 //
 //	1: first release.
 //	2: subs_by_endpoint keyed endpointHash|owner (a phone may serve several plans).
-const SchemaVersion = 2
+//	3: the clients list's rows carry clinic.Attention (two warning-sign tiers, worsening legs).
+const SchemaVersion = 3
 
 // FileName is the database file inside the data directory.
 const FileName = "aftercare.db"
@@ -220,6 +221,7 @@ var migrations = []struct {
 	run func(*bolt.Tx) error
 }{
 	{2, migrateSubsByEndpoint},
+	{3, rebuildClientRows},
 }
 
 // migrateSubsByEndpoint rewrites schema 1's endpointHash -> owner entries as
