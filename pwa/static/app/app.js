@@ -18,6 +18,7 @@ const loadPlayer = () => import('./player.js');
 const loadCheckin = () => import('./checkin.js');
 const loadReminders = () => import('./reminders.js');
 const loadSafety = () => import('./safety.js');
+const loadHelp = () => import('./help.js');
 const loadTiers = () => import('./tiers.js');
 const loadPSFS = () => import('./psfs.js');
 const loadPrepare = () => import('./prepare.js');
@@ -256,10 +257,7 @@ async function route(first = false, moveFocus = !first) {
     else if (key === 'psfs') screen = await (await loadPSFS()).renderPSFS(ctx);
     else if (key === 'prepare') screen = await (await loadPrepare()).renderPrepare(ctx);
     else if (key === 'reminders') screen = (await loadReminders()).renderReminders(ctx);
-    else if (key === 'about') {
-      const [{ callCard }, signs] = await Promise.all([loadSafety(), emergencySigns()]);
-      screen = renderAbout(ctx.plan, (heading, number, plan) => callCard(heading, number, plan, signs));
-    }
+    else if (key === 'about') screen = await (await loadHelp()).renderAbout(ctx, switchLanguage);
   } catch {
     screen = h('section', { class: 'stack end' },
       h('h1', { tabindex: '-1' }, t('app.screenError.title')),
@@ -580,66 +578,20 @@ async function forgetLocalData() {
 
 // ---- Other screens ------------------------------------------------------------------
 
-/** emergencySigns are the clinic content's emergency signs (Help lists them), or null without it. */
-const emergencySigns = () => import('./clinic.js').then((m) => m.soon(ctx.plan, 1000))
-  .then((c) => (c ? c.questions.filter((q) => q.tier === 'emergency-now').map((q) => q.words) : null)).catch(() => null);
-
-/** renderAbout is Help; callCard (safety.js) loads with it, not with the first page. */
-function renderAbout(plan, callCard) {
-  return h('div', { class: 'stack' },
-    h('h1', { tabindex: '-1' }, t('help.title')),
-    callCard(t('urgent.card.heading'), plan?.emergencyNumber, plan),
-    h('section', { class: 'card', 'aria-labelledby': 'contact-title' },
-      h('h2', { id: 'contact-title' }, t('help.contact.title')),
-      h('ul', {}, ['stillSore', 'worse', 'nerve', 'unsure'].map((k) => h('li', {}, t(`help.contact.${k}`))))),
-    h('section', { class: 'card', 'aria-labelledby': 'safe-title' },
-      h('h2', { id: 'safe-title' }, t('help.safe.title')),
-      h('p', {}, t('help.safe.text'))),
-    languageCard(),
-    h('section', { class: 'card', 'aria-labelledby': 'app-title' },
-      h('h2', { id: 'app-title' }, t('help.about.title')),
-      h('p', {}, t('help.about.disclaimer')),
-      h('p', {}, t('help.about.data', { Erase: t('erase.button') }))));
-}
-
 /**
- * languageCard switches the app's language: the choice is saved on the plan (its
- * reminders, calendar and printout follow it), the plan is read again in it, and the
- * screen is drawn again, without reloading the page. Each language is named in itself.
+ * switchLanguage saves the plan's language (its reminders, calendar and printout follow it),
+ * reads the plan again in it and draws the screen again, without reloading the page (Help's
+ * language card, help.js). Throws what the server or the network said.
+ * @param {string} chosen
  */
-function languageCard() {
-  const status = h('p', { class: 'status', role: 'status' });
-  const select = h('select', { id: 'language', 'data-testid': 'language', 'aria-describedby': 'language-hint' },
-    i18n.LANGUAGES.map((tag) => h('option', { value: tag, lang: tag, selected: tag === i18n.language() }, i18n.nativeName(tag))));
-  select.addEventListener('change', async () => {
-    const chosen = select.value;
-    select.disabled = true;
-    status.textContent = t('language.saving');
-    try {
-      const prefs = ctx.plan.prefs || {};
-      await api.putPrefs(token, { disabled: prefs.disabled || [], quietStart: prefs.quietStart || '21:00', quietEnd: prefs.quietEnd || '08:00', language: chosen });
-      const [plan] = await Promise.all([api.getPlan(token), i18n.load(chosen)]);
-      ctx.plan = await withPending(plan);
-      await loadCheckin().then((m) => m.forgetDraft()).catch(() => {}); // an unfinished form is in the old language
-      await route(false, false);
-      cacheForOffline(true); // the plan and the new language's words, for offline use
-      const again = /** @type {HTMLSelectElement | null} */ (document.getElementById('language'));
-      const said = document.querySelector('#language-card .status');
-      if (said) said.textContent = t('language.saved');
-      again?.focus();
-    } catch (err) {
-      select.value = i18n.language();
-      select.disabled = false;
-      status.textContent = err.status === 0 ? t('language.offline') : t('language.failed', { Reason: reason(err) });
-    }
-  });
-  return h('section', { class: 'card', id: 'language-card', 'aria-labelledby': 'language-title' },
-    h('h2', { id: 'language-title' }, t('language.title')),
-    h('div', { class: 'field' },
-      h('label', { for: 'language' }, t('language.label')),
-      select,
-      h('p', { class: 'hint', id: 'language-hint' }, t('language.hint'))),
-    status);
+async function switchLanguage(chosen) {
+  const prefs = ctx.plan.prefs || {};
+  await api.putPrefs(token, { disabled: prefs.disabled || [], quietStart: prefs.quietStart || '21:00', quietEnd: prefs.quietEnd || '08:00', language: chosen });
+  const [plan] = await Promise.all([api.getPlan(token), i18n.load(chosen)]);
+  ctx.plan = await withPending(plan);
+  await loadCheckin().then((m) => m.forgetDraft()).catch(() => {}); // an unfinished form is in the old language
+  await route(false, false);
+  cacheForOffline(true); // the plan and the new language's words, for offline use
 }
 
 async function notFound(hadToken) {
