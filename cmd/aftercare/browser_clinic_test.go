@@ -543,3 +543,35 @@ func notClinicContent(t *testing.T, ts *testServer, lang string, english []strin
 	}
 	return out
 }
+
+// TestQueuedVersion1CheckInStillDelivers: a red-flag check-in the version-1 form left in a
+// phone's outbox before the app changed is still sent first, as it is, and the therapist
+// gets it with its red flag; until then the notice offers the call.
+func TestQueuedVersion1CheckInStillDelivers(t *testing.T) {
+	ts := startServer(t)
+	proxy := startOutageProxy(t, ts.URL)
+	ctx := newBrowser(t)
+	token := ts.createPlan(t, planJSON(time.Now().Add(-2*time.Hour), ""))
+	openWithServiceWorker(t, ctx, proxy.URL+"/p/"+token)
+	proxy.set(proxyDrop) // the phone reopens the app while the server is out of reach
+	eval[bool](t, ctx, `new Promise((ok, fail) => { const r = indexedDB.open('aftercare', 1);
+		r.onsuccess = () => { const tx = r.result.transaction('outbox', 'readwrite');
+			tx.objectStore('outbox').put({ id: 'queued-v1-0001', token: `+jsString(token)+`, kind: 'checkins', queuedAt: new Date().toISOString(),
+				body: { id: 'queued-v1-0001', at: new Date().toISOString(), soreness: 4, pain: 6, areas: ['left-buttock'], feelings: ['shooting'], redFlags: ['leg-weakness'], note: '' } });
+			tx.oncomplete = () => { r.result.close(); ok(true); }; tx.onerror = () => fail(tx.error); };
+		r.onerror = () => fail(r.error); })`)
+	within(t, ctx, 20*time.Second, "reopen", chromedp.Reload())
+	waitFor(t, ctx, 15*time.Second, "the notice with the call", `document.documentElement.dataset.ready === "1" && !!document.querySelector('[data-testid=delivery][data-state=waiting] a[href="tel:112"]')`)
+	proxy.set(proxyUp)
+	deadline := time.Now().Add(40 * time.Second)
+	for {
+		got := serverCheckIns(t, ts, token)
+		if len(got) == 1 && len(got[0]) == 1 && got[0][0] == "leg-weakness" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the queued version-1 check-in never arrived: %v", got)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
