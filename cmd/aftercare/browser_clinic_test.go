@@ -55,7 +55,7 @@ func fillCheckIn(t *testing.T, ctx context.Context, a checkInAnswers) {
 	  }
 	  if (x.a.note) document.getElementById('note').value = x.a.note;
 	  return 'ok';
-	})(` + string(args) + `)`)
+	})(`+string(args)+`)`)
 	if got != "ok" {
 		t.Fatalf("fill check-in: %s", got)
 	}
@@ -71,7 +71,7 @@ type clinicContent struct {
 		Tier, Title, Lead, Call, Told, SafetyNet string
 		Steps                                    []string
 	}
-	Advice []struct{ ID, Kind, Text string }
+	Advice  []struct{ ID, Kind, Text string }
 	CheckIn struct {
 		Soreness, BackPain, LegPain struct{ Question, Low, High string }
 		LegChange                   struct{ Question string }
