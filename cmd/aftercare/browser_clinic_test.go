@@ -454,8 +454,8 @@ func TestClinicPSFSAndPrepareOnAPhone(t *testing.T) {
 	}
 }
 
-// TestClinicCheckInInGerman: a German plan's check-in, tier screens and PSFS read the
-// clinic content the server serves in German and the app's German words, at 360 px.
+// TestClinicCheckInInGerman: a German plan's check-in, tier screens, PSFS and preparation
+// read the clinic content the server serves in German and the app's German words, at 360 px.
 func TestClinicCheckInInGerman(t *testing.T) {
 	ts := startServer(t)
 	ctx := newBrowser(t)
@@ -507,6 +507,22 @@ func TestClinicCheckInInGerman(t *testing.T) {
 		t.Error("no attribution on the German rating")
 	}
 	screenFits(t, ctx, "de", "psfs de")
+
+	within(t, ctx, 20*time.Second, "prepare", chromedp.Navigate(planURL+"#/prepare"))
+	waitFor(t, ctx, 10*time.Second, "prepare form", `!!document.querySelector('[data-testid=submit-prepare]')`)
+	if got := innerText(t, ctx, "h1"); got != c.Preparation.Title {
+		t.Errorf("preparation title %q, want %q", got, c.Preparation.Title)
+	}
+	if got := innerText(t, ctx, "[data-testid=submit-prepare]"); got != text(t, de, "prepare.submit") {
+		t.Errorf("preparation send button %q", got)
+	}
+	screenFits(t, ctx, "de", "prepare de")
+	within(t, ctx, 20*time.Second, "emergency screen", chromedp.Navigate(planURL+"#/urgent"))
+	waitFor(t, ctx, 10*time.Second, "emergency screen", `!!document.querySelector('[data-testid=urgent] [data-testid=call]')`)
+	if title, _, _, _, _, _ := c.screen(t, "emergency-now"); innerText(t, ctx, "h1") != title {
+		t.Errorf("emergency title %q, want %q", innerText(t, ctx, "h1"), title)
+	}
+	screenFits(t, ctx, "de", "emergency de")
 }
 
 // notClinicContent drops from english the texts that the clinic content served in lang
