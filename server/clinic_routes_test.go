@@ -545,3 +545,36 @@ func TestClientsListOrdersTheTwoTiersFirst(t *testing.T) {
 		t.Fatalf("after the see-doctor sign was handled: %q", got)
 	}
 }
+
+// The prepare reminder is the therapist's opt-in: off by default, turned on
+// and off on PUT /api/session/settings (alone or with the language), shown by
+// GET /api/session; a bad language stores neither.
+func TestPrepareReminderSetting(t *testing.T) {
+	w := newWorkspace(t)
+	a := w.login(t, "a@example.org")
+	if r := w.do(t, a, "GET", "/api/session", ""); !strings.Contains(r.Body, `"prepareReminder":false`) {
+		t.Fatalf("default: %s", r.Body)
+	}
+	if r := w.do(t, a, "PUT", "/api/session/settings", `{"language":"tlh","prepareReminder":true}`); r.Status != 400 || !strings.HasPrefix(jsonField(t, r.Body, "error"), "language:") {
+		t.Fatalf("bad language: %d %s", r.Status, r.Body)
+	}
+	if th, _ := w.db.Therapist(w.a.ID); th.PrepareReminder {
+		t.Fatal("a refused request turned the reminder on")
+	}
+	if r := w.do(t, a, "PUT", "/api/session/settings", `{"prepareReminder":"yes"}`); r.Status != 400 {
+		t.Fatalf("not a boolean: %d %s", r.Status, r.Body)
+	}
+	if r := w.do(t, a, "PUT", "/api/session/settings", `{"prepareReminder":true}`); r.Status != 200 || !strings.Contains(r.Body, `"prepareReminder":true`) {
+		t.Fatalf("on: %d %s", r.Status, r.Body)
+	}
+	if r := w.do(t, a, "GET", "/api/session", ""); !strings.Contains(r.Body, `"prepareReminder":true`) {
+		t.Fatalf("after turning it on: %s", r.Body)
+	}
+	if r := w.do(t, a, "PUT", "/api/session/settings", `{"language":"fr","prepareReminder":false}`); r.Status != 200 ||
+		!strings.Contains(r.Body, `"prepareReminder":false`) || !strings.Contains(r.Body, `"language":"fr"`) {
+		t.Fatalf("off with a language: %d %s", r.Status, r.Body)
+	}
+	if th, _ := w.db.Therapist(w.a.ID); th.PrepareReminder || th.Language != "fr" {
+		t.Fatalf("stored %+v", th)
+	}
+}

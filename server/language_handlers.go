@@ -69,20 +69,20 @@ func (h *handlers) messages(c *fiber.Ctx) error {
 }
 
 type settingsInput struct {
-	Language string `json:"language"`
+	Language        string `json:"language"`
+	PrepareReminder *bool  `json:"prepareReminder"`
 }
 
 // changeSettings is PUT /api/session/settings: the therapist's own language
-// (the workspace and the alerts on their devices speak it).
+// (the workspace and the alerts on their devices speak it) and the
+// prepare reminder (a push the morning before each booked session); either
+// or both. The language is checked before anything is stored.
 func (h *handlers) changeSettings(c *fiber.Ctx) error {
 	in, err := bodyOf[settingsInput](c, nil)
 	if err != nil {
 		return err
 	}
-	if in.Language == "" {
-		return model.InvalidField("language", "is required (one of "+strings.Join(model.SupportedLanguages(), ", ")+")")
-	}
-	t, err := h.Accounts.SetLanguage(therapistOf(c), in.Language)
+	t, err := h.Accounts.ChangeSettings(therapistOf(c), in.Language, in.PrepareReminder)
 	if err != nil {
 		return err
 	}

@@ -33,11 +33,13 @@ type me struct {
 	TimeZone string `json:"timeZone"`
 	// Language is the workspace's language: the account's, else the studio's.
 	Language string `json:"language"`
+	// PrepareReminder: a push at 08:00 the day before each of the therapist's booked sessions.
+	PrepareReminder bool `json:"prepareReminder"`
 }
 
 func (h *handlers) meOf(t model.Therapist) me {
 	return me{ID: t.ID, Email: t.Email, Name: t.Name, Owner: t.Owner, TimeZone: t.TimeZone,
-		Language: h.Care.TherapistLocale(t).String()}
+		Language: h.Care.TherapistLocale(t).String(), PrepareReminder: t.PrepareReminder}
 }
 
 type sessionReply struct {

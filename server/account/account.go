@@ -202,14 +202,29 @@ func (s *Service) AcceptInvite(secret, email, name, password, tz, lang string) (
 	return t, err
 }
 
-// SetLanguage sets the language t's workspace and alerts speak (a
-// supported tag, else a 400 naming "language").
-func (s *Service) SetLanguage(t model.Therapist, lang string) (model.Therapist, error) {
-	tag, err := model.ParseLanguage("language", lang)
-	if err != nil {
-		return t, err
+// ChangeSettings stores t's own settings: the language (lang, unless empty)
+// and the prepare reminder (unless nil), together; at least one is required,
+// and a bad language stores neither.
+func (s *Service) ChangeSettings(t model.Therapist, lang string, prepareReminder *bool) (model.Therapist, error) {
+	if lang == "" && prepareReminder == nil {
+		return t, model.InvalidField("language", "is required (one of "+strings.Join(model.SupportedLanguages(), ", ")+"), unless prepareReminder is sent")
 	}
-	return s.DB.UpdateTherapist(t.ID, func(t *model.Therapist) error { t.Language = tag; return nil })
+	var tag string
+	if lang != "" {
+		var err error
+		if tag, err = model.ParseLanguage("language", lang); err != nil {
+			return t, err
+		}
+	}
+	return s.DB.UpdateTherapist(t.ID, func(t *model.Therapist) error {
+		if tag != "" {
+			t.Language = tag
+		}
+		if prepareReminder != nil {
+			t.PrepareReminder = *prepareReminder
+		}
+		return nil
+	})
 }
 
 // ChangePassword replaces t's password (the current one was checked, see

@@ -15,6 +15,9 @@ type Therapist struct {
 	// Language is the workspace's and the alerts' language (a tag
 	// ParseLanguage accepts); empty on older accounts: the studio's default.
 	Language string `json:"language,omitempty"`
+	// PrepareReminder: the therapist asked for a push at 08:00 (the plan's
+	// zone) the day before each booked session, linking its summary.
+	PrepareReminder bool `json:"prepareReminder,omitempty"`
 }
 
 // APIToken is a hashed credential for integrations; the secret itself is shown once.

@@ -92,6 +92,8 @@ type Scheduler struct {
 	// alertPlans coalesces each plan's alerts (see AlertTherapistAsync).
 	alertPlans  map[string]*planAlerts
 	digestEvery time.Duration
+	// prepareCheckedAt is when the therapists' prepare reminders were last looked for (prepare.go).
+	prepareCheckedAt time.Time
 
 	// sealing and sealed are nil unless messages are sealed ahead (seal.go);
 	// sealStop ends the background pass, which closes sealDone.

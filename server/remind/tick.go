@@ -55,7 +55,8 @@ func (s *Scheduler) tick(ctx context.Context) (TickStats, error) {
 		st.Duration = time.Since(start)
 		return st, nil
 	}
-	s.sendDigests(now) // in the background, like the alerts they gather
+	s.sendDigests(now)          // in the background, like the alerts they gather
+	s.sendPrepareReminders(now) // the therapists' opt-in morning before a session, likewise
 	// Rounds are pipelined: while round k is committed, round k+1 is read and
 	// decided (neither writes anything), and it is sent only once round k's
 	// commit is done, so a crash between send and commit still repeats at

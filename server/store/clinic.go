@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -208,4 +210,53 @@ func clinicRecords[T any](db *DB, bucket []byte, token string, key func(T) (stri
 		return strings.Compare(ai, bi)
 	})
 	return out, nil
+}
+
+// bucketPrepareSent remembers the therapists' prepare reminders sent:
+// token 0x00 nextSession unix nanoseconds (8 BE) -> nil (one per booked session).
+var bucketPrepareSent = []byte("prepare_sent")
+
+// UpcomingSessions returns the rows of therapistID's plans, not ended, whose
+// next session lies in [from, to).
+func (db *DB) UpcomingSessions(therapistID string, from, to time.Time) ([]model.ClientRow, error) {
+	var out []model.ClientRow
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		pre := prefix(therapistID)
+		rows := tx.Bucket(bucketClientRows)
+		c := tx.Bucket(bucketClientIndex).Cursor()
+		for k, _ := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, _ = c.Next() {
+			if len(k) <= len(pre)+9 {
+				continue
+			}
+			token := k[len(pre)+9:] // class(1) sortTime(8) token
+			var r model.ClientRow
+			if err := getJSON(rows, token, &r); err != nil {
+				return fmt.Errorf("client row: %w", err)
+			}
+			if r.NextSessionAt != nil && r.EndedAt == nil && !r.NextSessionAt.Before(from) && r.NextSessionAt.Before(to) {
+				out = append(out, r)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MarkPrepareSent records that the prepare reminder for the plan's session at
+// next goes out; false when it was already recorded or the plan is gone.
+func (db *DB) MarkPrepareSent(token string, next time.Time) (bool, error) {
+	first := false
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketPlans).Get([]byte(token)) == nil {
+			return nil
+		}
+		key := append(prefix(token), encodeUint(uint64(next.UnixNano()))...)
+		b := tx.Bucket(bucketPrepareSent)
+		if b.Get(key) != nil {
+			return nil
+		}
+		first = true
+		return b.Put(key, []byte{})
+	})
+	return first, err
 }

@@ -67,7 +67,7 @@ var allBuckets = [][]byte{
 	bucketStudio,                                         // the studio's identity: studio.go
 	bucketCustomStretches, bucketPhotos, bucketPhotoMeta, // therapists' own stretches: custom_stretches.go, photos.go
 	bucketWebhook, bucketOutbox, // webhooks: outbox.go
-	bucketPSFS, bucketPreparations, // clinical records: clinic.go
+	bucketPSFS, bucketPreparations, bucketPrepareSent, // clinical records: clinic.go
 }
 
 // DB is the aftercare database.

@@ -176,7 +176,7 @@ func (db *DB) DeletePlan(token string) error {
 		if err := dropClientRow(tx, token); err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bucketCompletions, bucketCheckIns, bucketPSFS, bucketPreparations, bucketRules, bucketHistoryDays} {
+		for _, name := range [][]byte{bucketCompletions, bucketCheckIns, bucketPSFS, bucketPreparations, bucketPrepareSent, bucketRules, bucketHistoryDays} {
 			if err := deletePrefix(tx.Bucket(name), prefix(token)); err != nil {
 				return err
 			}
