@@ -44,7 +44,7 @@ export async function renderCheckin(ctx) {
   note.addEventListener('input', () => { count.textContent = t('checkin.note.count', { Length: note.value.length, Max: NOTE_MAX }); });
   const error = h('div', { class: 'form-error', role: 'alert' });
 
-  const form = h('form', { class: 'stack checkin', novalidate: true },
+  const form = h('form', { class: 'stack clinic-form', novalidate: true },
     h('section', { class: 'card', 'aria-labelledby': 'g-pain' },
       h('h2', { id: 'g-pain' }, t('checkin.group.pain')),
       soreness.node, backPain.node, legPain.node),

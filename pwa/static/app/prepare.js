@@ -39,7 +39,7 @@ export async function renderPrepare(ctx) {
   const healthNote = line('prep-health-note', p.healthNote, was.healthNote);
   const error = h('div', { class: 'form-error', role: 'alert' });
 
-  const form = h('form', { class: 'stack', novalidate: true },
+  const form = h('form', { class: 'stack clinic-form', novalidate: true },
     h('section', { class: 'card' }, where.node, feelings.node),
     h('section', { class: 'card' }, worse.node, worseNote.node),
     h('section', { class: 'card' }, goals.node, goalsNote.node),
