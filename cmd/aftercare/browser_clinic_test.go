@@ -591,3 +591,59 @@ func TestQueuedVersion1CheckInStillDelivers(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// TestQueuedRatingAndPreparationOffline: an activities rating and a preparation sent while
+// the server is out of reach wait in the outbox; the app opened again offline knows they
+// are done (Today offers neither again) and does not take them for check-ins; once the
+// server is back both arrive.
+func TestQueuedRatingAndPreparationOffline(t *testing.T) {
+	ts := startServer(t)
+	proxy := startOutageProxy(t, ts.URL)
+	ctx := newBrowser(t)
+	token := ts.createPlan(t, planJSON(time.Now().Add(-6*24*time.Hour-2*time.Hour), "")) // the next session is tomorrow
+	openWithServiceWorker(t, ctx, proxy.URL+"/p/"+token)
+	if !eval[bool](t, ctx, `!!document.querySelector('[data-testid=psfs-card]') && !!document.querySelector('[data-testid=prepare-card]')`) {
+		t.Fatal("Today offers neither the rating nor the preparation")
+	}
+	proxy.set(proxyDrop)
+	eval[bool](t, ctx, `(location.hash = '#/psfs', true)`)
+	waitFor(t, ctx, 10*time.Second, "psfs form", `!!document.querySelector('[data-testid=psfs-name-1]')`)
+	eval[bool](t, ctx, `(() => { document.querySelector('[data-testid=psfs-name-1]').value = 'Driving to work';
+	  const r = document.querySelector('input[name=psfs-1]'); r.value = '4'; r.dispatchEvent(new Event('input', { bubbles: true })); return true; })()`)
+	within(t, ctx, 10*time.Second, "save", chromedp.Click(`[data-testid=submit-psfs]`))
+	eval[bool](t, ctx, `(location.hash = '#/prepare', true)`)
+	waitFor(t, ctx, 10*time.Second, "prepare form", `!!document.querySelector('[data-testid=submit-prepare]')`)
+	tick(t, ctx, `input[name=prep-goals][value=sit-longer]`)
+	within(t, ctx, 10*time.Second, "send", chromedp.Click(`[data-testid=submit-prepare]`))
+	waitFor(t, ctx, 10*time.Second, "both wait in the outbox", outboxCount+`.then((n) => n === 2)`)
+
+	within(t, ctx, 20*time.Second, "reopen offline", chromedp.Navigate(proxy.URL+"/p/"+token+"#/today"), chromedp.Reload())
+	waitFor(t, ctx, 10*time.Second, "today offline", `document.documentElement.dataset.ready === "1" && !!document.querySelector('[data-testid=start-routine]')`)
+	if eval[bool](t, ctx, `!!document.querySelector('[data-testid=psfs-card]') || !!document.querySelector('[data-testid=prepare-card]')`) {
+		t.Error("Today offers the rating or the preparation again while they wait to be sent")
+	}
+	if got := innerText(t, ctx, "main"); strings.Contains(got, "undefined") || strings.Contains(got, "Last check-in") {
+		t.Errorf("a waiting rating or preparation reads as a check-in on Today: %.400s", got)
+	}
+	proxy.set(proxyUp)
+	eval[bool](t, ctx, `(window.dispatchEvent(new Event('online')), true)`)
+	waitFor(t, ctx, 20*time.Second, "both sent", outboxCount+`.then((n) => n === 0)`)
+	var sum struct {
+		Summary struct {
+			Preparation *struct{ Goals []string }
+		}
+	}
+	ts.do(t, "GET", "/api/plans/"+token+"/summary", "", ts.auth()...).json(t, &sum)
+	if sum.Summary.Preparation == nil || strings.Join(sum.Summary.Preparation.Goals, ",") != "sit-longer" {
+		t.Errorf("the preparation on the therapist's side: %+v", sum.Summary.Preparation)
+	}
+	var view struct {
+		Clinic struct {
+			PSFSLatest *struct{ Activities []struct{ Name string } } `json:"psfsLatest"`
+		}
+	}
+	ts.do(t, "GET", "/api/p/"+token, "").json(t, &view)
+	if view.Clinic.PSFSLatest == nil || len(view.Clinic.PSFSLatest.Activities) != 1 || view.Clinic.PSFSLatest.Activities[0].Name != "Driving to work" {
+		t.Errorf("the rating on the server: %+v", view.Clinic.PSFSLatest)
+	}
+}

@@ -208,13 +208,19 @@ function watchConnection(texts) {
   update();
 }
 
-/** withPending adds completions and check-ins still in the outbox, so "done today" holds offline. */
+/** withPending adds what is still in the outbox, so "done today" holds offline: completions,
+ *  check-ins, and an activities rating or a preparation (then not asked for again). */
 async function withPending(plan, waiting = pending(token)) {
   plan.completions ||= [];
   plan.checkins ||= [];
   for (const item of await waiting) {
-    const list = item.kind === 'completions' ? plan.completions : plan.checkins;
-    if (!list.some((x) => x.id === item.id)) list.push(item.body);
+    const clinic = plan.clinic || {};
+    if (item.kind === 'psfs') plan.clinic = { ...clinic, psfsDue: '', psfsLatest: item.body, psfsFirst: clinic.psfsFirst || item.body };
+    else if (item.kind === 'preparation') plan.clinic = { ...clinic, preparationDue: false, preparation: item.body };
+    else {
+      const list = item.kind === 'completions' ? plan.completions : plan.checkins;
+      if (!list.some((x) => x.id === item.id)) list.push(item.body);
+    }
   }
   return plan;
 }

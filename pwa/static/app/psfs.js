@@ -88,7 +88,8 @@ export async function renderPSFS(ctx) {
     error.textContent = '';
     const rating = { id: uuid(), at: new Date().toISOString(), activities };
     const sending = send(ctx.token, 'psfs', rating);
-    ctx.plan.clinic = { ...clinic, psfsDue: '', psfsLatest: rating, psfsFirst: clinic.psfsFirst || rating };
+    const now = ctx.plan.clinic || {};
+    ctx.plan.clinic = { ...now, psfsDue: '', psfsLatest: rating, psfsFirst: now.psfsFirst || rating };
     const shown = result(ctx, c, rating, sending);
     node.replaceChildren(...shown);
     /** @type {HTMLElement} */ (shown[0]).focus();
