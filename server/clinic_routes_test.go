@@ -192,6 +192,14 @@ func TestPSFSRoute(t *testing.T) {
 	token := w.createPlan(t, &browser{bearer: l.bearer}, "")
 	path := "/api/p/" + token + "/psfs"
 
+	due := func() string {
+		var v struct{ Clinic struct{ PSFSDue string } }
+		decodeInto(t, l.do(t, "GET", "/api/p/"+token, "").Body, &v)
+		return v.Clinic.PSFSDue
+	}
+	if d := due(); d != "first" {
+		t.Fatalf("psfsDue before any rating: %q", d)
+	}
 	for _, tc := range []struct{ body, field string }{
 		{psfsBody("psfs-bad-001", 11), "activities[0].score"},
 		{`{"id":"psfs-bad-002","activities":[]}`, "activities"},
@@ -212,7 +220,13 @@ func TestPSFSRoute(t *testing.T) {
 	if r := l.do(t, "POST", path, psfsBody("psfs-first-01", 3, 5)); r.Status != 409 || !strings.Contains(r.Body, "PSFS") {
 		t.Fatalf("same id, other scores: %d %s", r.Status, r.Body)
 	}
+	if d := due(); d != "" {
+		t.Fatalf("psfsDue right after a rating: %q", d)
+	}
 	w.clock.Advance(7 * 24 * time.Hour)
+	if d := due(); d != "weekly" {
+		t.Fatalf("psfsDue a week later: %q", d)
+	}
 	second := l.do(t, "POST", path, psfsBody("psfs-second1", 6, 5))
 	var got struct {
 		Change *struct {

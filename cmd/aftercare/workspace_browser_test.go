@@ -100,6 +100,8 @@ func TestWorkspaceInBrowser(t *testing.T) {
 	if r := ts.do(t, "POST", "/api/p/"+token+"/checkins", `{"id":"checkin-browser-flag","at":"`+now+`","soreness":4,"pain":6,"redFlags":["leg-weakness"]}`); r.Status != 201 {
 		t.Fatalf("red-flag check-in: %d %s", r.Status, r.Body)
 	}
+	within(t, therapist, 20*time.Second, "clients list with the red flag",
+		chromedp.Reload(), chromedp.WaitVisible(`[data-testid=client-row] .badge.emergency-now`))
 	within(t, therapist, 20*time.Second, "plan page with red flag",
 		chromedp.Navigate(ts.URL+"/therapist#/plan/"+token),
 		chromedp.WaitVisible(`.banner.red-flag`),
@@ -118,7 +120,7 @@ func TestWorkspaceInBrowser(t *testing.T) {
 		t.Error("red-flag banner still shown after marking it handled")
 	}
 	within(t, therapist, 20*time.Second, "clients list after handling", chromedp.Navigate(ts.URL+"/therapist#/"), chromedp.WaitVisible(`[data-testid=client-row]`))
-	if eval[bool](t, therapist, `!!document.querySelector('[data-testid=client-row] .badge.red-flag')`) {
+	if eval[bool](t, therapist, `!!document.querySelector('[data-testid=client-row] .badge.emergency-now')`) {
 		t.Error("handled red flag still badged on the clients list")
 	}
 

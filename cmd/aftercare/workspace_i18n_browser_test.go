@@ -47,7 +47,8 @@ const fieldCheck = `((ids) => {
 })`
 
 // TestWorkspaceInEveryLanguageInChromium opens every workspace screen — login, clients,
-// new plan, QR, plan page, settings, own stretches and the stretch form — in each of the five languages at 360×740 and
+// new plan, QR, plan page (with version-1 and with version-2 check-ins), the summary before
+// the session, settings, own stretches and the stretch form — in each of the five languages at 360×740 and
 // 390×844: the page says its language, no text runs out of its box or off the screen,
 // no English text of the workspace shows on a page in another language, and no message
 // id shows instead of its text (checkScreen, with the client app's test, and fieldCheck). The login screen follows the browser's language; the
@@ -74,6 +75,31 @@ func TestWorkspaceInEveryLanguageInChromium(t *testing.T) {
 	}
 	if r := ts.do(t, "POST", "/api/templates", `{"name":"Sam 1","routineId":"piriformis-release","stretches":[{"stretchId":"childs-pose"}]}`, ts.auth()...); r.Status != 201 {
 		t.Fatalf("template: %d %s", r.Status, r.Body)
+	}
+	// And a plan of the clinic's records (issue 13): version-2 check-ins with both tiers, PSFS
+	// rated twice, a preparation, the next session tomorrow (the summary is due).
+	session := now.Add(-4 * 24 * time.Hour)
+	clinicPlan := ts.createPlan(t, `{"clientName":"Noor","routineId":"gentle-sciatica-aftercare","sessionAt":"`+session.Format(time.RFC3339)+
+		`","nextSessionAt":"`+now.Add(20*time.Hour).Format(time.RFC3339)+`","timeZone":"Europe/Berlin","days":14}`)
+	no := `"saddle-numbness":false,"bladder-bowel":false,"leg-weakness":false,"foot-drop":false`
+	for kind, bodies := range map[string][]string{
+		"checkins": {
+			`{"id":"i18n-clinic-1","at":"` + session.Add(24*time.Hour).Format(time.RFC3339) + `","legPain":7,"backPain":5,"soreness":6,"areas":[{"area":"buttock","side":"both"}],"feelings":["shooting"],"sitMinutes":15,"wokeAtNight":true,"emergency":{` + no + `,"both-legs":false},"seeDoctor":{"night-pain":true}}`,
+			`{"id":"i18n-clinic-2","at":"` + now.Add(-2*time.Hour).Format(time.RFC3339) + `","legPain":4,"backPain":3,"soreness":2,"areas":[{"area":"thigh","side":"left"},{"area":"below-knee","side":"left"}],"feelings":["tingling","burning"],"legChange":"up","sitMinutes":40,"wokeAtNight":false,"note":"👍","emergency":{` + no + `,"both-legs":true}}`,
+		},
+		"psfs": {
+			`{"id":"i18n-psfs-1","at":"` + session.Add(time.Hour).Format(time.RFC3339) + `","activities":[{"name":"Film","score":3},{"name":"Socks","score":4}]}`,
+			`{"id":"i18n-psfs-2","at":"` + now.Add(-time.Hour).Format(time.RFC3339) + `","activities":[{"name":"Film","score":6},{"name":"Socks","score":5}]}`,
+		},
+		"preparation": {
+			`{"id":"i18n-prep-1","areas":[{"area":"thigh","side":"left"}],"feelings":["tingling"],"worse":["sitting","driving"],"worseNote":"👍","goals":["less-leg-pain"],"pressure":"too-much","health":["new-medication","arthritis"],"healthNote":"👍"}`,
+		},
+	} {
+		for _, body := range bodies {
+			if r := ts.do(t, "POST", "/api/p/"+clinicPlan+"/"+kind, body); r.Status != 201 {
+				t.Fatalf("%s: %d %s", kind, r.Status, r.Body)
+			}
+		}
 	}
 
 	en := workspaceCatalog(t, ts, "en")
@@ -164,6 +190,11 @@ func TestWorkspaceInEveryLanguageInChromium(t *testing.T) {
 
 			within(t, ctx, 20*time.Second, "plan", chromedp.Navigate(ts.URL+"/therapist#/plan/"+token), chromedp.WaitVisible(`[data-testid=words] li`))
 			check("plan", "", `!!document.querySelector('.banner.red-flag') && !!document.querySelector('[data-testid=completions] li')`)
+
+			within(t, ctx, 20*time.Second, "clinic plan", chromedp.Navigate(ts.URL+"/therapist#/plan/"+clinicPlan), chromedp.WaitVisible(`[data-testid=latest]`))
+			check("plan-clinic", "", `!!document.querySelector('[data-testid=summary-due]') && document.querySelectorAll('[data-testid=flags] > li').length === 2 && !!document.querySelector('.chart [data-line=psfs]')`)
+			within(t, ctx, 20*time.Second, "summary", chromedp.Navigate(ts.URL+"/therapist#/plan/"+clinicPlan+"/summary"), chromedp.WaitVisible(`[data-testid=summary]`))
+			check("summary", "", `!!document.querySelector('[data-testid=psfs-average]') && !!document.querySelector('[data-testid=preparation]')`)
 		})
 	}
 }

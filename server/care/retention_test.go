@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercare/aftercare/server/clinic"
 	"github.com/aftercare/aftercare/server/model"
+	"github.com/aftercare/aftercare/server/store"
 	"github.com/aftercare/aftercare/server/store/storetest"
 )
 
@@ -33,6 +35,12 @@ func TestEraseExpiredPlans(t *testing.T) {
 		if _, err := db.PutSubscription(p.Token, model.Subscription{Endpoint: "https://fcm.googleapis.com/fcm/send/" + name, P256dh: "k", Auth: "a"}); err != nil {
 			t.Fatal(err)
 		}
+		if _, _, err := db.RecordPSFS(p.Token, clinic.PSFS{ID: "psfs-" + name, At: session.Add(time.Hour), Activities: []clinic.Activity{{Name: "walking " + name, Score: 4}}}, store.Limit{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.RecordPreparation(p.Token, clinic.Preparation{ID: "prep-" + name, At: session.Add(time.Hour), HealthNote: "words of " + name}, store.Limit{}); err != nil {
+			t.Fatal(err)
+		}
 		return p.Token
 	}
 	day := 24 * time.Hour
@@ -55,6 +63,12 @@ func TestEraseExpiredPlans(t *testing.T) {
 		}
 		if subs, _ := db.Subscriptions(token); len(subs) != 0 {
 			t.Errorf("its devices are still there: %+v", subs)
+		}
+		if r, _ := db.PSFSRatings(token); len(r) != 0 {
+			t.Errorf("its PSFS ratings are still there: %+v", r)
+		}
+		if f, _ := db.Preparations(token); len(f) != 0 {
+			t.Errorf("its preparations are still there: %+v", f)
 		}
 	}
 	for _, token := range []string{young, running} {

@@ -17,6 +17,7 @@ const routes = [
   [/^#\/new$/, () => import('./assign.js').then((m) => m.assign), true],
   [/^#\/qr\/([A-Za-z0-9_-]+)$/, () => import('./qr.js').then((m) => m.qrScreen), true],
   [/^#\/plan\/([A-Za-z0-9_-]+)$/, () => import('./plan.js').then((m) => m.planDetail), true],
+  [/^#\/plan\/([A-Za-z0-9_-]+)\/summary$/, () => import('./summary.js').then((m) => m.summaryScreen), true],
   [/^#\/settings$/, () => import('./settings.js').then((m) => m.settings), true],
   [/^#\/stretches$/, () => import('./stretches.js').then((m) => m.stretchList), true],
   [/^#\/stretches\/new$/, () => import('./stretches.js').then((m) => m.stretchForm), true],

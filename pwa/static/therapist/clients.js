@@ -1,6 +1,7 @@
 // @ts-check
-// The clients list: red flags and "still sore at 48 h" on top until they are marked as handled,
-// then running plans gone quiet, then the others. A studio keeps plans for years, so the list
+// The clients list: warning signs (emergency first, then see a doctor), "still sore at 48 h" and
+// legs getting worse on top until they are marked as handled, then running plans gone quiet,
+// then the others (the server's order). A studio keeps plans for years, so the list
 // comes a page at a time (GET /api/clients?cursor=…), the next as the therapist scrolls
 // (IntersectionObserver, with a "Load more" button where it is missing), with a name search
 // and status filters.
@@ -26,6 +27,17 @@ function badges(c) {
   return out;
 }
 
+/**
+ * latestText is the newest check-in's numbers: leg and back pain and soreness (version 2), or
+ * soreness and pain (version 1).
+ * @param {any} l
+ */
+function latestText(l) {
+  if (!l) return t('clients.noCheckin');
+  if (l.legPain != null) return t('clients.latestLeg', { Leg: l.legPain, Back: l.backPain, Soreness: l.soreness });
+  return t('clients.latest', { Soreness: l.soreness, Pain: l.pain });
+}
+
 /** @param {any} c a row of GET /api/clients */
 function row(c) {
   const pct = c.daysSoFar ? Math.round((10 * c.stretchedDays) / c.daysSoFar) : 0;
@@ -36,7 +48,7 @@ function row(c) {
       h('div', { class: 'meter', role: 'img', 'aria-label': t('clients.stretchedLabel', days) }, h('span', { class: `w${pct}` })),
       h('div', { class: 'hint' },
         [t('clients.stretched', days),
-          c.latest ? t('clients.latest', { Soreness: c.latest.soreness, Pain: c.latest.pain }) : t('clients.noCheckin'),
+          latestText(c.latest),
           ago(c.lastActivity),
           state.me.owner && c.therapistId !== state.me.id ? c.therapistName : ''].filter(Boolean).join(' · '))));
 }

@@ -46,7 +46,34 @@ async function alertSection() {
     await api('PUT', '/api/therapist/subscription', sub.toJSON());
     status.textContent = t('settings.alerts.on');
   }));
-  return [h('h2', {}, t('settings.alerts.title')), h('p', {}, t('settings.alerts.intro')), btn, status];
+  return [h('h2', {}, t('settings.alerts.title')), h('p', {}, t('settings.alerts.intro')), btn, status, prepareReminder()];
+}
+
+/**
+ * prepareReminder is the therapist's opt-in morning alert the day before each booked
+ * session (08:00 in the plan's zone), opening that plan's summary.
+ */
+function prepareReminder() {
+  const box = h('input', { type: 'checkbox', id: 'prepare-reminder', 'data-testid': 'prepare-reminder' });
+  box.checked = !!state.me.prepareReminder;
+  const msg = h('p', { class: 'hint', role: 'status' });
+  box.addEventListener('change', async () => {
+    const want = box.checked;
+    box.disabled = true;
+    msg.textContent = '';
+    try {
+      state.me = { ...state.me, ...(await api('PUT', '/api/session/settings', { prepareReminder: want })) };
+      box.checked = !!state.me.prepareReminder;
+      msg.textContent = t(box.checked ? 'settings.prepare.on' : 'settings.prepare.off');
+    } catch (e) {
+      box.checked = !want;
+      msg.textContent = e instanceof Error ? e.message : String(e);
+    } finally {
+      box.disabled = false;
+    }
+  });
+  return [h('label', { class: 'check', for: 'prepare-reminder' }, box, h('span', {}, t('settings.prepare.label'))),
+    h('p', { class: 'hint' }, t('settings.prepare.hint')), msg];
 }
 
 function passwordSection() {
