@@ -192,7 +192,7 @@ const screenCheck = `(() => {
   const live = document.getElementById('live');
   if (live) said.push(live.textContent);
   const words = said.join('\n');
-  const ids = words.match(/\b(?:app|today|player|checkin|reminders|reminder|calendar|error|erase|finish|language|install|advice|urgent|delivery|help|stretch|count|redflag|picture|aftercare|print|format)\.[A-Za-z][A-Za-z.-]*[A-Za-z]\b/g) || [];
+  const ids = words.match(/\b(?:app|today|player|checkin|reminders|reminder|calendar|error|erase|finish|language|install|advice|urgent|delivery|help|stretch|count|redflag|picture|aftercare|print|format|psfs|prepare)\.[A-Za-z][A-Za-z.-]*[A-Za-z]\b/g) || [];
   return { lang: document.documentElement.lang, bad, words, ids };
 })()`
 
@@ -287,11 +287,12 @@ func TestClientAppInEveryLanguage(t *testing.T) {
 			token := ts.createPlan(t, planJSON(time.Now().Add(-2*time.Hour), `,"language":"`+lang+`"`))
 			var english []string
 			if lang != "en" {
-				english = englishWords(en, msgs, enRoutine, routineTexts(t, ts, token))
+				english = notClinicContent(t, ts, lang, englishWords(en, msgs, enRoutine, routineTexts(t, ts, token)))
 				if len(english) < 300 {
 					t.Fatalf("only %d English texts to look for", len(english))
 				}
 			}
+			clinic := loadClinicContent(t, ts, lang)
 			planURL := ts.URL + "/p/" + token
 			for _, size := range phoneSizes {
 				at := fmt.Sprintf("%d×%d", size[0], size[1])
@@ -331,14 +332,14 @@ func TestClientAppInEveryLanguage(t *testing.T) {
 				waitFor(t, ctx, 10*time.Second, "check-in form", `!!document.querySelector('[data-testid=submit-checkin]')`)
 				eval[bool](t, ctx, `(document.querySelector('[data-testid=submit-checkin]').click(), true)`) // nothing chosen: the form says what is missing
 				checkScreen(t, ctx, lang, "check-in "+at, english)
-				tick(t, ctx, `[data-testid=soreness-4]`, `[data-testid=pain-2]`, `input[name=area][value=low-back]`, `input[name=feeling][value=tingling]`,
-					`input[name=rf-leg-weakness][value=no]`, `input[name=rf-saddle-numbness][value=no]`, `input[name=rf-bladder-bowel][value=no]`)
+				fillCheckIn(t, ctx, checkInAnswers{Soreness: 4, Back: 2, Leg: 1, Areas: map[string]string{"back": "both"}, Feelings: []string{"tingling"}, LegChange: "same"})
 				eval[bool](t, ctx, `(document.querySelector('[data-testid=submit-checkin]').click(), true)`)
 				thanks := strings.ReplaceAll(text(t, msgs, "advice.normal.title.named"), "{{.Name}}", "Sam")
 				waitFor(t, ctx, 10*time.Second, "the server's advice", `document.querySelector('h1').textContent === `+jsString(thanks)+
-					` && [...document.querySelectorAll('.status')].some((p) => p.textContent === `+jsString(strings.ReplaceAll(text(t, msgs, "advice.status.sent"), "{{.Therapist}}", "Ana Ruiz"))+`)`)
-				if got := eval[string](t, ctx, `document.querySelector('.note.stop').textContent`); got != text(t, msgs, "advice.nerveFeelings") {
-					t.Errorf("advice about tingling: %q", got)
+					` && [...document.querySelectorAll('.status')].some((p) => p.textContent === `+jsString(strings.ReplaceAll(text(t, msgs, "advice.status.sent"), "{{.Therapist}}", "Ana Ruiz"))+`)`+
+					` && !!document.querySelector('[data-testid=advice] li')`)
+				if got := eval[string](t, ctx, `document.querySelector('[data-testid=advice] li').textContent`); got != clinic.advice(t, "soreness-normal") {
+					t.Errorf("advice for normal soreness: %q", got)
 				}
 				checkScreen(t, ctx, lang, "advice "+at, english)
 
@@ -348,12 +349,12 @@ func TestClientAppInEveryLanguage(t *testing.T) {
 				checkScreen(t, ctx, lang, "urgent "+at, english)
 				eval[bool](t, ctx, `(location.hash = '#/checkin', true)`)
 				waitFor(t, ctx, 10*time.Second, "check-in form", `!!document.querySelector('[data-testid=submit-checkin]')`)
-				tick(t, ctx, `input[name=rf-saddle-numbness][value=yes]`)
+				fillCheckIn(t, ctx, checkInAnswers{Soreness: 4, Back: 2, Leg: 1, LegChange: "same", Yes: []string{"saddle-numbness"}})
 				eval[bool](t, ctx, `(document.querySelector('[data-testid=submit-checkin]').click(), true)`)
-				told := strings.ReplaceAll(text(t, msgs, "urgent.status.told"), "{{.Therapist}}", "Ana Ruiz")
-				waitFor(t, ctx, 10*time.Second, "urgent after a red flag", `!!document.querySelector('[data-testid=urgent]') && document.querySelector('[data-testid=urgent] .status').textContent === `+jsString(told))
-				if got := eval[string](t, ctx, `document.querySelector('[data-testid=urgent] li').textContent`); got != text(t, msgs, "redflag.saddle-numbness.sign") {
-					t.Errorf("urgent screen lists %q", got)
+				_, _, _, told, _, _ := clinic.screen(t, "emergency-now")
+				waitFor(t, ctx, 10*time.Second, "urgent after a red flag", `!!document.querySelector('[data-testid=urgent] .status') && document.querySelector('[data-testid=urgent] .status').textContent === `+jsString(told))
+				if _, words, _ := clinic.question(t, "saddle-numbness"); eval[string](t, ctx, `document.querySelector('[data-testid=urgent] li').textContent`) != words {
+					t.Errorf("urgent screen lists %q", eval[string](t, ctx, `document.querySelector('[data-testid=urgent] li').textContent`))
 				}
 				checkScreen(t, ctx, lang, "urgent after a check-in "+at, english)
 
@@ -557,7 +558,7 @@ func TestOutboxNoticesInEveryLanguage(t *testing.T) {
 		token := ts.createPlan(t, planJSON(time.Now().Add(-2*time.Hour), `,"language":"`+lang+`"`))
 		var english []string
 		if lang != "en" {
-			english = englishWords(en, msgs, enRoutine, routineTexts(t, ts, token))
+			english = notClinicContent(t, ts, lang, englishWords(en, msgs, enRoutine, routineTexts(t, ts, token)))
 		}
 		waiting := strings.ReplaceAll(text(t, msgs, "delivery.waiting.title"), "{{.Therapist}}", "Ana Ruiz")
 		sent := strings.ReplaceAll(text(t, msgs, "delivery.sent"), "{{.Therapist}}", "Ana Ruiz")
@@ -568,7 +569,7 @@ func TestOutboxNoticesInEveryLanguage(t *testing.T) {
 			waitFor(t, ctx, 10*time.Second, "check-in form", `document.documentElement.dataset.ready === "1" && !!document.querySelector('[data-testid=submit-checkin]')`)
 			waitFor(t, ctx, 10*time.Second, "service worker in control", `navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)`)
 			ts.shutdown(t)
-			tick(t, ctx, `input[name=rf-leg-weakness][value=yes]`)
+			fillCheckIn(t, ctx, checkInAnswers{Soreness: 3, Back: 5, Leg: 6, LegChange: "same", Yes: []string{"leg-weakness"}})
 			eval[bool](t, ctx, `(document.querySelector('[data-testid=submit-checkin]').click(), true)`)
 			waitFor(t, ctx, 15*time.Second, "not reached yet", `!!document.querySelector('[data-testid=urgent]') && (document.querySelector('[data-testid=delivery]') || {}).textContent?.includes(`+jsString(waiting)+`)`)
 			if !eval[bool](t, ctx, `!!document.querySelector('[data-testid=delivery] a[href="tel:112"]')`) {

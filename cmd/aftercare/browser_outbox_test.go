@@ -127,6 +127,10 @@ func openWithServiceWorker(t *testing.T, ctx context.Context, planURL string) {
 	waitFor(t, ctx, 10*time.Second, "plan rendered", `document.documentElement.dataset.ready === "1"`)
 	waitFor(t, ctx, 15*time.Second, "service worker active and controlling",
 		`navigator.serviceWorker.ready.then(r => !!r.active && !!navigator.serviceWorker.controller)`)
+	// The check-in's words (the clinic content) are kept too.
+	waitFor(t, ctx, 15*time.Second, "clinic content kept for offline",
+		`caches.keys().then(async (ks) => { for (const k of ks) { const c = await caches.open(k);
+		  if ((await c.keys()).some((r) => new URL(r.url).pathname.startsWith('/api/clinic/'))) return true; } return false; })`)
 	// Later checks prove the page was never reloaded and the browser never said "online".
 	eval[bool](t, ctx, `(window.__sameDocument = true, window.__onlineEvents = 0,
 		addEventListener('online', () => window.__onlineEvents++), true)`)
@@ -180,8 +184,7 @@ func TestQueuedRedFlagReachesTherapistWhilePageStaysOpen(t *testing.T) {
 	proxy.set(proxyDrop)
 	eval[bool](t, ctx, `(location.hash = '#/checkin', true)`)
 	within(t, ctx, 10*time.Second, "check-in form", chromedp.WaitVisible(`[data-testid=submit-checkin]`))
-	tick(t, ctx, `[data-testid=soreness-4]`, `[data-testid=pain-7]`,
-		`input[name=rf-leg-weakness][value=no]`, `input[name=rf-saddle-numbness][value=yes]`, `input[name=rf-bladder-bowel][value=no]`)
+	fillCheckIn(t, ctx, checkInAnswers{Soreness: 4, Back: 7, Leg: 7, Yes: []string{"saddle-numbness"}})
 	within(t, ctx, 10*time.Second, "submit check-in", chromedp.Click(`[data-testid=submit-checkin]`))
 	within(t, ctx, 5*time.Second, "urgent screen", chromedp.WaitVisible(`[data-testid=urgent]`))
 
@@ -268,8 +271,7 @@ func TestQueuedCheckinRetriesWhenPageBecomesVisible(t *testing.T) {
 	proxy.set(proxyUnavailable)
 	eval[bool](t, ctx, `(location.hash = '#/checkin', true)`)
 	within(t, ctx, 10*time.Second, "check-in form", chromedp.WaitVisible(`[data-testid=submit-checkin]`))
-	tick(t, ctx, `[data-testid=soreness-3]`, `[data-testid=pain-2]`,
-		`input[name=rf-leg-weakness][value=no]`, `input[name=rf-saddle-numbness][value=no]`, `input[name=rf-bladder-bowel][value=no]`)
+	fillCheckIn(t, ctx, checkInAnswers{Soreness: 3, Back: 2, Leg: 2})
 	within(t, ctx, 10*time.Second, "submit check-in", chromedp.Click(`[data-testid=submit-checkin]`))
 	eval[bool](t, ctx, `(location.hash = '#/today', true)`)
 	waitFor(t, ctx, 10*time.Second, "notice on Today", noticeText+`.includes('not reached')`)
@@ -329,8 +331,7 @@ func TestQueuedCheckinRefusedForGoodIsDroppedAndSaid(t *testing.T) {
 	proxy.set(proxyUnavailable)
 	eval[bool](t, ctx, `(location.hash = '#/checkin', true)`)
 	within(t, ctx, 10*time.Second, "check-in form", chromedp.WaitVisible(`[data-testid=submit-checkin]`))
-	tick(t, ctx, `[data-testid=soreness-4]`, `[data-testid=pain-7]`,
-		`input[name=rf-leg-weakness][value=yes]`, `input[name=rf-saddle-numbness][value=no]`, `input[name=rf-bladder-bowel][value=no]`)
+	fillCheckIn(t, ctx, checkInAnswers{Soreness: 4, Back: 7, Leg: 7, Yes: []string{"leg-weakness"}})
 	within(t, ctx, 10*time.Second, "submit check-in", chromedp.Click(`[data-testid=submit-checkin]`))
 	waitFor(t, ctx, 10*time.Second, "notice that the therapist has not got it", `!!document.querySelector('[data-testid=urgent]') && `+noticeText+`.includes('not reached')`)
 

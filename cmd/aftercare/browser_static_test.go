@@ -151,6 +151,9 @@ func TestScreensFitNarrowPhonesInChromium(t *testing.T) {
 	for _, s := range []struct{ hash, ready string }{
 		{"#/today", `!!document.querySelector('[data-testid=start-routine]')`},
 		{"#/checkin", `!!document.querySelector('[data-testid=submit-checkin]')`},
+		{"#/psfs", `!!document.querySelector('[data-testid=submit-psfs]')`},
+		{"#/prepare", `!!document.querySelector('[data-testid=submit-prepare]')`},
+		{"#/doctor", `!!document.querySelector('[data-testid=safety-net]')`},
 		{"#/reminders", `document.body.dataset.screen === 'reminders'`},
 		{"#/about", `document.body.dataset.screen === 'about'`},
 		{"#/play", `!!document.querySelector('[data-testid=countdown]')`},

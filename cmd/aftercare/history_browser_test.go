@@ -227,13 +227,8 @@ func TestPlanLimitAnswersAreFinalForTheOutboxInBrowser(t *testing.T) {
 
 	// While the client watches: the check-in form's answer says why it was not sent.
 	within(t, ctx, 10*time.Second, "check-in form", chromedp.Navigate(planURL+"#/checkin"), chromedp.WaitVisible(`[data-testid=submit-checkin]`))
-	eval[bool](t, ctx, `(() => {
-		document.querySelector('[data-testid=soreness-3]').click();
-		document.querySelector('[data-testid=pain-2]').click();
-		for (const r of document.querySelectorAll('input[type=radio][name^="rf-"][value=no]')) r.click();
-		document.querySelector('[data-testid=submit-checkin]').click();
-		return true;
-	})()`)
+	fillCheckIn(t, ctx, checkInAnswers{Soreness: 3, Back: 2, Leg: 2, LegChange: "same"})
+	eval[bool](t, ctx, `(document.querySelector('[data-testid=submit-checkin]').click(), true)`)
 	waitFor(t, ctx, 10*time.Second, "answer on the result screen", `[...document.querySelectorAll('.status')].some(p => p.textContent.startsWith('Not sent'))`)
 	status := eval[string](t, ctx, `[...document.querySelectorAll('.status')].map(p => p.textContent).join(' | ')`)
 	if !strings.Contains(status, fmt.Sprintf("%d check-ins", maxCheckIns)) {

@@ -4,7 +4,7 @@
  * 1. Caches   — the app shell is precached per VERSION; a plan's page, data and stretch
  *               pictures live in a data cache that survives app updates.
  * 2. Fetch    — plan page, plan data and the app's words (/api/messages/{lang}): network first,
- *               cached copy offline. /app/*, /shared/*, /img/stretches/* and /img/custom/*: cache
+ *               cached copy offline; the clinic content (/api/clinic/{lang}?v=…): kept copy first. /app/*, /shared/*, /img/stretches/* and /img/custom/*: cache
  *               first. Other /api/ calls and non-GET: never cached.
  * 3. Messages — the page asks us to keep a plan's page, data and pictures for offline use.
  * 4. Push     — every push shows a notification (iOS revokes silent subscriptions), in the words
@@ -39,6 +39,8 @@ const PLAN_PAGE = /^\/p\/([A-Za-z0-9_-]+)\/?$/;
 const PLAN_DATA = /^\/api\/p\/([A-Za-z0-9_-]+)$/;
 // A language's message catalog (the app's words); kept by path, one copy per language.
 const MESSAGES = /^\/api\/messages\/([A-Za-z0-9-]+)$/;
+// A language's clinic content (the check-in's questions, the tier screens, PSFS, preparation).
+const CLINIC = /^\/api\/clinic\/([A-Za-z0-9-]+)$/;
 
 sw.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -73,6 +75,8 @@ sw.addEventListener('fetch', (event) => {
     event.respondWith(planData(event, url));
   } else if (MESSAGES.test(url.pathname)) {
     event.respondWith(messages(event, url));
+  } else if (CLINIC.test(url.pathname)) {
+    event.respondWith(clinic(event, url));
   } else if (url.pathname.startsWith('/api/')) {
     // Never cached: push key, subscriptions, prefs…
   } else if (url.pathname.startsWith('/app/') || url.pathname.startsWith('/shared/')) {
@@ -120,6 +124,27 @@ async function messages(event, url) {
       status: 503,
       headers: { 'Content-Type': 'application/json' },
     });
+  }
+}
+
+/** clinic answers for a language's clinic content from the kept copy of that version at once
+ *  (the emergency screen reads it and must never wait for a network that hangs), else the
+ *  network's (kept, older versions dropped), else any kept version offline. */
+async function clinic(event, url) {
+  const key = url.pathname + url.search;
+  const cache = await caches.open(DATA_CACHE);
+  const kept = await cache.match(key);
+  if (kept) return kept;
+  try {
+    const res = await fetch(event.request);
+    if (storable(res)) {
+      await cache.put(key, res.clone());
+      await dropOtherVersions(cache, url);
+    }
+    return res;
+  } catch {
+    return (await cache.match(url.pathname, { ignoreSearch: true })) ||
+      new Response('{"error":"offline"}', { status: 503, headers: { 'Content-Type': 'application/json' } });
   }
 }
 
@@ -252,8 +277,9 @@ async function keepForOffline(urls, fresh = false) {
     if (url.origin !== sw.location.origin) continue;
     const isPage = PLAN_PAGE.test(url.pathname);
     const isMessages = MESSAGES.test(url.pathname);
-    if (!isPage && !isMessages && !PLAN_DATA.test(url.pathname) && !url.pathname.startsWith('/img/stretches/') && !isPhoto(url)) continue;
-    const isPicture = url.pathname.startsWith('/img/stretches/');
+    if (!isPage && !isMessages && !PLAN_DATA.test(url.pathname) && !CLINIC.test(url.pathname) && !url.pathname.startsWith('/img/stretches/') && !isPhoto(url)) continue;
+    // Pictures and the clinic content carry their version in the URL (?v=…).
+    const isPicture = url.pathname.startsWith('/img/stretches/') || CLINIC.test(url.pathname);
     const key = isPage ? pageKey(url) : isPicture || isPhoto(url) ? url.pathname + url.search : url.pathname;
     if (!(fresh && PLAN_DATA.test(url.pathname)) && (await cache.match(key))) continue;
     try {
@@ -403,7 +429,10 @@ function outboxRequest(db, mode, fn) {
   });
 }
 
-const outboxRank = (item) => (item.kind !== 'checkins' ? 2 : item.body && item.body.redFlags && item.body.redFlags.length ? 0 : 1);
+/** outboxUrgent: an emergency sign answered yes (version 1: redFlags; version 2: an emergency answer true). */
+const outboxUrgent = (body) => !!body && ((Array.isArray(body.redFlags) && body.redFlags.length > 0) ||
+  (!!body.emergency && Object.values(body.emergency).some((v) => v === true)));
+const outboxRank = (item) => (item.kind !== 'checkins' ? 2 : outboxUrgent(item.body) ? 0 : 1);
 
 /** postOutboxItem returns the HTTP status, or 0 for no answer (also after a timeout). */
 async function postOutboxItem(item) {

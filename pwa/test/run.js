@@ -3,7 +3,7 @@
 // (a missing export, a syntax error) is reported as a failed test, not a silent hang.
 import { test, run } from './harness.js';
 
-const modules = ['./player.test.js', './i18n.test.js', './dates.test.js', './shared.test.js', './studio.test.js'];
+const modules = ['./player.test.js', './i18n.test.js', './dates.test.js', './shared.test.js', './studio.test.js', './clinic.test.js'];
 for (const m of modules) {
   try {
     await import(m);

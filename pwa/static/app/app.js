@@ -1,13 +1,13 @@
 // @ts-check
 // aftercare client: loads the plan named by the link (/p/{token}), then shows one
-// screen per hash route (#/today, #/play, #/checkin, #/urgent, #/reminders, #/about).
+// screen per hash route (#/today, #/play, #/checkin, #/urgent, #/doctor, #/psfs, #/prepare,
+// #/reminders, #/about).
 import { h } from '../shared/dom.js';
 import { dayKey, daysBetween, hourIn, formatWhen, formatDay, relativeDay, setLocale } from '../shared/dates.js';
 import * as i18n from '../shared/i18n.js';
 import { firstName, reason } from './text.js';
 import * as api from './api.js';
-import { keepTrying, onChange, flushedElsewhere, pending, forget } from './outbox.js';
-import { renderUrgent, callCard } from './safety.js';
+import { keepTrying, onChange, flushedElsewhere, pending, forget, urgentCheckin } from './outbox.js';
 import { unlockSpeech } from './speech.js';
 
 const { t, tn, tt } = i18n;
@@ -17,6 +17,11 @@ i18n.onChange(() => setLocale(i18n.locale())); // dates and times in the app's l
 const loadPlayer = () => import('./player.js');
 const loadCheckin = () => import('./checkin.js');
 const loadReminders = () => import('./reminders.js');
+const loadSafety = () => import('./safety.js');
+const loadHelp = () => import('./help.js');
+const loadTiers = () => import('./tiers.js');
+const loadPSFS = () => import('./psfs.js');
+const loadPrepare = () => import('./prepare.js');
 /** The studio's look and booking, loaded only for a plan whose studio set any (plan.studio).
  *  @type {typeof import('./studio.js') | null} */
 let studio = null;
@@ -65,7 +70,7 @@ async function boot() {
   watchConnection(texts);
   if (!token) {
     await texts;
-    return showEnd(notFound(false));
+    return showEnd(await notFound(false));
   }
   const waiting = pending(token); // read the outbox while the plan loads, not after
   let plan;
@@ -75,7 +80,7 @@ async function boot() {
     await texts;
     if (err.status === 404 || err.status === 410) {
       await forgetLocalData();
-      return showEnd(notFound(true));
+      return showEnd(await notFound(true));
     }
     return showEnd(loadError());
   }
@@ -171,7 +176,8 @@ async function cacheForOffline(fresh = false) {
     const reg = await navigator.serviceWorker.ready;
     const shown = [...(ctx.plan.routine?.stretches || []), ...(ctx.plan.routine?.variations || [])];
     const images = shown.flatMap((s) => [s.image, s.imageOther]).filter(Boolean);
-    reg.active?.postMessage({ type: 'cache-urls', urls: [`/p/${token}`, `/api/p/${token}`, i18n.messagesURL(i18n.language()), ...images], fresh });
+    const clinic = ctx.plan.clinic?.content || `/api/clinic/${encodeURIComponent(i18n.language())}`; // the check-in's words (clinic.js)
+    reg.active?.postMessage({ type: 'cache-urls', urls: [`/p/${token}`, `/api/p/${token}`, i18n.messagesURL(i18n.language()), clinic, ...images], fresh });
   } catch {
     // No service worker: the app still works online.
   }
@@ -202,13 +208,19 @@ function watchConnection(texts) {
   update();
 }
 
-/** withPending adds completions and check-ins still in the outbox, so "done today" holds offline. */
+/** withPending adds what is still in the outbox, so "done today" holds offline: completions,
+ *  check-ins, and an activities rating or a preparation (then not asked for again). */
 async function withPending(plan, waiting = pending(token)) {
   plan.completions ||= [];
   plan.checkins ||= [];
   for (const item of await waiting) {
-    const list = item.kind === 'completions' ? plan.completions : plan.checkins;
-    if (!list.some((x) => x.id === item.id)) list.push(item.body);
+    const clinic = plan.clinic || {};
+    if (item.kind === 'psfs') plan.clinic = { ...clinic, psfsDue: '', psfsLatest: item.body, psfsFirst: clinic.psfsFirst || item.body };
+    else if (item.kind === 'preparation') plan.clinic = { ...clinic, preparationDue: false, preparation: item.body };
+    else {
+      const list = item.kind === 'completions' ? plan.completions : plan.checkins;
+      if (!list.some((x) => x.id === item.id)) list.push(item.body);
+    }
   }
   return plan;
 }
@@ -221,14 +233,15 @@ async function refreshPlan() {
     await useStudio(plan).catch(() => {});
     if (screenName() === 'today') route(false, false);
   } catch (err) {
-    if (err.status === 404) showEnd(notFound(true));
+    if (err.status === 404) showEnd(await notFound(true));
   }
 }
 
 const screenName = () => location.hash.replace(/^#\/?/, '').split('/')[0] || 'today';
 
 /** The screens, and the message naming each in the page title (soft hyphens left out). */
-const TITLES = { today: 'app.tab.today', play: 'app.title.play', checkin: 'app.tab.checkin', urgent: 'urgent.title', reminders: 'app.tab.reminders', about: 'app.tab.help' };
+const TITLES = { today: 'app.tab.today', play: 'app.title.play', checkin: 'app.tab.checkin', urgent: 'urgent.title', doctor: 'app.title.doctor',
+  psfs: 'today.psfs.title', prepare: 'today.prepare.title', reminders: 'app.tab.reminders', about: 'app.tab.help' };
 const title = (key) => t(TITLES[key]).replace(/\u00ad/g, '');
 
 let routing = 0; // counts route() calls, so a slow module load can't mount a stale screen
@@ -244,14 +257,18 @@ async function route(first = false, moveFocus = !first) {
   try {
     if (key === 'play' && arg !== 'done') screen = (await loadPlayer()).renderPlayer(ctx, arg ? parseInt(arg, 10) - 1 || 0 : 0);
     else if (key === 'checkin' && arg === 'done' && flash) screen = (await loadCheckin()).renderResult(ctx, flash);
-    else if (key === 'checkin' && arg !== 'done') screen = (await loadCheckin()).renderCheckin(ctx);
-    else if (key === 'urgent') screen = renderUrgent(ctx, flash);
+    else if (key === 'checkin' && arg !== 'done') screen = await (await loadCheckin()).renderCheckin(ctx);
+    else if (key === 'urgent') screen = await (await loadTiers()).renderUrgent(ctx, flash);
+    else if (key === 'doctor') screen = await (await loadTiers()).renderDoctor(ctx, flash);
+    else if (key === 'psfs') screen = await (await loadPSFS()).renderPSFS(ctx);
+    else if (key === 'prepare') screen = await (await loadPrepare()).renderPrepare(ctx);
     else if (key === 'reminders') screen = (await loadReminders()).renderReminders(ctx);
-    else if (key === 'about') screen = renderAbout(ctx.plan);
+    else if (key === 'about') screen = await (await loadHelp()).renderAbout(ctx, switchLanguage);
   } catch {
     screen = h('section', { class: 'stack end' },
       h('h1', { tabindex: '-1' }, t('app.screenError.title')),
       h('p', { class: 'lead' }, t('app.screenError.text')),
+      h('p', {}, tn('advice.warningSigns', { Link: h('a', { href: '#/urgent' }, t('advice.warningSigns.link')) })),
       h('button', { type: 'button', class: 'btn btn-primary', onclick: () => location.reload() }, t('app.tryAgain')));
   }
   if (!screen) {
@@ -324,8 +341,10 @@ function renderToday() {
     h('h1', { tabindex: '-1' }, name ? t(`${greeting}.named`, { Name: name }) : t(greeting)),
     h('p', { class: 'lead' }, lead),
     deliveryNotice(),
+    p.clinic?.preparationDue && prepareCard(p),
     emphasised && checkin,
     routineCard(p, today, tz),
+    p.clinic?.psfsDue && psfsCard(p.clinic.psfsDue),
     p.notes && h('section', { class: 'card', 'aria-labelledby': 'notes-title' },
       h('h2', { id: 'notes-title' }, tt('today.notes.title', tFirst)),
       h('p', { class: 'notes', 'data-testid': 'plan-notes' }, p.notes)),
@@ -390,7 +409,7 @@ function checkinCard(p, hoursSince, tz) {
   return h('section', { class: `card${emphasis ? ' card-accent' : ''}`, 'aria-labelledby': 'checkin-title' },
     h('h2', { id: 'checkin-title' }, t('today.checkin.title')),
     h('p', {}, t(text)),
-    last && h('p', { class: 'hint' }, t('today.checkin.last', { When: relativeDay(new Date(last.at), tz), Soreness: last.soreness, Pain: last.pain })),
+    last && h('p', { class: 'hint' }, t('today.checkin.last', { When: relativeDay(new Date(last.at), tz), Soreness: last.soreness, Pain: last.pain ?? Math.max(last.backPain ?? 0, last.legPain ?? 0) })),
     h('a', { href: '#/checkin', class: `btn${emphasis ? ' btn-primary' : ''}` }, t('today.checkin.button')));
 }
 
@@ -399,12 +418,29 @@ function nextSessionCard(p, now, tz, therapist, tFirst) {
   const body = next && next > now
     ? [h('p', { class: 'big' }, formatWhen(next, tz)),
       h('p', { class: 'hint' }, tt('today.next.prepare', tFirst)),
+      !p.clinic?.preparationDue && h('a', { href: '#/prepare', class: 'btn', 'data-testid': 'open-prepare' }, t('today.prepare.button')),
       p.active && h('a', { href: `/api/p/${token}/calendar/next-session.ics`, class: 'btn', 'data-testid': 'next-session-ics' }, t('today.next.addToCalendar'))]
     : [h('p', {}, tt('today.next.none', therapist)),
       p.cadenceDays > 0 && h('p', { class: 'hint' }, cadence(p.cadenceDays, tFirst)),
       studio && studio.bookingAction(p.studio)];
   return h('section', { class: 'card', 'aria-labelledby': 'next-title', 'data-testid': 'next-session' },
     h('h2', { id: 'next-title' }, t('today.next.title')), body);
+}
+
+/** psfsCard offers the everyday-activities rating when it is due (first, weekly, before the session). */
+function psfsCard(due) {
+  return h('section', { class: 'card card-accent', 'aria-labelledby': 'psfs-title', 'data-testid': 'psfs-card' },
+    h('h2', { id: 'psfs-title' }, t('today.psfs.title')),
+    h('p', {}, t(due === 'first' ? 'today.psfs.first' : 'today.psfs.again')),
+    h('a', { href: '#/psfs', class: 'btn btn-primary', 'data-testid': 'open-psfs' }, t('today.psfs.button')));
+}
+
+/** prepareCard leads to "Prepare for your session" from the day before it (clinic.preparationDue). */
+function prepareCard(p) {
+  return h('section', { class: 'card card-accent', 'aria-labelledby': 'prepare-title', 'data-testid': 'prepare-card' },
+    h('h2', { id: 'prepare-title' }, t('today.prepare.title')),
+    h('p', {}, tt('today.prepare.due', firstName(p.therapist?.name))),
+    h('a', { href: '#/prepare', class: 'btn btn-primary', 'data-testid': 'open-prepare' }, t('today.prepare.button')));
 }
 
 /** cadence: "Ana suggests a session every week" (every 2 weeks, every 10 days). */
@@ -426,7 +462,7 @@ const delivery = {
 };
 
 const isMine = (item) => item && item.token === token && item.kind === 'checkins';
-const hasRedFlag = (item) => !!(item.body && item.body.redFlags && item.body.redFlags.length);
+const hasRedFlag = (item) => urgentCheckin(item.body);
 
 /** followOutbox keeps the notices and the plan in step with the outbox. */
 function followOutbox({ waiting, delivered, dropped }) {
@@ -548,63 +584,24 @@ async function forgetLocalData() {
 
 // ---- Other screens ------------------------------------------------------------------
 
-function renderAbout(plan) {
-  return h('div', { class: 'stack' },
-    h('h1', { tabindex: '-1' }, t('help.title')),
-    callCard(t('urgent.card.heading'), plan?.emergencyNumber, plan),
-    h('section', { class: 'card', 'aria-labelledby': 'contact-title' },
-      h('h2', { id: 'contact-title' }, t('help.contact.title')),
-      h('ul', {}, ['stillSore', 'worse', 'nerve', 'unsure'].map((k) => h('li', {}, t(`help.contact.${k}`))))),
-    h('section', { class: 'card', 'aria-labelledby': 'safe-title' },
-      h('h2', { id: 'safe-title' }, t('help.safe.title')),
-      h('p', {}, t('help.safe.text'))),
-    languageCard(),
-    h('section', { class: 'card', 'aria-labelledby': 'app-title' },
-      h('h2', { id: 'app-title' }, t('help.about.title')),
-      h('p', {}, t('help.about.disclaimer')),
-      h('p', {}, t('help.about.data', { Erase: t('erase.button') }))));
-}
-
 /**
- * languageCard switches the app's language: the choice is saved on the plan (its
- * reminders, calendar and printout follow it), the plan is read again in it, and the
- * screen is drawn again, without reloading the page. Each language is named in itself.
+ * switchLanguage saves the plan's language (its reminders, calendar and printout follow it),
+ * reads the plan again in it and draws the screen again, without reloading the page (Help's
+ * language card, help.js). Throws what the server or the network said.
+ * @param {string} chosen
  */
-function languageCard() {
-  const status = h('p', { class: 'status', role: 'status' });
-  const select = h('select', { id: 'language', 'data-testid': 'language', 'aria-describedby': 'language-hint' },
-    i18n.LANGUAGES.map((tag) => h('option', { value: tag, lang: tag, selected: tag === i18n.language() }, i18n.nativeName(tag))));
-  select.addEventListener('change', async () => {
-    const chosen = select.value;
-    select.disabled = true;
-    status.textContent = t('language.saving');
-    try {
-      const prefs = ctx.plan.prefs || {};
-      await api.putPrefs(token, { disabled: prefs.disabled || [], quietStart: prefs.quietStart || '21:00', quietEnd: prefs.quietEnd || '08:00', language: chosen });
-      const [plan] = await Promise.all([api.getPlan(token), i18n.load(chosen)]);
-      ctx.plan = await withPending(plan);
-      await route(false, false);
-      cacheForOffline(true); // the plan and the new language's words, for offline use
-      const again = /** @type {HTMLSelectElement | null} */ (document.getElementById('language'));
-      const said = document.querySelector('#language-card .status');
-      if (said) said.textContent = t('language.saved');
-      again?.focus();
-    } catch (err) {
-      select.value = i18n.language();
-      select.disabled = false;
-      status.textContent = err.status === 0 ? t('language.offline') : t('language.failed', { Reason: reason(err) });
-    }
-  });
-  return h('section', { class: 'card', id: 'language-card', 'aria-labelledby': 'language-title' },
-    h('h2', { id: 'language-title' }, t('language.title')),
-    h('div', { class: 'field' },
-      h('label', { for: 'language' }, t('language.label')),
-      select,
-      h('p', { class: 'hint', id: 'language-hint' }, t('language.hint'))),
-    status);
+async function switchLanguage(chosen) {
+  const prefs = ctx.plan.prefs || {};
+  await api.putPrefs(token, { disabled: prefs.disabled || [], quietStart: prefs.quietStart || '21:00', quietEnd: prefs.quietEnd || '08:00', language: chosen });
+  const [plan] = await Promise.all([api.getPlan(token), i18n.load(chosen)]);
+  ctx.plan = await withPending(plan);
+  await loadCheckin().then((m) => m.forgetDraft()).catch(() => {}); // an unfinished form is in the old language
+  await route(false, false);
+  cacheForOffline(true); // the plan and the new language's words, for offline use
 }
 
-function notFound(hadToken) {
+async function notFound(hadToken) {
+  const { callCard } = await loadSafety().catch(() => ({ callCard: () => null }));
   return h('section', { class: 'stack end', 'data-testid': 'not-found' },
     hadToken
       ? [h('h1', {}, t('app.notFound.title')), h('p', { class: 'lead' }, t('app.notFound.text'))]

@@ -1,227 +1,246 @@
 // @ts-check
-// The soreness check-in and the advice it leads to. The advice is the server's: it judges
-// the check-in (server/care) and answers with the texts to show, in the plan's language.
-// Any "yes" to a warning sign shows the urgent screen at once, offline too; a check-in
-// waiting in the outbox shows what to watch for until its advice arrives.
+// The check-in (version 2) and the advice it leads to. Every question is the clinic
+// content's (clinic.js, in the plan's language); the buttons and prompts are the app's.
+// The phone decides the tier from the same content: a "yes" to an emergency question shows
+// the emergency screen at once, offline too, and a see-doctor one the calmer screen. The
+// advice is the server's (its assessment), shown when the server has the check-in.
 import { h, announce } from '../shared/dom.js';
 import { t, tn, tt, list } from '../shared/i18n.js';
 import { send, uuid, onChange } from './outbox.js';
 import { firstName } from './text.js';
-import { redFlags, sendStatus } from './safety.js';
-
-/** The body areas and feelings a check-in may name (server/model: Areas, Feelings); their
- *  words are the catalog's checkin.area.<id> and checkin.feeling.<id>. */
-export const AREAS = ['low-back', 'left-buttock', 'right-buttock', 'left-hamstring', 'right-hamstring',
-  'left-calf', 'right-calf', 'left-foot', 'right-foot', 'hip', 'neck-shoulders'];
-export const FEELINGS = ['dull', 'sharp', 'shooting', 'burning', 'tingling', 'numb'];
-
-const SEVERITY = { normal: 0, 'contact-therapist': 1, urgent: 2 };
+import { sendStatus } from './safety.js';
+import { content, tierOf, rank, group, slider, radios, yesNo, chips, places, EMERGENCY, SEE_DOCTOR } from './clinic.js';
 
 const NOTE_MAX = 500;
+const SIT_MAX = 720;
 
-/** word names a 0–10 rating ("mild", "leve", "leicht"). */
-const word = (n) => t(n === 0 ? 'checkin.scale.none' : n <= 3 ? 'checkin.scale.mild' : n <= 6 ? 'checkin.scale.moderate'
-  : n <= 8 ? 'checkin.scale.strong' : 'checkin.scale.veryStrong');
+/** The hash of each tier's screen. */
+export const TIER_SCREEN = { [EMERGENCY]: '#/urgent', [SEE_DOCTOR]: '#/doctor', none: '#/checkin/done' };
 
-function scale(name, question, hint, lowText, highText) {
-  const value = h('p', { class: 'scale-value', 'aria-live': 'polite' }, t('checkin.scale.unset'));
-  const grid = h('div', { class: 'scale-grid' });
-  for (let n = 0; n <= 10; n++) {
-    const input = h('input', { type: 'radio', name, value: n, 'data-testid': `${name}-${n}` });
-    const extra = n === 0 ? ` (${lowText})` : n === 10 ? ` (${highText})` : '';
-    grid.append(h('label', { class: 'seg' }, input, h('span', {}, n, extra && h('span', { class: 'vh' }, extra))));
-  }
-  grid.addEventListener('change', (e) => {
-    const n = Number(/** @type {HTMLInputElement} */ (e.target).value);
-    value.textContent = t('checkin.scale.value', { Value: n, Word: word(n) });
-  });
-  return h('fieldset', { class: 'scale', id: `f-${name}`, tabindex: '-1' },
-    h('legend', {}, question),
-    hint && h('p', { class: 'hint' }, hint),
-    grid,
-    // One line, not two labels at the row ends: the 11 buttons wrap onto two rows, so "10"
-    // is not at the far right. Screen readers get the same from the 0 and 10 buttons.
-    h('p', { class: 'scale-ends', 'aria-hidden': 'true' }, `0 = ${lowText} · 10 = ${highText}`),
-    value);
-}
+/** draft keeps a form left unfinished for the emergency screen, to finish afterwards. */
+let draft = null;
 
-function chips(name, legend, items) {
-  return h('fieldset', { class: 'chips' },
-    h('legend', {}, legend),
-    h('div', { class: 'chip-list' }, items.map(([id, label]) =>
-      h('label', { class: 'chip' }, h('input', { type: 'checkbox', name, value: id }), h('span', {}, label)))));
-}
-
-function yesNo(id, question) {
-  const opt = (value, label) => h('label', { class: 'seg seg-wide' }, h('input', { type: 'radio', name: `rf-${id}`, value }), h('span', {}, label));
-  return h('fieldset', { class: 'yesno', id: `f-rf-${id}`, tabindex: '-1' }, h('legend', {}, question),
-    h('div', { class: 'yesno-options' }, opt('yes', t('redflag.yes')), opt('no', t('redflag.no'))));
-}
-
-/** renderCheckin builds the check-in form. */
-export function renderCheckin(ctx) {
+/** renderCheckin builds the check-in form from the clinic content. */
+export async function renderCheckin(ctx) {
+  if (draft && draft.token === ctx.token) return draft.screen;
+  const c = await content(ctx.plan);
   const { plan } = ctx;
-  const flags = redFlags(plan);
-  const error = h('div', { class: 'form-error', role: 'alert' });
+  const ci = c.checkIn;
+  const first = !(plan.checkins || []).length && !plan.clinic?.latestCheckIn;
+
+  const soreness = slider('soreness', ci.soreness);
+  const backPain = slider('backPain', ci.backPain);
+  const legPain = slider('legPain', ci.legPain);
+  const where = places('area', ci.where, c);
+  const feelings = chips('feeling', ci.feeling, ci.feelings);
+  const legChange = first ? null : radios('legChange', ci.legChange.question, ci.legChange.choices, { hint: ci.legChange.hint });
+  const sit = h('input', { type: 'number', id: 'sit', name: 'sit', min: 0, max: SIT_MAX, step: 1, inputmode: 'numeric', 'aria-describedby': 'sit-hint', class: 'number' });
+  const night = yesNo('night', ci.night.question, { hint: ci.night.hint });
+  const questions = c.questions.map((q) => ({ q, field: yesNo(`rf-${q.id}`, q.text, { hint: q.hint, skip: q.optional ? ci.skip : undefined }) }));
+  const emergency = questions.filter(({ q }) => q.tier === EMERGENCY);
+  const seeDoctor = questions.filter(({ q }) => q.tier !== EMERGENCY);
   const note = h('textarea', { id: 'note', name: 'note', rows: 3, maxlength: NOTE_MAX, 'aria-describedby': 'note-count' });
   const count = h('p', { id: 'note-count', class: 'hint' }, t('checkin.note.count', { Length: 0, Max: NOTE_MAX }));
   note.addEventListener('input', () => { count.textContent = t('checkin.note.count', { Length: note.value.length, Max: NOTE_MAX }); });
+  const error = h('div', { class: 'form-error', role: 'alert' });
 
-  const form = h('form', { class: 'stack', novalidate: true },
-    scale('soreness', t('checkin.soreness.question'), t('checkin.soreness.hint'), t('checkin.soreness.low'), t('checkin.soreness.high')),
-    scale('pain', t('checkin.pain.question'), t('checkin.pain.hint'), t('checkin.pain.low'), t('checkin.pain.high')),
-    chips('area', t('checkin.areas'), AREAS.map((id) => [id, t(`checkin.area.${id}`)])),
-    chips('feeling', t('checkin.feelings'), FEELINGS.map((id) => [id, t(`checkin.feeling.${id}`)])),
-    h('section', { class: 'card card-warn', 'aria-labelledby': 'rf-title' },
-      h('h2', { id: 'rf-title' }, t('redflag.title')),
-      h('p', {}, t('redflag.intro')),
-      flags.map((f) => yesNo(f.id, f.question))),
-    h('div', { class: 'field' },
-      h('label', { for: 'note' }, tt('checkin.note.label', firstName(plan.therapist?.name))),
-      note, count),
+  const form = h('form', { class: 'stack clinic-form', novalidate: true },
+    h('section', { class: 'card', 'aria-labelledby': 'g-pain' },
+      h('h2', { id: 'g-pain' }, t('checkin.group.pain')),
+      soreness.node, backPain.node, legPain.node),
+    h('section', { class: 'card', 'aria-labelledby': 'g-where' },
+      h('h2', { id: 'g-where' }, t('checkin.group.where')),
+      where.node, feelings.node, legChange?.node),
+    h('section', { class: 'card card-warn', 'aria-labelledby': 'g-emergency', 'data-testid': 'emergency-questions' },
+      h('h2', { id: 'g-emergency' }, t('redflag.title')),
+      h('p', {}, ci.emergencyIntro),
+      emergency.map(({ field }) => field.node)),
+    h('section', { class: 'card', 'aria-labelledby': 'g-doctor' },
+      h('h2', { id: 'g-doctor' }, t('checkin.group.health')),
+      h('p', {}, ci.seeDoctorIntro),
+      seeDoctor.map(({ field }) => field.node)),
+    h('section', { class: 'card card-soft', 'aria-labelledby': 'g-more' },
+      h('h2', { id: 'g-more' }, t('checkin.group.more')),
+      h('div', { class: 'field' },
+        h('label', { for: 'sit' }, ci.sit.question),
+        h('p', { class: 'hint', id: 'sit-hint' }, ci.sit.hint),
+        sit),
+      night.node,
+      h('div', { class: 'field' },
+        h('label', { for: 'note' }, ci.note),
+        note, count)),
     error,
     h('button', { type: 'submit', class: 'btn btn-primary btn-big', 'data-testid': 'submit-checkin' }, t('checkin.submit')));
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    const data = new FormData(form);
-    const answers = flags.map((f) => [f.id, data.get(`rf-${f.id}`)]);
-    const yes = answers.filter(([, v]) => v === 'yes').map(([id]) => id);
-    const soreness = data.get('soreness');
-    const pain = data.get('pain');
+    /** @type {Record<string, Record<string, boolean | null>>} */
+    const answers = { emergency: {}, seeDoctor: {} };
+    for (const { q, field } of questions) answers[group(q)][q.id] = field.value();
+    const sitText = String(sit.value).trim();
+    const sitMinutes = sitText === '' ? null : Number(sitText);
 
-    // A "yes" to a warning sign never waits for the rest of the form.
     const missing = [];
-    if (!yes.length) {
-      if (soreness === null) missing.push(['f-soreness', 'checkin.missing.soreness']);
-      if (pain === null) missing.push(['f-pain', 'checkin.missing.pain']);
-      for (const [id, v] of answers) if (v === null) missing.push([`f-rf-${id}`, 'checkin.missing.redFlags']);
+    if (soreness.value() === null) missing.push(['f-soreness', t('checkin.missing.soreness')]);
+    if (backPain.value() === null) missing.push(['f-backPain', t('checkin.missing.backPain')]);
+    if (legPain.value() === null) missing.push(['f-legPain', t('checkin.missing.legPain')]);
+    const unsided = where.unsided();
+    if (unsided.length) missing.push(['f-area', t('checkin.missing.side', { Areas: list(unsided) })]);
+    if (legChange && !legChange.value()) missing.push(['f-legChange', t('checkin.missing.legChange')]);
+    if (sitMinutes !== null && !(Number.isInteger(sitMinutes) && sitMinutes >= 0 && sitMinutes <= SIT_MAX)) {
+      missing.push(['sit', t('checkin.missing.sit', { Max: SIT_MAX })]);
     }
+    for (const { q, field } of questions) {
+      if (!q.optional && field.value() === null) missing.push([`f-rf-${q.id}`, t('checkin.missing.redFlags')]);
+    }
+    const tier = tierOf(c, answers);
     if (missing.length) {
-      const what = [...new Set(missing.map(([, w]) => w))].map((id) => t(id));
-      error.textContent = t('checkin.missing', { List: list(what) });
-      /** @type {HTMLElement} */ (form.querySelector(`#${missing[0][0]}`)).focus();
+      error.textContent = t('checkin.missing', { List: list([...new Set(missing.map(([, w]) => w))]) });
+      if (tier === EMERGENCY) {
+        // An emergency never waits for the rest of the form: the screen comes now, and the
+        // form stays as it is, to finish and send afterwards.
+        draft = { token: ctx.token, screen };
+        ctx.show('#/urgent', { unfinished: true, content: c, yes: c.questions.filter((q) => answers[group(q)][q.id] === true) });
+        return;
+      }
+      const target = /** @type {HTMLElement} */ (form.querySelector(`#${missing[0][0]}`));
+      target.focus();
       return;
     }
     error.textContent = '';
-    const checkin = {
+    draft = null;
+    const body = {
       id: uuid(),
       at: new Date().toISOString(),
-      soreness: Number(soreness ?? 0),
-      pain: Number(pain ?? 0),
-      areas: data.getAll('area'),
-      feelings: data.getAll('feeling'),
-      redFlags: yes,
+      soreness: soreness.value(),
+      backPain: backPain.value(),
+      legPain: legPain.value(),
+      areas: where.value(),
+      feelings: feelings.value(),
+      ...(legChange ? { legChange: legChange.value() } : {}),
+      ...(sitMinutes !== null ? { sitMinutes } : {}),
+      ...(night.value() !== null ? { wokeAtNight: night.value() } : {}),
+      emergency: answers.emergency,
+      seeDoctor: answers.seeDoctor,
       note: note.value.trim().slice(0, NOTE_MAX),
     };
-    ctx.addCheckin(checkin);
-    const sending = send(ctx.token, 'checkins', checkin);
-    // Any warning sign is an emergency: the urgent screen needs no answer from the server.
-    ctx.show(yes.length ? '#/urgent' : '#/checkin/done', { checkin, sending });
+    // Today's "last check-in" line reads pain as version 1 did: the worse of the two.
+    ctx.addCheckin({ ...body, pain: Math.max(body.backPain ?? 0, body.legPain ?? 0) });
+    const sending = send(ctx.token, 'checkins', body);
+    ctx.show(TIER_SCREEN[tier], { checkin: body, sending, tier, content: c });
   });
 
-  return h('section', { class: 'stack' },
-    h('h1', { tabindex: '-1' }, t('checkin.title')),
-    h('p', { class: 'lead' }, t('checkin.lead')),
-    form);
+  const heading = h('h1', { tabindex: '-1' }, t('checkin.title'));
+  const screen = {
+    node: h('section', { class: 'stack' }, heading, h('p', { class: 'lead' }, t('checkin.lead')), form),
+    focus: heading,
+  };
+  return screen;
 }
 
-/** The advice texts shown as a list under the one before them ("Until then"). */
-const LISTED = ['advice.contact.gently', 'advice.contact.warmOrIce', 'advice.contact.water'];
+/** forgetDraft drops an unfinished form (the plan was erased, or the app changed language). */
+export function forgetDraft() {
+  draft = null;
+}
 
 /**
- * adviceNodes lays out the server's advice texts ({id, text}, in order): the first is the
- * heading, a lead paragraph, "Until then" and its list, the note about nerve feelings.
- * Status and delivery notice go after the lead.
- * @param {{id: string, text: string}[]} texts
- * @param {HTMLElement} heading
- * @param {HTMLElement[]} afterLead
+ * followAnswer calls fn with the server's answer to the check-in of flash once it has it:
+ * from this page's send, or from the outbox's later delivery. Returns the stop.
+ * @param {any} flash {checkin, sending}
+ * @param {(answer: any) => void} fn
+ * @param {() => void} [notSent] called when the first send did not reach the server
  */
-function adviceNodes(texts, heading, afterLead) {
-  /** @type {HTMLElement[]} */
-  const out = [heading];
-  heading.textContent = texts[0]?.text || '';
-  /** @type {HTMLElement | null} */
-  let ul = null;
-  texts.slice(1).forEach(({ id, text }, i) => {
-    if (LISTED.includes(id)) {
-      if (!ul) out.push(ul = h('ul', {}));
-      ul.append(h('li', {}, text));
-      return;
-    }
-    ul = null;
-    if (id === 'advice.nerveFeelings') out.push(h('p', { class: 'note stop' }, text));
-    else if (id.endsWith('.untilThen')) out.push(h('h2', {}, text));
-    else out.push(h('p', { class: i === 0 ? 'lead' : null }, text));
-    if (i === 0) out.push(...afterLead);
+export function followAnswer(flash, fn, notSent) {
+  let live = true;
+  flash.sending?.then((r) => {
+    if (!live) return;
+    if (r.sent) fn(r.data);
+    else notSent?.();
   });
-  if (texts.length < 2) out.push(...afterLead);
-  return out;
+  const stop = onChange(({ delivered }) => {
+    const mine = delivered.find((item) => item.id === flash.checkin?.id);
+    if (mine && mine.answer) fn(mine.answer);
+  });
+  return () => {
+    live = false;
+    stop();
+  };
 }
 
-/** renderResult shows the server's advice for the check-in just sent (flash: {checkin, sending}). */
+/**
+ * escalate moves to a more pressing tier's screen when the server's assessment is higher
+ * than the one shown; true when it did.
+ */
+export function escalate(ctx, flash, answer, shown) {
+  const tier = answer?.assessment?.tier;
+  if (!tier || rank(tier) <= rank(shown)) return false;
+  ctx.show(TIER_SCREEN[tier], { ...flash, tier, answer });
+  return true;
+}
+
+/**
+ * adviceList shows the assessment's advice items in plain words, each styled by its kind
+ * (contact, caution, good, reassure).
+ * @param {{id: string, kind: string, text: string}[]} items
+ */
+export function adviceList(items) {
+  return h('ul', { class: 'advice-list', 'data-testid': 'advice' },
+    items.map((a) => h('li', { class: `advice advice-${a.kind}`, 'data-kind': a.kind, 'data-id': a.id }, a.text)));
+}
+
+/** statusTexts are the status line's words for a check-in (told: the therapist is alerted). */
+function statusTexts(therapist, told, toldText) {
+  return {
+    pending: t('advice.status.sending'),
+    sent: told ? toldText || tt('advice.status.told', therapist) : tt('advice.status.sent', therapist),
+    queued: t('advice.status.queued'), // the delivery notice says the rest, and when it is sent
+    failed: t('advice.status.failed'),
+  };
+}
+
+/** renderResult shows the advice for a check-in with no warning sign (flash: {checkin, sending, content}). */
 export function renderResult(ctx, flash) {
   const { plan } = ctx;
   const therapist = plan.therapist?.name || '';
   const name = firstName(plan.clientName);
-  const node = h('section', { class: 'stack' });
-  let shownKind = '';
+  const node = h('section', { class: 'stack', 'data-testid': 'checkin-done' });
+  let hadAdvice = false;
 
   /** build draws the screen: with the server's answer (its advice), or while there is none. */
   const build = (answer) => {
-    const heading = h('h1', { tabindex: '-1' });
-    const kind = answer?.advice || '';
-    const status = sendStatus(flash.sending, {
-      pending: t('advice.status.sending'),
-      sent: kind === 'contact-therapist' ? tt('advice.status.told', therapist) : tt('advice.status.sent', therapist),
-      queued: t('advice.status.queued'), // the delivery notice says the rest, and when it is sent
-      failed: t('advice.status.failed'),
-    });
-    const notice = ctx.deliveryNotice();
-    /** @type {HTMLElement[]} */
-    let parts;
-    if (answer && Array.isArray(answer.adviceTexts) && answer.adviceTexts.length) {
-      parts = adviceNodes(answer.adviceTexts, heading, [status, notice]);
-    } else {
-      // No answer yet (sending, or waiting in the outbox): thanks, and what to watch for.
-      heading.textContent = name ? t('advice.normal.title.named', { Name: name }) : t('advice.normal.title');
-      parts = [heading, status, notice];
-      if (answer === null) {
-        parts.push(h('h2', {}, t('help.contact.title')),
-          h('ul', {}, ['stillSore', 'worse', 'nerve', 'unsure'].map((k) => h('li', {}, t(`help.contact.${k}`)))));
-      }
+    const heading = h('h1', { tabindex: '-1' }, name ? t('advice.normal.title.named', { Name: name }) : t('advice.normal.title'));
+    const advice = answer?.assessment?.advice || [];
+    const status = sendStatus(flash.sending, statusTexts(therapist, !!answer?.told));
+    if (answer) status.textContent = statusTexts(therapist, !!answer.told).sent;
+    const parts = [heading, status, ctx.deliveryNotice()];
+    if (advice.length) {
+      parts.push(h('h2', {}, t('advice.title')), adviceList(advice));
+    } else if (answer === null) {
+      // Not sent yet (waiting in the outbox): what to watch for until the advice comes.
+      parts.push(h('p', {}, t('advice.later')),
+        h('h2', {}, t('help.contact.title')),
+        h('ul', {}, ['stillSore', 'worse', 'nerve', 'unsure'].map((k) => h('li', {}, t(`help.contact.${k}`)))));
     }
     parts.push(
       h('p', {}, tn('advice.warningSigns', { Link: h('a', { href: '#/about' }, t('advice.warningSigns.link')) })),
       h('a', { href: '#/today', class: 'btn btn-primary' }, t('advice.backToToday')));
     node.replaceChildren(...parts);
-    shownKind = kind;
     return heading;
   };
 
-  /** follow shows the server's advice once it has the check-in; a more pressing one takes focus. */
   const follow = (answer) => {
-    if (!node.isConnected || !answer || !answer.advice) return;
-    if (answer.advice === 'urgent') {
-      ctx.show('#/urgent', flash);
-      return;
-    }
-    const escalates = (SEVERITY[answer.advice] ?? 0) > (SEVERITY[shownKind] ?? 0) && answer.advice !== 'normal';
+    if (!node.isConnected || !answer) return;
+    if (escalate(ctx, flash, answer, 'none')) return;
+    const contact = (answer.assessment?.advice || []).some((a) => a.kind === 'contact');
     const hadFocus = node.contains(document.activeElement);
     const heading = build(answer);
-    if (escalates || hadFocus) heading.focus({ preventScroll: !escalates });
-    if (escalates) announce(t('advice.contact.announce'));
+    const news = contact && !hadAdvice;
+    hadAdvice = true;
+    if (news || hadFocus) heading.focus({ preventScroll: !news });
+    if (news) announce(t('advice.contact.announce'));
   };
 
-  const heading = build(undefined);
-  flash.sending.then((r) => {
-    if (r.sent) follow(r.data);
-    else if (node.isConnected) build(null);
-  });
-  // Sent later by the outbox (the phone was offline): its answer carries the advice.
-  const stop = onChange(({ delivered }) => {
-    const mine = delivered.find((item) => item.id === flash.checkin.id);
-    if (mine && mine.answer) follow(mine.answer);
-  });
+  const heading = build(flash.answer);
+  const stop = flash.answer ? () => {} : followAnswer(flash, follow, () => { if (node.isConnected) build(null); });
   return { node, focus: heading, cleanup() { stop(); } };
 }

@@ -9,7 +9,8 @@
 // Where it exists, the service worker (sw.js) also flushes the same store on a sync
 // event: keep the database name, version, store name, item shape, the order (byUrgency)
 // and which answers are final (retryable) in step with it.
-//   item = {id, token, kind: "completions" | "checkins", body, queuedAt}
+//   item = {id, token, kind: "completions" | "checkins" | "psfs" | "preparation", body, queuedAt}
+// (a check-in queued as version 1 still delivers: the server reads both).
 import { post } from './api.js';
 
 /** uuid returns a random v4 UUID, also on browsers without crypto.randomUUID (iOS < 15.4): the id
@@ -65,8 +66,12 @@ const remove = (id) => run('readwrite', (s) => s.delete(id)).catch(() => {});
  *  is final (the server will never accept the item) and the item is dropped. */
 const retryable = (err) => !err.limit && (err.status === 0 || err.status === 408 || err.status === 425 || err.status === 429 || err.status >= 500);
 
-/** byUrgency sends red-flag check-ins first, then other check-ins, then completions; oldest first within each. */
-const rank = (item) => (item.kind !== 'checkins' ? 2 : item.body && item.body.redFlags && item.body.redFlags.length ? 0 : 1);
+/** urgentCheckin: an emergency sign answered yes (version 1: redFlags; 2: emergency). @param {any} body */
+export const urgentCheckin = (body) => !!body && ((Array.isArray(body.redFlags) && body.redFlags.length > 0) ||
+  (!!body.emergency && Object.values(body.emergency).some((v) => v === true)));
+
+/** byUrgency sends red-flag check-ins first, then other check-ins, then the rest; oldest first within each. */
+const rank = (item) => (item.kind !== 'checkins' ? 2 : urgentCheckin(item.body) ? 0 : 1);
 const byUrgency = (a, b) => rank(a) - rank(b) || String(a.queuedAt).localeCompare(String(b.queuedAt));
 
 // ---- Change notices --------------------------------------------------------------

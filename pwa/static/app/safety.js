@@ -35,11 +35,12 @@ function callButton(number, describedBy) {
 /** capitalised writes a sign as a list item: "Severe or worsening weakness…". */
 const capitalised = (s) => s.charAt(0).toLocaleUpperCase() + s.slice(1);
 
-/** callCard lists the red flags with the emergency call button. */
-export function callCard(heading, number = '112', plan = null) {
+/** callCard lists the emergency signs (the clinic content's, else the plan's red flags) with the
+ *  emergency call button. @param {string[] | null} [signs] */
+export function callCard(heading, number = '112', plan = null, signs = null) {
   return h('section', { class: 'card card-danger', 'aria-labelledby': 'rf-list' },
     h('h2', { id: 'rf-list' }, heading),
-    h('ul', {}, redFlags(plan).map((f) => h('li', {}, capitalised(f.sign)))),
+    h('ul', {}, (signs || redFlags(plan).map((f) => f.sign)).map((sign) => h('li', {}, capitalised(sign)))),
     ...callButton(number, 'numbers'),
     h('p', {}, t('urgent.card.emergencyDepartment')));
 }
