@@ -33,15 +33,16 @@ var (
 )
 
 // IsClinicCheckIn reports whether a check-in body is version 2: a JSON
-// object with the key "backPain". Any other body is version 1 (old
-// outboxes still deliver those).
+// object with the key "backPain", or "emergency" (a partial check-in leaves
+// the ratings out). Any other body is version 1 (old outboxes still deliver those).
 func IsClinicCheckIn(body []byte) bool {
 	var keys map[string]json.RawMessage
 	if json.Unmarshal(body, &keys) != nil {
 		return false
 	}
-	_, ok := keys["backPain"]
-	return ok
+	_, back := keys["backPain"]
+	_, emergency := keys["emergency"]
+	return back || emergency
 }
 
 // ClinicCheckInView answers a version-2 check-in.
@@ -188,8 +189,11 @@ func (s *Service) clientClinic(p model.Plan, now time.Time) (ClientClinic, error
 	if n := len(ratings); n > 0 {
 		v.PSFSFirst, v.PSFSLatest = &ratings[0], &ratings[n-1]
 	}
-	if n := len(checks); n > 0 {
-		v.LatestCheckIn = &checks[n-1]
+	for i := len(checks) - 1; i >= 0; i-- {
+		if checks[i].Complete() { // a partial one (warning signs only) is not "the latest answers"
+			v.LatestCheckIn = &checks[i]
+			break
+		}
 	}
 	v.Preparation = preparationSince(preps, p.SessionAt)
 	v.PreparationDue = v.Preparation == nil && dayBeforeUntil(p, now, 0)
@@ -219,7 +223,7 @@ func dayBeforeUntil(p model.Plan, now time.Time, after time.Duration) bool {
 
 // TherapistClinic is the clinical part of the therapist's plan view.
 type TherapistClinic struct {
-	// Latest is the newest check-in, in the client's words.
+	// Latest is the newest complete check-in, in the client's words.
 	Latest *clinic.CheckIn `json:"latest"`
 	// Flags are the check-ins that raised a tier, newest first.
 	Flags []FlagView `json:"flags"`
@@ -241,7 +245,7 @@ func (s *Service) therapistClinic(p model.Plan, now time.Time) (TherapistClinic,
 	}
 	v := TherapistClinic{Flags: []FlagView{}, SummaryDue: dayBeforeUntil(p, now, calendar.SessionLength)}
 	for i := len(recs) - 1; i >= 0; i-- {
-		if recs[i].Clinic != nil {
+		if recs[i].Clinic != nil && recs[i].Clinic.Complete() { // a partial one shows in the flags
 			v.Latest = recs[i].Clinic
 			break
 		}

@@ -132,12 +132,12 @@ func newer(a, b *CheckIn) bool {
 }
 
 // readingFor finds, in one pass over history in any order, what the rules
-// need of the check-ins before ci (ci's own id and later ones left out).
+// need of the check-ins before ci (ci's own id, later ones and partial ones left out).
 func readingFor(ci CheckIn, history []CheckIn, sessionAt time.Time) reading {
 	r := reading{ci: ci, sessionAt: sessionAt, last: make([]*CheckIn, 0, RisingReadings-1)}
 	for i := range history {
 		c := &history[i]
-		if c.ID == ci.ID || !newer(&ci, c) {
+		if c.ID == ci.ID || !newer(&ci, c) || c.Partial { // a partial one has no ratings or leg answers
 			continue
 		}
 		if c.SitMinutes != nil && (r.lastSit == nil || newer(c, r.lastSit)) {
@@ -172,7 +172,7 @@ func readingFor(ci CheckIn, history []CheckIn, sessionAt time.Time) reading {
 func Advice(ci CheckIn, history []CheckIn, sessionAt time.Time) []AdviceItem {
 	tier := ci.Tier()
 	out := []AdviceItem{}
-	if tier == EmergencyNow {
+	if tier == EmergencyNow || ci.Partial {
 		return out
 	}
 	r := readingFor(ci, history, sessionAt)

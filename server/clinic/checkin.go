@@ -1,6 +1,7 @@
 package clinic
 
 import (
+	"encoding/json"
 	"reflect"
 	"time"
 
@@ -74,6 +75,13 @@ func (s SeeDoctorAnswers) answers() []answer {
 // CheckIn is the version-2 check-in: soreness and two pain ratings (NPRS),
 // where it hurts, how the leg symptoms moved, sitting and sleep, and the two
 // tiers of warning-sign questions.
+//
+// A partial check-in (Partial) answered only the warning signs: an emergency
+// sign was answered yes before the rest of the form was filled in, and the
+// phone sent that at once so the therapist is alerted. It has no ratings (its
+// JSON leaves them out; the fields hold 0 and mean nothing), its unanswered
+// questions stay unanswered, and every rule that reads ratings or leg
+// symptoms leaves it out (Partial).
 type CheckIn struct {
 	// ID is chosen by the phone so a queued check-in sent twice is stored once.
 	ID string    `json:"id"`
@@ -85,8 +93,9 @@ type CheckIn struct {
 	LegPain  int     `json:"legPain"`
 	Areas    []Place `json:"areas"`
 	// Feelings are model.Feelings ids, in that order.
-	Feelings  []string  `json:"feelings"`
-	LegChange LegChange `json:"legChange"`
+	Feelings []string `json:"feelings"`
+	// LegChange is empty only in a partial check-in that did not answer it.
+	LegChange LegChange `json:"legChange,omitempty"`
 	// SitMinutes is how long the client can sit comfortably; nil when not answered.
 	SitMinutes *int `json:"sitMinutes,omitempty"`
 	// WokeAtNight is whether pain woke the client last night; nil when not answered.
@@ -95,8 +104,28 @@ type CheckIn struct {
 	SeeDoctor   SeeDoctorAnswers `json:"seeDoctor"`
 	Note        string           `json:"note"`
 	ReceivedAt  time.Time        `json:"receivedAt"`
-	atSent      bool             // decoded with the client's own "at" (see SameAs); not stored
+	// Partial: only the warning signs were answered (see CheckIn).
+	Partial bool `json:"partial,omitempty"`
+	atSent  bool // decoded with the client's own "at" (see SameAs); not stored
 }
+
+// MarshalJSON writes the check-in; a partial one without ratings, since it has none.
+func (c CheckIn) MarshalJSON() ([]byte, error) {
+	type plain CheckIn
+	if !c.Partial {
+		return json.Marshal(plain(c))
+	}
+	return json.Marshal(struct {
+		plain
+		Soreness *int `json:"soreness,omitempty"`
+		BackPain *int `json:"backPain,omitempty"`
+		LegPain  *int `json:"legPain,omitempty"`
+	}{plain: plain(c)})
+}
+
+// Complete reports whether the check-in answered the whole form (not Partial):
+// only complete ones have ratings and leg symptoms to read.
+func (c CheckIn) Complete() bool { return !c.Partial }
 
 // CheckInInput is the body of the version-2 check-in as the app sends it.
 type CheckInInput struct {
@@ -119,6 +148,14 @@ type CheckInInput struct {
 // every error a *model.InputError naming its field. Omitted "at" means now,
 // omitted "legChange" means unknown; every emergency question but
 // sexual-function must be answered true or false; see-doctor answers are optional.
+//
+// With an emergency question answered yes the form need not be finished: the
+// three ratings may be left out together, and then the other emergency
+// questions, the other answers and the note may be too. Such a check-in is
+// Partial: stored as sent, with no ratings, an omitted legChange unanswered
+// (not "unknown"), unanswered questions nil. One or two ratings alone are
+// refused, naming the first missing; a body with the ratings is complete and
+// needs every answer, as without a yes.
 func DecodeCheckIn(data []byte, now time.Time) (CheckIn, error) {
 	var in CheckInInput
 	if err := model.DecodeStrict(data, &in); err != nil {
@@ -132,14 +169,18 @@ func DecodeCheckIn(data []byte, now time.Time) (CheckIn, error) {
 	if c.At, err = model.ClientTime("at", in.At, now); err != nil {
 		return c, err
 	}
-	if c.Soreness, err = score("soreness", in.Soreness); err != nil {
-		return c, err
-	}
-	if c.BackPain, err = score("backPain", in.BackPain); err != nil {
-		return c, err
-	}
-	if c.LegPain, err = score("legPain", in.LegPain); err != nil {
-		return c, err
+	emergencyYes := in.Emergency != nil && in.Emergency.anyYes()
+	c.Partial = emergencyYes && in.Soreness == nil && in.BackPain == nil && in.LegPain == nil
+	if !c.Partial {
+		if c.Soreness, err = score("soreness", in.Soreness); err != nil {
+			return c, err
+		}
+		if c.BackPain, err = score("backPain", in.BackPain); err != nil {
+			return c, err
+		}
+		if c.LegPain, err = score("legPain", in.LegPain); err != nil {
+			return c, err
+		}
 	}
 	if c.Areas, err = places("areas", in.Areas); err != nil {
 		return c, err
@@ -147,7 +188,9 @@ func DecodeCheckIn(data []byte, now time.Time) (CheckIn, error) {
 	if c.Feelings, err = pick("feelings", in.Feelings, content.CheckIn.Feelings); err != nil {
 		return c, err
 	}
-	c.LegChange = LegUnknown
+	if !c.Partial {
+		c.LegChange = LegUnknown
+	}
 	if in.LegChange != "" {
 		if !isChoice(in.LegChange, content.CheckIn.LegChange.Choices) {
 			return c, bad("legChange", "unknown value %q (one of %s)", in.LegChange, choiceIDs(content.CheckIn.LegChange.Choices))
@@ -167,7 +210,8 @@ func DecodeCheckIn(data []byte, now time.Time) (CheckIn, error) {
 		return c, bad("emergency", "is required: an object answering each warning-sign question true or false")
 	}
 	for _, a := range in.Emergency.answers() {
-		if a.v == nil && a.id != FlagSexualFunction {
+		// In a partial check-in a yes is enough for the emergency tier: the rest may wait.
+		if a.v == nil && a.id != FlagSexualFunction && !c.Partial {
 			return c, bad("emergency."+string(a.id), "is required: answer true or false")
 		}
 	}
@@ -179,6 +223,16 @@ func DecodeCheckIn(data []byte, now time.Time) (CheckIn, error) {
 		return c, err
 	}
 	return c, nil
+}
+
+// anyYes reports whether any emergency question was answered yes.
+func (e EmergencyAnswers) anyYes() bool {
+	for _, a := range e.answers() {
+		if a.v != nil && *a.v {
+			return true
+		}
+	}
+	return false
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -83,7 +83,7 @@ type Notice struct {
 type Summary struct {
 	Since       time.Time  `json:"since"`
 	NextSession *time.Time `json:"nextSession,omitempty"`
-	// CheckIns counts those since the last session.
+	// CheckIns counts the complete ones since the last session (not the partial ones).
 	CheckIns   int        `json:"checkIns"`
 	BackPain   *Trend     `json:"backPain"`
 	LegPain    *Trend     `json:"legPain"`
@@ -103,7 +103,7 @@ type Summary struct {
 	// Flags are tier events since the last session, and older ones not yet handled; newest first.
 	Flags   []FlagEvent `json:"flags"`
 	Notices []Notice    `json:"notices"`
-	// Latest is the newest check-in, in the client's words.
+	// Latest is the newest complete check-in, in the client's words.
 	Latest *CheckIn `json:"latest"`
 }
 
@@ -124,16 +124,21 @@ func Summarize(in SummaryInput) Summary {
 	// A phone's clock may run a little ahead (the decoders allow 10 minutes):
 	// records stamped after now are left for the next summary.
 	checks = slices.DeleteFunc(checks, func(c CheckIn) bool { return c.At.After(in.Now) })
+	// The trends, leg answers, nights and the latest answers read the complete
+	// check-ins; a partial one (warning signs only) is in the flags.
 	var since []CheckIn
 	for _, c := range checks {
-		if !c.At.Before(in.LastSession) {
+		if !c.At.Before(in.LastSession) && c.Complete() {
 			since = append(since, c)
 		}
 	}
 	s.CheckIns = len(since)
-	if len(checks) > 0 {
-		latest := checks[len(checks)-1]
-		s.Latest = &latest
+	for i := len(checks) - 1; i >= 0; i-- {
+		if checks[i].Complete() {
+			latest := checks[i]
+			s.Latest = &latest
+			break
+		}
 	}
 	rating := func(v func(CheckIn) int) *Trend {
 		return trend(since, func(c CheckIn) (int, bool) { return v(c), true }, painVerdict)
@@ -310,10 +315,15 @@ type ChartPoint struct {
 	PSFS *float64 `json:"psfs,omitempty"`
 }
 
-// Chart merges check-ins and PSFS ratings into one series, oldest first.
+// Chart merges check-ins and PSFS ratings into one series, oldest first; a
+// partial check-in is a point with its tier and no ratings.
 func Chart(checks []CheckIn, ratings []PSFS) []ChartPoint {
 	out := make([]ChartPoint, 0, len(checks)+len(ratings))
 	for _, c := range checks {
+		if c.Partial { // its tier, no ratings
+			out = append(out, ChartPoint{At: c.At, Tier: c.Tier()})
+			continue
+		}
 		out = append(out, ChartPoint{At: c.At, BackPain: ptr(c.BackPain), LegPain: ptr(c.LegPain), Soreness: ptr(c.Soreness), Tier: c.Tier()})
 	}
 	for _, p := range ratings {
@@ -353,7 +363,8 @@ func (a Attention) Rank() int {
 // AttentionFor is the most urgent reason among a plan's check-ins that are
 // still pending (received after alertsHandledAt; nil: never handled): a tier
 // from any of them; still sore, or legs worsening (symptoms moving down or
-// leg pain rising), from the newest one only, as the clients list does today.
+// leg pain rising), from the newest complete one only (a partial check-in has
+// no ratings), as the clients list does today.
 func AttentionFor(checks []CheckIn, sessionAt time.Time, alertsHandledAt *time.Time) Attention {
 	pending := func(c CheckIn) bool {
 		return alertsHandledAt == nil || receivedOrAt(c.ReceivedAt, c.At).After(*alertsHandledAt)
@@ -362,7 +373,7 @@ func AttentionFor(checks []CheckIn, sessionAt time.Time, alertsHandledAt *time.T
 	var newest *CheckIn
 	for i := range checks {
 		c := &checks[i]
-		if newest == nil || c.At.After(newest.At) || c.At.Equal(newest.At) && c.ID > newest.ID {
+		if c.Complete() && (newest == nil || c.At.After(newest.At) || c.At.Equal(newest.At) && c.ID > newest.ID) {
 			newest = c
 		}
 		if pending(*c) {

@@ -66,8 +66,9 @@ func NewClientRow(p Plan, done []Completion, checks []Reading) ClientRow {
 		if ci.Urgent() && p.AlertPending(ci) {
 			r.RedFlag = true
 		}
-		// The newest by the client's time, then by id (the order of the history).
-		if r.Latest == nil || NewestFirst(c.At, c.ID, r.Latest.At, r.Latest.ID) < 0 {
+		// The newest complete one by the client's time, then by id (the order of
+		// the history): a partial one has no numbers to show.
+		if !c.Partial && (r.Latest == nil || NewestFirst(c.At, c.ID, r.Latest.At, r.Latest.ID) < 0) {
 			r.Latest = &checks[i]
 		}
 	}

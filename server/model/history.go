@@ -109,6 +109,8 @@ type Reading struct {
 	Pain       int       `json:"pain"`
 	RedFlags   []string  `json:"redFlags"`
 	ReceivedAt time.Time `json:"receivedAt"`
+	// Partial: warning signs only, no soreness or pain (CheckIn.Partial).
+	Partial bool `json:"partial,omitempty"`
 }
 
 // Point is one check-in on the chart: unix seconds, soreness, pain, and 1 for a red flag (else 0).

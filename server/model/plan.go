@@ -195,7 +195,11 @@ type CheckIn struct {
 	RedFlags   []string  `json:"redFlags"`
 	Note       string    `json:"note"`
 	ReceivedAt time.Time `json:"receivedAt"`
-	atSent     bool      // decoded with the client's own "at" (see SameAs); not stored
+	// Partial: a version-2 check-in that answered only the warning signs (an
+	// emergency yes before the form was done); its soreness and pain were not
+	// asked: the 0s mean nothing.
+	Partial bool `json:"partial,omitempty"`
+	atSent  bool // decoded with the client's own "at" (see SameAs); not stored
 }
 
 // Urgent reports whether the check-in carries any red flag.

@@ -224,7 +224,7 @@ func refreshClientRow(tx *bolt.Tx, p model.Plan) error {
 		if err := json.Unmarshal(v, &r); err != nil {
 			return fmt.Errorf("decode check-in: %w", err)
 		}
-		checks = append(checks, model.Reading{ID: r.ID, At: r.At, Soreness: r.Soreness, Pain: r.Pain, RedFlags: r.RedFlags, ReceivedAt: r.ReceivedAt})
+		checks = append(checks, model.Reading{ID: r.ID, At: r.At, Soreness: r.Soreness, Pain: r.Pain, RedFlags: r.RedFlags, ReceivedAt: r.ReceivedAt, Partial: r.Partial})
 		recs = append(recs, r)
 	}
 	row := model.NewClientRow(p, done, checks)

@@ -65,10 +65,12 @@ var v1Areas = map[clinic.Area][2]string{
 
 // V1Of is version-2 check-in c as version-1 readers see it: pain is the
 // higher of back and leg pain, redFlags the emergency signs answered yes, the
-// areas their nearest version-1 ids.
+// areas their nearest version-1 ids; a partial one is marked partial (its
+// soreness and pain 0 were never asked).
 func V1Of(c clinic.CheckIn) model.CheckIn {
 	out := model.CheckIn{ID: c.ID, At: c.At, Soreness: c.Soreness, Pain: max(c.BackPain, c.LegPain),
-		Areas: []string{}, Feelings: slices.Clone(c.Feelings), RedFlags: []string{}, Note: c.Note, ReceivedAt: c.ReceivedAt}
+		Areas: []string{}, Feelings: slices.Clone(c.Feelings), RedFlags: []string{}, Note: c.Note, ReceivedAt: c.ReceivedAt,
+		Partial: c.Partial}
 	if out.Feelings == nil {
 		out.Feelings = []string{}
 	}
@@ -153,7 +155,8 @@ func AttentionOf(p model.Plan, recs []CheckInRecord) clinic.Attention {
 		if r.Clinic != nil {
 			v2 = append(v2, *r.Clinic)
 		}
-		if newest < 0 || model.NewestFirst(r.At, r.ID, recs[newest].At, recs[newest].ID) < 0 {
+		// The newest complete one: a partial check-in has no legs to read.
+		if !r.Partial && (newest < 0 || model.NewestFirst(r.At, r.ID, recs[newest].At, recs[newest].ID) < 0) {
 			newest = i
 		}
 	}

@@ -52,6 +52,8 @@ type CheckInCreated struct {
 	// StillSore is the "still sore at 48 h" rule: soreness 7 or more, 48 h or more after the session.
 	StillSore bool    `json:"stillSore"`
 	Note      *string `json:"note,omitempty"`
+	// Partial: only the warning signs were answered (soreness and pain 0 were not asked).
+	Partial bool `json:"partial,omitempty"`
 }
 
 // PlanEnded is the data of plan.ended: a therapist ended the plan early.
@@ -119,7 +121,8 @@ func envelope(c store.Change, includeNotes bool, now time.Time) (env Envelope, o
 		}
 		d := CheckInCreated{PlanID: PlanID(p.Token), TherapistID: p.TherapistID, CheckInID: ci.ID,
 			At: ci.At.UTC(), ReceivedAt: ci.ReceivedAt.UTC(), Soreness: ci.Soreness, Pain: ci.Pain,
-			Tier: tier, Urgent: tier == clinic.EmergencyNow, StillSore: clinic.StillSore(ci.Soreness, ci.At, p.SessionAt)}
+			Tier: tier, Urgent: tier == clinic.EmergencyNow, StillSore: !ci.Partial && clinic.StillSore(ci.Soreness, ci.At, p.SessionAt),
+			Partial: ci.Partial}
 		if includeNotes {
 			note := ci.Note
 			d.Note = &note
