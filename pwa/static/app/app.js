@@ -393,7 +393,9 @@ function routineCard(p, today, tz) {
 }
 
 function checkinCard(p, hoursSince, tz) {
-  const after = (hours) => p.checkins.some((c) => (Date.parse(c.at) - Date.parse(p.sessionAt)) / 36e5 >= hours);
+  // A partial check-in (the warning signs only) has no numbers and is not the day's check-in.
+  const done = p.checkins.filter((c) => !c.partial && c.soreness != null);
+  const after = (hours) => done.some((c) => (Date.parse(c.at) - Date.parse(p.sessionAt)) / 36e5 >= hours);
   let text = 'today.checkin.any';
   let emphasis = false;
   if (hoursSince < 20) {
@@ -405,7 +407,7 @@ function checkinCard(p, hoursSince, tz) {
     text = 'today.checkin.day2';
     emphasis = true;
   }
-  const last = [...p.checkins].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).pop();
+  const last = [...done].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).pop();
   return h('section', { class: `card${emphasis ? ' card-accent' : ''}`, 'aria-labelledby': 'checkin-title' },
     h('h2', { id: 'checkin-title' }, t('today.checkin.title')),
     h('p', {}, t(text)),

@@ -17,8 +17,13 @@ const SIT_MAX = 720;
 /** The hash of each tier's screen. */
 export const TIER_SCREEN = { [EMERGENCY]: '#/urgent', [SEE_DOCTOR]: '#/doctor', none: '#/checkin/done' };
 
-/** draft keeps a form left unfinished for the emergency screen, to finish afterwards. */
+/** draft keeps a form left unfinished for the emergency screen, to finish afterwards, with the
+ *  partial check-in sent for it ({key, flash}: the warning-sign answers it carried and its send). */
 let draft = null;
+
+/** complete: a check-in that answered the whole form, not only the warning signs (a partial one
+ *  has partial: true from the server, or no soreness while it waits in the outbox). */
+export const complete = (c) => !!c && !c.partial && c.soreness != null;
 
 /** renderCheckin builds the check-in form from the clinic content. */
 export async function renderCheckin(ctx) {
@@ -26,7 +31,7 @@ export async function renderCheckin(ctx) {
   const c = await content(ctx.plan);
   const { plan } = ctx;
   const ci = c.checkIn;
-  const first = !(plan.checkins || []).length && !plan.clinic?.latestCheckIn;
+  const first = !(plan.checkins || []).some(complete) && !plan.clinic?.latestCheckIn;
 
   const soreness = slider('soreness', ci.soreness);
   const backPain = slider('backPain', ci.backPain);
@@ -98,9 +103,16 @@ export async function renderCheckin(ctx) {
       error.textContent = t('checkin.missing', { List: list([...new Set(missing.map(([, w]) => w))]) });
       if (tier === EMERGENCY) {
         // An emergency never waits for the rest of the form: the screen comes now, and the
-        // form stays as it is, to finish and send afterwards.
-        draft = { token: ctx.token, screen };
-        ctx.show('#/urgent', { unfinished: true, content: c, yes: c.questions.filter((q) => answers[group(q)][q.id] === true) });
+        // warning signs go to the therapist now, as a partial check-in (through the outbox, which
+        // sends urgent items first). The form stays as it is, to finish and send afterwards as a
+        // new check-in. The same answers again (back from the screen, still unfinished) are not
+        // sent twice; a changed answer is sent as a new partial check-in.
+        const key = JSON.stringify(answers);
+        if (draft?.token !== ctx.token || draft.key !== key) {
+          const body = { id: uuid(), at: new Date().toISOString(), emergency: answers.emergency, seeDoctor: answers.seeDoctor };
+          draft = { token: ctx.token, screen, key, flash: { checkin: body, sending: send(ctx.token, 'checkins', body) } };
+        }
+        ctx.show('#/urgent', { ...draft.flash, unfinished: true, tier, content: c, yes: c.questions.filter((q) => answers[group(q)][q.id] === true) });
         return;
       }
       const target = /** @type {HTMLElement} */ (form.querySelector(`#${missing[0][0]}`));

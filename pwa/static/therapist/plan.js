@@ -194,7 +194,7 @@ export async function planDetail(token) {
   // Flags raised by version-2 check-ins: the newest not yet handled of each tier.
   const emergency = flags.find((f) => !f.handled && f.tier === 'emergency-now');
   const seeDoctor = flags.find((f) => !f.handled && f.tier === 'see-doctor-soon');
-  const latest = p.checkins[0];
+  const latest = p.checkins.find((c) => !c.partial); // a partial one has no soreness
   const sore48 = latest && pending(latest) && latest.soreness >= 7 && Date.parse(latest.at) - Date.parse(p.sessionAt) >= 48 * 36e5;
   const byMe = p.alertsHandledBy === state.me.id;
   const handledNote = handledAt > 0 && h('p', { class: 'muted', role: 'status', 'data-testid': 'alerts-handled' },
@@ -234,9 +234,12 @@ export async function planDetail(token) {
     wordList.append(...rows);
     if (rows.length && !wordList.isConnected) wordsBox.replaceChildren(wordList);
   };
-  const checkinRow = (c) => h('li', {}, c.legPain != null
-    ? t('plan.checkinRowLeg', { When: when(c.at), Leg: c.legPain, Back: c.backPain, Soreness: c.soreness })
-    : t('plan.checkinRow', { When: when(c.at), Soreness: c.soreness, Pain: c.pain }),
+  // A partial check-in answered only the warning signs (its 0s were never asked).
+  const checkinRow = (c) => h('li', c.partial ? { 'data-partial': 'true' } : {}, c.partial
+    ? t('plan.checkinRowPartial', { When: when(c.at) })
+    : c.legPain != null
+      ? t('plan.checkinRowLeg', { When: when(c.at), Leg: c.legPain, Back: c.backPain, Soreness: c.soreness })
+      : t('plan.checkinRow', { When: when(c.at), Soreness: c.soreness, Pain: c.pain }),
   (c.redFlags || []).length ? h('strong', { class: 'error' }, ` · ${t('plan.checkinRedFlag', { Flags: named('redflag', c.redFlags, (id) => words.flags([id])) })}`) : '');
   const history = pagedList(token, 'checkins', p.checkins, p.checkinsNext, checkinRow, { testid: 'checkins', empty: t('plan.noneYet'), shown: 'plan.olderCheckinsShown', onItems: addWords });
   // "Make it easier" in the player: which stretches the client stepped down from, and to what.
