@@ -320,6 +320,19 @@ func TestClinicEmergencyBeforeTheFormIsDone(t *testing.T) {
 		ts.do(t, "GET", "/api/plans/"+token, "", ts.auth()...).json(t, &tp)
 		return tp
 	}
+	ep, key, auth := ts.Push.NewSubscription()
+	if r := ts.do(t, "PUT", "/api/therapist/subscription", subscriptionJSON(ep, key, auth), ts.auth()...); r.Status >= 300 {
+		t.Fatalf("therapist device: %d %s", r.Status, r.Body)
+	}
+	alerted := func(token string) bool {
+		for _, m := range ts.Push.Received() {
+			var p struct{ URL string }
+			if json.Unmarshal(m.Payload, &p) == nil && p.URL == "/therapist#/plan/"+token {
+				return true
+			}
+		}
+		return false
+	}
 	for _, size := range phoneSizes {
 		at := fmt.Sprintf("%d×%d", size[0], size[1])
 		t.Run(at, func(t *testing.T) {
@@ -343,6 +356,12 @@ func TestClinicEmergencyBeforeTheFormIsDone(t *testing.T) {
 				t.Fatalf("the therapist's history before the form is finished: %+v", tp)
 			}
 			partialID := tp.Checkins[0].ID
+			for deadline := time.Now().Add(10 * time.Second); !alerted(token) && time.Now().Before(deadline); {
+				time.Sleep(50 * time.Millisecond)
+			}
+			if !alerted(token) {
+				t.Fatal("the therapist's device was not alerted before the form was finished")
+			}
 			screenFits(t, ctx, "en", "emergency before the form is done "+at)
 
 			// Back to the form, still unfinished, and the screen again: nothing sent twice.
@@ -376,6 +395,25 @@ func TestClinicEmergencyBeforeTheFormIsDone(t *testing.T) {
 			if n := planView(t, token).CheckinsTotal; n != 2 {
 				t.Fatalf("%d check-ins after reopening, want 2", n)
 			}
+
+			// The therapist's plan page: the partial check-in reads "warning signs only", not zeros.
+			if size == phoneSizes[0] {
+				within(t, ctx, 20*time.Second, "log in",
+					chromedp.Navigate(ts.URL+"/therapist"),
+					chromedp.WaitVisible(`[data-testid=login]`),
+					chromedp.SendKeys(`#email`, "ana@example.org"),
+					chromedp.SendKeys(`#password`, "correct horse battery"),
+					chromedp.Click(`[data-testid=login]`),
+					chromedp.WaitVisible(`[data-testid=new-plan]`))
+			}
+			within(t, ctx, 20*time.Second, "plan page", chromedp.Navigate(ts.URL+"/therapist#/plan/"+token), chromedp.WaitVisible(`[data-testid=checkins] > li`))
+			rows := eval[[]string](t, ctx, `[...document.querySelectorAll('[data-testid=checkins] > li')].map((li) => li.textContent)`)
+			ws := workspaceCatalog(t, ts, "en")
+			if len(rows) != 2 || !strings.Contains(rows[1], strings.TrimPrefix(text(t, ws, "plan.checkinRowPartial"), "{{.When}}")) || strings.Contains(rows[1], "soreness 0") ||
+				!strings.Contains(rows[0], "soreness 1") {
+				t.Errorf("the therapist's check-in rows: %q", rows)
+			}
+			screenFits(t, ctx, "en", "plan page with a partial check-in "+at)
 		})
 	}
 }
