@@ -80,6 +80,9 @@ func FuzzDecodeCheckIn(f *testing.F) {
 		`{"id":"checkin-0004","soreness":3,"backPain":2,"legPain":8,"emergency":{"saddle-numbness":false}}`,
 		`{"id":"checkin-0005","soreness":3,"backPain":2,"legPain":8,"areas":[{"area":"foot","side":"left"},{"area":"foot","side":"both"}],`+allNo+`}`,
 		`{"id":"checkin-0006","soreness":3,"backPain":2,"legPain":8,"sitMinutes":1e3,"wokeAtNight":null,`+allNo+`}`,
+		partialBody,
+		`{"id":"checkin-0007","soreness":3,"emergency":{"foot-drop":true}}`,
+		`{"id":"checkin-0008","emergency":{"foot-drop":false,"sexual-function":true},"legChange":"down","note":"x"}`,
 	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := DecodeCheckIn(data, now)
@@ -90,14 +93,19 @@ func FuzzDecodeCheckIn(f *testing.F) {
 		if !clientID.MatchString(c.ID) || !validAt(c.At) || !inRange(c.Soreness) || !inRange(c.BackPain) || !inRange(c.LegPain) {
 			t.Fatalf("accepted invalid check-in %+v", c)
 		}
-		if !validPlaces(c.Areas) || !isChoice(string(c.LegChange), content.CheckIn.LegChange.Choices) || hasControl(c.Note) {
+		// A partial check-in: an emergency yes, no ratings, and a leg change only if answered.
+		if c.Partial && (c.Tier() != EmergencyNow || c.Soreness != 0 || c.BackPain != 0 || c.LegPain != 0) {
+			t.Fatalf("accepted a partial check-in without an emergency yes, or with ratings: %+v", c)
+		}
+		legOK := isChoice(string(c.LegChange), content.CheckIn.LegChange.Choices) || c.Partial && c.LegChange == ""
+		if !validPlaces(c.Areas) || !legOK || hasControl(c.Note) {
 			t.Fatalf("accepted invalid answers %+v", c)
 		}
 		if c.SitMinutes != nil && (*c.SitMinutes < 0 || *c.SitMinutes > MaxSitMinutes) {
 			t.Fatalf("accepted sitMinutes %d", *c.SitMinutes)
 		}
 		for _, a := range c.Emergency.answers() {
-			if a.v == nil && a.id != FlagSexualFunction {
+			if a.v == nil && a.id != FlagSexualFunction && !c.Partial {
 				t.Fatalf("accepted an unanswered emergency question %q", a.id)
 			}
 		}
