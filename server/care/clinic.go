@@ -164,8 +164,9 @@ type ClientClinic struct {
 	// until it starts, while no preparation came since the last session.
 	PreparationDue bool `json:"preparationDue"`
 	// Preparation is the latest since the last session.
-	Preparation   *clinic.Preparation `json:"preparation"`
-	LatestCheckIn *clinic.CheckIn     `json:"latestCheckIn"`
+	Preparation *clinic.Preparation `json:"preparation"`
+	// LatestCheckIn is the newest complete version-2 check-in (not a partial one).
+	LatestCheckIn *clinic.CheckIn `json:"latestCheckIn"`
 	// Content is the versioned URL of the clinical texts in the plan's language (GET /api/clinic/{lang}).
 	Content string `json:"content"`
 }

@@ -16,6 +16,12 @@
 // Each record carries a phone-chosen id and SameAs, for the outbox's
 // idempotent resend, like model's check-ins.
 //
+// A check-in with an emergency sign answered yes may leave out the ratings:
+// it is Partial (the warning signs only, sent the moment the emergency screen
+// opens). Its tier and flags count like any other's; the rules that read
+// ratings or leg symptoms (the advice history, the trends, sitting, nights,
+// still sore, worsening, the chart's ratings, the summary's Latest) leave it out.
+//
 // Rules, all in this package:
 //
 //	ci.Tier() Tier                         None, SeeDoctorSoon or EmergencyNow; any one yes is enough
