@@ -105,14 +105,15 @@ export async function renderCheckin(ctx) {
         // An emergency never waits for the rest of the form: the screen comes now, and the
         // warning signs go to the therapist now, as a partial check-in (through the outbox, which
         // sends urgent items first). The form stays as it is, to finish and send afterwards as a
-        // new check-in. The same answers again (back from the screen, still unfinished) are not
-        // sent twice; a changed answer is sent as a new partial check-in.
-        const key = JSON.stringify(answers);
+        // new check-in. Back from the screen and still unfinished, it is not sent again unless a
+        // new sign was answered yes (then that goes as a new partial check-in).
+        const yes = c.questions.filter((q) => answers[group(q)][q.id] === true);
+        const key = yes.map((q) => q.id).join(' ');
         if (draft?.token !== ctx.token || draft.key !== key) {
           const body = { id: uuid(), at: new Date().toISOString(), emergency: answers.emergency, seeDoctor: answers.seeDoctor };
           draft = { token: ctx.token, screen, key, flash: { checkin: body, sending: send(ctx.token, 'checkins', body) } };
         }
-        ctx.show('#/urgent', { ...draft.flash, unfinished: true, tier, content: c, yes: c.questions.filter((q) => answers[group(q)][q.id] === true) });
+        ctx.show('#/urgent', { ...draft.flash, unfinished: true, tier, content: c, yes });
         return;
       }
       const target = /** @type {HTMLElement} */ (form.querySelector(`#${missing[0][0]}`));
