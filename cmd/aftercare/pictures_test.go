@@ -170,7 +170,7 @@ func TestPlayerPictureFollowsTheTimer(t *testing.T) {
 // TestStretchPicturesContactSheet draws every stretch's pictures, start and
 // held, both sides, on one page 390 px wide, checks each pose lies inside its
 // picture, and with AFTERCARE_SCREENSHOTS=DIR saves the sheet, light and dark,
-// for a reviewer to judge them side by side (docs/stretches-contact-sheet*.png).
+// for a reviewer to judge them side by side (routines/illustrations/sheets/stretches-contact-sheet*.png).
 func TestStretchPicturesContactSheet(t *testing.T) {
 	var sheet strings.Builder
 	sheet.WriteString(`<!doctype html><meta charset="utf-8"><title>Stretch pictures</title><style>
