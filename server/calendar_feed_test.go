@@ -2,9 +2,11 @@ package server
 
 import (
 	"encoding/json"
+	"html"
 	"io"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,7 +17,9 @@ import (
 	"github.com/aftercare/aftercare/pwa"
 	"github.com/aftercare/aftercare/routines"
 	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/clinic"
 	"github.com/aftercare/aftercare/server/internal/fakeclock"
+	"github.com/aftercare/aftercare/server/locale"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/remind"
 	"github.com/aftercare/aftercare/server/store/storetest"
@@ -328,11 +332,16 @@ func TestPrintPageIsMadeForPaperWithinTheCSP(t *testing.T) {
 			t.Errorf("stretch %q or its illustration missing", st.Name)
 		}
 	}
-	for _, want := range append([]string{
+	want := []string{
 		"Harbour Massage", "Aftercare plan for Samantha", "Ana Ruiz", "Thursday 22 October 2026",
-		"Friday 30 October at 10:00", "Get medical care now if", "Call <strong>112</strong>", "Hold 20 seconds · 2 times on each side",
+		"Friday 30 October at 10:00", "Get medical care now if", "Call <strong>112</strong>", "even at night", "Hold 20 seconds · 2 times on each side",
+		"See a doctor within a few days if", "Book an appointment with your GP or doctor this week.",
 		"On the day of your massage", `<svg xmlns="http://www.w3.org/2000/svg"`, `href="/app/print.css"`,
-	}, RedFlagsInWords...) {
+	}
+	for _, q := range clinic.Texts().Questions {
+		want = append(want, html.EscapeString(locale.Capitalize(q.Words)))
+	}
+	for _, want := range want {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("print page lacks %q", want)
 		}
@@ -346,28 +355,36 @@ func TestPrintPageIsMadeForPaperWithinTheCSP(t *testing.T) {
 	}
 }
 
-// TestPrintedRedFlagsMatchTheApp holds the printed warning signs to the words
-// the server sends the app's check-in and urgent screens (the plan view's
-// redFlags), so paper and phone say the same.
+// TestPrintedRedFlagsMatchTheApp holds the printed emergency signs to the
+// words the server sends the app's urgent screen and Help (the plan view's
+// redFlags), so paper and phone say the same: the clinic content's six
+// emergency signs, whose first three keep version 1's ids (model.RedFlags).
 func TestPrintedRedFlagsMatchTheApp(t *testing.T) {
 	s := newCalendarStudio(t)
 	token := s.newPlan(t)
 	r := s.do(t, nil, "GET", "/api/p/"+token, "")
 	var view struct {
-		RedFlags []struct{ ID, Sign string } `json:"redFlags"`
+		RedFlags []struct{ ID, Question, Sign string } `json:"redFlags"`
 	}
 	if err := json.Unmarshal([]byte(r.Body), &view); err != nil || r.Status != 200 {
 		t.Fatalf("client view: %d %v", r.Status, err)
 	}
-	if len(view.RedFlags) != len(model.RedFlags) || len(view.RedFlags) != len(RedFlagsInWords) {
-		t.Fatalf("the app is sent %d red flags, plan %d, the printout %d", len(view.RedFlags), len(model.RedFlags), len(RedFlagsInWords))
+	if len(view.RedFlags) != len(clinic.EmergencyFlags) {
+		t.Fatalf("the app is sent %d emergency signs, the clinic content has %d", len(view.RedFlags), len(clinic.EmergencyFlags))
 	}
+	print := s.do(t, nil, "GET", "/p/"+token+"/print", "")
 	for i, f := range view.RedFlags {
-		if want := strings.ToUpper(f.Sign[:1]) + f.Sign[1:]; RedFlagsInWords[i] != want {
-			t.Errorf("printed red flag %q, the app says %q", RedFlagsInWords[i], want)
+		q, _ := clinic.QuestionFor(clinic.EmergencyFlags[i])
+		if f.ID != string(q.ID) || f.Sign != q.Words || f.Question != q.Text {
+			t.Errorf("emergency sign %d is %+v in the app, %+v in the clinic content", i, f, q)
 		}
-		if f.ID != model.RedFlags[i] {
-			t.Errorf("red flag %d is %s in the app, %s in the plan", i, f.ID, model.RedFlags[i])
+		if !strings.Contains(print.Body, "<li>"+html.EscapeString(locale.Capitalize(f.Sign))+"</li>") {
+			t.Errorf("the printout does not list %q", f.Sign)
+		}
+	}
+	for i, id := range model.RedFlags {
+		if !slices.ContainsFunc(view.RedFlags, func(f struct{ ID, Question, Sign string }) bool { return f.ID == id }) {
+			t.Errorf("version 1's red flag %d (%s) has no words in the app", i, id)
 		}
 	}
 }

@@ -45,8 +45,10 @@ var englishPrintLabels = []string{
 	"How it should feel", "When to stop", "at the warning signs above", "Contact Ana if", "still very sore",
 	"Pain gets worse", "shooting down your leg", "A note from", "aftercare guidance", "not a diagnosis", "Your plan online",
 	"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "October", " at 10:00",
-	// the red flags
-	"weakness or numbness in a leg", "saddle area", "bladder or bowel",
+	// both tiers of warning signs (the clinic content's)
+	"weakness or numbness in a leg", "between your legs", "peeing or pooing", "both legs", "during sex", "even at night",
+	"See a doctor within a few days", "steadily worse", "rest does not ease", "a fever", "eight loss", "in the past, and new back pain",
+	"Book an appointment",
 }
 
 // TestPrintedPlanInGerman: a German plan prints in German, every label and
@@ -71,7 +73,9 @@ func TestPrintedPlanInGerman(t *testing.T) {
 		`<html lang="de">`, "Nachsorgeplan für Samantha", "Von Ana Ruiz · Termin am Donnerstag, 22. Oktober 2026 · gedruckt am 22. Oktober 2026",
 		"etwa 7 Minuten, einmal täglich um 19:00 Uhr, bis Mittwoch, 28. Oktober.", "Freitag, 30. Oktober um 10:00 Uhr",
 		"Holen Sie sich jetzt ärztliche Hilfe", "Rufen Sie die <strong>112</strong> an", "Am Tag Ihrer Massage",
-		"Starke oder zunehmende Schwäche oder Taubheit in einem Bein", "Melden Sie sich bei Ana, wenn", "Eine Notiz von Ana",
+		"Starke oder zunehmende Schwäche oder Taubheit in einem Bein", "Neue Schwäche oder Taubheit in beiden Beinen", "auch nachts",
+		"Lassen Sie sich in den nächsten Tagen ärztlich untersuchen, wenn", "Krebs in der Vergangenheit und neue Rückenschmerzen",
+		"Machen Sie noch diese Woche einen Termin", "Melden Sie sich bei Ana, wenn", "Eine Notiz von Ana",
 		"Sekunden halten · 2-mal pro Seite", "So sollte es sich anfühlen:", routine.Name, first.Name, first.Steps[0], "Linke Seite zuerst.",
 	} {
 		if !strings.Contains(r.Body, want) {
@@ -81,7 +85,8 @@ func TestPrintedPlanInGerman(t *testing.T) {
 	// The same labels are what the English printout shows (the list tests something).
 	en := s.do(t, nil, "GET", "/p/"+s.newPlanIn(t, "en")+"/print", "")
 	enText := visibleText(en.Body)
-	for _, label := range []string{"Aftercare plan", "On the day of your massage", "When to stop", "Thursday", "Your plan online"} {
+	for _, label := range []string{"Aftercare plan", "On the day of your massage", "When to stop", "Thursday", "Your plan online",
+		"See a doctor within a few days", "even at night", "peeing or pooing", "in the past, and new back pain"} {
 		if !strings.Contains(enText, label) {
 			t.Errorf("the English printout lacks %q: the list of labels is stale", label)
 		}

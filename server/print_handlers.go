@@ -9,23 +9,40 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/clinic"
 	"github.com/aftercare/aftercare/server/locale"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/qr"
 )
 
-// RedFlagsInWords are the "get medical care now" signs as the printed plan
-// lists them in English; the app's safety.js words them the same (a test
-// holds them together). Every language's come from its catalog (printedRedFlags).
-var RedFlagsInWords = printedRedFlags(locale.English())
+// printSign is one warning sign as the printout lists it: the clinic
+// content's words (those of the app's tier screens) and the extra step it
+// asks for, if any.
+type printSign struct {
+	Words, Do string
+}
 
-// printedRedFlags are the red-flag signs of the check-in, in l, as list items.
-func printedRedFlags(l *locale.Locale) []string {
-	out := make([]string, len(model.RedFlags))
-	for i, id := range model.RedFlags {
-		out[i] = locale.Capitalize(l.Text("redflag." + id + ".sign"))
+// printedSigns are the clinic content's warning signs of tier t in language
+// lang, in the order the check-in asks them, as list items.
+func printedSigns(lang string, t clinic.Tier) []printSign {
+	var out []printSign
+	for _, q := range clinic.TextsIn(lang).Questions {
+		if q.Tier == t {
+			out = append(out, printSign{Words: locale.Capitalize(q.Words), Do: q.Do})
+		}
 	}
 	return out
+}
+
+// seeDoctorStep is what the see-a-doctor screen asks first (book an
+// appointment this week), in lang.
+func seeDoctorStep(lang string) string {
+	for _, s := range clinic.TextsIn(lang).Screens {
+		if s.Tier == clinic.SeeDoctorSoon && len(s.Steps) > 0 {
+			return s.Steps[0]
+		}
+	}
+	return ""
 }
 
 // printStretch is one stretch as the printed plan shows it.
@@ -46,10 +63,11 @@ type printPage struct {
 	Logo, Booking, Phone, Tel, Address string
 	Routine                            care.RoutineView
 	Stretches                          []printStretch
-	RedFlags                           []string
-	Notes, StopAll                     string
-	QR                                 template.HTML
-	T                                  printTexts
+	// Emergency and SeeDoctor are the two tiers of warning signs, from the clinic content.
+	Emergency, SeeDoctor []printSign
+	Notes, StopAll       string
+	QR                   template.HTML
+	T                    printTexts
 }
 
 // printTexts are the printed plan's sentences and labels, rendered.
@@ -59,6 +77,7 @@ type printTexts struct {
 	NextTitle, NextSession, NextNote, NoSession    string
 	QRCaption, UrgentTitle                         string
 	UrgentCall                                     template.HTML
+	DoctorTitle, DoctorStep                        string
 	SessionDayTitle                                string
 	SessionDay                                     []string
 	Reassure, StretchesLabel, StopAllLabel         string
@@ -105,7 +124,8 @@ func (h *handlers) printPlan(c *fiber.Ctx) error {
 		Lang: l.String(), Studio: st.Name, Heading: heading,
 		Logo: st.Logo, Booking: st.BookingURL, Phone: st.Phone, Tel: st.Tel, Address: st.Address,
 		PageTitle: l.Format("print.pageTitle", locale.Data{"Heading": heading}),
-		Routine:   v.Routine, RedFlags: printedRedFlags(l), Notes: v.Notes,
+		Routine:   v.Routine, Notes: v.Notes,
+		Emergency: printedSigns(l.String(), clinic.EmergencyNow), SeeDoctor: printedSigns(l.String(), clinic.SeeDoctorSoon),
 		QR: template.HTML(svg), // our own encoder's SVG: a path of squares, no text from the plan
 	}
 	d.T = printTexts{
@@ -118,7 +138,8 @@ func (h *handlers) printPlan(c *fiber.Ctx) error {
 		StretchHint: l.Text("aftercare.stretchHint"),
 		NextTitle:   l.Text("print.next.title"),
 		QRCaption:   l.Text("print.qr"), UrgentTitle: l.Text("print.urgent.title"),
-		UrgentCall:      boldIn(l.Format("print.urgent.call", locale.Data{"Number": v.EmergencyNumber}), v.EmergencyNumber),
+		UrgentCall:  boldIn(l.Format("print.urgent.call", locale.Data{"Number": v.EmergencyNumber}), v.EmergencyNumber),
+		DoctorTitle: l.Text("print.doctor.title"), DoctorStep: seeDoctorStep(l.String()),
 		SessionDayTitle: l.Text("print.sessionDay.title"),
 		Reassure:        l.Text("aftercare.sessionDay.reassure"),
 		StretchesLabel:  l.Text("print.stretches"), StopAllLabel: l.Text("print.stopAll"),

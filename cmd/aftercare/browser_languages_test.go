@@ -18,6 +18,9 @@ import (
 	"github.com/chromedp/cdproto/serviceworker"
 	"github.com/chromedp/chromedp"
 
+	"golang.org/x/text/language"
+
+	"github.com/aftercare/aftercare/routines"
 	"github.com/aftercare/aftercare/server/model"
 )
 
@@ -37,6 +40,19 @@ func catalog(t *testing.T, ts *testServer, lang string) map[string]map[string]st
 	var raw map[string]json.RawMessage
 	r.json(t, &raw)
 	return messageForms(t, "messages "+lang, raw)
+}
+
+// messageFile is the language's whole message file, the texts only the
+// server renders too (push notifications: locale.ServerOnly), which the app's
+// catalog leaves out.
+func messageFile(t *testing.T, lang string) map[string]map[string]string {
+	t.Helper()
+	b, _ := routines.MessageFile(language.MustParse(lang))
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	return messageForms(t, "message file "+lang, raw)
 }
 
 // messageForms decodes a go-i18n catalog: each message as its forms (a plain message
@@ -393,8 +409,9 @@ func TestClientAppInEveryLanguage(t *testing.T) {
 				regID = registrationID(t, regs, ts.URL)
 			}
 			title, body := testPushShown(t, ts, ctx, regID, token)
-			if title != text(t, msgs, "reminder.test.title") || body != text(t, msgs, "reminder.test.body") {
-				t.Errorf("test reminder shown as %q / %q, want %q / %q", title, body, text(t, msgs, "reminder.test.title"), text(t, msgs, "reminder.test.body"))
+			file := messageFile(t, lang)
+			if title != text(t, file, "reminder.test.title") || body != text(t, file, "reminder.test.body") {
+				t.Errorf("test reminder shown as %q / %q, want %q / %q", title, body, text(t, file, "reminder.test.title"), text(t, file, "reminder.test.body"))
 			}
 		})
 	}
@@ -469,8 +486,8 @@ func TestSwitchingLanguageInTheApp(t *testing.T) {
 	if err := json.Unmarshal(got[0].Payload, &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.Title != text(t, de, "reminder.test.title") {
-		t.Errorf("the reminder after the switch: %q, want German %q", p.Title, text(t, de, "reminder.test.title"))
+	if deFile := messageFile(t, "de"); p.Title != text(t, deFile, "reminder.test.title") {
+		t.Errorf("the reminder after the switch: %q, want German %q", p.Title, text(t, deFile, "reminder.test.title"))
 	}
 
 	// Offline, the app opens in German: the service worker kept the plan and its words.

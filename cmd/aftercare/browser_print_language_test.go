@@ -14,7 +14,9 @@ import (
 )
 
 // TestPrintedPlanInEveryLanguage: the printout of a five-stretch routine is
-// in the plan's language, fits a 360 and a 390 px phone, and takes at most
+// in the plan's language, lists both tiers of warning signs in the clinic
+// content's words of that language with the emergency number of the plan's
+// zone ("even at night"), fits a 360 and a 390 px phone, and takes at most
 // three pages, A4 and US Letter:
 // the translations run about a quarter longer than the English, which fits
 // two (TestPrintedPlanInChromium).
@@ -26,11 +28,15 @@ func TestPrintedPlanInEveryLanguage(t *testing.T) {
 	ctx := newBrowser(t)
 	dir := t.TempDir()
 	spaces := regexp.MustCompile(`\s+`)
-	for _, lang := range []struct{ tag, says string }{
-		{"es", "Busque atención médica ahora si tiene"}, {"de", "Holen Sie sich jetzt ärztliche Hilfe"},
-		{"fr", "Consultez un médecin en urgence si vous avez"}, {"pt-BR", "Procure atendimento médico agora se você estiver com"},
+	for _, lang := range []struct{ tag, zone, says, call, doctor string }{
+		{"es", "Europe/Madrid", "Busque atención médica ahora si tiene", "Llame al 112 (emergencias)", "Vaya al médico en los próximos días si tiene"},
+		{"de", "Europe/Berlin", "Holen Sie sich jetzt ärztliche Hilfe", "Rufen Sie die 112 an (Notruf) oder gehen Sie direkt in die nächste Notaufnahme, auch nachts.",
+			"Lassen Sie sich in den nächsten Tagen ärztlich untersuchen, wenn Sie Folgendes haben"},
+		{"fr", "Europe/Paris", "Consultez un médecin en urgence si vous avez", "Appelez le 112 (urgences)", "Consultez un médecin dans les prochains jours si vous avez"},
+		{"pt-BR", "America/Sao_Paulo", "Procure atendimento médico agora se você estiver com", "Ligue para 192 (emergência)", "Procure um médico nos próximos dias se você tiver"},
 	} {
-		token := ts.createPlan(t, planJSON(time.Now().Add(-time.Hour), `,"language":"`+lang.tag+`"`))
+		plan := strings.Replace(planJSON(time.Now().Add(-time.Hour), `,"language":"`+lang.tag+`"`), "Europe/Berlin", lang.zone, 1)
+		token := ts.createPlan(t, plan)
 		within(t, ctx, 20*time.Second, "open the print page", chromedp.Navigate(ts.URL+"/p/"+token+"/print"))
 		waitFor(t, ctx, 10*time.Second, "page and illustrations loaded",
 			`document.readyState === "complete" && [...document.images].every(i => i.complete && i.naturalWidth > 0)`)
@@ -55,6 +61,7 @@ func TestPrintedPlanInEveryLanguage(t *testing.T) {
 			if err := os.WriteFile(file, res.Data, 0o644); err != nil {
 				t.Fatal(err)
 			}
+			keepPrintout(t, file)
 			m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)`).FindStringSubmatch(string(runTool(t, "pdfinfo", file)))
 			if m == nil {
 				t.Fatal("pdfinfo gave no page count")
@@ -65,8 +72,10 @@ func TestPrintedPlanInEveryLanguage(t *testing.T) {
 				t.Errorf("%s: a five-stretch routine takes %d pages on %s, want at most 3", lang.tag, pages, paper.name)
 			}
 			text := spaces.ReplaceAllString(string(runTool(t, "pdftotext", "-enc", "UTF-8", file, "-")), " ")
-			if !strings.Contains(text, lang.says) {
-				t.Errorf("the %s printout on %s does not say %q", lang.tag, paper.name, lang.says)
+			for _, says := range append([]string{lang.says, lang.call, lang.doctor}, warningSigns(lang.tag)...) {
+				if !strings.Contains(printedWords(text), printedWords(says)) {
+					t.Errorf("the %s printout on %s does not say %q", lang.tag, paper.name, says)
+				}
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package care
 import (
 	"slices"
 
+	"github.com/aftercare/aftercare/server/clinic"
 	"github.com/aftercare/aftercare/server/locale"
 	"github.com/aftercare/aftercare/server/model"
 )
@@ -14,8 +15,9 @@ type Text struct {
 	Text string `json:"text"`
 }
 
-// RedFlagText is one red-flag question as the check-in asks it, and its sign
-// as the urgent screen and the printout list it.
+// RedFlagText is one emergency sign of the clinic content: its question as
+// the check-in asks it, and its sign as the urgent screen, Help and the
+// printout list it.
 type RedFlagText struct {
 	ID       string `json:"id"`
 	Question string `json:"question"`
@@ -58,11 +60,15 @@ func (s *Service) PlanLocale(token string) (*locale.Locale, error) {
 	return s.planLocale(p), nil
 }
 
-// redFlagTexts are the red-flag questions in l, in the order the check-in asks them.
+// redFlagTexts are the clinic content's emergency signs in l, in the order the
+// check-in asks them (clinic.EmergencyFlags; the first three keep the ids of
+// version 1's model.RedFlags, which old check-ins carry).
 func redFlagTexts(l *locale.Locale) []RedFlagText {
-	out := make([]RedFlagText, len(model.RedFlags))
-	for i, id := range model.RedFlags {
-		out[i] = RedFlagText{ID: id, Question: l.Text("redflag." + id + ".question"), Sign: l.Text("redflag." + id + ".sign")}
+	var out []RedFlagText
+	for _, q := range clinic.TextsIn(l.String()).Questions {
+		if q.Tier == clinic.EmergencyNow {
+			out = append(out, RedFlagText{ID: string(q.ID), Question: q.Text, Sign: q.Words})
+		}
 	}
 	return out
 }

@@ -7,8 +7,10 @@
 package locale
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -296,18 +298,49 @@ type catalog struct {
 	version string
 }
 
+// ServerOnly are the namespaces of the message files that only the server
+// renders: push texts, therapist alerts, the printed page, the manifest and
+// date formats. The app's copy (Catalog) leaves them out: every phone
+// downloads its language's copy on the first load of its plan.
+var ServerOnly = []string{"reminder.", "alert.", "print.", "manifest.", "format."}
+
 var catalogs = func() map[string]catalog {
 	m := map[string]catalog{}
 	for _, tag := range routines.Supported() {
 		b, got := routines.MessageFile(tag)
+		b = appMessages(b)
 		sum := sha256.Sum256(b)
 		m[got.String()] = catalog{data: b, version: hex.EncodeToString(sum[:6])}
 	}
 	return m
 }()
 
-// Catalog returns the language's message file (go-i18n JSON, placeholders
-// unfilled: the app fills them) and a version that changes with its bytes.
+// appMessages is message file b without the ServerOnly namespaces, its
+// messages as written (keys in order, as json.Marshal writes a map).
+func appMessages(b []byte) []byte {
+	var msgs map[string]json.RawMessage
+	if err := json.Unmarshal(b, &msgs); err != nil {
+		panic("locale: message file: " + err.Error()) // checked by the bundle at start
+	}
+	for id := range msgs {
+		for _, ns := range ServerOnly {
+			if strings.HasPrefix(id, ns) {
+				delete(msgs, id)
+			}
+		}
+	}
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false) // as written: "&" stays "&"
+	if err := enc.Encode(msgs); err != nil {
+		panic("locale: message file: " + err.Error())
+	}
+	return bytes.TrimSpace(out.Bytes())
+}
+
+// Catalog returns the language's messages as the app loads them (go-i18n
+// JSON, placeholders unfilled: the app fills them; without the ServerOnly
+// namespaces) and a version that changes with its bytes.
 func (l *Locale) Catalog() (data []byte, version string) {
 	c := catalogs[l.String()]
 	return c.data, c.version

@@ -2,6 +2,9 @@ package locale
 
 import (
 	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -88,8 +91,19 @@ func TestMessagesFillAndFallBack(t *testing.T) {
 func TestCatalogs(t *testing.T) {
 	es := For(language.Spanish)
 	data, v := es.Catalog()
-	if !strings.Contains(string(data), `"urgent.title": "Busque atención médica ahora"`) || len(v) != 12 {
-		t.Fatalf("Spanish catalog (version %q) is not the Spanish message file", v)
+	var msgs map[string]any
+	if err := json.Unmarshal(data, &msgs); err != nil || msgs["urgent.title"] != "Busque atención médica ahora" || len(v) != 12 {
+		t.Fatalf("Spanish catalog (version %q, %v) is not the Spanish message file", v, err)
+	}
+	for id := range msgs {
+		for _, ns := range ServerOnly {
+			if strings.HasPrefix(id, ns) {
+				t.Errorf("the app's Spanish catalog carries %s, which only the server renders", id)
+			}
+		}
+	}
+	if msgs["reminders.title"] == nil && msgs["today.title"] == nil {
+		t.Error("the app's catalog lost the app's own messages")
 	}
 	if _, ven := English().Catalog(); ven == v {
 		t.Error("two languages share a catalog version")
@@ -105,7 +119,7 @@ func TestFormatRendersAsGoI18nDoes(t *testing.T) {
 	field := regexp.MustCompile(`\{\{\.([A-Za-z]+)\}\}`)
 	for _, tag := range routines.Supported() {
 		l := For(tag)
-		data, _ := l.Catalog()
+		data, _ := routines.MessageFile(tag) // every message, the server's too
 		var msgs map[string]any
 		if err := json.Unmarshal(data, &msgs); err != nil {
 			t.Fatal(err)
@@ -125,5 +139,34 @@ func TestFormatRendersAsGoI18nDoes(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// The app never asks for a message of a namespace its catalog leaves out:
+// none of its files names one (a message id in the app is a string literal
+// or a template starting with its namespace).
+func TestAppUsesNoServerOnlyMessages(t *testing.T) {
+	root := filepath.Join("..", "..", "pwa", "static")
+	var files int
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !(strings.HasSuffix(path, ".js") || strings.HasSuffix(path, ".html")) {
+			return err
+		}
+		files++
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, ns := range ServerOnly {
+			for _, q := range []string{"'", "\"", "`"} {
+				if strings.Contains(string(b), q+ns) {
+					t.Errorf("%s names a %s message, which the app's catalog leaves out (locale.ServerOnly)", path, ns)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil || files < 10 {
+		t.Fatalf("read %d app files: %v", files, err)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/aftercare/aftercare/server/account"
 	"github.com/aftercare/aftercare/server/auth"
 	"github.com/aftercare/aftercare/server/care"
+	"github.com/aftercare/aftercare/server/clinic"
 	"github.com/aftercare/aftercare/server/internal/fakeclock"
 	"github.com/aftercare/aftercare/server/model"
 	"github.com/aftercare/aftercare/server/push"
@@ -182,11 +183,14 @@ func TestSpanishPlanThenGerman(t *testing.T) {
 	if v.Language != "es" || v.Routine.Language != "es" || v.Routine.Name != spanish.Name || v.Routine.Stretches[0].Name != firstES.Name {
 		t.Fatalf("client view: %+v, want the Spanish routine %q", v, spanish.Name)
 	}
-	if len(v.RedFlags) != 3 || !strings.HasPrefix(v.RedFlags[0].Question, "¿Tiene") || v.RedFlags[0].ID != model.RedFlags[0] {
+	if len(v.RedFlags) != 6 || !strings.HasPrefix(v.RedFlags[0].Question, "¿Nota") || v.RedFlags[0].ID != string(clinic.FlagSaddleNumbness) ||
+		v.RedFlags[5].ID != string(clinic.FlagSexualFunction) {
 		t.Errorf("red flags %+v, want the Spanish questions", v.RedFlags)
 	}
 	m := s.do(t, "GET", v.Messages, "")
-	if m.status != 200 || !strings.Contains(m.body, `"urgent.title": "Busque atención médica ahora"`) ||
+	var catalog map[string]any
+	_ = json.Unmarshal([]byte(m.body), &catalog)
+	if m.status != 200 || catalog["urgent.title"] != "Busque atención médica ahora" ||
 		!strings.Contains(m.header.Get("Cache-Control"), "immutable") {
 		t.Errorf("GET %s: %d %v", v.Messages, m.status, m.header)
 	}
