@@ -27,16 +27,9 @@ type checkInAnswers struct {
 	Note string   `json:"note"`
 }
 
-// fillCheckIn answers the check-in form like a finger would: taps on the labels, each
-// slider set and its input event fired (one slider is also dragged for real by the test).
-func fillCheckIn(t *testing.T, ctx context.Context, a checkInAnswers) {
-	t.Helper()
-	waitFor(t, ctx, 10*time.Second, "check-in form", `!!document.querySelector('[data-testid=submit-checkin]') && !!document.querySelector('input[type=range][name=legPain]')`)
-	args, err := json.Marshal(map[string]any{"soreness": a.Soreness, "backPain": a.Back, "legPain": a.Leg, "a": a})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := eval[string](t, ctx, `((x) => {
+// fillCheckInJS is a JS function that answers the check-in form as a client would
+// (called with the JSON fillCheckIn sends); Chromium's and Firefox's tests use it.
+const fillCheckInJS = `((x) => {
 	  const tap = (sel) => { const i = document.querySelector(sel); if (!i) throw new Error('missing ' + sel); (i.closest('label') || i).click(); if (!i.checked) throw new Error('not ticked ' + sel); };
 	  for (const name of ['soreness', 'backPain', 'legPain']) {
 	    const r = document.querySelector('input[type=range][name=' + name + ']');
@@ -55,7 +48,18 @@ func fillCheckIn(t *testing.T, ctx context.Context, a checkInAnswers) {
 	  }
 	  if (x.a.note) document.getElementById('note').value = x.a.note;
 	  return 'ok';
-	})(`+string(args)+`)`)
+	})`
+
+// fillCheckIn answers the check-in form like a finger would: taps on the labels, each
+// slider set and its input event fired (one slider is also dragged for real by the test).
+func fillCheckIn(t *testing.T, ctx context.Context, a checkInAnswers) {
+	t.Helper()
+	waitFor(t, ctx, 10*time.Second, "check-in form", `!!document.querySelector('[data-testid=submit-checkin]') && !!document.querySelector('input[type=range][name=legPain]')`)
+	args, err := json.Marshal(map[string]any{"soreness": a.Soreness, "backPain": a.Back, "legPain": a.Leg, "a": a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := eval[string](t, ctx, fillCheckInJS+`(`+string(args)+`)`)
 	if got != "ok" {
 		t.Fatalf("fill check-in: %s", got)
 	}

@@ -122,6 +122,15 @@ func TestServiceWorkerShellIsTheServedHashedFiles(t *testing.T) {
 	}
 }
 
+// sidewaysCheck says 'ok' when the page does not scroll sideways (after the next
+// layout), or how wide it is and which elements stick out. The Chromium and the
+// Firefox narrow-phone tests both use it.
+const sidewaysCheck = `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => {
+	const w = document.documentElement.scrollWidth;
+	r(w <= innerWidth ? 'ok' : w + ' px wide: ' + [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 0.5)
+		.slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join(', '));
+})))`
+
 // TestScreensFitNarrowPhonesInChromium opens every screen of both apps at 360 and
 // 390 px: none scrolls sideways.
 func TestScreensFitNarrowPhonesInChromium(t *testing.T) {
@@ -136,11 +145,7 @@ func TestScreensFitNarrowPhonesInChromium(t *testing.T) {
 		for _, width := range []int64{360, 390} {
 			within(t, ctx, 5*time.Second, "resize", chromedp.EmulateViewport(width, 780, chromedp.EmulateMobile, chromedp.EmulateTouch))
 			waitFor(t, ctx, 10*time.Second, screen+" shown", ready)
-			got := eval[string](t, ctx, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => {
-				const w = document.documentElement.scrollWidth;
-				r(w <= innerWidth ? 'ok' : w + ' px wide: ' + [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 0.5)
-					.slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join(', '));
-			})))`)
+			got := eval[string](t, ctx, sidewaysCheck)
 			if got != "ok" {
 				t.Errorf("%s at %d px: %s", screen, width, got)
 			}
