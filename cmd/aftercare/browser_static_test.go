@@ -132,7 +132,9 @@ const sidewaysCheck = `new Promise(r => requestAnimationFrame(() => requestAnima
 })))`
 
 // TestScreensFitNarrowPhonesInChromium opens every screen of both apps at 360 and
-// 390 px: none scrolls sideways.
+// 390 px: none scrolls sideways; on the client's, the heading shows and every button
+// and input (or its label) is at least 44 × 44 px (touchCheck, shared with
+// TestScreensFitNarrowPhonesInFirefox).
 func TestScreensFitNarrowPhonesInChromium(t *testing.T) {
 	ts := startServer(t)
 	ctx := newBrowser(t)
@@ -148,6 +150,15 @@ func TestScreensFitNarrowPhonesInChromium(t *testing.T) {
 			got := eval[string](t, ctx, sidewaysCheck)
 			if got != "ok" {
 				t.Errorf("%s at %d px: %s", screen, width, got)
+			}
+			if strings.HasPrefix(screen, "client ") {
+				r := eval[touchReport](t, ctx, touchCheck)
+				if r.Heading == "" {
+					t.Errorf("%s at %d px: no heading (h1) to see", screen, width)
+				}
+				for _, s := range r.Small {
+					t.Errorf("%s at %d px: smaller than a fingertip: %s", screen, width, s)
+				}
 			}
 			screenshot(t, ctx, fmt.Sprintf("narrow-%s-%d", strings.ReplaceAll(screen, " ", "-"), width))
 		}
