@@ -320,3 +320,22 @@ func ffWaitFor(t *testing.T, b *bidiTab, d time.Duration, what, expr string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// screenshot saves a PNG of the tab's viewport when AFTERCARE_SCREENSHOTS names a
+// directory.
+func (b *bidiTab) screenshot(t *testing.T, name string) {
+	t.Helper()
+	dir := os.Getenv("AFTERCARE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	res, err := b.try("browsingContext.captureScreenshot", map[string]any{"context": b.tab}, 20*time.Second)
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	var shot struct{ Data []byte }
+	if json.Unmarshal(res, &shot) == nil {
+		_ = os.WriteFile(filepath.Join(dir, name+".png"), shot.Data, 0o644)
+	}
+}

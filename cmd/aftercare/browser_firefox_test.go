@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -10,7 +11,8 @@ import (
 // touchCheck is what a thumb finds on the screen: the main heading's text ("" when
 // there is none to see), and every button, link styled as a button, input, select or
 // text area shown that is smaller than 44 × 44 CSS px and is not inside (or named by)
-// a label at least that big.
+// a label at least that big; and two tab labels less than 8 px apart, which read as
+// one ("Check in Reminders").
 const touchCheck = `(() => {
   const name = (el) => el.tagName.toLowerCase() + (el.name ? '[name=' + el.name + ']' : '') + (el.dataset.testid ? '[data-testid=' + el.dataset.testid + ']' : '') +
     ' "' + (el.textContent || el.value || '').trim().slice(0, 30) + '"';
@@ -27,7 +29,12 @@ const touchCheck = `(() => {
       if (lr && lr.width > 0 && lr.height > 0) { box = lr; what = label; }
     }
     if (!box) continue;
-    if (box.width < 43.5 || box.height < 43.5) small.push(Math.round(box.width) + '×' + Math.round(box.height) + ' ' + name(el) + (what !== el ? ' (label)' : ''));
+    if (box.width < 43.5 || box.height < 43.5) small.push('smaller than a fingertip: ' + Math.round(box.width) + '×' + Math.round(box.height) + ' ' + name(el) + (what !== el ? ' (label)' : ''));
+  }
+  const words = [...document.querySelectorAll('.tabbar a')].map((a) => { const r = document.createRange(); r.selectNodeContents(a); return [a.textContent.trim(), r.getBoundingClientRect()]; });
+  for (let i = 1; i < words.length; i++) {
+    const gap = words[i][1].left - words[i - 1][1].right;
+    if (gap < 8) small.push('tab labels "' + words[i - 1][0] + '" and "' + words[i][0] + '" only ' + Math.round(gap) + ' px apart');
   }
   const h1 = document.querySelector('h1');
   const hr = h1 && h1.getBoundingClientRect();
@@ -81,8 +88,9 @@ func TestScreensFitNarrowPhonesInFirefox(t *testing.T) {
 			t.Errorf("%s: heading %q, want %q", where, r.Heading, heading)
 		}
 		for _, s := range r.Small {
-			t.Errorf("%s: smaller than a fingertip: %s", where, s)
+			t.Errorf("%s: %s", where, s)
 		}
+		ff.screenshot(t, fmt.Sprintf("firefox-%s-%d", strings.NewReplacer(" ", "-", "#/", "").Replace(screen), size[0]))
 	}
 	answer := func(a checkInAnswers) {
 		t.Helper()

@@ -157,7 +157,7 @@ func TestScreensFitNarrowPhonesInChromium(t *testing.T) {
 					t.Errorf("%s at %d px: no heading (h1) to see", screen, width)
 				}
 				for _, s := range r.Small {
-					t.Errorf("%s at %d px: smaller than a fingertip: %s", screen, width, s)
+					t.Errorf("%s at %d px: %s", screen, width, s)
 				}
 			}
 			screenshot(t, ctx, fmt.Sprintf("narrow-%s-%d", strings.ReplaceAll(screen, " ", "-"), width))
