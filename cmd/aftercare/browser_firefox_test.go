@@ -12,7 +12,7 @@ import (
 // there is none to see), and every button, link styled as a button, input, select or
 // text area shown that is smaller than 44 × 44 CSS px and is not inside (or named by)
 // a label at least that big; and two tab labels less than 8 px apart, which read as
-// one ("Check in Reminders").
+// one ("Check in Reminders"), or a tab label broken over two lines.
 const touchCheck = `(() => {
   const name = (el) => el.tagName.toLowerCase() + (el.name ? '[name=' + el.name + ']' : '') + (el.dataset.testid ? '[data-testid=' + el.dataset.testid + ']' : '') +
     ' "' + (el.textContent || el.value || '').trim().slice(0, 30) + '"';
@@ -31,7 +31,8 @@ const touchCheck = `(() => {
     if (!box) continue;
     if (box.width < 43.5 || box.height < 43.5) small.push('smaller than a fingertip: ' + Math.round(box.width) + '×' + Math.round(box.height) + ' ' + name(el) + (what !== el ? ' (label)' : ''));
   }
-  const words = [...document.querySelectorAll('.tabbar a')].map((a) => { const r = document.createRange(); r.selectNodeContents(a); return [a.textContent.trim(), r.getBoundingClientRect()]; });
+  const words = [...document.querySelectorAll('.tabbar a')].map((a) => { const r = document.createRange(); r.selectNodeContents(a); return [a.textContent.trim(), r.getBoundingClientRect(), r.getClientRects()]; });
+  for (const [word, , lines] of words) if (new Set([...lines].map((l) => Math.round(l.top))).size > 1) small.push('tab label "' + word + '" breaks over two lines');
   for (let i = 1; i < words.length; i++) {
     const gap = words[i][1].left - words[i - 1][1].right;
     if (gap < 8) small.push('tab labels "' + words[i - 1][0] + '" and "' + words[i][0] + '" only ' + Math.round(gap) + ' px apart');
