@@ -78,6 +78,11 @@ type Service struct {
 	wake     chan struct{}
 	mu       sync.Mutex
 	inflight map[string]bool // event ids being delivered
+	// released is when (in reads, see readStarted) each delivery recently
+	// finished: a read of the outbox that began before then holds the event
+	// as it was, and must not hand it out again (it may be delivered already).
+	released map[string]uint64
+	reads    uint64 // outbox reads begun
 	stop     context.CancelFunc
 	done     chan struct{}
 }
@@ -87,7 +92,7 @@ type Service struct {
 func New(cfg Config) (*Service, error) {
 	s := &Service{db: cfg.DB, allow: cfg.Allow, now: cfg.Now, logger: cfg.Logger, observe: cfg.Observe,
 		retries: cfg.Retries, workers: cfg.Workers, client: cfg.Client,
-		wake: make(chan struct{}, 1), inflight: map[string]bool{}}
+		wake: make(chan struct{}, 1), inflight: map[string]bool{}, released: map[string]uint64{}}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -268,12 +273,13 @@ func (s *Service) dispatch(ctx context.Context) {
 	defer wg.Wait()
 	slots := make(chan struct{}, s.workers)
 	for {
+		read := s.readStarted()
 		due, next, err := s.db.DueEvents(s.now(), 4*s.workers)
 		if err != nil {
 			s.logger.Error("read webhook outbox", "err", err)
 		}
 		for _, e := range due {
-			if !s.claim(e.ID) {
+			if !s.claim(e.ID, read) {
 				continue
 			}
 			select {
@@ -308,10 +314,31 @@ func (s *Service) dispatch(ctx context.Context) {
 	}
 }
 
-func (s *Service) claim(id string) bool {
+// readStarted numbers a read of the outbox about to begin; deliveries that
+// finished before it are forgotten, as this read sees what they recorded.
+func (s *Service) readStarted() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reads++
+	for id, at := range s.released {
+		if at < s.reads {
+			delete(s.released, id)
+		}
+	}
+	return s.reads
+}
+
+// claim takes event id, as read by outbox read number read, for delivery:
+// false while it is being delivered, or when its delivery finished after
+// that read began (the copy read is stale: the event may be delivered, or
+// failed with more attempts, and the next read has it as it is).
+func (s *Service) claim(id string, read uint64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.inflight[id] {
+		return false
+	}
+	if at, ok := s.released[id]; ok && at >= read {
 		return false
 	}
 	s.inflight[id] = true
@@ -321,6 +348,7 @@ func (s *Service) claim(id string) bool {
 func (s *Service) release(id string) {
 	s.mu.Lock()
 	delete(s.inflight, id)
+	s.released[id] = s.reads
 	s.mu.Unlock()
 }
 
