@@ -48,19 +48,7 @@ func (h *handlers) clinicContent(c *fiber.Ctx) error {
 	if !ok {
 		return fiber.NewError(fiber.StatusNotFound, "no clinical texts in language "+c.Params("lang")+" (one of "+strings.Join(model.SupportedLanguages(), ", ")+")")
 	}
-	etag := `"` + version + `"`
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	c.Set(fiber.HeaderContentLanguage, c.Params("lang"))
-	c.Set(fiber.HeaderETag, etag)
-	if c.Query("v") == version {
-		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
-	} else {
-		c.Set(fiber.HeaderCacheControl, "no-cache")
-	}
-	if strings.Contains(c.Get(fiber.HeaderIfNoneMatch), etag) {
-		return c.SendStatus(fiber.StatusNotModified)
-	}
-	return c.Send(data)
+	return sendVersioned(c, data, version, c.Params("lang"))
 }
 
 // planSummary is GET /api/plans/{token}/summary.

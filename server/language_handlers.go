@@ -53,12 +53,19 @@ func (h *handlers) messages(c *fiber.Ctx) error {
 	}
 	l := locale.For(tag)
 	data, version := l.Catalog()
+	return sendVersioned(c, data, version, l.String())
+}
+
+// sendVersioned answers with JSON data of the language lang that has a
+// version (a hash of its bytes): immutable under the versioned URL (?v=
+// version) a plan view names, else revalidated by its ETag (304 when it matches).
+func sendVersioned(c *fiber.Ctx, data []byte, version, lang string) error {
 	etag := `"` + version + `"`
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	c.Set(fiber.HeaderContentLanguage, l.String())
+	c.Set(fiber.HeaderContentLanguage, lang)
 	c.Set(fiber.HeaderETag, etag)
 	if c.Query("v") == version {
-		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+		c.Set(fiber.HeaderCacheControl, immutable)
 	} else {
 		c.Set(fiber.HeaderCacheControl, "no-cache")
 	}
