@@ -105,17 +105,7 @@ func V1Of(c clinic.CheckIn) model.CheckIn {
 // a version-1 record under the id comes back with Clinic nil.
 func (db *DB) RecordClinicCheckIn(token string, c clinic.CheckIn, lim Limit) (CheckInRecord, bool, error) {
 	rec := CheckInRecord{CheckIn: V1Of(c), Clinic: &c}
-	var events func(tx *bolt.Tx) (int, error)
-	if db.wantsEvents(model.EventCheckInCreated) {
-		events = func(tx *bolt.Tx) (int, error) {
-			p, err := getPlan(tx, token)
-			if err != nil {
-				return 0, err
-			}
-			return db.queueEvents(tx, Change{Event: model.EventCheckInCreated, Plan: p, CheckIn: rec.CheckIn, Clinic: &c})
-		}
-	}
-	return record(db, bucketCheckIns, token, c.ID, rec, lim, events)
+	return record(db, bucketCheckIns, token, c.ID, rec, lim, db.checkInEvents(token, rec.CheckIn, &c))
 }
 
 // CheckInRecords returns every check-in of a plan, both versions, oldest first

@@ -11,6 +11,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/aftercare/aftercare/server/clinic"
 	"github.com/aftercare/aftercare/server/model"
 )
 
@@ -36,17 +37,23 @@ type Limit struct {
 // stored it returns the stored check-in and created false, whatever lim says.
 // A new check-in queues checkin.created in the same transaction.
 func (db *DB) RecordCheckIn(token string, c model.CheckIn, lim Limit) (model.CheckIn, bool, error) {
-	var events func(tx *bolt.Tx) (int, error)
-	if db.wantsEvents(model.EventCheckInCreated) {
-		events = func(tx *bolt.Tx) (int, error) {
-			p, err := getPlan(tx, token)
-			if err != nil {
-				return 0, err
-			}
-			return db.queueEvents(tx, Change{Event: model.EventCheckInCreated, Plan: p, CheckIn: c})
-		}
+	return record(db, bucketCheckIns, token, c.ID, c, lim, db.checkInEvents(token, c, nil))
+}
+
+// checkInEvents queues checkin.created for a new check-in of plan token (c,
+// and its version-2 answers v2 if it has them) in the write's transaction;
+// nil when no webhook wants the event.
+func (db *DB) checkInEvents(token string, c model.CheckIn, v2 *clinic.CheckIn) func(tx *bolt.Tx) (int, error) {
+	if !db.wantsEvents(model.EventCheckInCreated) {
+		return nil
 	}
-	return record(db, bucketCheckIns, token, c.ID, c, lim, events)
+	return func(tx *bolt.Tx) (int, error) {
+		p, err := getPlan(tx, token)
+		if err != nil {
+			return 0, err
+		}
+		return db.queueEvents(tx, Change{Event: model.EventCheckInCreated, Plan: p, CheckIn: c, Clinic: v2})
+	}
 }
 
 // RecordCompletion is RecordCheckIn for completions.
